@@ -1,0 +1,120 @@
+/*
+ * The kernel's own EL2 stage-1 tables, built with the generic walker: the
+ * image with W^X per section, the rest of RAM read-write and never
+ * executable, and the platform's devices as Device-nGnRE. Identity mapped,
+ * so physical and kernel virtual addresses are the same.
+ */
+#include <arch.h>
+#include <kprintf.h>
+#include <plat.h>
+#include "sysreg.h"
+
+#define MAIR_NORMAL_WB 0xffULL /* attr index 0 */
+#define MAIR_DEVICE    0x04ULL /* attr index 1: Device-nGnRE */
+#define S1_NORMAL      (0ULL << 2)
+#define S1_DEVICE      (1ULL << 2)
+#define S1_AP_RW       (1ULL << 6) /* AP[1] is RES1 at EL2 */
+#define S1_AP_RO       (3ULL << 6)
+#define S1_SH_INNER    (3ULL << 8)
+#define S1_XN	       BIT(54)
+
+#define S1_VA_BITS    39
+#define S1_POOL_PAGES 64
+
+extern char _start[], _text_end[], _rodata_end[], _end[];
+
+static uint8_t s1_pool[S1_POOL_PAGES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static paddr_t s1_pool_pa[S1_POOL_PAGES];
+
+static void *kernel_phys_to_virt(paddr_t pa)
+{
+	return (void *)(uintptr_t)pa_addr(pa);
+}
+
+static void s1_tlb_inval(const struct pgt *pgt, uint64_t addr, unsigned level)
+{
+	(void)pgt;
+	(void)level;
+	dsb(ishst);
+	__asm__ volatile("tlbi vae2is, %0" ::"r"(addr >> PAGE_SHIFT));
+	dsb(ish);
+	isb();
+}
+
+static void publish(void)
+{
+	dsb(ishst);
+}
+
+static const struct pgt_mm_ops s1_mm_ops = {kernel_phys_to_virt, s1_tlb_inval, publish};
+
+static struct pgt s1;
+static struct pgt_cache s1_cache;
+
+static void s1_map(uint64_t start, uint64_t end, pte_t attrs, bool blocks,
+		   const char *what)
+{
+	struct pgt_map_req req = {
+	    .pa = start, .attrs = attrs, .blocks = blocks, .cache = &s1_cache};
+	int err;
+
+	if (end <= start)
+		return;
+	err = pgt_map(&s1, start, end - start, &req);
+	if (err) {
+		kprintf(
+		    "septa: cannot map %s %016lx-%016lx at EL2: error %d (tables %u)\n",
+		    what, start, end, err, req.tables);
+		arch_halt();
+	}
+}
+
+void arch_mmu_init(uint64_t ram_base, uint64_t ram_size)
+{
+	uint64_t kstart = (uintptr_t)_start, kend = ALIGN_UP((uintptr_t)_end, PAGE_SIZE);
+	uint64_t ps = read_sysreg(id_aa64mmfr0_el1) & 0x7;
+	const pte_t normal = S1_NORMAL | S1_SH_INNER | PTE_AF;
+
+	for (unsigned i = 0; i < S1_POOL_PAGES; i++)
+		s1_pool_pa[i] = pa_init((uintptr_t)s1_pool[S1_POOL_PAGES - 1 - i]);
+	s1_cache.pages = s1_pool_pa;
+	s1_cache.count = S1_POOL_PAGES - 1;
+	pgt_geom_init(&s1.geom, S1_VA_BITS, false);
+	s1.root = pa_init((uintptr_t)s1_pool[0]);
+	s1.mm = &s1_mm_ops;
+
+	s1_map(kstart, (uintptr_t)_text_end, normal | S1_AP_RO, false, "kernel text");
+	s1_map((uintptr_t)_text_end, (uintptr_t)_rodata_end, normal | S1_AP_RO | S1_XN,
+	       true, "kernel rodata");
+	s1_map((uintptr_t)_rodata_end, kend, normal | S1_AP_RW | S1_XN, false,
+	       "kernel data");
+	s1_map(ram_base, kstart, normal | S1_AP_RW | S1_XN, true, "RAM");
+	s1_map(kend, ram_base + ram_size, normal | S1_AP_RW | S1_XN, true, "RAM");
+	for (unsigned i = 0; i < plat.num_devices; i++) {
+		const struct plat_region *d = &plat.devices[i];
+
+		s1_map(ALIGN_DOWN(d->base, PAGE_SIZE),
+		       ALIGN_UP(d->base + d->size, PAGE_SIZE),
+		       S1_DEVICE | S1_AP_RW | S1_XN | PTE_AF, true, d->name);
+	}
+
+	/* The tables were written with the MMU and caches off; drop any stale
+	 * cache lines over them before the walker may read through the cache. */
+	for (uintptr_t p = (uintptr_t)s1_pool; p < (uintptr_t)(s1_pool + S1_POOL_PAGES);
+	     p += 64)
+		__asm__ volatile("dc ivac, %0" ::"r"(p) : "memory");
+	dsb(sy);
+
+	write_sysreg(mair_el2, MAIR_NORMAL_WB | MAIR_DEVICE << 8);
+	/* T0SZ, inner/outer write-back, inner shareable, 4 KiB, PS from the CPU. */
+	write_sysreg(tcr_el2, (64 - S1_VA_BITS) | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 |
+				  ps << 16 | BIT(23) | BIT(31));
+	write_sysreg(ttbr0_el2, pa_addr(s1.root));
+	isb();
+	__asm__ volatile("tlbi alle2" ::: "memory");
+	dsb(ish);
+	isb();
+	write_sysreg(sctlr_el2, SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_I |
+				    SCTLR_EL2_SA | SCTLR_EL2_WXN);
+	isb();
+}

@@ -1,0 +1,65 @@
+/* Ending the machine. Test builds exit QEMU with a status via semihosting;
+ * other builds power off through PSCI, which also works on boards. */
+#include <arch.h>
+#include <kprintf.h>
+#include <pl011.h>
+#include <status.h>
+
+#define PSCI_SYSTEM_OFF 0x84000008u
+
+uint64_t arch_smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+
+#ifdef SEPTA_SEMIHOSTING
+#define SEMIHOST_SYS_EXIT    0x18
+#define ADP_STOPPED_APP_EXIT 0x20026
+
+static void semihost_exit(int status)
+{
+	uint64_t block[2] = {ADP_STOPPED_APP_EXIT, (uint64_t)(int64_t)status};
+	register uint64_t x0 __asm__("x0") = SEMIHOST_SYS_EXIT;
+	register uint64_t x1 __asm__("x1") = (uintptr_t)block;
+
+	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+}
+#endif
+
+void arch_shutdown(int status)
+{
+	kprintf("septa: shutting down (status %d)\n", status);
+#ifdef SEPTA_SEMIHOSTING
+	semihost_exit(status);
+#endif
+	arch_smc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void arch_halt(void)
+{
+	kprintf("septa: kernel halted\n");
+	arch_shutdown(SEPTA_STATUS_HALT);
+}
+
+/* Called before the MMU is set up; only the UART is usable. */
+void boot_not_el2(uint64_t el)
+{
+	pl011_console_init();
+	kprintf("septa: entered at EL%lu, not EL2: the kernel needs the virtualization "
+		"extensions (QEMU: -M virt,virtualization=on)\n",
+		el);
+#ifdef SEPTA_SEMIHOSTING
+	semihost_exit(SEPTA_STATUS_BOOT);
+#endif
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+/* Loaded somewhere other than where it was linked: absolute addresses (the
+ * console sink, string tables) are wrong, so print with PC-relative code only. */
+void boot_wrong_place(void)
+{
+	pl011_puts("septa: image loaded at the wrong address; load it at its link "
+		   "address (see docs/running.md)\n");
+	for (;;)
+		__asm__ volatile("wfi");
+}

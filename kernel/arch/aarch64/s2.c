@@ -1,0 +1,50 @@
+/* Stage-2 specifics: leaf attributes and TLB maintenance by VMID. */
+#include <arch.h>
+#include "sysreg.h"
+
+#define S2_MEMATTR_NORMAL_WB (0xfULL << 2)
+#define S2_AP_READ	     BIT(6)
+#define S2_AP_WRITE	     BIT(7)
+#define S2_SH_INNER	     (3ULL << 8)
+#define S2_XN		     BIT(54)
+
+pte_t arch_s2_attrs(bool read, bool write, bool exec)
+{
+	return S2_MEMATTR_NORMAL_WB | S2_SH_INNER | PTE_AF | (read ? S2_AP_READ : 0) |
+	       (write ? S2_AP_WRITE : 0) | (exec ? 0 : S2_XN);
+}
+
+bool arch_s2_readable(pte_t pte)
+{
+	return pte_valid(pte) && (pte & S2_AP_READ);
+}
+
+static void *s2_phys_to_virt(paddr_t pa)
+{
+	return (void *)(uintptr_t)pa_addr(pa);
+}
+
+/* TLBI by IPA applies to the VMID in VTTBR_EL2, so borrow it for a moment. */
+static void s2_tlb_inval(const struct pgt *pgt, uint64_t addr, unsigned level)
+{
+	uint64_t saved = read_sysreg(vttbr_el2);
+
+	(void)level;
+	write_sysreg(vttbr_el2, (uint64_t)pgt->vmid << 48 | pa_addr(pgt->root));
+	isb();
+	dsb(ishst);
+	__asm__ volatile("tlbi ipas2e1is, %0" ::"r"(addr >> PAGE_SHIFT));
+	dsb(ish);
+	/* Combined stage 1+2 entries are not tagged by IPA. */
+	__asm__ volatile("tlbi vmalle1is" ::: "memory");
+	dsb(ish);
+	write_sysreg(vttbr_el2, saved);
+	isb();
+}
+
+static void s2_publish(void)
+{
+	dsb(ishst);
+}
+
+const struct pgt_mm_ops arch_s2_mm_ops = {s2_phys_to_virt, s2_tlb_inval, s2_publish};

@@ -1,0 +1,113 @@
+/*
+ * Exception routing. Traps from lower ELs are dispatched through a table
+ * indexed by exception class; the kernel's own exceptions are dumped and
+ * halt the machine. Nothing a thread does reaches trap_kernel.
+ */
+#include <arch.h>
+#include <kprintf.h>
+#include <status.h>
+#include <syscall.h>
+#include <thread.h>
+#include "regs.h"
+#include "sysreg.h"
+
+typedef void (*trap_handler_fn)(struct arch_regs *r, uint64_t esr);
+
+static const char *const ec_names[EC_MAX + 1] = {
+    [EC_UNKNOWN] = "unknown/undefined instruction",
+    [EC_WFX] = "WFI/WFE",
+    [EC_FP] = "FP/SIMD access",
+    [EC_ILLEGAL] = "illegal execution state",
+    [EC_SVC64] = "SVC",
+    [EC_HVC64] = "HVC",
+    [EC_SMC64] = "SMC",
+    [EC_SYSREG] = "system register access",
+    [EC_IABT_LOW] = "instruction abort (lower EL)",
+    [EC_IABT_CUR] = "instruction abort (EL2)",
+    [EC_PC_ALIGN] = "PC alignment",
+    [EC_DABT_LOW] = "data abort (lower EL)",
+    [EC_DABT_CUR] = "data abort (EL2)",
+    [EC_SP_ALIGN] = "SP alignment",
+    [EC_SERROR] = "SError",
+    [EC_BRK64] = "BRK",
+};
+
+static const char *ec_name(uint64_t esr)
+{
+	const char *n = ec_names[ESR_EC(esr)];
+
+	return n ? n : "other";
+}
+
+static void dump_regs(const struct arch_regs *r)
+{
+	for (int i = 0; i < 31; i += 2) {
+		if (i == 30)
+			kprintf("  x30 %016lx  sp  %016lx\n", r->x[30], r->sp);
+		else
+			kprintf("  x%-2d %016lx  x%-2d %016lx\n", i, r->x[i], i + 1,
+				r->x[i + 1]);
+	}
+}
+
+static void thread_fault(struct arch_regs *r, uint64_t esr)
+{
+	struct thread *t = thread_current;
+	uint64_t hpfar = read_sysreg(hpfar_el2);
+	uint64_t far = read_sysreg(far_el2);
+
+	/* The fault endpoint (capability kernel) will take this over; until
+	 * then a faulting thread is reported and ended, never the kernel. */
+	kprintf("septa: thread '%s' fault: %s\n", t->name, ec_name(esr));
+	kprintf("  ESR_EL2 %016lx  FAR_EL2 %016lx  IPA %016lx\n", esr, far,
+		(hpfar >> 4) << 12 | (far & 0xfff));
+	kprintf("  ELR_EL2 %016lx  SPSR_EL2 %016lx\n", r->elr, r->spsr);
+	dump_regs(r);
+	thread_end(t, SEPTA_STATUS_ROOT_FAULT);
+}
+
+static void trap_svc(struct arch_regs *r, uint64_t esr)
+{
+	(void)esr;
+	syscall_dispatch(r);
+}
+
+static const trap_handler_fn lower_sync_handlers[EC_MAX + 1] = {
+    [EC_SVC64] = trap_svc,
+};
+
+void trap_lower_sync(struct arch_regs *r)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	trap_handler_fn h = lower_sync_handlers[ESR_EC(esr)];
+
+	(h ? h : thread_fault)(r, esr);
+}
+
+void trap_lower_irq(struct arch_regs *r)
+{
+	/* No interrupt is enabled yet; a spurious one is reported and ignored. */
+	(void)r;
+	kprintf("septa: unexpected interrupt from EL0/EL1 ignored\n");
+}
+
+void trap_lower_serror(struct arch_regs *r)
+{
+	kprintf("septa: SError while a thread ran\n");
+	thread_fault(r, read_sysreg(esr_el2));
+}
+
+static const char *const kind_names[] = {"synchronous", "IRQ",	     "FIQ",
+					 "SError",	"on SP_EL0", "from AArch32"};
+
+void trap_kernel(struct arch_regs *r, unsigned kind)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+
+	kprintf("\nsepta: KERNEL EXCEPTION (%s) at EL2: %s\n", kind_names[kind],
+		ec_name(esr));
+	kprintf("  ESR_EL2 %016lx  FAR_EL2 %016lx\n", esr, read_sysreg(far_el2));
+	kprintf("  ELR_EL2 %016lx  SPSR_EL2 %016lx\n", r->elr, r->spsr);
+	dump_regs(r);
+	arch_halt();
+}

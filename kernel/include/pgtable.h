@@ -1,0 +1,132 @@
+/*
+ * One generic walker over AArch64 VMSAv8-64 translation tables with a 4 KiB
+ * granule. It serves the kernel's own EL2 stage-1 tables and every stage-2
+ * table (servers' and guests' address spaces): callers differ only in the
+ * leaf attributes they pass. Map, query and (later) unmap, protect and
+ * audit are visitors on pgt_walk(). The same file builds into host tests,
+ * where physical memory is a fake provided through pgt_mm_ops.
+ */
+#pragma once
+#include <types.h>
+
+typedef uint64_t pte_t;
+
+#define PGT_ENTRIES    512u
+#define PTE_VALID      BIT(0)
+#define PTE_TYPE_TABLE BIT(1) /* levels 0-2: next-level table; level 3: page */
+#define PTE_AF	       BIT(10)
+#define PTE_ADDR_MASK  0x0000fffffffff000ULL
+#define PTE_LEAF_ATTRS (~PTE_ADDR_MASK & ~(PTE_VALID | PTE_TYPE_TABLE))
+#define PGT_MAX_ROOT   16u /* concatenated root tables a stage-2 start level may have */
+
+enum pgt_err {
+	PGT_OK = 0,
+	PGT_E_RANGE = -1,    /* outside the input address space, empty or wrapping */
+	PGT_E_ALIGN = -2,    /* address, size or output address not page-aligned */
+	PGT_E_EXISTS = -3,   /* something is mapped there already */
+	PGT_E_NO_TABLE = -4, /* tables are missing: see pgt_map_req.stop_level/tables */
+	PGT_E_IA_BITS = -5,  /* input address size not supported */
+};
+
+struct pgt;
+
+struct pgt_mm_ops {
+	void *(*phys_to_virt)(paddr_t pa);
+	/* Make an entry's removal visible: invalidate TLBs for addr at level. */
+	void (*tlb_inval)(const struct pgt *pgt, uint64_t addr, unsigned level);
+	/* Make written entries visible to the table walker. */
+	void (*publish)(void);
+};
+
+struct pgt_geom {
+	uint8_t ia_bits;
+	uint8_t start_level;
+	uint8_t root_pages; /* concatenated tables at the start level */
+};
+
+struct pgt {
+	paddr_t root; /* root_pages contiguous pages, aligned to their size */
+	struct pgt_geom geom;
+	const struct pgt_mm_ops *mm;
+	uint16_t vmid; /* stage 2 only: which TLB entries belong to this table */
+};
+
+enum pgt_visit_kind {
+	PGT_VISIT_LEAF = 1,	  /* invalid entries, blocks and pages */
+	PGT_VISIT_TABLE_PRE = 2,  /* a table entry, before its children */
+	PGT_VISIT_TABLE_POST = 4, /* a table entry, after its children */
+};
+
+struct pgt_visit {
+	const struct pgt *pgt;
+	uint64_t addr; /* where the walk is, inside this entry's range */
+	uint64_t end;  /* end of the walked range (exclusive) */
+	unsigned level;
+	pte_t *ptep;
+	void *arg;
+};
+
+typedef int (*pgt_visitor_fn)(struct pgt_visit *v, enum pgt_visit_kind kind);
+
+struct pgt_walker {
+	pgt_visitor_fn cb;
+	void *arg;
+	unsigned kinds; /* which pgt_visit_kind to call cb for */
+};
+
+/* Page-table pages the caller lends to a map; used from the end. */
+struct pgt_cache {
+	paddr_t *pages;
+	unsigned count;
+};
+
+struct pgt_map_req {
+	uint64_t pa;  /* output address for the first input address */
+	pte_t attrs;  /* leaf attributes: PTE_LEAF_ATTRS bits only */
+	bool blocks;  /* use 2 MiB / 1 GiB blocks where alignment allows */
+	bool replace; /* replace valid mappings (break-before-make) */
+	struct pgt_cache *cache;
+	/* Out, on PGT_E_NO_TABLE: the first level with a missing table and how
+	 * many pages the whole map needs. */
+	unsigned stop_level;
+	unsigned tables;
+};
+
+static inline unsigned pgt_level_shift(unsigned level)
+{
+	return PAGE_SHIFT + 9 * (3 - level);
+}
+
+static inline uint64_t pgt_granule(unsigned level)
+{
+	return 1ULL << pgt_level_shift(level);
+}
+
+static inline bool pte_valid(pte_t p)
+{
+	return p & PTE_VALID;
+}
+
+static inline bool pte_is_table(pte_t p, unsigned level)
+{
+	return level < 3 &&
+	       (p & (PTE_VALID | PTE_TYPE_TABLE)) == (PTE_VALID | PTE_TYPE_TABLE);
+}
+
+static inline uint64_t pte_addr(pte_t p)
+{
+	return p & PTE_ADDR_MASK;
+}
+
+/*
+ * Geometry for an input-address size. With concat (stage 2), up to 16 root
+ * tables are concatenated so that one level fewer is walked, as the Arm ARM
+ * allows; stage 1 always has a single root page.
+ */
+int pgt_geom_init(struct pgt_geom *g, unsigned ia_bits, bool concat);
+int pgt_walk(const struct pgt *pgt, uint64_t addr, uint64_t size,
+	     const struct pgt_walker *w);
+/* Checks the whole range first; if it returns an error nothing has changed. */
+int pgt_map(const struct pgt *pgt, uint64_t addr, uint64_t size, struct pgt_map_req *req);
+/* The leaf entry covering addr and its level; *pte is 0 if unmapped. */
+int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level);

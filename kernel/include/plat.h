@@ -1,0 +1,28 @@
+/*
+ * What the kernel needs to know about a board. Each platforms/<board>/
+ * provides plat.c with this data; no board address appears in kernel code.
+ */
+#pragma once
+#include <types.h>
+
+struct plat_region {
+	uint64_t base;
+	uint64_t size;
+	const char *name;
+};
+
+enum plat_gic { PLAT_GICV2 = 2, PLAT_GICV3 = 3 };
+
+struct plat_info {
+	const char *name;
+	uint64_t ram_base;
+	uint64_t ram_size_default; /* used only when no device tree says otherwise */
+	uint64_t uart_base;	   /* PL011 */
+	uint64_t gicd_base;
+	uint64_t gicr_base;		   /* GICv3 redistributors */
+	uint64_t gich_base;		   /* GICv2 virtual interface control */
+	const struct plat_region *devices; /* mapped Device-nGnRE by the kernel */
+	unsigned num_devices;
+};
+
+extern const struct plat_info plat;

@@ -1,0 +1,11 @@
+#pragma once
+#include <bootfmt/bootarc.h>
+
+struct roottask_env {
+	uint64_t ram_base, ram_size;
+	const char *platform;
+};
+
+/* Loads the root module at EL0 and runs it; returns only on failure, with
+ * the reason already printed. */
+int roottask_start(const struct bootarc_module *mod, const struct roottask_env *env);

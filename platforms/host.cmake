@@ -1,0 +1,57 @@
+# The host half of the build: tools, CUnit tests, Newlib, and the target
+# build of this same tree, then every test registered with ctest.
+include(ExternalProject)
+enable_testing()
+
+add_executable(mkbootarc libs/bootfmt/mkbootarc.c libs/bootfmt/bootarc.c)
+target_include_directories(mkbootarc PRIVATE libs/bootfmt/include)
+set_target_properties(mkbootarc PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tools)
+
+# Newlib from Debian's newlib-source, configured for bare aarch64 and built
+# once per build directory (ExternalProject's stamps keep it).
+file(GLOB SEPTA_NEWLIB_TARBALL /usr/src/newlib/newlib-*.tar.*)
+if(NOT SEPTA_NEWLIB_TARBALL)
+  message(FATAL_ERROR "no Newlib source in /usr/src/newlib: apt-get install newlib-source")
+endif()
+list(GET SEPTA_NEWLIB_TARBALL 0 SEPTA_NEWLIB_TARBALL)
+set(SEPTA_NEWLIB_PREFIX ${CMAKE_BINARY_DIR}/newlib/install)
+set(cross aarch64-linux-gnu)
+ExternalProject_Add(newlib
+  URL ${SEPTA_NEWLIB_TARBALL}
+  PREFIX ${CMAKE_BINARY_DIR}/newlib
+  INSTALL_DIR ${SEPTA_NEWLIB_PREFIX}
+  CONFIGURE_COMMAND <SOURCE_DIR>/configure --target=aarch64-none-elf --prefix=<INSTALL_DIR>
+    --disable-multilib --disable-newlib-supplied-syscalls --disable-nls
+    --enable-newlib-reent-small --enable-newlib-nano-malloc --disable-newlib-io-float
+    CC_FOR_TARGET=${cross}-gcc AR_FOR_TARGET=${cross}-ar AS_FOR_TARGET=${cross}-as
+    LD_FOR_TARGET=${cross}-ld RANLIB_FOR_TARGET=${cross}-ranlib NM_FOR_TARGET=${cross}-nm
+    OBJDUMP_FOR_TARGET=${cross}-objdump STRIP_FOR_TARGET=${cross}-strip
+    READELF_FOR_TARGET=${cross}-readelf
+    "CFLAGS_FOR_TARGET=-O2 -g -fno-pie -fno-stack-protector -U__linux__ -U__gnu_linux__ -Ulinux -U_FORTIFY_SOURCE"
+  BUILD_COMMAND $(MAKE) all-target-newlib
+  INSTALL_COMMAND $(MAKE) install-target-newlib
+  LOG_CONFIGURE ON LOG_BUILD ON LOG_INSTALL ON LOG_OUTPUT_ON_FAILURE ON)
+
+set(SEPTA_TARGET_TOOLCHAIN ${CMAKE_SOURCE_DIR}/platforms/toolchain-aarch64-gcc.cmake
+  CACHE FILEPATH "toolchain file for the target build")
+ExternalProject_Add(target
+  SOURCE_DIR ${CMAKE_SOURCE_DIR}
+  BINARY_DIR ${CMAKE_BINARY_DIR}/target
+  CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${SEPTA_TARGET_TOOLCHAIN}
+    -DSEPTA_PLATFORM=${SEPTA_PLATFORM}
+    -DSEPTA_NEWLIB_PREFIX=${SEPTA_NEWLIB_PREFIX}
+    -DSEPTA_MKBOOTARC=${CMAKE_BINARY_DIR}/tools/mkbootarc
+    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+  BUILD_ALWAYS ON
+  INSTALL_COMMAND ""
+  DEPENDS newlib mkbootarc)
+
+# One compile_commands.json for both halves, for clangd and clang-tidy.
+add_custom_command(TARGET target POST_BUILD
+  COMMAND ${CMAKE_COMMAND} -DOUT=${CMAKE_BINARY_DIR}/compile_commands.all.json
+    -DIN="${CMAKE_BINARY_DIR}/compile_commands.json\;${CMAKE_BINARY_DIR}/target/compile_commands.json"
+    -P ${CMAKE_SOURCE_DIR}/platforms/merge-compile-commands.cmake)
+
+add_subdirectory(tests/unit)
+add_subdirectory(tests/system)
+add_test(NAME format COMMAND ${CMAKE_SOURCE_DIR}/tests/check-format.sh)

@@ -1,0 +1,19 @@
+/* QEMU `virt` (QEMU 7.2): addresses from its published memory map. */
+#include <plat.h>
+
+static const struct plat_region devices[] = {
+    {0x08000000, 0x01000000, "GIC"},   /* GICD, GICC/GICH/GICV, ITS, GICR */
+    {0x09000000, 0x00001000, "PL011"}, /* INTID 33 */
+};
+
+const struct plat_info plat = {
+    .name = "qemu-virt",
+    .ram_base = 0x40000000,
+    .ram_size_default = 0x40000000,
+    .uart_base = 0x09000000,
+    .gicd_base = 0x08000000,
+    .gicr_base = 0x080a0000,
+    .gich_base = 0x08030000,
+    .devices = devices,
+    .num_devices = sizeof(devices) / sizeof(devices[0]),
+};

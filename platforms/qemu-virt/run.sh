@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Boots a Septa image on QEMU virt with virtualization (EL2), GICv3 and a
+# Cortex-A72. Usage: run.sh [--gdb] [--gic 2|3] [--icount] [--no-virt] IMAGE [qemu args]
+# --gdb waits for gdb-multiarch on tcp::1234 (see docs/running.md).
+set -euo pipefail
+gic=3
+virt=on
+extra=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--gdb) extra+=(-s -S); echo "septa: QEMU waits for gdb on localhost:1234"; shift ;;
+	--gic) gic="$2"; shift 2 ;;
+	--icount) extra+=(-icount shift=0); shift ;;
+	--no-virt) virt=off; shift ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || { echo "usage: $0 [--gdb] [--gic 2|3] IMAGE [qemu args]" >&2; exit 2; }
+image="$1"
+shift
+[ -t 0 ] && echo "septa: quit QEMU with Ctrl-A x" >&2
+exec qemu-system-aarch64 -M "virt,virtualization=$virt,gic-version=$gic" -cpu cortex-a72 \
+	-m 1G -smp 1 -nographic -no-reboot -semihosting "${extra[@]}" -kernel "$image" "$@"

@@ -1,0 +1,60 @@
+# The aarch64 half of the build: kernel, user library, servers, test
+# programs, and the boot images that pack them together.
+if(NOT SEPTA_NEWLIB_PREFIX OR NOT SEPTA_MKBOOTARC)
+  message(FATAL_ERROR "the target build is driven by the host build; run cmake on the top directory without a toolchain file")
+endif()
+
+set(SEPTA_LIBC ${SEPTA_NEWLIB_PREFIX}/aarch64-none-elf)
+execute_process(COMMAND ${CMAKE_C_COMPILER} ${CMAKE_C_COMPILER_ARG1} -print-libgcc-file-name
+  OUTPUT_VARIABLE SEPTA_LIBGCC OUTPUT_STRIP_TRAILING_WHITESPACE)
+execute_process(COMMAND aarch64-linux-gnu-gcc -print-file-name=include
+  OUTPUT_VARIABLE SEPTA_CC_INCLUDE OUTPUT_STRIP_TRAILING_WHITESPACE)
+execute_process(COMMAND git describe --always --dirty WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+  OUTPUT_VARIABLE SEPTA_GIT OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+set(SEPTA_VERSION_STRING "${PROJECT_VERSION}")
+if(SEPTA_GIT)
+  string(APPEND SEPTA_VERSION_STRING " (${SEPTA_GIT})")
+endif()
+
+# Debian's cross compiler defaults to PIE and stack protection for Linux.
+add_compile_options(-O2 -g -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables
+  -U__linux__ -U__gnu_linux__ -Ulinux)
+add_link_options(-nostdlib -static -no-pie -Wl,--build-id=none)
+
+set(SEPTA_IMAGE_DIR ${CMAKE_BINARY_DIR}/images)
+file(MAKE_DIRECTORY ${SEPTA_IMAGE_DIR})
+
+add_subdirectory(kernel)
+add_subdirectory(libs/septa)
+add_subdirectory(servers/memsrv)
+add_subdirectory(tests/system/progs)
+
+# septa_image(NAME KERNEL <objects target> ROOT <program> [AS <module name>])
+# Packs the root program into a boot archive, links it into the kernel, and
+# writes NAME.elf (QEMU -kernel) and NAME.img (flat, arm64 Image header).
+function(septa_image name)
+  cmake_parse_arguments(I "" "KERNEL;ROOT;AS" "" ${ARGN})
+  if(NOT I_AS)
+    set(I_AS ${I_ROOT})
+  endif()
+  set(arc ${CMAKE_CURRENT_BINARY_DIR}/${name}.bootarc)
+  set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.modules.o)
+  add_custom_command(OUTPUT ${arc}
+    COMMAND ${SEPTA_MKBOOTARC} ${arc} --root ${I_AS}=$<TARGET_FILE:${I_ROOT}>
+    DEPENDS ${I_ROOT} ${SEPTA_MKBOOTARC} VERBATIM)
+  add_custom_command(OUTPUT ${obj}
+    COMMAND ${CMAKE_OBJCOPY} -I binary -O elf64-littleaarch64 -B aarch64
+      --rename-section .data=.modules,alloc,load,readonly,data,contents ${name}.bootarc ${obj}
+    DEPENDS ${arc} WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR} VERBATIM)
+  add_executable(${name} $<TARGET_OBJECTS:${I_KERNEL}> ${obj})
+  target_link_options(${name} PRIVATE -T ${SEPTA_KERNEL_LDS})
+  target_link_libraries(${name} PRIVATE ${SEPTA_LIBGCC})
+  set_target_properties(${name} PROPERTIES OUTPUT_NAME ${name}.elf
+    RUNTIME_OUTPUT_DIRECTORY ${SEPTA_IMAGE_DIR} LINK_DEPENDS ${SEPTA_KERNEL_LDS})
+  add_custom_command(TARGET ${name} POST_BUILD
+    COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:${name}> ${SEPTA_IMAGE_DIR}/${name}.img
+    VERBATIM)
+endfunction()
+
+septa_image(septa KERNEL septa_kernel ROOT memsrv)
+include(${CMAKE_SOURCE_DIR}/tests/system/images.cmake)

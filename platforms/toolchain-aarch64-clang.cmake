@@ -1,0 +1,10 @@
+# clang targeting aarch64, with Debian's GNU binutils for aarch64 to link.
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_C_COMPILER clang)
+set(CMAKE_ASM_COMPILER clang)
+set(CMAKE_C_COMPILER_TARGET aarch64-linux-gnu)
+set(CMAKE_ASM_COMPILER_TARGET aarch64-linux-gnu)
+set(CMAKE_OBJCOPY aarch64-linux-gnu-objcopy CACHE FILEPATH "objcopy")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=bfd --ld-path=/usr/bin/aarch64-linux-gnu-ld")
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)

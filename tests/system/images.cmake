@@ -1,0 +1,7 @@
+# Boot images for the QEMU tests, all on the test kernel (semihosting exit).
+# The fault program picks its misdeed from the name it is packed under.
+septa_image(test-hello KERNEL septa_kernel_test ROOT memsrv)
+septa_image(test-syscalls KERNEL septa_kernel_test ROOT syscalls)
+foreach(kind null ro-write xn-exec undef kernel)
+  septa_image(test-fault-${kind} KERNEL septa_kernel_test ROOT fault AS fault-${kind})
+endforeach()

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs one image on QEMU with a time limit and judges it by its console and
+# its exit status. Fails on a timeout, a wrong status, a missing --expect
+# line (in order) or any --reject match.
+#   qemu-test.sh --image IMG --status N [--timeout S] [--gic 2|3] [--no-virt]
+#                [--expect REGEX]... [--reject REGEX]...
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+run="$here/../../platforms/qemu-virt/run.sh"
+image="" status="" timeout=60
+runargs=() expects=() rejects=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--image) image="$2"; shift 2 ;;
+	--status) status="$2"; shift 2 ;;
+	--timeout) timeout="$2"; shift 2 ;;
+	--gic) runargs+=(--gic "$2"); shift 2 ;;
+	--no-virt) runargs+=(--no-virt); shift ;;
+	--expect) expects+=("$2"); shift 2 ;;
+	--reject) rejects+=("$2"); shift 2 ;;
+	*) echo "qemu-test: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -f "$image" ] || { echo "qemu-test: no image $image" >&2; exit 2; }
+[ -n "$status" ] || { echo "qemu-test: --status is required" >&2; exit 2; }
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+timeout -k 5 "$timeout" "$run" "${runargs[@]}" "$image" </dev/null >"$log" 2>&1
+rc=$?
+tr -d '\r' <"$log" >"$log.clean" && mv "$log.clean" "$log"
+cat "$log"
+echo "----"
+fail=0
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "FAIL: timed out after ${timeout}s"
+	fail=1
+elif [ "$rc" != "$status" ]; then
+	echo "FAIL: exit status $rc, want $status"
+	fail=1
+fi
+# Each expected line must appear after the previous one.
+pos=1
+for re in "${expects[@]}"; do
+	line=$(tail -n +"$pos" "$log" | grep -n -E -m1 -- "$re" | cut -d: -f1)
+	if [ -z "$line" ]; then
+		echo "FAIL: missing (in order): $re"
+		fail=1
+	else
+		pos=$((pos + line))
+	fi
+done
+for re in "${rejects[@]}"; do
+	if grep -q -E -- "$re" "$log"; then
+		echo "FAIL: unwanted output: $re"
+		fail=1
+	fi
+done
+[ $fail -eq 0 ] && echo "PASS"
+exit $fail

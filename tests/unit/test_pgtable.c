@@ -1,0 +1,293 @@
+/* The generic walker over a fake physical memory. Expected geometries come
+ * from the Arm ARM's rules for VTCR_EL2.{T0SZ,SL0} with a 4 KiB granule. */
+#include <pgtable.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tests.h"
+
+#define FAKE_BASE  0x80000000ULL
+#define FAKE_PAGES 64
+
+static uint8_t *fake;
+static unsigned fake_next, tlb_invals;
+
+static void *fake_p2v(paddr_t pa)
+{
+	CU_ASSERT_FATAL(pa_addr(pa) >= FAKE_BASE &&
+			pa_addr(pa) < FAKE_BASE + FAKE_PAGES * PAGE_SIZE);
+	return fake + (pa_addr(pa) - FAKE_BASE);
+}
+
+static void fake_tlbi(const struct pgt *p, uint64_t addr, unsigned level)
+{
+	(void)p;
+	(void)addr;
+	(void)level;
+	tlb_invals++;
+}
+
+static void fake_publish(void)
+{
+}
+
+static const struct pgt_mm_ops fake_ops = {fake_p2v, fake_tlbi, fake_publish};
+
+static paddr_t fake_alloc(unsigned pages)
+{
+	paddr_t pa = pa_init(FAKE_BASE + fake_next * PAGE_SIZE);
+
+	CU_ASSERT_FATAL(fake_next + pages <= FAKE_PAGES);
+	fake_next += pages;
+	return pa;
+}
+
+static int setup(void)
+{
+	fake = aligned_alloc(PAGE_SIZE, FAKE_PAGES * PAGE_SIZE);
+	return fake ? 0 : -1;
+}
+
+static int teardown(void)
+{
+	free(fake);
+	return 0;
+}
+
+static void new_pgt(struct pgt *p, unsigned ia_bits)
+{
+	memset(fake, 0, FAKE_PAGES * PAGE_SIZE);
+	fake_next = 0;
+	tlb_invals = 0;
+	CU_ASSERT_FATAL(pgt_geom_init(&p->geom, ia_bits, true) == PGT_OK);
+	p->root = fake_alloc(p->geom.root_pages);
+	p->mm = &fake_ops;
+	p->vmid = 1;
+}
+
+static void test_geometry(void)
+{
+	static const struct {
+		unsigned bits;
+		bool concat;
+		int start, pages;
+	} cases[] = {
+	    {32, true, 2, 4},  {34, true, 2, 16}, {35, true, 1, 1},  {36, true, 1, 1},
+	    {39, true, 1, 1},  {40, true, 1, 2},  {42, true, 1, 8},  {43, true, 1, 16},
+	    {44, true, 0, 1},  {48, true, 0, 1},  {39, false, 1, 1}, {40, false, 0, 1},
+	    {48, false, 0, 1}, {30, false, 2, 1},
+	};
+	struct pgt_geom g;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(pgt_geom_init(&g, cases[i].bits, cases[i].concat),
+				PGT_OK);
+		CU_ASSERT_EQUAL(g.start_level, cases[i].start);
+		CU_ASSERT_EQUAL(g.root_pages, cases[i].pages);
+	}
+	CU_ASSERT_EQUAL(pgt_geom_init(&g, 31, true), PGT_E_IA_BITS);
+	CU_ASSERT_EQUAL(pgt_geom_init(&g, 49, true), PGT_E_IA_BITS);
+	CU_ASSERT_EQUAL(pgt_geom_init(&g, 24, false), PGT_E_IA_BITS);
+}
+
+static int map(struct pgt *p, uint64_t ipa, uint64_t pa, uint64_t size, bool blocks,
+	       bool replace, unsigned supply, struct pgt_map_req *out)
+{
+	static paddr_t pages[16];
+	static struct pgt_cache cache;
+	struct pgt_map_req req = {.pa = pa,
+				  .attrs = 0x3c0,
+				  .blocks = blocks,
+				  .replace = replace,
+				  .cache = &cache};
+	int err;
+
+	cache.pages = pages;
+	cache.count = supply;
+	for (unsigned i = 0; i < supply; i++)
+		pages[i] = fake_alloc(1);
+	err = pgt_map(p, ipa, size, &req);
+	if (out)
+		*out = req;
+	return err;
+}
+
+static void expect_leaf(struct pgt *p, uint64_t ipa, uint64_t pa, unsigned level)
+{
+	pte_t pte;
+	unsigned lvl;
+
+	CU_ASSERT_EQUAL_FATAL(pgt_query(p, ipa, &pte, &lvl), PGT_OK);
+	CU_ASSERT(pte_valid(pte));
+	CU_ASSERT_EQUAL(pte_addr(pte), pa);
+	CU_ASSERT_EQUAL(lvl, level);
+	CU_ASSERT_EQUAL(pte & PTE_LEAF_ATTRS & 0x3c0, 0x3c0);
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static void test_missing_tables_change_nothing(void)
+{
+	struct pgt p;
+	struct pgt_map_req req;
+
+	new_pgt(&p, 40);
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, PAGE_SIZE, false, false, 0, &req),
+			PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(req.stop_level, 1);
+	CU_ASSERT_EQUAL(req.tables, 2); /* a level-2 and a level-3 table */
+	CU_ASSERT(all_zero(fake, 2 * PAGE_SIZE));
+	/* One page short is still refused, and still changes nothing. */
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, PAGE_SIZE, false, false, 1, &req),
+			PGT_E_NO_TABLE);
+	CU_ASSERT(all_zero(fake, 2 * PAGE_SIZE));
+}
+
+static void test_map_page_then_leaf_only(void)
+{
+	struct pgt p;
+	struct pgt_map_req req;
+
+	new_pgt(&p, 40);
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, PAGE_SIZE, false, false, 2, &req),
+			PGT_OK);
+	expect_leaf(&p, 0x1000, 0x40001000, 3);
+	/* A neighbour in the same 2 MiB needs no table at all. */
+	CU_ASSERT_EQUAL(map(&p, 0x2000, 0x40005000, PAGE_SIZE, false, false, 0, &req),
+			PGT_OK);
+	expect_leaf(&p, 0x2000, 0x40005000, 3);
+	/* The next 2 MiB needs only its level-3 table, reported at level 2. */
+	CU_ASSERT_EQUAL(map(&p, 0x200000, 0x40000000, PAGE_SIZE, false, false, 0, &req),
+			PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(req.stop_level, 2);
+	CU_ASSERT_EQUAL(req.tables, 1);
+	CU_ASSERT_EQUAL(tlb_invals, 0);
+}
+
+static void test_blocks(void)
+{
+	struct pgt p;
+	pte_t pte;
+	unsigned lvl;
+
+	new_pgt(&p, 40);
+	CU_ASSERT_EQUAL(map(&p, 0x200000, 0x40200000, 0x200000, true, false, 1, NULL),
+			PGT_OK);
+	expect_leaf(&p, 0x200000, 0x40200000, 2);
+	CU_ASSERT_EQUAL(map(&p, 0x40000000, 0x80000000, 1ULL << 30, true, false, 0, NULL),
+			PGT_OK);
+	expect_leaf(&p, 0x40000000, 0x80000000, 1);
+	/* A misaligned output address cannot be a block. */
+	CU_ASSERT_EQUAL(map(&p, 0x400000, 0x40201000, 0x200000, true, false, 1, NULL),
+			PGT_OK);
+	expect_leaf(&p, 0x400000, 0x40201000, 3);
+	CU_ASSERT_EQUAL(pgt_query(&p, 0x5ff000, &pte, &lvl), PGT_OK);
+	CU_ASSERT_EQUAL(pte_addr(pte), 0x40400000);
+}
+
+static void test_exists_and_replace_splits(void)
+{
+	struct pgt p;
+	struct pgt_map_req req;
+	uint8_t before[3 * PAGE_SIZE];
+
+	new_pgt(&p, 40);
+	CU_ASSERT_EQUAL(map(&p, 0x200000, 0x40200000, 0x200000, true, false, 1, NULL),
+			PGT_OK);
+	memcpy(before, fake, sizeof(before));
+	CU_ASSERT_EQUAL(map(&p, 0x201000, 0x50000000, PAGE_SIZE, false, false, 0, NULL),
+			PGT_E_EXISTS);
+	CU_ASSERT_EQUAL(memcmp(before, fake, sizeof(before)), 0);
+	/* Replacing one page of a block splits it; the rest keeps its mapping. */
+	CU_ASSERT_EQUAL(map(&p, 0x201000, 0x50000000, PAGE_SIZE, false, true, 0, &req),
+			PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(req.tables, 1);
+	CU_ASSERT_EQUAL(req.stop_level, 2);
+	CU_ASSERT_EQUAL(map(&p, 0x201000, 0x50000000, PAGE_SIZE, false, true, 1, NULL),
+			PGT_OK);
+	expect_leaf(&p, 0x200000, 0x40200000, 3);
+	expect_leaf(&p, 0x201000, 0x50000000, 3);
+	expect_leaf(&p, 0x202000, 0x40202000, 3);
+	expect_leaf(&p, 0x3ff000, 0x403ff000, 3);
+	/* Break-before-make: the block and the replaced page were invalidated. */
+	CU_ASSERT_EQUAL(tlb_invals, 2);
+}
+
+static void test_bad_ranges(void)
+{
+	struct pgt p;
+
+	new_pgt(&p, 40);
+	CU_ASSERT_EQUAL(map(&p, 1ULL << 40, 0, PAGE_SIZE, false, false, 0, NULL),
+			PGT_E_RANGE);
+	CU_ASSERT_EQUAL(
+	    map(&p, (1ULL << 40) - PAGE_SIZE, 0, 2 * PAGE_SIZE, false, false, 0, NULL),
+	    PGT_E_RANGE);
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0, 0, false, false, 0, NULL), PGT_E_RANGE);
+	CU_ASSERT_EQUAL(map(&p, 0x1800, 0, PAGE_SIZE, false, false, 0, NULL),
+			PGT_E_ALIGN);
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x800, PAGE_SIZE, false, false, 0, NULL),
+			PGT_E_ALIGN);
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0, 0x1800, false, false, 0, NULL), PGT_E_ALIGN);
+	CU_ASSERT(all_zero(fake, 2 * PAGE_SIZE));
+}
+
+static void test_range_across_blocks(void)
+{
+	struct pgt p;
+	struct pgt_map_req req;
+
+	new_pgt(&p, 40);
+	/* Two pages either side of a 2 MiB boundary: one level-2 table and a
+	 * level-3 table on each side. */
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1ff000, 0x40000000, 2 * PAGE_SIZE, true, false, 0, &req),
+	    PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(req.tables, 3);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1ff000, 0x40000000, 2 * PAGE_SIZE, true, false, 3, NULL), PGT_OK);
+	expect_leaf(&p, 0x1ff000, 0x40000000, 3);
+	expect_leaf(&p, 0x200000, 0x40001000, 3);
+	/* 2 MiB + 4 KiB at an aligned address: a block and one page table. */
+	CU_ASSERT_EQUAL(map(&p, 0x800000, 0x40800000, 0x201000, true, false, 0, &req),
+			PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(req.tables, 1);
+}
+
+static void test_concatenated_root(void)
+{
+	struct pgt p;
+	const pte_t *root;
+
+	new_pgt(&p, 32); /* start level 2, four concatenated root pages */
+	CU_ASSERT_EQUAL(map(&p, 0xc0000000, 0x40000000, 0x200000, true, false, 0, NULL),
+			PGT_OK);
+	root = fake_p2v(p.root);
+	CU_ASSERT(pte_valid(root[3 * 512])); /* 3 GiB / 2 MiB = entry 1536 */
+	expect_leaf(&p, 0xc0000000, 0x40000000, 2);
+	CU_ASSERT_EQUAL(map(&p, 0x100000000ULL, 0, PAGE_SIZE, false, false, 0, NULL),
+			PGT_E_RANGE);
+}
+
+void suite_pgtable(void)
+{
+	CU_pSuite s = CU_add_suite("pgtable", setup, teardown);
+
+	CU_add_test(s, "geometry per IPA size", test_geometry);
+	CU_add_test(s, "missing tables are counted, nothing changes",
+		    test_missing_tables_change_nothing);
+	CU_add_test(s, "map a page, then leaves only", test_map_page_then_leaf_only);
+	CU_add_test(s, "2 MiB and 1 GiB blocks", test_blocks);
+	CU_add_test(s, "existing mappings; replace splits a block",
+		    test_exists_and_replace_splits);
+	CU_add_test(s, "bad ranges and alignment", test_bad_ranges);
+	CU_add_test(s, "ranges across block boundaries", test_range_across_blocks);
+	CU_add_test(s, "concatenated root tables", test_concatenated_root);
+}

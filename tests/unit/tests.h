@@ -1,0 +1,8 @@
+#pragma once
+#include <CUnit/CUnit.h>
+
+void suite_pgtable(void);
+void suite_fdt(void);
+void suite_bootarc(void);
+void suite_elf64(void);
+void suite_kprintf(void);
