@@ -19,7 +19,7 @@ endif()
 # Debian's cross compiler defaults to PIE and stack protection for Linux.
 add_compile_options(-O2 -g -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables
   -U__linux__ -U__gnu_linux__ -Ulinux)
-add_link_options(-nostdlib -static -no-pie -Wl,--build-id=none)
+add_link_options(-nostdlib -static $<$<C_COMPILER_ID:GNU>:-no-pie> -Wl,--build-id=none)
 
 set(SEPTA_IMAGE_DIR ${CMAKE_BINARY_DIR}/images)
 file(MAKE_DIRECTORY ${SEPTA_IMAGE_DIR})
@@ -39,8 +39,12 @@ function(septa_image name)
   endif()
   set(arc ${CMAKE_CURRENT_BINARY_DIR}/${name}.bootarc)
   set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.modules.o)
+  set(root ${CMAKE_CURRENT_BINARY_DIR}/${name}.${I_AS}.elf)
+  # Modules travel without debug information; gdb reads it from the
+  # unstripped program in the build tree.
   add_custom_command(OUTPUT ${arc}
-    COMMAND ${SEPTA_MKBOOTARC} ${arc} --root ${I_AS}=$<TARGET_FILE:${I_ROOT}>
+    COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:${I_ROOT}> ${root}
+    COMMAND ${SEPTA_MKBOOTARC} ${arc} --root ${I_AS}=${root}
     DEPENDS ${I_ROOT} ${SEPTA_MKBOOTARC} VERBATIM)
   add_custom_command(OUTPUT ${obj}
     COMMAND ${CMAKE_OBJCOPY} -I binary -O elf64-littleaarch64 -B aarch64

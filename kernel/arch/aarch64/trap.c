@@ -97,6 +97,27 @@ void trap_lower_serror(struct arch_regs *r)
 	thread_fault(r, read_sysreg(esr_el2));
 }
 
+extern char boot_stack_top[];
+#define KERNEL_STACK_SIZE 16384
+
+/* Frame records (x29 chain) as long as they stay inside the kernel stack. */
+static void backtrace(const struct arch_regs *r)
+{
+	uint64_t top = (uintptr_t)boot_stack_top, bottom = top - KERNEL_STACK_SIZE;
+	uint64_t fp = r->x[29];
+
+	kprintf("  backtrace: %016lx", r->elr);
+	for (int depth = 0;
+	     depth < 16 && fp >= bottom && fp + 16 <= top && IS_ALIGNED(fp, 16);
+	     depth++) {
+		const uint64_t *frame = (const uint64_t *)(uintptr_t)fp;
+
+		kprintf(" %016lx", frame[1]);
+		fp = frame[0];
+	}
+	kprintf("\n");
+}
+
 static const char *const kind_names[] = {"synchronous", "IRQ",	     "FIQ",
 					 "SError",	"on SP_EL0", "from AArch32"};
 
@@ -109,5 +130,6 @@ void trap_kernel(struct arch_regs *r, unsigned kind)
 	kprintf("  ESR_EL2 %016lx  FAR_EL2 %016lx\n", esr, read_sysreg(far_el2));
 	kprintf("  ELR_EL2 %016lx  SPSR_EL2 %016lx\n", r->elr, r->spsr);
 	dump_regs(r);
+	backtrace(r);
 	arch_halt();
 }
