@@ -103,6 +103,7 @@ void kmain(uint64_t x0)
 	struct bootarc_module root;
 	struct roottask_env env;
 	uint64_t kend = ALIGN_UP((uintptr_t)_end, PAGE_SIZE);
+	unsigned tables;
 	int err;
 
 	pl011_console_init();
@@ -112,9 +113,10 @@ void kmain(uint64_t x0)
 			kend);
 		arch_shutdown(SEPTA_STATUS_BOOT);
 	}
-	arch_mmu_init(ram.base, ram.size);
+	tables = arch_mmu_init(ram.base, ram.size);
 	arch_cpu_probe(&cpu);
 	banner(&cpu, &ram, kend);
+	kprintf("  EL2 tables  %u pages\n", tables);
 	bootmem_init(free_ram_start(&ram, kend), ram.base + ram.size);
 	kprintf("  free        %016lx-%016lx (%lu MiB)\n", bootmem_free_base(),
 		bootmem_free_end(), (bootmem_free_end() - bootmem_free_base()) >> 20);

@@ -17,8 +17,9 @@ struct arch_cpu_info {
 };
 
 void arch_cpu_probe(struct arch_cpu_info *info);
-/* Builds and enables the EL2 stage-1 tables: image, RAM, platform devices. */
-void arch_mmu_init(uint64_t ram_base, uint64_t ram_size);
+/* Builds and enables the EL2 stage-1 tables: image, RAM, platform devices.
+ * Returns how many table pages they took. */
+unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size);
 /* Leaf attributes for a stage-2 mapping of normal RAM with ELF-style rights. */
 pte_t arch_s2_attrs(bool read, bool write, bool exec);
 bool arch_s2_readable(pte_t pte);

@@ -69,7 +69,7 @@ static void s1_map(uint64_t start, uint64_t end, pte_t attrs, bool blocks,
 	}
 }
 
-void arch_mmu_init(uint64_t ram_base, uint64_t ram_size)
+unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size)
 {
 	uint64_t kstart = (uintptr_t)_start, kend = ALIGN_UP((uintptr_t)_end, PAGE_SIZE);
 	uint64_t ps = read_sysreg(id_aa64mmfr0_el1) & 0x7;
