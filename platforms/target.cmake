@@ -9,12 +9,11 @@ execute_process(COMMAND ${CMAKE_C_COMPILER} ${CMAKE_C_COMPILER_ARG1} -print-libg
   OUTPUT_VARIABLE SEPTA_LIBGCC OUTPUT_STRIP_TRAILING_WHITESPACE)
 execute_process(COMMAND aarch64-linux-gnu-gcc -print-file-name=include
   OUTPUT_VARIABLE SEPTA_CC_INCLUDE OUTPUT_STRIP_TRAILING_WHITESPACE)
-execute_process(COMMAND git describe --always --dirty WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-  OUTPUT_VARIABLE SEPTA_GIT OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-set(SEPTA_VERSION_STRING "${PROJECT_VERSION}")
-if(SEPTA_GIT)
-  string(APPEND SEPTA_VERSION_STRING " (${SEPTA_GIT})")
-endif()
+# The version the banner prints, with the git commit, refreshed every build.
+add_custom_target(septa_version
+  COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DVERSION=${PROJECT_VERSION}
+    -DOUT=${CMAKE_BINARY_DIR}/generated/septa_version.h -P ${CMAKE_SOURCE_DIR}/platforms/version.cmake
+  BYPRODUCTS ${CMAKE_BINARY_DIR}/generated/septa_version.h)
 
 # Debian's cross compiler defaults to PIE and stack protection for Linux.
 add_compile_options(-O2 -g -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables

@@ -7,11 +7,9 @@
 #include <pl011.h>
 #include <plat.h>
 #include <roottask.h>
+#include <septa_version.h>
 #include <status.h>
 
-#ifndef SEPTA_VERSION
-#define SEPTA_VERSION "unknown"
-#endif
 #define FDT_MAX_SIZE (2u << 20)
 
 extern char _start[], _end[], _modules_start[], _modules_end[];

@@ -117,4 +117,5 @@ unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size)
 	write_sysreg(sctlr_el2, SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_I |
 				    SCTLR_EL2_SA | SCTLR_EL2_WXN);
 	isb();
+	return S1_POOL_PAGES - s1_cache.count;
 }
