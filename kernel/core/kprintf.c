@@ -146,6 +146,12 @@ void kprintf_set_sink(kprintf_sink_fn sink)
 	console_sink = sink;
 }
 
+void kputc(char c)
+{
+	if (console_sink)
+		console_sink(c);
+}
+
 void kvprintf(const char *fmt, va_list ap)
 {
 	struct out o = {.sink = console_sink};

@@ -1,8 +1,9 @@
 /*
- * The root task: the one user-level program the kernel starts itself. Its
- * ELF segments are copied into fresh pages and mapped in a stage-2 address
- * space of its own, with a boot-info page, a heap and a stack at the fixed
- * addresses of <septa/abi.h>.
+ * The root task: the one thread the kernel starts itself. Its ELF segments
+ * are copied into fresh pages of its own 32-bit stage-2 address space, and
+ * it gets its initial objects as capabilities in its CNode: its TCB, CNode,
+ * VSpace, IPC buffer, spare frames, IRQControl, and every byte of RAM the
+ * kernel did not use, as Untyped. After this the kernel allocates nothing.
  */
 #include <arch.h>
 #include <bootfmt/elf64.h>
@@ -10,14 +11,12 @@
 #include <klib.h>
 #include <kprintf.h>
 #include <roottask.h>
-#include <septa/abi.h>
-#include <thread.h>
 
 #define ROOT_VMID   1
 #define TABLE_BATCH 8
 #define ROOT_E_WX   (-100) /* beyond pgt_err: a W+X segment */
 
-static struct thread root_thread;
+static struct cte *root_cnode;
 
 /* Maps with pgt_map, supplying exactly the table pages it asks for. */
 static int map_pages(struct pgt *vs, uint64_t ipa, paddr_t pa, uint64_t size, pte_t attrs)
@@ -80,32 +79,82 @@ static int fail(const char *name, const char *what, int err)
 	return err ? err : -1;
 }
 
+static struct cte *put_cap(unsigned slot, const struct cap *c)
+{
+	cdt_insert(NULL, &root_cnode[slot], c);
+	return &root_cnode[slot];
+}
+
+/* Free RAM as the largest naturally aligned blocks, seL4 style. */
+static void give_untyped(struct septa_bootinfo *bi, unsigned slot)
+{
+	uint64_t a = bootmem_free_base(), end = bootmem_free_end();
+
+	bi->untyped_slot = slot;
+	while (a < end && bi->untyped_count < SEPTA_MAX_UNTYPED &&
+	       slot < (1u << SEPTA_ROOT_CNODE_BITS)) {
+		unsigned bits = (unsigned)__builtin_ctzll(a);
+		unsigned fit = 63 - (unsigned)__builtin_clzll(end - a);
+		struct cap c = {
+		    .type = CAP_UNTYPED, .rights = SEPTA_RIGHTS_ALL, .obj = a};
+
+		bits = bits < fit ? bits : fit;
+		bits = bits < SEPTA_UNTYPED_MAX ? bits : SEPTA_UNTYPED_MAX;
+		c.size_bits = (uint8_t)bits;
+		put_cap(slot++, &c);
+		bi->untyped[bi->untyped_count].paddr = a;
+		bi->untyped[bi->untyped_count].size_bits = (uint8_t)bits;
+		bi->untyped_count++;
+		a += 1ULL << bits;
+	}
+	if (a < end)
+		kprintf("septa: %lu KiB of RAM left out: more than %u untyped blocks\n",
+			(end - a) >> 10, SEPTA_MAX_UNTYPED);
+	bi->first_free_slot = slot;
+}
+
+static void *boot_object(unsigned bits)
+{
+	paddr_t pa =
+	    bootmem_alloc(ALIGN_UP(1ULL << bits, PAGE_SIZE) / PAGE_SIZE, 1ULL << bits);
+
+	return (void *)(uintptr_t)pa_addr(pa);
+}
+
 int roottask_start(const struct bootarc_module *mod, const struct roottask_env *env)
 {
-	struct thread *t = &root_thread;
 	struct elf64_image img;
 	struct elf64_segment seg;
 	struct septa_bootinfo *bi;
-	paddr_t bi_pa;
+	struct tcb *t;
+	struct vspace *vs;
+	paddr_t bi_pa, buf_pa, spare_pa;
 	uint64_t lo = UINT64_MAX, hi = 0;
+	struct cte *cnode_cap, *vs_cap, *buf_cap;
 	int err;
 
-	strlcpy(t->name, mod->name, sizeof(t->name));
-	t->is_root = true;
 	err = elf64_open(&img, mod->data, mod->size);
 	if (err)
-		return fail(t->name, elf64_strerror(err), err);
+		return fail(mod->name, elf64_strerror(err), err);
+	t = boot_object(SEPTA_TCB_BITS);
+	vs = boot_object(PAGE_SHIFT);
+	root_cnode = boot_object(SEPTA_ROOT_CNODE_BITS + SEPTA_CNODE_SLOT_BITS);
+	if (!t || !vs || !root_cnode)
+		return fail(mod->name, "out of memory for the initial objects", 0);
+	strlcpy(t->name, mod->name, sizeof(t->name));
+	t->is_root = true;
+	t->prio = SEPTA_PRIO_MAX;
 
-	t->vspace.mm = &arch_s2_mm_ops;
-	t->vspace.vmid = ROOT_VMID;
-	pgt_geom_init(&t->vspace.geom, SEPTA_ROOT_IPA_BITS, true);
-	t->vspace.root = bootmem_alloc(t->vspace.geom.root_pages,
-				       t->vspace.geom.root_pages * PAGE_SIZE);
-	if (!pa_addr(t->vspace.root))
+	vs->pgt.mm = &arch_s2_mm_ops;
+	vs->pgt.vmid = ROOT_VMID;
+	pgt_geom_init(&vs->pgt.geom, SEPTA_ROOT_IPA_BITS, true);
+	vs->pgt.root =
+	    bootmem_alloc(vs->pgt.geom.root_pages, vs->pgt.geom.root_pages * PAGE_SIZE);
+	if (!pa_addr(vs->pgt.root))
 		return fail(t->name, "out of memory for the stage-2 root", 0);
 
 	for (unsigned i = 0; elf64_load_segment(&img, i, &seg); i++) {
-		err = load_segment(&t->vspace, &seg);
+		err = load_segment(&vs->pgt, &seg);
 		if (err == ROOT_E_WX)
 			return fail(t->name, "segment is both writable and executable",
 				    err);
@@ -117,19 +166,56 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 		hi = seg.vaddr + seg.memsz > hi ? seg.vaddr + seg.memsz : hi;
 	}
 
-	err = map_fresh(&t->vspace, SEPTA_ROOT_BOOTINFO, PAGE_SIZE,
-			arch_s2_attrs(true, false, false), &bi_pa);
+	const pte_t ro = arch_s2_attrs(true, false, false),
+		    rw = arch_s2_attrs(true, true, false);
+
+	err = map_fresh(&vs->pgt, SEPTA_ROOT_BOOTINFO, PAGE_SIZE, ro, &bi_pa);
 	if (!err)
-		err = map_fresh(&t->vspace, SEPTA_ROOT_HEAP_BASE, SEPTA_ROOT_HEAP_SIZE,
-				arch_s2_attrs(true, true, false), NULL);
+		err = map_fresh(&vs->pgt, SEPTA_ROOT_IPC_BUFFER, PAGE_SIZE, rw, &buf_pa);
 	if (!err)
-		err = map_fresh(&t->vspace, SEPTA_ROOT_STACK_TOP - SEPTA_ROOT_STACK_SIZE,
-				SEPTA_ROOT_STACK_SIZE, arch_s2_attrs(true, true, false),
+		err = map_fresh(&vs->pgt, SEPTA_ROOT_SPARE_BASE,
+				SEPTA_ROOT_SPARE_PAGES * PAGE_SIZE, rw, &spare_pa);
+	if (!err)
+		err = map_fresh(&vs->pgt, SEPTA_ROOT_HEAP_BASE, SEPTA_ROOT_HEAP_SIZE, rw,
 				NULL);
+	if (!err)
+		err = map_fresh(&vs->pgt, SEPTA_ROOT_STACK_TOP - SEPTA_ROOT_STACK_SIZE,
+				SEPTA_ROOT_STACK_SIZE, rw, NULL);
 	if (err == PGT_E_EXISTS)
-		return fail(t->name, "image overlaps boot info, heap or stack", err);
+		return fail(t->name, "image overlaps the fixed regions", err);
 	if (err)
-		return fail(t->name, "cannot map boot info, heap or stack", err);
+		return fail(t->name, "cannot map the fixed regions", err);
+
+	/* The initial capabilities. */
+	put_cap(SEPTA_CAP_INIT_TCB, &(struct cap){.type = CAP_TCB,
+						  .rights = SEPTA_RIGHTS_ALL,
+						  .obj = (uintptr_t)t});
+	cnode_cap = put_cap(SEPTA_CAP_INIT_CNODE,
+			    &(struct cap){.type = CAP_CNODE,
+					  .rights = SEPTA_RIGHTS_ALL,
+					  .size_bits = SEPTA_ROOT_CNODE_BITS,
+					  .guard_bits = 64 - SEPTA_ROOT_CNODE_BITS,
+					  .obj = (uintptr_t)root_cnode});
+	vs_cap = put_cap(SEPTA_CAP_INIT_VSPACE, &(struct cap){.type = CAP_VSPACE,
+							      .rights = SEPTA_RIGHTS_ALL,
+							      .obj = (uintptr_t)vs});
+	put_cap(SEPTA_CAP_IRQ_CONTROL,
+		&(struct cap){.type = CAP_IRQ_CONTROL, .rights = SEPTA_RIGHTS_ALL});
+	buf_cap =
+	    put_cap(SEPTA_CAP_INIT_IPC_BUFFER, &(struct cap){.type = CAP_FRAME,
+							     .rights = SEPTA_RIGHTS_ALL,
+							     .size_bits = PAGE_SHIFT,
+							     .obj = pa_addr(buf_pa)});
+	for (unsigned i = 0; i < SEPTA_ROOT_SPARE_PAGES; i++)
+		put_cap(SEPTA_CAP_SPARE_FRAMES + i,
+			&(struct cap){.type = CAP_FRAME,
+				      .rights = SEPTA_RIGHTS_ALL,
+				      .size_bits = PAGE_SHIFT,
+				      .obj = pa_addr(spare_pa) + i * PAGE_SIZE});
+	cdt_insert(cnode_cap, &t->slots[TCB_SLOT_CSPACE], &cnode_cap->cap);
+	cdt_insert(vs_cap, &t->slots[TCB_SLOT_VSPACE], &vs_cap->cap);
+	cdt_insert(buf_cap, &t->slots[TCB_SLOT_BUFFER], &buf_cap->cap);
+	t->buffer_ipa = SEPTA_ROOT_IPC_BUFFER;
 
 	bi = (struct septa_bootinfo *)(uintptr_t)pa_addr(bi_pa);
 	bi->magic = SEPTA_BOOTINFO_MAGIC;
@@ -143,12 +229,15 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	bi->stack_size = SEPTA_ROOT_STACK_SIZE;
 	strlcpy(bi->platform, env->platform, sizeof(bi->platform));
 	strlcpy(bi->root_name, t->name, sizeof(bi->root_name));
-	/* Last, so that it reports what the kernel really left over. */
+	bi->spare_frames_slot = SEPTA_CAP_SPARE_FRAMES;
+	/* Last: what the kernel leaves over becomes the root task's Untyped. */
 	bi->free_base = bootmem_free_base();
 	bi->free_size = bootmem_free_end() - bootmem_free_base();
+	give_untyped(bi, SEPTA_CAP_SPARE_FRAMES + SEPTA_ROOT_SPARE_PAGES);
 
-	kprintf("septa: root task '%s': image %016lx-%016lx, entry %016lx, IPA %u bits\n",
-		t->name, lo, hi, img.entry, t->vspace.geom.ia_bits);
+	kprintf("septa: root task '%s': image %016lx-%016lx, entry %016lx, IPA %u bits, "
+		"%u untyped\n",
+		t->name, lo, hi, img.entry, vs->pgt.geom.ia_bits, bi->untyped_count);
 	arch_thread_init_regs(t, img.entry, SEPTA_ROOT_STACK_TOP, SEPTA_ROOT_BOOTINFO);
 	arch_thread_start(t);
 }

@@ -1,16 +1,16 @@
 /*
- * System calls of the foundation: debug output and ending. Each call
- * checks all of its arguments before it has any effect; a bad argument
- * gets its own error and changes nothing.
+ * System calls. IPC calls name a capability in the caller's CSpace: on an
+ * endpoint or notification they are IPC, on any other object an invocation.
+ * Every call checks its arguments before it has an effect; the status comes
+ * back in x0 (septa_error).
  */
 #include <arch.h>
+#include <kernel.h>
 #include <kprintf.h>
-#include <septa/abi.h>
-#include <syscall.h>
-#include <thread.h>
+#include <status.h>
 
 /* The buffer must be mapped readable in the caller's own address space. */
-static long check_user_readable(const struct thread *t, uint64_t addr, uint64_t len)
+static long check_user_readable(const struct pgt *vs, uint64_t addr, uint64_t len)
 {
 	uint64_t page, last;
 
@@ -23,86 +23,172 @@ static long check_user_readable(const struct thread *t, uint64_t addr, uint64_t 
 		pte_t pte;
 		unsigned level;
 
-		if (pgt_query(&t->vspace, page, &pte, &level) != PGT_OK ||
-		    !arch_s2_readable(pte))
+		if (pgt_query(vs, page, &pte, &level) != PGT_OK || !arch_s2_readable(pte))
 			return SEPTA_E_FAULT;
 		if (page == last)
 			return SEPTA_OK;
 	}
 }
 
-static const char *user_to_kernel(const struct thread *t, uint64_t addr)
+static void sys_debug_write(struct tcb *t)
 {
-	pte_t pte;
-	unsigned level;
-
-	pgt_query(&t->vspace, addr, &pte, &level);
-	return (const char *)(uintptr_t)(pte_addr(pte) |
-					 (addr & (pgt_granule(level) - 1)));
-}
-
-static void sys_debug_write(struct arch_regs *r)
-{
-	uint64_t addr = r->x[0], len = r->x[1];
+	const struct pgt *vs = &tcb_vspace(t)->pgt;
+	uint64_t addr = t->regs.x[0], len = t->regs.x[1];
 	long err;
 
 	if (len > SEPTA_DEBUG_WRITE_MAX) {
-		r->x[0] = (uint64_t)SEPTA_E_RANGE;
+		t->regs.x[0] = (uint64_t)SEPTA_E_RANGE;
 		return;
 	}
-	err = check_user_readable(thread_current, addr, len);
+	err = check_user_readable(vs, addr, len);
 	if (err) {
-		r->x[0] = (uint64_t)err;
+		t->regs.x[0] = (uint64_t)err;
 		return;
 	}
-	for (uint64_t i = 0; i < len; i++)
-		kprintf("%c", *user_to_kernel(thread_current, addr + i));
-	r->x[0] = SEPTA_OK;
-	r->x[1] = len;
+	for (uint64_t i = 0; i < len; i++) {
+		pte_t pte;
+		unsigned level;
+		uint64_t a = addr + i;
+
+		pgt_query(vs, a, &pte, &level);
+		kputc(*(const char *)(uintptr_t)(pte_addr(pte) |
+						 (a & (pgt_granule(level) - 1))));
+	}
+	t->regs.x[0] = SEPTA_OK;
+	t->regs.x[1] = len;
 }
 
-static void sys_shutdown(struct arch_regs *r)
+/* Send, NBSend and Call. */
+static void sys_send(struct tcb *t, bool is_call, bool blocking)
 {
-	if (!thread_current->is_root) {
-		r->x[0] = (uint64_t)SEPTA_E_PERM;
+	uint64_t mi = t->regs.x[1];
+	struct cte *slot, *caps[SEPTA_MSG_MAX_CAPS];
+	int err = cspace_lookup_cap(tcb_cspace(t), t->regs.x[0], &slot);
+	const struct cap *c;
+
+	if (err)
+		goto fail;
+	c = &slot->cap;
+	if (c->type != CAP_ENDPOINT && c->type != CAP_NOTIFICATION) {
+		invoke(t, slot, mi);
 		return;
 	}
-	arch_shutdown((int)r->x[0]);
+	if (SEPTA_MSG_LEN(mi) > SEPTA_MSG_MAX) {
+		err = SEPTA_E_MSG_LENGTH;
+		goto fail;
+	}
+	if (!(c->rights & SEPTA_RIGHT_WRITE)) {
+		err = SEPTA_E_RIGHTS;
+		goto fail;
+	}
+	if (c->type == CAP_NOTIFICATION) {
+		if (is_call) {
+			err = SEPTA_E_CAP_TYPE;
+			goto fail;
+		}
+		notification_signal((struct notification *)(uintptr_t)c->obj, c->word);
+		t->regs.x[0] = SEPTA_OK;
+		return;
+	}
+	if (SEPTA_MSG_CAPS(mi)) {
+		/* Capabilities go only with Grant, and must all exist now. */
+		if (!(c->rights & SEPTA_RIGHT_GRANT)) {
+			err = SEPTA_E_RIGHTS;
+			goto fail;
+		}
+		err = msg_lookup_caps(t, SEPTA_MSG_CAPS(mi), caps);
+		if (err)
+			goto fail;
+	}
+	endpoint_send((struct endpoint *)(uintptr_t)c->obj, t, c->word,
+		      c->rights & SEPTA_RIGHT_GRANT, is_call, blocking || is_call);
+	return;
+fail:
+	ipc_set_result(t, err, 0, 0);
 }
 
-static void sys_exit(struct arch_regs *r)
+static void sys_recv(struct tcb *t, bool blocking)
 {
-	thread_end(thread_current, (int)r->x[0]);
+	struct cte *slot;
+	int err = cspace_lookup_cap(tcb_cspace(t), t->regs.x[0], &slot);
+
+	if (!err && slot->cap.type != CAP_ENDPOINT && slot->cap.type != CAP_NOTIFICATION)
+		err = SEPTA_E_CAP_TYPE;
+	if (!err && !(slot->cap.rights & SEPTA_RIGHT_READ))
+		err = SEPTA_E_RIGHTS;
+	if (err) {
+		ipc_set_result(t, err, 0, 0);
+		return;
+	}
+	if (slot->cap.type == CAP_ENDPOINT)
+		endpoint_recv((struct endpoint *)(uintptr_t)slot->cap.obj, t, blocking);
+	else
+		notification_wait((struct notification *)(uintptr_t)slot->cap.obj, t,
+				  blocking);
 }
 
 #ifdef SEPTA_TEST_BUILD
 /* Lets a test prove that a kernel exception is dumped: nothing at EL2
  * stage 1 maps the first 2 MiB, so this load takes a translation fault. */
-static void sys_test_kernel_fault(struct arch_regs *r)
+static void sys_test_kernel_fault(struct tcb *t)
 {
-	r->x[0] = *(volatile uint64_t *)(uintptr_t)0x1000;
+	t->regs.x[0] = *(volatile uint64_t *)(uintptr_t)0x1000;
 }
 #endif
 
 void syscall_dispatch(struct arch_regs *r)
 {
-	switch (r->x[7]) {
+	struct tcb *t = sched_current;
+	uint64_t nr = r->x[7];
+
+	switch (nr) {
 	case SEPTA_SYS_DEBUG_WRITE:
-		sys_debug_write(r);
-		break;
+		sys_debug_write(t);
+		return;
 	case SEPTA_SYS_SHUTDOWN:
-		sys_shutdown(r);
-		break;
+		if (!t->is_root) {
+			t->regs.x[0] = (uint64_t)SEPTA_E_PERM;
+			return;
+		}
+		arch_shutdown((int)r->x[0]);
+		return;
 	case SEPTA_SYS_EXIT:
-		sys_exit(r);
-		break;
+		thread_end(t, (int)r->x[0]);
+		return;
+	case SEPTA_SYS_CALL:
+		sys_send(t, true, true);
+		return;
+	case SEPTA_SYS_SEND:
+		sys_send(t, false, true);
+		return;
+	case SEPTA_SYS_NBSEND:
+		sys_send(t, false, false);
+		return;
+	case SEPTA_SYS_RECV:
+		sys_recv(t, true);
+		return;
+	case SEPTA_SYS_NBRECV:
+		sys_recv(t, false);
+		return;
+	case SEPTA_SYS_REPLY:
+		t->regs.x[0] = (uint64_t)(int64_t)ipc_reply(t);
+		return;
+	case SEPTA_SYS_REPLY_RECV:
+		ipc_reply(t); /* nobody to answer is fine: just receive */
+		sys_recv(t, true);
+		return;
+	case SEPTA_SYS_YIELD:
+		sched_yield(t);
+		t->regs.x[0] = SEPTA_OK;
+		return;
 #ifdef SEPTA_TEST_BUILD
 	case SEPTA_SYS_TEST_KERNEL_FAULT:
-		sys_test_kernel_fault(r);
-		break;
+		sys_test_kernel_fault(t);
+		return;
 #endif
-	default:
-		r->x[0] = (uint64_t)SEPTA_E_SYSCALL;
-		break;
 	}
+	if (t->slots[TCB_SLOT_FAULT].cap.type == CAP_ENDPOINT)
+		fault_raise(t, SEPTA_FAULT_UNKNOWN_SYSCALL, r->elr, r->sp, nr, r->x[0]);
+	else
+		t->regs.x[0] = (uint64_t)SEPTA_E_SYSCALL;
 }

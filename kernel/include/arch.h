@@ -3,7 +3,7 @@
 #include <pgtable.h>
 #include <types.h>
 
-struct thread;
+struct tcb;
 
 struct arch_cpu_info {
 	uint64_t midr, mpidr;
@@ -24,9 +24,10 @@ unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size);
 pte_t arch_s2_attrs(bool read, bool write, bool exec);
 bool arch_s2_readable(pte_t pte);
 extern const struct pgt_mm_ops arch_s2_mm_ops;
-/* Makes t the thread that runs at EL0 and does not return. */
-__attribute__((noreturn)) void arch_thread_start(struct thread *t);
-void arch_thread_init_regs(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg);
+/* Sets EL2 up for threads and runs t, the first one; does not return. */
+__attribute__((noreturn)) void arch_thread_start(struct tcb *t);
+void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg);
+void arch_irq_init(unsigned gic_version);
 /* Ends the machine: semihosting exit in test builds, PSCI SYSTEM_OFF otherwise. */
 __attribute__((noreturn)) void arch_shutdown(int status);
 /* Halts after a kernel error; never returns. */

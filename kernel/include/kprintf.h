@@ -10,6 +10,7 @@
 typedef void (*kprintf_sink_fn)(char c);
 
 void kprintf_set_sink(kprintf_sink_fn sink);
+void kputc(char c);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...)

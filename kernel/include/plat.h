@@ -20,6 +20,7 @@ struct plat_info {
 	uint64_t uart_base;	   /* PL011 */
 	uint64_t gicd_base;
 	uint64_t gicr_base;		   /* GICv3 redistributors */
+	uint64_t gicc_base;		   /* GICv2 CPU interface */
 	uint64_t gich_base;		   /* GICv2 virtual interface control */
 	const struct plat_region *devices; /* mapped Device-nGnRE by the kernel */
 	unsigned num_devices;

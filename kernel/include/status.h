@@ -5,3 +5,4 @@
 #define SEPTA_STATUS_ROOT_FAULT 2 /* the last thread died of a fault */
 #define SEPTA_STATUS_HALT	3 /* the kernel stopped on its own error */
 #define SEPTA_STATUS_BOOT	4 /* boot could not complete (config, image) */
+#define SEPTA_STATUS_DEADLOCK	5 /* nothing runnable and nothing can wake it */

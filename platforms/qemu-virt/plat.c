@@ -13,6 +13,7 @@ const struct plat_info plat = {
     .uart_base = 0x09000000,
     .gicd_base = 0x08000000,
     .gicr_base = 0x080a0000,
+    .gicc_base = 0x08010000,
     .gich_base = 0x08030000,
     .devices = devices,
     .num_devices = sizeof(devices) / sizeof(devices[0]),

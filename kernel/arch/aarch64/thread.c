@@ -1,22 +1,30 @@
 /*
- * Running a thread at EL0. Servers run the way seL4 runs native threads on
+ * Running threads at EL0. Servers run the way seL4 runs native threads on
  * a hypervisor build: EL1&0 stage 1 off with HCR_EL2.DC (memory is normal
- * cacheable), TGE so that their SVCs and faults come to EL2, and their
- * address space is a stage-2 table walked by the same code as guests'.
+ * cacheable), TGE so that their SVCs, faults and interrupts come to EL2,
+ * and their address space is a stage-2 table walked by the same code as
+ * guests'. The switch happens on the way out of the kernel.
  */
 #include <arch.h>
-#include <klib.h>
-#include <thread.h>
+#include <kernel.h>
+#include <kprintf.h>
+#include <status.h>
+#include "gic.h"
 #include "sysreg.h"
 
 #define HCR_NATIVE    (HCR_VM | HCR_DC | HCR_TGE | HCR_RW)
 #define CPTR_EL2_RES1 0x33ffULL /* TFP (bit 10) clear: FP/SIMD not trapped */
 
+void fpsimd_save(struct fpsimd_state *s);
+void fpsimd_restore(const struct fpsimd_state *s);
 void arch_enter_user(void) __attribute__((noreturn));
 
-void arch_thread_init_regs(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg)
+static struct tcb *fp_owner;	    /* whose FP/SIMD state the registers hold */
+static const struct pgt *loaded_vs; /* whose stage-2 table VTTBR_EL2 holds */
+
+void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg)
 {
-	memset(&t->regs, 0, sizeof(t->regs));
+	t->regs = (struct arch_regs){0};
 	t->regs.elr = entry;
 	t->regs.spsr = SPSR_EL0t;
 	t->regs.sp = sp;
@@ -32,21 +40,71 @@ static uint64_t vtcr_for(const struct pgt *p)
 	       ps << 16 | BIT(31);
 }
 
-void arch_thread_start(struct thread *t)
+void arch_tcb_forget(struct tcb *t)
 {
-	write_sysreg(vtcr_el2, vtcr_for(&t->vspace));
-	write_sysreg(vttbr_el2, (uint64_t)t->vspace.vmid << 48 | pa_addr(t->vspace.root));
+	if (fp_owner == t)
+		fp_owner = NULL;
+	if (loaded_vs == &tcb_vspace(t)->pgt)
+		loaded_vs = NULL;
+}
+
+static void switch_to(struct tcb *next)
+{
+	const struct pgt *vs = &tcb_vspace(next)->pgt;
+
+	if (fp_owner != next) {
+		if (fp_owner)
+			fpsimd_save(&fp_owner->fp);
+		fpsimd_restore(&next->fp);
+		fp_owner = next;
+	}
+	if (loaded_vs != vs) {
+		write_sysreg(vtcr_el2, vtcr_for(vs));
+		write_sysreg(vttbr_el2, (uint64_t)vs->vmid << 48 | pa_addr(vs->root));
+		isb();
+		loaded_vs = vs;
+	}
+	write_sysreg(tpidr_el2, (uintptr_t)&next->regs);
+	sched_current = next;
+	gic_timer_arm();
+}
+
+void kernel_exit(void)
+{
+	struct tcb *next = sched_choose();
+	bool idled = false;
+
+	while (!next) {
+		idled = true;
+		if (!gic_user_irqs_enabled()) {
+			kprintf(
+			    "septa: every thread is blocked or stopped and no interrupt "
+			    "can wake one\n");
+			arch_shutdown(SEPTA_STATUS_DEADLOCK);
+		}
+		gic_wait_and_dispatch();
+		next = sched_choose();
+	}
+	if (next != sched_current)
+		switch_to(next);
+	else if (idled)
+		gic_timer_arm();
+}
+
+/* The boot CPU's EL2 and EL1 setup for threads, then the first thread. */
+void arch_thread_start(struct tcb *t)
+{
 	write_sysreg(hcr_el2, HCR_NATIVE);
 	write_sysreg(sctlr_el1,
 		     SCTLR_EL1_RES1 | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_UCI);
 	write_sysreg(cpacr_el1, CPACR_EL1_FPEN);
 	write_sysreg(cptr_el2, CPTR_EL2_RES1);
 	isb();
-	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
+	__asm__ volatile("tlbi alle1" ::: "memory");
 	dsb(ish);
 	isb();
-	write_sysreg(tpidr_el2, (uintptr_t)&t->regs);
-	t->state = THREAD_RUNNING;
-	thread_current = t;
+	sched_set_runnable(t);
+	sched_current = NULL;
+	switch_to(t);
 	arch_enter_user();
 }

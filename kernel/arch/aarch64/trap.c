@@ -6,8 +6,8 @@
 #include <arch.h>
 #include <kprintf.h>
 #include <status.h>
-#include <syscall.h>
-#include <thread.h>
+#include <kernel.h>
+#include "gic.h"
 #include "regs.h"
 #include "sysreg.h"
 
@@ -50,20 +50,29 @@ static void dump_regs(const struct arch_regs *r)
 	}
 }
 
+/*
+ * A thread's exception: a stage-2 abort becomes a VM fault, anything else
+ * a user exception, both sent to its fault endpoint. Without a handler the
+ * kernel reports it here, where the registers are at hand.
+ */
 static void thread_fault(struct arch_regs *r, uint64_t esr)
 {
-	struct thread *t = thread_current;
-	uint64_t hpfar = read_sysreg(hpfar_el2);
+	struct tcb *t = sched_current;
+	uint64_t ec = ESR_EC(esr);
 	uint64_t far = read_sysreg(far_el2);
+	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4) << 12 | (far & 0xfff);
+	bool abort = ec == EC_DABT_LOW || ec == EC_IABT_LOW;
 
-	/* The fault endpoint (capability kernel) will take this over; until
-	 * then a faulting thread is reported and ended, never the kernel. */
-	kprintf("septa: thread '%s' fault: %s\n", t->name, ec_name(esr));
-	kprintf("  ESR_EL2 %016lx  FAR_EL2 %016lx  IPA %016lx\n", esr, far,
-		(hpfar >> 4) << 12 | (far & 0xfff));
-	kprintf("  ELR_EL2 %016lx  SPSR_EL2 %016lx\n", r->elr, r->spsr);
-	dump_regs(r);
-	thread_end(t, SEPTA_STATUS_ROOT_FAULT);
+	if (t->slots[TCB_SLOT_FAULT].cap.type != CAP_ENDPOINT) {
+		kprintf("septa: thread '%s' fault: %s\n", t->name, ec_name(esr));
+		kprintf("  ESR_EL2 %016lx  FAR_EL2 %016lx  IPA %016lx\n", esr, far, ipa);
+		kprintf("  ELR_EL2 %016lx  SPSR_EL2 %016lx\n", r->elr, r->spsr);
+		dump_regs(r);
+	}
+	if (abort)
+		fault_raise(t, SEPTA_FAULT_VM, r->elr, ipa, ec == EC_IABT_LOW, esr);
+	else
+		fault_raise(t, SEPTA_FAULT_USER_EXCEPTION, r->elr, r->sp, esr, 0);
 }
 
 static void trap_svc(struct arch_regs *r, uint64_t esr)
@@ -86,9 +95,8 @@ void trap_lower_sync(struct arch_regs *r)
 
 void trap_lower_irq(struct arch_regs *r)
 {
-	/* No interrupt is enabled yet; a spurious one is reported and ignored. */
 	(void)r;
-	kprintf("septa: unexpected interrupt from EL0/EL1 ignored\n");
+	gic_dispatch();
 }
 
 void trap_lower_serror(struct arch_regs *r)

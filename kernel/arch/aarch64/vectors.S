@@ -64,6 +64,7 @@
 	mrs	x3, spsr_el2
 	stp	x2, x3, [x0, #REGS_ELR]
 	bl	\handler
+	bl	kernel_exit
 	b	arch_return_to_user
 	.endm
 

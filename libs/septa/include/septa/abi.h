@@ -16,17 +16,148 @@ enum septa_syscall {
 	SEPTA_SYS_DEBUG_WRITE = 1, /* x0 = buffer, x1 = length; x1 <- bytes written */
 	SEPTA_SYS_SHUTDOWN = 2,	   /* x0 = status; root task only; does not return */
 	SEPTA_SYS_EXIT = 3,	   /* x0 = status; ends the calling thread */
+	/* IPC: x0 = capability pointer (badge on receive), x1 = message info,
+	 * x2-x5 = message registers 0-3; the rest are in the IPC buffer. */
+	SEPTA_SYS_CALL = 10,
+	SEPTA_SYS_SEND = 11,
+	SEPTA_SYS_NBSEND = 12,
+	SEPTA_SYS_RECV = 13,
+	SEPTA_SYS_NBRECV = 14,
+	SEPTA_SYS_REPLY = 15,
+	SEPTA_SYS_REPLY_RECV = 16,
+	SEPTA_SYS_YIELD = 17,
 	/* Exists only in test builds: makes the kernel take a data abort. */
 	SEPTA_SYS_TEST_KERNEL_FAULT = 0x7f00,
 };
 
 enum septa_error {
 	SEPTA_OK = 0,
-	SEPTA_E_SYSCALL = -1, /* no such system call */
-	SEPTA_E_FAULT = -2,   /* a buffer is not mapped readable for the caller */
-	SEPTA_E_RANGE = -3,   /* a length is too large or wraps */
-	SEPTA_E_PERM = -4,    /* the caller may not do this */
+	SEPTA_E_SYSCALL = -1,	    /* no such system call */
+	SEPTA_E_FAULT = -2,	    /* a buffer is not mapped readable for the caller */
+	SEPTA_E_RANGE = -3,	    /* a number, length or slot range is out of bounds */
+	SEPTA_E_PERM = -4,	    /* the caller may not do this */
+	SEPTA_E_INVALID_ROOT = -5,  /* lookup: the CSpace root is not a CNode */
+	SEPTA_E_MISSING_CAP = -6,   /* lookup: the slot is empty */
+	SEPTA_E_DEPTH = -7,	    /* lookup: depth does not match the CNodes */
+	SEPTA_E_GUARD = -8,	    /* lookup: guard mismatch */
+	SEPTA_E_CAP_TYPE = -9,	    /* the capability is of the wrong type */
+	SEPTA_E_LABEL = -10,	    /* no such operation on this object type */
+	SEPTA_E_ARG = -11,	    /* an argument is invalid */
+	SEPTA_E_ALIGN = -12,	    /* an address or size is misaligned */
+	SEPTA_E_NO_MEMORY = -13,    /* the untyped has too little room left */
+	SEPTA_E_DELETE_FIRST = -14, /* a destination slot is occupied */
+	SEPTA_E_REVOKE_FIRST = -15, /* the capability has derived children */
+	SEPTA_E_MSG_LENGTH = -16,   /* message longer than SEPTA_MSG_MAX */
+	SEPTA_E_EXTRA_CAPS = -17,   /* too few capabilities for the operation */
+	SEPTA_E_SIZE = -18,	    /* object size not allowed for the type */
+	SEPTA_E_RIGHTS = -19,	    /* the capability lacks a needed right */
+	SEPTA_E_DELETED = -20,	    /* the object went away while we waited */
+	SEPTA_E_WOULD_BLOCK = -21,  /* a non-blocking call found no partner */
+	SEPTA_E_NO_REPLY = -22,	    /* nobody is waiting for a reply */
+	SEPTA_E_IN_USE = -23,	    /* the IRQ or binding is taken */
+	SEPTA_E_TOO_DEEP = -24,	    /* deletion would nest containers too deep */
+	SEPTA_E_STATE = -25,	    /* the thread is not in a state that allows it */
 };
+
+/* Message info (x1): label above 12 bits, capability count, length. */
+#define SEPTA_MSG_MAX	   120u
+#define SEPTA_MSG_MAX_CAPS 3u
+#define SEPTA_MSG_REGS	   4u /* message registers carried in x2-x5 */
+
+static inline uint64_t septa_msginfo(uint64_t label, unsigned caps, unsigned len)
+{
+	return label << 12 | (uint64_t)(caps & 3u) << 7 | (len & 0x7fu);
+}
+#define SEPTA_MSG_LABEL(mi)  ((uint64_t)(mi) >> 12)
+#define SEPTA_MSG_LEN(mi)    ((unsigned)(mi)&0x7fu)
+#define SEPTA_MSG_CAPS(mi)   ((unsigned)((mi) >> 7) & 3u)
+#define SEPTA_MSG_UNWRAP(mi) ((unsigned)((mi) >> 9) & 7u)
+
+/* The IPC buffer: one page per thread, known to the kernel by its frame. */
+struct septa_ipc_buffer {
+	uint64_t tag;
+	uint64_t msg[SEPTA_MSG_MAX];
+	uint64_t user_data;
+	uint64_t caps_or_badges[SEPTA_MSG_MAX_CAPS];
+	uint64_t receive_cnode;
+	uint64_t receive_index;
+	uint64_t receive_depth;
+};
+
+#define SEPTA_RIGHT_READ  1u
+#define SEPTA_RIGHT_WRITE 2u
+#define SEPTA_RIGHT_GRANT 4u
+#define SEPTA_RIGHTS_ALL  7u
+
+enum septa_object {
+	SEPTA_OBJ_UNTYPED = 1,
+	SEPTA_OBJ_CNODE = 2, /* size_bits = log2 of the number of slots */
+	SEPTA_OBJ_TCB = 3,
+	SEPTA_OBJ_ENDPOINT = 4,
+	SEPTA_OBJ_NOTIFICATION = 5,
+	SEPTA_OBJ_FRAME_4K = 6,
+	SEPTA_OBJ_FRAME_2M = 7,
+	SEPTA_OBJ_FRAME_1G = 8,
+};
+
+#define SEPTA_CNODE_SLOT_BITS 6 /* a slot is 64 bytes */
+#define SEPTA_CNODE_MAX_BITS  20
+#define SEPTA_TCB_BITS	      11
+#define SEPTA_ENDPOINT_BITS   5
+#define SEPTA_NTFN_BITS	      6
+#define SEPTA_UNTYPED_MIN     4
+#define SEPTA_UNTYPED_MAX     47
+
+/* Invocation labels, by the type of the invoked capability. MR = message
+ * registers in order; "caps" are the extra capabilities of the message. */
+enum septa_label {
+	SEPTA_UNTYPED_RETYPE =
+	    1, /* MR type, size_bits, index, depth, offset, count; caps root */
+	SEPTA_CNODE_COPY =
+	    10, /* MR dst idx, dst depth, src idx, src depth, rights; caps src root */
+	SEPTA_CNODE_MINT = 11, /* as copy, MR5 = badge (guard for a CNode) */
+	SEPTA_CNODE_MOVE =
+	    12, /* MR dst idx, dst depth, src idx, src depth; caps src root */
+	SEPTA_CNODE_MUTATE = 13, /* as move, MR4 = badge (guard for a CNode) */
+	SEPTA_CNODE_DELETE = 14, /* MR idx, depth */
+	SEPTA_CNODE_REVOKE = 15, /* MR idx, depth */
+	SEPTA_TCB_CONFIGURE =
+	    20, /* MR fault ep cptr, buffer IPA; caps cspace, vspace, buffer */
+	SEPTA_TCB_SET_PRIORITY = 21, /* MR priority (at most the caller's) */
+	SEPTA_TCB_SUSPEND = 22,
+	SEPTA_TCB_RESUME = 23,
+	SEPTA_TCB_READ_REGISTERS = 24,	  /* reply MR pc, sp, x0..x30 */
+	SEPTA_TCB_WRITE_REGISTERS = 25,	  /* MR resume, count, pc, sp, x0.. */
+	SEPTA_TCB_BIND_NOTIFICATION = 26, /* caps notification */
+	SEPTA_TCB_UNBIND_NOTIFICATION = 27,
+	SEPTA_IRQ_CONTROL_GET = 30,		 /* MR irq, idx, depth; caps root */
+	SEPTA_IRQ_HANDLER_SET_NOTIFICATION = 31, /* caps notification */
+	SEPTA_IRQ_HANDLER_ACK = 32,
+	SEPTA_IRQ_HANDLER_CLEAR = 33,
+	SEPTA_FRAME_GET_ADDRESS = 40, /* reply MR0 = physical address */
+};
+
+/* Labels of the fault messages a thread's fault endpoint receives. */
+enum septa_fault {
+	SEPTA_FAULT_VM = 1,		 /* MR pc, address, is instruction, ESR */
+	SEPTA_FAULT_UNKNOWN_SYSCALL = 2, /* MR pc, sp, syscall number, x0 */
+	SEPTA_FAULT_USER_EXCEPTION = 3,	 /* MR pc, sp, ESR */
+};
+
+#define SEPTA_PRIO_MAX 255u
+
+/* Slots of the root task's CNode that the kernel fills at boot. */
+enum septa_root_slot {
+	SEPTA_CAP_NULL = 0,
+	SEPTA_CAP_INIT_TCB = 1,
+	SEPTA_CAP_INIT_CNODE = 2,
+	SEPTA_CAP_INIT_VSPACE = 3,
+	SEPTA_CAP_IRQ_CONTROL = 4,
+	SEPTA_CAP_INIT_IPC_BUFFER = 5,
+	SEPTA_CAP_SPARE_FRAMES = 6, /* SEPTA_ROOT_SPARE_PAGES frames, then untypeds */
+};
+#define SEPTA_ROOT_CNODE_BITS 12
+#define SEPTA_MAX_UNTYPED     64
 
 #define SEPTA_DEBUG_WRITE_MAX 4096u
 
@@ -34,13 +165,16 @@ enum septa_error {
 #define SEPTA_BOOTINFO_VERSION 1u
 
 /* Root task address space (intermediate physical addresses, stage 1 off). */
-#define SEPTA_ROOT_IPA_BITS   32u
-#define SEPTA_ROOT_BOOTINFO   0x1000ULL
-#define SEPTA_ROOT_IMAGE_BASE 0x400000ULL
-#define SEPTA_ROOT_HEAP_BASE  0x10000000ULL
-#define SEPTA_ROOT_HEAP_SIZE  0x100000ULL
-#define SEPTA_ROOT_STACK_TOP  0x20000000ULL
-#define SEPTA_ROOT_STACK_SIZE 0x10000ULL
+#define SEPTA_ROOT_IPA_BITS    32u
+#define SEPTA_ROOT_BOOTINFO    0x1000ULL
+#define SEPTA_ROOT_IPC_BUFFER  0x2000ULL
+#define SEPTA_ROOT_SPARE_BASE  0x11000000ULL /* spare frames, RW, with caps */
+#define SEPTA_ROOT_SPARE_PAGES 64u
+#define SEPTA_ROOT_IMAGE_BASE  0x400000ULL
+#define SEPTA_ROOT_HEAP_BASE   0x10000000ULL
+#define SEPTA_ROOT_HEAP_SIZE   0x400000ULL
+#define SEPTA_ROOT_STACK_TOP   0x20000000ULL
+#define SEPTA_ROOT_STACK_SIZE  0x10000ULL
 
 struct septa_bootinfo {
 	uint64_t magic;
@@ -56,4 +190,15 @@ struct septa_bootinfo {
 	uint64_t stack_size;
 	char platform[32];
 	char root_name[32];
+	/* Capabilities in the root CNode. */
+	uint32_t spare_frames_slot; /* SEPTA_ROOT_SPARE_PAGES frames at SPARE_BASE */
+	uint32_t untyped_slot;	    /* first untyped */
+	uint32_t untyped_count;
+	uint32_t first_free_slot; /* slots from here on are empty */
+	struct {
+		uint64_t paddr;
+		uint8_t size_bits;
+		uint8_t is_device;
+		uint8_t pad[6];
+	} untyped[SEPTA_MAX_UNTYPED];
 };

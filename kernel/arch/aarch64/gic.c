@@ -1,0 +1,186 @@
+/*
+ * A minimal GIC driver: all interrupts in group 1 at one priority, routed
+ * to the boot CPU, EOI on acknowledge (EOImode 0). User-level interrupts
+ * stay masked from delivery until their handler acknowledges them.
+ */
+#include <irq.h>
+#include <object.h>
+#include <plat.h>
+#include "gic.h"
+#include "sysreg.h"
+
+#define GICD_CTLR      0x0000
+#define GICD_TYPER     0x0004
+#define GICD_IGROUPR   0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_ICENABLER 0x0180
+#define GICD_ITARGETSR 0x0800
+#define GICD_IROUTER   0x6000
+#define GICR_WAKER     0x0014
+#define GICR_SGI       0x10000
+#define GICC_CTLR      0x0000
+#define GICC_PMR       0x0004
+#define GICC_IAR       0x000c
+#define GICC_EOIR      0x0010
+
+#define ICC_PMR_EL1	S3_0_C4_C6_0
+#define ICC_IAR1_EL1	S3_0_C12_C12_0
+#define ICC_EOIR1_EL1	S3_0_C12_C12_1
+#define ICC_CTLR_EL1	S3_0_C12_C12_4
+#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
+
+#define IRQ_HYP_TIMER 26 /* CNTHP, the EL2 physical timer */
+#define SPURIOUS      1023
+#define TIME_SLICE_US 5000
+
+static unsigned gic_version, spi_limit, user_enabled;
+static uint64_t slice_ticks;
+
+static volatile uint32_t *reg(uint64_t base, unsigned off)
+{
+	return (volatile uint32_t *)(uintptr_t)(base + off);
+}
+
+static void set_enabled(unsigned irq, bool on)
+{
+	uint32_t bit = 1u << (irq % 32);
+	unsigned off = (on ? GICD_ISENABLER : GICD_ICENABLER) + 4 * (irq / 32);
+
+	if (gic_version == 3 && irq < 32)
+		*reg(plat.gicr_base + GICR_SGI, off) = bit;
+	else
+		*reg(plat.gicd_base, off) = bit;
+	dsb(sy);
+}
+
+bool arch_irq_user_allowed(unsigned irq)
+{
+	/* Shared peripheral interrupts only: SGIs and PPIs belong to the CPU
+	 * (timers, maintenance) and so to the kernel. */
+	return irq >= 32 && irq < spi_limit;
+}
+
+void arch_irq_set_enabled(unsigned irq, bool on)
+{
+	bool was = false;
+
+	if (irq < 32 || irq >= spi_limit)
+		return;
+	was = (*reg(plat.gicd_base, GICD_ISENABLER + 4 * (irq / 32)) >> (irq % 32)) & 1;
+	if (was != on)
+		user_enabled += on ? 1 : (unsigned)-1;
+	if (on && gic_version == 3)
+		*(volatile uint64_t *)(uintptr_t)(plat.gicd_base + GICD_IROUTER +
+						  8 * irq) = 0;
+	if (on && gic_version == 2)
+		*((volatile uint8_t *)(uintptr_t)(plat.gicd_base + GICD_ITARGETSR) +
+		  irq) = 1;
+	set_enabled(irq, on);
+}
+
+bool gic_user_irqs_enabled(void)
+{
+	return user_enabled != 0;
+}
+
+void gic_timer_arm(void)
+{
+	write_sysreg(cnthp_tval_el2, slice_ticks);
+	write_sysreg(cnthp_ctl_el2, 1); /* enabled, not masked */
+	isb();
+}
+
+static void init_v3(void)
+{
+	uint64_t rd = plat.gicr_base;
+
+	*reg(plat.gicd_base, GICD_CTLR) = (1u << 4) | (1u << 1); /* ARE, group 1 */
+	while (*reg(plat.gicd_base, GICD_CTLR) & (1u << 31))
+		;
+	*reg(rd, GICR_WAKER) &= ~(1u << 1); /* wake the boot CPU's redistributor */
+	while (*reg(rd, GICR_WAKER) & (1u << 2))
+		;
+	*reg(rd + GICR_SGI, GICD_IGROUPR) = ~0u;
+	for (unsigned i = 1; i < spi_limit / 32; i++)
+		*reg(plat.gicd_base, GICD_IGROUPR + 4 * i) = ~0u;
+	write_sysreg(ICC_PMR_EL1, 0xff);
+	write_sysreg(ICC_CTLR_EL1, 0);
+	write_sysreg(ICC_IGRPEN1_EL1, 1);
+	isb();
+}
+
+static void init_v2(void)
+{
+	*reg(plat.gicd_base, GICD_CTLR) = 1;
+	*reg(plat.gicc_base, GICC_PMR) = 0xff;
+	*reg(plat.gicc_base, GICC_CTLR) = 1;
+}
+
+void gic_init(unsigned version)
+{
+	gic_version = version;
+	spi_limit = ((*reg(plat.gicd_base, GICD_TYPER) & 0x1f) + 1) * 32;
+	if (spi_limit > IRQ_MAX)
+		spi_limit = IRQ_MAX;
+	if (version == 3)
+		init_v3();
+	else
+		init_v2();
+	slice_ticks = read_sysreg(cntfrq_el0) / 1000000 * TIME_SLICE_US;
+	set_enabled(IRQ_HYP_TIMER, true);
+}
+
+static unsigned ack(void)
+{
+	if (gic_version == 3)
+		return (unsigned)read_sysreg(ICC_IAR1_EL1) & 0xffffff;
+	return *reg(plat.gicc_base, GICC_IAR) & 0x3ff;
+}
+
+static void eoi(unsigned id)
+{
+	if (gic_version == 3) {
+		write_sysreg(ICC_EOIR1_EL1, id);
+		isb();
+	} else {
+		*reg(plat.gicc_base, GICC_EOIR) = id;
+	}
+}
+
+bool gic_dispatch(void)
+{
+	bool any = false;
+
+	if (!gic_version)
+		return false;
+	for (;;) {
+		unsigned id = ack();
+
+		if (id >= SPURIOUS)
+			return any;
+		any = true;
+		if (id == IRQ_HYP_TIMER) {
+			/* Round robin: the running thread goes to the back. */
+			gic_timer_arm();
+			if (sched_current && sched_current->state == TCB_RUNNABLE)
+				sched_yield(sched_current);
+		} else {
+			irq_deliver(id);
+		}
+		eoi(id);
+	}
+}
+
+void gic_wait_and_dispatch(void)
+{
+	/* WFI wakes on a pending interrupt even with PSTATE.I set. */
+	write_sysreg(cnthp_ctl_el2, 0);
+	__asm__ volatile("dsb sy; wfi" ::: "memory");
+	gic_dispatch();
+}
+
+void arch_irq_init(unsigned version)
+{
+	if (version)
+		gic_init(version);
+}

@@ -1,0 +1,13 @@
+/* The kernel's interrupt controller driver (GICv3, and GICv2 for boards)
+ * and the EL2 timer that drives preemption. */
+#pragma once
+#include <types.h>
+
+void gic_init(unsigned version);
+/* Handles every pending interrupt; false if there was none. */
+bool gic_dispatch(void);
+/* Idles until an interrupt arrives, then handles it. */
+void gic_wait_and_dispatch(void);
+bool gic_user_irqs_enabled(void);
+/* Restarts the current thread's time slice. */
+void gic_timer_arm(void);

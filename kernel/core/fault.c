@@ -1,0 +1,39 @@
+/*
+ * Faults of user-level threads become messages to the thread's fault
+ * endpoint, sent as a Call: the handler's Reply resumes the thread or
+ * leaves it suspended. A thread without a handler is stopped with a report;
+ * the root task without one takes the machine down, as init would.
+ */
+#include <arch.h>
+#include <kernel.h>
+#include <kprintf.h>
+#include <status.h>
+
+void thread_end(struct tcb *t, int status)
+{
+	if (t->is_root) {
+		kprintf("septa: root task '%s' ended (status %d)\n", t->name, status);
+		arch_shutdown(status);
+	}
+	tcb_suspend(t);
+}
+
+void fault_raise(struct tcb *t, unsigned label, uint64_t mr0, uint64_t mr1, uint64_t mr2,
+		 uint64_t mr3)
+{
+	struct cte *ep = &t->slots[TCB_SLOT_FAULT];
+
+	if (ep->cap.type != CAP_ENDPOINT) {
+		kprintf("septa: thread '%s' (tcb %p) has no fault handler; stopped\n",
+			t->name, (void *)t);
+		thread_end(t, SEPTA_STATUS_ROOT_FAULT);
+		return;
+	}
+	t->fault = (uint8_t)label;
+	t->fault_mr[0] = mr0;
+	t->fault_mr[1] = mr1;
+	t->fault_mr[2] = mr2;
+	t->fault_mr[3] = mr3;
+	endpoint_send((struct endpoint *)(uintptr_t)ep->cap.obj, t, ep->cap.word, false,
+		      true, true);
+}

@@ -1,0 +1,102 @@
+/*
+ * Ready queues by priority with round robin within a priority. Every
+ * runnable thread, the running one included, is on its queue; the one that
+ * runs is the head of the highest non-empty queue. Yield and the timer
+ * move it to the tail.
+ */
+#include <object.h>
+
+struct tcb *sched_current;
+static struct tcb_queue ready[SEPTA_PRIO_MAX + 1];
+static uint64_t ready_bitmap[(SEPTA_PRIO_MAX + 1) / 64];
+
+void tcbq_append(struct tcb_queue *q, struct tcb *t)
+{
+	t->q_next = NULL;
+	t->q_prev = q->tail;
+	if (q->tail)
+		q->tail->q_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+void tcbq_remove(struct tcb_queue *q, struct tcb *t)
+{
+	if (t->q_prev)
+		t->q_prev->q_next = t->q_next;
+	else
+		q->head = t->q_next;
+	if (t->q_next)
+		t->q_next->q_prev = t->q_prev;
+	else
+		q->tail = t->q_prev;
+	t->q_next = t->q_prev = NULL;
+}
+
+struct tcb *tcbq_pop(struct tcb_queue *q)
+{
+	struct tcb *t = q->head;
+
+	if (t)
+		tcbq_remove(q, t);
+	return t;
+}
+
+static void enqueue(struct tcb *t)
+{
+	if (t->queued)
+		return;
+	tcbq_append(&ready[t->prio], t);
+	ready_bitmap[t->prio / 64] |= 1ULL << (t->prio % 64);
+	t->queued = true;
+}
+
+static void dequeue(struct tcb *t)
+{
+	if (!t->queued)
+		return;
+	tcbq_remove(&ready[t->prio], t);
+	if (!ready[t->prio].head)
+		ready_bitmap[t->prio / 64] &= ~(1ULL << (t->prio % 64));
+	t->queued = false;
+}
+
+void sched_set_runnable(struct tcb *t)
+{
+	t->state = TCB_RUNNABLE;
+	t->blocked_on = NULL;
+	enqueue(t);
+}
+
+void sched_block(struct tcb *t, enum tcb_state state)
+{
+	dequeue(t);
+	t->state = (uint8_t)state;
+}
+
+void sched_yield(struct tcb *t)
+{
+	if (t->queued) {
+		dequeue(t);
+		enqueue(t);
+	}
+}
+
+void sched_set_prio(struct tcb *t, uint8_t prio)
+{
+	bool was = t->queued;
+
+	dequeue(t);
+	t->prio = prio;
+	if (was)
+		enqueue(t);
+}
+
+struct tcb *sched_choose(void)
+{
+	for (int w = (int)ARRAY_SIZE(ready_bitmap) - 1; w >= 0; w--)
+		if (ready_bitmap[w])
+			return ready[w * 64 + 63 - __builtin_clzll(ready_bitmap[w])].head;
+	return NULL;
+}

@@ -1,0 +1,14 @@
+/* Kernel entry and exit glue between the trap code and the core. */
+#pragma once
+#include <object.h>
+
+/* Picks the thread to run next (waiting for interrupts if none can) and
+ * makes it current; called on every way back to user level. */
+void kernel_exit(void);
+/* The system calls; r belongs to sched_current. */
+void syscall_dispatch(struct arch_regs *r);
+/* A thread's exception that is not a system call: to its fault endpoint. */
+void fault_raise(struct tcb *t, unsigned label, uint64_t mr0, uint64_t mr1, uint64_t mr2,
+		 uint64_t mr3);
+/* Ends a thread that exited or faulted with nobody to handle it. */
+void thread_end(struct tcb *t, int status);

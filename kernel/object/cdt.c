@@ -1,0 +1,85 @@
+/*
+ * The capability derivation tree. Children are kept in a doubly linked
+ * sibling list under their parent; deleting a capability hands its
+ * children to its parent, so every capability to an object stays in one
+ * subtree rooted at the capability its Untyped gave out.
+ */
+#include <object.h>
+
+static void list_add(struct cte *parent, struct cte *child)
+{
+	child->parent = parent;
+	child->prev = NULL;
+	child->next = parent ? parent->first_child : NULL;
+	if (child->next)
+		child->next->prev = child;
+	if (parent)
+		parent->first_child = child;
+}
+
+static void list_remove(struct cte *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (c->parent)
+		c->parent->first_child = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->parent = c->next = c->prev = NULL;
+}
+
+void cdt_insert(struct cte *parent, struct cte *child, const struct cap *cap)
+{
+	child->cap = *cap;
+	child->first_child = NULL;
+	list_add(parent, child);
+}
+
+void cdt_unlink(struct cte *slot)
+{
+	struct cte *parent = slot->parent;
+
+	while (slot->first_child) {
+		struct cte *c = slot->first_child;
+
+		list_remove(c);
+		list_add(parent, c);
+	}
+	list_remove(slot);
+	slot->cap = (struct cap){0};
+}
+
+void cdt_move(struct cte *dst, struct cte *src)
+{
+	dst->cap = src->cap;
+	dst->parent = src->parent;
+	dst->prev = src->prev;
+	dst->next = src->next;
+	dst->first_child = src->first_child;
+	if (dst->prev)
+		dst->prev->next = dst;
+	else if (dst->parent)
+		dst->parent->first_child = dst;
+	if (dst->next)
+		dst->next->prev = dst;
+	for (struct cte *c = dst->first_child; c; c = c->next)
+		c->parent = dst;
+	*src = (struct cte){0};
+}
+
+bool cap_same_object(const struct cap *a, const struct cap *b)
+{
+	return a->type == b->type && a->obj == b->obj && a->type != CAP_NULL;
+}
+
+/* Children of a non-Untyped capability are always copies of it, so the
+ * capability is the last one to its object when it has neither a parent
+ * nor a child that refers to the same object. */
+bool cdt_is_final(const struct cte *slot)
+{
+	if (slot->cap.type == CAP_UNTYPED)
+		return false;
+	if (slot->parent && cap_same_object(&slot->parent->cap, &slot->cap))
+		return false;
+	return slot->first_child == NULL;
+}

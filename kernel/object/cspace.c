@@ -1,0 +1,73 @@
+/*
+ * Capability lookup in guarded radix CNodes. A capability pointer is read
+ * from its most significant resolved bit down: at each CNode the guard must
+ * match, then radix bits pick the slot.
+ */
+#include <object.h>
+
+static uint64_t bits_at(uint64_t v, unsigned top, unsigned n)
+{
+	/* The n bits below bit position `top` (exclusive). */
+	if (n == 0)
+		return 0;
+	return (v >> (top - n)) & (n == 64 ? ~0ULL : (1ULL << n) - 1);
+}
+
+/*
+ * Resolves up to `depth` bits. With exact, the bits must run out exactly
+ * at a slot; otherwise resolution also ends at the first slot that does
+ * not hold a CNode (the usual way a cptr names a capability).
+ */
+static int resolve(const struct cap *root, uint64_t cptr, unsigned depth, bool exact,
+		   struct cte **out)
+{
+	const struct cap *node = root;
+	unsigned left = depth;
+
+	if (depth == 0 || depth > 64)
+		return SEPTA_E_DEPTH;
+	if (root->type != CAP_CNODE)
+		return SEPTA_E_INVALID_ROOT;
+	for (;;) {
+		unsigned g = node->guard_bits, r = node->size_bits;
+		struct cte *slot;
+
+		if (g + r > left)
+			return SEPTA_E_DEPTH;
+		if (bits_at(cptr, left, g) != node->word)
+			return SEPTA_E_GUARD;
+		slot = (struct cte *)(uintptr_t)node->obj + bits_at(cptr, left - g, r);
+		left -= g + r;
+		if (left == 0) {
+			*out = slot;
+			return SEPTA_OK;
+		}
+		if (slot->cap.type != CAP_CNODE) {
+			if (exact)
+				return slot->cap.type == CAP_NULL ? SEPTA_E_MISSING_CAP
+								  : SEPTA_E_DEPTH;
+			*out = slot;
+			return SEPTA_OK;
+		}
+		node = &slot->cap;
+	}
+}
+
+int cspace_lookup_cap(const struct cap *root, uint64_t cptr, struct cte **out)
+{
+	struct cte *slot;
+	int err = resolve(root, cptr, 64, false, &slot);
+
+	if (err)
+		return err;
+	if (slot->cap.type == CAP_NULL)
+		return SEPTA_E_MISSING_CAP;
+	*out = slot;
+	return SEPTA_OK;
+}
+
+int cspace_lookup_slot(const struct cap *root, uint64_t index, unsigned depth,
+		       struct cte **out)
+{
+	return resolve(root, index, depth, true, out);
+}

@@ -1,0 +1,216 @@
+/*
+ * Synchronous IPC through endpoints: whoever arrives first waits in the
+ * endpoint's queue; the partner copies the message across. A Call leaves
+ * the sender waiting for the receiver's Reply.
+ */
+#include <object.h>
+
+static void reply_link(struct tcb *receiver, struct tcb *caller)
+{
+	if (receiver->reply_to)
+		receiver->reply_to->replier = NULL; /* an unanswered earlier caller */
+	receiver->reply_to = caller;
+	caller->replier = receiver;
+	sched_block(caller, TCB_BLOCKED_REPLY);
+}
+
+/* The receive slot named in the receiver's IPC buffer, if it is usable. */
+static struct cte *receive_slot(const struct tcb *to, const struct septa_ipc_buffer *buf)
+{
+	const struct cap *root = tcb_cspace(to);
+	struct cte *node, *slot;
+
+	if (buf->receive_cnode) {
+		if (cspace_lookup_cap(root, buf->receive_cnode, &node) ||
+		    node->cap.type != CAP_CNODE)
+			return NULL;
+		root = &node->cap;
+	}
+	if (cspace_lookup_slot(root, buf->receive_index, (unsigned)buf->receive_depth,
+			       &slot))
+		return NULL;
+	return slot->cap.type == CAP_NULL ? slot : NULL;
+}
+
+/* Capabilities travel only with Grant. A badged capability to the endpoint
+ * the message travels on arrives as its badge; one other capability can be
+ * received into the receiver's receive slot. */
+static unsigned transfer_caps(struct tcb *from, struct tcb *to, struct endpoint *ep,
+			      unsigned n, unsigned *unwrapped)
+{
+	struct septa_ipc_buffer *fb = tcb_buffer(from), *tb = tcb_buffer(to);
+	bool received = false;
+	unsigned i;
+
+	*unwrapped = 0;
+	if (!fb || !tb)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct cte *src, *dst;
+
+		if (cspace_lookup_cap(tcb_cspace(from), fb->caps_or_badges[i], &src))
+			break;
+		if (src->cap.type == CAP_ENDPOINT && src->cap.obj == (uintptr_t)ep &&
+		    src->cap.word) {
+			tb->caps_or_badges[i] = src->cap.word;
+			*unwrapped |= 1u << i;
+			continue;
+		}
+		if (received || src->cap.type == CAP_UNTYPED ||
+		    src->cap.type == CAP_IRQ_CONTROL || !(dst = receive_slot(to, tb)))
+			break;
+		cdt_insert(src, dst, &src->cap);
+		received = true;
+	}
+	return i;
+}
+
+static void transfer(struct tcb *from, struct tcb *to, uint64_t badge, bool can_grant,
+		     struct endpoint *ep)
+{
+	uint64_t mi = from->regs.x[1];
+	unsigned len = SEPTA_MSG_LEN(mi), caps = 0, unwrapped = 0;
+	uint64_t label = SEPTA_MSG_LABEL(mi);
+	struct septa_ipc_buffer *fb = tcb_buffer(from), *tb = tcb_buffer(to);
+
+	if (from->fault) {
+		label = from->fault;
+		len = 4;
+		for (unsigned i = 0; i < 4; i++)
+			to->regs.x[2 + i] = from->fault_mr[i];
+	} else {
+		/* Beyond the registers the message needs both IPC buffers; the
+		 * receiver sees the length that arrived. */
+		if (len > SEPTA_MSG_REGS && (!fb || !tb))
+			len = SEPTA_MSG_REGS;
+		for (unsigned i = 0; i < SEPTA_MSG_REGS && i < len; i++)
+			to->regs.x[2 + i] = from->regs.x[2 + i];
+		for (unsigned i = SEPTA_MSG_REGS; i < len; i++)
+			tb->msg[i] = fb->msg[i];
+		if (can_grant)
+			caps =
+			    transfer_caps(from, to, ep, SEPTA_MSG_CAPS(mi), &unwrapped);
+	}
+	to->regs.x[0] = SEPTA_OK;
+	to->regs.x[1] = septa_msginfo(label, caps, len) | (uint64_t)unwrapped << 9;
+	to->regs.x[6] = badge;
+}
+
+void endpoint_send(struct endpoint *ep, struct tcb *sender, uint64_t badge,
+		   bool can_grant, bool is_call, bool blocking)
+{
+	if (ep->state == EP_RECV) {
+		struct tcb *r = tcbq_pop(&ep->q);
+
+		if (!ep->q.head)
+			ep->state = EP_IDLE;
+		transfer(sender, r, badge, can_grant, ep);
+		sched_set_runnable(r);
+		if (is_call)
+			reply_link(r, sender);
+		else
+			sender->regs.x[0] = SEPTA_OK;
+		return;
+	}
+	if (!blocking) {
+		sender->regs.x[0] = (uint64_t)SEPTA_E_WOULD_BLOCK;
+		return;
+	}
+	sender->ipc_badge = badge;
+	sender->ipc_can_grant = can_grant;
+	sender->ipc_is_call = is_call;
+	sender->blocked_on = ep;
+	sched_block(sender, TCB_BLOCKED_SEND);
+	tcbq_append(&ep->q, sender);
+	ep->state = EP_SEND;
+}
+
+void endpoint_recv(struct endpoint *ep, struct tcb *receiver, bool blocking)
+{
+	if (notification_take_bound(receiver))
+		return;
+	if (ep->state == EP_SEND) {
+		struct tcb *s = tcbq_pop(&ep->q);
+
+		if (!ep->q.head)
+			ep->state = EP_IDLE;
+		transfer(s, receiver, s->ipc_badge, s->ipc_can_grant, ep);
+		if (s->ipc_is_call) {
+			reply_link(receiver, s);
+		} else {
+			s->regs.x[0] = SEPTA_OK;
+			sched_set_runnable(s);
+		}
+		return;
+	}
+	if (!blocking) {
+		receiver->regs.x[0] = (uint64_t)SEPTA_E_WOULD_BLOCK;
+		receiver->regs.x[1] = 0;
+		receiver->regs.x[6] = 0;
+		return;
+	}
+	receiver->blocked_on = ep;
+	sched_block(receiver, TCB_BLOCKED_RECV);
+	tcbq_append(&ep->q, receiver);
+	ep->state = EP_RECV;
+}
+
+void endpoint_cancel(struct tcb *t)
+{
+	struct endpoint *ep = t->blocked_on;
+
+	if (!ep)
+		return;
+	tcbq_remove(&ep->q, t);
+	if (!ep->q.head)
+		ep->state = EP_IDLE;
+	t->blocked_on = NULL;
+}
+
+int ipc_reply(struct tcb *replier)
+{
+	struct tcb *caller = replier->reply_to;
+	uint64_t mi = replier->regs.x[1];
+
+	if (!caller)
+		return SEPTA_E_NO_REPLY;
+	replier->reply_to = NULL;
+	caller->replier = NULL;
+	if (caller->fault) {
+		/* A fault handler's answer: label 0 resumes the thread, at MR0
+		 * and with MR1 as its stack pointer if given; anything else
+		 * leaves it suspended. */
+		caller->fault = 0;
+		if (SEPTA_MSG_LABEL(mi) != 0) {
+			sched_block(caller, TCB_INACTIVE);
+			return SEPTA_OK;
+		}
+		if (SEPTA_MSG_LEN(mi) >= 1)
+			caller->regs.elr = replier->regs.x[2];
+		if (SEPTA_MSG_LEN(mi) >= 2)
+			caller->regs.sp = replier->regs.x[3];
+		sched_set_runnable(caller);
+		return SEPTA_OK;
+	}
+	transfer(replier, caller, 0, false, NULL);
+	sched_set_runnable(caller);
+	return SEPTA_OK;
+}
+
+/* Everyone waiting learns that the endpoint is gone. */
+void endpoint_finalise(struct endpoint *ep)
+{
+	struct tcb *t;
+
+	while ((t = tcbq_pop(&ep->q))) {
+		t->blocked_on = NULL;
+		t->regs.x[0] = (uint64_t)SEPTA_E_DELETED;
+		t->regs.x[1] = 0;
+		if (t->fault)
+			sched_block(t, TCB_INACTIVE); /* its fault cannot be handled */
+		else
+			sched_set_runnable(t);
+		t->fault = 0;
+	}
+	ep->state = EP_IDLE;
+}

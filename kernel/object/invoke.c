@@ -1,0 +1,96 @@
+/* Message registers and the dispatch of invocations by capability type. */
+#include <object.h>
+
+uint64_t msg_get(const struct tcb *t, unsigned i)
+{
+	const struct septa_ipc_buffer *b;
+
+	if (i < SEPTA_MSG_REGS)
+		return t->regs.x[2 + i];
+	b = tcb_buffer(t);
+	return b && i < SEPTA_MSG_MAX ? b->msg[i] : 0;
+}
+
+void msg_set(struct tcb *t, unsigned i, uint64_t v)
+{
+	struct septa_ipc_buffer *b;
+
+	if (i < SEPTA_MSG_REGS) {
+		t->regs.x[2 + i] = v;
+		return;
+	}
+	b = tcb_buffer(t);
+	if (b && i < SEPTA_MSG_MAX)
+		b->msg[i] = v;
+}
+
+void ipc_set_result(struct tcb *t, int status, uint64_t label, unsigned len)
+{
+	t->regs.x[0] = (uint64_t)(int64_t)status;
+	t->regs.x[1] = septa_msginfo(label, 0, len);
+}
+
+int msg_lookup_caps(struct tcb *t, unsigned n, struct cte **out)
+{
+	const struct septa_ipc_buffer *b = tcb_buffer(t);
+
+	if (n && !b)
+		return SEPTA_E_EXTRA_CAPS;
+	for (unsigned i = 0; i < n; i++) {
+		int err = cspace_lookup_cap(tcb_cspace(t), b->caps_or_badges[i], &out[i]);
+
+		if (err)
+			return err;
+	}
+	return SEPTA_OK;
+}
+
+static int frame_invoke(struct inv *iv)
+{
+	if (iv->label != SEPTA_FRAME_GET_ADDRESS)
+		return SEPTA_E_LABEL;
+	msg_set(iv->caller, 0, iv->slot->cap.obj);
+	iv->reply_len = 1;
+	return SEPTA_OK;
+}
+
+void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo)
+{
+	struct inv iv = {.caller = t,
+			 .slot = slot,
+			 .label = SEPTA_MSG_LABEL(msginfo),
+			 .len = SEPTA_MSG_LEN(msginfo),
+			 .ncaps = SEPTA_MSG_CAPS(msginfo)};
+	int err;
+
+	if (iv.len > SEPTA_MSG_MAX) {
+		err = SEPTA_E_MSG_LENGTH;
+		goto out;
+	}
+	err = msg_lookup_caps(t, iv.ncaps, iv.caps);
+	if (err)
+		goto out;
+	switch (slot->cap.type) {
+	case CAP_UNTYPED:
+		err = untyped_invoke(&iv);
+		break;
+	case CAP_CNODE:
+		err = cnode_invoke(&iv);
+		break;
+	case CAP_TCB:
+		err = tcb_invoke(&iv);
+		break;
+	case CAP_FRAME:
+		err = frame_invoke(&iv);
+		break;
+	case CAP_IRQ_CONTROL:
+	case CAP_IRQ_HANDLER:
+		err = irq_invoke(&iv);
+		break;
+	default:
+		err = SEPTA_E_LABEL; /* VSpace: no operations yet */
+		break;
+	}
+out:
+	ipc_set_result(t, err, 0, err ? 0 : iv.reply_len);
+}
