@@ -144,6 +144,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	strlcpy(t->name, mod->name, sizeof(t->name));
 	t->is_root = true;
 	t->prio = SEPTA_PRIO_MAX;
+	t->mcp = SEPTA_PRIO_MAX;
 
 	vs->pgt.mm = &arch_s2_mm_ops;
 	vs->pgt.vmid = ROOT_VMID;
@@ -216,6 +217,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	cdt_insert(vs_cap, &t->slots[TCB_SLOT_VSPACE], &vs_cap->cap);
 	cdt_insert(buf_cap, &t->slots[TCB_SLOT_BUFFER], &buf_cap->cap);
 	t->buffer_ipa = SEPTA_ROOT_IPC_BUFFER;
+	t->tpidr_el0 = SEPTA_ROOT_IPC_BUFFER; /* where the library looks for it */
 
 	bi = (struct septa_bootinfo *)(uintptr_t)pa_addr(bi_pa);
 	bi->magic = SEPTA_BOOTINFO_MAGIC;

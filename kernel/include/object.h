@@ -100,8 +100,10 @@ struct vspace {
 struct tcb {
 	struct arch_regs regs; /* first: the trap path saves into it */
 	struct fpsimd_state fp;
+	uint64_t tpidr_el0; /* the thread's own pointer register (its IPC buffer) */
 	uint8_t state;
 	uint8_t prio;
+	uint8_t mcp; /* highest priority it may give any thread, itself included */
 	bool queued; /* on the ready queue */
 	bool is_root;
 	uint8_t fault; /* the septa_fault being delivered or handled, 0 if none */

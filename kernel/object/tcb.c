@@ -181,7 +181,7 @@ int tcb_invoke(struct inv *iv)
 		prio = msg_get(iv->caller, 0);
 		if (prio > SEPTA_PRIO_MAX)
 			return SEPTA_E_RANGE;
-		if (prio > iv->caller->prio)
+		if (prio > iv->caller->mcp)
 			return SEPTA_E_PERM;
 		sched_set_prio(t, (uint8_t)prio);
 		return SEPTA_OK;

@@ -44,14 +44,19 @@ void arch_tcb_forget(struct tcb *t)
 {
 	if (fp_owner == t)
 		fp_owner = NULL;
-	if (loaded_vs == &tcb_vspace(t)->pgt)
+	if (tcb_vspace(t) && loaded_vs == &tcb_vspace(t)->pgt)
 		loaded_vs = NULL;
+	if (sched_current == t)
+		sched_current = NULL;
 }
 
 static void switch_to(struct tcb *next)
 {
 	const struct pgt *vs = &tcb_vspace(next)->pgt;
 
+	if (sched_current)
+		sched_current->tpidr_el0 = read_sysreg(tpidr_el0);
+	write_sysreg(tpidr_el0, next->tpidr_el0);
 	if (fp_owner != next) {
 		if (fp_owner)
 			fpsimd_save(&fp_owner->fp);

@@ -64,7 +64,8 @@ static void thread_fault(struct arch_regs *r, uint64_t esr)
 	bool abort = ec == EC_DABT_LOW || ec == EC_IABT_LOW;
 
 	if (t->slots[TCB_SLOT_FAULT].cap.type != CAP_ENDPOINT) {
-		kprintf("septa: thread '%s' fault: %s\n", t->name, ec_name(esr));
+		kprintf("septa: thread '%s' (tcb %p) fault: %s\n", t->name, (void *)t,
+			ec_name(esr));
 		kprintf("  ESR_EL2 %016lx  FAR_EL2 %016lx  IPA %016lx\n", esr, far, ipa);
 		kprintf("  ELR_EL2 %016lx  SPSR_EL2 %016lx\n", r->elr, r->spsr);
 		dump_regs(r);

@@ -123,7 +123,7 @@ enum septa_label {
 	SEPTA_CNODE_REVOKE = 15, /* MR idx, depth */
 	SEPTA_TCB_CONFIGURE =
 	    20, /* MR fault ep cptr, buffer IPA; caps cspace, vspace, buffer */
-	SEPTA_TCB_SET_PRIORITY = 21, /* MR priority (at most the caller's) */
+	SEPTA_TCB_SET_PRIORITY = 21, /* MR priority (at most the caller's MCP) */
 	SEPTA_TCB_SUSPEND = 22,
 	SEPTA_TCB_RESUME = 23,
 	SEPTA_TCB_READ_REGISTERS = 24,	  /* reply MR pc, sp, x0..x30 */

@@ -1,0 +1,112 @@
+/*
+ * IPC and invocations for user-level programs. A message is an info word
+ * (label, capability count, length) and message registers: the first four
+ * travel in registers, the rest in the calling thread's IPC buffer, whose
+ * address the thread keeps in TPIDR_EL0.
+ */
+#pragma once
+#include <septa/abi.h>
+#include <stddef.h>
+
+struct septa_msg {
+	uint64_t info;
+	uint64_t mr[SEPTA_MSG_REGS];
+	uint64_t badge; /* set on receive */
+};
+
+static inline struct septa_ipc_buffer *septa_ipc_buffer(void)
+{
+	uint64_t p;
+
+	__asm__ volatile("mrs %0, tpidr_el0" : "=r"(p));
+	return (struct septa_ipc_buffer *)(uintptr_t)p;
+}
+
+static inline void septa_set_ipc_buffer(struct septa_ipc_buffer *b)
+{
+	__asm__ volatile("msr tpidr_el0, %0" ::"r"((uint64_t)(uintptr_t)b));
+}
+
+/* Message register i of m (the IPC buffer beyond the fourth). */
+static inline uint64_t septa_mr(const struct septa_msg *m, unsigned i)
+{
+	return i < SEPTA_MSG_REGS ? m->mr[i] : septa_ipc_buffer()->msg[i];
+}
+
+static inline void septa_set_mr(struct septa_msg *m, unsigned i, uint64_t v)
+{
+	if (i < SEPTA_MSG_REGS)
+		m->mr[i] = v;
+	else
+		septa_ipc_buffer()->msg[i] = v;
+}
+
+/* The raw system call: x0-x6 in and out, number in x7; returns x0. */
+long septa_ipc(long nr, uint64_t cptr, struct septa_msg *m);
+
+static inline long septa_call(uint64_t cptr, struct septa_msg *m)
+{
+	return septa_ipc(SEPTA_SYS_CALL, cptr, m);
+}
+static inline long septa_send(uint64_t cptr, struct septa_msg *m)
+{
+	return septa_ipc(SEPTA_SYS_SEND, cptr, m);
+}
+static inline long septa_nbsend(uint64_t cptr, struct septa_msg *m)
+{
+	return septa_ipc(SEPTA_SYS_NBSEND, cptr, m);
+}
+static inline long septa_recv(uint64_t cptr, struct septa_msg *m)
+{
+	return septa_ipc(SEPTA_SYS_RECV, cptr, m);
+}
+static inline long septa_nbrecv(uint64_t cptr, struct septa_msg *m)
+{
+	return septa_ipc(SEPTA_SYS_NBRECV, cptr, m);
+}
+static inline long septa_reply(struct septa_msg *m)
+{
+	return septa_ipc(SEPTA_SYS_REPLY, 0, m);
+}
+static inline long septa_reply_recv(uint64_t cptr, struct septa_msg *m)
+{
+	return septa_ipc(SEPTA_SYS_REPLY_RECV, cptr, m);
+}
+long septa_yield(void);
+/* Notifications: signal is a send, wait a receive, poll a non-blocking one. */
+long septa_signal(uint64_t ntfn);
+long septa_wait(uint64_t ntfn, uint64_t *badge);
+long septa_poll(uint64_t ntfn, uint64_t *badge);
+
+/* Invocations of kernel objects; each returns a septa_error. */
+long septa_untyped_retype(uint64_t ut, unsigned type, unsigned size_bits, uint64_t root,
+			  uint64_t index, unsigned depth, uint64_t offset,
+			  unsigned count);
+long septa_cnode_copy(uint64_t root, uint64_t dst, unsigned dst_depth, uint64_t src_root,
+		      uint64_t src, unsigned src_depth, unsigned rights);
+long septa_cnode_mint(uint64_t root, uint64_t dst, unsigned dst_depth, uint64_t src_root,
+		      uint64_t src, unsigned src_depth, unsigned rights, uint64_t badge);
+long septa_cnode_move(uint64_t root, uint64_t dst, unsigned dst_depth, uint64_t src_root,
+		      uint64_t src, unsigned src_depth);
+long septa_cnode_mutate(uint64_t root, uint64_t dst, unsigned dst_depth,
+			uint64_t src_root, uint64_t src, unsigned src_depth,
+			uint64_t badge);
+long septa_cnode_delete(uint64_t root, uint64_t index, unsigned depth);
+long septa_cnode_revoke(uint64_t root, uint64_t index, unsigned depth);
+long septa_tcb_configure(uint64_t tcb, uint64_t fault_ep, uint64_t cspace,
+			 uint64_t vspace, uint64_t buffer_frame, uint64_t buffer_ipa);
+long septa_tcb_set_priority(uint64_t tcb, unsigned prio);
+long septa_tcb_suspend(uint64_t tcb);
+long septa_tcb_resume(uint64_t tcb);
+/* regs[0] = pc, regs[1] = sp, regs[2 + n] = xn */
+long septa_tcb_read_registers(uint64_t tcb, unsigned count, uint64_t *regs);
+long septa_tcb_write_registers(uint64_t tcb, int resume, unsigned count,
+			       const uint64_t *regs);
+long septa_tcb_bind_notification(uint64_t tcb, uint64_t ntfn);
+long septa_tcb_unbind_notification(uint64_t tcb);
+long septa_irq_control_get(uint64_t ctl, unsigned irq, uint64_t root, uint64_t index,
+			   unsigned depth);
+long septa_irq_handler_set_notification(uint64_t handler, uint64_t ntfn);
+long septa_irq_handler_ack(uint64_t handler);
+long septa_irq_handler_clear(uint64_t handler);
+long septa_frame_get_address(uint64_t frame, uint64_t *paddr);

@@ -1,0 +1,62 @@
+/*
+ * The capability regression suite: a root task running many small tests
+ * against the real kernel. Each test gets a fresh 4 MiB Untyped and a
+ * range of empty slots; afterwards the Untyped is revoked and the slots
+ * emptied, so tests cannot disturb each other.
+ *
+ * Adding a test: write `void test_NAME(void)` with CHECK/CHECK_EQ, and add
+ * `T(NAME)` to tests.def.
+ */
+#pragma once
+#include <septa/ipc.h>
+#include <septa/syscall.h>
+#include <stdint.h>
+
+#define CNODE	  SEPTA_CAP_INIT_CNODE
+#define DEPTH	  64
+#define VSPACE	  SEPTA_CAP_INIT_VSPACE
+#define ROOT_PRIO 200 /* the suite's own priority, set at start */
+#define HIGH_PRIO 250 /* above it: runs as soon as it can */
+#define LOW_PRIO  100 /* below it: runs only when the suite blocks */
+
+struct captest_ctx {
+	uint64_t ut;	    /* this test's Untyped */
+	uint64_t slot_next; /* next free slot of this test */
+	unsigned threads;   /* threads spawned in this test */
+	int failed;
+};
+extern struct captest_ctx ct;
+extern const struct septa_bootinfo *bi;
+
+void captest_fail(const char *file, int line, const char *what, long got, long want);
+
+#define CHECK(c)                                                                         \
+	do {                                                                             \
+		if (!(c)) {                                                              \
+			captest_fail(__FILE__, __LINE__, #c, 0, 1);                      \
+			return;                                                          \
+		}                                                                        \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                                   \
+	do {                                                                             \
+		long _a = (long)(a), _b = (long)(b);                                     \
+		if (_a != _b) {                                                          \
+			captest_fail(__FILE__, __LINE__, #a, _a, _b);                    \
+			return;                                                          \
+		}                                                                        \
+	} while (0)
+
+/* A fresh empty slot in the root CNode. */
+uint64_t slot(void);
+/* Retypes one object from this test's Untyped into a fresh slot; 0 on error. */
+uint64_t mk(unsigned type, unsigned size_bits);
+/* Starts fn(arg) in a new thread sharing the root task's address space and
+ * CSpace, with its own stack and IPC buffer; returns its TCB slot. */
+uint64_t spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uint64_t fault_ep);
+/* An unmapped IPA in the root task's address space. */
+#define UNMAPPED_IPA 0x30000000UL
+
+#define T(name) void test_##name(void);
+#include "tests.def"
+#undef T

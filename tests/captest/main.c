@@ -1,0 +1,109 @@
+#include <stdio.h>
+#include <string.h>
+#include "captest.h"
+
+#define TEST_UT_BITS 22
+#define MAX_THREADS  8
+#define STACK_SIZE   16384
+
+struct captest_ctx ct;
+const struct septa_bootinfo *bi;
+static uint64_t big_ut, ut_slot, first_slot;
+static uint8_t stacks[MAX_THREADS][STACK_SIZE] __attribute__((aligned(16)));
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+#define T(name) {#name, test_##name},
+#include "tests.def"
+#undef T
+};
+
+void captest_fail(const char *file, int line, const char *what, long got, long want)
+{
+	ct.failed = 1;
+	printf("     %s:%d: %s: got %ld, want %ld\n", file, line, what, got, want);
+}
+
+uint64_t slot(void)
+{
+	return ct.slot_next++;
+}
+
+uint64_t mk(unsigned type, unsigned size_bits)
+{
+	uint64_t s = slot();
+
+	if (septa_untyped_retype(ct.ut, type, size_bits, CNODE, 0, 0, s, 1) != SEPTA_OK)
+		return 0;
+	return s;
+}
+
+static void trampoline(void (*fn)(uint64_t), uint64_t arg, struct septa_ipc_buffer *buf)
+{
+	septa_set_ipc_buffer(buf);
+	fn(arg);
+	septa_exit(0);
+}
+
+uint64_t spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uint64_t fault_ep)
+{
+	unsigned i = ct.threads++;
+	uint64_t tcb = mk(SEPTA_OBJ_TCB, 0);
+	uint64_t ipa = SEPTA_ROOT_SPARE_BASE + i * 4096ULL;
+	uint64_t regs[5] = {(uint64_t)(uintptr_t)trampoline,
+			    (uint64_t)(uintptr_t)(stacks[i] + STACK_SIZE),
+			    (uint64_t)(uintptr_t)fn, arg, ipa};
+
+	if (!tcb || i >= MAX_THREADS)
+		return 0;
+	memset((void *)(uintptr_t)ipa, 0, 4096);
+	if (septa_tcb_configure(tcb, fault_ep, CNODE, VSPACE, bi->spare_frames_slot + i,
+				ipa) ||
+	    septa_tcb_set_priority(tcb, prio) ||
+	    septa_tcb_write_registers(tcb, 1, 5, regs))
+		return 0;
+	return tcb;
+}
+
+static int run(unsigned i)
+{
+	ct = (struct captest_ctx){.slot_next = first_slot};
+	if (septa_untyped_retype(big_ut, SEPTA_OBJ_UNTYPED, TEST_UT_BITS, CNODE, 0, 0,
+				 ut_slot, 1) != SEPTA_OK) {
+		printf("FAIL %s: no untyped for the test\n", tests[i].name);
+		return 0;
+	}
+	ct.ut = ut_slot;
+	tests[i].fn();
+	/* Tear down: every object of the test, then every slot it used. */
+	septa_cnode_revoke(CNODE, ut_slot, DEPTH);
+	septa_cnode_delete(CNODE, ut_slot, DEPTH);
+	for (uint64_t s = first_slot; s < ct.slot_next; s++)
+		septa_cnode_delete(CNODE, s, DEPTH);
+	printf("%s %s\n", ct.failed ? "FAIL" : "ok  ", tests[i].name);
+	return !ct.failed;
+}
+
+int main(void)
+{
+	unsigned best = 0, passed = 0, n = sizeof(tests) / sizeof(tests[0]);
+
+	bi = septa_bootinfo();
+	if (septa_tcb_set_priority(SEPTA_CAP_INIT_TCB, ROOT_PRIO) != SEPTA_OK)
+		printf("captest: cannot set own priority\n");
+	for (unsigned i = 1; i < bi->untyped_count; i++)
+		if (bi->untyped[i].size_bits > bi->untyped[best].size_bits)
+			best = i;
+	big_ut = bi->untyped_slot + best;
+	ut_slot = bi->first_free_slot;
+	first_slot = ut_slot + 1;
+	printf("captest: %u tests, untyped of 2^%u bytes\n", n,
+	       bi->untyped[best].size_bits);
+	for (unsigned i = 0; i < n; i++)
+		passed += (unsigned)run(i);
+	printf("%u passed, %u failed\n", passed, n - passed);
+	septa_shutdown(passed == n ? 0 : 1);
+	return 1;
+}

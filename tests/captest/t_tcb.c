@@ -1,0 +1,373 @@
+/* Threads: configuration, priorities, preemption, registers, faults, IRQs. */
+#include "captest.h"
+
+static volatile uint64_t flag[4];
+
+static void set_flag(uint64_t i)
+{
+	flag[i] = 1;
+}
+
+static void spin_counter(uint64_t i)
+{
+	for (;;)
+		flag[i]++;
+}
+
+void test_thread_runs(void)
+{
+	flag[0] = 0;
+	CHECK(spawn(set_flag, 0, ROOT_PRIO, 0));
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(flag[0], 1);
+}
+
+void test_configure_once(void)
+{
+	uint64_t t = spawn(set_flag, 1, LOW_PRIO, 0);
+
+	CHECK(t);
+	CHECK_EQ(septa_tcb_configure(t, 0, CNODE, VSPACE, bi->spare_frames_slot + 7,
+				     SEPTA_ROOT_SPARE_BASE + 7 * 4096),
+		 SEPTA_E_STATE);
+}
+
+void test_configure_bad_caps(void)
+{
+	uint64_t t = mk(SEPTA_OBJ_TCB, 0), ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	uint64_t f = bi->spare_frames_slot, ipa = SEPTA_ROOT_SPARE_BASE;
+
+	CHECK_EQ(septa_tcb_configure(t, 0, ep, VSPACE, f, ipa), SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_tcb_configure(t, 0, CNODE, CNODE, f, ipa), SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_tcb_configure(t, 0, CNODE, VSPACE, ep, ipa), SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_tcb_configure(t, 0, CNODE, VSPACE, f, ipa + 8), SEPTA_E_ALIGN);
+	CHECK_EQ(septa_tcb_configure(t, ep | (1ULL << 50), CNODE, VSPACE, f, ipa),
+		 SEPTA_E_GUARD);
+	CHECK_EQ(septa_tcb_configure(t, t, CNODE, VSPACE, f, ipa), SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_tcb_resume(t), SEPTA_E_STATE); /* none of that configured it */
+}
+
+void test_fault_ep_needs_write(void)
+{
+	uint64_t t = mk(SEPTA_OBJ_TCB, 0), ep = mk(SEPTA_OBJ_ENDPOINT, 0), ro = slot();
+
+	CHECK_EQ(septa_cnode_copy(CNODE, ro, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHT_READ),
+		 0);
+	CHECK_EQ(septa_tcb_configure(t, ro, CNODE, VSPACE, bi->spare_frames_slot,
+				     SEPTA_ROOT_SPARE_BASE),
+		 SEPTA_E_RIGHTS);
+}
+
+static void raise_self(uint64_t tcb)
+{
+	flag[0] = (uint64_t)septa_tcb_set_priority(tcb, 1);
+}
+
+void test_priority_limits(void)
+{
+	uint64_t t = mk(SEPTA_OBJ_TCB, 0), next = ct.slot_next;
+
+	CHECK_EQ(septa_tcb_set_priority(t, 256), SEPTA_E_RANGE);
+	CHECK_EQ(septa_tcb_set_priority(t, 254), 0);
+	/* A thread the suite starts may not set any priority: its MCP is 0.
+	 * spawn() puts its TCB in the next free slot; it runs at once. */
+	flag[0] = 0;
+	CHECK_EQ(spawn(raise_self, next, HIGH_PRIO, 0), next);
+	CHECK_EQ((long)flag[0], SEPTA_E_PERM);
+}
+
+void test_higher_priority_preempts(void)
+{
+	flag[0] = 0;
+	CHECK(spawn(set_flag, 0, HIGH_PRIO, 0));
+	/* It ran as soon as it was resumed, before spawn returned to us. */
+	CHECK_EQ(flag[0], 1);
+}
+
+void test_lower_priority_waits(void)
+{
+	uint64_t n = mk(SEPTA_OBJ_NOTIFICATION, 0), badge;
+
+	flag[0] = 0;
+	CHECK(spawn(set_flag, 0, LOW_PRIO, 0));
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(flag[0], 0);
+	CHECK_EQ(septa_poll(n, &badge), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(flag[0], 0);
+}
+
+void test_yield_round_robin(void)
+{
+	flag[1] = flag[2] = 0;
+	CHECK(spawn(set_flag, 1, ROOT_PRIO, 0));
+	CHECK(spawn(set_flag, 2, ROOT_PRIO, 0));
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(flag[1], 1);
+	CHECK_EQ(flag[2], 1);
+}
+
+void test_timer_preemption(void)
+{
+	uint64_t t;
+
+	flag[3] = 0;
+	t = spawn(spin_counter, 3, ROOT_PRIO, 0);
+	CHECK(t);
+	/* We never yield: only the timer can let the spinner run. */
+	for (volatile uint64_t i = 0; flag[3] == 0 && i < 2000000000ULL; i++)
+		;
+	CHECK(flag[3] != 0);
+	CHECK_EQ(septa_tcb_suspend(t), 0);
+}
+
+void test_suspend_stops(void)
+{
+	uint64_t t = spawn(spin_counter, 3, ROOT_PRIO, 0), before;
+
+	CHECK(t);
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(septa_tcb_suspend(t), 0);
+	before = flag[3];
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(flag[3], before);
+	CHECK_EQ(septa_tcb_resume(t), 0);
+	CHECK_EQ(septa_yield(), 0);
+	CHECK(flag[3] != before);
+	CHECK_EQ(septa_tcb_suspend(t), 0);
+}
+
+void test_read_write_registers(void)
+{
+	uint64_t t = spawn(spin_counter, 3, LOW_PRIO, 0), regs[5], again[5];
+
+	CHECK(t);
+	CHECK_EQ(septa_tcb_suspend(t), 0);
+	CHECK_EQ(septa_tcb_read_registers(t, 5, regs), 0);
+	regs[3] = 1; /* x1: the argument, now flag[1] */
+	flag[1] = 0;
+	CHECK_EQ(septa_tcb_write_registers(t, 0, 5, regs), 0);
+	CHECK_EQ(septa_tcb_read_registers(t, 5, again), 0);
+	CHECK_EQ(again[0], regs[0]);
+	CHECK_EQ(again[3], 1);
+}
+
+static void recovered(void)
+{
+	flag[0] = 2;
+	septa_exit(0);
+}
+
+void test_write_registers_redirects(void)
+{
+	uint64_t t = spawn(spin_counter, 3, LOW_PRIO, 0), regs[2];
+
+	CHECK(t);
+	CHECK_EQ(septa_tcb_suspend(t), 0);
+	CHECK_EQ(septa_tcb_read_registers(t, 2, regs), 0);
+	regs[0] = (uint64_t)(uintptr_t)recovered;
+	flag[0] = 0;
+	CHECK_EQ(septa_tcb_set_priority(t, ROOT_PRIO), 0);
+	CHECK_EQ(septa_tcb_write_registers(t, 1, 2, regs), 0);
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(flag[0], 2);
+}
+
+void test_registers_bad_input(void)
+{
+	uint64_t regs[34];
+
+	CHECK_EQ(septa_tcb_read_registers(SEPTA_CAP_INIT_TCB, 2, regs), SEPTA_E_STATE);
+	uint64_t t = mk(SEPTA_OBJ_TCB, 0);
+	CHECK_EQ(septa_tcb_read_registers(t, 0, regs), SEPTA_E_RANGE);
+	CHECK_EQ(septa_tcb_read_registers(t, 34, regs), SEPTA_E_RANGE);
+	CHECK_EQ(septa_tcb_write_registers(t, 0, 34, regs), SEPTA_E_RANGE);
+	CHECK_EQ(septa_tcb_write_registers(t, 1, 1, regs), SEPTA_E_STATE);
+}
+
+void test_delete_running_thread(void)
+{
+	uint64_t t = spawn(spin_counter, 3, ROOT_PRIO, 0), before;
+
+	CHECK(t);
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, t, DEPTH), 0);
+	before = flag[3];
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(flag[3], before);
+}
+
+/* ---- faults ---- */
+
+static void bad_write(uint64_t unused)
+{
+	(void)unused;
+	*(volatile uint64_t *)UNMAPPED_IPA = 5;
+	flag[0] = 1; /* only if resumed past the fault */
+}
+
+void test_vm_fault_message(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), b = slot();
+	struct septa_msg m = {0};
+
+	CHECK_EQ(
+	    septa_cnode_mint(CNODE, b, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL, 77), 0);
+	CHECK(spawn(bad_write, 0, LOW_PRIO, b));
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_VM);
+	CHECK_EQ(m.badge, 77);
+	CHECK_EQ(m.mr[1], UNMAPPED_IPA);
+	CHECK_EQ(m.mr[2], 0); /* a data access */
+	CHECK_EQ((m.mr[3] >> 26) & 0x3f, 0x24);
+}
+
+void test_fault_reply_resumes(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	struct septa_msg m = {0};
+
+	flag[0] = 0;
+	CHECK(spawn(bad_write, 0, ROOT_PRIO, ep));
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	/* Resume at the instruction after the faulting store. */
+	m.info = septa_msginfo(0, 0, 1);
+	m.mr[0] += 4;
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_yield(), 0);
+	/* It ran on and exited: the fault endpoint stays quiet. */
+	CHECK_EQ(septa_nbrecv(ep, &m), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(flag[0], 1);
+}
+
+void test_fault_reply_keeps_suspended(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), t;
+	struct septa_msg m = {0};
+
+	flag[0] = 0;
+	t = spawn(bad_write, 0, LOW_PRIO, ep);
+	CHECK(t);
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_nbrecv(ep, &m), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(flag[0], 0);
+}
+
+static void jump_unmapped(uint64_t unused)
+{
+	(void)unused;
+	((void (*)(void))UNMAPPED_IPA)();
+}
+
+void test_instruction_fault(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	struct septa_msg m = {0};
+
+	CHECK(spawn(jump_unmapped, 0, LOW_PRIO, ep));
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_VM);
+	CHECK_EQ(m.mr[0], UNMAPPED_IPA);
+	CHECK_EQ(m.mr[2], 1);
+}
+
+static void undefined(uint64_t unused)
+{
+	uint64_t el;
+
+	(void)unused;
+	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
+	flag[0] = el;
+}
+
+void test_user_exception(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	struct septa_msg m = {0};
+
+	CHECK(spawn(undefined, 0, LOW_PRIO, ep));
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_USER_EXCEPTION);
+	CHECK_EQ((m.mr[2] >> 26) & 0x3f, 0); /* EC: unknown reason */
+}
+
+static void bad_syscall(uint64_t unused)
+{
+	struct septa_msg m = {0};
+
+	(void)unused;
+	septa_ipc(0x5eed, 0x1234, &m);
+}
+
+void test_unknown_syscall_fault(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	struct septa_msg m = {0};
+
+	CHECK(spawn(bad_syscall, 0, LOW_PRIO, ep));
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_UNKNOWN_SYSCALL);
+	CHECK_EQ(m.mr[2], 0x5eed);
+	CHECK_EQ(m.mr[3], 0x1234);
+}
+
+void test_fault_without_handler_stops_thread(void)
+{
+	uint64_t t = spawn(bad_write, 0, ROOT_PRIO, 0), regs[1];
+
+	flag[0] = 0;
+	CHECK(t);
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(flag[0], 0);
+	CHECK_EQ(septa_tcb_read_registers(t, 1, regs), 0);
+	CHECK_EQ(septa_tcb_resume(t), 0); /* it runs again and faults again */
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(flag[0], 0);
+}
+
+/* ---- interrupts ---- */
+
+#define TEST_SPI 40
+
+void test_irq_control_get(void)
+{
+	uint64_t h = slot();
+
+	CHECK_EQ(septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, TEST_SPI, CNODE, h, DEPTH),
+		 0);
+	CHECK_EQ(
+	    septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, TEST_SPI, CNODE, slot(), DEPTH),
+	    SEPTA_E_IN_USE);
+	CHECK_EQ(septa_cnode_delete(CNODE, h, DEPTH), 0);
+	CHECK_EQ(septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, TEST_SPI, CNODE, h, DEPTH),
+		 0);
+}
+
+void test_irq_bad_numbers(void)
+{
+	CHECK_EQ(septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, 27, CNODE, slot(), DEPTH),
+		 SEPTA_E_RANGE);
+	CHECK_EQ(septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, 5000, CNODE, slot(), DEPTH),
+		 SEPTA_E_RANGE);
+	uint64_t busy = mk(SEPTA_OBJ_ENDPOINT, 0);
+	CHECK_EQ(
+	    septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, TEST_SPI, CNODE, busy, DEPTH),
+	    SEPTA_E_DELETE_FIRST);
+}
+
+void test_irq_handler_ops(void)
+{
+	uint64_t h = slot(), n = mk(SEPTA_OBJ_NOTIFICATION, 0),
+		 ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+
+	CHECK_EQ(
+	    septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, TEST_SPI + 1, CNODE, h, DEPTH),
+	    0);
+	CHECK_EQ(septa_irq_handler_ack(h), SEPTA_E_STATE);
+	CHECK_EQ(septa_irq_handler_set_notification(h, ep), SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_irq_handler_set_notification(h, n), 0);
+	CHECK_EQ(septa_irq_handler_ack(h), 0);
+	CHECK_EQ(septa_irq_handler_clear(h), 0);
+	CHECK_EQ(septa_irq_handler_ack(h), SEPTA_E_STATE);
+}

@@ -1,0 +1,180 @@
+/* Untyped retype: arguments, destinations, accounting and reuse. */
+#include "captest.h"
+
+static long retype(unsigned type, unsigned bits, uint64_t offset, unsigned count)
+{
+	return septa_untyped_retype(ct.ut, type, bits, CNODE, 0, 0, offset, count);
+}
+
+static uint64_t frame_pa(uint64_t f)
+{
+	uint64_t pa = 0;
+
+	septa_frame_get_address(f, &pa);
+	return pa;
+}
+
+void test_retype_each_type(void)
+{
+	CHECK(mk(SEPTA_OBJ_ENDPOINT, 0));
+	CHECK(mk(SEPTA_OBJ_NOTIFICATION, 0));
+	CHECK(mk(SEPTA_OBJ_TCB, 0));
+	CHECK(mk(SEPTA_OBJ_CNODE, 3));
+	CHECK(mk(SEPTA_OBJ_FRAME_4K, 0));
+	CHECK(mk(SEPTA_OBJ_UNTYPED, 12));
+	CHECK(mk(SEPTA_OBJ_FRAME_2M, 0)); /* the upper half of the 4 MiB */
+}
+
+void test_retype_many(void)
+{
+	uint64_t s = slot();
+
+	for (int i = 0; i < 15; i++)
+		slot();
+	CHECK_EQ(retype(SEPTA_OBJ_ENDPOINT, 0, s, 16), 0);
+	for (int i = 0; i < 16; i++) {
+		struct septa_msg m = {0};
+		CHECK_EQ(septa_nbsend(s + i, &m), SEPTA_E_WOULD_BLOCK);
+	}
+}
+
+void test_retype_bad_count(void)
+{
+	CHECK_EQ(retype(SEPTA_OBJ_ENDPOINT, 0, slot(), 0), SEPTA_E_RANGE);
+	CHECK_EQ(retype(SEPTA_OBJ_ENDPOINT, 0, slot(), 257), SEPTA_E_RANGE);
+}
+
+void test_retype_bad_type(void)
+{
+	CHECK_EQ(retype(0, 0, slot(), 1), SEPTA_E_ARG);
+	CHECK_EQ(retype(99, 0, slot(), 1), SEPTA_E_ARG);
+}
+
+void test_retype_bad_sizes(void)
+{
+	CHECK_EQ(retype(SEPTA_OBJ_CNODE, 0, slot(), 1), SEPTA_E_SIZE);
+	CHECK_EQ(retype(SEPTA_OBJ_CNODE, 21, slot(), 1), SEPTA_E_SIZE);
+	CHECK_EQ(retype(SEPTA_OBJ_UNTYPED, 3, slot(), 1), SEPTA_E_SIZE);
+	CHECK_EQ(retype(SEPTA_OBJ_UNTYPED, 48, slot(), 1), SEPTA_E_SIZE);
+	CHECK_EQ(retype(SEPTA_OBJ_UNTYPED, 200, slot(), 1), SEPTA_E_SIZE);
+}
+
+void test_retype_dest_out_of_range(void)
+{
+	CHECK_EQ(retype(SEPTA_OBJ_ENDPOINT, 0, 1u << SEPTA_ROOT_CNODE_BITS, 1),
+		 SEPTA_E_RANGE);
+	CHECK_EQ(retype(SEPTA_OBJ_ENDPOINT, 0, (1u << SEPTA_ROOT_CNODE_BITS) - 1, 2),
+		 SEPTA_E_RANGE);
+}
+
+void test_retype_dest_occupied_changes_nothing(void)
+{
+	uint64_t busy = mk(SEPTA_OBJ_ENDPOINT, 0), f1 = mk(SEPTA_OBJ_FRAME_4K, 0), f2;
+
+	CHECK_EQ(retype(SEPTA_OBJ_FRAME_4K, 0, busy, 1), SEPTA_E_DELETE_FIRST);
+	/* Nothing was used: the next frame directly follows the first. */
+	f2 = mk(SEPTA_OBJ_FRAME_4K, 0);
+	CHECK_EQ(frame_pa(f2), frame_pa(f1) + 4096);
+}
+
+void test_retype_full_cnode(void)
+{
+	uint64_t c = mk(SEPTA_OBJ_CNODE, 1), cg = slot();
+
+	CHECK_EQ(
+	    septa_cnode_mint(CNODE, cg, DEPTH, CNODE, c, DEPTH, SEPTA_RIGHTS_ALL, 63), 0);
+	CHECK_EQ(
+	    septa_untyped_retype(ct.ut, SEPTA_OBJ_ENDPOINT, 0, CNODE, cg, DEPTH, 0, 2),
+	    0);
+	CHECK_EQ(
+	    septa_untyped_retype(ct.ut, SEPTA_OBJ_ENDPOINT, 0, CNODE, cg, DEPTH, 1, 1),
+	    SEPTA_E_DELETE_FIRST);
+	CHECK_EQ(
+	    septa_untyped_retype(ct.ut, SEPTA_OBJ_ENDPOINT, 0, CNODE, cg, DEPTH, 2, 1),
+	    SEPTA_E_RANGE);
+}
+
+void test_retype_exhausted(void)
+{
+	uint64_t small = mk(SEPTA_OBJ_UNTYPED, 12);
+	uint64_t a = slot(), b = slot();
+
+	CHECK(small);
+	CHECK_EQ(septa_untyped_retype(small, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, a, 2),
+		 SEPTA_E_NO_MEMORY);
+	CHECK_EQ(septa_untyped_retype(small, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, a, 1),
+		 0);
+	CHECK_EQ(septa_untyped_retype(small, SEPTA_OBJ_ENDPOINT, 0, CNODE, 0, 0, b, 1),
+		 SEPTA_E_NO_MEMORY);
+}
+
+void test_retype_too_big_for_untyped(void)
+{
+	uint64_t small = mk(SEPTA_OBJ_UNTYPED, 12);
+
+	CHECK_EQ(septa_untyped_retype(small, SEPTA_OBJ_TCB, 0, CNODE, 0, 0, slot(), 1),
+		 0);
+	CHECK_EQ(
+	    septa_untyped_retype(small, SEPTA_OBJ_FRAME_2M, 0, CNODE, 0, 0, slot(), 1),
+	    SEPTA_E_NO_MEMORY);
+}
+
+void test_retype_alignment(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), f = mk(SEPTA_OBJ_FRAME_2M, 0);
+
+	CHECK(ep && f);
+	CHECK_EQ(frame_pa(f) & ((1u << 21) - 1), 0);
+}
+
+void test_revoke_untyped_reuses(void)
+{
+	uint64_t sub = mk(SEPTA_OBJ_UNTYPED, 16), a = slot(), b = slot();
+	uint64_t first;
+
+	CHECK_EQ(septa_untyped_retype(sub, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, a, 1), 0);
+	first = frame_pa(a);
+	CHECK_EQ(septa_cnode_revoke(CNODE, sub, DEPTH), 0);
+	CHECK_EQ(septa_frame_get_address(a, &first) == SEPTA_E_MISSING_CAP, 1);
+	CHECK_EQ(septa_untyped_retype(sub, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, b, 1), 0);
+	CHECK_EQ(frame_pa(b), first); /* all of it was free again */
+}
+
+void test_untyped_with_children_keeps_going(void)
+{
+	uint64_t sub = mk(SEPTA_OBJ_UNTYPED, 16), a = slot(), b = slot(), c = slot();
+	uint64_t pa_a, pa_c;
+
+	CHECK_EQ(septa_untyped_retype(sub, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, a, 1), 0);
+	CHECK_EQ(septa_untyped_retype(sub, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, b, 1), 0);
+	pa_a = frame_pa(a);
+	CHECK_EQ(septa_cnode_delete(CNODE, a, DEPTH), 0);
+	CHECK_EQ(septa_untyped_retype(sub, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, c, 1), 0);
+	pa_c = frame_pa(c);
+	CHECK_EQ(pa_c, pa_a + 2 * 4096);
+}
+
+void test_retype_needs_cnode(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	struct septa_msg m = {.info = septa_msginfo(SEPTA_UNTYPED_RETYPE, 0, 6)};
+
+	CHECK_EQ(septa_call(ct.ut, &m), SEPTA_E_EXTRA_CAPS);
+	CHECK_EQ(septa_untyped_retype(ct.ut, SEPTA_OBJ_ENDPOINT, 0, ep, 0, 0, slot(), 1),
+		 SEPTA_E_CAP_TYPE);
+	CHECK_EQ(
+	    septa_untyped_retype(ct.ut, SEPTA_OBJ_ENDPOINT, 0, CNODE, ep, DEPTH, 0, 1),
+	    SEPTA_E_CAP_TYPE);
+	m.info = septa_msginfo(SEPTA_UNTYPED_RETYPE, 0, 3);
+	CHECK_EQ(septa_call(ct.ut, &m), SEPTA_E_ARG);
+}
+
+void test_new_tcb_is_blank(void)
+{
+	uint64_t t = mk(SEPTA_OBJ_TCB, 0), regs[33];
+
+	CHECK_EQ(septa_tcb_read_registers(t, 33, regs), 0);
+	for (int i = 0; i < 33; i++)
+		CHECK_EQ(regs[i], 0);
+	CHECK_EQ(septa_tcb_resume(t), SEPTA_E_STATE); /* not configured */
+}
