@@ -9,7 +9,7 @@ static const struct {
 	void (*add)(void);
 } suites[] = {
     {"pgtable", suite_pgtable}, {"fdt", suite_fdt},	    {"bootarc", suite_bootarc},
-    {"elf64", suite_elf64},	{"kprintf", suite_kprintf},
+    {"elf64", suite_elf64},	{"kprintf", suite_kprintf}, {"caps", suite_caps},
 };
 
 int main(int argc, char **argv)

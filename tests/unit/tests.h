@@ -6,3 +6,4 @@ void suite_fdt(void);
 void suite_bootarc(void);
 void suite_elf64(void);
 void suite_kprintf(void);
+void suite_caps(void);

@@ -1,0 +1,149 @@
+#include <irq.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kfix.h"
+
+struct kfix kf;
+
+/* Architecture hooks the object code calls. */
+void arch_tcb_forget(struct tcb *t)
+{
+	(void)t;
+}
+
+bool arch_irq_user_allowed(unsigned irq)
+{
+	return irq >= 32 && irq < 256;
+}
+
+void arch_irq_set_enabled(unsigned irq, bool on)
+{
+	(void)irq;
+	(void)on;
+}
+
+void kfix_setup(void)
+{
+	static struct cte dummy;
+	struct cap ut = {
+	    .type = CAP_UNTYPED, .rights = SEPTA_RIGHTS_ALL, .size_bits = KFIX_UT_BITS};
+
+	kf.root = aligned_alloc(64, sizeof(struct cte) << KFIX_ROOT_BITS);
+	memset(kf.root, 0, sizeof(struct cte) << KFIX_ROOT_BITS);
+	kf.root_cap = (struct cap){.type = CAP_CNODE,
+				   .rights = SEPTA_RIGHTS_ALL,
+				   .size_bits = KFIX_ROOT_BITS,
+				   .guard_bits = 64 - KFIX_ROOT_BITS,
+				   .obj = (uintptr_t)kf.root};
+	kf.caller = aligned_alloc(1u << SEPTA_TCB_BITS, 1u << SEPTA_TCB_BITS);
+	memset(kf.caller, 0, 1u << SEPTA_TCB_BITS);
+	kf.caller->prio = kf.caller->mcp = SEPTA_PRIO_MAX;
+	kf.buf = aligned_alloc(4096, 4096);
+	memset(kf.buf, 0, 4096);
+	cdt_insert(NULL, &kf.caller->slots[TCB_SLOT_CSPACE], &kf.root_cap);
+	cdt_insert(
+	    NULL, &kf.caller->slots[TCB_SLOT_BUFFER],
+	    &(struct cap){.type = CAP_FRAME, .size_bits = 12, .obj = (uintptr_t)kf.buf});
+	kf.ut_mem = aligned_alloc(1u << KFIX_UT_BITS, 1u << KFIX_UT_BITS);
+	ut.obj = (uintptr_t)kf.ut_mem;
+	kf.ut_slot = 1;
+	cdt_insert(NULL, &kf.root[kf.ut_slot], &ut);
+	/* The root CNode's own capability, at cptr 0, to invoke it with. */
+	cdt_insert(NULL, &kf.root[0], &kf.root_cap);
+	(void)dummy;
+}
+
+void kfix_teardown(void)
+{
+	free(kf.root);
+	free(kf.caller);
+	free(kf.buf);
+	free(kf.ut_mem);
+}
+
+long kfix_call(uint64_t cptr, uint64_t label, unsigned ncaps, const uint64_t *caps,
+	       unsigned nargs, const uint64_t *args)
+{
+	struct cte *slot;
+	int err = cspace_lookup_cap(&kf.root_cap, cptr, &slot);
+
+	if (err)
+		return err;
+	for (unsigned i = 0; i < ncaps; i++)
+		kf.buf->caps_or_badges[i] = caps[i];
+	for (unsigned i = 0; i < nargs; i++)
+		msg_set(kf.caller, i, args[i]);
+	invoke(kf.caller, slot, septa_msginfo(label, ncaps, nargs));
+	return (long)kf.caller->regs.x[0];
+}
+
+long kfix_retype(unsigned type, unsigned bits, uint64_t slot, unsigned count)
+{
+	uint64_t root = 0, a[] = {type, bits, 0, 0, slot, count};
+
+	return kfix_call(kf.ut_slot, SEPTA_UNTYPED_RETYPE, 1, &root, 6, a);
+}
+
+long kfix_copy(uint64_t dst, uint64_t src, unsigned rights)
+{
+	uint64_t root = 0, a[] = {dst, 64, src, 64, rights};
+
+	return kfix_call(0, SEPTA_CNODE_COPY, 1, &root, 5, a);
+}
+
+long kfix_delete(uint64_t slot)
+{
+	uint64_t a[] = {slot, 64};
+
+	return kfix_call(0, SEPTA_CNODE_DELETE, 0, NULL, 2, a);
+}
+
+long kfix_revoke(uint64_t slot)
+{
+	uint64_t a[] = {slot, 64};
+
+	return kfix_call(0, SEPTA_CNODE_REVOKE, 0, NULL, 2, a);
+}
+
+static int slot_problems(const struct cte *c)
+{
+	int bad = 0;
+
+	if (c->cap.type == CAP_NULL)
+		return c->parent || c->first_child || c->next || c->prev;
+	if (c->prev && c->prev->next != c)
+		bad++;
+	if (c->next && c->next->prev != c)
+		bad++;
+	if (!c->prev && c->parent && c->parent->first_child != c)
+		bad++;
+	for (const struct cte *ch = c->first_child; ch; ch = ch->next)
+		if (ch->parent != c)
+			bad++;
+	/* Children of anything but an Untyped are copies of it. */
+	if (c->parent && c->parent->cap.type != CAP_UNTYPED &&
+	    !cap_same_object(&c->parent->cap, &c->cap))
+		bad++;
+	/* Objects made from an Untyped lie in its used part. */
+	if (c->parent && c->parent->cap.type == CAP_UNTYPED &&
+	    (c->cap.obj < c->parent->cap.obj ||
+	     c->cap.obj >= c->parent->cap.obj + c->parent->cap.word))
+		bad++;
+	return bad;
+}
+
+int kfix_tree_problems(void)
+{
+	int bad = 0;
+
+	for (unsigned i = 0; i < 1u << KFIX_ROOT_BITS; i++) {
+		const struct cte *c = &kf.root[i];
+
+		bad += slot_problems(c);
+		if (c->cap.type == CAP_CNODE && c->cap.obj != (uintptr_t)kf.root)
+			for (unsigned j = 0; j < 1u << c->cap.size_bits; j++)
+				bad += slot_problems(
+				    (const struct cte *)(uintptr_t)c->cap.obj + j);
+	}
+	return bad;
+}

@@ -1,0 +1,222 @@
+/* Capabilities and objects on the host: the kernel's own decode/invoke
+ * code over fake memory, driven the way a thread's Call would drive it. */
+#include <stdlib.h>
+#include <string.h>
+#include "kfix.h"
+#include "tests.h"
+
+#define ROOT_SLOTS (1u << KFIX_ROOT_BITS)
+
+static int setup(void)
+{
+	kfix_setup();
+	return 0;
+}
+
+static int teardown(void)
+{
+	kfix_teardown();
+	return 0;
+}
+
+static void reset(void)
+{
+	kfix_teardown();
+	kfix_setup();
+}
+
+static void test_lookup_errors(void)
+{
+	struct cte *s;
+	struct cap not_cnode = {.type = CAP_ENDPOINT};
+
+	reset();
+	CU_ASSERT_EQUAL(cspace_lookup_cap(&not_cnode, 1, &s), SEPTA_E_INVALID_ROOT);
+	CU_ASSERT_EQUAL(cspace_lookup_cap(&kf.root_cap, 7, &s), SEPTA_E_MISSING_CAP);
+	CU_ASSERT_EQUAL(cspace_lookup_cap(&kf.root_cap, 1ULL << 40, &s), SEPTA_E_GUARD);
+	CU_ASSERT_EQUAL(cspace_lookup_slot(&kf.root_cap, 1, 0, &s), SEPTA_E_DEPTH);
+	CU_ASSERT_EQUAL(cspace_lookup_slot(&kf.root_cap, 1, 65, &s), SEPTA_E_DEPTH);
+	CU_ASSERT_EQUAL(cspace_lookup_slot(&kf.root_cap, 1, 63, &s), SEPTA_E_DEPTH);
+	CU_ASSERT_EQUAL(cspace_lookup_slot(&kf.root_cap, 1, 64, &s), SEPTA_OK);
+	CU_ASSERT_PTR_EQUAL(s, &kf.root[1]);
+}
+
+static void test_retype_and_accounting(void)
+{
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 4), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.root[10].cap.type, CAP_ENDPOINT);
+	CU_ASSERT_EQUAL(kf.root[13].cap.obj - kf.root[10].cap.obj,
+			3u << SEPTA_ENDPOINT_BITS);
+	CU_ASSERT_EQUAL(kf.root[kf.ut_slot].cap.word, 4u << SEPTA_ENDPOINT_BITS);
+	/* A frame goes to the next 4 KiB boundary. */
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_4K, 0, 14, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.root[14].cap.obj, (uintptr_t)kf.ut_mem + 4096);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_2M, 0, 15, 2), SEPTA_E_NO_MEMORY);
+	CU_ASSERT_EQUAL(kf.root[15].cap.type, CAP_NULL);
+	/* Revoke returns everything; the next object starts at the base. */
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.root[10].cap.type, CAP_NULL);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_2M, 0, 15, 2), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.root[15].cap.obj, (uintptr_t)kf.ut_mem);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+}
+
+static void test_device_untyped_only_frames(void)
+{
+	reset();
+	kf.root[kf.ut_slot].cap.flags |= CAP_F_DEVICE;
+	memset(kf.ut_mem, 0xab, 4096);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_TCB, 0, 10, 1), SEPTA_E_ARG);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_4K, 0, 10, 1), SEPTA_OK);
+	CU_ASSERT(kf.root[10].cap.flags & CAP_F_DEVICE);
+	/* Device memory is never cleared by the kernel. */
+	CU_ASSERT_EQUAL(((uint8_t *)kf.ut_mem)[0], 0xab);
+}
+
+static void test_final_capability(void)
+{
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 1), SEPTA_OK);
+	CU_ASSERT(cdt_is_final(&kf.root[10]));
+	CU_ASSERT_EQUAL(kfix_copy(11, 10, SEPTA_RIGHTS_ALL), SEPTA_OK);
+	CU_ASSERT(!cdt_is_final(&kf.root[10]));
+	CU_ASSERT(!cdt_is_final(&kf.root[11]));
+	/* Deleting the middle of a chain hands its children to its parent. */
+	CU_ASSERT_EQUAL(kfix_copy(12, 11, SEPTA_RIGHTS_ALL), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_delete(11), SEPTA_OK);
+	CU_ASSERT_PTR_EQUAL(kf.root[12].parent, &kf.root[10]);
+	CU_ASSERT_EQUAL(kfix_delete(10), SEPTA_OK);
+	CU_ASSERT(cdt_is_final(&kf.root[12]));
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+}
+
+/* A CNode whose only capability sits inside another, nested n deep. */
+static long nest(unsigned n)
+{
+	uint64_t root = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t a[] = {SEPTA_OBJ_CNODE, 2, 0, 0, 20 + i, 1};
+
+		if (kfix_call(kf.ut_slot, SEPTA_UNTYPED_RETYPE, 1, &root, 6, a))
+			return -1;
+	}
+	/* Move each CNode's capability into slot 0 of the one before it. */
+	for (unsigned i = n - 1; i > 0; i--) {
+		struct cte *outer = (struct cte *)(uintptr_t)kf.root[20 + i - 1].cap.obj;
+
+		cdt_move(&outer[0], &kf.root[20 + i]);
+	}
+	return 0;
+}
+
+static void test_delete_nesting_limit(void)
+{
+	uint8_t *before = malloc(sizeof(struct cte) * ROOT_SLOTS);
+
+	reset();
+	CU_ASSERT_EQUAL_FATAL(nest(17), 0);
+	memcpy(before, kf.root, sizeof(struct cte) * ROOT_SLOTS);
+	CU_ASSERT_EQUAL(kfix_delete(20), SEPTA_E_TOO_DEEP);
+	CU_ASSERT_EQUAL(memcmp(before, kf.root, sizeof(struct cte) * ROOT_SLOTS), 0);
+	reset();
+	CU_ASSERT_EQUAL_FATAL(nest(15), 0);
+	CU_ASSERT_EQUAL(kfix_delete(20), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.root[20].cap.type, CAP_NULL);
+	/* Everything nested went with it: the Untyped has no children left. */
+	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
+	free(before);
+}
+
+static void test_cnode_holding_itself(void)
+{
+	struct cte *inner;
+
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 20, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 21, 1), SEPTA_OK);
+	inner = (struct cte *)(uintptr_t)kf.root[20].cap.obj;
+	cdt_move(&inner[1], &kf.root[21]);
+	cdt_move(&inner[0], &kf.root[20]); /* its only capability, inside itself */
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
+	CU_ASSERT_EQUAL(inner[1].cap.type, CAP_NULL);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+}
+
+/* Random operations by random arguments; after each, the tree is sound and
+ * a refused operation has changed nothing. */
+static void test_random_operations(void)
+{
+	uint8_t *before = malloc(sizeof(struct cte) * ROOT_SLOTS);
+	unsigned refused = 0, done = 0;
+
+	reset();
+	srand(1234);
+	for (int step = 0; step < 20000; step++) {
+		uint64_t a = 2 + (uint64_t)rand() % 40, b = 2 + (uint64_t)rand() % 40;
+		uint64_t root = 0;
+		long err;
+
+		memcpy(before, kf.root, sizeof(struct cte) * ROOT_SLOTS);
+		switch (rand() % 7) {
+		case 0:
+			err = kfix_retype(SEPTA_OBJ_ENDPOINT + (unsigned)rand() % 2, 0, a,
+					  1 + (unsigned)rand() % 3);
+			break;
+		case 1:
+			err = kfix_copy(a, b, (unsigned)rand() % 8);
+			break;
+		case 2: {
+			uint64_t args[] = {a, 64, b, 64, 7, (uint64_t)rand() % 4};
+			err = kfix_call(0, SEPTA_CNODE_MINT, 1, &root, 6, args);
+			break;
+		}
+		case 3: {
+			uint64_t args[] = {a, 64, b, 64};
+			err = kfix_call(0, SEPTA_CNODE_MOVE, 1, &root, 4, args);
+			break;
+		}
+		case 4:
+			err = kfix_delete(a);
+			break;
+		case 5:
+			err = kfix_revoke(a);
+			break;
+		default:
+			err = rand() % 50 == 0 ? kfix_revoke(kf.ut_slot) : kfix_delete(b);
+			break;
+		}
+		if (err) {
+			refused++;
+			if (memcmp(before, kf.root, sizeof(struct cte) * ROOT_SLOTS) !=
+			    0) {
+				CU_FAIL("a refused operation changed the CNode");
+				break;
+			}
+		} else {
+			done++;
+		}
+		if (kfix_tree_problems()) {
+			CU_FAIL("derivation tree broken");
+			break;
+		}
+	}
+	CU_ASSERT(refused > 1000 && done > 1000);
+	free(before);
+}
+
+void suite_caps(void)
+{
+	CU_pSuite s = CU_add_suite("caps", setup, teardown);
+
+	CU_add_test(s, "lookup errors are distinct", test_lookup_errors);
+	CU_add_test(s, "retype, accounting and revoke", test_retype_and_accounting);
+	CU_add_test(s, "device untyped makes only frames",
+		    test_device_untyped_only_frames);
+	CU_add_test(s, "final capabilities", test_final_capability);
+	CU_add_test(s, "deletion nesting limit", test_delete_nesting_limit);
+	CU_add_test(s, "a CNode holding itself is revoked", test_cnode_holding_itself);
+	CU_add_test(s, "20000 random operations", test_random_operations);
+}
