@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 PLATFORM ?= qemu-virt
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test debug format clean
+.PHONY: all deps configure build run test bench debug format clean
 
 all: build
 
@@ -29,6 +29,9 @@ debug: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	cd $(BUILD) && ctest -R '^bench' --output-on-failure -V | grep -E '^[0-9]+: [a-z]+bench:'
 
 format:
 	git ls-files --cached --others --exclude-standard '*.c' '*.h' | xargs clang-format -i

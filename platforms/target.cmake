@@ -28,6 +28,7 @@ add_subdirectory(libs/septa)
 add_subdirectory(servers/memsrv)
 add_subdirectory(tests/system/progs)
 add_subdirectory(tests/captest)
+add_subdirectory(tests/bench)
 
 # septa_image(NAME KERNEL <objects target> ROOT <program> [AS <module name>])
 # Packs the root program into a boot archive, links it into the kernel, and

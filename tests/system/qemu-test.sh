@@ -16,6 +16,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout="$2"; shift 2 ;;
 	--gic) runargs+=(--gic "$2"); shift 2 ;;
 	--no-virt) runargs+=(--no-virt); shift ;;
+	--icount) runargs+=(--icount); shift ;;
 	--expect) expects+=("$2"); shift 2 ;;
 	--reject) rejects+=("$2"); shift 2 ;;
 	*) echo "qemu-test: unknown argument $1" >&2; exit 2 ;;

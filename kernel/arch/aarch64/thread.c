@@ -103,6 +103,7 @@ void arch_thread_start(struct tcb *t)
 	write_sysreg(sctlr_el1,
 		     SCTLR_EL1_RES1 | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_UCI);
 	write_sysreg(cpacr_el1, CPACR_EL1_FPEN);
+	write_sysreg(cntkctl_el1, 2); /* EL0VCTEN: threads may read the virtual counter */
 	write_sysreg(cptr_el2, CPTR_EL2_RES1);
 	isb();
 	__asm__ volatile("tlbi alle1" ::: "memory");

@@ -1,0 +1,108 @@
+/*
+ * IPC round trip: Call from the root task to a server thread that answers
+ * with ReplyRecv, a one-register message, no capability. Run under QEMU
+ * with -icount shift=0, where one instruction takes one nanosecond of
+ * virtual time, so the generic counter measures instructions exactly (to
+ * one counter tick, 1e9/CNTFRQ instructions, spread over many rounds).
+ */
+#include <septa/ipc.h>
+#include <septa/syscall.h>
+#include <stdio.h>
+
+#define ROUNDS	 20000
+#define SLOT_EP	 (bi->first_free_slot)
+#define SLOT_TCB (bi->first_free_slot + 1)
+
+static const struct septa_bootinfo *bi;
+static uint8_t stack[16384] __attribute__((aligned(16)));
+
+static uint64_t counter(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+static uint64_t frequency(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+static void server(uint64_t ep, struct septa_ipc_buffer *buf)
+{
+	struct septa_msg m = {0};
+
+	septa_set_ipc_buffer(buf);
+	septa_recv(ep, &m);
+	for (;;) {
+		m.info = septa_msginfo(0, 0, 1);
+		m.mr[0]++;
+		septa_reply_recv(ep, &m);
+	}
+}
+
+static uint64_t measure(uint64_t ep, int rounds, int *bad)
+{
+	uint64_t t0 = counter();
+
+	for (int i = 0; i < rounds; i++) {
+		struct septa_msg m = {.info = septa_msginfo(1, 0, 1),
+				      .mr = {(uint64_t)i}};
+
+		if (septa_call(ep, &m) != SEPTA_OK || m.mr[0] != (uint64_t)i + 1)
+			(*bad)++;
+	}
+	return counter() - t0;
+}
+
+int main(void)
+{
+	uint64_t ut, ipa = SEPTA_ROOT_SPARE_BASE, regs[4], ticks, empty, freq, x10, e10;
+	int bad = 0;
+
+	bi = septa_bootinfo();
+	ut = bi->untyped_slot;
+	for (unsigned i = 1; i < bi->untyped_count; i++)
+		if (bi->untyped[i].size_bits >
+		    bi->untyped[ut - bi->untyped_slot].size_bits)
+			ut = bi->untyped_slot + i;
+	if (septa_untyped_retype(ut, SEPTA_OBJ_ENDPOINT, 0, SEPTA_CAP_INIT_CNODE, 0, 0,
+				 SLOT_EP, 1) ||
+	    septa_untyped_retype(ut, SEPTA_OBJ_TCB, 0, SEPTA_CAP_INIT_CNODE, 0, 0,
+				 SLOT_TCB, 1) ||
+	    septa_tcb_configure(SLOT_TCB, 0, SEPTA_CAP_INIT_CNODE, SEPTA_CAP_INIT_VSPACE,
+				bi->spare_frames_slot, ipa) ||
+	    septa_tcb_set_priority(SLOT_TCB, SEPTA_PRIO_MAX)) {
+		printf("ipcbench: setup failed\n");
+		septa_shutdown(1);
+	}
+	regs[0] = (uint64_t)(uintptr_t)server;
+	regs[1] = (uint64_t)(uintptr_t)(stack + sizeof(stack));
+	regs[2] = SLOT_EP;
+	regs[3] = ipa;
+	septa_tcb_write_registers(SLOT_TCB, 1, 4, regs);
+	septa_yield();
+
+	freq = frequency();
+	measure(SLOT_EP, 100, &bad); /* warm up */
+	ticks = measure(SLOT_EP, ROUNDS, &bad);
+	/* The loop without the system call, to subtract. */
+	empty = counter();
+	for (volatile int i = 0; i < ROUNDS; i++)
+		;
+	empty = counter() - empty;
+	printf("ipcbench: %d round trips, %d wrong answers\n", ROUNDS, bad);
+	/* Tenths of an instruction per round: ticks * 1e9 / freq / ROUNDS. */
+	x10 = ticks * 10000000000ULL / freq / ROUNDS;
+	e10 = empty * 10000000000ULL / freq / ROUNDS;
+	printf("ipcbench: call + replyrecv round trip: %llu.%llu instructions "
+	       "(of which loop %llu.%llu)\n",
+	       (unsigned long long)x10 / 10, (unsigned long long)x10 % 10,
+	       (unsigned long long)e10 / 10, (unsigned long long)e10 % 10);
+	septa_shutdown(bad ? 1 : 0);
+	return 1;
+}
