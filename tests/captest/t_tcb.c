@@ -371,3 +371,35 @@ void test_irq_handler_ops(void)
 	CHECK_EQ(septa_irq_handler_clear(h), 0);
 	CHECK_EQ(septa_irq_handler_ack(h), SEPTA_E_STATE);
 }
+
+/* Sets d31, yields, and reads d31 back, all in one asm block. */
+static uint64_t fp_across_yield(uint64_t v)
+{
+	register uint64_t x7 __asm__("x7") = SEPTA_SYS_YIELD;
+	uint64_t out;
+
+	__asm__ volatile("fmov d31, %2\n\tsvc #0\n\tfmov %0, d31"
+			 : "=r"(out), "+r"(x7)
+			 : "r"(v)
+			 : "x0", "x1", "x2", "x3", "x4", "x5", "x6", "v31", "memory");
+	return out;
+}
+
+static void fp_worker(uint64_t base)
+{
+	for (uint64_t i = 0; i < 20; i++)
+		if (fp_across_yield(base + i) != base + i)
+			flag[2]++;
+	flag[1] = 1;
+}
+
+void test_fp_state_preserved(void)
+{
+	flag[1] = flag[2] = 0;
+	CHECK(spawn(fp_worker, 0xa000, ROOT_PRIO, 0));
+	for (uint64_t i = 0; i < 20; i++)
+		CHECK_EQ(fp_across_yield(0xb000 + i), 0xb000 + i);
+	while (!flag[1])
+		septa_yield();
+	CHECK_EQ(flag[2], 0);
+}

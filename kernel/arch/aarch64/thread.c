@@ -13,7 +13,8 @@
 #include "sysreg.h"
 
 #define HCR_NATIVE    (HCR_VM | HCR_DC | HCR_TGE | HCR_RW)
-#define CPTR_EL2_RES1 0x33ffULL /* TFP (bit 10) clear: FP/SIMD not trapped */
+#define CPTR_EL2_RES1 0x33ffULL
+#define CPTR_EL2_TFP  BIT(10) /* trap FP/SIMD to EL2 */
 
 void fpsimd_save(struct fpsimd_state *s);
 void fpsimd_restore(const struct fpsimd_state *s);
@@ -57,12 +58,7 @@ static void switch_to(struct tcb *next)
 	if (sched_current)
 		sched_current->tpidr_el0 = read_sysreg(tpidr_el0);
 	write_sysreg(tpidr_el0, next->tpidr_el0);
-	if (fp_owner != next) {
-		if (fp_owner)
-			fpsimd_save(&fp_owner->fp);
-		fpsimd_restore(&next->fp);
-		fp_owner = next;
-	}
+	write_sysreg(cptr_el2, CPTR_EL2_RES1 | (fp_owner != next ? CPTR_EL2_TFP : 0));
 	if (loaded_vs != vs) {
 		write_sysreg(vtcr_el2, vtcr_for(vs));
 		write_sysreg(vttbr_el2, (uint64_t)vs->vmid << 48 | pa_addr(vs->root));
@@ -72,6 +68,19 @@ static void switch_to(struct tcb *next)
 	write_sysreg(tpidr_el2, (uintptr_t)&next->regs);
 	sched_current = next;
 	gic_timer_arm();
+}
+
+void arch_fp_claim(void)
+{
+	struct tcb *t = sched_current;
+
+	/* The trap covers EL2 too: lift it before touching the registers. */
+	write_sysreg(cptr_el2, CPTR_EL2_RES1);
+	isb();
+	if (fp_owner)
+		fpsimd_save(&fp_owner->fp);
+	fpsimd_restore(&t->fp);
+	fp_owner = t;
 }
 
 void kernel_exit(void)
@@ -104,7 +113,6 @@ void arch_thread_start(struct tcb *t)
 		     SCTLR_EL1_RES1 | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_UCI);
 	write_sysreg(cpacr_el1, CPACR_EL1_FPEN);
 	write_sysreg(cntkctl_el1, 2); /* EL0VCTEN: threads may read the virtual counter */
-	write_sysreg(cptr_el2, CPTR_EL2_RES1);
 	isb();
 	__asm__ volatile("tlbi alle1" ::: "memory");
 	dsb(ish);

@@ -82,8 +82,18 @@ static void trap_svc(struct arch_regs *r, uint64_t esr)
 	syscall_dispatch(r);
 }
 
+void arch_fp_claim(void);
+
+static void trap_fp(struct arch_regs *r, uint64_t esr)
+{
+	(void)r;
+	(void)esr;
+	arch_fp_claim();
+}
+
 static const trap_handler_fn lower_sync_handlers[EC_MAX + 1] = {
     [EC_SVC64] = trap_svc,
+    [EC_FP] = trap_fp,
 };
 
 void trap_lower_sync(struct arch_regs *r)
