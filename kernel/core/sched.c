@@ -100,3 +100,22 @@ struct tcb *sched_choose(void)
 			return ready[w * 64 + 63 - __builtin_clzll(ready_bitmap[w])].head;
 	return NULL;
 }
+
+/* The object q belongs to is going away: every waiter learns it. A thread
+ * whose fault was waiting to be delivered stays stopped instead. */
+void tcbq_wake_deleted(struct tcb_queue *q)
+{
+	struct tcb *t;
+
+	while ((t = tcbq_pop(q))) {
+		t->blocked_on = NULL;
+		t->regs.x[0] = (uint64_t)SEPTA_E_DELETED;
+		t->regs.x[1] = 0;
+		t->regs.x[6] = 0;
+		if (t->fault)
+			sched_block(t, TCB_INACTIVE);
+		else
+			sched_set_runnable(t);
+		t->fault = 0;
+	}
+}

@@ -196,6 +196,7 @@ extern struct tcb *sched_current;
 void tcbq_append(struct tcb_queue *q, struct tcb *t);
 void tcbq_remove(struct tcb_queue *q, struct tcb *t);
 struct tcb *tcbq_pop(struct tcb_queue *q);
+void tcbq_wake_deleted(struct tcb_queue *q);
 void sched_set_prio(struct tcb *t, uint8_t prio);
 void sched_set_runnable(struct tcb *t);
 void sched_block(struct tcb *t, enum tcb_state state);

@@ -200,17 +200,6 @@ int ipc_reply(struct tcb *replier)
 /* Everyone waiting learns that the endpoint is gone. */
 void endpoint_finalise(struct endpoint *ep)
 {
-	struct tcb *t;
-
-	while ((t = tcbq_pop(&ep->q))) {
-		t->blocked_on = NULL;
-		t->regs.x[0] = (uint64_t)SEPTA_E_DELETED;
-		t->regs.x[1] = 0;
-		if (t->fault)
-			sched_block(t, TCB_INACTIVE); /* its fault cannot be handled */
-		else
-			sched_set_runnable(t);
-		t->fault = 0;
-	}
+	tcbq_wake_deleted(&ep->q);
 	ep->state = EP_IDLE;
 }

@@ -72,14 +72,7 @@ void notification_cancel(struct tcb *t)
 
 void notification_finalise(struct notification *n)
 {
-	struct tcb *t;
-
-	while ((t = tcbq_pop(&n->q))) {
-		t->blocked_on = NULL;
-		t->regs.x[0] = (uint64_t)SEPTA_E_DELETED;
-		t->regs.x[6] = 0;
-		sched_set_runnable(t);
-	}
+	tcbq_wake_deleted(&n->q);
 	if (n->bound) {
 		n->bound->bound_ntfn = NULL;
 		n->bound = NULL;
