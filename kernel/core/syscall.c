@@ -5,6 +5,7 @@
  * back in x0 (septa_error).
  */
 #include <arch.h>
+#include <irq.h>
 #include <kernel.h>
 #include <kprintf.h>
 #include <status.h>
@@ -184,6 +185,9 @@ void syscall_dispatch(struct arch_regs *r)
 #ifdef SEPTA_TEST_BUILD
 	case SEPTA_SYS_TEST_KERNEL_FAULT:
 		sys_test_kernel_fault(t);
+		return;
+	case SEPTA_SYS_TEST_PEND_IRQ:
+		t->regs.x[0] = (uint64_t)(int64_t)arch_irq_test_pend((unsigned)r->x[0]);
 		return;
 #endif
 	}

@@ -8,6 +8,7 @@ struct notification;
 
 bool arch_irq_user_allowed(unsigned irq);
 void arch_irq_set_enabled(unsigned irq, bool on);
+int arch_irq_test_pend(unsigned irq); /* test kernels only */
 
 /* An interrupt user level asked for has arrived: signal its notification. */
 void irq_deliver(unsigned irq);

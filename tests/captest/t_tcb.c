@@ -403,3 +403,34 @@ void test_fp_state_preserved(void)
 		septa_yield();
 	CHECK_EQ(flag[2], 0);
 }
+
+static long pend(unsigned irq)
+{
+	struct septa_msg m = {0};
+
+	return septa_ipc(SEPTA_SYS_TEST_PEND_IRQ, irq, &m);
+}
+
+/* A real interrupt through the GIC: signalled once, then masked until Ack. */
+void test_irq_delivery(void)
+{
+	uint64_t h = slot(), n = mk(SEPTA_OBJ_NOTIFICATION, 0), nb = slot(), badge = 0;
+
+	CHECK_EQ(
+	    septa_cnode_mint(CNODE, nb, DEPTH, CNODE, n, DEPTH, SEPTA_RIGHTS_ALL, 0x40),
+	    0);
+	CHECK_EQ(
+	    septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, TEST_SPI + 2, CNODE, h, DEPTH),
+	    0);
+	CHECK_EQ(septa_irq_handler_set_notification(h, nb), 0);
+	CHECK_EQ(pend(TEST_SPI + 2), 0);
+	CHECK_EQ(septa_wait(n, &badge), 0);
+	CHECK_EQ(badge, 0x40);
+	/* Not acknowledged yet: a second edge stays pending at the GIC. */
+	CHECK_EQ(pend(TEST_SPI + 2), 0);
+	CHECK_EQ(septa_poll(n, &badge), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(septa_irq_handler_ack(h), 0);
+	CHECK_EQ(septa_wait(n, &badge), 0);
+	CHECK_EQ(badge, 0x40);
+	CHECK_EQ(pend(5), SEPTA_E_RANGE);
+}

@@ -28,6 +28,7 @@ enum septa_syscall {
 	SEPTA_SYS_YIELD = 17,
 	/* Exists only in test builds: makes the kernel take a data abort. */
 	SEPTA_SYS_TEST_KERNEL_FAULT = 0x7f00,
+	SEPTA_SYS_TEST_PEND_IRQ = 0x7f01, /* x0 = SPI: makes it pending at the GIC */
 };
 
 enum septa_error {
