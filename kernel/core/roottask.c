@@ -10,6 +10,7 @@
 #include <bootmem.h>
 #include <klib.h>
 #include <kprintf.h>
+#include <plat.h>
 #include <roottask.h>
 
 #define ROOT_VMID   1
@@ -110,6 +111,22 @@ static void give_untyped(struct septa_bootinfo *bi, unsigned slot)
 	if (a < end)
 		kprintf("septa: %lu KiB of RAM left out: more than %u untyped blocks\n",
 			(end - a) >> 10, SEPTA_MAX_UNTYPED);
+	for (unsigned i = 0;
+	     i < plat.num_user_devices && bi->untyped_count < SEPTA_MAX_UNTYPED; i++) {
+		const struct plat_region *d = &plat.user_devices[i];
+		unsigned bits = 63 - (unsigned)__builtin_clzll(d->size);
+		struct cap c = {.type = CAP_UNTYPED,
+				.rights = SEPTA_RIGHTS_ALL,
+				.size_bits = (uint8_t)bits,
+				.flags = CAP_F_DEVICE,
+				.obj = d->base};
+
+		put_cap(slot++, &c);
+		bi->untyped[bi->untyped_count].paddr = d->base;
+		bi->untyped[bi->untyped_count].size_bits = (uint8_t)bits;
+		bi->untyped[bi->untyped_count].is_device = 1;
+		bi->untyped_count++;
+	}
 	bi->first_free_slot = slot;
 }
 

@@ -24,6 +24,10 @@ struct plat_info {
 	uint64_t gich_base;		   /* GICv2 virtual interface control */
 	const struct plat_region *devices; /* mapped Device-nGnRE by the kernel */
 	unsigned num_devices;
+	/* Handed to the root task as device Untyped; each a power of two in
+	 * size and aligned to it. */
+	const struct plat_region *user_devices;
+	unsigned num_user_devices;
 };
 
 extern const struct plat_info plat;

@@ -6,6 +6,12 @@ static const struct plat_region devices[] = {
     {0x09000000, 0x00001000, "PL011"}, /* INTID 33 */
 };
 
+static const struct plat_region user_devices[] = {
+    {0x09010000, 0x00001000, "PL031 RTC"},   /* INTID 34 */
+    {0x09030000, 0x00001000, "PL061 GPIO"},  /* INTID 39 */
+    {0x0a000000, 0x00004000, "virtio-mmio"}, /* 32 transports, INTID 48.. */
+};
+
 const struct plat_info plat = {
     .name = "qemu-virt",
     .ram_base = 0x40000000,
@@ -17,4 +23,6 @@ const struct plat_info plat = {
     .gich_base = 0x08030000,
     .devices = devices,
     .num_devices = sizeof(devices) / sizeof(devices[0]),
+    .user_devices = user_devices,
+    .num_user_devices = sizeof(user_devices) / sizeof(user_devices[0]),
 };

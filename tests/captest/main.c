@@ -94,7 +94,8 @@ int main(void)
 	if (septa_tcb_set_priority(SEPTA_CAP_INIT_TCB, ROOT_PRIO) != SEPTA_OK)
 		printf("captest: cannot set own priority\n");
 	for (unsigned i = 1; i < bi->untyped_count; i++)
-		if (bi->untyped[i].size_bits > bi->untyped[best].size_bits)
+		if (!bi->untyped[i].is_device &&
+		    bi->untyped[i].size_bits > bi->untyped[best].size_bits)
 			best = i;
 	big_ut = bi->untyped_slot + best;
 	ut_slot = bi->first_free_slot;

@@ -178,3 +178,24 @@ void test_new_tcb_is_blank(void)
 		CHECK_EQ(regs[i], 0);
 	CHECK_EQ(septa_tcb_resume(t), SEPTA_E_STATE); /* not configured */
 }
+
+void test_device_untyped(void)
+{
+	unsigned dev = bi->untyped_count;
+	uint64_t f = slot(), pa = 0;
+
+	for (unsigned i = 0; i < bi->untyped_count; i++)
+		if (bi->untyped[i].is_device)
+			dev = i;
+	CHECK(dev < bi->untyped_count);
+	CHECK_EQ(septa_untyped_retype(bi->untyped_slot + dev, SEPTA_OBJ_TCB, 0, CNODE, 0,
+				      0, slot(), 1),
+		 SEPTA_E_ARG);
+	CHECK_EQ(septa_untyped_retype(bi->untyped_slot + dev, SEPTA_OBJ_FRAME_4K, 0,
+				      CNODE, 0, 0, f, 1),
+		 0);
+	CHECK_EQ(septa_frame_get_address(f, &pa), 0);
+	CHECK_EQ(pa, bi->untyped[dev].paddr);
+	/* Give the device memory back for whoever runs next. */
+	CHECK_EQ(septa_cnode_revoke(CNODE, bi->untyped_slot + dev, DEPTH), 0);
+}
