@@ -33,7 +33,7 @@ static long check_user_readable(const struct pgt *vs, uint64_t addr, uint64_t le
 
 static void sys_debug_write(struct tcb *t)
 {
-	const struct pgt *vs = &tcb_vspace(t)->pgt;
+	const struct pgt *vs = &tcb_vspace(t)->pgt; /* it runs, so it has one */
 	uint64_t addr = t->regs.x[0], len = t->regs.x[1];
 	long err;
 

@@ -96,8 +96,10 @@ static int configure(struct inv *iv, struct tcb *t)
 	buf = &iv->caps[2]->cap;
 	fault_cptr = msg_get(iv->caller, 0);
 	buffer_ipa = msg_get(iv->caller, 1);
+	/* The kernel writes IPC buffers through its map of RAM, so a device
+	 * frame cannot be one. */
 	if (cs->type != CAP_CNODE || vs->type != CAP_VSPACE || buf->type != CAP_FRAME ||
-	    buf->size_bits != PAGE_SHIFT)
+	    buf->size_bits != PAGE_SHIFT || (buf->flags & CAP_F_DEVICE))
 		return SEPTA_E_CAP_TYPE;
 	if (!IS_ALIGNED(buffer_ipa, PAGE_SIZE))
 		return SEPTA_E_ALIGN;

@@ -23,6 +23,7 @@ struct captest_ctx {
 	uint64_t ut;	    /* this test's Untyped */
 	uint64_t slot_next; /* next free slot of this test */
 	unsigned threads;   /* threads spawned in this test */
+	uint64_t vspace;    /* VSpace for spawn(); 0: the root task's */
 	int failed;
 };
 extern struct captest_ctx ct;

@@ -59,8 +59,8 @@ uint64_t spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uint64_t fault
 	if (!tcb || i >= MAX_THREADS)
 		return 0;
 	memset((void *)(uintptr_t)ipa, 0, 4096);
-	if (septa_tcb_configure(tcb, fault_ep, CNODE, VSPACE, bi->spare_frames_slot + i,
-				ipa) ||
+	if (septa_tcb_configure(tcb, fault_ep, CNODE, ct.vspace ? ct.vspace : VSPACE,
+				bi->spare_frames_slot + i, ipa) ||
 	    septa_tcb_set_priority(tcb, prio) ||
 	    septa_tcb_write_registers(tcb, 1, 5, regs))
 		return 0;

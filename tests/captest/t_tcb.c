@@ -434,3 +434,43 @@ void test_irq_delivery(void)
 	CHECK_EQ(badge, 0x40);
 	CHECK_EQ(pend(5), SEPTA_E_RANGE);
 }
+
+void test_thread_loses_vspace(void)
+{
+	uint64_t vs = slot(), t;
+
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, vs, DEPTH, CNODE, VSPACE, DEPTH, SEPTA_RIGHTS_ALL),
+	    0);
+	ct.vspace = vs;
+	flag[3] = 0;
+	t = spawn(spin_counter, 3, ROOT_PRIO, 0);
+	CHECK(t);
+	CHECK_EQ(septa_yield(), 0);
+	CHECK(flag[3] != 0);
+	/* Its VSpace capability (a child of vs) goes: it must stop, we go on. */
+	CHECK_EQ(septa_cnode_revoke(CNODE, vs, DEPTH), 0);
+	CHECK_EQ(septa_yield(), 0);
+	uint64_t before = flag[3];
+	CHECK_EQ(septa_yield(), 0);
+	CHECK_EQ(flag[3], before);
+	/* Without a VSpace it is no longer configured: it cannot be resumed. */
+	CHECK_EQ(septa_tcb_resume(t), SEPTA_E_STATE);
+}
+
+void test_device_frame_not_ipc_buffer(void)
+{
+	unsigned dev = bi->untyped_count;
+	uint64_t f = slot(), t = mk(SEPTA_OBJ_TCB, 0);
+
+	for (unsigned i = 0; i < bi->untyped_count; i++)
+		if (bi->untyped[i].is_device)
+			dev = i;
+	CHECK(dev < bi->untyped_count);
+	CHECK_EQ(septa_untyped_retype(bi->untyped_slot + dev, SEPTA_OBJ_FRAME_4K, 0,
+				      CNODE, 0, 0, f, 1),
+		 0);
+	CHECK_EQ(septa_tcb_configure(t, 0, CNODE, VSPACE, f, SEPTA_ROOT_SPARE_BASE),
+		 SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_cnode_revoke(CNODE, bi->untyped_slot + dev, DEPTH), 0);
+}

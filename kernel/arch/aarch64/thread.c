@@ -85,10 +85,20 @@ void arch_fp_claim(void)
 
 void kernel_exit(void)
 {
-	struct tcb *next = sched_choose();
+	struct tcb *next;
 	bool idled = false;
 
-	while (!next) {
+	for (;;) {
+		next = sched_choose();
+		if (next && !tcb_vspace(next)) {
+			/* Its VSpace capability was deleted: nowhere to run. */
+			kprintf("septa: thread '%s' (tcb %p) lost its VSpace; stopped\n",
+				next->name, (void *)next);
+			tcb_suspend(next);
+			continue;
+		}
+		if (next)
+			break;
 		idled = true;
 		if (!gic_user_irqs_enabled()) {
 			kprintf(
@@ -97,7 +107,6 @@ void kernel_exit(void)
 			arch_shutdown(SEPTA_STATUS_DEADLOCK);
 		}
 		gic_wait_and_dispatch();
-		next = sched_choose();
 	}
 	if (next != sched_current)
 		switch_to(next);
