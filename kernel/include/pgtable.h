@@ -119,6 +119,31 @@ static inline uint64_t pte_addr(pte_t p)
 }
 
 /*
+ * The ownership state of a mapped page, as the mapper declares it, kept in
+ * two of the leaf's software bits (58:55 are ignored by the walker) so that
+ * a fault message or an audit reads it from the PTE. This is the one place
+ * that knows the encoding.
+ */
+enum pgt_owner {
+	PGT_OWNED = 0,		 /* the page belongs to this address space alone */
+	PGT_SHARED_OWNED = 1,	 /* it belongs here and is shared with others */
+	PGT_SHARED_BORROWED = 2, /* someone else's, shared with us */
+	PGT_BORROWED = 3,	 /* someone else's, lent to us alone */
+};
+#define PTE_OWNER_SHIFT 55
+#define PTE_OWNER_MASK	(3ULL << PTE_OWNER_SHIFT)
+
+static inline pte_t pte_owner_bits(enum pgt_owner o)
+{
+	return (pte_t)o << PTE_OWNER_SHIFT;
+}
+
+static inline enum pgt_owner pte_owner(pte_t p)
+{
+	return (enum pgt_owner)((p & PTE_OWNER_MASK) >> PTE_OWNER_SHIFT);
+}
+
+/*
  * Geometry for an input-address size. With concat (stage 2), up to 16 root
  * tables are concatenated so that one level fewer is walked, as the Arm ARM
  * allows; stage 1 always has a single root page.
@@ -126,7 +151,23 @@ static inline uint64_t pte_addr(pte_t p)
 int pgt_geom_init(struct pgt_geom *g, unsigned ia_bits, bool concat);
 int pgt_walk(const struct pgt *pgt, uint64_t addr, uint64_t size,
 	     const struct pgt_walker *w);
-/* Checks the whole range first; if it returns an error nothing has changed. */
+/*
+ * Range edits. Each checks the whole range first and, if it returns an
+ * error, has changed nothing; with PGT_E_NO_TABLE, req->stop_level and
+ * req->tables say where and how many table pages the cache must hold.
+ * Unmap and protect split blocks they cover only partly (the rest stays
+ * mapped as it was), which takes tables too; they use only req->cache.
+ */
 int pgt_map(const struct pgt *pgt, uint64_t addr, uint64_t size, struct pgt_map_req *req);
+int pgt_unmap(const struct pgt *pgt, uint64_t addr, uint64_t size,
+	      struct pgt_map_req *req);
+/* Sets and clears leaf attribute bits (rights, software bits) on what is mapped. */
+int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
+		pte_t clear, struct pgt_map_req *req);
+/* Calls fn for every valid leaf in the range, with the leaf's start address;
+ * a non-zero return from fn stops the walk and is returned. */
+typedef int (*pgt_leaf_fn)(uint64_t addr, pte_t pte, unsigned level, void *arg);
+int pgt_for_each_leaf(const struct pgt *pgt, uint64_t addr, uint64_t size, pgt_leaf_fn fn,
+		      void *arg);
 /* The leaf entry covering addr and its level; *pte is 0 if unmapped. */
 int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level);

@@ -100,10 +100,14 @@ int pgt_walk(const struct pgt *pgt, uint64_t addr, uint64_t size,
 			  PGT_ENTRIES * pgt->geom.root_pages, pgt->geom.start_level);
 }
 
-/* ---- map ---- */
+/* ---- edits: map, unmap, protect ---- */
 
-struct map_data {
-	struct pgt_map_req *req;
+enum edit_op { EDIT_MAP, EDIT_UNMAP, EDIT_PROTECT };
+
+struct edit {
+	enum edit_op op;
+	struct pgt_map_req *req; /* map: what to map; all: the table cache */
+	pte_t set, clear;	 /* protect: leaf attribute bits */
 	uint64_t addr0;
 	bool commit;
 	unsigned tables;      /* dry run: pages the commit will take */
@@ -120,25 +124,40 @@ static bool leaf_fits(const struct pgt_map_req *req, unsigned level, uint64_t ad
 	return IS_ALIGNED(addr, g) && end - addr >= g && IS_ALIGNED(pa, g);
 }
 
-/* Tables a map of [addr, end) needs below an empty entry at level. */
-static unsigned tables_below(const struct pgt_map_req *req, unsigned level, uint64_t addr,
+static bool covers(unsigned level, uint64_t addr, uint64_t end)
+{
+	uint64_t g = pgt_granule(level);
+
+	return IS_ALIGNED(addr, g) && end - addr >= g;
+}
+
+/*
+ * Tables needed below one entry at `level` for the part [addr, end) of the
+ * range inside it. A map of an empty entry needs a table wherever a leaf
+ * does not fit; an unmap or protect of a valid block needs one wherever the
+ * block is only partly covered (it is split, keeping the rest mapped).
+ */
+static unsigned tables_below(const struct edit *e, unsigned level, uint64_t addr,
 			     uint64_t end, uint64_t pa)
 {
 	uint64_t g = pgt_granule(level);
 	uint64_t stop = ALIGN_DOWN(addr, g) + g;
 	unsigned n = 1;
 
-	if (stop > end || stop == 0)
+	if (stop > end)
 		stop = end;
 	if (level + 1 == 3)
 		return n;
 	for (uint64_t a = addr; a < stop;) {
 		uint64_t cg = pgt_granule(level + 1);
-		uint64_t cnext = ALIGN_DOWN(a, cg) + cg;
-		uint64_t cend = cnext < stop ? cnext : stop;
+		uint64_t cend =
+		    ALIGN_DOWN(a, cg) + cg < stop ? ALIGN_DOWN(a, cg) + cg : stop;
+		bool need = e->op == EDIT_MAP
+				? !leaf_fits(e->req, level + 1, a, cend, pa + (a - addr))
+				: !covers(level + 1, a, cend);
 
-		if (!leaf_fits(req, level + 1, a, cend, pa + (a - addr)))
-			n += tables_below(req, level + 1, a, cend, pa + (a - addr));
+		if (need)
+			n += tables_below(e, level + 1, a, cend, pa + (a - addr));
 		a = cend;
 	}
 	return n;
@@ -156,77 +175,150 @@ static void set_pte(const struct pgt *pgt, pte_t *ptep, pte_t new, uint64_t addr
 	*(volatile pte_t *)ptep = new;
 }
 
-static int map_leaf(struct pgt_visit *v, enum pgt_visit_kind kind)
+/* Replaces an empty entry with a new table, or a block with a table of
+ * entries that map exactly what the block mapped. */
+static void install_table(struct pgt_visit *v, struct pgt_cache *cache)
 {
-	struct map_data *m = v->arg;
-	struct pgt_map_req *req = m->req;
-	uint64_t g = pgt_granule(v->level);
-	uint64_t base = ALIGN_DOWN(v->addr, g);
-	uint64_t pa = req->pa + (v->addr - m->addr0);
+	paddr_t page = cache->pages[--cache->count];
+	pte_t *table = v->pgt->mm->phys_to_virt(page);
 	pte_t old = *v->ptep;
-	pte_t *table;
-	paddr_t page;
+	uint64_t cg = pgt_granule(v->level + 1);
 
-	(void)kind;
-	if (leaf_fits(req, v->level, v->addr, v->end, pa)) {
-		pte_t new =
-		    pa | req->attrs | PTE_VALID | (v->level == 3 ? PTE_TYPE_TABLE : 0);
-
-		if (pte_valid(old) && old != new && !req->replace)
-			return PGT_E_EXISTS;
-		if (m->commit && old != new)
-			set_pte(v->pgt, v->ptep, new, base, v->level);
-		return 0;
-	}
-	if (pte_valid(old) && !req->replace)
-		return PGT_E_EXISTS;
-	if (!m->commit) {
-		/* Count, without walking into what does not exist yet. A valid
-		 * block is split into one table whose children keep its mapping. */
-		uint64_t end = v->end - base > g ? base + g : v->end;
-
-		if (m->tables == 0)
-			m->first_level = v->level;
-		m->tables +=
-		    pte_valid(old) ? 1 : tables_below(req, v->level, v->addr, end, pa);
-		return 0;
-	}
-	page = req->cache->pages[--req->cache->count];
-	table = v->pgt->mm->phys_to_virt(page);
-	for (unsigned i = 0; i < PGT_ENTRIES; i++) {
-		uint64_t cg = pgt_granule(v->level + 1);
-
+	for (unsigned i = 0; i < PGT_ENTRIES; i++)
 		table[i] = pte_valid(old)
 			       ? (pte_addr(old) + i * cg) | (old & PTE_LEAF_ATTRS) |
 				     PTE_VALID | (v->level + 1 == 3 ? PTE_TYPE_TABLE : 0)
 			       : 0;
+	set_pte(v->pgt, v->ptep, pa_addr(page) | PTE_VALID | PTE_TYPE_TABLE,
+		ALIGN_DOWN(v->addr, pgt_granule(v->level)), v->level);
+}
+
+static int edit_leaf(struct pgt_visit *v, enum pgt_visit_kind kind)
+{
+	struct edit *e = v->arg;
+	struct pgt_map_req *req = e->req;
+	uint64_t g = pgt_granule(v->level);
+	uint64_t base = ALIGN_DOWN(v->addr, g);
+	uint64_t pa = e->op == EDIT_MAP ? req->pa + (v->addr - e->addr0) : 0;
+	pte_t old = *v->ptep;
+	bool whole;
+
+	(void)kind;
+	if (e->op == EDIT_MAP) {
+		whole = leaf_fits(req, v->level, v->addr, v->end, pa);
+		if (whole) {
+			pte_t new = pa | req->attrs | PTE_VALID |
+				    (v->level == 3 ? PTE_TYPE_TABLE : 0);
+
+			if (pte_valid(old) && old != new && !req->replace)
+				return PGT_E_EXISTS;
+			if (e->commit && old != new)
+				set_pte(v->pgt, v->ptep, new, base, v->level);
+			return 0;
+		}
+		if (pte_valid(old) && !req->replace)
+			return PGT_E_EXISTS;
+	} else {
+		if (!pte_valid(old))
+			return 0; /* nothing mapped here: nothing to change */
+		whole = covers(v->level, v->addr, v->end);
+		if (whole) {
+			pte_t new = e->op == EDIT_UNMAP ? 0 : (old & ~e->clear) | e->set;
+
+			if (e->commit && new != old)
+				set_pte(v->pgt, v->ptep, new, base, v->level);
+			return 0;
+		}
 	}
-	set_pte(v->pgt, v->ptep, pa_addr(page) | PTE_VALID | PTE_TYPE_TABLE, base,
-		v->level);
+	/* Part of this entry's range: it needs a table to descend into. */
+	if (!e->commit) {
+		uint64_t end = v->end - base > g ? base + g : v->end;
+
+		if (e->tables == 0)
+			e->first_level = v->level;
+		e->tables += tables_below(e, v->level, v->addr, end, pa);
+		return 0;
+	}
+	install_table(v, req->cache);
 	return 0;
+}
+
+/* Every edit: walk once to check and count, then once to commit. */
+static int edit_range(const struct pgt *pgt, uint64_t addr, uint64_t size, struct edit *e)
+{
+	struct pgt_walker w = {edit_leaf, e, PGT_VISIT_LEAF};
+	struct pgt_map_req *req = e->req;
+	unsigned have = req->cache ? req->cache->count : 0;
+	int ret;
+
+	if (!IS_ALIGNED(addr | size, PAGE_SIZE) ||
+	    (e->op == EDIT_MAP && !IS_ALIGNED(req->pa, PAGE_SIZE)))
+		return PGT_E_ALIGN;
+	e->addr0 = addr;
+	ret = pgt_walk(pgt, addr, size, &w);
+	if (ret)
+		return ret;
+	req->tables = e->tables;
+	if (e->tables > have) {
+		req->stop_level = e->first_level;
+		return PGT_E_NO_TABLE;
+	}
+	e->commit = true;
+	ret = pgt_walk(pgt, addr, size, &w);
+	pgt->mm->publish();
+	return ret;
 }
 
 int pgt_map(const struct pgt *pgt, uint64_t addr, uint64_t size, struct pgt_map_req *req)
 {
-	struct map_data m = {.req = req, .addr0 = addr};
-	struct pgt_walker w = {map_leaf, &m, PGT_VISIT_LEAF};
-	unsigned have = req->cache ? req->cache->count : 0;
-	int ret;
+	struct edit e = {.op = EDIT_MAP, .req = req};
 
-	if (!IS_ALIGNED(addr | size | req->pa, PAGE_SIZE))
+	return edit_range(pgt, addr, size, &e);
+}
+
+int pgt_unmap(const struct pgt *pgt, uint64_t addr, uint64_t size,
+	      struct pgt_map_req *req)
+{
+	struct edit e = {.op = EDIT_UNMAP, .req = req};
+
+	return edit_range(pgt, addr, size, &e);
+}
+
+int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
+		pte_t clear, struct pgt_map_req *req)
+{
+	struct edit e = {.op = EDIT_PROTECT, .req = req, .set = set, .clear = clear};
+
+	if ((set | clear) & ~PTE_LEAF_ATTRS)
 		return PGT_E_ALIGN;
-	ret = pgt_walk(pgt, addr, size, &w);
-	if (ret)
-		return ret;
-	if (m.tables > have) {
-		req->stop_level = m.first_level;
-		req->tables = m.tables;
-		return PGT_E_NO_TABLE;
-	}
-	m.commit = true;
-	ret = pgt_walk(pgt, addr, size, &w);
-	pgt->mm->publish();
-	return ret;
+	return edit_range(pgt, addr, size, &e);
+}
+
+/* ---- audit ---- */
+
+struct leaves {
+	pgt_leaf_fn fn;
+	void *arg;
+};
+
+static int leaf_cb(struct pgt_visit *v, enum pgt_visit_kind kind)
+{
+	struct leaves *l = v->arg;
+
+	(void)kind;
+	if (!pte_valid(*v->ptep))
+		return 0;
+	return l->fn(ALIGN_DOWN(v->addr, pgt_granule(v->level)), *v->ptep, v->level,
+		     l->arg);
+}
+
+int pgt_for_each_leaf(const struct pgt *pgt, uint64_t addr, uint64_t size, pgt_leaf_fn fn,
+		      void *arg)
+{
+	struct leaves l = {fn, arg};
+	struct pgt_walker w = {leaf_cb, &l, PGT_VISIT_LEAF};
+
+	return pgt_walk(pgt, addr, size, &w);
 }
 
 /* ---- query ---- */

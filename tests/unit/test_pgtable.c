@@ -6,7 +6,7 @@
 #include "tests.h"
 
 #define FAKE_BASE  0x80000000ULL
-#define FAKE_PAGES 64
+#define FAKE_PAGES 96
 
 static uint8_t *fake;
 static unsigned fake_next, tlb_invals;
@@ -276,6 +276,184 @@ static void test_concatenated_root(void)
 			PGT_E_RANGE);
 }
 
+/* Every stage-2 IPA size against the Arm ARM's VTCR_EL2 rules for a 4 KiB
+ * granule: SL0 and T0SZ pick the start level; a start level resolving more
+ * than 9 bits takes 2^(extra) concatenated tables, at most 16. */
+static void test_geometry_all_ipa_sizes(void)
+{
+	static const struct {
+		int start, pages;
+	} want[] = {
+	    /* 32 */ {2, 4}, /* 33 */ {2, 8}, /* 34 */ {2, 16}, /* 35 */ {1, 1},
+	    /* 36 */ {1, 1}, /* 37 */ {1, 1}, /* 38 */ {1, 1},	/* 39 */ {1, 1},
+	    /* 40 */ {1, 2}, /* 41 */ {1, 4}, /* 42 */ {1, 8},	/* 43 */ {1, 16},
+	    /* 44 */ {0, 1}, /* 45 */ {0, 1}, /* 46 */ {0, 1},	/* 47 */ {0, 1},
+	    /* 48 */ {0, 1},
+	};
+	struct pgt_geom g;
+
+	for (unsigned bits = 32; bits <= 48; bits++) {
+		CU_ASSERT_EQUAL_FATAL(pgt_geom_init(&g, bits, true), PGT_OK);
+		CU_ASSERT_EQUAL(g.start_level, want[bits - 32].start);
+		CU_ASSERT_EQUAL(g.root_pages, want[bits - 32].pages);
+		/* The root covers the IPA space; concatenated roots exactly. */
+		uint64_t span =
+		    (uint64_t)g.root_pages * PGT_ENTRIES * pgt_granule(g.start_level);
+		CU_ASSERT(span >= 1ULL << bits);
+		if (g.root_pages > 1)
+			CU_ASSERT_EQUAL(span, 1ULL << bits);
+	}
+}
+
+static struct pgt_map_req cache_req(unsigned supply)
+{
+	static paddr_t pages[16];
+	static struct pgt_cache cache;
+	struct pgt_map_req req = {.cache = &cache};
+
+	cache.pages = pages;
+	cache.count = supply;
+	for (unsigned i = 0; i < supply; i++)
+		pages[i] = fake_alloc(1);
+	return req;
+}
+
+static void expect_unmapped(struct pgt *p, uint64_t ipa)
+{
+	pte_t pte;
+	unsigned lvl;
+
+	CU_ASSERT_EQUAL(pgt_query(p, ipa, &pte, &lvl), PGT_OK);
+	CU_ASSERT_EQUAL(pte, 0);
+}
+
+static void test_unmap(void)
+{
+	struct pgt p;
+	struct pgt_map_req req;
+
+	new_pgt(&p, 40);
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, 3 * PAGE_SIZE, false, false, 2, NULL),
+			PGT_OK);
+	req = cache_req(0);
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x2000, PAGE_SIZE, &req), PGT_OK);
+	expect_leaf(&p, 0x1000, 0x40001000, 3);
+	expect_unmapped(&p, 0x2000);
+	expect_leaf(&p, 0x3000, 0x40003000, 3);
+	CU_ASSERT_EQUAL(tlb_invals, 1);
+	/* Unmapping nothing is fine and touches nothing. */
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x40000000, 1ULL << 30, &req), PGT_OK);
+	CU_ASSERT_EQUAL(tlb_invals, 1);
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x1800, PAGE_SIZE, &req), PGT_E_ALIGN);
+}
+
+static void test_unmap_splits_block(void)
+{
+	struct pgt p;
+	struct pgt_map_req req;
+	uint8_t before[4 * PAGE_SIZE];
+
+	new_pgt(&p, 40);
+	/* A 1 GiB block, then a hole in it at a page not 2 MiB aligned. */
+	CU_ASSERT_EQUAL(map(&p, 0x40000000, 0x80000000, 1ULL << 30, true, false, 0, NULL),
+			PGT_OK);
+	memcpy(before, fake, sizeof(before));
+	req = cache_req(1);
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x40201000, PAGE_SIZE, &req), PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(req.tables, 2); /* one 2 MiB-level table, one page table */
+	CU_ASSERT_EQUAL(req.stop_level, 1);
+	CU_ASSERT_EQUAL(memcmp(before, fake, sizeof(before)), 0);
+	req = cache_req(2);
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x40201000, PAGE_SIZE, &req), PGT_OK);
+	expect_unmapped(&p, 0x40201000);
+	expect_leaf(&p, 0x40200000, 0x80200000, 3);
+	expect_leaf(&p, 0x40202000, 0x80202000, 3);
+	expect_leaf(&p, 0x40000000, 0x80000000, 2);
+	expect_leaf(&p, 0x7fe00000, 0xbfe00000, 2);
+}
+
+static void test_protect(void)
+{
+	struct pgt p;
+	struct pgt_map_req req;
+	pte_t pte;
+	unsigned lvl;
+
+	new_pgt(&p, 40);
+	CU_ASSERT_EQUAL(map(&p, 0x200000, 0x40200000, 0x200000, true, false, 1, NULL),
+			PGT_OK);
+	/* Take write (bit 7) away from one page: the block splits. */
+	req = cache_req(1);
+	CU_ASSERT_EQUAL(pgt_protect(&p, 0x300000, PAGE_SIZE, 0, 1ULL << 7, &req), PGT_OK);
+	CU_ASSERT_EQUAL(pgt_query(&p, 0x300000, &pte, &lvl), PGT_OK);
+	CU_ASSERT_EQUAL(pte_addr(pte), 0x40300000);
+	CU_ASSERT_EQUAL(pte & (1ULL << 7), 0);
+	CU_ASSERT_EQUAL(pgt_query(&p, 0x301000, &pte, &lvl), PGT_OK);
+	CU_ASSERT_NOT_EQUAL(pte & (1ULL << 7), 0);
+	/* Bits outside the leaf attributes are refused. */
+	CU_ASSERT_EQUAL(pgt_protect(&p, 0x300000, PAGE_SIZE, 0, 1, &req), PGT_E_ALIGN);
+}
+
+static void test_owner_bits(void)
+{
+	struct pgt p;
+	struct pgt_map_req req;
+	pte_t pte;
+	unsigned lvl;
+
+	new_pgt(&p, 40);
+	for (unsigned o = PGT_OWNED; o <= PGT_BORROWED; o++) {
+		uint64_t ipa = 0x1000 * (o + 1);
+		struct pgt_map_req m = {.pa = 0x40000000 + ipa,
+					.attrs =
+					    0x3c0 | pte_owner_bits((enum pgt_owner)o),
+					.cache = NULL};
+		paddr_t pages[2] = {fake_alloc(1), fake_alloc(1)};
+		struct pgt_cache c = {pages, 2};
+
+		m.cache = &c;
+		CU_ASSERT_EQUAL(pgt_map(&p, ipa, PAGE_SIZE, &m), PGT_OK);
+		CU_ASSERT_EQUAL(pgt_query(&p, ipa, &pte, &lvl), PGT_OK);
+		CU_ASSERT_EQUAL(pte_owner(pte), (enum pgt_owner)o);
+		CU_ASSERT_EQUAL(pte_addr(pte), 0x40000000 + ipa);
+	}
+	/* Protect can move a page between states without remapping it. */
+	req = cache_req(0);
+	CU_ASSERT_EQUAL(pgt_protect(&p, 0x1000, PAGE_SIZE,
+				    pte_owner_bits(PGT_SHARED_OWNED), PTE_OWNER_MASK,
+				    &req),
+			PGT_OK);
+	CU_ASSERT_EQUAL(pgt_query(&p, 0x1000, &pte, &lvl), PGT_OK);
+	CU_ASSERT_EQUAL(pte_owner(pte), PGT_SHARED_OWNED);
+	CU_ASSERT_EQUAL(pte_addr(pte), 0x40001000);
+}
+
+static int count_leaf(uint64_t addr, pte_t pte, unsigned level, void *arg)
+{
+	uint64_t *n = arg;
+
+	(void)addr;
+	(void)pte;
+	n[level]++;
+	return 0;
+}
+
+static void test_for_each_leaf(void)
+{
+	struct pgt p;
+	uint64_t n[4] = {0};
+
+	new_pgt(&p, 40);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1ff000, 0x40000000, 2 * PAGE_SIZE, true, false, 3, NULL), PGT_OK);
+	CU_ASSERT_EQUAL(map(&p, 0x40000000, 0x80000000, 1ULL << 30, true, false, 0, NULL),
+			PGT_OK);
+	CU_ASSERT_EQUAL(pgt_for_each_leaf(&p, 0, 1ULL << 40, count_leaf, n), PGT_OK);
+	CU_ASSERT_EQUAL(n[3], 2);
+	CU_ASSERT_EQUAL(n[1], 1);
+	CU_ASSERT_EQUAL(n[2], 0);
+}
+
 void suite_pgtable(void)
 {
 	CU_pSuite s = CU_add_suite("pgtable", setup, teardown);
@@ -290,4 +468,10 @@ void suite_pgtable(void)
 	CU_add_test(s, "bad ranges and alignment", test_bad_ranges);
 	CU_add_test(s, "ranges across block boundaries", test_range_across_blocks);
 	CU_add_test(s, "concatenated root tables", test_concatenated_root);
+	CU_add_test(s, "geometry of every IPA size 32-48", test_geometry_all_ipa_sizes);
+	CU_add_test(s, "unmap", test_unmap);
+	CU_add_test(s, "unmap inside a block splits it", test_unmap_splits_block);
+	CU_add_test(s, "protect", test_protect);
+	CU_add_test(s, "ownership state in software bits", test_owner_bits);
+	CU_add_test(s, "for each leaf", test_for_each_leaf);
 }
