@@ -13,7 +13,6 @@
 #include <plat.h>
 #include <roottask.h>
 
-#define ROOT_VMID   1
 #define TABLE_BATCH 8
 #define ROOT_E_WX   (-100) /* beyond pgt_err: a W+X segment */
 
@@ -164,7 +163,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	t->mcp = SEPTA_PRIO_MAX;
 
 	vs->pgt.mm = &arch_s2_mm_ops;
-	vs->pgt.vmid = ROOT_VMID;
+	vspace_register_root(vs);
 	pgt_geom_init(&vs->pgt.geom, SEPTA_ROOT_IPA_BITS, true);
 	vs->pgt.root =
 	    bootmem_alloc(vs->pgt.geom.root_pages, vs->pgt.geom.root_pages * PAGE_SIZE);

@@ -20,10 +20,7 @@ void arch_cpu_probe(struct arch_cpu_info *info);
 /* Builds and enables the EL2 stage-1 tables: image, RAM, platform devices.
  * Returns how many table pages they took. */
 unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size);
-/* Leaf attributes for a stage-2 mapping of normal RAM with ELF-style rights. */
-pte_t arch_s2_attrs(bool read, bool write, bool exec);
-bool arch_s2_readable(pte_t pte);
-extern const struct pgt_mm_ops arch_s2_mm_ops;
+#include <s2.h>
 /* Sets EL2 up for threads and runs t, the first one; does not return. */
 __attribute__((noreturn)) void arch_thread_start(struct tcb *t);
 void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg);

@@ -6,6 +6,7 @@
  */
 #pragma once
 #include <pgtable.h>
+#include <s2.h>
 #include <septa/abi.h>
 #include <types.h>
 #include "../arch/aarch64/regs.h"
@@ -21,6 +22,7 @@ enum cap_type {
 	CAP_VSPACE,
 	CAP_IRQ_CONTROL,
 	CAP_IRQ_HANDLER,
+	CAP_PAGE_TABLE,
 };
 
 #define CAP_F_DEVICE 1u /* untyped or frame of device memory: never zeroed */
@@ -32,11 +34,17 @@ struct cap {
 	uint8_t guard_bits; /* CNode */
 	uint8_t flags;	    /* CAP_F_* */
 	uint8_t pad[3];
-	uint64_t obj; /* the object's address (kernel VA = PA); IRQ number */
-	uint64_t
-	    word; /* endpoint, notification: badge; CNode: guard; untyped: used bytes */
-	uint64_t reserved;
+	/* The object's address (kernel VA = PA), or the IRQ number. */
+	uint64_t obj;
+	/* Endpoint, notification: badge. CNode: guard. Untyped: bytes used.
+	 * Frame, page table: mapped IPA | level | CAP_MAPPED. */
+	uint64_t word;
+	/* Frame, page table: VMID | generation << 8 of the VSpace it is in. */
+	uint64_t map;
 };
+#define CAP_MAPPED	 0x10u
+#define CAP_MAP_LEVEL(w) ((unsigned)(w)&3u)
+#define CAP_MAP_IPA(w)	 ((w) & ~0xfffULL)
 
 /*
  * A capability slot. The derivation tree is explicit: a capability made
@@ -93,8 +101,12 @@ struct notification {
 	uint32_t irq_bound; /* number of IRQ handlers signalling it */
 };
 
+/* A stage-2 address space. Retyped ones keep this header in the page after
+ * their (concatenated) root tables; VMID and generation name it in the
+ * mapping records of frame and page-table capabilities. */
 struct vspace {
 	struct pgt pgt;
+	uint32_t gen;
 };
 
 struct tcb {
@@ -184,6 +196,17 @@ int untyped_invoke(struct inv *iv);
 int cnode_invoke(struct inv *iv);
 int tcb_invoke(struct inv *iv);
 int irq_invoke(struct inv *iv);
+int frame_invoke(struct inv *iv);
+int page_table_invoke(struct inv *iv);
+int vspace_invoke(struct inv *iv);
+/* VSpaces (vspace.c). */
+bool vspace_vmid_available(unsigned n);
+void vspace_init(struct vspace *vs, paddr_t root, unsigned ia_bits);
+void vspace_register_root(struct vspace *vs);
+void vspace_finalise(struct vspace *vs);
+/* The VSpace a mapping record points at, if it still exists. */
+struct vspace *vspace_of_mapping(const struct cap *c);
+void mapping_remove(struct cap *c);
 /* Looks up the extra capabilities a thread names in its IPC buffer. */
 int msg_lookup_caps(struct tcb *t, unsigned n, struct cte **out);
 struct cap *tcb_cspace(const struct tcb *t);

@@ -7,6 +7,7 @@
  * where physical memory is a fake provided through pgt_mm_ops.
  */
 #pragma once
+#include <septa/abi.h>
 #include <types.h>
 
 typedef uint64_t pte_t;
@@ -119,28 +120,22 @@ static inline uint64_t pte_addr(pte_t p)
 }
 
 /*
- * The ownership state of a mapped page, as the mapper declares it, kept in
- * two of the leaf's software bits (58:55 are ignored by the walker) so that
- * a fault message or an audit reads it from the PTE. This is the one place
- * that knows the encoding.
+ * The ownership state of a mapped page (enum septa_owner), as the mapper
+ * declares it, kept in two of the leaf's software bits (58:55 are ignored
+ * by the table walker) so that a fault message or an audit reads it from
+ * the PTE. This is the one place that knows the encoding.
  */
-enum pgt_owner {
-	PGT_OWNED = 0,		 /* the page belongs to this address space alone */
-	PGT_SHARED_OWNED = 1,	 /* it belongs here and is shared with others */
-	PGT_SHARED_BORROWED = 2, /* someone else's, shared with us */
-	PGT_BORROWED = 3,	 /* someone else's, lent to us alone */
-};
 #define PTE_OWNER_SHIFT 55
 #define PTE_OWNER_MASK	(3ULL << PTE_OWNER_SHIFT)
 
-static inline pte_t pte_owner_bits(enum pgt_owner o)
+static inline pte_t pte_owner_bits(enum septa_owner o)
 {
 	return (pte_t)o << PTE_OWNER_SHIFT;
 }
 
-static inline enum pgt_owner pte_owner(pte_t p)
+static inline enum septa_owner pte_owner(pte_t p)
 {
-	return (enum pgt_owner)((p & PTE_OWNER_MASK) >> PTE_OWNER_SHIFT);
+	return (enum septa_owner)((p & PTE_OWNER_MASK) >> PTE_OWNER_SHIFT);
 }
 
 /*
@@ -171,3 +166,7 @@ int pgt_for_each_leaf(const struct pgt *pgt, uint64_t addr, uint64_t size, pgt_l
 		      void *arg);
 /* The leaf entry covering addr and its level; *pte is 0 if unmapped. */
 int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level);
+/* The entry at `level` on the walk to addr. PGT_E_NO_TABLE with *reached =
+ * the level whose entry is empty; PGT_E_EXISTS if a block is in the way. */
+int pgt_entry(const struct pgt *pgt, uint64_t addr, unsigned level, pte_t **ptep,
+	      unsigned *reached);

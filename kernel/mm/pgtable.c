@@ -350,3 +350,46 @@ int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level)
 	*level = q.level;
 	return PGT_OK;
 }
+
+/* ---- one entry ---- */
+
+struct entry_find {
+	unsigned level, reached;
+	pte_t *ptep;
+};
+
+#define FOUND 1 /* stops the walk; not an error */
+
+static int entry_cb(struct pgt_visit *v, enum pgt_visit_kind kind)
+{
+	struct entry_find *f = v->arg;
+
+	if (v->level == f->level) {
+		f->ptep = v->ptep;
+		return FOUND;
+	}
+	if (kind == PGT_VISIT_LEAF) {
+		/* Above the wanted level, and no table to go down into. */
+		f->reached = v->level;
+		return pte_valid(*v->ptep) ? PGT_E_EXISTS : PGT_E_NO_TABLE;
+	}
+	return 0;
+}
+
+int pgt_entry(const struct pgt *pgt, uint64_t addr, unsigned level, pte_t **ptep,
+	      unsigned *reached)
+{
+	struct entry_find f = {.level = level};
+	struct pgt_walker w = {entry_cb, &f, PGT_VISIT_LEAF | PGT_VISIT_TABLE_PRE};
+	int ret;
+
+	if (level < pgt->geom.start_level || level > 3)
+		return PGT_E_RANGE;
+	ret = pgt_walk(pgt, ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE, &w);
+	if (ret == FOUND) {
+		*ptep = f.ptep;
+		return PGT_OK;
+	}
+	*reached = f.reached;
+	return ret ? ret : PGT_E_RANGE;
+}

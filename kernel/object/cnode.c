@@ -5,8 +5,10 @@
 static bool copyable(const struct cap *c)
 {
 	/* One Untyped capability per region keeps its accounting single;
-	 * IRQControl is unique by design. */
-	return c->type != CAP_UNTYPED && c->type != CAP_IRQ_CONTROL;
+	 * IRQControl is unique by design; a page table is mapped once, by its
+	 * one capability. */
+	return c->type != CAP_UNTYPED && c->type != CAP_IRQ_CONTROL &&
+	       c->type != CAP_PAGE_TABLE;
 }
 
 static bool badgeable(const struct cap *c)
@@ -72,6 +74,8 @@ static int copy(struct inv *iv, bool mint)
 		return SEPTA_E_CAP_TYPE;
 	c = src->cap;
 	c.rights &= (uint8_t)(msg_get(iv->caller, 4) & SEPTA_RIGHTS_ALL);
+	if (c.type == CAP_FRAME)
+		c.word = c.map = 0; /* a copy starts unmapped */
 	if (mint) {
 		err = apply_data(&c, msg_get(iv->caller, 5));
 		if (err)

@@ -76,6 +76,9 @@ static void finalise(const struct cap *cap)
 	case CAP_IRQ_HANDLER:
 		irq_handler_finalise((unsigned)cap->obj);
 		break;
+	case CAP_VSPACE:
+		vspace_finalise((struct vspace *)(uintptr_t)cap->obj);
+		break;
 	default:
 		/* Untyped, CNode (emptied already), frames, VSpaces: no state. */
 		break;
@@ -100,6 +103,9 @@ static void delete_in(struct cte *slot, struct chain *c)
 		if (slot->cap.type == CAP_NULL)
 			return;
 	}
+	/* Each frame or page-table capability owns its own mapping. */
+	if (cap.type == CAP_FRAME || cap.type == CAP_PAGE_TABLE)
+		mapping_remove(&cap);
 	if (cdt_is_final(slot)) {
 		cdt_unlink(slot);
 		finalise(&cap);

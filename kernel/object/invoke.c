@@ -45,15 +45,6 @@ int msg_lookup_caps(struct tcb *t, unsigned n, struct cte **out)
 	return SEPTA_OK;
 }
 
-static int frame_invoke(struct inv *iv)
-{
-	if (iv->label != SEPTA_FRAME_GET_ADDRESS)
-		return SEPTA_E_LABEL;
-	msg_set(iv->caller, 0, iv->slot->cap.obj);
-	iv->reply_len = 1;
-	return SEPTA_OK;
-}
-
 void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo)
 {
 	struct inv iv = {.caller = t,
@@ -87,10 +78,17 @@ void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo)
 	case CAP_IRQ_HANDLER:
 		err = irq_invoke(&iv);
 		break;
+	case CAP_PAGE_TABLE:
+		err = page_table_invoke(&iv);
+		break;
+	case CAP_VSPACE:
+		err = vspace_invoke(&iv);
+		break;
 	default:
-		err = SEPTA_E_LABEL; /* VSpace: no operations yet */
+		err = SEPTA_E_CAP_TYPE;
 		break;
 	}
 out:
-	ipc_set_result(t, err, 0, err ? 0 : iv.reply_len);
+	/* A missing table is reported with the level, in MR0. */
+	ipc_set_result(t, err, 0, err && err != SEPTA_E_NO_TABLE ? 0 : iv.reply_len);
 }

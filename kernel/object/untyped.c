@@ -33,6 +33,19 @@ unsigned object_size_bits(unsigned type, unsigned size_bits)
 		return 21;
 	case SEPTA_OBJ_FRAME_1G:
 		return 30;
+	case SEPTA_OBJ_PAGE_TABLE:
+		return PAGE_SHIFT;
+	case SEPTA_OBJ_VSPACE: {
+		struct pgt_geom g;
+		unsigned bits = PAGE_SHIFT;
+
+		/* Root tables, then a page for the header; a power of two. */
+		if (size_bits > arch_pa_bits() || pgt_geom_init(&g, size_bits, true))
+			return 0;
+		while ((1u << (bits - PAGE_SHIFT)) < g.root_pages + 1u)
+			bits++;
+		return bits;
+	}
 	}
 	return 0;
 }
@@ -61,6 +74,21 @@ static struct cap new_cap(unsigned type, unsigned size_bits, uint64_t addr, bool
 	case SEPTA_OBJ_NOTIFICATION:
 		c.type = CAP_NOTIFICATION;
 		break;
+	case SEPTA_OBJ_PAGE_TABLE:
+		c.type = CAP_PAGE_TABLE;
+		break;
+	case SEPTA_OBJ_VSPACE: {
+		struct pgt_geom g;
+		struct vspace *vs;
+
+		pgt_geom_init(&g, size_bits, true);
+		vs = (struct vspace *)(uintptr_t)(addr +
+						  (uint64_t)g.root_pages * PAGE_SIZE);
+		vspace_init(vs, pa_init(addr), size_bits);
+		c.type = CAP_VSPACE;
+		c.obj = (uintptr_t)vs;
+		break;
+	}
 	default: /* frames */
 		c.type = CAP_FRAME;
 		c.size_bits = (uint8_t)object_size_bits(type, size_bits);
@@ -94,9 +122,10 @@ int untyped_invoke(struct inv *iv)
 	offset = msg_get(t, 4);
 	count = msg_get(t, 5);
 
-	if (type < SEPTA_OBJ_UNTYPED || type > SEPTA_OBJ_FRAME_1G)
+	if (type < SEPTA_OBJ_UNTYPED || type > SEPTA_OBJ_PAGE_TABLE)
 		return SEPTA_E_ARG;
-	if (device && type != SEPTA_OBJ_UNTYPED && type < SEPTA_OBJ_FRAME_4K)
+	if (device && type != SEPTA_OBJ_UNTYPED &&
+	    (type < SEPTA_OBJ_FRAME_4K || type > SEPTA_OBJ_FRAME_1G))
 		return SEPTA_E_ARG; /* device memory only holds frames */
 	obj_bits =
 	    object_size_bits((unsigned)type, size_bits > 64 ? 0 : (unsigned)size_bits);
@@ -104,6 +133,8 @@ int untyped_invoke(struct inv *iv)
 		return SEPTA_E_SIZE;
 	if (count < 1 || count > RETYPE_MAX_COUNT)
 		return SEPTA_E_RANGE;
+	if (type == SEPTA_OBJ_VSPACE && !vspace_vmid_available((unsigned)count))
+		return SEPTA_E_NO_VMID;
 
 	/* Destination: a CNode named by (index, depth) under the given root,
 	 * or the root itself with depth 0. */

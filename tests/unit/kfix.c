@@ -22,6 +22,66 @@ void arch_irq_set_enabled(unsigned irq, bool on)
 	(void)on;
 }
 
+/* Stage 2 over host memory: addresses are host pointers. */
+static void *host_p2v(paddr_t pa)
+{
+	return (void *)(uintptr_t)pa_addr(pa);
+}
+
+static void host_tlbi(const struct pgt *p, uint64_t addr, unsigned level)
+{
+	(void)p;
+	(void)addr;
+	(void)level;
+}
+
+static void host_publish(void)
+{
+}
+
+const struct pgt_mm_ops arch_s2_mm_ops = {host_p2v, host_tlbi, host_publish};
+
+unsigned arch_pa_bits(void)
+{
+	return 44; /* QEMU's Cortex-A72 */
+}
+
+pte_t arch_s2_attrs(bool read, bool write, bool exec)
+{
+	return (0xfULL << 2) | PTE_AF | (read ? 1u << 6 : 0) | (write ? 1u << 7 : 0) |
+	       (exec ? 0 : 1ULL << 54);
+}
+
+pte_t arch_s2_device_attrs(bool read, bool write)
+{
+	return (0x1ULL << 2) | PTE_AF | (read ? 1u << 6 : 0) | (write ? 1u << 7 : 0) |
+	       1ULL << 54;
+}
+
+unsigned arch_s2_rights(pte_t pte)
+{
+	return ((pte >> 6) & 1 ? SEPTA_MAP_R : 0) | ((pte >> 7) & 1 ? SEPTA_MAP_W : 0) |
+	       ((pte >> 54) & 1 ? 0 : SEPTA_MAP_X);
+}
+
+bool arch_s2_readable(pte_t pte)
+{
+	return (pte >> 6) & 1;
+}
+
+unsigned kfix_vmid_flushes;
+
+void arch_vmid_flush(uint16_t vmid)
+{
+	(void)vmid;
+	kfix_vmid_flushes++;
+}
+
+void arch_vspace_forget(struct vspace *vs)
+{
+	(void)vs;
+}
+
 void kfix_setup(void)
 {
 	static struct cte dummy;

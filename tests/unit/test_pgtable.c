@@ -402,11 +402,11 @@ static void test_owner_bits(void)
 	unsigned lvl;
 
 	new_pgt(&p, 40);
-	for (unsigned o = PGT_OWNED; o <= PGT_BORROWED; o++) {
+	for (unsigned o = SEPTA_OWNED; o <= SEPTA_BORROWED; o++) {
 		uint64_t ipa = 0x1000 * (o + 1);
 		struct pgt_map_req m = {.pa = 0x40000000 + ipa,
 					.attrs =
-					    0x3c0 | pte_owner_bits((enum pgt_owner)o),
+					    0x3c0 | pte_owner_bits((enum septa_owner)o),
 					.cache = NULL};
 		paddr_t pages[2] = {fake_alloc(1), fake_alloc(1)};
 		struct pgt_cache c = {pages, 2};
@@ -414,17 +414,17 @@ static void test_owner_bits(void)
 		m.cache = &c;
 		CU_ASSERT_EQUAL(pgt_map(&p, ipa, PAGE_SIZE, &m), PGT_OK);
 		CU_ASSERT_EQUAL(pgt_query(&p, ipa, &pte, &lvl), PGT_OK);
-		CU_ASSERT_EQUAL(pte_owner(pte), (enum pgt_owner)o);
+		CU_ASSERT_EQUAL(pte_owner(pte), (enum septa_owner)o);
 		CU_ASSERT_EQUAL(pte_addr(pte), 0x40000000 + ipa);
 	}
 	/* Protect can move a page between states without remapping it. */
 	req = cache_req(0);
 	CU_ASSERT_EQUAL(pgt_protect(&p, 0x1000, PAGE_SIZE,
-				    pte_owner_bits(PGT_SHARED_OWNED), PTE_OWNER_MASK,
+				    pte_owner_bits(SEPTA_SHARED_OWNED), PTE_OWNER_MASK,
 				    &req),
 			PGT_OK);
 	CU_ASSERT_EQUAL(pgt_query(&p, 0x1000, &pte, &lvl), PGT_OK);
-	CU_ASSERT_EQUAL(pte_owner(pte), PGT_SHARED_OWNED);
+	CU_ASSERT_EQUAL(pte_owner(pte), SEPTA_SHARED_OWNED);
 	CU_ASSERT_EQUAL(pte_addr(pte), 0x40001000);
 }
 

@@ -3,6 +3,7 @@
 #include "sysreg.h"
 
 #define S2_MEMATTR_NORMAL_WB (0xfULL << 2)
+#define S2_MEMATTR_DEVICE    (0x1ULL << 2) /* Device-nGnRE */
 #define S2_AP_READ	     BIT(6)
 #define S2_AP_WRITE	     BIT(7)
 #define S2_SH_INNER	     (3ULL << 8)
@@ -12,6 +13,39 @@ pte_t arch_s2_attrs(bool read, bool write, bool exec)
 {
 	return S2_MEMATTR_NORMAL_WB | S2_SH_INNER | PTE_AF | (read ? S2_AP_READ : 0) |
 	       (write ? S2_AP_WRITE : 0) | (exec ? 0 : S2_XN);
+}
+
+pte_t arch_s2_device_attrs(bool read, bool write)
+{
+	return S2_MEMATTR_DEVICE | PTE_AF | (read ? S2_AP_READ : 0) |
+	       (write ? S2_AP_WRITE : 0) | S2_XN;
+}
+
+unsigned arch_s2_rights(pte_t pte)
+{
+	return ((pte & S2_AP_READ) ? SEPTA_MAP_R : 0) |
+	       ((pte & S2_AP_WRITE) ? SEPTA_MAP_W : 0) |
+	       ((pte & S2_XN) ? 0 : SEPTA_MAP_X);
+}
+
+unsigned arch_pa_bits(void)
+{
+	unsigned bits = parange_bits(read_sysreg(id_aa64mmfr0_el1));
+
+	return bits > 48 ? 48 : bits;
+}
+
+void arch_vmid_flush(uint16_t vmid)
+{
+	uint64_t saved = read_sysreg(vttbr_el2);
+
+	write_sysreg(vttbr_el2, (uint64_t)vmid << 48);
+	isb();
+	dsb(ishst);
+	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	dsb(ish);
+	write_sysreg(vttbr_el2, saved);
+	isb();
 }
 
 bool arch_s2_readable(pte_t pte)

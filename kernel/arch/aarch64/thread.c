@@ -41,6 +41,12 @@ static uint64_t vtcr_for(const struct pgt *p)
 	       ps << 16 | BIT(31);
 }
 
+void arch_vspace_forget(struct vspace *vs)
+{
+	if (loaded_vs == &vs->pgt)
+		loaded_vs = NULL;
+}
+
 void arch_tcb_forget(struct tcb *t)
 {
 	if (fp_owner == t)

@@ -226,3 +226,41 @@ long septa_frame_get_address(uint64_t frame, uint64_t *paddr)
 		*paddr = a[0];
 	return err;
 }
+
+long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
+		     unsigned owner, unsigned *level)
+{
+	uint64_t a[] = {ipa, rights, owner};
+	long err = invoke(frame, SEPTA_FRAME_MAP, 1, &vspace, 3, a);
+
+	if (err == SEPTA_E_NO_TABLE && level)
+		*level = (unsigned)a[0];
+	return err;
+}
+
+long septa_frame_unmap(uint64_t frame)
+{
+	return invoke(frame, SEPTA_FRAME_UNMAP, 0, NULL, 0, NULL);
+}
+
+long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, unsigned level,
+			  unsigned *reached)
+{
+	uint64_t a[] = {ipa, level};
+	long err = invoke(pt, SEPTA_PAGE_TABLE_MAP, 1, &vspace, 2, a);
+
+	if (err == SEPTA_E_NO_TABLE && reached)
+		*reached = (unsigned)a[0];
+	return err;
+}
+
+long septa_page_table_unmap(uint64_t pt)
+{
+	return invoke(pt, SEPTA_PAGE_TABLE_UNMAP, 0, NULL, 0, NULL);
+}
+
+long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4])
+{
+	out[0] = ipa;
+	return invoke(vspace, SEPTA_VSPACE_QUERY, 0, NULL, 1, out);
+}

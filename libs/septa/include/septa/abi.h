@@ -58,6 +58,8 @@ enum septa_error {
 	SEPTA_E_IN_USE = -23,	    /* the IRQ or binding is taken */
 	SEPTA_E_TOO_DEEP = -24,	    /* deletion would nest containers too deep */
 	SEPTA_E_STATE = -25,	    /* the thread is not in a state that allows it */
+	SEPTA_E_NO_TABLE = -26,	    /* a page table is missing: MR0 = level walked to */
+	SEPTA_E_NO_VMID = -27,	    /* every VMID is in use */
 };
 
 /* Message info (x1): label above 12 bits, capability count, length. */
@@ -99,6 +101,8 @@ enum septa_object {
 	SEPTA_OBJ_FRAME_4K = 6,
 	SEPTA_OBJ_FRAME_2M = 7,
 	SEPTA_OBJ_FRAME_1G = 8,
+	SEPTA_OBJ_VSPACE = 9,	   /* size_bits = IPA size, 32 up to the CPU's PARange */
+	SEPTA_OBJ_PAGE_TABLE = 10, /* one 4 KiB table */
 };
 
 #define SEPTA_CNODE_SLOT_BITS 6 /* a slot is 64 bytes */
@@ -136,6 +140,11 @@ enum septa_label {
 	SEPTA_IRQ_HANDLER_ACK = 32,
 	SEPTA_IRQ_HANDLER_CLEAR = 33,
 	SEPTA_FRAME_GET_ADDRESS = 40, /* reply MR0 = physical address */
+	SEPTA_FRAME_MAP = 41, /* MR ipa, rights (SEPTA_MAP_*), owner state; caps vspace */
+	SEPTA_FRAME_UNMAP = 42,
+	SEPTA_PAGE_TABLE_MAP = 45, /* MR ipa, level (1-3); caps vspace */
+	SEPTA_PAGE_TABLE_UNMAP = 46,
+	SEPTA_VSPACE_QUERY = 50, /* MR ipa; reply MR pa, level, rights, owner state */
 };
 
 /* Labels of the fault messages a thread's fault endpoint receives. */
@@ -146,6 +155,19 @@ enum septa_fault {
 };
 
 #define SEPTA_PRIO_MAX 255u
+
+/* Rights of a stage-2 mapping. */
+#define SEPTA_MAP_R 1u
+#define SEPTA_MAP_W 2u
+#define SEPTA_MAP_X 4u
+
+/* Ownership state a mapping is tagged with (kept in the PTE). */
+enum septa_owner {
+	SEPTA_OWNED = 0,	   /* the page belongs to this address space alone */
+	SEPTA_SHARED_OWNED = 1,	   /* it belongs here and is shared with others */
+	SEPTA_SHARED_BORROWED = 2, /* someone else's, shared with us */
+	SEPTA_BORROWED = 3,	   /* someone else's, lent to us alone */
+};
 
 /* Slots of the root task's CNode that the kernel fills at boot. */
 enum septa_root_slot {

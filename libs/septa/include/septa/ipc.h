@@ -110,3 +110,13 @@ long septa_irq_handler_set_notification(uint64_t handler, uint64_t ntfn);
 long septa_irq_handler_ack(uint64_t handler);
 long septa_irq_handler_clear(uint64_t handler);
 long septa_frame_get_address(uint64_t frame, uint64_t *paddr);
+/* On SEPTA_E_NO_TABLE, *level is the level whose entry has no table: map a
+ * PageTable at *level + 1 there and try again. */
+long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
+		     unsigned owner, unsigned *level);
+long septa_frame_unmap(uint64_t frame);
+long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, unsigned level,
+			  unsigned *reached);
+long septa_page_table_unmap(uint64_t pt);
+/* out: physical address (0 if unmapped), level, SEPTA_MAP_* rights, owner state */
+long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4]);

@@ -1,0 +1,344 @@
+/* VSpaces of their own IPA size, page tables from user level, frame maps. */
+#include <string.h>
+#include "captest.h"
+
+#define RW (SEPTA_MAP_R | SEPTA_MAP_W)
+
+static uint64_t vspace(unsigned ia_bits)
+{
+	return mk(SEPTA_OBJ_VSPACE, ia_bits);
+}
+
+void test_vspace_ipa_sizes(void)
+{
+	CHECK(vspace(32));
+	CHECK(vspace(36));
+	CHECK(vspace(40));
+	CHECK(vspace(44));
+	CHECK_EQ(
+	    septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 45, CNODE, 0, 0, slot(), 1),
+	    SEPTA_E_SIZE); /* beyond this CPU's PARange (44 bits) */
+	CHECK_EQ(
+	    septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 31, CNODE, 0, 0, slot(), 1),
+	    SEPTA_E_SIZE);
+	CHECK_EQ(
+	    septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 48, CNODE, 0, 0, slot(), 1),
+	    SEPTA_E_SIZE);
+}
+
+void test_map_reports_missing_levels(void)
+{
+	uint64_t vs = vspace(40), f = mk(SEPTA_OBJ_FRAME_4K, 0),
+		 pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t pt3 = mk(SEPTA_OBJ_PAGE_TABLE, 0), q[4], pa;
+	unsigned level = 99;
+
+	CHECK(vs && f && pt2 && pt3);
+	/* 40 bits: the walk starts at level 1 with two concatenated tables. */
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, &level),
+		 SEPTA_E_NO_TABLE);
+	CHECK_EQ(level, 1);
+	CHECK_EQ(septa_page_table_map(pt3, vs, 0, 3, &level), SEPTA_E_NO_TABLE);
+	CHECK_EQ(level, 1);
+	CHECK_EQ(septa_page_table_map(pt2, vs, 0, 2, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, &level),
+		 SEPTA_E_NO_TABLE);
+	CHECK_EQ(level, 2);
+	CHECK_EQ(septa_page_table_map(pt3, vs, 0, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_SHARED_OWNED, NULL), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1abc, q), 0);
+	CHECK_EQ(septa_frame_get_address(f, &pa), 0);
+	CHECK_EQ(q[0], pa);
+	CHECK_EQ(q[1], 3);
+	CHECK_EQ(q[2], RW);
+	CHECK_EQ(q[3], SEPTA_SHARED_OWNED);
+	/* A neighbour needs no table: only a leaf changes. */
+	uint64_t f2 = mk(SEPTA_OBJ_FRAME_4K, 0);
+	CHECK_EQ(septa_frame_map(f2, vs, 0x2000, SEPTA_MAP_R, SEPTA_BORROWED, NULL), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
+	CHECK_EQ(q[2], SEPTA_MAP_R);
+	CHECK_EQ(q[3], SEPTA_BORROWED);
+}
+
+void test_map_2m_block(void)
+{
+	/* The 2 MiB frame takes the upper half of the test's 4 MiB: made last. */
+	uint64_t vs = vspace(40), pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t big = mk(SEPTA_OBJ_FRAME_2M, 0);
+	uint64_t q[4];
+	unsigned level;
+
+	CHECK(vs && pt2 && big);
+	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, &level),
+		 SEPTA_E_NO_TABLE);
+	CHECK_EQ(level, 1);
+	CHECK_EQ(septa_page_table_map(pt2, vs, 0, 2, NULL), 0);
+	/* The level-2 table is enough for a 2 MiB block. */
+	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x3ff000, q), 0);
+	CHECK_EQ(q[1], 2);
+	CHECK_EQ(septa_frame_map(big, vs, 0x400000, RW, SEPTA_OWNED, NULL),
+		 SEPTA_E_IN_USE);
+}
+
+/* A 32-bit VSpace starts at level 2: one page table reaches the leaves. */
+static uint64_t ready_vspace32(void)
+{
+	uint64_t vs = vspace(32), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+
+	if (!vs || !pt || septa_page_table_map(pt, vs, 0, 3, NULL))
+		return 0;
+	return vs;
+}
+
+void test_frame_map_bad_input(void)
+{
+	uint64_t vs = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0),
+		 g = mk(SEPTA_OBJ_FRAME_4K, 0);
+	uint64_t ro = slot(), ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+
+	CHECK(vs && f && g);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1800, RW, SEPTA_OWNED, NULL), SEPTA_E_ALIGN);
+	CHECK_EQ(septa_frame_map(f, vs, 1ULL << 32, RW, SEPTA_OWNED, NULL),
+		 SEPTA_E_RANGE);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, 0, SEPTA_OWNED, NULL), SEPTA_E_ARG);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_W, SEPTA_OWNED, NULL),
+		 SEPTA_E_ARG);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, 8 | RW, SEPTA_OWNED, NULL), SEPTA_E_ARG);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, 4, NULL), SEPTA_E_ARG);
+	CHECK_EQ(septa_frame_map(f, ep, 0x1000, RW, SEPTA_OWNED, NULL), SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_cnode_copy(CNODE, ro, DEPTH, CNODE, g, DEPTH, SEPTA_RIGHT_READ),
+		 0);
+	CHECK_EQ(septa_frame_map(ro, vs, 0x1000, RW, SEPTA_OWNED, NULL), SEPTA_E_RIGHTS);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x3000, RW, SEPTA_OWNED, NULL), SEPTA_E_IN_USE);
+	CHECK_EQ(septa_frame_map(g, vs, 0x1000, RW, SEPTA_OWNED, NULL),
+		 SEPTA_E_DELETE_FIRST);
+	CHECK_EQ(septa_frame_map(ro, vs, 0x2000, SEPTA_MAP_R, SEPTA_OWNED, NULL), 0);
+}
+
+void test_page_table_bad_input(void)
+{
+	uint64_t vs = vspace(40), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0),
+		 pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+
+	CHECK(vs && pt && pt2);
+	CHECK_EQ(septa_page_table_map(pt, vs, 0, 0, NULL), SEPTA_E_ARG);
+	CHECK_EQ(septa_page_table_map(pt, vs, 0, 1, NULL),
+		 SEPTA_E_ARG); /* the root's level */
+	CHECK_EQ(septa_page_table_map(pt, vs, 0, 4, NULL), SEPTA_E_ARG);
+	CHECK_EQ(septa_page_table_map(pt, vs, 0x200000, 2, NULL), SEPTA_E_ALIGN);
+	CHECK_EQ(septa_page_table_map(pt, vs, 1ULL << 40, 2, NULL), SEPTA_E_RANGE);
+	CHECK_EQ(septa_page_table_map(pt, vs, 0, 2, NULL), 0);
+	CHECK_EQ(septa_page_table_map(pt, vs, 1ULL << 30, 2, NULL), SEPTA_E_IN_USE);
+	CHECK_EQ(septa_page_table_map(pt2, vs, 0, 2, NULL), SEPTA_E_DELETE_FIRST);
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, slot(), DEPTH, CNODE, pt, DEPTH, SEPTA_RIGHTS_ALL),
+	    SEPTA_E_CAP_TYPE);
+}
+
+void test_frame_unmap_and_remap(void)
+{
+	uint64_t vs = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0), q[4];
+
+	CHECK(vs && f);
+	CHECK_EQ(septa_frame_map(f, vs, 0x5000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_unmap(f), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x5000, q), 0);
+	CHECK_EQ(q[0], 0);
+	CHECK_EQ(septa_frame_unmap(f), 0); /* nothing mapped: nothing to do */
+	CHECK_EQ(septa_frame_map(f, vs, 0x6000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x6000, q), 0);
+	CHECK(q[0] != 0);
+}
+
+void test_delete_frame_unmaps(void)
+{
+	uint64_t vs = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0), c = slot(), q[4];
+
+	CHECK(vs && f);
+	CHECK_EQ(septa_cnode_copy(CNODE, c, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
+	/* The copy starts unmapped and maps on its own. */
+	CHECK_EQ(septa_frame_map(c, vs, 0x2000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, c, DEPTH), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
+	CHECK_EQ(q[0], 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK(q[0] != 0);
+}
+
+void test_revoke_frame_unmaps_copies(void)
+{
+	uint64_t vs = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0), a = slot(),
+		 b = slot();
+	uint64_t q[4];
+
+	CHECK(vs && f);
+	CHECK_EQ(septa_cnode_copy(CNODE, a, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(septa_cnode_copy(CNODE, b, DEPTH, CNODE, a, DEPTH, SEPTA_RIGHT_READ), 0);
+	CHECK_EQ(septa_frame_map(a, vs, 0x1000, RW, SEPTA_SHARED_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(b, vs, 0x2000, SEPTA_MAP_R, SEPTA_SHARED_BORROWED, NULL),
+		 0);
+	CHECK_EQ(septa_cnode_revoke(CNODE, f, DEPTH), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
+	CHECK_EQ(q[0], 0);
+}
+
+void test_delete_page_table_unmaps(void)
+{
+	uint64_t vs = vspace(32), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0),
+		 f = mk(SEPTA_OBJ_FRAME_4K, 0);
+	uint64_t q[4];
+	unsigned level;
+
+	CHECK(vs && pt && f);
+	CHECK_EQ(septa_page_table_map(pt, vs, 0, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, pt, DEPTH), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+	/* The frame's record is stale; mapping it again needs a table again. */
+	CHECK_EQ(septa_frame_unmap(f), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, &level),
+		 SEPTA_E_NO_TABLE);
+	CHECK_EQ(level, 2);
+}
+
+void test_vmids_recycled(void)
+{
+	uint64_t first = ct.slot_next, n = 0;
+	long err = 0;
+
+	/* 254 VMIDs for retyped VSpaces (0 unused, 1 the root task's). */
+	while (n < 300 && (err = septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 36, CNODE,
+						      0, 0, slot(), 1)) == 0)
+		n++;
+	CHECK_EQ(err, SEPTA_E_NO_VMID);
+	CHECK_EQ(n, 254);
+	CHECK_EQ(septa_cnode_delete(CNODE, first + 7, DEPTH), 0);
+	CHECK_EQ(
+	    septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 36, CNODE, 0, 0, slot(), 1), 0);
+	CHECK_EQ(
+	    septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 36, CNODE, 0, 0, slot(), 1),
+	    SEPTA_E_NO_VMID);
+}
+
+void test_query_bad_input(void)
+{
+	uint64_t vs = vspace(32), q[4];
+
+	CHECK_EQ(septa_vspace_query(vs, 1ULL << 32, q), SEPTA_E_RANGE);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+}
+
+/* Two mappings of one frame in our own address space see the same bytes. */
+void test_map_into_own_vspace(void)
+{
+	uint64_t f = mk(SEPTA_OBJ_FRAME_4K, 0), c = slot(),
+		 pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	volatile uint64_t *a = (volatile uint64_t *)0x40000000UL;
+	volatile uint64_t *b = (volatile uint64_t *)0x40001000UL;
+	unsigned level;
+
+	CHECK(f && pt);
+	CHECK_EQ(septa_cnode_copy(CNODE, c, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(septa_frame_map(f, VSPACE, 0x40000000, RW, SEPTA_OWNED, &level),
+		 SEPTA_E_NO_TABLE);
+	CHECK_EQ(level, 2);
+	CHECK_EQ(septa_page_table_map(pt, VSPACE, 0x40000000, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, VSPACE, 0x40000000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(c, VSPACE, 0x40001000, SEPTA_MAP_R, SEPTA_OWNED, NULL),
+		 0);
+	CHECK_EQ(*b, 0); /* fresh frames are zeroed */
+	*a = 0x1234abcd;
+	CHECK_EQ(*b, 0x1234abcd);
+	CHECK_EQ(septa_cnode_delete(CNODE, pt, DEPTH), 0);
+}
+
+static volatile uint64_t *vm_shared;
+
+/* Code for a thread in a VSpace of its own: store 0x42 at 0x2000, then
+ * load from 0x400000 (unmapped there) and spin. */
+static const uint32_t guest_code[] = {
+    0xd2840001, /* movz x1, #0x2000 */
+    0xd2800840, /* movz x0, #0x42 */
+    0xf9000020, /* str x0, [x1] */
+    0xd2a00801, /* movz x1, #0x40, lsl #16 */
+    0xf9400022, /* ldr x2, [x1] */
+    0x14000000, /* b . */
+};
+
+void test_thread_in_own_vspace(void)
+{
+	uint64_t vs = ready_vspace32(), code = mk(SEPTA_OBJ_FRAME_4K, 0),
+		 data = mk(SEPTA_OBJ_FRAME_4K, 0);
+	uint64_t code_c = slot(), data_c = slot(), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), tcb = mk(SEPTA_OBJ_TCB, 0), regs[2];
+	volatile uint32_t *code_view = (volatile uint32_t *)0x40000000UL;
+	struct septa_msg m = {0};
+
+	CHECK(vs && code && data && pt && ep && tcb);
+	/* Our view of both frames, to write the code and read the result. */
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, code_c, DEPTH, CNODE, code, DEPTH, SEPTA_RIGHTS_ALL),
+	    0);
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, data_c, DEPTH, CNODE, data, DEPTH, SEPTA_RIGHTS_ALL),
+	    0);
+	CHECK_EQ(septa_page_table_map(pt, VSPACE, 0x40000000, 3, NULL), 0);
+	CHECK_EQ(
+	    septa_frame_map(code_c, VSPACE, 0x40000000, RW, SEPTA_SHARED_OWNED, NULL), 0);
+	CHECK_EQ(
+	    septa_frame_map(data_c, VSPACE, 0x40001000, RW, SEPTA_SHARED_OWNED, NULL), 0);
+	for (unsigned i = 0; i < sizeof(guest_code) / 4; i++)
+		code_view[i] = guest_code[i];
+	__asm__ volatile(
+	    "dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb" ::"r"(code_view)
+	    : "memory");
+	vm_shared = (volatile uint64_t *)0x40001000UL;
+	/* Its view: code at 0x1000 (R+X), data at 0x2000 (RW), nothing else. */
+	CHECK_EQ(septa_frame_map(code, vs, 0x1000, SEPTA_MAP_R | SEPTA_MAP_X,
+				 SEPTA_SHARED_BORROWED, NULL),
+		 0);
+	CHECK_EQ(septa_frame_map(data, vs, 0x2000, RW, SEPTA_SHARED_BORROWED, NULL), 0);
+	CHECK_EQ(septa_tcb_configure(tcb, ep, CNODE, vs, bi->spare_frames_slot,
+				     SEPTA_ROOT_SPARE_BASE),
+		 0);
+	regs[0] = 0x1000;
+	regs[1] = 0x2000;
+	CHECK_EQ(septa_tcb_set_priority(tcb, LOW_PRIO), 0);
+	CHECK_EQ(septa_tcb_write_registers(tcb, 1, 2, regs), 0);
+	/* It runs, stores, then touches what is not in its VSpace. */
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_VM);
+	CHECK_EQ(m.mr[1], 0x400000);
+	CHECK_EQ(*vm_shared, 0x42);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, pt, DEPTH), 0);
+}
+
+void test_device_frame_map(void)
+{
+	unsigned dev = bi->untyped_count;
+	uint64_t vs = ready_vspace32(), f = slot(), q[4];
+
+	for (unsigned i = 0; i < bi->untyped_count; i++)
+		if (bi->untyped[i].is_device)
+			dev = i;
+	CHECK(vs && dev < bi->untyped_count);
+	CHECK_EQ(septa_untyped_retype(bi->untyped_slot + dev, SEPTA_OBJ_FRAME_4K, 0,
+				      CNODE, 0, 0, f, 1),
+		 0);
+	CHECK_EQ(
+	    septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R | SEPTA_MAP_X, SEPTA_OWNED, NULL),
+	    SEPTA_E_ARG);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], bi->untyped[dev].paddr);
+	CHECK_EQ(q[2], RW);
+	CHECK_EQ(septa_cnode_revoke(CNODE, bi->untyped_slot + dev, DEPTH), 0);
+}
