@@ -18,8 +18,7 @@ void thread_end(struct tcb *t, int status)
 	tcb_suspend(t);
 }
 
-void fault_raise(struct tcb *t, unsigned label, uint64_t mr0, uint64_t mr1, uint64_t mr2,
-		 uint64_t mr3)
+void fault_raise(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned n)
 {
 	struct cte *ep = &t->slots[TCB_SLOT_FAULT];
 
@@ -30,10 +29,10 @@ void fault_raise(struct tcb *t, unsigned label, uint64_t mr0, uint64_t mr1, uint
 		return;
 	}
 	t->fault = (uint8_t)label;
-	t->fault_mr[0] = mr0;
-	t->fault_mr[1] = mr1;
-	t->fault_mr[2] = mr2;
-	t->fault_mr[3] = mr3;
+	t->fault_len =
+	    (uint8_t)(n < ARRAY_SIZE(t->fault_mr) ? n : ARRAY_SIZE(t->fault_mr));
+	for (unsigned i = 0; i < t->fault_len; i++)
+		t->fault_mr[i] = mrs[i];
 	endpoint_send((struct endpoint *)(uintptr_t)ep->cap.obj, t, ep->cap.word, false,
 		      true, true);
 }

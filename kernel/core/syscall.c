@@ -192,7 +192,8 @@ void syscall_dispatch(struct arch_regs *r)
 #endif
 	}
 	if (t->slots[TCB_SLOT_FAULT].cap.type == CAP_ENDPOINT)
-		fault_raise(t, SEPTA_FAULT_UNKNOWN_SYSCALL, r->elr, r->sp, nr, r->x[0]);
+		fault_raise(t, SEPTA_FAULT_UNKNOWN_SYSCALL,
+			    (uint64_t[]){r->elr, r->sp, nr, r->x[0]}, 4);
 	else
 		t->regs.x[0] = (uint64_t)SEPTA_E_SYSCALL;
 }

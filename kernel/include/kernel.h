@@ -8,7 +8,6 @@ void kernel_exit(void);
 /* The system calls; r belongs to sched_current. */
 void syscall_dispatch(struct arch_regs *r);
 /* A thread's exception that is not a system call: to its fault endpoint. */
-void fault_raise(struct tcb *t, unsigned label, uint64_t mr0, uint64_t mr1, uint64_t mr2,
-		 uint64_t mr3);
+void fault_raise(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned n);
 /* Ends a thread that exited or faulted with nobody to handle it. */
 void thread_end(struct tcb *t, int status);

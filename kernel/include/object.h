@@ -23,6 +23,7 @@ enum cap_type {
 	CAP_IRQ_CONTROL,
 	CAP_IRQ_HANDLER,
 	CAP_PAGE_TABLE,
+	CAP_VCPU,
 };
 
 #define CAP_F_DEVICE 1u /* untyped or frame of device memory: never zeroed */
@@ -119,7 +120,9 @@ struct tcb {
 	bool queued; /* on the ready queue */
 	bool is_root;
 	uint8_t fault; /* the septa_fault being delivered or handled, 0 if none */
-	uint64_t fault_mr[4];
+	uint8_t fault_len;
+	uint64_t fault_mr[8];
+	struct vcpu *vcpu; /* set: this thread runs a guest at EL1 */
 	struct tcb *q_next, *q_prev;
 	void *blocked_on; /* endpoint or notification */
 	uint64_t ipc_badge;
@@ -134,6 +137,14 @@ struct tcb {
 _Static_assert(sizeof(struct tcb) <= 1u << SEPTA_TCB_BITS, "TCB size");
 _Static_assert(sizeof(struct endpoint) <= 1u << SEPTA_ENDPOINT_BITS, "endpoint size");
 _Static_assert(sizeof(struct notification) <= 1u << SEPTA_NTFN_BITS, "notification size");
+
+/* The EL1 state of a guest CPU while its thread is not running; the
+ * architecture's save/restore defines the order (arch/aarch64/vcpu.c). */
+#define VCPU_SYSREGS 32
+struct vcpu {
+	uint64_t sysreg[VCPU_SYSREGS];
+	struct tcb *tcb;
+};
 
 /* ---- derivation tree (cdt.c) ---- */
 void cdt_insert(struct cte *parent, struct cte *child, const struct cap *cap);
@@ -199,6 +210,15 @@ int irq_invoke(struct inv *iv);
 int frame_invoke(struct inv *iv);
 int page_table_invoke(struct inv *iv);
 int vspace_invoke(struct inv *iv);
+int vcpu_invoke(struct inv *iv);
+void vcpu_init(struct vcpu *v);
+void vcpu_finalise(struct vcpu *v);
+/* Architecture: register numbers of enum septa_vcpu_reg in vcpu->sysreg. */
+int arch_vcpu_reg_index(unsigned reg);
+void arch_vcpu_reset(struct vcpu *v);
+uint64_t arch_vcpu_entry_spsr(void);
+/* The VCPU goes away: its state must not stay live in the registers. */
+void arch_vcpu_forget(struct vcpu *v);
 /* VSpaces (vspace.c). */
 bool vspace_vmid_available(unsigned n);
 void vspace_init(struct vspace *vs, paddr_t root, unsigned ia_bits);

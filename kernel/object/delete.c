@@ -79,6 +79,9 @@ static void finalise(const struct cap *cap)
 	case CAP_VSPACE:
 		vspace_finalise((struct vspace *)(uintptr_t)cap->obj);
 		break;
+	case CAP_VCPU:
+		vcpu_finalise((struct vcpu *)(uintptr_t)cap->obj);
+		break;
 	default:
 		/* Untyped, CNode (emptied already), frames, VSpaces: no state. */
 		break;

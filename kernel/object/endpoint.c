@@ -75,9 +75,11 @@ static void transfer(struct tcb *from, struct tcb *to, uint64_t badge, bool can_
 
 	if (from->fault) {
 		label = from->fault;
-		len = 4;
-		for (unsigned i = 0; i < 4; i++)
-			to->regs.x[2 + i] = from->fault_mr[i];
+		len = from->fault_len;
+		if (len > SEPTA_MSG_REGS && !tb)
+			len = SEPTA_MSG_REGS;
+		for (unsigned i = 0; i < len; i++)
+			msg_set(to, i, from->fault_mr[i]);
 	} else {
 		/* Beyond the registers the message needs both IPC buffers; the
 		 * receiver sees the length that arrived. */
@@ -167,6 +169,44 @@ void endpoint_cancel(struct tcb *t)
 	t->blocked_on = NULL;
 }
 
+/*
+ * How a reply resumes a faulted thread. VM faults and exceptions: MR0 is
+ * the new PC and MR1 the new SP, if given. HVC and SMC: the reply's
+ * registers become x0..; an SMC is stepped over (an HVC already is). MMIO:
+ * a read gets MR0 in its target register; the access is stepped over.
+ */
+static void fault_resume(struct tcb *t, unsigned fault, struct tcb *replier, unsigned len)
+{
+	uint64_t esr = t->fault_mr[2], iss_reg = (esr >> 16) & 0x1f;
+
+	switch (fault) {
+	case SEPTA_FAULT_HVC:
+	case SEPTA_FAULT_SMC:
+		for (unsigned i = 0; i < len && i < 8; i++)
+			t->regs.x[i] = msg_get(replier, i);
+		if (fault == SEPTA_FAULT_SMC)
+			t->regs.elr += 4;
+		break;
+	case SEPTA_FAULT_MMIO:
+		if (!(t->fault_mr[3] & 1) && len >= 1 && iss_reg != 31) {
+			unsigned size_log2 = (unsigned)(t->fault_mr[3] >> 1) & 3;
+			uint64_t v = msg_get(replier, 0);
+
+			if (size_log2 < 3)
+				v &= (1ULL << (8u << size_log2)) - 1;
+			t->regs.x[iss_reg] = v;
+		}
+		t->regs.elr += 4;
+		break;
+	default:
+		if (len >= 1)
+			t->regs.elr = msg_get(replier, 0);
+		if (len >= 2)
+			t->regs.sp = msg_get(replier, 1);
+		break;
+	}
+}
+
 int ipc_reply(struct tcb *replier)
 {
 	struct tcb *caller = replier->reply_to;
@@ -177,18 +217,16 @@ int ipc_reply(struct tcb *replier)
 	replier->reply_to = NULL;
 	caller->replier = NULL;
 	if (caller->fault) {
-		/* A fault handler's answer: label 0 resumes the thread, at MR0
-		 * and with MR1 as its stack pointer if given; anything else
-		 * leaves it suspended. */
+		/* A fault handler's answer: label 0 resumes the thread, anything
+		 * else leaves it suspended. */
+		unsigned fault = caller->fault;
+
 		caller->fault = 0;
 		if (SEPTA_MSG_LABEL(mi) != 0) {
 			sched_block(caller, TCB_INACTIVE);
 			return SEPTA_OK;
 		}
-		if (SEPTA_MSG_LEN(mi) >= 1)
-			caller->regs.elr = replier->regs.x[2];
-		if (SEPTA_MSG_LEN(mi) >= 2)
-			caller->regs.sp = replier->regs.x[3];
+		fault_resume(caller, fault, replier, SEPTA_MSG_LEN(mi));
 		sched_set_runnable(caller);
 		return SEPTA_OK;
 	}

@@ -84,6 +84,9 @@ void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo)
 	case CAP_VSPACE:
 		err = vspace_invoke(&iv);
 		break;
+	case CAP_VCPU:
+		err = vcpu_invoke(&iv);
+		break;
 	default:
 		err = SEPTA_E_CAP_TYPE;
 		break;

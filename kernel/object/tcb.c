@@ -63,6 +63,10 @@ void tcb_finalise(struct tcb *t)
 		t->bound_ntfn->bound = NULL;
 		t->bound_ntfn = NULL;
 	}
+	if (t->vcpu) {
+		t->vcpu->tcb = NULL;
+		t->vcpu = NULL;
+	}
 	arch_tcb_forget(t);
 }
 

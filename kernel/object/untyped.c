@@ -34,6 +34,7 @@ unsigned object_size_bits(unsigned type, unsigned size_bits)
 	case SEPTA_OBJ_FRAME_1G:
 		return 30;
 	case SEPTA_OBJ_PAGE_TABLE:
+	case SEPTA_OBJ_VCPU:
 		return PAGE_SHIFT;
 	case SEPTA_OBJ_VSPACE: {
 		struct pgt_geom g;
@@ -76,6 +77,10 @@ static struct cap new_cap(unsigned type, unsigned size_bits, uint64_t addr, bool
 		break;
 	case SEPTA_OBJ_PAGE_TABLE:
 		c.type = CAP_PAGE_TABLE;
+		break;
+	case SEPTA_OBJ_VCPU:
+		c.type = CAP_VCPU;
+		vcpu_init((struct vcpu *)(uintptr_t)addr);
 		break;
 	case SEPTA_OBJ_VSPACE: {
 		struct pgt_geom g;
@@ -122,7 +127,7 @@ int untyped_invoke(struct inv *iv)
 	offset = msg_get(t, 4);
 	count = msg_get(t, 5);
 
-	if (type < SEPTA_OBJ_UNTYPED || type > SEPTA_OBJ_PAGE_TABLE)
+	if (type < SEPTA_OBJ_UNTYPED || type > SEPTA_OBJ_VCPU)
 		return SEPTA_E_ARG;
 	if (device && type != SEPTA_OBJ_UNTYPED &&
 	    (type < SEPTA_OBJ_FRAME_4K || type > SEPTA_OBJ_FRAME_1G))

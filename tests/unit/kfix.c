@@ -82,6 +82,26 @@ void arch_vspace_forget(struct vspace *vs)
 	(void)vs;
 }
 
+int arch_vcpu_reg_index(unsigned reg)
+{
+	return reg < SEPTA_VCPU_REG_COUNT ? (int)reg : -1;
+}
+
+void arch_vcpu_reset(struct vcpu *v)
+{
+	(void)v;
+}
+
+uint64_t arch_vcpu_entry_spsr(void)
+{
+	return 0x3c5;
+}
+
+void arch_vcpu_forget(struct vcpu *v)
+{
+	(void)v;
+}
+
 void kfix_setup(void)
 {
 	static struct cte dummy;

@@ -23,6 +23,18 @@ void arch_enter_user(void) __attribute__((noreturn));
 static struct tcb *fp_owner;	    /* whose FP/SIMD state the registers hold */
 static const struct pgt *loaded_vs; /* whose stage-2 table VTTBR_EL2 holds */
 
+void arch_vcpu_switch(struct tcb *next);
+
+/* The EL1 values native threads run with (EL0 under TGE still reads some). */
+void arch_native_el1(void)
+{
+	write_sysreg(sctlr_el1,
+		     SCTLR_EL1_RES1 | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_UCI);
+	write_sysreg(cpacr_el1, CPACR_EL1_FPEN);
+	write_sysreg(cntkctl_el1, 2); /* EL0VCTEN: threads may read the virtual counter */
+	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
+}
+
 void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg)
 {
 	t->regs = (struct arch_regs){0};
@@ -71,6 +83,7 @@ static void switch_to(struct tcb *next)
 		isb();
 		loaded_vs = vs;
 	}
+	arch_vcpu_switch(next);
 	write_sysreg(tpidr_el2, (uintptr_t)&next->regs);
 	sched_current = next;
 	gic_timer_arm();

@@ -71,9 +71,11 @@ static void thread_fault(struct arch_regs *r, uint64_t esr)
 		dump_regs(r);
 	}
 	if (abort)
-		fault_raise(t, SEPTA_FAULT_VM, r->elr, ipa, ec == EC_IABT_LOW, esr);
+		fault_raise(t, SEPTA_FAULT_VM,
+			    (uint64_t[]){r->elr, ipa, ec == EC_IABT_LOW, esr}, 4);
 	else
-		fault_raise(t, SEPTA_FAULT_USER_EXCEPTION, r->elr, r->sp, esr, 0);
+		fault_raise(t, SEPTA_FAULT_USER_EXCEPTION,
+			    (uint64_t[]){r->elr, r->sp, esr}, 3);
 }
 
 static void trap_svc(struct arch_regs *r, uint64_t esr)
@@ -84,6 +86,48 @@ static void trap_svc(struct arch_regs *r, uint64_t esr)
 
 void arch_fp_claim(void);
 
+/* Guests' calls to the hypervisor and the secure monitor. */
+static void trap_hvc(struct arch_regs *r, uint64_t esr)
+{
+	if (!sched_current->vcpu) {
+		thread_fault(r, esr);
+		return;
+	}
+	fault_raise(sched_current,
+		    ESR_EC(esr) == EC_HVC64 ? SEPTA_FAULT_HVC : SEPTA_FAULT_SMC, r->x, 8);
+}
+
+#define ISS_ISV	     BIT(24)
+#define ISS_WNR	     BIT(6)
+#define ISS_DFSC(e)  ((e)&0x3f)
+#define DFSC_TRANS_0 0x04 /* translation faults are 0x04-0x07 by level */
+
+/*
+ * A guest's load or store to an IPA with nothing mapped, which the CPU
+ * describes fully (ISV), is device emulation: the handler gets the
+ * address, size, direction, register and the value stored. Anything else
+ * is an ordinary VM fault.
+ */
+static void trap_dabt(struct arch_regs *r, uint64_t esr)
+{
+	uint64_t far = read_sysreg(far_el2);
+	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4) << 12 | (far & 0xfff);
+	unsigned reg = (unsigned)(esr >> 16) & 0x1f;
+	bool write = esr & ISS_WNR;
+
+	if (!sched_current->vcpu || !(esr & ISS_ISV) ||
+	    (ISS_DFSC(esr) & 0x3c) != DFSC_TRANS_0) {
+		thread_fault(r, esr);
+		return;
+	}
+	fault_raise(
+	    sched_current, SEPTA_FAULT_MMIO,
+	    (uint64_t[]){ipa, r->elr, esr,
+			 (uint64_t)write | ((esr >> 22) & 3) << 1 | (uint64_t)reg << 4,
+			 write && reg != 31 ? r->x[reg] : 0},
+	    5);
+}
+
 static void trap_fp(struct arch_regs *r, uint64_t esr)
 {
 	(void)r;
@@ -92,8 +136,8 @@ static void trap_fp(struct arch_regs *r, uint64_t esr)
 }
 
 static const trap_handler_fn lower_sync_handlers[EC_MAX + 1] = {
-    [EC_SVC64] = trap_svc,
-    [EC_FP] = trap_fp,
+    [EC_SVC64] = trap_svc, [EC_FP] = trap_fp,	      [EC_HVC64] = trap_hvc,
+    [EC_SMC64] = trap_hvc, [EC_DABT_LOW] = trap_dabt,
 };
 
 void trap_lower_sync(struct arch_regs *r)

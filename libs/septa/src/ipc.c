@@ -264,3 +264,25 @@ long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4])
 	out[0] = ipa;
 	return invoke(vspace, SEPTA_VSPACE_QUERY, 0, NULL, 1, out);
 }
+
+long septa_vcpu_set_tcb(uint64_t vcpu, uint64_t tcb)
+{
+	return invoke(vcpu, SEPTA_VCPU_SET_TCB, 1, &tcb, 0, NULL);
+}
+
+long septa_vcpu_read_reg(uint64_t vcpu, unsigned reg, uint64_t *value)
+{
+	uint64_t a[] = {reg};
+	long err = invoke(vcpu, SEPTA_VCPU_READ_REG, 0, NULL, 1, a);
+
+	if (!err)
+		*value = a[0];
+	return err;
+}
+
+long septa_vcpu_write_reg(uint64_t vcpu, unsigned reg, uint64_t value)
+{
+	uint64_t a[] = {reg, value};
+
+	return invoke(vcpu, SEPTA_VCPU_WRITE_REG, 0, NULL, 2, a);
+}

@@ -103,6 +103,7 @@ enum septa_object {
 	SEPTA_OBJ_FRAME_1G = 8,
 	SEPTA_OBJ_VSPACE = 9,	   /* size_bits = IPA size, 32 up to the CPU's PARange */
 	SEPTA_OBJ_PAGE_TABLE = 10, /* one 4 KiB table */
+	SEPTA_OBJ_VCPU = 11,	   /* a virtual CPU: EL1 state of a guest thread */
 };
 
 #define SEPTA_CNODE_SLOT_BITS 6 /* a slot is 64 bytes */
@@ -144,7 +145,10 @@ enum septa_label {
 	SEPTA_FRAME_UNMAP = 42,
 	SEPTA_PAGE_TABLE_MAP = 45, /* MR ipa, level (1-3); caps vspace */
 	SEPTA_PAGE_TABLE_UNMAP = 46,
-	SEPTA_VSPACE_QUERY = 50, /* MR ipa; reply MR pa, level, rights, owner state */
+	SEPTA_VSPACE_QUERY = 50,   /* MR ipa; reply MR pa, level, rights, owner state */
+	SEPTA_VCPU_SET_TCB = 60,   /* caps tcb: that thread now runs this VCPU at EL1 */
+	SEPTA_VCPU_READ_REG = 61,  /* MR reg (septa_vcpu_reg); reply MR0 = value */
+	SEPTA_VCPU_WRITE_REG = 62, /* MR reg, value */
 };
 
 /* Labels of the fault messages a thread's fault endpoint receives. */
@@ -152,6 +156,28 @@ enum septa_fault {
 	SEPTA_FAULT_VM = 1,		 /* MR pc, address, is instruction, ESR */
 	SEPTA_FAULT_UNKNOWN_SYSCALL = 2, /* MR pc, sp, syscall number, x0 */
 	SEPTA_FAULT_USER_EXCEPTION = 3,	 /* MR pc, sp, ESR */
+	/* Guests (threads bound to a VCPU). */
+	SEPTA_FAULT_HVC = 4, /* MR x0-x7; reply MRs become x0.. */
+	SEPTA_FAULT_SMC = 5, /* as HVC; the PC moves past the SMC */
+	SEPTA_FAULT_MMIO =
+	    6, /* MR ipa, pc, ESR, write | log2 size << 1 | reg << 4, value */
+};
+
+/* Guest EL1 registers a VMM reads and writes through the VCPU. */
+enum septa_vcpu_reg {
+	SEPTA_VCPU_REG_SCTLR = 0,
+	SEPTA_VCPU_REG_SP_EL1 = 1,
+	SEPTA_VCPU_REG_VBAR = 2,
+	SEPTA_VCPU_REG_ELR_EL1 = 3,
+	SEPTA_VCPU_REG_SPSR_EL1 = 4,
+	SEPTA_VCPU_REG_ESR_EL1 = 5,
+	SEPTA_VCPU_REG_FAR_EL1 = 6,
+	SEPTA_VCPU_REG_TCR = 7,
+	SEPTA_VCPU_REG_TTBR0 = 8,
+	SEPTA_VCPU_REG_TTBR1 = 9,
+	SEPTA_VCPU_REG_MAIR = 10,
+	SEPTA_VCPU_REG_VMPIDR = 11,
+	SEPTA_VCPU_REG_COUNT = 12,
 };
 
 #define SEPTA_PRIO_MAX 255u

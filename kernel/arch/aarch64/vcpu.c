@@ -1,0 +1,151 @@
+/*
+ * Guest EL1 state on the CPU. The registers hold either one VCPU's state
+ * or the values native threads run with; they are swapped only when that
+ * changes (el1_owner), as FP/SIMD state is.
+ */
+#include <arch.h>
+#include <object.h>
+#include "sysreg.h"
+
+/* HCR_EL2 for guests: stage 2, AArch64 EL1, physical interrupts to EL2,
+ * SMC, set/way maintenance, auxiliary control and implementation-defined
+ * registers trapped; TLB and barrier broadcasts inner shareable. */
+#define HCR_VCPU                                                                         \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | BIT(9) | BIT(10) | HCR_TSC |  \
+	 BIT(20) | BIT(21) | BIT(22) | HCR_RW)
+
+enum {
+	R_SCTLR,
+	R_SP_EL1,
+	R_VBAR,
+	R_ELR,
+	R_SPSR,
+	R_ESR,
+	R_FAR,
+	R_TCR,
+	R_TTBR0,
+	R_TTBR1,
+	R_MAIR,
+	R_VMPIDR,
+	R_CPACR,
+	R_AMAIR,
+	R_CONTEXTIDR,
+	R_TPIDR_EL1,
+	R_TPIDRRO,
+	R_AFSR0,
+	R_AFSR1,
+	R_PAR,
+	R_CNTKCTL,
+	R_CSSELR,
+	R_CNTV_CTL,
+	R_CNTV_CVAL,
+	R_COUNT
+};
+_Static_assert(R_COUNT <= VCPU_SYSREGS, "vcpu sysreg space");
+_Static_assert((int)R_VMPIDR == (int)SEPTA_VCPU_REG_VMPIDR, "vcpu register numbering");
+
+static struct vcpu *el1_owner; /* whose EL1 state the registers hold; NULL: native */
+
+int arch_vcpu_reg_index(unsigned reg)
+{
+	return reg < SEPTA_VCPU_REG_COUNT ? (int)reg : -1;
+}
+
+uint64_t arch_vcpu_entry_spsr(void)
+{
+	return SPSR_DAIF | 0x5; /* EL1h, interrupts masked, as a CPU resets */
+}
+
+void arch_vcpu_reset(struct vcpu *v)
+{
+	v->sysreg[R_SCTLR] = 0x30d00800; /* MMU and caches off */
+	v->sysreg[R_CPACR] = CPACR_EL1_FPEN;
+	v->sysreg[R_VMPIDR] = BIT(31);
+}
+
+static void save(struct vcpu *v)
+{
+	uint64_t *r = v->sysreg;
+
+	r[R_SCTLR] = read_sysreg(sctlr_el1);
+	r[R_SP_EL1] = read_sysreg(sp_el1);
+	r[R_VBAR] = read_sysreg(vbar_el1);
+	r[R_ELR] = read_sysreg(elr_el1);
+	r[R_SPSR] = read_sysreg(spsr_el1);
+	r[R_ESR] = read_sysreg(esr_el1);
+	r[R_FAR] = read_sysreg(far_el1);
+	r[R_TCR] = read_sysreg(tcr_el1);
+	r[R_TTBR0] = read_sysreg(ttbr0_el1);
+	r[R_TTBR1] = read_sysreg(ttbr1_el1);
+	r[R_MAIR] = read_sysreg(mair_el1);
+	r[R_CPACR] = read_sysreg(cpacr_el1);
+	r[R_AMAIR] = read_sysreg(amair_el1);
+	r[R_CONTEXTIDR] = read_sysreg(contextidr_el1);
+	r[R_TPIDR_EL1] = read_sysreg(tpidr_el1);
+	r[R_TPIDRRO] = read_sysreg(tpidrro_el0);
+	r[R_AFSR0] = read_sysreg(afsr0_el1);
+	r[R_AFSR1] = read_sysreg(afsr1_el1);
+	r[R_PAR] = read_sysreg(par_el1);
+	r[R_CNTKCTL] = read_sysreg(cntkctl_el1);
+	r[R_CSSELR] = read_sysreg(csselr_el1);
+	r[R_CNTV_CTL] = read_sysreg(cntv_ctl_el0);
+	r[R_CNTV_CVAL] = read_sysreg(cntv_cval_el0);
+}
+
+static void load(const struct vcpu *v)
+{
+	const uint64_t *r = v->sysreg;
+
+	write_sysreg(sctlr_el1, r[R_SCTLR]);
+	write_sysreg(sp_el1, r[R_SP_EL1]);
+	write_sysreg(vbar_el1, r[R_VBAR]);
+	write_sysreg(elr_el1, r[R_ELR]);
+	write_sysreg(spsr_el1, r[R_SPSR]);
+	write_sysreg(esr_el1, r[R_ESR]);
+	write_sysreg(far_el1, r[R_FAR]);
+	write_sysreg(tcr_el1, r[R_TCR]);
+	write_sysreg(ttbr0_el1, r[R_TTBR0]);
+	write_sysreg(ttbr1_el1, r[R_TTBR1]);
+	write_sysreg(mair_el1, r[R_MAIR]);
+	write_sysreg(cpacr_el1, r[R_CPACR]);
+	write_sysreg(amair_el1, r[R_AMAIR]);
+	write_sysreg(contextidr_el1, r[R_CONTEXTIDR]);
+	write_sysreg(tpidr_el1, r[R_TPIDR_EL1]);
+	write_sysreg(tpidrro_el0, r[R_TPIDRRO]);
+	write_sysreg(afsr0_el1, r[R_AFSR0]);
+	write_sysreg(afsr1_el1, r[R_AFSR1]);
+	write_sysreg(par_el1, r[R_PAR]);
+	write_sysreg(cntkctl_el1, r[R_CNTKCTL]);
+	write_sysreg(csselr_el1, r[R_CSSELR]);
+	write_sysreg(cntv_cval_el0, r[R_CNTV_CVAL]);
+	write_sysreg(cntv_ctl_el0, r[R_CNTV_CTL]);
+	write_sysreg(vmpidr_el2, r[R_VMPIDR]);
+}
+
+void arch_native_el1(void);
+
+/* Makes the EL1 registers and HCR_EL2 right for `next`. */
+void arch_vcpu_switch(struct tcb *next)
+{
+	struct vcpu *want = next->vcpu;
+
+	if (want != el1_owner) {
+		if (el1_owner)
+			save(el1_owner);
+		if (want)
+			load(want);
+		else
+			arch_native_el1();
+		el1_owner = want;
+	}
+	write_sysreg(hcr_el2, want ? HCR_VCPU : (HCR_VM | HCR_DC | HCR_TGE | HCR_RW));
+	isb();
+}
+
+void arch_vcpu_forget(struct vcpu *v)
+{
+	if (el1_owner == v) {
+		el1_owner = NULL;
+		arch_native_el1();
+	}
+}

@@ -1,0 +1,109 @@
+/* A small VMM: a bare-metal guest at EL1 behind its own stage 2, its device
+ * accesses and hypercalls arriving here as fault messages. */
+#include <string.h>
+#include "captest.h"
+
+extern const uint8_t guest_mmio_start[], guest_mmio_end[];
+
+#define GUEST_RAM 0x40000000UL
+#define HOST_VIEW 0x40000000UL /* where we see the guest's code frame */
+
+/* A guest thread in a fresh 36-bit VSpace, code loaded, not yet resumed. */
+static uint64_t make_guest(uint64_t ep, uint64_t *vcpu_out)
+{
+	uint64_t vs = mk(SEPTA_OBJ_VSPACE, 36), pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t pt3 = mk(SEPTA_OBJ_PAGE_TABLE, 0), host_pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t code = mk(SEPTA_OBJ_FRAME_4K, 0), view = slot();
+	uint64_t tcb = mk(SEPTA_OBJ_TCB, 0), vcpu = mk(SEPTA_OBJ_VCPU, 0), pc = GUEST_RAM;
+	uint8_t *dst = (uint8_t *)HOST_VIEW;
+
+	if (!vs || !pt2 || !pt3 || !host_pt || !code || !tcb || !vcpu)
+		return 0;
+	if (septa_cnode_copy(CNODE, view, DEPTH, CNODE, code, DEPTH, SEPTA_RIGHTS_ALL) ||
+	    septa_page_table_map(host_pt, VSPACE, HOST_VIEW, 3, NULL) ||
+	    septa_frame_map(view, VSPACE, HOST_VIEW, SEPTA_MAP_R | SEPTA_MAP_W,
+			    SEPTA_SHARED_OWNED, NULL))
+		return 0;
+	memcpy(dst, guest_mmio_start, (size_t)(guest_mmio_end - guest_mmio_start));
+	for (uintptr_t p = HOST_VIEW; p < HOST_VIEW + 4096; p += 64)
+		__asm__ volatile("dc cvau, %0; ic ivau, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dsb ish; isb" ::: "memory");
+	if (septa_page_table_map(pt2, vs, GUEST_RAM, 2, NULL) ||
+	    septa_page_table_map(pt3, vs, GUEST_RAM, 3, NULL) ||
+	    septa_frame_map(code, vs, GUEST_RAM, SEPTA_MAP_R | SEPTA_MAP_X,
+			    SEPTA_SHARED_BORROWED, NULL) ||
+	    septa_tcb_configure(tcb, ep, CNODE, vs, bi->spare_frames_slot,
+				SEPTA_ROOT_SPARE_BASE) ||
+	    septa_tcb_set_priority(tcb, LOW_PRIO) || septa_vcpu_set_tcb(vcpu, tcb) ||
+	    septa_tcb_write_registers(tcb, 0, 1, &pc))
+		return 0;
+	*vcpu_out = vcpu;
+	return tcb;
+}
+
+void test_guest_mmio_and_hvc(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb = make_guest(ep, &vcpu);
+	struct septa_msg m = {0};
+
+	CHECK(tcb);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	/* strb w1, [x9]: one byte, register 1, written */
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_MMIO);
+	CHECK_EQ(m.mr[0], 0x09000000);
+	CHECK_EQ(m.mr[1], GUEST_RAM + 8);
+	CHECK_EQ(m.mr[3], 1 | 0 << 1 | 1 << 4);
+	CHECK_EQ(septa_mr(&m, 4), 'G');
+	m.info = septa_msginfo(0, 0, 0);
+	/* ldr w2, [x9, #0x18]: four bytes into register 2; we answer 0x90 */
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_MMIO);
+	CHECK_EQ(m.mr[0], 0x09000018);
+	CHECK_EQ(m.mr[3], 0 | 2 << 1 | 2 << 4);
+	m.info = septa_msginfo(0, 0, 1);
+	m.mr[0] = 0x90;
+	/* hvc: x0 = 0x1000, x1 = what it read */
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 0x1000);
+	CHECK_EQ(m.mr[1], 0x90);
+	m.info = septa_msginfo(0, 0, 1);
+	m.mr[0] = 41;
+	/* hvc again with our answer plus one: the reply reached its x0 */
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 42);
+	m.info = septa_msginfo(0, 0, 0);
+	/* Outside its VSpace: we refuse, and it stays stopped. */
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_MMIO);
+	CHECK_EQ(m.mr[0], 0x50000000);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_nbrecv(ep, &m), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
+
+void test_vcpu_bad_input(void)
+{
+	uint64_t v = mk(SEPTA_OBJ_VCPU, 0), v2 = mk(SEPTA_OBJ_VCPU, 0),
+		 t = mk(SEPTA_OBJ_TCB, 0);
+	uint64_t value = 1;
+
+	CHECK(v && v2 && t);
+	CHECK_EQ(septa_vcpu_set_tcb(v, v2), SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_vcpu_set_tcb(v, SEPTA_CAP_INIT_TCB), SEPTA_E_STATE);
+	CHECK_EQ(septa_vcpu_set_tcb(v, t), 0);
+	CHECK_EQ(septa_vcpu_set_tcb(v, t), SEPTA_E_IN_USE);
+	CHECK_EQ(septa_vcpu_set_tcb(v2, t), SEPTA_E_IN_USE);
+	CHECK_EQ(septa_vcpu_read_reg(v, 99, &value), SEPTA_E_RANGE);
+	CHECK_EQ(septa_vcpu_write_reg(v, SEPTA_VCPU_REG_VBAR, 0x40000800), 0);
+	CHECK_EQ(septa_vcpu_read_reg(v, SEPTA_VCPU_REG_VBAR, &value), 0);
+	CHECK_EQ(value, 0x40000800);
+	CHECK_EQ(septa_vcpu_read_reg(v, SEPTA_VCPU_REG_SCTLR, &value), 0);
+	CHECK_EQ(value & 1, 0); /* a new VCPU starts with its MMU off */
+	/* Deleting the VCPU frees the thread to be bound again. */
+	CHECK_EQ(septa_cnode_delete(CNODE, v, DEPTH), 0);
+	CHECK_EQ(septa_vcpu_set_tcb(v2, t), 0);
+}
