@@ -1,9 +1,21 @@
 #include <klib.h>
+#include <stdint.h>
 
 void *memset(void *d, int c, size_t n)
 {
 	unsigned char *p = d;
+	uint64_t word = 0x0101010101010101ULL * (unsigned char)c;
 
+	/* Retype clears whole objects: do it a word (and a cache line) at a time. */
+	while (n && ((uintptr_t)p & 7)) {
+		*p++ = (unsigned char)c;
+		n--;
+	}
+	for (; n >= 64; n -= 64, p += 64)
+		for (int i = 0; i < 8; i++)
+			((uint64_t *)(void *)p)[i] = word;
+	for (; n >= 8; n -= 8, p += 8)
+		*(uint64_t *)(void *)p = word;
 	while (n--)
 		*p++ = (unsigned char)c;
 	return d;

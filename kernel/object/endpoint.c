@@ -222,6 +222,10 @@ int ipc_reply(struct tcb *replier)
 		unsigned fault = caller->fault;
 
 		caller->fault = 0;
+		if (SEPTA_MSG_LABEL(mi) == SEPTA_REPLY_RETRY) {
+			sched_set_runnable(caller);
+			return SEPTA_OK;
+		}
 		if (SEPTA_MSG_LABEL(mi) != 0) {
 			sched_block(caller, TCB_INACTIVE);
 			return SEPTA_OK;

@@ -129,15 +129,15 @@ void arch_vcpu_switch(struct tcb *next)
 {
 	struct vcpu *want = next->vcpu;
 
-	if (want != el1_owner) {
-		if (el1_owner)
-			save(el1_owner);
-		if (want)
-			load(want);
-		else
-			arch_native_el1();
-		el1_owner = want;
-	}
+	if (want == el1_owner)
+		return; /* HCR_EL2 is right too: it changes with the owner */
+	if (el1_owner)
+		save(el1_owner);
+	if (want)
+		load(want);
+	else
+		arch_native_el1();
+	el1_owner = want;
 	write_sysreg(hcr_el2, want ? HCR_VCPU : (HCR_VM | HCR_DC | HCR_TGE | HCR_RW));
 	isb();
 }
@@ -147,5 +147,7 @@ void arch_vcpu_forget(struct vcpu *v)
 	if (el1_owner == v) {
 		el1_owner = NULL;
 		arch_native_el1();
+		write_sysreg(hcr_el2, HCR_VM | HCR_DC | HCR_TGE | HCR_RW);
+		isb();
 	}
 }

@@ -163,6 +163,11 @@ enum septa_fault {
 	    6, /* MR ipa, pc, ESR, write | log2 size << 1 | reg << 4, value */
 };
 
+/* Reply labels to a fault: 0 resumes (an emulated access or SMC is stepped
+ * over), SEPTA_REPLY_RETRY resumes at the faulting instruction (the handler
+ * mapped what was missing), anything else leaves the thread stopped. */
+#define SEPTA_REPLY_RETRY 2
+
 /* Guest EL1 registers a VMM reads and writes through the VCPU. */
 enum septa_vcpu_reg {
 	SEPTA_VCPU_REG_SCTLR = 0,

@@ -1,0 +1,152 @@
+/*
+ * Guest exits under -icount shift=0 (one instruction per nanosecond, so the
+ * counter counts instructions): a guest's HVC round trip through a
+ * user-level VMM, an emulated MMIO write, and a stage-2 fault on guest RAM
+ * served by mapping one 4 KiB page, without and with a missing table. Each
+ * figure is the whole exit: guest, kernel and the VMM's work (its map
+ * invocations included), from one exit's arrival to the next one's.
+ */
+#include <septa/ipc.h>
+#include <septa/syscall.h>
+#include <stdio.h>
+#include <string.h>
+
+extern const uint8_t guest_bench_start[], guest_bench_end[];
+
+static const struct septa_bootinfo *bi;
+static uint64_t ut, next_slot;
+
+static uint64_t counter(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+static uint64_t mk(unsigned type, unsigned bits)
+{
+	uint64_t s = next_slot++;
+
+	if (septa_untyped_retype(ut, type, bits, SEPTA_CAP_INIT_CNODE, 0, 0, s, 1)) {
+		printf("guestbench: out of memory\n");
+		septa_shutdown(1);
+	}
+	return s;
+}
+
+/* Maps a fresh page at ipa, adding a level-3 table if the walk says so. */
+static void demand_map(uint64_t vs, uint64_t ipa)
+{
+	uint64_t f = mk(SEPTA_OBJ_FRAME_4K, 0);
+	unsigned level;
+	long err =
+	    septa_frame_map(f, vs, ipa, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, &level);
+
+	if (err == SEPTA_E_NO_TABLE) {
+		septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs, ipa & ~0x1fffffULL,
+				     level + 1, NULL);
+		err = septa_frame_map(f, vs, ipa, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED,
+				      NULL);
+	}
+	if (err) {
+		printf("guestbench: map failed: %ld\n", err);
+		septa_shutdown(1);
+	}
+}
+
+static void report(const char *what, uint64_t ticks, uint64_t n, uint64_t freq)
+{
+	uint64_t x10 = ticks * 10000000000ULL / freq / n;
+
+	printf("guestbench: %s: %llu.%llu instructions (%llu rounds)\n", what,
+	       (unsigned long long)x10 / 10, (unsigned long long)x10 % 10,
+	       (unsigned long long)n);
+}
+
+int main(void)
+{
+	uint64_t ep, vs, code, view, tcb, vcpu, pc = 0x40000000, freq, t[5] = {0},
+						n[4] = {0};
+	struct septa_msg m = {0};
+	unsigned phase = 0;
+
+	bi = septa_bootinfo();
+	ut = bi->untyped_slot;
+	for (unsigned i = 1; i < bi->untyped_count; i++)
+		if (!bi->untyped[i].is_device &&
+		    bi->untyped[i].size_bits >
+			bi->untyped[ut - bi->untyped_slot].size_bits)
+			ut = bi->untyped_slot + i;
+	next_slot = bi->first_free_slot;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+
+	ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	vs = mk(SEPTA_OBJ_VSPACE, 36);
+	code = mk(SEPTA_OBJ_FRAME_4K, 0);
+	view = next_slot++;
+	septa_cnode_copy(SEPTA_CAP_INIT_CNODE, view, 64, SEPTA_CAP_INIT_CNODE, code, 64,
+			 SEPTA_RIGHTS_ALL);
+	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), SEPTA_CAP_INIT_VSPACE,
+			     0x40000000, 3, NULL);
+	septa_frame_map(view, SEPTA_CAP_INIT_VSPACE, 0x40000000,
+			SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_SHARED_OWNED, NULL);
+	memcpy((void *)0x40000000, guest_bench_start,
+	       (size_t)(guest_bench_end - guest_bench_start));
+	for (uintptr_t p = 0x40000000; p < 0x40001000; p += 64)
+		__asm__ volatile("dc cvau, %0; ic ivau, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dsb ish; isb" ::: "memory");
+	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs, 0x40000000, 2, NULL);
+	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs, 0x40000000, 3, NULL);
+	septa_frame_map(code, vs, 0x40000000, SEPTA_MAP_R | SEPTA_MAP_X,
+			SEPTA_SHARED_BORROWED, NULL);
+	/* The RAM the guest faults on lies in two more level-1 entries. */
+	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs,
+			     0x40000000ULL + (1ULL << 30), 2, NULL);
+	tcb = mk(SEPTA_OBJ_TCB, 0);
+	vcpu = mk(SEPTA_OBJ_VCPU, 0);
+	if (septa_tcb_configure(tcb, ep, SEPTA_CAP_INIT_CNODE, vs, bi->spare_frames_slot,
+				SEPTA_ROOT_SPARE_BASE) ||
+	    septa_vcpu_set_tcb(vcpu, tcb) || septa_tcb_write_registers(tcb, 1, 1, &pc)) {
+		printf("guestbench: setup failed\n");
+		septa_shutdown(1);
+	}
+
+	septa_recv(ep, &m);
+	for (;;) {
+		uint64_t label = SEPTA_MSG_LABEL(m.info), now = counter();
+		unsigned want;
+
+		if (label == SEPTA_FAULT_HVC && m.mr[0] == 2)
+			want = 4;
+		else if (label == SEPTA_FAULT_HVC)
+			want = 0;
+		else if (label == SEPTA_FAULT_MMIO && m.mr[0] == 0x09000000)
+			want = 1;
+		else if (label == SEPTA_FAULT_MMIO && m.mr[0] < 0x60000000)
+			want = 2;
+		else
+			want = 3;
+		if (want != phase || !t[phase])
+			t[want] = now;
+		phase = want;
+		if (phase == 4)
+			break;
+		n[phase]++;
+		m.info = septa_msginfo(0, 0, 0);
+		if (phase >= 2) {
+			demand_map(vs, m.mr[0] & ~0xfffULL);
+			m.info = septa_msginfo(SEPTA_REPLY_RETRY, 0, 0);
+		}
+		septa_reply_recv(ep, &m);
+	}
+	report("guest HVC round trip via a user-level VMM", t[1] - t[0], n[0], freq);
+	report("guest MMIO write emulated by the VMM", t[2] - t[1], n[1], freq);
+	report("stage-2 fault, 4 KiB page mapped, table present", t[3] - t[2], n[2],
+	       freq);
+	report("stage-2 fault, 4 KiB page mapped, table added", t[4] - t[3], n[3], freq);
+	printf("guestbench: done, %llu exits\n",
+	       (unsigned long long)(n[0] + n[1] + n[2] + n[3]));
+	septa_shutdown(n[0] == 2000 && n[1] == 2000 && n[2] == 256 && n[3] == 64 ? 0 : 1);
+	return 1;
+}
