@@ -8,17 +8,42 @@ extern const uint8_t guest_mmio_start[], guest_mmio_end[];
 #define GUEST_RAM 0x40000000UL
 #define HOST_VIEW 0x40000000UL /* where we see the guest's code frame */
 
-/* A guest thread in a fresh 36-bit VSpace, code loaded, not yet resumed. */
-static uint64_t make_guest(uint64_t ep, uint64_t *vcpu_out)
+static unsigned tables_added;
+
+/* Maps frame at ipa, adding exactly the page tables the kernel reports
+ * missing, one level at a time. */
+static long map_with_tables(uint64_t frame, uint64_t vs, uint64_t ipa, unsigned rights)
 {
-	uint64_t vs = mk(SEPTA_OBJ_VSPACE, 36), pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
-	uint64_t pt3 = mk(SEPTA_OBJ_PAGE_TABLE, 0), host_pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	unsigned level;
+	long err;
+
+	while ((err = septa_frame_map(frame, vs, ipa, rights, SEPTA_SHARED_BORROWED,
+				      &level)) == SEPTA_E_NO_TABLE) {
+		uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+		uint64_t span = 1ULL << (12 + 9 * (3 - level)); /* one entry at `level` */
+
+		if (!pt ||
+		    septa_page_table_map(pt, vs, ipa & ~(span - 1), level + 1, NULL))
+			return -1;
+		tables_added++;
+	}
+	return err;
+}
+
+/* A guest thread in a fresh VSpace of ia_bits, code loaded, not resumed. */
+static uint64_t host_pt_of_last_guest;
+
+static uint64_t make_guest_in(unsigned ia_bits, uint64_t ep, uint64_t *vcpu_out)
+{
+	uint64_t vs = mk(SEPTA_OBJ_VSPACE, ia_bits),
+		 host_pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
 	uint64_t code = mk(SEPTA_OBJ_FRAME_4K, 0), view = slot();
 	uint64_t tcb = mk(SEPTA_OBJ_TCB, 0), vcpu = mk(SEPTA_OBJ_VCPU, 0), pc = GUEST_RAM;
 	uint8_t *dst = (uint8_t *)HOST_VIEW;
 
-	if (!vs || !pt2 || !pt3 || !host_pt || !code || !tcb || !vcpu)
+	if (!vs || !host_pt || !code || !tcb || !vcpu)
 		return 0;
+	host_pt_of_last_guest = host_pt;
 	if (septa_cnode_copy(CNODE, view, DEPTH, CNODE, code, DEPTH, SEPTA_RIGHTS_ALL) ||
 	    septa_page_table_map(host_pt, VSPACE, HOST_VIEW, 3, NULL) ||
 	    septa_frame_map(view, VSPACE, HOST_VIEW, SEPTA_MAP_R | SEPTA_MAP_W,
@@ -28,10 +53,8 @@ static uint64_t make_guest(uint64_t ep, uint64_t *vcpu_out)
 	for (uintptr_t p = HOST_VIEW; p < HOST_VIEW + 4096; p += 64)
 		__asm__ volatile("dc cvau, %0; ic ivau, %0" ::"r"(p) : "memory");
 	__asm__ volatile("dsb ish; isb" ::: "memory");
-	if (septa_page_table_map(pt2, vs, GUEST_RAM, 2, NULL) ||
-	    septa_page_table_map(pt3, vs, GUEST_RAM, 3, NULL) ||
-	    septa_frame_map(code, vs, GUEST_RAM, SEPTA_MAP_R | SEPTA_MAP_X,
-			    SEPTA_SHARED_BORROWED, NULL) ||
+	tables_added = 0;
+	if (map_with_tables(code, vs, GUEST_RAM, SEPTA_MAP_R | SEPTA_MAP_X) ||
 	    septa_tcb_configure(tcb, ep, CNODE, vs, bi->spare_frames_slot,
 				SEPTA_ROOT_SPARE_BASE) ||
 	    septa_tcb_set_priority(tcb, LOW_PRIO) || septa_vcpu_set_tcb(vcpu, tcb) ||
@@ -39,6 +62,11 @@ static uint64_t make_guest(uint64_t ep, uint64_t *vcpu_out)
 		return 0;
 	*vcpu_out = vcpu;
 	return tcb;
+}
+
+static uint64_t make_guest(uint64_t ep, uint64_t *vcpu_out)
+{
+	return make_guest_in(36, ep, vcpu_out);
 }
 
 void test_guest_mmio_and_hvc(void)
@@ -106,4 +134,27 @@ void test_vcpu_bad_input(void)
 	/* Deleting the VCPU frees the thread to be bound again. */
 	CHECK_EQ(septa_cnode_delete(CNODE, v, DEPTH), 0);
 	CHECK_EQ(septa_vcpu_set_tcb(v2, t), 0);
+}
+
+/* The same guest in VSpaces of 32, 36, 40 and 44 bits: each needs exactly
+ * the tables between its start level and level 3 (1, 2, 2, 3). */
+void test_guest_ipa_sizes(void)
+{
+	static const unsigned sizes[] = {32, 36, 40, 44}, tables[] = {1, 2, 2, 3};
+
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb;
+		struct septa_msg m = {0};
+
+		tcb = make_guest_in(sizes[i], ep, &vcpu);
+		CHECK(tcb);
+		CHECK_EQ(tables_added, tables[i]);
+		CHECK_EQ(septa_tcb_resume(tcb), 0);
+		CHECK_EQ(septa_recv(ep, &m), 0);
+		CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_MMIO);
+		CHECK_EQ(m.mr[0], 0x09000000);
+		/* Done with it, and with our view of its code. */
+		CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+		CHECK_EQ(septa_cnode_delete(CNODE, host_pt_of_last_guest, DEPTH), 0);
+	}
 }
