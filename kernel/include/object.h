@@ -141,10 +141,17 @@ _Static_assert(sizeof(struct notification) <= 1u << SEPTA_NTFN_BITS, "notificati
 /* The EL1 state of a guest CPU while its thread is not running; the
  * architecture's save/restore defines the order (arch/aarch64/vcpu.c). */
 #define VCPU_SYSREGS 32
+#define VCPU_LRS     4	/* list registers saved (QEMU's GICv3 has 4) */
+#define VCPU_PENDING 16 /* virtual interrupts waiting for a list register */
 struct vcpu {
 	uint64_t sysreg[VCPU_SYSREGS];
+	uint64_t lr[VCPU_LRS];
+	uint64_t vmcr, ap0r0, ap1r0;
+	uint32_t pending[VCPU_PENDING]; /* INTID | priority << 16, FIFO */
+	uint8_t npending;
 	struct tcb *tcb;
 };
+_Static_assert(sizeof(struct vcpu) <= 4096, "VCPU size");
 
 /* ---- derivation tree (cdt.c) ---- */
 void cdt_insert(struct cte *parent, struct cte *child, const struct cap *cap);
@@ -219,6 +226,8 @@ void arch_vcpu_reset(struct vcpu *v);
 uint64_t arch_vcpu_entry_spsr(void);
 /* The VCPU goes away: its state must not stay live in the registers. */
 void arch_vcpu_forget(struct vcpu *v);
+/* Queues a virtual interrupt for v; E_IN_USE when nothing can take it. */
+int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio);
 /* VSpaces (vspace.c). */
 bool vspace_vmid_available(unsigned n);
 void vspace_init(struct vspace *vs, paddr_t root, unsigned ia_bits);

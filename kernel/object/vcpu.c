@@ -67,6 +67,17 @@ int vcpu_invoke(struct inv *iv)
 		msg_set(iv->caller, 0, v->sysreg[idx]);
 		iv->reply_len = 1;
 		return SEPTA_OK;
+	case SEPTA_VCPU_INJECT_IRQ: {
+		uint64_t intid, prio;
+
+		if (iv->len < 2)
+			return SEPTA_E_ARG;
+		intid = msg_get(iv->caller, 0);
+		prio = msg_get(iv->caller, 1);
+		if (intid >= 1020 || prio > 255)
+			return SEPTA_E_RANGE;
+		return arch_vcpu_inject(v, (unsigned)intid, (unsigned)prio);
+	}
 	}
 	return SEPTA_E_LABEL;
 }

@@ -4,6 +4,7 @@
 #include "captest.h"
 
 extern const uint8_t guest_mmio_start[], guest_mmio_end[];
+extern const uint8_t guest_irq_start[], guest_irq_end[];
 
 #define GUEST_RAM 0x40000000UL
 #define HOST_VIEW 0x40000000UL /* where we see the guest's code frame */
@@ -32,6 +33,7 @@ static long map_with_tables(uint64_t frame, uint64_t vs, uint64_t ipa, unsigned 
 
 /* A guest thread in a fresh VSpace of ia_bits, code loaded, not resumed. */
 static uint64_t host_pt_of_last_guest;
+static const uint8_t *guest_code = guest_mmio_start, *guest_code_end = guest_mmio_end;
 
 static uint64_t make_guest_in(unsigned ia_bits, uint64_t ep, uint64_t *vcpu_out)
 {
@@ -49,7 +51,7 @@ static uint64_t make_guest_in(unsigned ia_bits, uint64_t ep, uint64_t *vcpu_out)
 	    septa_frame_map(view, VSPACE, HOST_VIEW, SEPTA_MAP_R | SEPTA_MAP_W,
 			    SEPTA_SHARED_OWNED, NULL))
 		return 0;
-	memcpy(dst, guest_mmio_start, (size_t)(guest_mmio_end - guest_mmio_start));
+	memcpy(dst, guest_code, (size_t)(guest_code_end - guest_code));
 	for (uintptr_t p = HOST_VIEW; p < HOST_VIEW + 4096; p += 64)
 		__asm__ volatile("dc cvau, %0; ic ivau, %0" ::"r"(p) : "memory");
 	__asm__ volatile("dsb ish; isb" ::: "memory");
@@ -157,4 +159,54 @@ void test_guest_ipa_sizes(void)
 		CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
 		CHECK_EQ(septa_cnode_delete(CNODE, host_pt_of_last_guest, DEPTH), 0);
 	}
+}
+
+void test_guest_virtual_interrupts(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb;
+	struct septa_msg m = {0};
+
+	guest_code = guest_irq_start;
+	guest_code_end = guest_irq_end;
+	tcb = make_guest(ep, &vcpu);
+	guest_code = guest_mmio_start;
+	guest_code_end = guest_mmio_end;
+	CHECK(tcb);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 3); /* ready */
+	/* Injected while it waits for our answer; taken once it runs. */
+	CHECK_EQ(septa_vcpu_inject_irq(vcpu, 40, 0x10), 0);
+	m.info = septa_msginfo(0, 0, 0);
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 4);
+	CHECK_EQ(m.mr[1], 40);
+	/* Now its own timer: that interrupt goes in without us. */
+	m.info = septa_msginfo(0, 0, 1);
+	m.mr[0] = 1;
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 4);
+	CHECK_EQ(m.mr[1], 27);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0); /* and stop it */
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
+
+void test_inject_bad_input(void)
+{
+	uint64_t v = mk(SEPTA_OBJ_VCPU, 0);
+	long err = 0;
+	unsigned n = 0;
+
+	CHECK(v);
+	CHECK_EQ(septa_vcpu_inject_irq(v, 1020, 0), SEPTA_E_RANGE);
+	CHECK_EQ(septa_vcpu_inject_irq(v, 40, 256), SEPTA_E_RANGE);
+	/* Four list registers and sixteen queued, then no room. */
+	while (n < 100 && (err = septa_vcpu_inject_irq(v, 32 + n, 0x10)) == 0)
+		n++;
+	CHECK_EQ(err, SEPTA_E_IN_USE);
+	CHECK_EQ(n, 20);
 }

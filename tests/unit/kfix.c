@@ -102,6 +102,14 @@ void arch_vcpu_forget(struct vcpu *v)
 	(void)v;
 }
 
+int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
+{
+	(void)v;
+	(void)intid;
+	(void)prio;
+	return SEPTA_OK;
+}
+
 void kfix_setup(void)
 {
 	static struct cte dummy;

@@ -30,9 +30,11 @@
 #define ICC_CTLR_EL1	S3_0_C12_C12_4
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 
-#define IRQ_HYP_TIMER 26 /* CNTHP, the EL2 physical timer */
-#define SPURIOUS      1023
-#define TIME_SLICE_US 5000
+#define IRQ_MAINTENANCE 25 /* the virtual CPU interface needs attention */
+#define IRQ_HYP_TIMER	26 /* CNTHP, the EL2 physical timer */
+#define IRQ_VTIMER	27 /* CNTV: the running guest's own timer */
+#define SPURIOUS	1023
+#define TIME_SLICE_US	5000
 
 static unsigned gic_version, spi_limit, user_enabled;
 static uint64_t slice_ticks;
@@ -77,6 +79,17 @@ void arch_irq_set_enabled(unsigned irq, bool on)
 		*((volatile uint8_t *)(uintptr_t)(plat.gicd_base + GICD_ITARGETSR) +
 		  irq) = 1;
 	set_enabled(irq, on);
+}
+
+bool gic_version_v3(void)
+{
+	return gic_version == 3;
+}
+
+void arch_irq_set_ppi(unsigned irq, bool on)
+{
+	if (gic_version && irq < 32)
+		set_enabled(irq, on);
 }
 
 bool gic_user_irqs_enabled(void)
@@ -129,6 +142,8 @@ void gic_init(unsigned version)
 		init_v2();
 	slice_ticks = read_sysreg(cntfrq_el0) / 1000000 * TIME_SLICE_US;
 	set_enabled(IRQ_HYP_TIMER, true);
+	if (version == 3)
+		set_enabled(IRQ_MAINTENANCE, true);
 }
 
 static unsigned ack(void)
@@ -165,6 +180,10 @@ bool gic_dispatch(void)
 			gic_timer_arm();
 			if (sched_current && sched_current->state == TCB_RUNNABLE)
 				sched_yield(sched_current);
+		} else if (id == IRQ_VTIMER) {
+			arch_vcpu_vtimer_fired();
+		} else if (id == IRQ_MAINTENANCE) {
+			arch_vcpu_maintenance();
 		} else {
 			irq_deliver(id);
 		}

@@ -145,10 +145,11 @@ enum septa_label {
 	SEPTA_FRAME_UNMAP = 42,
 	SEPTA_PAGE_TABLE_MAP = 45, /* MR ipa, level (1-3); caps vspace */
 	SEPTA_PAGE_TABLE_UNMAP = 46,
-	SEPTA_VSPACE_QUERY = 50,   /* MR ipa; reply MR pa, level, rights, owner state */
-	SEPTA_VCPU_SET_TCB = 60,   /* caps tcb: that thread now runs this VCPU at EL1 */
-	SEPTA_VCPU_READ_REG = 61,  /* MR reg (septa_vcpu_reg); reply MR0 = value */
-	SEPTA_VCPU_WRITE_REG = 62, /* MR reg, value */
+	SEPTA_VSPACE_QUERY = 50,    /* MR ipa; reply MR pa, level, rights, owner state */
+	SEPTA_VCPU_SET_TCB = 60,    /* caps tcb: that thread now runs this VCPU at EL1 */
+	SEPTA_VCPU_READ_REG = 61,   /* MR reg (septa_vcpu_reg); reply MR0 = value */
+	SEPTA_VCPU_WRITE_REG = 62,  /* MR reg, value */
+	SEPTA_VCPU_INJECT_IRQ = 63, /* MR virtual INTID, priority */
 };
 
 /* Labels of the fault messages a thread's fault endpoint receives. */
