@@ -55,6 +55,9 @@ uint64_t mk(unsigned type, unsigned size_bits);
 /* Starts fn(arg) in a new thread sharing the root task's address space and
  * CSpace, with its own stack and IPC buffer; returns its TCB slot. */
 uint64_t spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uint64_t fault_ep);
+/* Yields until *v is non-zero (bounded): a same-priority thread may be
+ * preempted by the timer before it gets there, so one yield is no proof. */
+void yield_until(volatile uint64_t *v);
 /* An unmapped IPA in the root task's address space. */
 #define UNMAPPED_IPA 0x30000000UL
 

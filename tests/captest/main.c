@@ -26,6 +26,12 @@ void captest_fail(const char *file, int line, const char *what, long got, long w
 	printf("     %s:%d: %s: got %ld, want %ld\n", file, line, what, got, want);
 }
 
+void yield_until(volatile uint64_t *v)
+{
+	for (int i = 0; i < 10000 && !*v; i++)
+		septa_yield();
+}
+
 uint64_t slot(void)
 {
 	return ct.slot_next++;

@@ -216,10 +216,9 @@ void test_sender_queue_fifo(void)
 	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0);
 	struct septa_msg m = {0};
 
-	/* Same priority as ours: a yield lets each run until it blocks. */
-	CHECK(spawn(tagged_sender, ep << 8 | 1, ROOT_PRIO, 0));
-	CHECK(spawn(tagged_sender, ep << 8 | 2, ROOT_PRIO, 0));
-	CHECK_EQ(septa_yield(), 0);
+	/* Above us: each runs as soon as it is resumed, until it blocks. */
+	CHECK(spawn(tagged_sender, ep << 8 | 1, HIGH_PRIO, 0));
+	CHECK(spawn(tagged_sender, ep << 8 | 2, HIGH_PRIO, 0));
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), 1);
 	CHECK_EQ(septa_recv(ep, &m), 0);
@@ -249,12 +248,10 @@ void test_delete_endpoint_wakes_waiters(void)
 
 	seen[0] = 0;
 	seen[2] = 0;
-	CHECK(spawn(receiver, ep, ROOT_PRIO, 0));
-	CHECK_EQ(septa_yield(), 0);
+	CHECK(spawn(receiver, ep, HIGH_PRIO, 0));
 	CHECK_EQ(seen[2], 1); /* it is waiting on the endpoint */
 	CHECK_EQ(septa_cnode_delete(CNODE, ep, DEPTH), 0);
-	CHECK_EQ(septa_yield(), 0);
-	CHECK_EQ(seen[2], 2);
+	CHECK_EQ(seen[2], 2); /* woken, it ran before we got back */
 	CHECK_EQ((long)seen[0], SEPTA_E_DELETED);
 }
 
@@ -265,15 +262,13 @@ void test_revoke_badged_with_sender_waiting(void)
 	CHECK_EQ(septa_cnode_mint(CNODE, b, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL, 9),
 		 0);
 	seen[0] = 0;
-	CHECK(spawn(sender, b, ROOT_PRIO, 0));
-	CHECK_EQ(septa_yield(), 0);
+	CHECK(spawn(sender, b, HIGH_PRIO, 0));
 	/* Revoking the original removes the badged copy but the endpoint
 	 * lives on: the sender still waits. Deleting the original ends it. */
 	CHECK_EQ(septa_cnode_revoke(CNODE, ep, DEPTH), 0);
 	CHECK_EQ(septa_nbsend(b, &(struct septa_msg){0}), SEPTA_E_MISSING_CAP);
 	CHECK_EQ(seen[0], 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, ep, DEPTH), 0);
-	CHECK_EQ(septa_yield(), 0);
 	CHECK_EQ((long)seen[0], SEPTA_E_DELETED);
 }
 
@@ -324,11 +319,9 @@ void test_wait_blocks_until_signal(void)
 	    septa_cnode_mint(CNODE, b, DEPTH, CNODE, n, DEPTH, SEPTA_RIGHTS_ALL, 0x30),
 	    0);
 	seen[2] = 0;
-	CHECK(spawn(waiter, n, ROOT_PRIO, 0));
-	CHECK_EQ(septa_yield(), 0);
+	CHECK(spawn(waiter, n, HIGH_PRIO, 0));
 	CHECK_EQ(seen[2], 1);
 	CHECK_EQ(septa_signal(b), 0);
-	CHECK_EQ(septa_yield(), 0);
 	CHECK_EQ(seen[2], 2);
 	CHECK_EQ(seen[1], 0x30);
 }
@@ -353,13 +346,11 @@ void test_bound_notification(void)
 	    septa_cnode_mint(CNODE, b, DEPTH, CNODE, n, DEPTH, SEPTA_RIGHTS_ALL, 0x66),
 	    0);
 	seen[2] = 0;
-	t = spawn(ep_waiter, ep, ROOT_PRIO, 0);
+	t = spawn(ep_waiter, ep, HIGH_PRIO, 0);
 	CHECK(t);
-	CHECK_EQ(septa_tcb_bind_notification(t, n), 0);
-	CHECK_EQ(septa_yield(), 0);
 	CHECK_EQ(seen[2], 1);
+	CHECK_EQ(septa_tcb_bind_notification(t, n), 0);
 	CHECK_EQ(septa_signal(b), 0);
-	CHECK_EQ(septa_yield(), 0);
 	CHECK_EQ(seen[2], 2);
 	CHECK_EQ(seen[1], 0x66);
 }
@@ -395,10 +386,8 @@ void test_delete_notification_wakes_waiter(void)
 	uint64_t n = mk(SEPTA_OBJ_NOTIFICATION, 0);
 
 	seen[2] = 0;
-	CHECK(spawn(waiter, n, ROOT_PRIO, 0));
-	CHECK_EQ(septa_yield(), 0);
+	CHECK(spawn(waiter, n, HIGH_PRIO, 0));
 	CHECK_EQ(septa_cnode_delete(CNODE, n, DEPTH), 0);
-	CHECK_EQ(septa_yield(), 0);
 	CHECK_EQ(seen[2], 2);
 	CHECK_EQ((long)seen[0], SEPTA_E_DELETED);
 }

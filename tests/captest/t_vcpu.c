@@ -210,3 +210,44 @@ void test_inject_bad_input(void)
 	CHECK_EQ(err, SEPTA_E_IN_USE);
 	CHECK_EQ(n, 20);
 }
+
+void test_vcpu_registers(void)
+{
+	uint64_t v = mk(SEPTA_OBJ_VCPU, 0), value;
+
+	CHECK(v);
+	for (unsigned r = 0; r < SEPTA_VCPU_REG_COUNT; r++)
+		CHECK_EQ(septa_vcpu_write_reg(v, r, 0x1000 + r), 0);
+	for (unsigned r = 0; r < SEPTA_VCPU_REG_COUNT; r++) {
+		CHECK_EQ(septa_vcpu_read_reg(v, r, &value), 0);
+		CHECK_EQ(value, 0x1000 + r);
+	}
+	CHECK_EQ(septa_vcpu_write_reg(v, SEPTA_VCPU_REG_COUNT, 0), SEPTA_E_RANGE);
+}
+
+void test_delete_vcpu_stops_guest(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb = make_guest(ep, &vcpu);
+	struct septa_msg m = {0};
+
+	CHECK(tcb);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	CHECK_EQ(septa_recv(ep, &m), 0); /* its first MMIO write */
+	CHECK_EQ(septa_cnode_delete(CNODE, vcpu, DEPTH), 0);
+	/* The thread is stopped, not let loose at EL0 with guest registers. */
+	CHECK_EQ(septa_reply(&m), SEPTA_E_NO_REPLY);
+	CHECK_EQ(septa_nbrecv(ep, &m), SEPTA_E_WOULD_BLOCK);
+	/* And can be given a new VCPU. */
+	uint64_t v2 = mk(SEPTA_OBJ_VCPU, 0);
+	CHECK_EQ(septa_vcpu_set_tcb(v2, tcb), 0);
+}
+
+void test_delete_guest_tcb_frees_vcpu(void)
+{
+	uint64_t v = mk(SEPTA_OBJ_VCPU, 0), t = mk(SEPTA_OBJ_TCB, 0),
+		 t2 = mk(SEPTA_OBJ_TCB, 0);
+
+	CHECK_EQ(septa_vcpu_set_tcb(v, t), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, t, DEPTH), 0);
+	CHECK_EQ(septa_vcpu_set_tcb(v, t2), 0);
+}

@@ -342,3 +342,91 @@ void test_device_frame_map(void)
 	CHECK_EQ(q[2], RW);
 	CHECK_EQ(septa_cnode_revoke(CNODE, bi->untyped_slot + dev, DEPTH), 0);
 }
+
+void test_overlapping_maps(void)
+{
+	uint64_t vs = vspace(40), pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0),
+		 pt3 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t small = mk(SEPTA_OBJ_FRAME_4K, 0), big = mk(SEPTA_OBJ_FRAME_2M, 0);
+
+	CHECK(vs && pt2 && pt3 && small && big);
+	CHECK_EQ(septa_page_table_map(pt2, vs, 0, 2, NULL), 0);
+	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, NULL), 0);
+	/* A page inside the block, a table under it: both refused. */
+	CHECK_EQ(septa_frame_map(small, vs, 0x201000, RW, SEPTA_OWNED, NULL),
+		 SEPTA_E_DELETE_FIRST);
+	CHECK_EQ(septa_page_table_map(pt3, vs, 0x200000, 3, NULL), SEPTA_E_DELETE_FIRST);
+	/* Next to it is fine once a table is there. */
+	CHECK_EQ(septa_page_table_map(pt3, vs, 0x400000, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(small, vs, 0x400000, RW, SEPTA_OWNED, NULL), 0);
+}
+
+void test_page_table_level3_alignment(void)
+{
+	uint64_t vs = vspace(32), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+
+	CHECK_EQ(septa_page_table_map(pt, vs, 0x1000, 3, NULL), SEPTA_E_ALIGN);
+	CHECK_EQ(septa_page_table_map(pt, vs, 0x200000, 3, NULL), 0);
+	CHECK_EQ(septa_page_table_map(pt, ct.ut, 0x200000, 3, NULL), SEPTA_E_CAP_TYPE);
+}
+
+void test_page_table_unmap_and_reuse(void)
+{
+	uint64_t vs = vspace(32), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0),
+		 f = mk(SEPTA_OBJ_FRAME_4K, 0);
+	uint64_t q[4];
+
+	CHECK_EQ(septa_page_table_map(pt, vs, 0, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_page_table_unmap(pt), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+	/* Elsewhere, it brings nothing of its old contents along. */
+	CHECK_EQ(septa_page_table_map(pt, vs, 0x200000, 3, NULL), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x201000, q), 0);
+	CHECK_EQ(q[0], 0);
+}
+
+void test_copy_unmap_leaves_original(void)
+{
+	uint64_t vs = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0), c = slot(), q[4];
+
+	CHECK_EQ(septa_cnode_copy(CNODE, c, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(c, vs, 0x2000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_unmap(c), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK(q[0] != 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
+	CHECK_EQ(q[0], 0);
+}
+
+void test_execute_rights(void)
+{
+	uint64_t vs = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0),
+		 g = mk(SEPTA_OBJ_FRAME_4K, 0);
+	uint64_t q[4];
+
+	CHECK_EQ(
+	    septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R | SEPTA_MAP_X, SEPTA_OWNED, NULL),
+	    0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[2], SEPTA_MAP_R | SEPTA_MAP_X);
+	CHECK_EQ(septa_frame_map(g, vs, 0x2000, RW | SEPTA_MAP_X, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
+	CHECK_EQ(q[2], RW | SEPTA_MAP_X);
+}
+
+void test_vspace_retype_count_beyond_vmids(void)
+{
+	uint64_t s = slot(), q[4];
+
+	for (int i = 0; i < 254; i++)
+		slot();
+	CHECK_EQ(septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 36, CNODE, 0, 0, s, 255),
+		 SEPTA_E_NO_VMID);
+	/* Nothing was made or used. */
+	CHECK_EQ(septa_vspace_query(s, 0, q), SEPTA_E_MISSING_CAP);
+	CHECK_EQ(septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 36, CNODE, 0, 0, s, 254),
+		 0);
+}

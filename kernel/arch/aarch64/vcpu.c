@@ -40,10 +40,15 @@ enum {
 	R_CSSELR,
 	R_CNTV_CTL,
 	R_CNTV_CVAL,
+	R_CNTVOFF,
 	R_COUNT
 };
 _Static_assert(R_COUNT <= VCPU_SYSREGS, "vcpu sysreg space");
-_Static_assert((int)R_VMPIDR == (int)SEPTA_VCPU_REG_VMPIDR, "vcpu register numbering");
+/* enum septa_vcpu_reg, in the order of the ABI. */
+static const uint8_t abi_reg[SEPTA_VCPU_REG_COUNT] = {
+    R_SCTLR, R_SP_EL1, R_VBAR,	R_ELR,	R_SPSR,	  R_ESR,     R_FAR,
+    R_TCR,   R_TTBR0,  R_TTBR1, R_MAIR, R_VMPIDR, R_CNTVOFF,
+};
 
 static struct vcpu *el1_owner; /* whose EL1 state the registers hold; NULL: native */
 
@@ -191,7 +196,7 @@ void arch_vcpu_maintenance(void)
 
 int arch_vcpu_reg_index(unsigned reg)
 {
-	return reg < SEPTA_VCPU_REG_COUNT ? (int)reg : -1;
+	return reg < SEPTA_VCPU_REG_COUNT ? abi_reg[reg] : -1;
 }
 
 uint64_t arch_vcpu_entry_spsr(void)
@@ -233,6 +238,8 @@ static void save(struct vcpu *v)
 	r[R_CSSELR] = read_sysreg(csselr_el1);
 	r[R_CNTV_CTL] = read_sysreg(cntv_ctl_el0);
 	r[R_CNTV_CVAL] = read_sysreg(cntv_cval_el0);
+	r[R_CNTVOFF] = read_sysreg(cntvoff_el2);
+	write_sysreg(cntvoff_el2, 0); /* native threads read the plain counter */
 	if (gic_version_v3()) {
 		for (unsigned i = 0; i < lr_count(); i++)
 			v->lr[i] = read_lr(i);
@@ -270,6 +277,7 @@ static void load(const struct vcpu *v)
 	write_sysreg(par_el1, r[R_PAR]);
 	write_sysreg(cntkctl_el1, r[R_CNTKCTL]);
 	write_sysreg(csselr_el1, r[R_CSSELR]);
+	write_sysreg(cntvoff_el2, r[R_CNTVOFF]);
 	write_sysreg(cntv_cval_el0, r[R_CNTV_CVAL]);
 	write_sysreg(cntv_ctl_el0, r[R_CNTV_CTL]);
 	write_sysreg(vmpidr_el2, r[R_VMPIDR]);

@@ -183,7 +183,8 @@ enum septa_vcpu_reg {
 	SEPTA_VCPU_REG_TTBR1 = 9,
 	SEPTA_VCPU_REG_MAIR = 10,
 	SEPTA_VCPU_REG_VMPIDR = 11,
-	SEPTA_VCPU_REG_COUNT = 12,
+	SEPTA_VCPU_REG_CNTVOFF = 12, /* the guest's virtual counter offset */
+	SEPTA_VCPU_REG_COUNT = 13,
 };
 
 #define SEPTA_PRIO_MAX 255u
