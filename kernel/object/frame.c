@@ -23,6 +23,19 @@ static int map_error(int pgt_err, struct inv *iv, const struct pgt_map_req *req)
 	}
 }
 
+/* Map invocations: nargs message registers and a VSpace as the first cap. */
+static int target_vspace(const struct inv *iv, unsigned nargs, struct vspace **vs)
+{
+	if (iv->len < nargs)
+		return SEPTA_E_ARG;
+	if (iv->ncaps < 1)
+		return SEPTA_E_EXTRA_CAPS;
+	if (iv->caps[0]->cap.type != CAP_VSPACE)
+		return SEPTA_E_CAP_TYPE;
+	*vs = (struct vspace *)(uintptr_t)iv->caps[0]->cap.obj;
+	return SEPTA_OK;
+}
+
 void mapping_remove(struct cap *c)
 {
 	struct vspace *vs = vspace_of_mapping(c);
@@ -63,13 +76,9 @@ static int frame_map(struct inv *iv)
 	struct pgt_map_req req = {0};
 	int err;
 
-	if (iv->len < 3)
-		return SEPTA_E_ARG;
-	if (iv->ncaps < 1)
-		return SEPTA_E_EXTRA_CAPS;
-	if (iv->caps[0]->cap.type != CAP_VSPACE)
-		return SEPTA_E_CAP_TYPE;
-	vs = (struct vspace *)(uintptr_t)iv->caps[0]->cap.obj;
+	err = target_vspace(iv, 3, &vs);
+	if (err)
+		return err;
 	ipa = msg_get(iv->caller, 0);
 	rights = msg_get(iv->caller, 1);
 	owner = msg_get(iv->caller, 2);
@@ -129,13 +138,9 @@ static int page_table_map(struct inv *iv)
 	unsigned reached;
 	int err;
 
-	if (iv->len < 2)
-		return SEPTA_E_ARG;
-	if (iv->ncaps < 1)
-		return SEPTA_E_EXTRA_CAPS;
-	if (iv->caps[0]->cap.type != CAP_VSPACE)
-		return SEPTA_E_CAP_TYPE;
-	vs = (struct vspace *)(uintptr_t)iv->caps[0]->cap.obj;
+	err = target_vspace(iv, 2, &vs);
+	if (err)
+		return err;
 	ipa = msg_get(iv->caller, 0);
 	level = msg_get(iv->caller, 1);
 	if (level <= vs->pgt.geom.start_level || level > 3)
