@@ -430,3 +430,49 @@ void test_vspace_retype_count_beyond_vmids(void)
 	CHECK_EQ(septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 36, CNODE, 0, 0, s, 254),
 		 0);
 }
+
+void test_query_inside_block(void)
+{
+	uint64_t vs = vspace(40), pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t big = mk(SEPTA_OBJ_FRAME_2M, 0), pa, q[4];
+
+	CHECK(vs && pt2 && big);
+	CHECK_EQ(septa_page_table_map(pt2, vs, 0, 2, NULL), 0);
+	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_get_address(big, &pa), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x2a5123, q), 0);
+	CHECK_EQ(q[0], pa + 0xa5000); /* the page's own address within the block */
+}
+
+void test_top_of_ipa_space(void)
+{
+	uint64_t vs = vspace(44), f = mk(SEPTA_OBJ_FRAME_4K, 0), q[4];
+	uint64_t top = (1ULL << 44) - 4096;
+	unsigned level;
+	long err;
+
+	CHECK(vs && f);
+	/* 44 bits: start level 0, so three tables down to the last page. */
+	while ((err = septa_frame_map(f, vs, top, RW, SEPTA_OWNED, &level)) ==
+	       SEPTA_E_NO_TABLE) {
+		uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+		uint64_t span = 1ULL << (12 + 9 * (3 - level));
+
+		CHECK(pt);
+		CHECK_EQ(septa_page_table_map(pt, vs, top & ~(span - 1), level + 1, NULL),
+			 0);
+	}
+	CHECK_EQ(err, 0);
+	CHECK_EQ(septa_vspace_query(vs, top, q), 0);
+	CHECK_EQ(q[1], 3);
+	CHECK_EQ(septa_vspace_query(vs, 1ULL << 44, q), SEPTA_E_RANGE);
+}
+
+void test_unmap_unmapped_is_harmless(void)
+{
+	uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0), f = mk(SEPTA_OBJ_FRAME_4K, 0);
+
+	CHECK_EQ(septa_page_table_unmap(pt), 0);
+	CHECK_EQ(septa_frame_unmap(f), 0);
+	CHECK_EQ(septa_page_table_unmap(f), SEPTA_E_LABEL); /* a frame is no page table */
+}

@@ -145,8 +145,10 @@ static uint64_t ich_hcr(const struct vcpu *v)
 
 int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
 {
-	bool live = v == el1_owner && gic_version_v3();
+	bool live = v == el1_owner;
 
+	if (!gic_version_v3())
+		return SEPTA_E_STATE; /* GICv2 list registers: not yet */
 	if (v->npending == VCPU_PENDING)
 		return SEPTA_E_IN_USE;
 	v->pending[v->npending++] = intid | prio << 16;
