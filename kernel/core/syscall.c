@@ -46,14 +46,18 @@ static void sys_debug_write(struct tcb *t)
 		t->regs.x[0] = (uint64_t)err;
 		return;
 	}
-	for (uint64_t i = 0; i < len; i++) {
+	/* One translation per page, not per byte. */
+	for (uint64_t i = 0; i < len;) {
 		pte_t pte;
 		unsigned level;
-		uint64_t a = addr + i;
+		uint64_t a = addr + i, in_page = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+		const char *p;
 
 		pgt_query(vs, a, &pte, &level);
-		kputc(*(const char *)(uintptr_t)(pte_addr(pte) |
-						 (a & (pgt_granule(level) - 1))));
+		p = (const char *)(uintptr_t)(pte_addr(pte) |
+					      (a & (pgt_granule(level) - 1)));
+		for (uint64_t n = 0; n < in_page && i < len; n++, i++)
+			kputc(p[n]);
 	}
 	t->regs.x[0] = SEPTA_OK;
 	t->regs.x[1] = len;

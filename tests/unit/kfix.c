@@ -112,7 +112,6 @@ int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
 
 void kfix_setup(void)
 {
-	static struct cte dummy;
 	struct cap ut = {
 	    .type = CAP_UNTYPED, .rights = SEPTA_RIGHTS_ALL, .size_bits = KFIX_UT_BITS};
 
@@ -138,7 +137,6 @@ void kfix_setup(void)
 	cdt_insert(NULL, &kf.root[kf.ut_slot], &ut);
 	/* The root CNode's own capability, at cptr 0, to invoke it with. */
 	cdt_insert(NULL, &kf.root[0], &kf.root_cap);
-	(void)dummy;
 }
 
 void kfix_teardown(void)

@@ -1,4 +1,4 @@
-/* System-call stubs for IPC, and the invocations built on them. */
+/* System-call entry for IPC, and the invocations built on them. */
 #include <septa/ipc.h>
 
 long septa_ipc(long nr, uint64_t cptr, struct septa_msg *m)
