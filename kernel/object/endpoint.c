@@ -220,13 +220,18 @@ int ipc_reply(struct tcb *replier)
 		/* A fault handler's answer: label 0 resumes the thread, anything
 		 * else leaves it suspended. */
 		unsigned fault = caller->fault;
+		uint64_t label = SEPTA_MSG_LABEL(mi);
 
 		caller->fault = 0;
-		if (SEPTA_MSG_LABEL(mi) == SEPTA_REPLY_RETRY) {
+		if ((label & SEPTA_REPLY_INJECT(0)) && caller->vcpu &&
+		    SEPTA_REPLY_ACTION(label) <= 2)
+			arch_vcpu_inject(caller->vcpu, (unsigned)(label >> 20) & 0x3ff,
+					 0xa0);
+		if (SEPTA_REPLY_ACTION(label) == SEPTA_REPLY_RETRY) {
 			sched_set_runnable(caller);
 			return SEPTA_OK;
 		}
-		if (SEPTA_MSG_LABEL(mi) != 0) {
+		if (SEPTA_REPLY_ACTION(label) != 0) {
 			sched_block(caller, TCB_INACTIVE);
 			return SEPTA_OK;
 		}

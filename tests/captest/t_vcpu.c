@@ -251,3 +251,28 @@ void test_delete_guest_tcb_frees_vcpu(void)
 	CHECK_EQ(septa_cnode_delete(CNODE, t, DEPTH), 0);
 	CHECK_EQ(septa_vcpu_set_tcb(v, t2), 0);
 }
+
+/* The VMM's answer to a fault can carry a virtual interrupt. */
+void test_inject_in_reply(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb;
+	struct septa_msg m = {0};
+
+	guest_code = guest_irq_start;
+	guest_code_end = guest_irq_end;
+	tcb = make_guest(ep, &vcpu);
+	guest_code = guest_mmio_start;
+	guest_code_end = guest_mmio_end;
+	CHECK(tcb);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(m.mr[0], 3); /* ready */
+	m.info = septa_msginfo(SEPTA_REPLY_INJECT(45), 0, 0);
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 4);
+	CHECK_EQ(m.mr[1], 45);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}

@@ -168,6 +168,10 @@ enum septa_fault {
  * over), SEPTA_REPLY_RETRY resumes at the faulting instruction (the handler
  * mapped what was missing), anything else leaves the thread stopped. */
 #define SEPTA_REPLY_RETRY 2
+/* Or'ed into the reply label to a guest's fault: inject this virtual
+ * interrupt (priority 0xa0) as the guest resumes. */
+#define SEPTA_REPLY_INJECT(intid) (1ULL << 16 | (uint64_t)(intid) << 20)
+#define SEPTA_REPLY_ACTION(label) ((label)&0xffff)
 
 /* Guest EL1 registers a VMM reads and writes through the VCPU. */
 enum septa_vcpu_reg {
