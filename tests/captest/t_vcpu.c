@@ -5,6 +5,7 @@
 
 extern const uint8_t guest_mmio_start[], guest_mmio_end[];
 extern const uint8_t guest_irq_start[], guest_irq_end[];
+extern const uint8_t guest_id_start[], guest_id_end[];
 
 #define GUEST_RAM 0x40000000UL
 #define HOST_VIEW 0x40000000UL /* where we see the guest's code frame */
@@ -272,6 +273,41 @@ void test_inject_in_reply(void)
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
 	CHECK_EQ(m.mr[0], 4);
 	CHECK_EQ(m.mr[1], 45);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
+
+/* ID registers come sanitised from the kernel; the PMU traps to us. */
+void test_guest_id_registers_and_pmu(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb, mmfr0;
+	struct septa_msg m = {0};
+
+	guest_code = guest_id_start;
+	guest_code_end = guest_id_end;
+	tcb = make_guest(ep, &vcpu);
+	guest_code = guest_mmio_start;
+	guest_code_end = guest_mmio_end;
+	CHECK(tcb);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 5);
+	CHECK_EQ((m.mr[1] >> 8) & 0xf, 0); /* PMUVer: no PMU */
+	CHECK((m.mr[1] & 0xf) >= 6);	   /* DebugVer: ARMv8 debug stays */
+	mmfr0 = m.mr[2];
+	CHECK_EQ(mmfr0 & 0xf, 4); /* PARange: 44 bits, as the CPU has */
+	m.info = septa_msginfo(0, 0, 0);
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_USER_EXCEPTION);
+	CHECK_EQ((m.mr[2] >> 26) & 0x3f, 0x18); /* a trapped system register */
+	/* Step over it and let it report. */
+	m.info = septa_msginfo(0, 0, 1);
+	m.mr[0] += 4;
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 6);
 	m.info = septa_msginfo(1, 0, 0);
 	CHECK_EQ(septa_reply(&m), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);

@@ -137,10 +137,11 @@ void kernel_exit(void)
 void arch_thread_start(struct tcb *t)
 {
 	write_sysreg(hcr_el2, HCR_NATIVE);
-	write_sysreg(sctlr_el1,
-		     SCTLR_EL1_RES1 | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_UCI);
-	write_sysreg(cpacr_el1, CPACR_EL1_FPEN);
-	write_sysreg(cntkctl_el1, 2); /* EL0VCTEN: threads may read the virtual counter */
+	/* PMU and debug registers are shared hardware: every access from a
+	 * thread or a guest traps (TPMCR, TPM, TDA, TDOSA, TDRA); HPMN kept. */
+	write_sysreg(mdcr_el2, (read_sysreg(mdcr_el2) & 0x1f) | BIT(5) | BIT(6) | BIT(9) |
+				   BIT(10) | BIT(11));
+	arch_native_el1();
 	isb();
 	__asm__ volatile("tlbi alle1" ::: "memory");
 	dsb(ish);

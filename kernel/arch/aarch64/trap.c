@@ -70,12 +70,13 @@ static void thread_fault(struct arch_regs *r, uint64_t esr)
 		kprintf("  ELR_EL2 %016lx  SPSR_EL2 %016lx\n", r->elr, r->spsr);
 		dump_regs(r);
 	}
+	uint64_t vm[4] = {r->elr, ipa, ec == EC_IABT_LOW, esr},
+		 ex[3] = {r->elr, r->sp, esr};
+
 	if (abort)
-		fault_raise(t, SEPTA_FAULT_VM,
-			    (uint64_t[]){r->elr, ipa, ec == EC_IABT_LOW, esr}, 4);
+		fault_raise(t, SEPTA_FAULT_VM, vm, 4);
 	else
-		fault_raise(t, SEPTA_FAULT_USER_EXCEPTION,
-			    (uint64_t[]){r->elr, r->sp, esr}, 3);
+		fault_raise(t, SEPTA_FAULT_USER_EXCEPTION, ex, 3);
 }
 
 static void trap_svc(struct arch_regs *r, uint64_t esr)
@@ -95,6 +96,23 @@ static void trap_hvc(struct arch_regs *r, uint64_t esr)
 	}
 	fault_raise(sched_current,
 		    ESR_EC(esr) == EC_HVC64 ? SEPTA_FAULT_HVC : SEPTA_FAULT_SMC, r->x, 8);
+}
+
+bool arch_vcpu_is_id_read(uint64_t esr);
+uint64_t arch_vcpu_id_value(uint64_t esr);
+
+/* System-register traps: a guest's ID register reads are answered here;
+ * everything else (PMU, debug, set/way, ...) goes to its handler. */
+static void trap_sysreg(struct arch_regs *r, uint64_t esr)
+{
+	unsigned rt = (unsigned)(esr >> 5) & 0x1f;
+	if (sched_current->vcpu && arch_vcpu_is_id_read(esr)) {
+		if (rt != 31)
+			r->x[rt] = arch_vcpu_id_value(esr);
+		r->elr += 4;
+		return;
+	}
+	thread_fault(r, esr);
 }
 
 #define ISS_ISV	     BIT(24)
@@ -137,7 +155,7 @@ static void trap_fp(struct arch_regs *r, uint64_t esr)
 
 static const trap_handler_fn lower_sync_handlers[EC_MAX + 1] = {
     [EC_SVC64] = trap_svc, [EC_FP] = trap_fp,	      [EC_HVC64] = trap_hvc,
-    [EC_SMC64] = trap_hvc, [EC_DABT_LOW] = trap_dabt,
+    [EC_SMC64] = trap_hvc, [EC_DABT_LOW] = trap_dabt, [EC_SYSREG] = trap_sysreg,
 };
 
 void trap_lower_sync(struct arch_regs *r)

@@ -11,9 +11,10 @@
 /* HCR_EL2 for guests: stage 2, AArch64 EL1, physical interrupts to EL2,
  * SMC, set/way maintenance, auxiliary control and implementation-defined
  * registers trapped; TLB and barrier broadcasts inner shareable. */
+#define HCR_TID3 BIT(18) /* ID registers: the kernel answers with sanitised values */
 #define HCR_VCPU                                                                         \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | BIT(9) | BIT(10) | HCR_TSC |  \
-	 BIT(20) | BIT(21) | BIT(22) | HCR_RW)
+	 BIT(20) | BIT(21) | BIT(22) | HCR_TID3 | HCR_RW)
 
 enum {
 	R_SCTLR,
@@ -322,4 +323,56 @@ void arch_vcpu_forget(struct vcpu *v)
 		write_sysreg(hcr_el2, HCR_VM | HCR_DC | HCR_TGE | HCR_RW);
 		isb();
 	}
+}
+
+/*
+ * A guest's read of an AArch64 ID register (op0 3, op1 0, CRn 0): the
+ * CPU's value with what the guest does not get hidden. No PMU (its
+ * registers trap, MDCR_EL2.TPM), no AMU or SVE; AArch32 ID registers read
+ * as zero (guests run AArch64 only).
+ */
+bool arch_vcpu_is_id_read(uint64_t esr)
+{
+	unsigned op0 = (esr >> 20) & 3, op1 = (esr >> 14) & 7;
+	unsigned crn = (esr >> 10) & 0xf, crm = (esr >> 1) & 0xf;
+
+	return (esr & 1) && op0 == 3 && op1 == 0 && crn == 0 && crm <= 7;
+}
+
+uint64_t arch_vcpu_id_value(uint64_t esr)
+{
+	unsigned op2 = (esr >> 17) & 7, crm = (esr >> 1) & 0xf;
+	uint64_t v;
+
+	switch (crm << 3 | op2) {
+	case 4 << 3 | 0:
+		v = read_sysreg(id_aa64pfr0_el1) &
+		    ~(0xfULL << 44 | 0xfULL << 32); /* AMU, SVE */
+		break;
+	case 4 << 3 | 1:
+		v = read_sysreg(id_aa64pfr1_el1);
+		break;
+	case 5 << 3 | 0:
+		v = read_sysreg(id_aa64dfr0_el1) & ~(0xfULL << 8); /* PMUVer */
+		break;
+	case 6 << 3 | 0:
+		v = read_sysreg(id_aa64isar0_el1);
+		break;
+	case 6 << 3 | 1:
+		v = read_sysreg(id_aa64isar1_el1);
+		break;
+	case 7 << 3 | 0:
+		v = read_sysreg(id_aa64mmfr0_el1);
+		break;
+	case 7 << 3 | 1:
+		v = read_sysreg(id_aa64mmfr1_el1);
+		break;
+	case 7 << 3 | 2:
+		v = read_sysreg(S3_0_C0_C7_2); /* ID_AA64MMFR2_EL1 */
+		break;
+	default:
+		v = 0; /* AArch32 and reserved ID registers */
+		break;
+	}
+	return v;
 }
