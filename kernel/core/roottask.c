@@ -22,7 +22,7 @@ static struct cte *root_cnode;
 static int map_pages(struct pgt *vs, uint64_t ipa, paddr_t pa, uint64_t size, pte_t attrs)
 {
 	paddr_t pages[TABLE_BATCH];
-	struct pgt_cache cache = {pages, 0};
+	struct pgt_cache cache = {pages, 0, NULL};
 	struct pgt_map_req req = {
 	    .pa = pa_addr(pa), .attrs = attrs, .blocks = true, .cache = &cache};
 	int err = pgt_map(vs, ipa, size, &req);

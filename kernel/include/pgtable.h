@@ -75,10 +75,13 @@ struct pgt_walker {
 	unsigned kinds; /* which pgt_visit_kind to call cb for */
 };
 
-/* Page-table pages the caller lends to a map; used from the end. */
+/* Page-table pages the caller lends to an edit; used from the end. If
+ * `where` is set, the input address and level each consumed page was
+ * installed for is recorded there, at the page's index. */
 struct pgt_cache {
 	paddr_t *pages;
 	unsigned count;
+	uint64_t *where; /* addr | level of the table's entries */
 };
 
 struct pgt_map_req {

@@ -181,6 +181,10 @@ static void install_table(struct pgt_visit *v, struct pgt_cache *cache)
 {
 	paddr_t page = cache->pages[--cache->count];
 	pte_t *table = v->pgt->mm->phys_to_virt(page);
+
+	if (cache->where)
+		cache->where[cache->count] =
+		    ALIGN_DOWN(v->addr, pgt_granule(v->level)) | (v->level + 1);
 	pte_t old = *v->ptep;
 	uint64_t cg = pgt_granule(v->level + 1);
 

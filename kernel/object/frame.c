@@ -46,9 +46,10 @@ void mapping_remove(struct cap *c)
 		pte_t pte;
 		unsigned level;
 
-		/* Only if it still maps this very frame there. */
+		/* Only if it still maps this very frame there, as the block it
+		 * was mapped as or split into smaller entries by a protect. */
 		if (pgt_query(&vs->pgt, ipa, &pte, &level) == PGT_OK && pte &&
-		    pte_addr(pte) == c->obj && pgt_granule(level) == 1ULL << c->size_bits)
+		    pte_addr(pte) == c->obj && pgt_granule(level) <= 1ULL << c->size_bits)
 			pgt_unmap(&vs->pgt, ipa, 1ULL << c->size_bits, &req);
 	} else if (vs && c->type == CAP_PAGE_TABLE) {
 		pte_t *ptep;

@@ -66,6 +66,66 @@ struct vspace *vspace_of_mapping(const struct cap *c)
 	return vs;
 }
 
+/*
+ * Takes rights away from what is mapped in a range (never adds any: rights
+ * come from the frame capabilities that mapped it). Blocks only partly in
+ * the range are split, with the PageTables given as extra capabilities,
+ * which then count as mapped where they went.
+ */
+static int vspace_protect(struct inv *iv, struct vspace *vs)
+{
+	uint64_t ipa, size, keep, where[SEPTA_MSG_MAX_CAPS] = {0};
+	paddr_t pages[SEPTA_MSG_MAX_CAPS];
+	struct pgt_cache cache = {pages, 0, where};
+	struct pgt_map_req req = {.cache = &cache};
+	pte_t all = arch_s2_attrs(true, true, true), want;
+	unsigned n = iv->ncaps;
+	int err;
+
+	if (iv->len < 3)
+		return SEPTA_E_ARG;
+	ipa = msg_get(iv->caller, 0);
+	size = msg_get(iv->caller, 1);
+	keep = msg_get(iv->caller, 2);
+	if (keep > (SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X))
+		return SEPTA_E_ARG;
+	if (!IS_ALIGNED(ipa | size, PAGE_SIZE))
+		return SEPTA_E_ALIGN;
+	if (size == 0 || ipa >> vs->pgt.geom.ia_bits ||
+	    size > (1ULL << vs->pgt.geom.ia_bits) - ipa)
+		return SEPTA_E_RANGE;
+	for (unsigned i = 0; i < n; i++) {
+		const struct cap *c = &iv->caps[n - 1 - i]->cap;
+
+		if (c->type != CAP_PAGE_TABLE)
+			return SEPTA_E_CAP_TYPE;
+		if (vspace_of_mapping(c))
+			return SEPTA_E_IN_USE;
+		for (unsigned j = 0; j < i; j++)
+			if (pa_addr(pages[j]) == c->obj)
+				return SEPTA_E_ARG; /* one table given twice */
+		pages[cache.count++] = pa_init(c->obj);
+	}
+	/* Clear the access bits not kept; set execute-never if X is not. */
+	want = arch_s2_attrs(keep & SEPTA_MAP_R, keep & SEPTA_MAP_W, keep & SEPTA_MAP_X);
+	err = pgt_protect(&vs->pgt, ipa, size, want & ~all, all & ~want, &req);
+	if (err == PGT_E_NO_TABLE) {
+		msg_set(iv->caller, 0, req.stop_level);
+		iv->reply_len = 1;
+		return SEPTA_E_NO_TABLE;
+	}
+	if (err)
+		return SEPTA_E_RANGE;
+	/* Pages are used from the end: those from cache.count on went in. */
+	for (unsigned j = cache.count; j < n; j++) {
+		struct cap *c = &iv->caps[n - 1 - j]->cap;
+
+		c->word = CAP_MAP_IPA(where[j]) | (where[j] & 3) | CAP_MAPPED;
+		c->map = vs->pgt.vmid | (uint64_t)vs->gen << 8;
+	}
+	return SEPTA_OK;
+}
+
 int vspace_invoke(struct inv *iv)
 {
 	struct vspace *vs = (struct vspace *)(uintptr_t)iv->slot->cap.obj;
@@ -73,6 +133,8 @@ int vspace_invoke(struct inv *iv)
 	pte_t pte;
 	unsigned level;
 
+	if (iv->label == SEPTA_VSPACE_PROTECT)
+		return vspace_protect(iv, vs);
 	if (iv->label != SEPTA_VSPACE_QUERY)
 		return SEPTA_E_LABEL;
 	if (iv->len < 1)

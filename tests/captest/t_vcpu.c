@@ -9,6 +9,7 @@ extern const uint8_t guest_id_start[], guest_id_end[];
 
 #define GUEST_RAM 0x40000000UL
 #define HOST_VIEW 0x40000000UL /* where we see the guest's code frame */
+#define RWX_HOST  (SEPTA_MAP_R | SEPTA_MAP_W)
 
 static unsigned tables_added;
 
@@ -310,5 +311,88 @@ void test_guest_id_registers_and_pmu(void)
 	CHECK_EQ(m.mr[0], 6);
 	m.info = septa_msginfo(1, 0, 0);
 	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
+
+extern const uint8_t guest_split_start[], guest_split_end[];
+
+/* Its RAM is one 2 MiB block; taking write access from one page of it,
+ * while it runs, splits the block and keeps every other page as it was. */
+void test_block_split_while_guest_runs(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vs = mk(SEPTA_OBJ_VSPACE, 36);
+	uint64_t pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0), pt3 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t tcb = mk(SEPTA_OBJ_TCB, 0), vcpu = mk(SEPTA_OBJ_VCPU, 0), view = slot();
+	uint64_t big = mk(SEPTA_OBJ_FRAME_2M, 0), pc = GUEST_RAM, pa, q[4];
+	volatile uint64_t *host = (volatile uint64_t *)HOST_VIEW;
+	struct septa_msg m = {0};
+	unsigned level;
+
+	CHECK(ep && vs && pt2 && pt3 && tcb && vcpu && big);
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, view, DEPTH, CNODE, big, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(
+	    septa_frame_map(view, VSPACE, HOST_VIEW, RWX_HOST, SEPTA_SHARED_OWNED, NULL),
+	    0);
+	memcpy((void *)HOST_VIEW, guest_split_start,
+	       (size_t)(guest_split_end - guest_split_start));
+	__asm__ volatile(
+	    "dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb" ::"r"(HOST_VIEW)
+	    : "memory");
+	CHECK_EQ(septa_page_table_map(pt2, vs, GUEST_RAM, 2, NULL), 0);
+	CHECK_EQ(septa_frame_map(big, vs, GUEST_RAM,
+				 SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X,
+				 SEPTA_SHARED_BORROWED, NULL),
+		 0);
+	CHECK_EQ(septa_frame_get_address(big, &pa), 0);
+	CHECK_EQ(septa_tcb_configure(tcb, ep, CNODE, vs, bi->spare_frames_slot,
+				     SEPTA_ROOT_SPARE_BASE),
+		 0);
+	CHECK_EQ(septa_tcb_set_priority(tcb, LOW_PRIO), 0);
+	CHECK_EQ(septa_vcpu_set_tcb(vcpu, tcb), 0);
+	CHECK_EQ(septa_tcb_write_registers(tcb, 1, 1, &pc), 0);
+
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(m.mr[0], 7);
+	CHECK_EQ(host[0x10000 / 8], 1);
+	CHECK_EQ(septa_vspace_query(vs, GUEST_RAM + 0x20000, q), 0);
+	CHECK_EQ(q[1], 2); /* still one block */
+	/* Without a table the split cannot happen, and nothing changes. */
+	CHECK_EQ(septa_vspace_protect(vs, GUEST_RAM + 0x20000, 4096,
+				      SEPTA_MAP_R | SEPTA_MAP_X, 0, NULL, &level),
+		 SEPTA_E_NO_TABLE);
+	CHECK_EQ(level, 2);
+	CHECK_EQ(septa_vspace_query(vs, GUEST_RAM + 0x20000, q), 0);
+	CHECK_EQ(q[1], 2);
+	CHECK_EQ(septa_vspace_protect(vs, GUEST_RAM + 0x20000, 4096,
+				      SEPTA_MAP_R | SEPTA_MAP_X, 1, &pt3, NULL),
+		 0);
+	CHECK_EQ(septa_vspace_query(vs, GUEST_RAM + 0x20000, q), 0);
+	CHECK_EQ(q[0], pa + 0x20000);
+	CHECK_EQ(q[1], 3);
+	CHECK_EQ(q[2], SEPTA_MAP_R | SEPTA_MAP_X);
+	CHECK_EQ(q[3], SEPTA_SHARED_BORROWED);
+	CHECK_EQ(septa_vspace_query(vs, GUEST_RAM + 0x10000, q), 0);
+	CHECK_EQ(q[0], pa + 0x10000);
+	CHECK_EQ(q[2], SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X);
+	/* The table is mapped now: it cannot be given again. */
+	CHECK_EQ(septa_vspace_protect(vs, GUEST_RAM, 4096, SEPTA_MAP_R, 1, &pt3, NULL),
+		 SEPTA_E_IN_USE);
+
+	/* It runs on: the writable page takes the write, the other faults. */
+	m.info = septa_msginfo(0, 0, 0);
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_VM);
+	CHECK_EQ(m.mr[1], GUEST_RAM + 0x20000);
+	CHECK_EQ(host[0x10000 / 8], 2);
+	CHECK_EQ(host[0x20000 / 8], 1);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	/* Deleting the frame takes all of it away, split part included. */
+	CHECK_EQ(septa_cnode_delete(CNODE, big, DEPTH), 0);
+	CHECK_EQ(septa_vspace_query(vs, GUEST_RAM + 0x10000, q), 0);
+	CHECK_EQ(q[0], 0);
+	CHECK_EQ(septa_vspace_query(vs, GUEST_RAM + 0x1ff000, q), 0);
+	CHECK_EQ(q[0], 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
 }

@@ -476,3 +476,29 @@ void test_unmap_unmapped_is_harmless(void)
 	CHECK_EQ(septa_frame_unmap(f), 0);
 	CHECK_EQ(septa_page_table_unmap(f), SEPTA_E_LABEL); /* a frame is no page table */
 }
+
+void test_protect_never_adds_rights(void)
+{
+	uint64_t vs = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0), q[4];
+	uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0), two[2] = {pt, pt};
+
+	CHECK(vs && f && pt);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_vspace_protect(vs, 0x1000, 4096, RW | SEPTA_MAP_X, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[2], SEPTA_MAP_R);
+	CHECK_EQ(septa_vspace_protect(vs, 0x1000, 4096, 8, 0, NULL, NULL), SEPTA_E_ARG);
+	CHECK_EQ(septa_vspace_protect(vs, 0x1800, 4096, 0, 0, NULL, NULL), SEPTA_E_ALIGN);
+	CHECK_EQ(septa_vspace_protect(vs, 0x1000, 0, 0, 0, NULL, NULL), SEPTA_E_RANGE);
+	CHECK_EQ(septa_vspace_protect(vs, 1ULL << 32, 4096, 0, 0, NULL, NULL),
+		 SEPTA_E_RANGE);
+	CHECK_EQ(septa_vspace_protect(vs, 0x1000, 4096, 0, 1, &f, NULL),
+		 SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_vspace_protect(vs, 0x1000, 4096, 0, 2, two, NULL), SEPTA_E_ARG);
+	/* Taking everything leaves the page mapped with no access at all. */
+	CHECK_EQ(septa_vspace_protect(vs, 0x1000, 4096, 0, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK(q[0] != 0);
+	CHECK_EQ(q[2], 0);
+}

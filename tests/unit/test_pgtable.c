@@ -409,7 +409,7 @@ static void test_owner_bits(void)
 					    0x3c0 | pte_owner_bits((enum septa_owner)o),
 					.cache = NULL};
 		paddr_t pages[2] = {fake_alloc(1), fake_alloc(1)};
-		struct pgt_cache c = {pages, 2};
+		struct pgt_cache c = {pages, 2, NULL};
 
 		m.cache = &c;
 		CU_ASSERT_EQUAL(pgt_map(&p, ipa, PAGE_SIZE, &m), PGT_OK);

@@ -293,3 +293,14 @@ long septa_vcpu_inject_irq(uint64_t vcpu, unsigned intid, unsigned prio)
 
 	return invoke(vcpu, SEPTA_VCPU_INJECT_IRQ, 0, NULL, 2, a);
 }
+
+long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, unsigned keep,
+			  unsigned npt, const uint64_t *pts, unsigned *level)
+{
+	uint64_t a[] = {ipa, size, keep};
+	long err = invoke(vspace, SEPTA_VSPACE_PROTECT, npt, pts, 3, a);
+
+	if (err == SEPTA_E_NO_TABLE && level)
+		*level = (unsigned)a[0];
+	return err;
+}

@@ -146,6 +146,7 @@ enum septa_label {
 	SEPTA_PAGE_TABLE_MAP = 45, /* MR ipa, level (1-3); caps vspace */
 	SEPTA_PAGE_TABLE_UNMAP = 46,
 	SEPTA_VSPACE_QUERY = 50,    /* MR ipa; reply MR pa, level, rights, owner state */
+	SEPTA_VSPACE_PROTECT = 51,  /* MR ipa, size, rights to keep; caps page tables */
 	SEPTA_VCPU_SET_TCB = 60,    /* caps tcb: that thread now runs this VCPU at EL1 */
 	SEPTA_VCPU_READ_REG = 61,   /* MR reg (septa_vcpu_reg); reply MR0 = value */
 	SEPTA_VCPU_WRITE_REG = 62,  /* MR reg, value */

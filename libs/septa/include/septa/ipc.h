@@ -120,6 +120,10 @@ long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, unsigned l
 long septa_page_table_unmap(uint64_t pt);
 /* out: physical address (0 if unmapped), level, SEPTA_MAP_* rights, owner state */
 long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4]);
+/* Keeps only `keep` (SEPTA_MAP_*) of the rights in [ipa, ipa+size); up to 3
+ * PageTables for splitting blocks. On SEPTA_E_NO_TABLE, *level as for maps. */
+long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, unsigned keep,
+			  unsigned npt, const uint64_t *pts, unsigned *level);
 long septa_vcpu_set_tcb(uint64_t vcpu, uint64_t tcb);
 long septa_vcpu_read_reg(uint64_t vcpu, unsigned reg, uint64_t *value);
 long septa_vcpu_write_reg(uint64_t vcpu, unsigned reg, uint64_t value);
