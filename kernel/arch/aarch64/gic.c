@@ -142,8 +142,7 @@ void gic_init(unsigned version)
 		init_v2();
 	slice_ticks = read_sysreg(cntfrq_el0) / 1000000 * TIME_SLICE_US;
 	set_enabled(IRQ_HYP_TIMER, true);
-	if (version == 3)
-		set_enabled(IRQ_MAINTENANCE, true);
+	set_enabled(IRQ_MAINTENANCE, true);
 }
 
 static unsigned ack(void)

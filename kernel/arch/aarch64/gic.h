@@ -17,3 +17,7 @@ void arch_irq_set_ppi(unsigned irq, bool on);
 /* Guests: their virtual timer fired; list-register maintenance (vcpu.c). */
 void arch_vcpu_vtimer_fired(void);
 void arch_vcpu_maintenance(void);
+/* The guest's virtual GIC interface state, with its EL1 state (vgic.c). */
+struct vcpu;
+void vgic_save(struct vcpu *v);
+void vgic_load(struct vcpu *v);

@@ -53,148 +53,9 @@ static const uint8_t abi_reg[SEPTA_VCPU_REG_COUNT] = {
 
 static struct vcpu *el1_owner; /* whose EL1 state the registers hold; NULL: native */
 
-/* GICv3 virtual CPU interface (encodings from the GICv3 architecture). */
-#define ICH_AP0R0_EL2 S3_4_C12_C8_0
-#define ICH_AP1R0_EL2 S3_4_C12_C9_0
-#define ICH_HCR_EL2   S3_4_C12_C11_0
-#define ICH_MISR_EL2  S3_4_C12_C11_2
-#define ICH_VMCR_EL2  S3_4_C12_C11_7
-#define ICH_LR0_EL2   S3_4_C12_C12_0
-#define ICH_LR1_EL2   S3_4_C12_C12_1
-#define ICH_LR2_EL2   S3_4_C12_C12_2
-#define ICH_LR3_EL2   S3_4_C12_C12_3
-#define ICH_HCR_EN    BIT(0)
-#define ICH_HCR_UIE   BIT(1) /* maintenance interrupt when the LRs run dry */
-#define LR_PENDING    (1ULL << 62)
-#define LR_STATE      (3ULL << 62)
-#define LR_GROUP1     BIT(60)
-#define LR_EOI	      BIT(41) /* maintenance interrupt when the guest deactivates it */
-#define VTIMER_INTID  27
-
-static uint64_t read_lr(unsigned i)
+struct vcpu *arch_vcpu_live(void)
 {
-	switch (i) {
-	case 0:
-		return read_sysreg(ICH_LR0_EL2);
-	case 1:
-		return read_sysreg(ICH_LR1_EL2);
-	case 2:
-		return read_sysreg(ICH_LR2_EL2);
-	default:
-		return read_sysreg(ICH_LR3_EL2);
-	}
-}
-
-static void write_lr(unsigned i, uint64_t v)
-{
-	switch (i) {
-	case 0:
-		write_sysreg(ICH_LR0_EL2, v);
-		break;
-	case 1:
-		write_sysreg(ICH_LR1_EL2, v);
-		break;
-	case 2:
-		write_sysreg(ICH_LR2_EL2, v);
-		break;
-	default:
-		write_sysreg(ICH_LR3_EL2, v);
-		break;
-	}
-}
-
-static unsigned lr_count(void)
-{
-	unsigned n = (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
-
-	return n < VCPU_LRS ? n : VCPU_LRS;
-}
-
-static uint64_t lr_value(unsigned intid, unsigned prio)
-{
-	/* The virtual timer's LR asks for a maintenance interrupt on EOI, so
-	 * that its physical interrupt is unmasked only then. */
-	return LR_PENDING | LR_GROUP1 | (uint64_t)prio << 48 | intid |
-	       (intid == VTIMER_INTID ? LR_EOI : 0);
-}
-
-/* Moves queued interrupts into free list registers of v's saved state, or
- * of the live registers when v runs; returns whether any are left. */
-static bool refill(struct vcpu *v, bool live)
-{
-	for (unsigned i = 0; i < lr_count() && v->npending; i++) {
-		uint64_t lr = live ? read_lr(i) : v->lr[i];
-
-		if (lr & LR_STATE)
-			continue;
-		lr = lr_value(v->pending[0] & 0xffff, v->pending[0] >> 16);
-		for (unsigned j = 1; j < v->npending; j++)
-			v->pending[j - 1] = v->pending[j];
-		v->npending--;
-		if (live)
-			write_lr(i, lr);
-		else
-			v->lr[i] = lr;
-	}
-	return v->npending != 0;
-}
-
-static uint64_t ich_hcr(const struct vcpu *v)
-{
-	return ICH_HCR_EN | (v->npending ? ICH_HCR_UIE : 0);
-}
-
-int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
-{
-	bool live = v == el1_owner;
-
-	if (!gic_version_v3())
-		return SEPTA_E_STATE; /* GICv2 list registers: not yet */
-	if (v->npending == VCPU_PENDING)
-		return SEPTA_E_IN_USE;
-	v->pending[v->npending++] = intid | prio << 16;
-	refill(v, live);
-	if (live) {
-		write_sysreg(ICH_HCR_EL2, ich_hcr(v));
-		isb();
-	}
-	return SEPTA_OK;
-}
-
-/* The guest that runs now has its own timer firing: straight in. */
-void arch_vcpu_vtimer_fired(void)
-{
-	struct vcpu *v = el1_owner;
-
-	arch_irq_set_ppi(VTIMER_INTID, false);
-	if (v)
-		arch_vcpu_inject(v, VTIMER_INTID, 0xa0 >> 2);
-}
-
-/* Maintenance: list registers were deactivated or ran dry. */
-void arch_vcpu_maintenance(void)
-{
-	struct vcpu *v = el1_owner;
-	bool timer_in_lr = false;
-
-	if (!v)
-		return;
-	(void)read_sysreg(ICH_MISR_EL2);
-	for (unsigned i = 0; i < lr_count(); i++) {
-		uint64_t lr = read_lr(i);
-
-		/* A finished LR that asked for EOI maintenance keeps asking
-		 * until it is cleared. */
-		if (!(lr & LR_STATE) && (lr & LR_EOI))
-			write_lr(i, 0);
-		else if ((lr & LR_STATE) && (lr & 0x3ff) == VTIMER_INTID)
-			timer_in_lr = true;
-	}
-	if (!timer_in_lr)
-		arch_irq_set_ppi(VTIMER_INTID, true);
-	refill(v, true);
-	write_sysreg(ICH_HCR_EL2, ich_hcr(v));
-	isb();
+	return el1_owner;
 }
 
 int arch_vcpu_reg_index(unsigned reg)
@@ -243,19 +104,10 @@ static void save(struct vcpu *v)
 	r[R_CNTV_CVAL] = read_sysreg(cntv_cval_el0);
 	r[R_CNTVOFF] = read_sysreg(cntvoff_el2);
 	write_sysreg(cntvoff_el2, 0); /* native threads read the plain counter */
-	if (gic_version_v3()) {
-		for (unsigned i = 0; i < lr_count(); i++)
-			v->lr[i] = read_lr(i);
-		v->vmcr = read_sysreg(ICH_VMCR_EL2);
-		v->ap0r0 = read_sysreg(ICH_AP0R0_EL2);
-		v->ap1r0 = read_sysreg(ICH_AP1R0_EL2);
-		write_sysreg(ICH_HCR_EL2, 0);
-	}
-	/* Its timer is its own business while it does not run. */
-	arch_irq_set_ppi(VTIMER_INTID, false);
+	vgic_save(v);
 }
 
-static void load(const struct vcpu *v)
+static void load(struct vcpu *v)
 {
 	const uint64_t *r = v->sysreg;
 
@@ -284,15 +136,7 @@ static void load(const struct vcpu *v)
 	write_sysreg(cntv_cval_el0, r[R_CNTV_CVAL]);
 	write_sysreg(cntv_ctl_el0, r[R_CNTV_CTL]);
 	write_sysreg(vmpidr_el2, r[R_VMPIDR]);
-	if (gic_version_v3()) {
-		for (unsigned i = 0; i < lr_count(); i++)
-			write_lr(i, v->lr[i]);
-		write_sysreg(ICH_VMCR_EL2, v->vmcr);
-		write_sysreg(ICH_AP0R0_EL2, v->ap0r0);
-		write_sysreg(ICH_AP1R0_EL2, v->ap1r0);
-		write_sysreg(ICH_HCR_EL2, ich_hcr(v));
-	}
-	arch_irq_set_ppi(VTIMER_INTID, true);
+	vgic_load(v);
 }
 
 void arch_native_el1(void);

@@ -1,0 +1,236 @@
+/*
+ * The virtual CPU interface of the GIC for guests: list registers, their
+ * queue, the maintenance interrupt and the guest's virtual timer. GICv3
+ * uses the ICH_* system registers; GICv2 (boards) the memory-mapped GICH.
+ * The list-register formats differ; everything else here is shared.
+ */
+#include <object.h>
+#include <plat.h>
+#include "gic.h"
+#include "sysreg.h"
+
+struct vcpu *arch_vcpu_live(void);
+
+#define ICH_AP0R0_EL2 S3_4_C12_C8_0
+#define ICH_AP1R0_EL2 S3_4_C12_C9_0
+#define ICH_HCR_EL2   S3_4_C12_C11_0
+#define ICH_VMCR_EL2  S3_4_C12_C11_7
+#define ICH_LR0_EL2   S3_4_C12_C12_0
+#define ICH_LR1_EL2   S3_4_C12_C12_1
+#define ICH_LR2_EL2   S3_4_C12_C12_2
+#define ICH_LR3_EL2   S3_4_C12_C12_3
+
+#define GICH_HCR  0x000
+#define GICH_VTR  0x004
+#define GICH_VMCR 0x008
+#define GICH_APR  0x0f0
+#define GICH_LR0  0x100
+
+#define HCR_EN	     BIT(0)
+#define HCR_UIE	     BIT(1) /* maintenance interrupt when the LRs run dry */
+#define VTIMER_INTID 27
+
+/* List-register fields, GICv3 (64-bit) and GICv2 (32-bit). */
+#define V3_PENDING (1ULL << 62)
+#define V3_STATE   (3ULL << 62)
+#define V3_GROUP1  BIT(60)
+#define V3_EOI	   BIT(41)
+#define V2_PENDING (1u << 28)
+#define V2_STATE   (3u << 28)
+#define V2_EOI	   (1u << 19)
+
+static bool v3(void)
+{
+	return gic_version_v3();
+}
+
+static volatile uint32_t *gich(unsigned off)
+{
+	return (volatile uint32_t *)(uintptr_t)(plat.gich_base + off);
+}
+
+static uint64_t read_lr(unsigned i)
+{
+	if (!v3())
+		return *gich(GICH_LR0 + 4 * i);
+	switch (i) {
+	case 0:
+		return read_sysreg(ICH_LR0_EL2);
+	case 1:
+		return read_sysreg(ICH_LR1_EL2);
+	case 2:
+		return read_sysreg(ICH_LR2_EL2);
+	default:
+		return read_sysreg(ICH_LR3_EL2);
+	}
+}
+
+static void write_lr(unsigned i, uint64_t v)
+{
+	if (!v3()) {
+		*gich(GICH_LR0 + 4 * i) = (uint32_t)v;
+		return;
+	}
+	switch (i) {
+	case 0:
+		write_sysreg(ICH_LR0_EL2, v);
+		break;
+	case 1:
+		write_sysreg(ICH_LR1_EL2, v);
+		break;
+	case 2:
+		write_sysreg(ICH_LR2_EL2, v);
+		break;
+	default:
+		write_sysreg(ICH_LR3_EL2, v);
+		break;
+	}
+}
+
+static unsigned lr_count(void)
+{
+	unsigned n = v3() ? (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1
+			  : (*gich(GICH_VTR) & 0x3f) + 1;
+
+	return n < VCPU_LRS ? n : VCPU_LRS;
+}
+
+static bool lr_busy(uint64_t lr)
+{
+	return v3() ? (lr & V3_STATE) != 0 : (lr & V2_STATE) != 0;
+}
+
+static bool lr_eoi(uint64_t lr)
+{
+	return v3() ? (lr & V3_EOI) != 0 : (lr & V2_EOI) != 0;
+}
+
+/* The virtual timer's LR asks for a maintenance interrupt on EOI, so that
+ * its physical interrupt is unmasked only then. GICv2 guests enable group
+ * 0 (as Linux does), GICv3 guests group 1. */
+static uint64_t lr_value(unsigned intid, unsigned prio)
+{
+	bool timer = intid == VTIMER_INTID;
+
+	if (v3())
+		return V3_PENDING | V3_GROUP1 | (uint64_t)prio << 48 | intid |
+		       (timer ? V3_EOI : 0);
+	return V2_PENDING | (prio >> 3) << 23 | intid | (timer ? V2_EOI : 0);
+}
+
+static void write_hcr(uint64_t v)
+{
+	if (v3()) {
+		write_sysreg(ICH_HCR_EL2, v);
+		isb();
+	} else {
+		*gich(GICH_HCR) = (uint32_t)v;
+	}
+}
+
+/* Moves queued interrupts into free list registers of v's saved state, or
+ * of the live registers when v runs. */
+static void refill(struct vcpu *v, bool live)
+{
+	for (unsigned i = 0; i < lr_count() && v->npending; i++) {
+		uint64_t lr = live ? read_lr(i) : v->lr[i];
+
+		if (lr_busy(lr))
+			continue;
+		lr = lr_value(v->pending[0] & 0xffff, v->pending[0] >> 16);
+		for (unsigned j = 1; j < v->npending; j++)
+			v->pending[j - 1] = v->pending[j];
+		v->npending--;
+		if (live)
+			write_lr(i, lr);
+		else
+			v->lr[i] = lr;
+	}
+}
+
+static uint64_t hcr_for(const struct vcpu *v)
+{
+	return HCR_EN | (v->npending ? HCR_UIE : 0);
+}
+
+int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
+{
+	bool live = v == arch_vcpu_live();
+
+	if (!gic_version_v3() && !plat.gich_base)
+		return SEPTA_E_STATE;
+	if (v->npending == VCPU_PENDING)
+		return SEPTA_E_IN_USE;
+	v->pending[v->npending++] = intid | prio << 16;
+	refill(v, live);
+	if (live)
+		write_hcr(hcr_for(v));
+	return SEPTA_OK;
+}
+
+void vgic_save(struct vcpu *v)
+{
+	for (unsigned i = 0; i < lr_count(); i++)
+		v->lr[i] = read_lr(i);
+	if (v3()) {
+		v->vmcr = read_sysreg(ICH_VMCR_EL2);
+		v->ap0r0 = read_sysreg(ICH_AP0R0_EL2);
+		v->ap1r0 = read_sysreg(ICH_AP1R0_EL2);
+	} else {
+		v->vmcr = *gich(GICH_VMCR);
+		v->ap0r0 = *gich(GICH_APR);
+	}
+	write_hcr(0);
+	/* Its timer is its own business while it does not run. */
+	arch_irq_set_ppi(VTIMER_INTID, false);
+}
+
+void vgic_load(struct vcpu *v)
+{
+	for (unsigned i = 0; i < lr_count(); i++)
+		write_lr(i, v->lr[i]);
+	if (v3()) {
+		write_sysreg(ICH_VMCR_EL2, v->vmcr);
+		write_sysreg(ICH_AP0R0_EL2, v->ap0r0);
+		write_sysreg(ICH_AP1R0_EL2, v->ap1r0);
+	} else {
+		*gich(GICH_VMCR) = (uint32_t)v->vmcr;
+		*gich(GICH_APR) = (uint32_t)v->ap0r0;
+	}
+	write_hcr(hcr_for(v));
+	arch_irq_set_ppi(VTIMER_INTID, true);
+}
+
+/* The guest that runs now has its own timer firing: straight in. */
+void arch_vcpu_vtimer_fired(void)
+{
+	struct vcpu *v = arch_vcpu_live();
+
+	arch_irq_set_ppi(VTIMER_INTID, false);
+	if (v)
+		arch_vcpu_inject(v, VTIMER_INTID, 0xa0);
+}
+
+/* Maintenance: list registers were deactivated or ran dry. */
+void arch_vcpu_maintenance(void)
+{
+	struct vcpu *v = arch_vcpu_live();
+	bool timer_in_lr = false;
+
+	if (!v)
+		return;
+	for (unsigned i = 0; i < lr_count(); i++) {
+		uint64_t lr = read_lr(i);
+
+		/* A finished LR that asked for EOI maintenance keeps asking
+		 * until it is cleared. */
+		if (!lr_busy(lr) && lr_eoi(lr))
+			write_lr(i, 0);
+		else if (lr_busy(lr) && (lr & 0x3ff) == VTIMER_INTID)
+			timer_in_lr = true;
+	}
+	if (!timer_in_lr)
+		arch_irq_set_ppi(VTIMER_INTID, true);
+	refill(v, true);
+	write_hcr(hcr_for(v));
+}
