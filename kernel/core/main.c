@@ -138,6 +138,7 @@ void kmain(uint64_t x0)
 	env.ram_base = ram.base;
 	env.ram_size = ram.size;
 	env.platform = plat.name;
+	env.gic_version = cpu.gic_version;
 	roottask_start(&root, &env);
 	arch_shutdown(SEPTA_STATUS_BOOT);
 }

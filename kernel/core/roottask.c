@@ -248,6 +248,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	strlcpy(bi->platform, env->platform, sizeof(bi->platform));
 	strlcpy(bi->root_name, t->name, sizeof(bi->root_name));
 	bi->spare_frames_slot = SEPTA_CAP_SPARE_FRAMES;
+	bi->gic_version = env->gic_version;
 	/* Last: what the kernel leaves over becomes the root task's Untyped. */
 	bi->free_base = bootmem_free_base();
 	bi->free_size = bootmem_free_end() - bootmem_free_base();

@@ -5,6 +5,7 @@
 struct roottask_env {
 	uint64_t ram_base, ram_size;
 	const char *platform;
+	unsigned gic_version;
 };
 
 /* Loads the root module at EL0 and runs it; returns only on failure, with

@@ -10,6 +10,7 @@ static const struct plat_region user_devices[] = {
     {0x09010000, 0x00001000, "PL031 RTC"},   /* INTID 34 */
     {0x09030000, 0x00001000, "PL061 GPIO"},  /* INTID 39 */
     {0x0a000000, 0x00004000, "virtio-mmio"}, /* 32 transports, INTID 48.. */
+    {0x08040000, 0x00002000, "GICV"},	     /* GICv2 virtual CPU interface */
 };
 
 const struct plat_info plat = {

@@ -25,6 +25,7 @@ struct captest_ctx {
 	unsigned threads;   /* threads spawned in this test */
 	uint64_t vspace;    /* VSpace for spawn(); 0: the root task's */
 	int failed;
+	int skipped;
 };
 extern struct captest_ctx ct;
 extern const struct septa_bootinfo *bi;
@@ -35,6 +36,16 @@ void captest_fail(const char *file, int line, const char *what, long got, long w
 	do {                                                                             \
 		if (!(c)) {                                                              \
 			captest_fail(__FILE__, __LINE__, #c, 0, 1);                      \
+			return;                                                          \
+		}                                                                        \
+	} while (0)
+
+/* A test that needs what this machine does not have says so, and is
+ * counted as skipped, never as passed. */
+#define SKIP_UNLESS(c)                                                                   \
+	do {                                                                             \
+		if (!(c)) {                                                              \
+			ct.skipped = 1;                                                  \
 			return;                                                          \
 		}                                                                        \
 	} while (0)

@@ -6,6 +6,7 @@
 extern const uint8_t guest_mmio_start[], guest_mmio_end[];
 extern const uint8_t guest_irq_start[], guest_irq_end[];
 extern const uint8_t guest_id_start[], guest_id_end[];
+extern const uint8_t guest_irq_v2_start[], guest_irq_v2_end[];
 
 #define GUEST_RAM 0x40000000UL
 #define HOST_VIEW 0x40000000UL /* where we see the guest's code frame */
@@ -34,7 +35,7 @@ static long map_with_tables(uint64_t frame, uint64_t vs, uint64_t ipa, unsigned 
 }
 
 /* A guest thread in a fresh VSpace of ia_bits, code loaded, not resumed. */
-static uint64_t host_pt_of_last_guest;
+static uint64_t host_pt_of_last_guest, vs_of_last_guest;
 static const uint8_t *guest_code = guest_mmio_start, *guest_code_end = guest_mmio_end;
 
 static uint64_t make_guest_in(unsigned ia_bits, uint64_t ep, uint64_t *vcpu_out)
@@ -48,6 +49,7 @@ static uint64_t make_guest_in(unsigned ia_bits, uint64_t ep, uint64_t *vcpu_out)
 	if (!vs || !host_pt || !code || !tcb || !vcpu)
 		return 0;
 	host_pt_of_last_guest = host_pt;
+	vs_of_last_guest = vs;
 	if (septa_cnode_copy(CNODE, view, DEPTH, CNODE, code, DEPTH, SEPTA_RIGHTS_ALL) ||
 	    septa_page_table_map(host_pt, VSPACE, HOST_VIEW, 3, NULL) ||
 	    septa_frame_map(view, VSPACE, HOST_VIEW, SEPTA_MAP_R | SEPTA_MAP_W,
@@ -163,16 +165,38 @@ void test_guest_ipa_sizes(void)
 	}
 }
 
+/* The interrupt guest for this machine's GIC; on a GICv2 its CPU interface
+ * is the GICV frame, mapped where the guest expects its GICC. */
+static uint64_t make_irq_guest(uint64_t ep, uint64_t *vcpu)
+{
+	uint64_t tcb, gicv = slot();
+	unsigned dev = bi->untyped_count;
+
+	guest_code = bi->gic_version == 3 ? guest_irq_start : guest_irq_v2_start;
+	guest_code_end = bi->gic_version == 3 ? guest_irq_end : guest_irq_v2_end;
+	tcb = make_guest(ep, vcpu);
+	guest_code = guest_mmio_start;
+	guest_code_end = guest_mmio_end;
+	if (!tcb || bi->gic_version == 3)
+		return tcb;
+	for (unsigned i = 0; i < bi->untyped_count; i++)
+		if (bi->untyped[i].is_device && bi->untyped[i].paddr == 0x08040000)
+			dev = i;
+	if (dev == bi->untyped_count ||
+	    septa_untyped_retype(bi->untyped_slot + dev, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0,
+				 0, gicv, 1) ||
+	    map_with_tables(gicv, vs_of_last_guest, 0x08010000,
+			    SEPTA_MAP_R | SEPTA_MAP_W))
+		return 0;
+	return tcb;
+}
+
 void test_guest_virtual_interrupts(void)
 {
 	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb;
 	struct septa_msg m = {0};
 
-	guest_code = guest_irq_start;
-	guest_code_end = guest_irq_end;
-	tcb = make_guest(ep, &vcpu);
-	guest_code = guest_mmio_start;
-	guest_code_end = guest_mmio_end;
+	tcb = make_irq_guest(ep, &vcpu);
 	CHECK(tcb);
 	CHECK_EQ(septa_tcb_resume(tcb), 0);
 	CHECK_EQ(septa_recv(ep, &m), 0);
@@ -260,11 +284,7 @@ void test_inject_in_reply(void)
 	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb;
 	struct septa_msg m = {0};
 
-	guest_code = guest_irq_start;
-	guest_code_end = guest_irq_end;
-	tcb = make_guest(ep, &vcpu);
-	guest_code = guest_mmio_start;
-	guest_code_end = guest_mmio_end;
+	tcb = make_irq_guest(ep, &vcpu);
 	CHECK(tcb);
 	CHECK_EQ(septa_tcb_resume(tcb), 0);
 	CHECK_EQ(septa_recv(ep, &m), 0);

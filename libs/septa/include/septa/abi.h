@@ -262,4 +262,6 @@ struct septa_bootinfo {
 		uint8_t is_device;
 		uint8_t pad[6];
 	} untyped[SEPTA_MAX_UNTYPED];
+	uint32_t gic_version; /* 2 or 3: what guests' virtual interface looks like */
+	uint32_t pad;
 };
