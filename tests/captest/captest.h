@@ -69,6 +69,8 @@ uint64_t spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uint64_t fault
 /* Yields until *v is non-zero (bounded): a same-priority thread may be
  * preempted by the timer before it gets there, so one yield is no proof. */
 void yield_until(volatile uint64_t *v);
+/* Makes a shared peripheral interrupt pending at the GIC (test kernels). */
+long pend_spi(unsigned irq);
 /* An unmapped IPA in the root task's address space. */
 #define UNMAPPED_IPA 0x30000000UL
 

@@ -26,6 +26,13 @@ void captest_fail(const char *file, int line, const char *what, long got, long w
 	printf("     %s:%d: %s: got %ld, want %ld\n", file, line, what, got, want);
 }
 
+long pend_spi(unsigned irq)
+{
+	struct septa_msg m = {0};
+
+	return septa_ipc(SEPTA_SYS_TEST_PEND_IRQ, irq, &m);
+}
+
 void yield_until(volatile uint64_t *v)
 {
 	for (int i = 0; i < 10000 && !*v; i++)

@@ -408,13 +408,6 @@ void test_fp_state_preserved(void)
 	CHECK_EQ(flag[2], 0);
 }
 
-static long pend(unsigned irq)
-{
-	struct septa_msg m = {0};
-
-	return septa_ipc(SEPTA_SYS_TEST_PEND_IRQ, irq, &m);
-}
-
 /* A real interrupt through the GIC: signalled once, then masked until Ack. */
 void test_irq_delivery(void)
 {
@@ -427,16 +420,16 @@ void test_irq_delivery(void)
 	    septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, TEST_SPI + 2, CNODE, h, DEPTH),
 	    0);
 	CHECK_EQ(septa_irq_handler_set_notification(h, nb), 0);
-	CHECK_EQ(pend(TEST_SPI + 2), 0);
+	CHECK_EQ(pend_spi(TEST_SPI + 2), 0);
 	CHECK_EQ(septa_wait(n, &badge), 0);
 	CHECK_EQ(badge, 0x40);
 	/* Not acknowledged yet: a second edge stays pending at the GIC. */
-	CHECK_EQ(pend(TEST_SPI + 2), 0);
+	CHECK_EQ(pend_spi(TEST_SPI + 2), 0);
 	CHECK_EQ(septa_poll(n, &badge), SEPTA_E_WOULD_BLOCK);
 	CHECK_EQ(septa_irq_handler_ack(h), 0);
 	CHECK_EQ(septa_wait(n, &badge), 0);
 	CHECK_EQ(badge, 0x40);
-	CHECK_EQ(pend(5), SEPTA_E_RANGE);
+	CHECK_EQ(pend_spi(5), SEPTA_E_RANGE);
 }
 
 void test_thread_loses_vspace(void)

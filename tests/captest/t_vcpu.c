@@ -416,3 +416,30 @@ void test_block_split_while_guest_runs(void)
 	CHECK_EQ(q[0], 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
 }
+
+/* A physical interrupt assigned to a guest: its VMM holds the handler,
+ * learns of it through a notification and passes it on as a virtual one. */
+void test_forward_physical_irq(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), n = mk(SEPTA_OBJ_NOTIFICATION, 0),
+		 h = slot();
+	uint64_t vcpu = 0, tcb = make_irq_guest(ep, &vcpu), badge = 0;
+	struct septa_msg m = {0};
+
+	CHECK(tcb);
+	CHECK_EQ(septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, 43, CNODE, h, DEPTH), 0);
+	CHECK_EQ(septa_irq_handler_set_notification(h, n), 0);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(m.mr[0], 3); /* ready */
+	CHECK_EQ(pend_spi(43), 0);
+	CHECK_EQ(septa_wait(n, &badge), 0);
+	m.info = septa_msginfo(SEPTA_REPLY_INJECT(43), 0, 0);
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(m.mr[0], 4);
+	CHECK_EQ(m.mr[1], 43);
+	CHECK_EQ(septa_irq_handler_ack(h), 0);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}

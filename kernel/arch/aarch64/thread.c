@@ -33,6 +33,7 @@ void arch_native_el1(void)
 	write_sysreg(cpacr_el1, CPACR_EL1_FPEN);
 	write_sysreg(cntkctl_el1, 2); /* EL0VCTEN: threads may read the virtual counter */
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 }
 
 void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg)

@@ -42,13 +42,14 @@ enum {
 	R_CNTV_CTL,
 	R_CNTV_CVAL,
 	R_CNTVOFF,
+	R_VPIDR,
 	R_COUNT
 };
 _Static_assert(R_COUNT <= VCPU_SYSREGS, "vcpu sysreg space");
 /* enum septa_vcpu_reg, in the order of the ABI. */
 static const uint8_t abi_reg[SEPTA_VCPU_REG_COUNT] = {
     R_SCTLR, R_SP_EL1, R_VBAR,	R_ELR,	R_SPSR,	  R_ESR,     R_FAR,
-    R_TCR,   R_TTBR0,  R_TTBR1, R_MAIR, R_VMPIDR, R_CNTVOFF,
+    R_TCR,   R_TTBR0,  R_TTBR1, R_MAIR, R_VMPIDR, R_CNTVOFF, R_VPIDR,
 };
 
 static struct vcpu *el1_owner; /* whose EL1 state the registers hold; NULL: native */
@@ -73,6 +74,7 @@ void arch_vcpu_reset(struct vcpu *v)
 	v->sysreg[R_SCTLR] = 0x30d00800; /* MMU and caches off */
 	v->sysreg[R_CPACR] = CPACR_EL1_FPEN;
 	v->sysreg[R_VMPIDR] = BIT(31);
+	v->sysreg[R_VPIDR] = read_sysreg(midr_el1);
 }
 
 static void save(struct vcpu *v)
@@ -136,6 +138,7 @@ static void load(struct vcpu *v)
 	write_sysreg(cntv_cval_el0, r[R_CNTV_CVAL]);
 	write_sysreg(cntv_ctl_el0, r[R_CNTV_CTL]);
 	write_sysreg(vmpidr_el2, r[R_VMPIDR]);
+	write_sysreg(vpidr_el2, r[R_VPIDR]);
 	vgic_load(v);
 }
 

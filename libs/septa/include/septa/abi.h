@@ -189,7 +189,8 @@ enum septa_vcpu_reg {
 	SEPTA_VCPU_REG_MAIR = 10,
 	SEPTA_VCPU_REG_VMPIDR = 11,
 	SEPTA_VCPU_REG_CNTVOFF = 12, /* the guest's virtual counter offset */
-	SEPTA_VCPU_REG_COUNT = 13,
+	SEPTA_VCPU_REG_VPIDR = 13,   /* the MIDR the guest reads */
+	SEPTA_VCPU_REG_COUNT = 14,
 };
 
 #define SEPTA_PRIO_MAX 255u
