@@ -143,6 +143,7 @@ void gic_init(unsigned version)
 	slice_ticks = read_sysreg(cntfrq_el0) / 1000000 * TIME_SLICE_US;
 	set_enabled(IRQ_HYP_TIMER, true);
 	set_enabled(IRQ_MAINTENANCE, true);
+	vgic_init(version);
 }
 
 static unsigned ack(void)

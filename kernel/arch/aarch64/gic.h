@@ -19,5 +19,6 @@ void arch_vcpu_vtimer_fired(void);
 void arch_vcpu_maintenance(void);
 /* The guest's virtual GIC interface state, with its EL1 state (vgic.c). */
 struct vcpu;
+void vgic_init(unsigned gic_version);
 void vgic_save(struct vcpu *v);
 void vgic_load(struct vcpu *v);

@@ -39,9 +39,13 @@ struct vcpu *arch_vcpu_live(void);
 #define V2_STATE   (3u << 28)
 #define V2_EOI	   (1u << 19)
 
+/* Fixed once the GIC is known (vgic_init): not re-read on every switch. */
+static bool is_v3;
+static unsigned nlr;
+
 static bool v3(void)
 {
-	return gic_version_v3();
+	return is_v3;
 }
 
 static volatile uint32_t *gich(unsigned off)
@@ -87,12 +91,19 @@ static void write_lr(unsigned i, uint64_t v)
 	}
 }
 
+void vgic_init(unsigned gic_version)
+{
+	unsigned n;
+
+	is_v3 = gic_version == 3;
+	n = is_v3 ? (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1
+		  : (*gich(GICH_VTR) & 0x3f) + 1;
+	nlr = n < VCPU_LRS ? n : VCPU_LRS;
+}
+
 static unsigned lr_count(void)
 {
-	unsigned n = v3() ? (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1
-			  : (*gich(GICH_VTR) & 0x3f) + 1;
-
-	return n < VCPU_LRS ? n : VCPU_LRS;
+	return nlr;
 }
 
 static bool lr_busy(uint64_t lr)
@@ -157,8 +168,8 @@ int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
 {
 	bool live = v == arch_vcpu_live();
 
-	if (!gic_version_v3() && !plat.gich_base)
-		return SEPTA_E_STATE;
+	if (!nlr)
+		return SEPTA_E_STATE; /* no virtual CPU interface known */
 	if (v->npending == VCPU_PENDING)
 		return SEPTA_E_IN_USE;
 	v->pending[v->npending++] = intid | prio << 16;
