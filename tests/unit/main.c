@@ -10,6 +10,7 @@ static const struct {
 } suites[] = {
     {"pgtable", suite_pgtable}, {"fdt", suite_fdt},	    {"bootarc", suite_bootarc},
     {"elf64", suite_elf64},	{"kprintf", suite_kprintf}, {"caps", suite_caps},
+    {"own", suite_own},
 };
 
 int main(int argc, char **argv)

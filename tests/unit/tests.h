@@ -7,3 +7,4 @@ void suite_bootarc(void);
 void suite_elf64(void);
 void suite_kprintf(void);
 void suite_caps(void);
+void suite_own(void);

@@ -1,0 +1,218 @@
+#include "own.h"
+
+void own_init(struct own_db *db, struct own_page *pages, uint64_t count)
+{
+	db->pages = pages;
+	db->count = count;
+	for (uint64_t i = 0; i < count; i++)
+		pages[i] = (struct own_page){.owner = OWN_NONE};
+}
+
+static int check_range(const struct own_db *db, uint64_t first, uint64_t n)
+{
+	if (n == 0 || first >= db->count || n > db->count - first)
+		return OWN_E_RANGE;
+	return OWN_OK;
+}
+
+static bool valid_rights(unsigned r)
+{
+	return r == OWN_R || r == OWN_RW || r == OWN_RX;
+}
+
+/* The checks every operation on an owner's range starts with. */
+static int check_owner(const struct own_db *db, unsigned owner, uint64_t first,
+		       uint64_t n)
+{
+	int err = check_range(db, first, n);
+
+	if (err)
+		return err;
+	if (owner >= OWN_MAX_CLIENTS)
+		return OWN_E_CLIENT;
+	for (uint64_t i = first; i < first + n; i++)
+		if (db->pages[i].owner != owner)
+			return OWN_E_NOT_OWNER;
+	return OWN_OK;
+}
+
+static int check_other(unsigned owner, unsigned other)
+{
+	if (other >= OWN_MAX_CLIENTS)
+		return OWN_E_CLIENT;
+	return other == owner ? OWN_E_SELF : OWN_OK;
+}
+
+int own_alloc(struct own_db *db, unsigned client, uint64_t n, uint64_t align,
+	      uint64_t *first)
+{
+	if (client >= OWN_MAX_CLIENTS)
+		return OWN_E_CLIENT;
+	if (align == 0 || (align & (align - 1)))
+		return OWN_E_ALIGN;
+	if (n == 0 || n > db->count)
+		return OWN_E_RANGE;
+	for (uint64_t start = 0; start + n <= db->count; start += align) {
+		uint64_t i;
+
+		for (i = 0; i < n && db->pages[start + i].state == OWN_FREE; i++)
+			;
+		if (i < n)
+			continue;
+		for (i = 0; i < n; i++)
+			db->pages[start + i] = (struct own_page){.owner = (uint8_t)client,
+								 .state = OWN_OWNED};
+		*first = start;
+		return OWN_OK;
+	}
+	return OWN_E_NO_MEMORY;
+}
+
+int own_free(struct own_db *db, unsigned client, uint64_t first, uint64_t n)
+{
+	int err = check_owner(db, client, first, n);
+
+	for (uint64_t i = first; !err && i < first + n; i++)
+		if (db->pages[i].state != OWN_OWNED)
+			err = OWN_E_BUSY;
+	if (err)
+		return err;
+	for (uint64_t i = first; i < first + n; i++)
+		db->pages[i] = (struct own_page){.owner = OWN_NONE};
+	return OWN_OK;
+}
+
+int own_share(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+	      unsigned borrower, unsigned rights)
+{
+	int err = check_owner(db, owner, first, n);
+
+	if (!err)
+		err = check_other(owner, borrower);
+	if (!err && !valid_rights(rights))
+		err = OWN_E_RIGHTS;
+	for (uint64_t i = first; !err && i < first + n; i++) {
+		const struct own_page *p = &db->pages[i];
+
+		if (p->state == OWN_LENT)
+			err = OWN_E_BUSY;
+		else if (p->borrowers & (1ULL << borrower))
+			err = OWN_E_ALREADY;
+		else if (p->state == OWN_SHARED && p->rights != rights)
+			err = OWN_E_RIGHTS; /* one set of rights for all borrowers */
+		else if (p->nborrowers == OWN_MAX_BORROWERS)
+			err = OWN_E_TOO_MANY;
+	}
+	if (err)
+		return err;
+	for (uint64_t i = first; i < first + n; i++) {
+		struct own_page *p = &db->pages[i];
+
+		p->state = OWN_SHARED;
+		p->rights = (uint8_t)rights;
+		p->borrowers |= 1ULL << borrower;
+		p->nborrowers++;
+	}
+	return OWN_OK;
+}
+
+int own_unshare(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+		unsigned borrower)
+{
+	int err = check_owner(db, owner, first, n);
+
+	if (!err)
+		err = check_other(owner, borrower);
+	for (uint64_t i = first; !err && i < first + n; i++) {
+		const struct own_page *p = &db->pages[i];
+
+		if (p->state != OWN_SHARED || !(p->borrowers & (1ULL << borrower)))
+			err = OWN_E_NOT_SHARED;
+	}
+	if (err)
+		return err;
+	for (uint64_t i = first; i < first + n; i++) {
+		struct own_page *p = &db->pages[i];
+
+		p->borrowers &= ~(1ULL << borrower);
+		if (--p->nborrowers == 0) {
+			p->state = OWN_OWNED;
+			p->rights = 0;
+		}
+	}
+	return OWN_OK;
+}
+
+int own_lend(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+	     unsigned borrower, unsigned rights)
+{
+	int err = check_owner(db, owner, first, n);
+
+	if (!err)
+		err = check_other(owner, borrower);
+	if (!err && !valid_rights(rights))
+		err = OWN_E_RIGHTS;
+	for (uint64_t i = first; !err && i < first + n; i++)
+		if (db->pages[i].state != OWN_OWNED)
+			err = OWN_E_BUSY;
+	if (err)
+		return err;
+	for (uint64_t i = first; i < first + n; i++) {
+		struct own_page *p = &db->pages[i];
+
+		p->state = OWN_LENT;
+		p->rights = (uint8_t)rights;
+		p->borrowers = 1ULL << borrower;
+		p->nborrowers = 1;
+	}
+	return OWN_OK;
+}
+
+int own_reclaim(struct own_db *db, unsigned owner, uint64_t first, uint64_t n)
+{
+	int err = check_owner(db, owner, first, n);
+
+	for (uint64_t i = first; !err && i < first + n; i++)
+		if (db->pages[i].state != OWN_LENT)
+			err = OWN_E_NOT_LENT;
+	if (err)
+		return err;
+	for (uint64_t i = first; i < first + n; i++)
+		db->pages[i] =
+		    (struct own_page){.owner = (uint8_t)owner, .state = OWN_OWNED};
+	return OWN_OK;
+}
+
+int own_donate(struct own_db *db, unsigned owner, uint64_t first, uint64_t n, unsigned to)
+{
+	int err = check_owner(db, owner, first, n);
+
+	if (!err)
+		err = check_other(owner, to);
+	for (uint64_t i = first; !err && i < first + n; i++)
+		if (db->pages[i].state != OWN_OWNED)
+			err = OWN_E_BUSY;
+	if (err)
+		return err;
+	for (uint64_t i = first; i < first + n; i++)
+		db->pages[i].owner = (uint8_t)to;
+	return OWN_OK;
+}
+
+enum own_view own_query(const struct own_db *db, unsigned client, uint64_t page)
+{
+	const struct own_page *p;
+
+	if (page >= db->count || client >= OWN_MAX_CLIENTS)
+		return OWN_VIEW_NONE;
+	p = &db->pages[page];
+	if (p->owner == client) {
+		static const enum own_view owner_view[] = {
+		    OWN_VIEW_NONE, OWN_VIEW_OWNED, OWN_VIEW_SHARED_OWNED, OWN_VIEW_LENT};
+		return owner_view[p->state];
+	}
+	if (p->borrowers & (1ULL << client))
+		return p->state == OWN_LENT ? OWN_VIEW_BORROWED
+					    : OWN_VIEW_SHARED_BORROWED;
+	return OWN_VIEW_NONE;
+}

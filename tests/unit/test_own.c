@@ -1,0 +1,267 @@
+/* memsrv's ownership database: every (state, operation, caller) against
+ * the model in docs/ownership.md, then 10,000 random operations. */
+#include <stdlib.h>
+#include <string.h>
+#include "../../servers/memsrv/own.h"
+#include "tests.h"
+
+enum { O = 1, B = 2, X = 3 }; /* owner, borrower, anybody else */
+
+static struct own_page pages[256];
+static struct own_db db;
+
+/* One page, page 0, in the given state with owner O and borrower B. */
+static void make(enum own_page_state s)
+{
+	uint64_t first;
+
+	own_init(&db, pages, 1);
+	if (s == OWN_FREE)
+		return;
+	CU_ASSERT_EQUAL_FATAL(own_alloc(&db, O, 1, 1, &first), OWN_OK);
+	if (s == OWN_SHARED)
+		CU_ASSERT_EQUAL_FATAL(own_share(&db, O, 0, 1, B, OWN_R), OWN_OK);
+	if (s == OWN_LENT)
+		CU_ASSERT_EQUAL_FATAL(own_lend(&db, O, 0, 1, B, OWN_RW), OWN_OK);
+}
+
+enum op {
+	FREE_,
+	SHARE_X_R,
+	SHARE_B_R,
+	SHARE_X_RW,
+	UNSHARE_B,
+	UNSHARE_X,
+	LEND_X,
+	RECLAIM,
+	DONATE_X
+};
+
+static int apply(enum op op, unsigned caller)
+{
+	switch (op) {
+	case FREE_:
+		return own_free(&db, caller, 0, 1);
+	case SHARE_X_R:
+		return own_share(&db, caller, 0, 1, X, OWN_R);
+	case SHARE_B_R:
+		return own_share(&db, caller, 0, 1, B, OWN_R);
+	case SHARE_X_RW:
+		return own_share(&db, caller, 0, 1, X, OWN_RW);
+	case UNSHARE_B:
+		return own_unshare(&db, caller, 0, 1, B);
+	case UNSHARE_X:
+		return own_unshare(&db, caller, 0, 1, X);
+	case LEND_X:
+		return own_lend(&db, caller, 0, 1, X, OWN_RW);
+	case RECLAIM:
+		return own_reclaim(&db, caller, 0, 1);
+	case DONATE_X:
+		return own_donate(&db, caller, 0, 1, X);
+	}
+	return 1;
+}
+
+static const struct {
+	enum own_page_state state;
+	enum op op;
+	int err;		   /* for the owner; others always get NOT_OWNER */
+	enum own_view owner_after; /* O's view afterwards */
+	enum own_view x_after;	   /* X's view afterwards */
+} table[] = {
+    {OWN_FREE, FREE_, OWN_E_NOT_OWNER, OWN_VIEW_NONE, OWN_VIEW_NONE},
+    {OWN_FREE, SHARE_X_R, OWN_E_NOT_OWNER, OWN_VIEW_NONE, OWN_VIEW_NONE},
+    {OWN_FREE, LEND_X, OWN_E_NOT_OWNER, OWN_VIEW_NONE, OWN_VIEW_NONE},
+    {OWN_FREE, RECLAIM, OWN_E_NOT_OWNER, OWN_VIEW_NONE, OWN_VIEW_NONE},
+    {OWN_FREE, DONATE_X, OWN_E_NOT_OWNER, OWN_VIEW_NONE, OWN_VIEW_NONE},
+    {OWN_OWNED, FREE_, OWN_OK, OWN_VIEW_NONE, OWN_VIEW_NONE},
+    {OWN_OWNED, SHARE_X_R, OWN_OK, OWN_VIEW_SHARED_OWNED, OWN_VIEW_SHARED_BORROWED},
+    {OWN_OWNED, UNSHARE_X, OWN_E_NOT_SHARED, OWN_VIEW_OWNED, OWN_VIEW_NONE},
+    {OWN_OWNED, LEND_X, OWN_OK, OWN_VIEW_LENT, OWN_VIEW_BORROWED},
+    {OWN_OWNED, RECLAIM, OWN_E_NOT_LENT, OWN_VIEW_OWNED, OWN_VIEW_NONE},
+    {OWN_OWNED, DONATE_X, OWN_OK, OWN_VIEW_NONE, OWN_VIEW_OWNED},
+    {OWN_SHARED, FREE_, OWN_E_BUSY, OWN_VIEW_SHARED_OWNED, OWN_VIEW_NONE},
+    {OWN_SHARED, SHARE_X_R, OWN_OK, OWN_VIEW_SHARED_OWNED, OWN_VIEW_SHARED_BORROWED},
+    {OWN_SHARED, SHARE_B_R, OWN_E_ALREADY, OWN_VIEW_SHARED_OWNED, OWN_VIEW_NONE},
+    {OWN_SHARED, SHARE_X_RW, OWN_E_RIGHTS, OWN_VIEW_SHARED_OWNED, OWN_VIEW_NONE},
+    {OWN_SHARED, UNSHARE_B, OWN_OK, OWN_VIEW_OWNED, OWN_VIEW_NONE},
+    {OWN_SHARED, UNSHARE_X, OWN_E_NOT_SHARED, OWN_VIEW_SHARED_OWNED, OWN_VIEW_NONE},
+    {OWN_SHARED, LEND_X, OWN_E_BUSY, OWN_VIEW_SHARED_OWNED, OWN_VIEW_NONE},
+    {OWN_SHARED, RECLAIM, OWN_E_NOT_LENT, OWN_VIEW_SHARED_OWNED, OWN_VIEW_NONE},
+    {OWN_SHARED, DONATE_X, OWN_E_BUSY, OWN_VIEW_SHARED_OWNED, OWN_VIEW_NONE},
+    {OWN_LENT, FREE_, OWN_E_BUSY, OWN_VIEW_LENT, OWN_VIEW_NONE},
+    {OWN_LENT, SHARE_X_R, OWN_E_BUSY, OWN_VIEW_LENT, OWN_VIEW_NONE},
+    {OWN_LENT, UNSHARE_B, OWN_E_NOT_SHARED, OWN_VIEW_LENT, OWN_VIEW_NONE},
+    {OWN_LENT, LEND_X, OWN_E_BUSY, OWN_VIEW_LENT, OWN_VIEW_NONE},
+    {OWN_LENT, RECLAIM, OWN_OK, OWN_VIEW_OWNED, OWN_VIEW_NONE},
+    {OWN_LENT, DONATE_X, OWN_E_BUSY, OWN_VIEW_LENT, OWN_VIEW_NONE},
+};
+
+static void test_state_table(void)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		struct own_page before;
+
+		/* Borrower and bystander: refused, nothing changes. */
+		for (unsigned caller = B; caller <= X; caller++) {
+			make(table[i].state);
+			before = pages[0];
+			CU_ASSERT_EQUAL(apply(table[i].op, caller),
+					table[i].state == OWN_FREE || caller != O
+					    ? OWN_E_NOT_OWNER
+					    : table[i].err);
+			CU_ASSERT_EQUAL(memcmp(&before, &pages[0], sizeof(before)), 0);
+		}
+		make(table[i].state);
+		before = pages[0];
+		CU_ASSERT_EQUAL(apply(table[i].op, O), table[i].err);
+		if (table[i].err)
+			CU_ASSERT_EQUAL(memcmp(&before, &pages[0], sizeof(before)), 0);
+		CU_ASSERT_EQUAL(own_query(&db, O, 0), table[i].owner_after);
+		CU_ASSERT_EQUAL(own_query(&db, X, 0), table[i].x_after);
+	}
+}
+
+static void test_views(void)
+{
+	make(OWN_SHARED);
+	CU_ASSERT_EQUAL(own_query(&db, O, 0), OWN_VIEW_SHARED_OWNED);
+	CU_ASSERT_EQUAL(own_query(&db, B, 0), OWN_VIEW_SHARED_BORROWED);
+	CU_ASSERT_EQUAL(own_query(&db, X, 0), OWN_VIEW_NONE);
+	make(OWN_LENT);
+	CU_ASSERT_EQUAL(own_query(&db, O, 0), OWN_VIEW_LENT);
+	CU_ASSERT_EQUAL(own_query(&db, B, 0), OWN_VIEW_BORROWED);
+	CU_ASSERT_EQUAL(own_query(&db, O, 1), OWN_VIEW_NONE); /* outside */
+}
+
+static void test_bad_arguments(void)
+{
+	uint64_t first;
+
+	make(OWN_OWNED);
+	CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, O, OWN_R), OWN_E_SELF);
+	CU_ASSERT_EQUAL(own_lend(&db, O, 0, 1, O, OWN_R), OWN_E_SELF);
+	CU_ASSERT_EQUAL(own_donate(&db, O, 0, 1, O), OWN_E_SELF);
+	CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, X, OWN_W), OWN_E_RIGHTS);
+	CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, X, 0), OWN_E_RIGHTS);
+	CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, OWN_MAX_CLIENTS, OWN_R), OWN_E_CLIENT);
+	CU_ASSERT_EQUAL(own_free(&db, OWN_MAX_CLIENTS, 0, 1), OWN_E_CLIENT);
+	CU_ASSERT_EQUAL(own_free(&db, O, 0, 0), OWN_E_RANGE);
+	CU_ASSERT_EQUAL(own_free(&db, O, 0, 2), OWN_E_RANGE);
+	CU_ASSERT_EQUAL(own_free(&db, O, UINT64_MAX, 2), OWN_E_RANGE);
+	own_init(&db, pages, 256);
+	CU_ASSERT_EQUAL(own_alloc(&db, O, 4, 3, &first), OWN_E_ALIGN);
+	CU_ASSERT_EQUAL(own_alloc(&db, O, 257, 1, &first), OWN_E_RANGE);
+	CU_ASSERT_EQUAL(own_alloc(&db, O, 1, 1, &first), OWN_OK);
+	CU_ASSERT_EQUAL(first, 0);
+	CU_ASSERT_EQUAL(own_alloc(&db, O, 16, 16, &first), OWN_OK);
+	CU_ASSERT_EQUAL(first, 16); /* 1-15 are free but not aligned */
+	CU_ASSERT_EQUAL(own_alloc(&db, X, 255, 1, &first), OWN_E_NO_MEMORY);
+	/* A range with one page not owned is refused whole. */
+	CU_ASSERT_EQUAL(own_free(&db, O, 0, 17), OWN_E_NOT_OWNER);
+	CU_ASSERT_EQUAL(own_query(&db, O, 0), OWN_VIEW_OWNED);
+}
+
+static void test_too_many_borrowers(void)
+{
+	make(OWN_OWNED);
+	for (unsigned b = 10; b < 10 + OWN_MAX_BORROWERS; b++)
+		CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, b, OWN_RX), OWN_OK);
+	CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, 40, OWN_RX), OWN_E_TOO_MANY);
+	CU_ASSERT_EQUAL(pages[0].nborrowers, OWN_MAX_BORROWERS);
+}
+
+static int invariants_broken(void)
+{
+	for (uint64_t i = 0; i < db.count; i++) {
+		const struct own_page *p = &pages[i];
+		unsigned bits = (unsigned)__builtin_popcountll(p->borrowers);
+
+		if (p->state == OWN_FREE && (p->owner != OWN_NONE || p->borrowers))
+			return 1;
+		if (p->state != OWN_FREE && p->owner >= OWN_MAX_CLIENTS)
+			return 2;
+		if (p->state == OWN_OWNED && p->borrowers)
+			return 3;
+		if (p->state == OWN_LENT && bits != 1)
+			return 4; /* a lent page has exactly one borrower */
+		if (bits != p->nborrowers)
+			return 5; /* share count equals borrowers */
+		if (p->borrowers & (1ULL << (p->owner & 63)) && p->state != OWN_FREE)
+			return 6; /* nobody borrows from itself */
+	}
+	return 0;
+}
+
+static void test_random_operations(void)
+{
+	static struct own_page before[256];
+	unsigned done = 0, refused = 0;
+
+	own_init(&db, pages, 256);
+	srand(99);
+	for (int step = 0; step < 10000; step++) {
+		unsigned c = (unsigned)rand() % 8, o = (unsigned)rand() % 8;
+		uint64_t first = (uint64_t)rand() % 256, n = 1 + (uint64_t)rand() % 8,
+			 got;
+		unsigned rights =
+		    (const unsigned[]){OWN_R, OWN_RW, OWN_RX, OWN_W}[rand() % 4];
+		int err = 0;
+
+		memcpy(before, pages, sizeof(before));
+		switch (rand() % 8) {
+		case 0:
+			err = own_alloc(&db, c, n, 1u << (rand() % 3), &got);
+			break;
+		case 1:
+			err = own_free(&db, c, first, n);
+			break;
+		case 2:
+			err = own_share(&db, c, first, n, o, rights);
+			break;
+		case 3:
+			err = own_unshare(&db, c, first, n, o);
+			break;
+		case 4:
+			err = own_lend(&db, c, first, n, o, rights);
+			break;
+		case 5:
+			err = own_reclaim(&db, c, first, n);
+			break;
+		case 6:
+			err = own_donate(&db, c, first, n, o);
+			break;
+		default:
+			/* A client only sees a page as borrowed if it borrows it. */
+			if (own_query(&db, c, first) == OWN_VIEW_BORROWED &&
+			    pages[first].state != OWN_LENT)
+				CU_FAIL("borrowed view of a page not lent");
+			break;
+		}
+		if (err) {
+			refused++;
+			if (memcmp(before, pages, sizeof(before)) != 0) {
+				CU_FAIL("a refused operation changed the database");
+				break;
+			}
+		} else {
+			done++;
+		}
+		if (invariants_broken()) {
+			CU_FAIL("ownership invariants broken");
+			break;
+		}
+	}
+	CU_ASSERT(done > 1000 && refused > 1000);
+}
+
+void suite_own(void)
+{
+	CU_pSuite s = CU_add_suite("own", NULL, NULL);
+
+	CU_add_test(s, "every (state, operation, caller)", test_state_table);
+	CU_add_test(s, "views of each side", test_views);
+	CU_add_test(s, "bad arguments", test_bad_arguments);
+	CU_add_test(s, "too many borrowers", test_too_many_borrowers);
+	CU_add_test(s, "10000 random operations by 8 clients", test_random_operations);
+}
