@@ -139,6 +139,8 @@ void kmain(uint64_t x0)
 	env.ram_size = ram.size;
 	env.platform = plat.name;
 	env.gic_version = cpu.gic_version;
+	env.modules_pa = (uintptr_t)_modules_start;
+	env.modules_size = arc.size;
 	roottask_start(&root, &env);
 	arch_shutdown(SEPTA_STATUS_BOOT);
 }

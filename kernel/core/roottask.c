@@ -195,6 +195,10 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	if (!err)
 		err = map_fresh(&vs->pgt, SEPTA_ROOT_HEAP_BASE, SEPTA_ROOT_HEAP_SIZE, rw,
 				NULL);
+	/* The boot modules, for the root task to start the other servers. */
+	if (!err)
+		err = map_pages(&vs->pgt, SEPTA_ROOT_MODULES, pa_init(env->modules_pa),
+				ALIGN_UP(env->modules_size, PAGE_SIZE), ro);
 	if (!err)
 		err = map_fresh(&vs->pgt, SEPTA_ROOT_STACK_TOP - SEPTA_ROOT_STACK_SIZE,
 				SEPTA_ROOT_STACK_SIZE, rw, NULL);
@@ -249,6 +253,10 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	strlcpy(bi->root_name, t->name, sizeof(bi->root_name));
 	bi->spare_frames_slot = SEPTA_CAP_SPARE_FRAMES;
 	bi->gic_version = env->gic_version;
+	bi->modules_base = SEPTA_ROOT_MODULES;
+	bi->modules_size = env->modules_size;
+	bi->modules_base = SEPTA_ROOT_MODULES;
+	bi->modules_size = env->modules_size;
 	/* Last: what the kernel leaves over becomes the root task's Untyped. */
 	bi->free_base = bootmem_free_base();
 	bi->free_size = bootmem_free_end() - bootmem_free_base();

@@ -6,6 +6,7 @@ struct roottask_env {
 	uint64_t ram_base, ram_size;
 	const char *platform;
 	unsigned gic_version;
+	uint64_t modules_pa, modules_size; /* page-aligned boot archive */
 };
 
 /* Loads the root module at EL0 and runs it; returns only on failure, with

@@ -1,4 +1,7 @@
 /* Untyped retype: arguments, destinations, accounting and reuse. */
+#include <bootfmt/bootarc.h>
+#include <bootfmt/elf64.h>
+#include <string.h>
 #include "captest.h"
 
 static long retype(unsigned type, unsigned bits, uint64_t offset, unsigned count)
@@ -198,4 +201,22 @@ void test_device_untyped(void)
 	CHECK_EQ(pa, bi->untyped[dev].paddr);
 	/* Give the device memory back for whoever runs next. */
 	CHECK_EQ(septa_cnode_revoke(CNODE, bi->untyped_slot + dev, DEPTH), 0);
+}
+
+/* The kernel hands the boot modules over read-only: the archive checks out
+ * with the same reader, and its root module is this very program. */
+void test_boot_modules(void)
+{
+	struct bootarc arc;
+	struct bootarc_module m;
+	struct elf64_image img;
+
+	CHECK(bi->modules_size > 0);
+	CHECK_EQ(bootarc_open(&arc, (const void *)(uintptr_t)bi->modules_base,
+			      bi->modules_size),
+		 BOOTARC_OK);
+	CHECK_EQ(bootarc_root(&arc, &m), BOOTARC_OK);
+	CHECK_EQ(strcmp(m.name, bi->root_name), 0);
+	CHECK_EQ(elf64_open(&img, m.data, m.size), ELF64_OK);
+	CHECK_EQ(img.entry, SEPTA_ROOT_IMAGE_BASE);
 }

@@ -232,6 +232,7 @@ enum septa_root_slot {
 #define SEPTA_ROOT_IPC_BUFFER  0x2000ULL
 #define SEPTA_ROOT_SPARE_BASE  0x11000000ULL /* spare frames, RW, with caps */
 #define SEPTA_ROOT_SPARE_PAGES 64u
+#define SEPTA_ROOT_MODULES     0x18000000ULL /* the boot archive, read-only */
 #define SEPTA_ROOT_IMAGE_BASE  0x400000ULL
 #define SEPTA_ROOT_HEAP_BASE   0x10000000ULL
 #define SEPTA_ROOT_HEAP_SIZE   0x400000ULL
@@ -265,4 +266,6 @@ struct septa_bootinfo {
 	} untyped[SEPTA_MAX_UNTYPED];
 	uint32_t gic_version; /* 2 or 3: what guests' virtual interface looks like */
 	uint32_t pad;
+	uint64_t modules_base; /* the boot archive (libs/bootfmt), mapped read-only */
+	uint64_t modules_size;
 };
