@@ -36,6 +36,18 @@ static int check_owner(const struct own_db *db, unsigned owner, uint64_t first,
 	return OWN_OK;
 }
 
+/* check_owner, and every page of the range in `state` (else `err`). */
+static int check_state(const struct own_db *db, unsigned owner, uint64_t first,
+		       uint64_t n, enum own_page_state state, int err)
+{
+	int e = check_owner(db, owner, first, n);
+
+	for (uint64_t i = first; !e && i < first + n; i++)
+		if (db->pages[i].state != state)
+			e = err;
+	return e;
+}
+
 static int check_other(unsigned owner, unsigned other)
 {
 	if (other >= OWN_MAX_CLIENTS)
@@ -70,11 +82,8 @@ int own_alloc(struct own_db *db, unsigned client, uint64_t n, uint64_t align,
 
 int own_free(struct own_db *db, unsigned client, uint64_t first, uint64_t n)
 {
-	int err = check_owner(db, client, first, n);
+	int err = check_state(db, client, first, n, OWN_OWNED, OWN_E_BUSY);
 
-	for (uint64_t i = first; !err && i < first + n; i++)
-		if (db->pages[i].state != OWN_OWNED)
-			err = OWN_E_BUSY;
 	if (err)
 		return err;
 	for (uint64_t i = first; i < first + n; i++)
@@ -146,15 +155,12 @@ int own_unshare(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 int own_lend(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 	     unsigned borrower, unsigned rights)
 {
-	int err = check_owner(db, owner, first, n);
+	int err = check_state(db, owner, first, n, OWN_OWNED, OWN_E_BUSY);
 
 	if (!err)
 		err = check_other(owner, borrower);
 	if (!err && !valid_rights(rights))
 		err = OWN_E_RIGHTS;
-	for (uint64_t i = first; !err && i < first + n; i++)
-		if (db->pages[i].state != OWN_OWNED)
-			err = OWN_E_BUSY;
 	if (err)
 		return err;
 	for (uint64_t i = first; i < first + n; i++) {
@@ -170,11 +176,8 @@ int own_lend(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 
 int own_reclaim(struct own_db *db, unsigned owner, uint64_t first, uint64_t n)
 {
-	int err = check_owner(db, owner, first, n);
+	int err = check_state(db, owner, first, n, OWN_LENT, OWN_E_NOT_LENT);
 
-	for (uint64_t i = first; !err && i < first + n; i++)
-		if (db->pages[i].state != OWN_LENT)
-			err = OWN_E_NOT_LENT;
 	if (err)
 		return err;
 	for (uint64_t i = first; i < first + n; i++)
@@ -185,13 +188,10 @@ int own_reclaim(struct own_db *db, unsigned owner, uint64_t first, uint64_t n)
 
 int own_donate(struct own_db *db, unsigned owner, uint64_t first, uint64_t n, unsigned to)
 {
-	int err = check_owner(db, owner, first, n);
+	int err = check_state(db, owner, first, n, OWN_OWNED, OWN_E_BUSY);
 
 	if (!err)
 		err = check_other(owner, to);
-	for (uint64_t i = first; !err && i < first + n; i++)
-		if (db->pages[i].state != OWN_OWNED)
-			err = OWN_E_BUSY;
 	if (err)
 		return err;
 	for (uint64_t i = first; i < first + n; i++)

@@ -81,11 +81,6 @@ void arch_irq_set_enabled(unsigned irq, bool on)
 	set_enabled(irq, on);
 }
 
-bool gic_version_v3(void)
-{
-	return gic_version == 3;
-}
-
 void arch_irq_set_ppi(unsigned irq, bool on)
 {
 	if (gic_version && irq < 32)

@@ -11,7 +11,6 @@ void gic_wait_and_dispatch(void);
 bool gic_user_irqs_enabled(void);
 /* Restarts the current thread's time slice. */
 void gic_timer_arm(void);
-bool gic_version_v3(void);
 /* Enables or disables a private peripheral interrupt of the boot CPU. */
 void arch_irq_set_ppi(unsigned irq, bool on);
 /* Guests: their virtual timer fired; list-register maintenance (vcpu.c). */
