@@ -28,13 +28,16 @@ add_subdirectory(libs/septa)
 add_subdirectory(servers/memsrv)
 add_subdirectory(tests/system/progs)
 add_subdirectory(tests/captest)
+add_subdirectory(tests/memtest)
 add_subdirectory(tests/bench)
 
-# septa_image(NAME KERNEL <objects target> ROOT <program> [AS <module name>])
-# Packs the root program into a boot archive, links it into the kernel, and
-# writes NAME.elf (QEMU -kernel) and NAME.img (flat, arm64 Image header).
+# septa_image(NAME KERNEL <objects target> ROOT <program> [AS <module name>]
+#             [SERVERS <module>=<program> ...])
+# Packs the root program and the servers memsrv starts into a boot archive,
+# links it into the kernel, and writes NAME.elf (QEMU -kernel) and NAME.img
+# (flat, arm64 Image header).
 function(septa_image name)
-  cmake_parse_arguments(I "" "KERNEL;ROOT;AS" "" ${ARGN})
+  cmake_parse_arguments(I "" "KERNEL;ROOT;AS" "SERVERS" ${ARGN})
   if(NOT I_AS)
     set(I_AS ${I_ROOT})
   endif()
@@ -43,10 +46,21 @@ function(septa_image name)
   set(root ${CMAKE_CURRENT_BINARY_DIR}/${name}.${I_AS}.elf)
   # Modules travel without debug information; gdb reads it from the
   # unstripped program in the build tree.
-  add_custom_command(OUTPUT ${arc}
-    COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:${I_ROOT}> ${root}
-    COMMAND ${SEPTA_MKBOOTARC} ${arc} --root ${I_AS}=${root}
-    DEPENDS ${I_ROOT} ${SEPTA_MKBOOTARC} VERBATIM)
+  set(strip COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:${I_ROOT}> ${root})
+  set(args --root ${I_AS}=${root})
+  set(deps ${I_ROOT})
+  foreach(srv ${I_SERVERS})
+    string(REPLACE "=" ";" pair ${srv})
+    list(GET pair 0 mod)
+    list(GET pair 1 prog)
+    set(file ${CMAKE_CURRENT_BINARY_DIR}/${name}.${mod}.elf)
+    list(APPEND strip COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:${prog}> ${file})
+    list(APPEND args --server ${mod}=${file})
+    list(APPEND deps ${prog})
+  endforeach()
+  add_custom_command(OUTPUT ${arc} ${strip}
+    COMMAND ${SEPTA_MKBOOTARC} ${arc} ${args}
+    DEPENDS ${deps} ${SEPTA_MKBOOTARC} VERBATIM)
   add_custom_command(OUTPUT ${obj}
     COMMAND ${CMAKE_OBJCOPY} -I binary -O elf64-littleaarch64 -B aarch64
       --rename-section .data=.modules,alloc,load,readonly,data,contents ${name}.bootarc ${obj}

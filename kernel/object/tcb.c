@@ -191,6 +191,17 @@ int tcb_invoke(struct inv *iv)
 			return SEPTA_E_PERM;
 		sched_set_prio(t, (uint8_t)prio);
 		return SEPTA_OK;
+	case SEPTA_TCB_SET_MCP:
+		/* Like a priority: no thread hands out more than it has. */
+		if (iv->len < 1)
+			return SEPTA_E_ARG;
+		prio = msg_get(iv->caller, 0);
+		if (prio > SEPTA_PRIO_MAX)
+			return SEPTA_E_RANGE;
+		if (prio > iv->caller->mcp)
+			return SEPTA_E_PERM;
+		t->mcp = (uint8_t)prio;
+		return SEPTA_OK;
 	case SEPTA_TCB_SUSPEND:
 		tcb_suspend(t);
 		return SEPTA_OK;

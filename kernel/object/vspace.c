@@ -147,7 +147,9 @@ int vspace_invoke(struct inv *iv)
 		pte ? pte_addr(pte) +
 			  (ALIGN_DOWN(ipa, PAGE_SIZE) & (pgt_granule(level) - 1))
 		    : 0);
-	msg_set(iv->caller, 1, pte ? level : 0);
+	/* Unmapped: the level of the empty entry, so a caller scanning for
+	 * mappings can skip that entry's whole range. */
+	msg_set(iv->caller, 1, level);
 	msg_set(iv->caller, 2, pte ? arch_s2_rights(pte) : 0);
 	msg_set(iv->caller, 3, pte ? pte_owner(pte) : 0);
 	iv->reply_len = 4;

@@ -1,7 +1,8 @@
 /*
  * mkbootarc: packs boot modules into a Septa boot archive.
- *   mkbootarc OUT [--root] NAME=FILE ...
- * --root marks the next module as the root task. The archive is checked with
+ *   mkbootarc OUT [--root|--server] NAME=FILE ...
+ * --root marks the next module as the root task, --server as a server the
+ * root task starts. The archive is checked with
  * the same reader the kernel uses before it is written.
  */
 #include <bootfmt/bootarc.h>
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
 	int err;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: mkbootarc OUT [--root] NAME=FILE ...\n");
+		fprintf(stderr, "usage: mkbootarc OUT [--root|--server] NAME=FILE ...\n");
 		return 2;
 	}
 	memset(ent, 0, sizeof(ent));
@@ -56,6 +57,10 @@ int main(int argc, char **argv)
 
 		if (strcmp(argv[i], "--root") == 0) {
 			next_flags |= BOOTARC_F_ROOT;
+			continue;
+		}
+		if (strcmp(argv[i], "--server") == 0) {
+			next_flags |= BOOTARC_F_SERVER;
 			continue;
 		}
 		if (hdr.count == BOOTARC_MAX_ENTRY) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Boots a Septa image on QEMU virt with virtualization (EL2), GICv3 and a
-# Cortex-A72. Usage: run.sh [--gdb] [--gic 2|3] [--icount] [--no-virt] IMAGE [qemu args]
+# Cortex-A72, and no network card (none is needed, and the default one
+# wants a boot ROM Debian ships apart). Usage: run.sh [--gdb] [--gic 2|3] [--icount] [--no-virt] IMAGE [qemu args]
 # --gdb waits for gdb-multiarch on tcp::1234 (see docs/running.md).
 set -euo pipefail
 gic=3
@@ -20,4 +21,4 @@ image="$1"
 shift
 [ -t 0 ] && echo "septa: quit QEMU with Ctrl-A x" >&2
 exec qemu-system-aarch64 -M "virt,virtualization=$virt,gic-version=$gic" -cpu cortex-a72 \
-	-m 1G -smp 1 -nographic -no-reboot -semihosting "${extra[@]}" -kernel "$image" "$@"
+	-m 1G -smp 1 -nographic -nic none -no-reboot -semihosting "${extra[@]}" -kernel "$image" "$@"

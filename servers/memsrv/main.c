@@ -1,30 +1,141 @@
 /*
- * memsrv, the root task. For now it proves the user-level environment:
- * Newlib's printf at EL0, the boot info, and a clean shutdown. The ownership
- * database comes with the memory-server issue.
+ * memsrv, the root task. Its first thread builds the CSpace the server
+ * thread needs (memsrv.h), starts that thread, and then only waits for the
+ * word to power the machine off: the kernel lets the root task's first
+ * thread alone do that. The server thread takes over the memory, starts
+ * the servers packed in the boot image and serves them.
  */
-#include <septa/syscall.h>
 #include <stdio.h>
-#include <stdlib.h>
+#include <string.h>
+#include "memsrv.h"
+
+#define SERVER_THREAD_PRIO 200 /* above every client: a call is served at once */
+#define STACK_BYTES	   (64 * 1024)
+
+static const struct septa_bootinfo *bi;
+static unsigned boot_ut = ~0u; /* index of the Untyped the CSpace is built from */
+/* Root-CNode slots, so that both threads can name them. */
+static uint64_t ep_slot, ctrl_slot;
+static _Alignas(16) uint8_t server_stack[STACK_BYTES];
+
+unsigned memsrv_boot_untyped(void)
+{
+	return boot_ut;
+}
+
+/* The Untyped the CSpace is built from: the largest RAM one under 2 MiB
+ * (those are too small for the pool) if it holds 512 KiB, else the
+ * smallest of the pool's, which the pool then leaves out. */
+static unsigned pick_boot_untyped(void)
+{
+	unsigned best = ~0u, big = ~0u;
+
+	for (unsigned i = 0; i < bi->untyped_count; i++) {
+		unsigned bits = bi->untyped[i].size_bits;
+
+		if (bi->untyped[i].is_device)
+			continue;
+		if (bits >= 19 && bits < 21 &&
+		    (best == ~0u || bits > bi->untyped[best].size_bits))
+			best = i;
+		if (bits >= 21 && (big == ~0u || bits < bi->untyped[big].size_bits))
+			big = i;
+	}
+	return best != ~0u ? best : big;
+}
+
+void memsrv_power_off(int status)
+{
+	struct septa_msg m = {.info = septa_msginfo(CTRL_SHUTDOWN, 0, 1),
+			      .mr = {(uint64_t)(int64_t)status}};
+
+	fflush(stdout);
+	septa_send(ctrl_slot, &m);
+	for (;;)
+		septa_recv(ep_slot, &m); /* never reached: the first thread runs first */
+}
+
+static void server_main(struct septa_ipc_buffer *buf)
+{
+	uint64_t free_pages = 0;
+	int n;
+
+	septa_set_ipc_buffer(buf);
+	if (pool_init(bi)) {
+		printf("memsrv: cannot take over the memory\n");
+		memsrv_power_off(1);
+	}
+	for (uint64_t p = 0; p < pool.pages; p++)
+		free_pages += pool.db.pages[p].state == OWN_FREE;
+	printf("memsrv: pool %#llx+%lluMiB in %llu chunks, %llu MiB free, database %llu KiB\n",
+	       (unsigned long long)pool.base, (unsigned long long)(pool.pages >> 8),
+	       (unsigned long long)pool.nchunks, (unsigned long long)(free_pages >> 8),
+	       (unsigned long long)(pool.pages * sizeof(struct own_page) >> 10));
+	n = spawn_servers(bi, ep_slot);
+	if (n <= 0) {
+		printf("memsrv: %s; powering off\n",
+		       n == 0 ? "no servers in the boot image" : "no server could start");
+		memsrv_power_off(n == 0 ? 0 : 1);
+	}
+	serve(ep_slot);
+}
 
 int main(void)
 {
-	const struct septa_bootinfo *bi = septa_bootinfo();
-	char *probe;
+	uint64_t next, tcb;
+	struct septa_msg m = {0};
+	long err;
 
+	bi = septa_bootinfo();
 	if (bi->magic != SEPTA_BOOTINFO_MAGIC) {
-		printf("memsrv: bad boot info magic %llx\n",
-		       (unsigned long long)bi->magic);
+		printf("memsrv: bad boot info magic %llx\n", (unsigned long long)bi->magic);
 		return 1;
 	}
-	probe = malloc(64 * 1024);
 	printf("memsrv: hello from EL0 on %s, root task '%s'\n", bi->platform,
 	       bi->root_name);
-	printf("memsrv: RAM %#llx+%lluMiB, free %#llx+%lluMiB, heap %s\n",
+	printf("memsrv: RAM %#llx+%lluMiB, free %#llx+%lluMiB\n",
 	       (unsigned long long)bi->ram_base, (unsigned long long)(bi->ram_size >> 20),
 	       (unsigned long long)bi->free_base,
-	       (unsigned long long)(bi->free_size >> 20), probe ? "ok" : "exhausted");
-	free(probe);
-	septa_shutdown(0);
+	       (unsigned long long)(bi->free_size >> 20));
+	boot_ut = pick_boot_untyped();
+	if (boot_ut == ~0u) {
+		printf("memsrv: no Untyped of 512 KiB or more to start from\n");
+		return 1;
+	}
+	/* The top CNode takes first_free_slot (and the next one for a moment). */
+	next = bi->first_free_slot;
+	cs_init(next, bi->untyped_slot + boot_ut, bi->untyped[boot_ut].paddr,
+		bi->untyped[boot_ut].size_bits);
+	next += 2;
+	ep_slot = next++;
+	ctrl_slot = next++;
+	tcb = next++;
+	err = kobj_new_at(SEPTA_OBJ_ENDPOINT, 0, ep_slot) ||
+	      kobj_new_at(SEPTA_OBJ_ENDPOINT, 0, ctrl_slot) ||
+	      kobj_new_at(SEPTA_OBJ_TCB, 0, tcb)
+		  ? -1
+		  : 0;
+	memset((void *)SEPTA_ROOT_SPARE_BASE, 0, PAGE_SIZE);
+	uint64_t regs[] = {(uint64_t)(uintptr_t)server_main,
+			   (uint64_t)(uintptr_t)(server_stack + STACK_BYTES),
+			   SEPTA_ROOT_SPARE_BASE};
+	if (!err)
+		err = septa_tcb_configure(tcb, 0, cs_top, SEPTA_CAP_INIT_VSPACE,
+					  bi->spare_frames_slot, SEPTA_ROOT_SPARE_BASE);
+	if (!err)
+		err = septa_tcb_set_priority(tcb, SERVER_THREAD_PRIO);
+	if (!err)
+		err = septa_tcb_set_mcp(tcb, SERVER_THREAD_PRIO);
+	if (!err)
+		err = septa_tcb_write_registers(tcb, 1, 3, regs);
+	if (err) {
+		printf("memsrv: cannot start the server thread (%ld)\n", err);
+		return 1;
+	}
+	/* Only the server thread sends here; it waits for nothing after. */
+	while (septa_recv(ctrl_slot, &m) != SEPTA_OK ||
+	       SEPTA_MSG_LABEL(m.info) != CTRL_SHUTDOWN)
+		;
+	septa_shutdown((int)m.mr[0]);
 	return 1;
 }

@@ -1,4 +1,5 @@
 #include "own.h"
+#include <septa/abi.h>
 
 void own_init(struct own_db *db, struct own_page *pages, uint64_t count)
 {
@@ -84,7 +85,7 @@ int own_free(struct own_db *db, unsigned client, uint64_t first, uint64_t n)
 {
 	int err = check_state(db, client, first, n, OWN_OWNED, OWN_E_BUSY);
 
-	if (err)
+	if (err || db->check_only)
 		return err;
 	for (uint64_t i = first; i < first + n; i++)
 		db->pages[i] = (struct own_page){.owner = OWN_NONE};
@@ -112,7 +113,7 @@ int own_share(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 		else if (p->nborrowers == OWN_MAX_BORROWERS)
 			err = OWN_E_TOO_MANY;
 	}
-	if (err)
+	if (err || db->check_only)
 		return err;
 	for (uint64_t i = first; i < first + n; i++) {
 		struct own_page *p = &db->pages[i];
@@ -138,7 +139,7 @@ int own_unshare(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 		if (p->state != OWN_SHARED || !(p->borrowers & (1ULL << borrower)))
 			err = OWN_E_NOT_SHARED;
 	}
-	if (err)
+	if (err || db->check_only)
 		return err;
 	for (uint64_t i = first; i < first + n; i++) {
 		struct own_page *p = &db->pages[i];
@@ -161,7 +162,7 @@ int own_lend(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 		err = check_other(owner, borrower);
 	if (!err && !valid_rights(rights))
 		err = OWN_E_RIGHTS;
-	if (err)
+	if (err || db->check_only)
 		return err;
 	for (uint64_t i = first; i < first + n; i++) {
 		struct own_page *p = &db->pages[i];
@@ -178,7 +179,7 @@ int own_reclaim(struct own_db *db, unsigned owner, uint64_t first, uint64_t n)
 {
 	int err = check_state(db, owner, first, n, OWN_LENT, OWN_E_NOT_LENT);
 
-	if (err)
+	if (err || db->check_only)
 		return err;
 	for (uint64_t i = first; i < first + n; i++)
 		db->pages[i] =
@@ -192,7 +193,7 @@ int own_donate(struct own_db *db, unsigned owner, uint64_t first, uint64_t n, un
 
 	if (!err)
 		err = check_other(owner, to);
-	if (err)
+	if (err || db->check_only)
 		return err;
 	for (uint64_t i = first; i < first + n; i++)
 		db->pages[i].owner = (uint8_t)to;
@@ -215,4 +216,52 @@ enum own_view own_query(const struct own_db *db, unsigned client, uint64_t page)
 		return p->state == OWN_LENT ? OWN_VIEW_BORROWED
 					    : OWN_VIEW_SHARED_BORROWED;
 	return OWN_VIEW_NONE;
+}
+
+int own_claim(struct own_db *db, unsigned client, uint64_t first, uint64_t n)
+{
+	int err = check_range(db, first, n);
+
+	if (err)
+		return err;
+	if (client >= OWN_MAX_CLIENTS)
+		return OWN_E_CLIENT;
+	for (uint64_t i = first; i < first + n; i++)
+		if (db->pages[i].state != OWN_FREE)
+			return OWN_E_BUSY;
+	for (uint64_t i = first; i < first + n; i++)
+		db->pages[i] = (struct own_page){.owner = (uint8_t)client, .state = OWN_OWNED};
+	return OWN_OK;
+}
+
+int own_view_tag(enum own_view view)
+{
+	switch (view) {
+	case OWN_VIEW_OWNED:
+		return SEPTA_OWNED;
+	case OWN_VIEW_SHARED_OWNED:
+		return SEPTA_SHARED_OWNED;
+	case OWN_VIEW_SHARED_BORROWED:
+		return SEPTA_SHARED_BORROWED;
+	case OWN_VIEW_BORROWED:
+		return SEPTA_BORROWED;
+	default:
+		return -1;
+	}
+}
+
+enum own_audit own_audit_mapping(enum own_view view, uint64_t want_pa,
+				 unsigned want_rights, const struct own_kernel_view *k)
+{
+	int tag = own_view_tag(view);
+
+	if (tag < 0)
+		return k->pa == want_pa ? OWN_AUDIT_STALE : OWN_AUDIT_OK;
+	if (!k->pa)
+		return OWN_AUDIT_MISSING;
+	if (k->pa != want_pa)
+		return OWN_AUDIT_WRONG_PAGE;
+	if (k->rights != want_rights)
+		return OWN_AUDIT_RIGHTS;
+	return k->tag == (unsigned)tag ? OWN_AUDIT_OK : OWN_AUDIT_TAG;
 }

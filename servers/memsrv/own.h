@@ -62,6 +62,9 @@ enum own_err {
 struct own_db {
 	struct own_page *pages;
 	uint64_t count;
+	/* Set: operations only check (memsrv checks its own conditions
+	 * between the database's checks and its commit). Not for own_alloc. */
+	bool check_only;
 };
 
 void own_init(struct own_db *db, struct own_page *pages, uint64_t count);
@@ -79,3 +82,27 @@ int own_reclaim(struct own_db *db, unsigned owner, uint64_t first, uint64_t n);
 int own_donate(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 	       unsigned to);
 enum own_view own_query(const struct own_db *db, unsigned client, uint64_t page);
+/* Marks free pages as the client's without a search: memory that is not
+ * there (holes between RAM blocks) and memsrv's own tables. */
+int own_claim(struct own_db *db, unsigned client, uint64_t first, uint64_t n);
+
+/* Audit of one mapping memsrv recorded for a client against what the
+ * kernel reports for it (VSPACE_QUERY: physical address or 0, level,
+ * rights, ownership tag). */
+enum own_audit {
+	OWN_AUDIT_OK = 0,
+	OWN_AUDIT_MISSING = 1,	  /* should be mapped, is not */
+	OWN_AUDIT_WRONG_PAGE = 2, /* mapped to another page */
+	OWN_AUDIT_RIGHTS = 3,	  /* other rights than granted */
+	OWN_AUDIT_TAG = 4,	  /* tag unlike the client's view of the page */
+	OWN_AUDIT_STALE = 5,	  /* mapped, though the client lent it away */
+};
+struct own_kernel_view {
+	uint64_t pa; /* 0: nothing mapped */
+	unsigned rights;
+	unsigned tag; /* enum septa_owner */
+};
+enum own_audit own_audit_mapping(enum own_view view, uint64_t want_pa,
+				 unsigned want_rights, const struct own_kernel_view *k);
+/* The PTE tag (enum septa_owner) of a view that has a mapping; -1 if none. */
+int own_view_tag(enum own_view view);

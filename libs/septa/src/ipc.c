@@ -150,6 +150,13 @@ long septa_tcb_set_priority(uint64_t tcb, unsigned prio)
 	return invoke(tcb, SEPTA_TCB_SET_PRIORITY, 0, NULL, 1, a);
 }
 
+long septa_tcb_set_mcp(uint64_t tcb, unsigned mcp)
+{
+	uint64_t a[] = {mcp};
+
+	return invoke(tcb, SEPTA_TCB_SET_MCP, 0, NULL, 1, a);
+}
+
 long septa_tcb_suspend(uint64_t tcb)
 {
 	return invoke(tcb, SEPTA_TCB_SUSPEND, 0, NULL, 0, NULL);

@@ -4,6 +4,7 @@
  * region the boot info names, and exit ends the thread.
  */
 #include <errno.h>
+#include <septa/ipc.h>
 #include <septa/syscall.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +39,9 @@ void septa_libc_init(void)
 {
 	const struct septa_bootinfo *bi = septa_bootinfo();
 
+	/* The kernel (for the root task) and memsrv (for the servers it
+	 * starts) put every program's IPC buffer at the same address. */
+	septa_set_ipc_buffer((struct septa_ipc_buffer *)SEPTA_ROOT_IPC_BUFFER);
 	if (bi && bi->magic == SEPTA_BOOTINFO_MAGIC) {
 		heap_base = bi->heap_base;
 		heap_next = bi->heap_base;

@@ -15,6 +15,8 @@
 
 /* The root task is the one module the kernel itself starts. */
 #define BOOTARC_F_ROOT 1u
+/* memsrv starts these servers, in archive order, each as its own client. */
+#define BOOTARC_F_SERVER 2u
 
 struct bootarc_header {
 	uint64_t magic;

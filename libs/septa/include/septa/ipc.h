@@ -96,6 +96,7 @@ long septa_cnode_revoke(uint64_t root, uint64_t index, unsigned depth);
 long septa_tcb_configure(uint64_t tcb, uint64_t fault_ep, uint64_t cspace,
 			 uint64_t vspace, uint64_t buffer_frame, uint64_t buffer_ipa);
 long septa_tcb_set_priority(uint64_t tcb, unsigned prio);
+long septa_tcb_set_mcp(uint64_t tcb, unsigned mcp);
 long septa_tcb_suspend(uint64_t tcb);
 long septa_tcb_resume(uint64_t tcb);
 /* regs[0] = pc, regs[1] = sp, regs[2 + n] = xn */

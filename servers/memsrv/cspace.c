@@ -1,0 +1,214 @@
+/*
+ * memsrv's capability space and its own kernel objects. Slots live in
+ * CNodes of 2^12 under a top CNode (memsrv.h); a bitmap per CNode tracks
+ * them. Kernel objects memsrv needs (CNodes, page tables for clients'
+ * VSpaces, servers' TCBs) are retyped from Untyped memory that memsrv owns:
+ * first the small Untyped it booted with, then whole 2 MiB chunks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "memsrv.h"
+
+uint64_t cs_top;
+static uint64_t *bitmap[CS_SUBS]; /* bit set: slot in use */
+static unsigned nsubs = 1;	  /* sub-CNodes 1..nsubs-1 exist */
+
+struct kobj_source {
+	uint64_t ut;
+	uint64_t paddr;
+	uint64_t size;
+	uint64_t used; /* what the kernel's watermark will be, rounded up */
+};
+static struct kobj_source src;
+static uint64_t last_paddr;
+
+static uint64_t obj_bytes(unsigned type, unsigned bits)
+{
+	switch (type) {
+	case SEPTA_OBJ_UNTYPED:
+		return 1ULL << bits;
+	case SEPTA_OBJ_CNODE:
+		return 1ULL << (bits + SEPTA_CNODE_SLOT_BITS);
+	case SEPTA_OBJ_TCB:
+		return 1ULL << SEPTA_TCB_BITS;
+	case SEPTA_OBJ_ENDPOINT:
+		return 1ULL << SEPTA_ENDPOINT_BITS;
+	case SEPTA_OBJ_NOTIFICATION:
+		return 1ULL << SEPTA_NTFN_BITS;
+	case SEPTA_OBJ_VSPACE:
+		return 1ULL << 16; /* at most: 16 concatenated roots and a header */
+	default:
+		return PAGE_SIZE;
+	}
+}
+
+void kobj_add_source(uint64_t ut, uint64_t paddr, unsigned bits)
+{
+	src = (struct kobj_source){.ut = ut, .paddr = paddr, .size = 1ULL << bits};
+}
+
+uint64_t kobj_last_paddr(void)
+{
+	return last_paddr;
+}
+
+/* A fresh 2 MiB chunk of memsrv's own when the current source is short. */
+static bool kobj_room(uint64_t bytes)
+{
+	uint64_t first;
+
+	if (ALIGN_UP_P2(src.used, bytes) + bytes <= src.size)
+		return true;
+	if (!pool.db.pages || bytes > CHUNK_SIZE ||
+	    own_alloc(&pool.db, 0, CHUNK_PAGES, CHUNK_PAGES, &first) != OWN_OK)
+		return false;
+	pool_chunk(first)->state = CH_KOBJ;
+	kobj_add_source(pool_chunk(first)->ut, pool.base + first * PAGE_SIZE, 21);
+	return true;
+}
+
+bool kobj_reserve(unsigned pages)
+{
+	return kobj_room(pages * PAGE_SIZE);
+}
+
+static bool kobj_at(unsigned type, unsigned bits, uint64_t index, unsigned depth,
+		    uint64_t offset)
+{
+	uint64_t bytes = obj_bytes(type, bits);
+	long err;
+
+	if (!kobj_room(bytes))
+		return false;
+	err = septa_untyped_retype(src.ut, type, bits, cs_top, index, depth, offset, 1);
+	if (err) {
+		printf("memsrv: retype of type %u failed: %ld\n", type, err);
+		return false;
+	}
+	last_paddr = src.paddr + ALIGN_UP_P2(src.used, bytes);
+	src.used = ALIGN_UP_P2(src.used, bytes) + bytes;
+	return true;
+}
+
+static bool add_sub(void)
+{
+	if (nsubs == CS_SUBS)
+		return false;
+	bitmap[nsubs] = calloc(CS_SUB_SLOTS / 64, sizeof(uint64_t));
+	if (!bitmap[nsubs] ||
+	    !kobj_at(SEPTA_OBJ_CNODE, CS_SUB_BITS, 0, 0, nsubs)) {
+		free(bitmap[nsubs]);
+		return false;
+	}
+	nsubs++;
+	return true;
+}
+
+void cs_init(uint64_t top_slot, uint64_t bootstrap_ut, uint64_t ut_paddr, unsigned ut_bits)
+{
+	long err;
+
+	kobj_add_source(bootstrap_ut, ut_paddr, ut_bits);
+	/* The top CNode, then its guard, then the root CNode in its slot 0. */
+	err = septa_untyped_retype(bootstrap_ut, SEPTA_OBJ_CNODE, CS_TOP_BITS,
+				   SEPTA_CAP_INIT_CNODE, 0, 0, top_slot + 1, 1);
+	if (!err)
+		err = septa_cnode_mutate(SEPTA_CAP_INIT_CNODE, top_slot, CS_DEPTH,
+					 SEPTA_CAP_INIT_CNODE, top_slot + 1, CS_DEPTH,
+					 CS_TOP_GUARD);
+	src.used = obj_bytes(SEPTA_OBJ_CNODE, CS_TOP_BITS);
+	cs_top = top_slot;
+	if (!err)
+		err = septa_cnode_mint(cs_top, 0, CS_SLOT_DEPTH, SEPTA_CAP_INIT_CNODE,
+				       SEPTA_CAP_INIT_CNODE, CS_DEPTH, SEPTA_RIGHTS_ALL, 0);
+	if (err || !add_sub()) {
+		printf("memsrv: cannot build its CSpace (%ld)\n", err);
+		septa_shutdown(1);
+	}
+}
+
+static bool run_free(const uint64_t *bm, unsigned w, unsigned words)
+{
+	for (unsigned i = 0; i < words; i++)
+		if (bm[w + i])
+			return false;
+	return true;
+}
+
+static uint64_t find(unsigned n)
+{
+	unsigned words = n / 64;
+
+	for (unsigned k = 1; k < nsubs; k++) {
+		uint64_t *bm = bitmap[k];
+
+		for (unsigned w = 0; w < CS_SUB_SLOTS / 64; w += words ? words : 1) {
+			if (words && run_free(bm, w, words)) {
+				memset(&bm[w], 0xff, words * sizeof(uint64_t));
+				return (uint64_t)k << CS_SUB_BITS | w * 64u;
+			}
+			if (!words && ~bm[w]) {
+				unsigned b = (unsigned)__builtin_ctzll(~bm[w]);
+
+				bm[w] |= 1ULL << b;
+				return (uint64_t)k << CS_SUB_BITS | (w * 64u + b);
+			}
+		}
+	}
+	return 0;
+}
+
+uint64_t cs_alloc(unsigned n)
+{
+	uint64_t c;
+
+	if (n != 1 && (n % 64 || n > CS_SUB_SLOTS))
+		return 0;
+	while (!(c = find(n)))
+		if (!add_sub())
+			return 0;
+	return c;
+}
+
+void cs_free(uint64_t cptr, unsigned n)
+{
+	uint64_t *bm = bitmap[cptr >> CS_SUB_BITS];
+	unsigned i = (unsigned)(cptr & (CS_SUB_SLOTS - 1));
+
+	for (unsigned j = i; j < i + n; j++)
+		bm[j / 64] &= ~(1ULL << (j % 64));
+}
+
+bool cs_reserve(unsigned n)
+{
+	unsigned have = 0;
+
+	for (unsigned k = 1; k < nsubs; k++)
+		for (unsigned w = 0; w < CS_SUB_SLOTS / 64; w++)
+			have += 64u - (unsigned)__builtin_popcountll(bitmap[k][w]);
+	while (have < n) {
+		if (!add_sub())
+			return false;
+		have += CS_SUB_SLOTS;
+	}
+	return true;
+}
+
+bool kobj_new_at(unsigned type, unsigned size_bits, uint64_t root_slot)
+{
+	return !kobj_at(type, size_bits, 0, CS_SLOT_DEPTH, root_slot);
+}
+
+uint64_t kobj_new(unsigned type, unsigned size_bits)
+{
+	uint64_t s = cs_alloc(1);
+
+	if (!s)
+		return 0;
+	if (!kobj_at(type, size_bits, s >> CS_SUB_BITS, CS_SLOT_DEPTH, s & (CS_SUB_SLOTS - 1))) {
+		cs_free(s, 1);
+		return 0;
+	}
+	return s;
+}

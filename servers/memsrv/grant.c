@@ -1,0 +1,249 @@
+/*
+ * Grants: the mappings memsrv makes for clients. Each is a frame capability
+ * minted from memsrv's original with the granted rights and mapped in the
+ * client's VSpace with its ownership tag; deleting it unmaps it (the kernel
+ * does that), so the table below is the whole list of what any client can
+ * reach. The table is an open-addressed hash on (page, client) in memsrv's
+ * metadata area, 24 bytes a grant.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "memsrv.h"
+
+static struct grant *table;
+static uint64_t cap_mask, nused;
+
+void grant_init(void *mem, uint64_t bytes)
+{
+	uint64_t n = 1;
+
+	while (n * 2 * sizeof(struct grant) <= bytes)
+		n *= 2;
+	table = mem;
+	cap_mask = n - 1;
+	memset(table, 0, n * sizeof(struct grant));
+}
+
+static uint64_t hash(unsigned client, uint64_t page)
+{
+	return ((page * 64 + client) * 0x9e3779b97f4a7c15ULL >> 20) & cap_mask;
+}
+
+/* The key a page's grant is filed under: a block's first page. */
+static uint64_t key_page(uint64_t page)
+{
+	return pool_chunk(page)->state == CH_BLOCK ? page & ~(uint64_t)(CHUNK_PAGES - 1)
+						   : page;
+}
+
+struct grant *grant_find(unsigned client, uint64_t page)
+{
+	uint64_t k = key_page(page);
+
+	for (uint64_t i = hash(client, k);; i = (i + 1) & cap_mask) {
+		struct grant *g = &table[i];
+
+		if (!(g->flags & G_USED))
+			return NULL;
+		if (g->page == k && g->client == client)
+			return g;
+	}
+}
+
+uint64_t grant_free_entries(void)
+{
+	/* Keep the table at most three quarters full: probes stay short. */
+	uint64_t limit = (cap_mask + 1) / 4 * 3;
+
+	return nused < limit ? limit - nused : 0;
+}
+
+static uint64_t granule(unsigned level)
+{
+	return 1ULL << (12 + 9 * (3 - (level > 3 ? 3 : level)));
+}
+
+uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
+		   unsigned tag)
+{
+	uint64_t s = cs_alloc(1);
+	unsigned capr = SEPTA_RIGHT_READ | (rights & MEMSRV_W ? SEPTA_RIGHT_WRITE : 0);
+	unsigned level = 0;
+	long err = s ? septa_cnode_mint(cs_top, s, CS_DEPTH, cs_top, frame, CS_DEPTH, capr, 0)
+		     : SEPTA_E_NO_MEMORY;
+
+	while (!err && (err = septa_frame_map(s, vspace, ipa, rights, tag, &level)) ==
+			   SEPTA_E_NO_TABLE) {
+		uint64_t pt = kobj_new(SEPTA_OBJ_PAGE_TABLE, 0);
+
+		err = pt ? septa_page_table_map(pt, vspace, ipa & ~(granule(level) - 1),
+						 level + 1, NULL)
+			 : SEPTA_E_NO_MEMORY;
+	}
+	if (err == SEPTA_OK)
+		return s;
+	/* The callers checked and reserved everything this needs. */
+	printf("memsrv: BUG: cannot map frame %#llx at %#llx (error %ld, level %u)\n",
+	       (unsigned long long)frame, (unsigned long long)ipa, err, level);
+	return 0;
+}
+
+struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa,
+			unsigned rights, unsigned tag)
+{
+	uint64_t i, s = map_frame(pool_frame(page), clients[client].vspace, ipa, rights, tag);
+
+	for (i = hash(client, page); table[i].flags & G_USED; i = (i + 1) & cap_mask)
+		;
+	table[i] = (struct grant){.page = (uint32_t)page,
+				  .client = (uint8_t)client,
+				  .rights = (uint8_t)rights,
+				  .tag = (uint8_t)tag,
+				  .flags = G_USED | G_MAPPED | (block ? G_BLOCK : 0),
+				  .slot = (uint32_t)s,
+				  .ipa = ipa};
+	nused++;
+	return &table[i];
+}
+
+void grant_unmap(struct grant *g)
+{
+	if (!(g->flags & G_MAPPED))
+		return;
+	septa_cnode_delete(cs_top, g->slot, CS_DEPTH);
+	cs_free(g->slot, 1);
+	g->flags &= (uint8_t)~G_MAPPED;
+	g->slot = 0;
+}
+
+void grant_remap(struct grant *g, unsigned tag)
+{
+	grant_unmap(g);
+	g->slot = (uint32_t)map_frame(pool_frame(g->page), clients[g->client].vspace, g->ipa,
+				      g->rights, tag);
+	g->tag = (uint8_t)tag;
+	g->flags |= G_MAPPED;
+}
+
+/* Deletion with backward shift: later entries of the probe run move up so
+ * that lookups never stop early at the hole. */
+void grant_drop(struct grant *g)
+{
+	uint64_t hole = (uint64_t)(g - table), i = hole;
+
+	grant_unmap(g);
+	table[hole].flags = 0;
+	nused--;
+	for (;;) {
+		uint64_t home;
+
+		i = (i + 1) & cap_mask;
+		if (!(table[i].flags & G_USED))
+			return;
+		home = hash(table[i].client, table[i].page);
+		/* Move it if its home is not in (hole, i] cyclically. */
+		if (((i - home) & cap_mask) >= ((i - hole) & cap_mask)) {
+			table[hole] = table[i];
+			table[i].flags = 0;
+			hole = i;
+		}
+	}
+}
+
+int ipa_check_free(uint64_t vspace, uint64_t ipa, uint64_t size)
+{
+	uint64_t q[4], a = ipa;
+
+	if (ipa % PAGE_SIZE || size == 0 || ipa + size < ipa)
+		return MEMSRV_E_ALIGN;
+	while (a < ipa + size) {
+		long err = septa_vspace_query(vspace, a, q);
+
+		if (err)
+			return MEMSRV_E_IPA_RANGE;
+		if (q[0])
+			return MEMSRV_E_IPA_BUSY;
+		a = (a & ~(granule((unsigned)q[1]) - 1)) + granule((unsigned)q[1]);
+	}
+	return MEMSRV_OK;
+}
+
+static void diff(struct memsrv_audit *out, unsigned kind, unsigned client, uint64_t ipa)
+{
+	if (!out->differences++) {
+		out->kind = kind;
+		out->client = client;
+		out->ipa = ipa;
+	}
+	printf("memsrv: audit: client %u (%s) at %#llx: difference %u\n", client,
+	       clients[client].name, (unsigned long long)ipa, kind);
+}
+
+/* Every grant against the kernel's view of its mapping. */
+static void audit_grants(struct memsrv_audit *out)
+{
+	for (uint64_t i = 0; i <= cap_mask; i++) {
+		struct grant *g = &table[i];
+		struct own_kernel_view k;
+		uint64_t q[4] = {0};
+		enum own_audit r;
+
+		if (!(g->flags & G_USED))
+			continue;
+		septa_vspace_query(clients[g->client].vspace, g->ipa, q);
+		k = (struct own_kernel_view){q[0], (unsigned)q[2], (unsigned)q[3]};
+		r = own_audit_mapping(own_query(&pool.db, g->client, g->page),
+				      pool.base + g->page * PAGE_SIZE, g->rights, &k);
+		if (r == OWN_AUDIT_OK && own_view_tag(own_query(&pool.db, g->client,
+								g->page)) >= 0 &&
+		    !(g->flags & G_MAPPED))
+			r = OWN_AUDIT_MISSING; /* the kernel maps what memsrv let go */
+		out->checked++;
+		if (r != OWN_AUDIT_OK)
+			diff(out, r, g->client, g->ipa);
+	}
+}
+
+/* A server's own Untyped is its to map (and so for the VSpaces it
+ * registered): frames it makes from it are no one else's memory. */
+static bool own_untyped(unsigned c, uint64_t pa)
+{
+	unsigned s = clients[c].parent ? clients[c].parent : c;
+
+	return clients[s].ut_pa && pa - clients[s].ut_pa < (1ULL << MEMSRV_SERVER_UNTYPED_BITS);
+}
+
+/* Every mapping of RAM in a client's VSpace is a grant at that address or
+ * lies in the client's own Untyped; anything else is stray. */
+static void audit_vspace(struct memsrv_audit *out, unsigned c)
+{
+	uint64_t q[4], a = 0;
+
+	while (septa_vspace_query(clients[c].vspace, a, q) == SEPTA_OK) {
+		uint64_t g = granule((unsigned)q[1]);
+
+		if (q[0] >= pool.ram_base && q[0] < pool.ram_end && !own_untyped(c, q[0])) {
+			bool in_pool = q[0] >= pool.base && q[0] - pool.base < pool.pages * PAGE_SIZE;
+			uint64_t page = (q[0] - pool.base) / PAGE_SIZE;
+			struct grant *gr = in_pool ? grant_find(c, page) : NULL;
+			uint64_t off = gr ? (page - gr->page) * PAGE_SIZE : 0;
+
+			out->checked++;
+			if (!gr || !(gr->flags & G_MAPPED) || gr->ipa + off != a)
+				diff(out, MEMSRV_AUDIT_STRAY, c, a);
+		}
+		if (a + g < a)
+			break;
+		a = (a & ~(g - 1)) + g;
+	}
+}
+
+void audit_run(struct memsrv_audit *out)
+{
+	_Static_assert(MEMSRV_AUDIT_STALE == (int)OWN_AUDIT_STALE, "kinds agree");
+	*out = (struct memsrv_audit){0};
+	audit_grants(out);
+	for (unsigned c = 1; c < MEMSRV_MAX_CLIENTS; c++)
+		if (clients[c].vspace)
+			audit_vspace(out, c);
+}

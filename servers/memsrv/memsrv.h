@@ -1,0 +1,155 @@
+/*
+ * memsrv's internal interfaces. memsrv runs two threads in one address
+ * space: the root task's first thread (which alone may power the machine
+ * off) and the server thread, whose CSpace is two levels deep so that the
+ * hundreds of thousands of frame capabilities it keeps can be invoked
+ * directly (docs/ownership.md, "memsrv's capabilities").
+ */
+#pragma once
+#include <septa/ipc.h>
+#include <septa/memsrv.h>
+#include <septa/syscall.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "own.h"
+
+#define PAGE_SIZE   4096ULL
+#define CHUNK_PAGES 512u /* a chunk is 2 MiB: the unit frames are made in */
+#define CHUNK_SIZE  (CHUNK_PAGES * PAGE_SIZE)
+
+/*
+ * The server thread's CSpace: a top CNode of 2^8 slots with a 44-bit guard;
+ * slot 0 holds the root CNode (guard 0), so the root task's small cptrs mean
+ * the same; slot k > 0 holds a CNode of 2^12 slots, cptr k << 12 | i.
+ */
+#define CS_TOP_BITS   8u
+#define CS_TOP_GUARD  44u
+#define CS_SUB_BITS   12u
+#define CS_SUBS	      (1u << CS_TOP_BITS)
+#define CS_SUB_SLOTS  (1u << CS_SUB_BITS)
+#define CS_DEPTH      64u
+#define ALIGN_UP_P2(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
+#define CS_SLOT_DEPTH (CS_TOP_GUARD + CS_TOP_BITS) /* names a slot of the top CNode */
+
+/* memsrv's own address space beyond what the kernel set up. */
+#define MS_META_IPA    0x40000000ULL /* the database and the grant table */
+#define MS_SCRATCH_IPA 0x80000000ULL /* one page at a time, to fill or zero it */
+
+extern uint64_t cs_top; /* root-CNode slot of the top CNode (root of CNode calls) */
+
+void cs_init(uint64_t top_slot, uint64_t bootstrap_ut, uint64_t ut_paddr, unsigned ut_bits);
+/* A free slot, or a free aligned run of n (a power of two, at most 4096);
+ * 0 when memsrv is out of memory for CNodes. */
+uint64_t cs_alloc(unsigned n);
+void cs_free(uint64_t cptr, unsigned n);
+/* Makes sure n slots can be had without failing. */
+bool cs_reserve(unsigned n);
+/* Retypes one kernel object from memsrv's own memory into a fresh slot. */
+uint64_t kobj_new(unsigned type, unsigned size_bits);
+/* The same into a slot of the root CNode (for the first thread); false if
+ * it worked (the convention of the kernel calls). */
+bool kobj_new_at(unsigned type, unsigned size_bits, uint64_t root_slot);
+bool kobj_reserve(unsigned pages);
+void kobj_add_source(uint64_t ut, uint64_t paddr, unsigned bits);
+/* The physical address of the object kobj_new made last. */
+uint64_t kobj_last_paddr(void);
+void serve_count_server(void);
+
+/* Chunks: 2 MiB of RAM, an Untyped until frames are made from it. */
+enum chunk_state { CH_NONE = 0, CH_FREE, CH_KOBJ, CH_PAGES, CH_BLOCK };
+struct chunk {
+	uint64_t ut;	 /* the chunk's Untyped */
+	uint64_t frames; /* CH_PAGES: first of 512 frame slots; CH_BLOCK: the frame */
+	uint16_t used;	 /* CH_PAGES: pages handed out */
+	uint8_t state;
+};
+
+struct pool {
+	uint64_t base; /* physical address of page 0, 2 MiB aligned */
+	uint64_t pages;
+	uint64_t nchunks;
+	uint64_t ram_base, ram_end; /* all of RAM, for the audit */
+	struct chunk *chunks;
+	struct own_db db;
+};
+extern struct pool pool;
+
+int pool_init(const struct septa_bootinfo *bi);
+static inline struct chunk *pool_chunk(uint64_t page)
+{
+	return &pool.chunks[page / CHUNK_PAGES];
+}
+/* The original frame capability of a page (4 KiB) or of its block. */
+uint64_t pool_frame(uint64_t page);
+/* Makes frames for pages just allocated: 4 KiB frames, or blocks. */
+void pool_populate(uint64_t first, uint64_t n, bool blocks);
+/* Pages just freed: zeroes them, and returns whole chunks to Untyped. */
+void pool_release(uint64_t first, uint64_t n);
+bool pool_reserve(uint64_t n, bool blocks);
+/* Maps a page into memsrv at MS_SCRATCH_IPA for fn; used to fill or zero. */
+void pool_with_page(uint64_t page, void (*fn)(void *page, void *arg), void *arg);
+
+/* A grant: one mapping memsrv made for a client, by a minted frame cap. */
+#define G_USED	 1u
+#define G_MAPPED 2u /* the capability exists (not while the page is lent) */
+#define G_BLOCK	 4u /* a 2 MiB block; page is the chunk's first */
+struct grant {
+	uint32_t page;
+	uint8_t client;
+	uint8_t rights; /* MEMSRV_R/W/X */
+	uint8_t tag;	/* enum septa_owner */
+	uint8_t flags;
+	uint32_t slot; /* the minted, mapped capability */
+	uint32_t pad;
+	uint64_t ipa;
+};
+
+struct client {
+	uint64_t vspace; /* memsrv's capability to the client's VSpace */
+	uint64_t cnode;	 /* the server's CNode, if memsrv started it */
+	uint64_t ep;	 /* the badged endpoint capability memsrv keeps */
+	uint64_t ut_pa;	 /* a server's own Untyped (for its kernel objects) */
+	uint8_t parent;	 /* the server that registered this VSpace; 0 if none */
+	bool server;	 /* started from the boot image: may register, shut down */
+	char name[32];
+};
+extern struct client clients[MEMSRV_MAX_CLIENTS];
+
+void grant_init(void *table, uint64_t bytes);
+struct grant *grant_find(unsigned client, uint64_t page);
+uint64_t grant_free_entries(void);
+/* Mints the page's (or block's) frame with rights and maps it; cannot fail
+ * once the caller has checked the range and reserved slots and tables. */
+struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa,
+			unsigned rights, unsigned tag);
+void grant_unmap(struct grant *g); /* keeps the record */
+void grant_remap(struct grant *g, unsigned tag);
+void grant_drop(struct grant *g);
+/* memsrv's own mappings (no grant): returns the mapped capability. */
+uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
+		   unsigned tag);
+/* MEMSRV_E_IPA_BUSY/_IPA_RANGE unless [ipa, ipa+size) is unmapped there. */
+int ipa_check_free(uint64_t vspace, uint64_t ipa, uint64_t size);
+void audit_run(struct memsrv_audit *out);
+
+/* The operations behind the labels; `me` is the caller's client id. */
+int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rights,
+	     uint64_t *pa);
+/* FREE .. DONATE; mr holds len message registers. */
+int op_range(unsigned me, unsigned label, const uint64_t *mr, unsigned len);
+void serve(uint64_t ep);
+/* Starts the boot image's servers; returns how many started, or -1 if
+ * there were some and none started. */
+int spawn_servers(const struct septa_bootinfo *bi, uint64_t ep);
+/* A fresh client id for a VSpace; 0 when the table is full. */
+unsigned client_new(uint64_t vspace, const char *name);
+/* Asks the first thread to power the machine off; does not return. */
+__attribute__((noreturn)) void memsrv_power_off(int status);
+/* The index (in the boot info) of the Untyped memsrv's CSpace came from. */
+unsigned memsrv_boot_untyped(void);
+
+/* The server thread's message to the first thread. */
+#define CTRL_SHUTDOWN 1
+/* Badge bit of the fault endpoints memsrv gives the servers it starts: a
+ * message with it is a fault of server (badge & 0xff), not a request. */
+#define CTRL_FAULT (1ULL << 8)

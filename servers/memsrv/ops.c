@@ -1,0 +1,289 @@
+/*
+ * memsrv's operations. Each one runs in three steps: the database checks
+ * (own_* with check_only), memsrv's own checks (whole blocks, rights the
+ * owner has, free target addresses, room for capabilities and tables), and
+ * then the commit: the database, then the kernel mappings, none of which
+ * can fail once the checks passed.
+ */
+#include <stdio.h>
+#include "memsrv.h"
+
+struct client clients[MEMSRV_MAX_CLIENTS];
+
+static int own_to_memsrv(int err)
+{
+	static const int map[] = {
+	    MEMSRV_OK,		MEMSRV_E_RANGE,	     MEMSRV_E_CLIENT,	MEMSRV_E_NOT_OWNER,
+	    MEMSRV_E_BUSY,	MEMSRV_E_NOT_SHARED, MEMSRV_E_ALREADY,	MEMSRV_E_NOT_LENT,
+	    MEMSRV_E_RIGHTS,	MEMSRV_E_TOO_MANY,   MEMSRV_E_SELF,	MEMSRV_E_NO_MEMORY,
+	    MEMSRV_E_ALIGN};
+
+	return err <= 0 && -err < (int)(sizeof(map) / sizeof(map[0])) ? map[-err]
+								       : MEMSRV_E_ARG;
+}
+
+/* A range of whole pages of the pool, given by physical address. */
+static int page_range(uint64_t pa, uint64_t n, uint64_t *first)
+{
+	if (pa % PAGE_SIZE)
+		return MEMSRV_E_ALIGN;
+	if (pa < pool.base || n == 0 || (pa - pool.base) / PAGE_SIZE >= pool.pages ||
+	    n > pool.pages - (pa - pool.base) / PAGE_SIZE)
+		return MEMSRV_E_RANGE;
+	*first = (pa - pool.base) / PAGE_SIZE;
+	return MEMSRV_OK;
+}
+
+static bool is_block(uint64_t p)
+{
+	return pool_chunk(p)->state == CH_BLOCK;
+}
+
+static uint64_t unit_end(uint64_t p)
+{
+	return is_block(p) ? (p / CHUNK_PAGES + 1) * CHUNK_PAGES : p + 1;
+}
+
+/* Blocks are handed out whole: a range covers each one entirely or not at
+ * all. Counts the range's units (pages and blocks). */
+static int check_units(uint64_t first, uint64_t n, uint64_t *units)
+{
+	*units = 0;
+	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
+		if (is_block(p) && (p % CHUNK_PAGES || n - (p - first) < CHUNK_PAGES))
+			return MEMSRV_E_BLOCK;
+		(*units)++;
+	}
+	return MEMSRV_OK;
+}
+
+static bool valid_client(unsigned c)
+{
+	return c > 0 && c < MEMSRV_MAX_CLIENTS && clients[c].vspace;
+}
+
+/* Target addresses in another client's VSpace: free, and blocks aligned. */
+static int check_target(unsigned c, uint64_t ipa, uint64_t first, uint64_t n)
+{
+	for (uint64_t p = first; p < first + n; p = unit_end(p))
+		if (is_block(p) && (ipa + (p - first) * PAGE_SIZE) % CHUNK_SIZE)
+			return MEMSRV_E_ALIGN;
+	if (n > (~0ULL - ipa) / PAGE_SIZE)
+		return MEMSRV_E_IPA_RANGE;
+	return ipa_check_free(clients[c].vspace, ipa, n * PAGE_SIZE);
+}
+
+static int reserve(uint64_t units, uint64_t pages, bool blocks)
+{
+	if (grant_free_entries() < units)
+		return MEMSRV_E_FULL;
+	return pool_reserve(pages, blocks) ? MEMSRV_OK : MEMSRV_E_NO_MEMORY;
+}
+
+/* The owner grants at most what it has itself. */
+static int check_owner_rights(unsigned me, uint64_t first, uint64_t n, unsigned rights)
+{
+	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
+		struct grant *g = grant_find(me, p);
+
+		if (!g || (rights & ~g->rights))
+			return MEMSRV_E_RIGHTS;
+	}
+	return MEMSRV_OK;
+}
+
+int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rights,
+	     uint64_t *pa)
+{
+	bool blocks = n % CHUNK_PAGES == 0 && align % CHUNK_PAGES == 0;
+	uint64_t first;
+	int err;
+
+	if (rights != MEMSRV_R && rights != MEMSRV_RW && rights != MEMSRV_RX &&
+	    rights != MEMSRV_RWX)
+		return MEMSRV_E_RIGHTS;
+	if (n == 0 || n > pool.pages)
+		return MEMSRV_E_RANGE;
+	if (align == 0 || (align & (align - 1)) || (blocks && ipa % CHUNK_SIZE))
+		return MEMSRV_E_ALIGN;
+	if (n > (~0ULL - ipa) / PAGE_SIZE)
+		return MEMSRV_E_IPA_RANGE;
+	err = ipa_check_free(clients[me].vspace, ipa, n * PAGE_SIZE);
+	if (!err)
+		err = reserve(blocks ? n / CHUNK_PAGES : n, n, blocks);
+	if (!err)
+		err = own_to_memsrv(own_alloc(&pool.db, me, n, align, &first));
+	if (err)
+		return err;
+	pool_populate(first, n, blocks);
+	for (uint64_t p = first; p < first + n; p = unit_end(p))
+		grant_map(me, p, blocks, ipa + (p - first) * PAGE_SIZE, rights, SEPTA_OWNED);
+	*pa = pool.base + first * PAGE_SIZE;
+	return MEMSRV_OK;
+}
+
+static int op_free(unsigned me, uint64_t first, uint64_t n)
+{
+	own_free(&pool.db, me, first, n);
+	for (uint64_t p = first; p < first + n; p = unit_end(p))
+		grant_drop(grant_find(me, p));
+	pool_release(first, n);
+	return MEMSRV_OK;
+}
+
+/* Share or lend: the borrower gets the pages at ipa with rights. */
+static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n, unsigned b,
+		   uint64_t ipa, unsigned rights)
+{
+	bool lend = label == MEMSRV_LEND;
+	uint64_t units;
+	int err = check_units(first, n, &units);
+
+	if (!err)
+		err = check_owner_rights(me, first, n, rights);
+	if (!err)
+		err = check_target(b, ipa, first, n);
+	if (!err)
+		err = reserve(units, n, false);
+	if (err)
+		return err;
+	if (lend)
+		own_lend(&pool.db, me, first, n, b, rights);
+	else
+		own_share(&pool.db, me, first, n, b, rights);
+	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
+		struct grant *g = grant_find(me, p);
+
+		if (lend)
+			grant_unmap(g);
+		else if (g->tag != SEPTA_SHARED_OWNED)
+			grant_remap(g, SEPTA_SHARED_OWNED);
+		grant_map(b, p, is_block(p), ipa + (p - first) * PAGE_SIZE, rights,
+			  lend ? SEPTA_BORROWED : SEPTA_SHARED_BORROWED);
+	}
+	return MEMSRV_OK;
+}
+
+static int op_unshare(unsigned me, uint64_t first, uint64_t n, unsigned b)
+{
+	own_unshare(&pool.db, me, first, n, b);
+	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
+		grant_drop(grant_find(b, p));
+		if (pool.db.pages[p].state == OWN_OWNED)
+			grant_remap(grant_find(me, p), SEPTA_OWNED);
+	}
+	return MEMSRV_OK;
+}
+
+static int op_reclaim(unsigned me, uint64_t first, uint64_t n)
+{
+	/* The owner's old addresses must still be free. */
+	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
+		struct grant *g = grant_find(me, p);
+		int err = ipa_check_free(clients[me].vspace, g->ipa,
+					 (unit_end(p) - p) * PAGE_SIZE);
+
+		if (err)
+			return err;
+	}
+	if (!cs_reserve((unsigned)n + 8) || !kobj_reserve((unsigned)(n / CHUNK_PAGES + 4)))
+		return MEMSRV_E_NO_MEMORY;
+	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
+		unsigned b = (unsigned)__builtin_ctzll(pool.db.pages[p].borrowers);
+
+		grant_drop(grant_find(b, p));
+		grant_remap(grant_find(me, p), SEPTA_OWNED);
+	}
+	own_reclaim(&pool.db, me, first, n);
+	return MEMSRV_OK;
+}
+
+static int op_donate(unsigned me, uint64_t first, uint64_t n, unsigned to, uint64_t ipa)
+{
+	uint64_t units;
+	int err = check_units(first, n, &units);
+
+	if (!err)
+		err = check_target(to, ipa, first, n);
+	if (!err)
+		err = reserve(units, n, false);
+	if (err)
+		return err;
+	own_donate(&pool.db, me, first, n, to);
+	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
+		struct grant *g = grant_find(me, p);
+		unsigned rights = g->rights;
+
+		grant_drop(g);
+		grant_map(to, p, is_block(p), ipa + (p - first) * PAGE_SIZE, rights,
+			  SEPTA_OWNED);
+	}
+	return MEMSRV_OK;
+}
+
+/* The database's checks for a range operation, without its commit. */
+static int own_check(unsigned label, unsigned me, uint64_t first, uint64_t n,
+		     unsigned other, unsigned rights)
+{
+	int err;
+
+	pool.db.check_only = true;
+	switch (label) {
+	case MEMSRV_FREE:
+		err = own_free(&pool.db, me, first, n);
+		break;
+	case MEMSRV_SHARE:
+		err = own_share(&pool.db, me, first, n, other, rights);
+		break;
+	case MEMSRV_UNSHARE:
+		err = own_unshare(&pool.db, me, first, n, other);
+		break;
+	case MEMSRV_LEND:
+		err = own_lend(&pool.db, me, first, n, other, rights);
+		break;
+	case MEMSRV_RECLAIM:
+		err = own_reclaim(&pool.db, me, first, n);
+		break;
+	default:
+		err = own_donate(&pool.db, me, first, n, other);
+		break;
+	}
+	pool.db.check_only = false;
+	return own_to_memsrv(err);
+}
+
+/* FREE .. DONATE: MR pa, pages, then the operation's own arguments. */
+int op_range(unsigned me, unsigned label, const uint64_t *mr, unsigned len)
+{
+	static const unsigned nargs[] = {[MEMSRV_FREE] = 2,    [MEMSRV_SHARE] = 5,
+					 [MEMSRV_UNSHARE] = 3, [MEMSRV_LEND] = 5,
+					 [MEMSRV_RECLAIM] = 2, [MEMSRV_DONATE] = 4};
+	unsigned other = len > 2 ? (unsigned)mr[2] : 0;
+	unsigned rights = len > 4 ? (unsigned)mr[4] : 0;
+	uint64_t first, units;
+	int err;
+
+	if (len < nargs[label])
+		return MEMSRV_E_ARG;
+	err = page_range(mr[0], mr[1], &first);
+	if (!err && nargs[label] > 2 && !valid_client(other))
+		err = other == me ? MEMSRV_E_SELF : MEMSRV_E_CLIENT;
+	if (!err)
+		err = own_check(label, me, first, mr[1], other, rights);
+	if (!err)
+		err = check_units(first, mr[1], &units);
+	if (err)
+		return err;
+	switch (label) {
+	case MEMSRV_FREE:
+		return op_free(me, first, mr[1]);
+	case MEMSRV_UNSHARE:
+		return op_unshare(me, first, mr[1], other);
+	case MEMSRV_RECLAIM:
+		return op_reclaim(me, first, mr[1]);
+	case MEMSRV_DONATE:
+		return op_donate(me, first, mr[1], other, mr[3]);
+	default:
+		return op_give(me, label, first, mr[1], other, mr[3], rights);
+	}
+}

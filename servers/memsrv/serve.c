@@ -1,0 +1,175 @@
+/*
+ * The server thread's loop: one request at a time, the caller known by its
+ * badge. Decoding here checks only the message's shape; the operations
+ * (ops.c) check the pages. Faults of the servers memsrv started arrive on
+ * the same endpoint under a badge with CTRL_FAULT: they are reported and
+ * the server stays stopped (no reply), so nothing it did is undone behind
+ * its back and the others go on.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "memsrv.h"
+
+static unsigned live_servers;
+
+void serve_count_server(void)
+{
+	live_servers++;
+}
+
+static void report_fault(unsigned id, const struct septa_msg *m)
+{
+	static const char *const what[] = {"", "memory fault", "unknown system call",
+					   "exception"};
+	unsigned label = (unsigned)SEPTA_MSG_LABEL(m->info);
+
+	printf("memsrv: server '%s' (client %u) stopped: %s, pc %#llx, %#llx, %#llx, "
+	       "%#llx\n",
+	       clients[id].name, id, label < 4 ? what[label] : "fault",
+	       (unsigned long long)m->mr[0], (unsigned long long)m->mr[1],
+	       (unsigned long long)m->mr[2], (unsigned long long)m->mr[3]);
+	if (--live_servers == 0) {
+		printf("memsrv: no server left running\n");
+		memsrv_power_off(1);
+	}
+}
+
+static int op_query(unsigned me, const uint64_t *mr, unsigned len, uint64_t *out)
+{
+	uint64_t page;
+	struct grant *g;
+
+	if (len < 1)
+		return MEMSRV_E_ARG;
+	if (mr[0] % PAGE_SIZE)
+		return MEMSRV_E_ALIGN;
+	if (mr[0] < pool.base || (mr[0] - pool.base) / PAGE_SIZE >= pool.pages)
+		return MEMSRV_E_RANGE;
+	page = (mr[0] - pool.base) / PAGE_SIZE;
+	out[0] = own_query(&pool.db, me, page);
+	/* Whose a page is, is nobody else's business. */
+	out[1] = out[0] == MEMSRV_VIEW_NONE ? MEMSRV_OWNER_HIDDEN : pool.db.pages[page].owner;
+	g = grant_find(me, page);
+	out[2] = g && (g->flags & G_MAPPED) ? g->ipa + (page - g->page) * PAGE_SIZE : ~0ULL;
+	out[3] = g ? g->rights : 0;
+	out[4] = out[0] == MEMSRV_VIEW_NONE ? 0 : pool.db.pages[page].nborrowers;
+	return MEMSRV_OK;
+}
+
+/* A server names a VSpace it made (by its slot in the server's own CNode);
+ * memsrv copies the capability and makes the VSpace a client. */
+static int op_register(unsigned me, const uint64_t *mr, unsigned len, uint64_t *id)
+{
+	uint64_t s, q[4];
+	unsigned c;
+
+	if (len < 1)
+		return MEMSRV_E_ARG;
+	if (!clients[me].server)
+		return MEMSRV_E_PERM;
+	if (mr[0] >= (1u << MEMSRV_SERVER_CNODE_BITS))
+		return MEMSRV_E_ARG;
+	if (!cs_reserve(1) || !(s = cs_alloc(1)))
+		return MEMSRV_E_NO_MEMORY;
+	/* Read only: were it an endpoint, the query below would be a send that
+	 * blocks memsrv; without Write it fails at once. Maps into a VSpace
+	 * need no rights on its capability. */
+	if (septa_cnode_copy(cs_top, s, CS_DEPTH, clients[me].cnode, mr[0], 64,
+			     SEPTA_RIGHT_READ) ||
+	    septa_vspace_query(s, 0, q) != SEPTA_OK) {
+		septa_cnode_delete(cs_top, s, CS_DEPTH);
+		cs_free(s, 1);
+		return MEMSRV_E_ARG; /* not a VSpace capability */
+	}
+	if (!(c = client_new(s, clients[me].name))) {
+		septa_cnode_delete(cs_top, s, CS_DEPTH);
+		cs_free(s, 1);
+		return MEMSRV_E_FULL;
+	}
+	clients[c].parent = (uint8_t)me;
+	*id = c;
+	return MEMSRV_OK;
+}
+
+static int dispatch(unsigned me, struct septa_msg *m, uint64_t *out, unsigned *nout)
+{
+	unsigned label = (unsigned)SEPTA_MSG_LABEL(m->info), len = SEPTA_MSG_LEN(m->info);
+	uint64_t mr[8] = {0};
+
+	for (unsigned i = 0; i < len && i < 8; i++)
+		mr[i] = septa_mr(m, i);
+	switch (label) {
+	case MEMSRV_ALLOC:
+		*nout = 1;
+		if (len < 4)
+			return MEMSRV_E_ARG;
+		return op_alloc(me, mr[0], mr[1], mr[2], (unsigned)mr[3], &out[0]);
+	case MEMSRV_FREE:
+	case MEMSRV_SHARE:
+	case MEMSRV_UNSHARE:
+	case MEMSRV_LEND:
+	case MEMSRV_RECLAIM:
+	case MEMSRV_DONATE:
+		return op_range(me, label, mr, len);
+	case MEMSRV_QUERY:
+		*nout = 5;
+		return op_query(me, mr, len, out);
+	case MEMSRV_AUDIT: {
+		struct memsrv_audit a;
+
+		audit_run(&a);
+		out[0] = a.checked;
+		out[1] = a.differences;
+		out[2] = a.kind;
+		out[3] = a.client;
+		out[4] = a.ipa;
+		*nout = 5;
+		return MEMSRV_OK;
+	}
+	case MEMSRV_REGISTER:
+		*nout = 1;
+		return op_register(me, mr, len, &out[0]);
+	case MEMSRV_SHUTDOWN:
+		if (!clients[me].server)
+			return MEMSRV_E_PERM;
+		if (len < 1)
+			return MEMSRV_E_ARG;
+		printf("memsrv: server '%s' powers the machine off (status %d)\n",
+		       clients[me].name, (int)mr[0]);
+		memsrv_power_off((int)mr[0]);
+	default:
+		return MEMSRV_E_LABEL;
+	}
+}
+
+void serve(uint64_t ep)
+{
+	struct septa_msg m = {0};
+	bool reply = false;
+
+	for (;;) {
+		uint64_t out[5] = {0};
+		unsigned nout = 0, me;
+		long err = reply ? septa_reply_recv(ep, &m) : septa_recv(ep, &m);
+		int r;
+
+		reply = false;
+		if (err)
+			continue;
+		me = (unsigned)(m.badge & 0xff);
+		if (m.badge & CTRL_FAULT) {
+			report_fault(me, &m);
+			continue;
+		}
+		if (me == 0 || me >= MEMSRV_MAX_CLIENTS || !clients[me].vspace)
+			r = MEMSRV_E_CLIENT;
+		else
+			r = dispatch(me, &m, out, &nout);
+		if (r != MEMSRV_OK)
+			nout = 0;
+		m.info = septa_msginfo((uint64_t)-r, 0, nout);
+		for (unsigned i = 0; i < nout; i++)
+			septa_set_mr(&m, i, out[i]);
+		reply = true;
+	}
+}

@@ -1,0 +1,53 @@
+/*
+ * memtest: memsrv's on-target tests, run as a server memsrv starts. It is
+ * client A; it makes a second VSpace and registers it as client B, and runs
+ * a probe thread in each VSpace, so every claim about access is checked by
+ * touching memory through real stage-2 mappings.
+ */
+#pragma once
+#include <septa/ipc.h>
+#include <septa/memsrv.h>
+#include <septa/syscall.h>
+#include <stdint.h>
+
+#define EP     MEMSRV_CAP_ENDPOINT
+#define MY_VS  MEMSRV_CAP_VSPACE
+#define PAGE   4096ULL
+#define BLOCK  (512 * PAGE)
+
+/* Where a probe ended: the access worked, or faulted at an address. */
+enum probe_result { PROBE_OK = 0, PROBE_FAULT = 1, PROBE_OTHER = 2 };
+
+struct memtest {
+	unsigned me, b;	   /* client ids: memtest, its borrower VSpace */
+	uint64_t vs_b;	   /* slot of B's VSpace */
+	uint64_t tcb_a;	   /* probe thread in memtest's own VSpace */
+	uint64_t tcb_b;	   /* probe thread in B's VSpace */
+	uint64_t fault_ep; /* where the probes report */
+	uint64_t next_slot;
+	int failed;
+};
+extern struct memtest mt;
+
+int memtest_setup(void);
+/* One access by thread tcb: read rd (and write val to wr if wr != 0).
+ * PROBE_OK with *got = the value read, or PROBE_FAULT with *got = address. */
+int probe(uint64_t tcb, uint64_t rd, uint64_t wr, uint64_t val, uint64_t *got);
+/* A fresh object from memtest's own Untyped. */
+uint64_t mk(unsigned type, unsigned bits);
+/* The physical address behind one of memtest's own IPAs (0 if none). */
+uint64_t pa_of(uint64_t vspace, uint64_t ipa);
+/* What the kernel maps at ipa: q[0] pa, q[1] level, q[2] rights, q[3] tag. */
+void kq(uint64_t vspace, uint64_t ipa, uint64_t q[4]);
+void memtest_bench(void);
+
+void memtest_fail(const char *file, int line, const char *what, long got, long want);
+#define CHECK_EQ(a, b)                                                                   \
+	do {                                                                             \
+		long _a = (long)(a), _b = (long)(b);                                     \
+		if (_a != _b) {                                                          \
+			memtest_fail(__FILE__, __LINE__, #a, _a, _b);                    \
+			return;                                                          \
+		}                                                                        \
+	} while (0)
+#define CHECK(c) CHECK_EQ(!!(c), 1)

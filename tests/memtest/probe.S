@@ -1,0 +1,18 @@
+/*
+ * The probe a memtest thread runs in a client's address space: read x0,
+ * then (if x1 is not 0) write x3 to x1, then report with a system call no
+ * kernel has, which reaches memtest as a fault message. A memory fault on
+ * the way reaches it instead. The page holds nothing else, so sharing it
+ * (read-execute) with another client gives away nothing more.
+ */
+	.section .text.probe, "ax"
+	.balign	4096
+	.global	memtest_probe
+memtest_probe:
+	ldr	x2, [x0]
+	cbz	x1, 1f
+	str	x3, [x1]
+1:	mov	x7, #0x7e00
+	svc	#0
+	b	memtest_probe
+	.balign	4096
