@@ -96,8 +96,7 @@ static bool add_sub(void)
 	if (nsubs == CS_SUBS)
 		return false;
 	bitmap[nsubs] = calloc(CS_SUB_SLOTS / 64, sizeof(uint64_t));
-	if (!bitmap[nsubs] ||
-	    !kobj_at(SEPTA_OBJ_CNODE, CS_SUB_BITS, 0, 0, nsubs)) {
+	if (!bitmap[nsubs] || !kobj_at(SEPTA_OBJ_CNODE, CS_SUB_BITS, 0, 0, nsubs)) {
 		free(bitmap[nsubs]);
 		return false;
 	}
@@ -105,7 +104,8 @@ static bool add_sub(void)
 	return true;
 }
 
-void cs_init(uint64_t top_slot, uint64_t bootstrap_ut, uint64_t ut_paddr, unsigned ut_bits)
+void cs_init(uint64_t top_slot, uint64_t bootstrap_ut, uint64_t ut_paddr,
+	     unsigned ut_bits)
 {
 	long err;
 
@@ -120,8 +120,9 @@ void cs_init(uint64_t top_slot, uint64_t bootstrap_ut, uint64_t ut_paddr, unsign
 	src.used = obj_bytes(SEPTA_OBJ_CNODE, CS_TOP_BITS);
 	cs_top = top_slot;
 	if (!err)
-		err = septa_cnode_mint(cs_top, 0, CS_SLOT_DEPTH, SEPTA_CAP_INIT_CNODE,
-				       SEPTA_CAP_INIT_CNODE, CS_DEPTH, SEPTA_RIGHTS_ALL, 0);
+		err =
+		    septa_cnode_mint(cs_top, 0, CS_SLOT_DEPTH, SEPTA_CAP_INIT_CNODE,
+				     SEPTA_CAP_INIT_CNODE, CS_DEPTH, SEPTA_RIGHTS_ALL, 0);
 	if (err || !add_sub()) {
 		printf("memsrv: cannot build its CSpace (%ld)\n", err);
 		septa_shutdown(1);
@@ -206,7 +207,8 @@ uint64_t kobj_new(unsigned type, unsigned size_bits)
 
 	if (!s)
 		return 0;
-	if (!kobj_at(type, size_bits, s >> CS_SUB_BITS, CS_SLOT_DEPTH, s & (CS_SUB_SLOTS - 1))) {
+	if (!kobj_at(type, size_bits, s >> CS_SUB_BITS, CS_SLOT_DEPTH,
+		     s & (CS_SUB_SLOTS - 1))) {
 		cs_free(s, 1);
 		return 0;
 	}

@@ -69,15 +69,16 @@ uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned right
 	uint64_t s = cs_alloc(1);
 	unsigned capr = SEPTA_RIGHT_READ | (rights & MEMSRV_W ? SEPTA_RIGHT_WRITE : 0);
 	unsigned level = 0;
-	long err = s ? septa_cnode_mint(cs_top, s, CS_DEPTH, cs_top, frame, CS_DEPTH, capr, 0)
-		     : SEPTA_E_NO_MEMORY;
+	long err =
+	    s ? septa_cnode_mint(cs_top, s, CS_DEPTH, cs_top, frame, CS_DEPTH, capr, 0)
+	      : SEPTA_E_NO_MEMORY;
 
 	while (!err && (err = septa_frame_map(s, vspace, ipa, rights, tag, &level)) ==
 			   SEPTA_E_NO_TABLE) {
 		uint64_t pt = kobj_new(SEPTA_OBJ_PAGE_TABLE, 0);
 
 		err = pt ? septa_page_table_map(pt, vspace, ipa & ~(granule(level) - 1),
-						 level + 1, NULL)
+						level + 1, NULL)
 			 : SEPTA_E_NO_MEMORY;
 	}
 	if (err == SEPTA_OK)
@@ -91,7 +92,8 @@ uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned right
 struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa,
 			unsigned rights, unsigned tag)
 {
-	uint64_t i, s = map_frame(pool_frame(page), clients[client].vspace, ipa, rights, tag);
+	uint64_t i,
+	    s = map_frame(pool_frame(page), clients[client].vspace, ipa, rights, tag);
 
 	for (i = hash(client, page); table[i].flags & G_USED; i = (i + 1) & cap_mask)
 		;
@@ -119,8 +121,8 @@ void grant_unmap(struct grant *g)
 void grant_remap(struct grant *g, unsigned tag)
 {
 	grant_unmap(g);
-	g->slot = (uint32_t)map_frame(pool_frame(g->page), clients[g->client].vspace, g->ipa,
-				      g->rights, tag);
+	g->slot = (uint32_t)map_frame(pool_frame(g->page), clients[g->client].vspace,
+				      g->ipa, g->rights, tag);
 	g->tag = (uint8_t)tag;
 	g->flags |= G_MAPPED;
 }
@@ -194,8 +196,8 @@ static void audit_grants(struct memsrv_audit *out)
 		k = (struct own_kernel_view){q[0], (unsigned)q[2], (unsigned)q[3]};
 		r = own_audit_mapping(own_query(&pool.db, g->client, g->page),
 				      pool.base + g->page * PAGE_SIZE, g->rights, &k);
-		if (r == OWN_AUDIT_OK && own_view_tag(own_query(&pool.db, g->client,
-								g->page)) >= 0 &&
+		if (r == OWN_AUDIT_OK &&
+		    own_view_tag(own_query(&pool.db, g->client, g->page)) >= 0 &&
 		    !(g->flags & G_MAPPED))
 			r = OWN_AUDIT_MISSING; /* the kernel maps what memsrv let go */
 		out->checked++;
@@ -210,7 +212,8 @@ static bool own_untyped(unsigned c, uint64_t pa)
 {
 	unsigned s = clients[c].parent ? clients[c].parent : c;
 
-	return clients[s].ut_pa && pa - clients[s].ut_pa < (1ULL << MEMSRV_SERVER_UNTYPED_BITS);
+	return clients[s].ut_pa &&
+	       pa - clients[s].ut_pa < (1ULL << MEMSRV_SERVER_UNTYPED_BITS);
 }
 
 /* Every mapping of RAM in a client's VSpace is a grant at that address or
@@ -222,8 +225,10 @@ static void audit_vspace(struct memsrv_audit *out, unsigned c)
 	while (septa_vspace_query(clients[c].vspace, a, q) == SEPTA_OK) {
 		uint64_t g = granule((unsigned)q[1]);
 
-		if (q[0] >= pool.ram_base && q[0] < pool.ram_end && !own_untyped(c, q[0])) {
-			bool in_pool = q[0] >= pool.base && q[0] - pool.base < pool.pages * PAGE_SIZE;
+		if (q[0] >= pool.ram_base && q[0] < pool.ram_end &&
+		    !own_untyped(c, q[0])) {
+			bool in_pool = q[0] >= pool.base &&
+				       q[0] - pool.base < pool.pages * PAGE_SIZE;
 			uint64_t page = (q[0] - pool.base) / PAGE_SIZE;
 			struct grant *gr = in_pool ? grant_find(c, page) : NULL;
 			uint64_t off = gr ? (page - gr->page) * PAGE_SIZE : 0;

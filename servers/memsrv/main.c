@@ -67,13 +67,14 @@ static void server_main(struct septa_ipc_buffer *buf)
 	}
 	for (uint64_t p = 0; p < pool.pages; p++)
 		free_pages += pool.db.pages[p].state == OWN_FREE;
-	printf("memsrv: pool %#llx+%lluMiB in %llu chunks, %llu MiB free, database %llu KiB\n",
+	printf("memsrv: pool %#llx+%lluMiB in %llu chunks, %llu MiB free, database %llu "
+	       "KiB\n",
 	       (unsigned long long)pool.base, (unsigned long long)(pool.pages >> 8),
 	       (unsigned long long)pool.nchunks, (unsigned long long)(free_pages >> 8),
 	       (unsigned long long)(pool.pages * sizeof(struct own_page) >> 10));
 	n = spawn_servers(bi, ep_slot);
 	if (n <= 0) {
-		printf("memsrv: %s; powering off\n",
+		printf("memsrv: %s, powering off\n",
 		       n == 0 ? "no servers in the boot image" : "no server could start");
 		memsrv_power_off(n == 0 ? 0 : 1);
 	}
@@ -88,7 +89,8 @@ int main(void)
 
 	bi = septa_bootinfo();
 	if (bi->magic != SEPTA_BOOTINFO_MAGIC) {
-		printf("memsrv: bad boot info magic %llx\n", (unsigned long long)bi->magic);
+		printf("memsrv: bad boot info magic %llx\n",
+		       (unsigned long long)bi->magic);
 		return 1;
 	}
 	printf("memsrv: hello from EL0 on %s, root task '%s'\n", bi->platform,
@@ -111,8 +113,8 @@ int main(void)
 	ctrl_slot = next++;
 	tcb = next++;
 	err = kobj_new_at(SEPTA_OBJ_ENDPOINT, 0, ep_slot) ||
-	      kobj_new_at(SEPTA_OBJ_ENDPOINT, 0, ctrl_slot) ||
-	      kobj_new_at(SEPTA_OBJ_TCB, 0, tcb)
+		      kobj_new_at(SEPTA_OBJ_ENDPOINT, 0, ctrl_slot) ||
+		      kobj_new_at(SEPTA_OBJ_TCB, 0, tcb)
 		  ? -1
 		  : 0;
 	memset((void *)SEPTA_ROOT_SPARE_BASE, 0, PAGE_SIZE);

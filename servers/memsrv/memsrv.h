@@ -22,14 +22,14 @@
  * slot 0 holds the root CNode (guard 0), so the root task's small cptrs mean
  * the same; slot k > 0 holds a CNode of 2^12 slots, cptr k << 12 | i.
  */
-#define CS_TOP_BITS   8u
-#define CS_TOP_GUARD  44u
-#define CS_SUB_BITS   12u
-#define CS_SUBS	      (1u << CS_TOP_BITS)
-#define CS_SUB_SLOTS  (1u << CS_SUB_BITS)
-#define CS_DEPTH      64u
+#define CS_TOP_BITS	  8u
+#define CS_TOP_GUARD	  44u
+#define CS_SUB_BITS	  12u
+#define CS_SUBS		  (1u << CS_TOP_BITS)
+#define CS_SUB_SLOTS	  (1u << CS_SUB_BITS)
+#define CS_DEPTH	  64u
 #define ALIGN_UP_P2(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
-#define CS_SLOT_DEPTH (CS_TOP_GUARD + CS_TOP_BITS) /* names a slot of the top CNode */
+#define CS_SLOT_DEPTH	  (CS_TOP_GUARD + CS_TOP_BITS) /* names a slot of the top CNode */
 
 /* memsrv's own address space beyond what the kernel set up. */
 #define MS_META_IPA    0x40000000ULL /* the database and the grant table */
@@ -37,7 +37,8 @@
 
 extern uint64_t cs_top; /* root-CNode slot of the top CNode (root of CNode calls) */
 
-void cs_init(uint64_t top_slot, uint64_t bootstrap_ut, uint64_t ut_paddr, unsigned ut_bits);
+void cs_init(uint64_t top_slot, uint64_t bootstrap_ut, uint64_t ut_paddr,
+	     unsigned ut_bits);
 /* A free slot, or a free aligned run of n (a power of two, at most 4096);
  * 0 when memsrv is out of memory for CNodes. */
 uint64_t cs_alloc(unsigned n);

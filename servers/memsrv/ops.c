@@ -13,13 +13,13 @@ struct client clients[MEMSRV_MAX_CLIENTS];
 static int own_to_memsrv(int err)
 {
 	static const int map[] = {
-	    MEMSRV_OK,		MEMSRV_E_RANGE,	     MEMSRV_E_CLIENT,	MEMSRV_E_NOT_OWNER,
-	    MEMSRV_E_BUSY,	MEMSRV_E_NOT_SHARED, MEMSRV_E_ALREADY,	MEMSRV_E_NOT_LENT,
-	    MEMSRV_E_RIGHTS,	MEMSRV_E_TOO_MANY,   MEMSRV_E_SELF,	MEMSRV_E_NO_MEMORY,
+	    MEMSRV_OK,	     MEMSRV_E_RANGE,	  MEMSRV_E_CLIENT,  MEMSRV_E_NOT_OWNER,
+	    MEMSRV_E_BUSY,   MEMSRV_E_NOT_SHARED, MEMSRV_E_ALREADY, MEMSRV_E_NOT_LENT,
+	    MEMSRV_E_RIGHTS, MEMSRV_E_TOO_MANY,	  MEMSRV_E_SELF,    MEMSRV_E_NO_MEMORY,
 	    MEMSRV_E_ALIGN};
 
 	return err <= 0 && -err < (int)(sizeof(map) / sizeof(map[0])) ? map[-err]
-								       : MEMSRV_E_ARG;
+								      : MEMSRV_E_ARG;
 }
 
 /* A range of whole pages of the pool, given by physical address. */
@@ -117,7 +117,8 @@ int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rig
 		return err;
 	pool_populate(first, n, blocks);
 	for (uint64_t p = first; p < first + n; p = unit_end(p))
-		grant_map(me, p, blocks, ipa + (p - first) * PAGE_SIZE, rights, SEPTA_OWNED);
+		grant_map(me, p, blocks, ipa + (p - first) * PAGE_SIZE, rights,
+			  SEPTA_OWNED);
 	*pa = pool.base + first * PAGE_SIZE;
 	return MEMSRV_OK;
 }
@@ -186,7 +187,8 @@ static int op_reclaim(unsigned me, uint64_t first, uint64_t n)
 		if (err)
 			return err;
 	}
-	if (!cs_reserve((unsigned)n + 8) || !kobj_reserve((unsigned)(n / CHUNK_PAGES + 4)))
+	if (!cs_reserve((unsigned)n + 8) ||
+	    !kobj_reserve((unsigned)(n / CHUNK_PAGES + 4)))
 		return MEMSRV_E_NO_MEMORY;
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
 		unsigned b = (unsigned)__builtin_ctzll(pool.db.pages[p].borrowers);
@@ -255,9 +257,9 @@ static int own_check(unsigned label, unsigned me, uint64_t first, uint64_t n,
 /* FREE .. DONATE: MR pa, pages, then the operation's own arguments. */
 int op_range(unsigned me, unsigned label, const uint64_t *mr, unsigned len)
 {
-	static const unsigned nargs[] = {[MEMSRV_FREE] = 2,    [MEMSRV_SHARE] = 5,
-					 [MEMSRV_UNSHARE] = 3, [MEMSRV_LEND] = 5,
-					 [MEMSRV_RECLAIM] = 2, [MEMSRV_DONATE] = 4};
+	static const unsigned nargs[] = {
+	    [MEMSRV_FREE] = 2, [MEMSRV_SHARE] = 5,   [MEMSRV_UNSHARE] = 3,
+	    [MEMSRV_LEND] = 5, [MEMSRV_RECLAIM] = 2, [MEMSRV_DONATE] = 4};
 	unsigned other = len > 2 ? (unsigned)mr[2] : 0;
 	unsigned rights = len > 4 ? (unsigned)mr[4] : 0;
 	uint64_t first, units;

@@ -230,7 +230,8 @@ int own_claim(struct own_db *db, unsigned client, uint64_t first, uint64_t n)
 		if (db->pages[i].state != OWN_FREE)
 			return OWN_E_BUSY;
 	for (uint64_t i = first; i < first + n; i++)
-		db->pages[i] = (struct own_page){.owner = (uint8_t)client, .state = OWN_OWNED};
+		db->pages[i] =
+		    (struct own_page){.owner = (uint8_t)client, .state = OWN_OWNED};
 	return OWN_OK;
 }
 

@@ -19,8 +19,8 @@ static unsigned nstash;
 
 static long retype_into(uint64_t ut, unsigned type, uint64_t slot, unsigned count)
 {
-	return septa_untyped_retype(ut, type, 0, cs_top, slot >> CS_SUB_BITS, CS_SLOT_DEPTH,
-				    slot & (CS_SUB_SLOTS - 1), count);
+	return septa_untyped_retype(ut, type, 0, cs_top, slot >> CS_SUB_BITS,
+				    CS_SLOT_DEPTH, slot & (CS_SUB_SLOTS - 1), count);
 }
 
 uint64_t pool_frame(uint64_t page)
@@ -44,7 +44,8 @@ static int add_untyped(uint64_t ut, uint64_t paddr, unsigned bits)
 						 run & (CS_SUB_SLOTS - 1), batch))
 			return -1;
 		for (unsigned i = 0; i < batch; i++) {
-			struct chunk *c = &pool.chunks[(paddr - pool.base) / CHUNK_SIZE + done + i];
+			struct chunk *c =
+			    &pool.chunks[(paddr - pool.base) / CHUNK_SIZE + done + i];
 
 			*c = (struct chunk){.ut = run + i, .state = CH_FREE};
 		}
@@ -64,7 +65,8 @@ int pool_init(const struct septa_bootinfo *bi)
 	uint64_t lo = ~0ULL, hi = 0, meta_bytes, meta_chunks, k = 0;
 
 	for (unsigned i = 0; i < bi->untyped_count; i++) {
-		uint64_t pa = bi->untyped[i].paddr, end = pa + (1ULL << bi->untyped[i].size_bits);
+		uint64_t pa = bi->untyped[i].paddr,
+			 end = pa + (1ULL << bi->untyped[i].size_bits);
 
 		if (in_pool(bi, i)) {
 			lo = pa < lo ? pa : lo;
@@ -82,8 +84,9 @@ int pool_init(const struct septa_bootinfo *bi)
 	if (!pool.chunks)
 		return -1;
 	for (unsigned i = 0; i < bi->untyped_count; i++)
-		if (in_pool(bi, i) && add_untyped(bi->untyped_slot + i, bi->untyped[i].paddr,
-						  bi->untyped[i].size_bits))
+		if (in_pool(bi, i) &&
+		    add_untyped(bi->untyped_slot + i, bi->untyped[i].paddr,
+				bi->untyped[i].size_bits))
 			return -1;
 
 	/* The database and the grant table: the lowest chunks, as 2 MiB
@@ -96,9 +99,10 @@ int pool_init(const struct septa_bootinfo *bi)
 		if (ch->state != CH_FREE)
 			continue;
 		ch->frames = cs_alloc(1);
-		if (!ch->frames || retype_into(ch->ut, SEPTA_OBJ_FRAME_2M, ch->frames, 1) ||
-		    !map_frame(ch->frames, SEPTA_CAP_INIT_VSPACE, MS_META_IPA + k * CHUNK_SIZE,
-			       MEMSRV_RW, SEPTA_OWNED))
+		if (!ch->frames ||
+		    retype_into(ch->ut, SEPTA_OBJ_FRAME_2M, ch->frames, 1) ||
+		    !map_frame(ch->frames, SEPTA_CAP_INIT_VSPACE,
+			       MS_META_IPA + k * CHUNK_SIZE, MEMSRV_RW, SEPTA_OWNED))
 			return -1;
 		ch->state = CH_BLOCK;
 		k++;
@@ -149,7 +153,8 @@ void pool_populate(uint64_t first, uint64_t n, bool blocks)
 			c->frames = stash[--nstash];
 			err = retype_into(c->ut, SEPTA_OBJ_FRAME_4K, c->frames, 256);
 			if (!err)
-				err = retype_into(c->ut, SEPTA_OBJ_FRAME_4K, c->frames + 256, 256);
+				err = retype_into(c->ut, SEPTA_OBJ_FRAME_4K,
+						  c->frames + 256, 256);
 			c->state = CH_PAGES;
 			c->used = 0;
 		}

@@ -78,8 +78,9 @@ static int load_image(unsigned c, const struct bootarc_module *mod, uint64_t *en
 				  (seg.flags & ELF64_PF_X ? MEMSRV_X : 0);
 
 		if ((rights & MEMSRV_W) && (rights & MEMSRV_X)) {
-			printf("memsrv: server '%s': a segment is writable and executable\n",
-			       mod->name);
+			printf(
+			    "memsrv: server '%s': a segment is writable and executable\n",
+			    mod->name);
 			return -1;
 		}
 		err = give_pages(c, seg.vaddr, seg.memsz, rights, seg.data, seg.filesz,
@@ -101,17 +102,18 @@ static long give_caps(unsigned c, uint64_t cnode, uint64_t tcb, uint64_t ep, uin
 				    SEPTA_RIGHTS_ALL);
 
 	if (!err)
-		err = septa_cnode_copy(cnode, MEMSRV_CAP_CNODE, 64, cs_top, cnode, CS_DEPTH,
-				       SEPTA_RIGHTS_ALL);
-	if (!err)
-		err = septa_cnode_copy(cnode, MEMSRV_CAP_VSPACE, 64, cs_top, clients[c].vspace,
+		err = septa_cnode_copy(cnode, MEMSRV_CAP_CNODE, 64, cs_top, cnode,
 				       CS_DEPTH, SEPTA_RIGHTS_ALL);
+	if (!err)
+		err = septa_cnode_copy(cnode, MEMSRV_CAP_VSPACE, 64, cs_top,
+				       clients[c].vspace, CS_DEPTH, SEPTA_RIGHTS_ALL);
 	/* Write only: a client may call memsrv, never receive its requests. */
 	if (!err)
-		err = septa_cnode_mint(cnode, MEMSRV_CAP_ENDPOINT, 64, cs_top, ep, CS_DEPTH,
-				       SEPTA_RIGHT_WRITE, c);
+		err = septa_cnode_mint(cnode, MEMSRV_CAP_ENDPOINT, 64, cs_top, ep,
+				       CS_DEPTH, SEPTA_RIGHT_WRITE, c);
 	if (!err)
-		err = septa_cnode_move(cnode, MEMSRV_CAP_UNTYPED, 64, cs_top, ut, CS_DEPTH);
+		err =
+		    septa_cnode_move(cnode, MEMSRV_CAP_UNTYPED, 64, cs_top, ut, CS_DEPTH);
 	return err;
 }
 
@@ -158,7 +160,8 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 	unsigned c;
 	long err;
 
-	if (!vs || !cn || !tcb || !ut || !cnode || !fault || !(c = client_new(vs, mod->name))) {
+	if (!vs || !cn || !tcb || !ut || !cnode || !fault ||
+	    !(c = client_new(vs, mod->name))) {
 		printf("memsrv: server '%s': out of memory for its objects\n", mod->name);
 		return -1;
 	}
@@ -167,13 +170,14 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 	err = give_pages(c, SEPTA_ROOT_STACK_TOP - SEPTA_ROOT_STACK_SIZE,
 			 SEPTA_ROOT_STACK_SIZE, MEMSRV_RW, NULL, 0, &first);
 	if (!err)
-		err = give_pages(c, SEPTA_ROOT_HEAP_BASE, MEMSRV_SERVER_HEAP_SIZE, MEMSRV_RW,
-				 NULL, 0, &first);
+		err = give_pages(c, SEPTA_ROOT_HEAP_BASE, MEMSRV_SERVER_HEAP_SIZE,
+				 MEMSRV_RW, NULL, 0, &first);
 	if (!err)
 		err = give_pages(c, SEPTA_ROOT_IPC_BUFFER, PAGE_SIZE, MEMSRV_RW, NULL, 0,
 				 &first);
 	if (!err)
-		err = give_pages(c, SEPTA_ROOT_BOOTINFO, PAGE_SIZE, MEMSRV_R, NULL, 0, &bip);
+		err = give_pages(c, SEPTA_ROOT_BOOTINFO, PAGE_SIZE, MEMSRV_R, NULL, 0,
+				 &bip);
 	if (err) {
 		printf("memsrv: server '%s': %s\n", mod->name, memsrv_strerror(err));
 		return -1;
@@ -192,8 +196,9 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 	pool_with_page(bip, copy_bootinfo, &b);
 	uint64_t regs[] = {entry, SEPTA_ROOT_STACK_TOP, SEPTA_ROOT_BOOTINFO};
 	if (!err)
-		err = septa_tcb_configure(tcb, fault, cnode, vs, grant_find(c, first)->slot,
-					  SEPTA_ROOT_IPC_BUFFER);
+		err =
+		    septa_tcb_configure(tcb, fault, cnode, vs, grant_find(c, first)->slot,
+					SEPTA_ROOT_IPC_BUFFER);
 	if (!err)
 		err = septa_tcb_set_mcp(tcb, SERVER_PRIO);
 	if (!err)
@@ -201,7 +206,8 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 	if (!err)
 		err = septa_tcb_write_registers(tcb, 1, 3, regs);
 	if (err) {
-		printf("memsrv: server '%s': cannot start its thread (%ld)\n", mod->name, err);
+		printf("memsrv: server '%s': cannot start its thread (%ld)\n", mod->name,
+		       err);
 		return -1;
 	}
 	printf("memsrv: started server '%s' as client %u\n", mod->name, c);

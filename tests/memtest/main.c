@@ -7,7 +7,7 @@
 #include <string.h>
 #include "memtest.h"
 
-#define PROBE_PRIO 90 /* below memtest: a probe runs only while memtest waits */
+#define PROBE_PRIO 90	     /* below memtest: a probe runs only while memtest waits */
 #define PROBE_BUF  0x3000ULL /* the probes' IPC buffer address (never used) */
 
 struct memtest mt;
@@ -24,8 +24,8 @@ uint64_t mk(unsigned type, unsigned bits)
 {
 	uint64_t s = mt.next_slot++;
 
-	if (septa_untyped_retype(MEMSRV_CAP_UNTYPED, type, bits, MEMSRV_CAP_CNODE, 0, 0, s,
-				 1))
+	if (septa_untyped_retype(MEMSRV_CAP_UNTYPED, type, bits, MEMSRV_CAP_CNODE, 0, 0,
+				 s, 1))
 		return 0;
 	return s;
 }
@@ -58,7 +58,8 @@ int probe(uint64_t tcb, uint64_t rd, uint64_t wr, uint64_t val, uint64_t *got)
 		*got = m.mr[1];
 		return PROBE_FAULT;
 	}
-	if (label != SEPTA_FAULT_UNKNOWN_SYSCALL || septa_tcb_read_registers(tcb, 5, regs))
+	if (label != SEPTA_FAULT_UNKNOWN_SYSCALL ||
+	    septa_tcb_read_registers(tcb, 5, regs))
 		return PROBE_OTHER;
 	*got = regs[4];
 	return PROBE_OK;
@@ -69,7 +70,8 @@ static uint64_t probe_thread(uint64_t vspace)
 	uint64_t tcb = mk(SEPTA_OBJ_TCB, 0), buf = mk(SEPTA_OBJ_FRAME_4K, 0);
 
 	if (!tcb || !buf ||
-	    septa_tcb_configure(tcb, mt.fault_ep, MEMSRV_CAP_CNODE, vspace, buf, PROBE_BUF) ||
+	    septa_tcb_configure(tcb, mt.fault_ep, MEMSRV_CAP_CNODE, vspace, buf,
+				PROBE_BUF) ||
 	    septa_tcb_set_priority(tcb, PROBE_PRIO))
 		return 0;
 	return tcb;

@@ -10,10 +10,10 @@
 #include <septa/syscall.h>
 #include <stdint.h>
 
-#define EP     MEMSRV_CAP_ENDPOINT
-#define MY_VS  MEMSRV_CAP_VSPACE
-#define PAGE   4096ULL
-#define BLOCK  (512 * PAGE)
+#define EP    MEMSRV_CAP_ENDPOINT
+#define MY_VS MEMSRV_CAP_VSPACE
+#define PAGE  4096ULL
+#define BLOCK (512 * PAGE)
 
 /* Where a probe ended: the access worked, or faulted at an address. */
 enum probe_result { PROBE_OK = 0, PROBE_FAULT = 1, PROBE_OTHER = 2 };

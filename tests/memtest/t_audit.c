@@ -47,13 +47,14 @@ void test_audit_own_frames_not_stray(void)
 
 	CHECK(f);
 	CHECK_EQ(memsrv_audit(EP, &before), MEMSRV_OK);
-	while ((err = septa_frame_map(f, MY_VS, XS, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED,
-				      &level)) == SEPTA_E_NO_TABLE) {
+	while ((err = septa_frame_map(f, MY_VS, XS, SEPTA_MAP_R | SEPTA_MAP_W,
+				      SEPTA_OWNED, &level)) == SEPTA_E_NO_TABLE) {
 		uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
 
 		CHECK(pt);
-		CHECK_EQ(septa_page_table_map(pt, MY_VS, XS & ~(BLOCK - 1), level + 1, NULL),
-			 0);
+		CHECK_EQ(
+		    septa_page_table_map(pt, MY_VS, XS & ~(BLOCK - 1), level + 1, NULL),
+		    0);
 	}
 	CHECK_EQ(err, 0);
 	CHECK_EQ(septa_frame_get_address(f, &fpa), 0);

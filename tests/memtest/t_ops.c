@@ -85,10 +85,12 @@ void test_share_refusals_change_nothing(void)
 	CHECK_EQ(memsrv_share(EP, pa2, 1, mt.b, YB + PAGE, 0), MEMSRV_E_RIGHTS);
 	/* The borrower's addresses are taken by the first page. */
 	CHECK_EQ(memsrv_share(EP, pa2, 1, mt.b, YB, MEMSRV_R), MEMSRV_E_IPA_BUSY);
-	CHECK_EQ(memsrv_share(EP, pa2, 1, mt.b, 1ULL << 32, MEMSRV_R), MEMSRV_E_IPA_RANGE);
+	CHECK_EQ(memsrv_share(EP, pa2, 1, mt.b, 1ULL << 32, MEMSRV_R),
+		 MEMSRV_E_IPA_RANGE);
 	CHECK_EQ(memsrv_share(EP, pa2, 1, mt.b, YB + 12, MEMSRV_R), MEMSRV_E_ALIGN);
 	/* Two pages of which the first is shared already: all or nothing. */
-	CHECK_EQ(memsrv_share(EP, pa, 2, mt.b, YB + 4 * PAGE, MEMSRV_R), MEMSRV_E_ALREADY);
+	CHECK_EQ(memsrv_share(EP, pa, 2, mt.b, YB + 4 * PAGE, MEMSRV_R),
+		 MEMSRV_E_ALREADY);
 	CHECK_EQ(pa_of(mt.vs_b, YB + 4 * PAGE), 0);
 	CHECK_EQ(pa_of(mt.vs_b, YB + 5 * PAGE), 0);
 	/* Busy: a shared page cannot be freed, lent or donated. */
@@ -363,7 +365,8 @@ void test_bad_messages(void)
 	m = (struct septa_msg){.info = septa_msginfo(MEMSRV_ALLOC, 0, 2), .mr = {1, 1}};
 	CHECK_EQ(septa_call(EP, &m), SEPTA_OK);
 	CHECK_EQ(-(long)SEPTA_MSG_LABEL(m.info), MEMSRV_E_ARG);
-	m = (struct septa_msg){.info = septa_msginfo(MEMSRV_SHARE, 0, 3), .mr = {0, 1, 1}};
+	m = (struct septa_msg){.info = septa_msginfo(MEMSRV_SHARE, 0, 3),
+			       .mr = {0, 1, 1}};
 	CHECK_EQ(septa_call(EP, &m), SEPTA_OK);
 	CHECK_EQ(-(long)SEPTA_MSG_LABEL(m.info), MEMSRV_E_ARG);
 	CHECK_EQ(memsrv_alloc(EP, 1, 1, XA, MEMSRV_W, &pa), MEMSRV_E_RIGHTS);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../servers/memsrv/own.h"
+#include <septa/abi.h>
 #include "tests.h"
 
 enum { O = 1, B = 2, X = 3 }; /* owner, borrower, anybody else */
@@ -255,6 +256,71 @@ static void test_random_operations(void)
 	CU_ASSERT(done > 1000 && refused > 1000);
 }
 
+/* memsrv runs each operation's checks alone first (check_only), then its
+ * own checks, then the commit: the checks must agree with the commit and
+ * change nothing. */
+static void test_check_only(void)
+{
+	struct own_page before[4];
+	uint64_t first;
+
+	own_init(&db, pages, 4);
+	CU_ASSERT_EQUAL_FATAL(own_alloc(&db, O, 2, 1, &first), OWN_OK);
+	memcpy(before, pages, sizeof(before));
+	db.check_only = true;
+	CU_ASSERT_EQUAL(own_share(&db, O, 0, 2, B, OWN_RW), OWN_OK);
+	CU_ASSERT_EQUAL(own_lend(&db, O, 0, 2, B, OWN_R), OWN_OK);
+	CU_ASSERT_EQUAL(own_donate(&db, O, 0, 2, B), OWN_OK);
+	CU_ASSERT_EQUAL(own_free(&db, O, 0, 2), OWN_OK);
+	CU_ASSERT_EQUAL(own_free(&db, O, 0, 3), OWN_E_NOT_OWNER);
+	CU_ASSERT_EQUAL(own_reclaim(&db, O, 0, 2), OWN_E_NOT_LENT);
+	CU_ASSERT_EQUAL(memcmp(before, pages, sizeof(before)), 0);
+	db.check_only = false;
+	CU_ASSERT_EQUAL(own_share(&db, O, 0, 2, B, OWN_RW), OWN_OK);
+	CU_ASSERT_EQUAL(own_query(&db, B, 1), OWN_VIEW_SHARED_BORROWED);
+}
+
+static void test_claim(void)
+{
+	uint64_t first;
+
+	own_init(&db, pages, 8);
+	CU_ASSERT_EQUAL(own_claim(&db, 0, 2, 2), OWN_OK);
+	CU_ASSERT_EQUAL(own_query(&db, 0, 3), OWN_VIEW_OWNED);
+	CU_ASSERT_EQUAL(own_claim(&db, 0, 3, 2), OWN_E_BUSY); /* page 3 is taken */
+	CU_ASSERT_EQUAL(own_query(&db, 0, 4), OWN_VIEW_NONE); /* and 4 stays free */
+	CU_ASSERT_EQUAL(own_claim(&db, OWN_MAX_CLIENTS, 5, 1), OWN_E_CLIENT);
+	CU_ASSERT_EQUAL(own_claim(&db, 0, 7, 2), OWN_E_RANGE);
+	/* Allocation goes round claimed pages. */
+	CU_ASSERT_EQUAL(own_alloc(&db, O, 3, 1, &first), OWN_OK);
+	CU_ASSERT_EQUAL(first, 4);
+}
+
+/* One mapping against the kernel's view of it, for each kind of result. */
+static void test_audit_mapping(void)
+{
+	const uint64_t pa = 0x41000000;
+	struct own_kernel_view k = {pa, OWN_RW, SEPTA_SHARED_OWNED};
+
+	CU_ASSERT_EQUAL(own_audit_mapping(OWN_VIEW_SHARED_OWNED, pa, OWN_RW, &k),
+			OWN_AUDIT_OK);
+	CU_ASSERT_EQUAL(own_audit_mapping(OWN_VIEW_OWNED, pa, OWN_RW, &k), OWN_AUDIT_TAG);
+	CU_ASSERT_EQUAL(own_audit_mapping(OWN_VIEW_SHARED_OWNED, pa, OWN_R, &k),
+			OWN_AUDIT_RIGHTS);
+	CU_ASSERT_EQUAL(own_audit_mapping(OWN_VIEW_SHARED_OWNED, pa + 4096, OWN_RW, &k),
+			OWN_AUDIT_WRONG_PAGE);
+	CU_ASSERT_EQUAL(own_audit_mapping(OWN_VIEW_LENT, pa, OWN_RW, &k),
+			OWN_AUDIT_STALE);
+	CU_ASSERT_EQUAL(own_audit_mapping(OWN_VIEW_NONE, pa, OWN_RW, &k),
+			OWN_AUDIT_STALE);
+	k.pa = 0;
+	CU_ASSERT_EQUAL(own_audit_mapping(OWN_VIEW_LENT, pa, OWN_RW, &k), OWN_AUDIT_OK);
+	CU_ASSERT_EQUAL(own_audit_mapping(OWN_VIEW_BORROWED, pa, OWN_RW, &k),
+			OWN_AUDIT_MISSING);
+	CU_ASSERT_EQUAL(own_view_tag(OWN_VIEW_BORROWED), SEPTA_BORROWED);
+	CU_ASSERT_EQUAL(own_view_tag(OWN_VIEW_LENT), -1);
+}
+
 void suite_own(void)
 {
 	CU_pSuite s = CU_add_suite("own", NULL, NULL);
@@ -264,4 +330,7 @@ void suite_own(void)
 	CU_add_test(s, "bad arguments", test_bad_arguments);
 	CU_add_test(s, "too many borrowers", test_too_many_borrowers);
 	CU_add_test(s, "10000 random operations by 8 clients", test_random_operations);
+	CU_add_test(s, "checks alone change nothing", test_check_only);
+	CU_add_test(s, "claimed pages", test_claim);
+	CU_add_test(s, "audit of one mapping", test_audit_mapping);
 }

@@ -120,13 +120,25 @@ long memsrv_shutdown(uint64_t ep, int status)
 
 const char *memsrv_strerror(long err)
 {
-	static const char *const names[] = {
-	    "no such operation", "bad argument", "bad page range", "no such client",
-	    "not the owner", "shared or lent", "not shared with that borrower",
-	    "already shared with that borrower", "not lent", "rights not allowed",
-	    "too many borrowers", "cannot do that to oneself", "no memory",
-	    "bad alignment", "range splits a block", "target addresses in use",
-	    "target addresses outside the VSpace", "not permitted", "table full"};
+	static const char *const names[] = {"no such operation",
+					    "bad argument",
+					    "bad page range",
+					    "no such client",
+					    "not the owner",
+					    "shared or lent",
+					    "not shared with that borrower",
+					    "already shared with that borrower",
+					    "not lent",
+					    "rights not allowed",
+					    "too many borrowers",
+					    "cannot do that to oneself",
+					    "no memory",
+					    "bad alignment",
+					    "range splits a block",
+					    "target addresses in use",
+					    "target addresses outside the VSpace",
+					    "not permitted",
+					    "table full"};
 
 	if (err == MEMSRV_OK)
 		return "ok";

@@ -136,7 +136,7 @@ enum septa_label {
 	SEPTA_TCB_WRITE_REGISTERS = 25,	  /* MR resume, count, pc, sp, x0.. */
 	SEPTA_TCB_BIND_NOTIFICATION = 26, /* caps notification */
 	SEPTA_TCB_UNBIND_NOTIFICATION = 27,
-	SEPTA_TCB_SET_MCP = 28, /* MR mcp (at most the caller's MCP) */
+	SEPTA_TCB_SET_MCP = 28,			 /* MR mcp (at most the caller's MCP) */
 	SEPTA_IRQ_CONTROL_GET = 30,		 /* MR irq, idx, depth; caps root */
 	SEPTA_IRQ_HANDLER_SET_NOTIFICATION = 31, /* caps notification */
 	SEPTA_IRQ_HANDLER_ACK = 32,
@@ -265,8 +265,8 @@ struct septa_bootinfo {
 		uint8_t is_device;
 		uint8_t pad[6];
 	} untyped[SEPTA_MAX_UNTYPED];
-	uint32_t gic_version; /* 2 or 3: what guests' virtual interface looks like */
-	uint32_t client_id;   /* memsrv's name for this program; 0 for memsrv */
+	uint32_t gic_version;  /* 2 or 3: what guests' virtual interface looks like */
+	uint32_t client_id;    /* memsrv's name for this program; 0 for memsrv */
 	uint64_t modules_base; /* the boot archive (libs/bootfmt), mapped read-only */
 	uint64_t modules_size;
 };

@@ -11,15 +11,15 @@
 #include <stdint.h>
 
 enum memsrv_label {
-	MEMSRV_ALLOC = 1,    /* MR pages, align (pages), ipa, rights; reply MR0 = pa */
-	MEMSRV_FREE = 2,     /* MR pa, pages */
-	MEMSRV_SHARE = 3,    /* MR pa, pages, borrower, borrower's ipa, rights */
-	MEMSRV_UNSHARE = 4,  /* MR pa, pages, borrower */
-	MEMSRV_LEND = 5,     /* MR pa, pages, borrower, borrower's ipa, rights */
-	MEMSRV_RECLAIM = 6,  /* MR pa, pages */
-	MEMSRV_DONATE = 7,   /* MR pa, pages, recipient, recipient's ipa */
-	MEMSRV_QUERY = 8,    /* MR pa; reply view, owner, caller's ipa, rights, sharers */
-	MEMSRV_AUDIT = 9,    /* reply checked, differences, first: kind, client, ipa */
+	MEMSRV_ALLOC = 1,   /* MR pages, align (pages), ipa, rights; reply MR0 = pa */
+	MEMSRV_FREE = 2,    /* MR pa, pages */
+	MEMSRV_SHARE = 3,   /* MR pa, pages, borrower, borrower's ipa, rights */
+	MEMSRV_UNSHARE = 4, /* MR pa, pages, borrower */
+	MEMSRV_LEND = 5,    /* MR pa, pages, borrower, borrower's ipa, rights */
+	MEMSRV_RECLAIM = 6, /* MR pa, pages */
+	MEMSRV_DONATE = 7,  /* MR pa, pages, recipient, recipient's ipa */
+	MEMSRV_QUERY = 8,   /* MR pa; reply view, owner, caller's ipa, rights, sharers */
+	MEMSRV_AUDIT = 9,   /* reply checked, differences, first: kind, client, ipa */
 	MEMSRV_REGISTER = 10, /* MR slot of a VSpace in the caller's CNode; reply id */
 	MEMSRV_SHUTDOWN = 11, /* MR status: powers the machine off (servers only) */
 };
@@ -28,12 +28,12 @@ enum memsrv_label {
  * septa_error) can come back from the call itself. */
 enum memsrv_error {
 	MEMSRV_OK = 0,
-	MEMSRV_E_LABEL = -100,	   /* no such operation */
-	MEMSRV_E_ARG = -101,	   /* too few message registers or a bad value */
-	MEMSRV_E_RANGE = -102,	   /* pages outside memsrv's memory, empty or wrapping */
-	MEMSRV_E_CLIENT = -103,	   /* no such client */
-	MEMSRV_E_NOT_OWNER = -104, /* the caller does not own every page */
-	MEMSRV_E_BUSY = -105,	   /* a page is shared or lent: undo that first */
+	MEMSRV_E_LABEL = -100,	    /* no such operation */
+	MEMSRV_E_ARG = -101,	    /* too few message registers or a bad value */
+	MEMSRV_E_RANGE = -102,	    /* pages outside memsrv's memory, empty or wrapping */
+	MEMSRV_E_CLIENT = -103,	    /* no such client */
+	MEMSRV_E_NOT_OWNER = -104,  /* the caller does not own every page */
+	MEMSRV_E_BUSY = -105,	    /* a page is shared or lent: undo that first */
 	MEMSRV_E_NOT_SHARED = -106, /* a page is not shared with that borrower */
 	MEMSRV_E_ALREADY = -107,    /* a page is shared with that borrower already */
 	MEMSRV_E_NOT_LENT = -108,   /* a page is not lent */
@@ -89,7 +89,7 @@ enum memsrv_server_slot {
 	MEMSRV_CAP_UNTYPED = 8,	 /* for the server's own kernel objects */
 	MEMSRV_FIRST_FREE = 16,
 };
-#define MEMSRV_SERVER_CNODE_BITS 10
+#define MEMSRV_SERVER_CNODE_BITS   10
 #define MEMSRV_SERVER_UNTYPED_BITS 20
 #define MEMSRV_SERVER_HEAP_SIZE	   0x100000ULL
 
