@@ -172,36 +172,44 @@ static int write_registers(struct inv *iv, struct tcb *t)
 	return SEPTA_OK;
 }
 
+static int decode_prio(const struct inv *iv, uint8_t *prio)
+{
+	uint64_t p;
+
+	if (iv->len < 1)
+		return SEPTA_E_ARG;
+	p = msg_get(iv->caller, 0);
+	if (p > SEPTA_PRIO_MAX)
+		return SEPTA_E_RANGE;
+	if (p > iv->caller->mcp)
+		return SEPTA_E_PERM;
+	*prio = (uint8_t)p;
+	return SEPTA_OK;
+}
+
 int tcb_invoke(struct inv *iv)
 {
 	struct tcb *t = (struct tcb *)(uintptr_t)iv->slot->cap.obj;
 	struct notification *n;
-	uint64_t prio;
+	uint8_t prio;
 
 	switch (iv->label) {
 	case SEPTA_TCB_CONFIGURE:
 		return configure(iv, t);
 	case SEPTA_TCB_SET_PRIORITY:
-		if (iv->len < 1)
-			return SEPTA_E_ARG;
-		prio = msg_get(iv->caller, 0);
-		if (prio > SEPTA_PRIO_MAX)
-			return SEPTA_E_RANGE;
-		if (prio > iv->caller->mcp)
-			return SEPTA_E_PERM;
-		sched_set_prio(t, (uint8_t)prio);
+	case SEPTA_TCB_SET_MCP: {
+		/* Both bounded by the caller's MCP: nobody hands out more than
+		 * it has. */
+		int err = decode_prio(iv, &prio);
+
+		if (err)
+			return err;
+		if (iv->label == SEPTA_TCB_SET_MCP)
+			t->mcp = prio;
+		else
+			sched_set_prio(t, prio);
 		return SEPTA_OK;
-	case SEPTA_TCB_SET_MCP:
-		/* Like a priority: no thread hands out more than it has. */
-		if (iv->len < 1)
-			return SEPTA_E_ARG;
-		prio = msg_get(iv->caller, 0);
-		if (prio > SEPTA_PRIO_MAX)
-			return SEPTA_E_RANGE;
-		if (prio > iv->caller->mcp)
-			return SEPTA_E_PERM;
-		t->mcp = (uint8_t)prio;
-		return SEPTA_OK;
+	}
 	case SEPTA_TCB_SUSPEND:
 		tcb_suspend(t);
 		return SEPTA_OK;

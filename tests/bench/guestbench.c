@@ -9,20 +9,13 @@
 #include <septa/ipc.h>
 #include <septa/syscall.h>
 #include <stdio.h>
+#include "icount.h"
 #include <string.h>
 
 extern const uint8_t guest_bench_start[], guest_bench_end[];
 
 static const struct septa_bootinfo *bi;
 static uint64_t ut, next_slot;
-
-static uint64_t counter(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
 
 static uint64_t mk(unsigned type, unsigned bits)
 {
@@ -55,9 +48,9 @@ static void demand_map(uint64_t vs, uint64_t ipa)
 	}
 }
 
-static void report(const char *what, uint64_t ticks, uint64_t n, uint64_t freq)
+static void report(const char *what, uint64_t ticks, uint64_t n)
 {
-	uint64_t x10 = ticks * 10000000000ULL / freq / n;
+	uint64_t x10 = icount_tenths(ticks, n);
 
 	printf("guestbench: %s: %llu.%llu instructions (%llu rounds)\n", what,
 	       (unsigned long long)x10 / 10, (unsigned long long)x10 % 10,
@@ -66,8 +59,7 @@ static void report(const char *what, uint64_t ticks, uint64_t n, uint64_t freq)
 
 int main(void)
 {
-	uint64_t ep, vs, code, view, tcb, vcpu, pc = 0x40000000, freq, t[5] = {0},
-						n[4] = {0};
+	uint64_t ep, vs, code, view, tcb, vcpu, pc = 0x40000000, t[5] = {0}, n[4] = {0};
 	struct septa_msg m = {0};
 	unsigned phase = 0;
 
@@ -79,7 +71,6 @@ int main(void)
 			bi->untyped[ut - bi->untyped_slot].size_bits)
 			ut = bi->untyped_slot + i;
 	next_slot = bi->first_free_slot;
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
 
 	ep = mk(SEPTA_OBJ_ENDPOINT, 0);
 	vs = mk(SEPTA_OBJ_VSPACE, 36);
@@ -114,7 +105,7 @@ int main(void)
 
 	septa_recv(ep, &m);
 	for (;;) {
-		uint64_t label = SEPTA_MSG_LABEL(m.info), now = counter();
+		uint64_t label = SEPTA_MSG_LABEL(m.info), now = icount_now();
 		unsigned want;
 
 		if (label == SEPTA_FAULT_HVC && m.mr[0] == 2)
@@ -140,11 +131,10 @@ int main(void)
 		}
 		septa_reply_recv(ep, &m);
 	}
-	report("guest HVC round trip via a user-level VMM", t[1] - t[0], n[0], freq);
-	report("guest MMIO write emulated by the VMM", t[2] - t[1], n[1], freq);
-	report("stage-2 fault, 4 KiB page mapped, table present", t[3] - t[2], n[2],
-	       freq);
-	report("stage-2 fault, 4 KiB page mapped, table added", t[4] - t[3], n[3], freq);
+	report("guest HVC round trip via a user-level VMM", t[1] - t[0], n[0]);
+	report("guest MMIO write emulated by the VMM", t[2] - t[1], n[1]);
+	report("stage-2 fault, 4 KiB page mapped, table present", t[3] - t[2], n[2]);
+	report("stage-2 fault, 4 KiB page mapped, table added", t[4] - t[3], n[3]);
 	printf("guestbench: done, %llu exits\n",
 	       (unsigned long long)(n[0] + n[1] + n[2] + n[3]));
 	septa_shutdown(n[0] == 2000 && n[1] == 2000 && n[2] == 256 && n[3] == 64 ? 0 : 1);

@@ -1,13 +1,12 @@
 /*
  * IPC round trip: Call from the root task to a server thread that answers
  * with ReplyRecv, a one-register message, no capability. Run under QEMU
- * with -icount shift=0, where one instruction takes one nanosecond of
- * virtual time, so the generic counter measures instructions exactly (to
- * one counter tick, 1e9/CNTFRQ instructions, spread over many rounds).
+ * with -icount shift=0, where the counter counts instructions (icount.h).
  */
 #include <septa/ipc.h>
 #include <septa/syscall.h>
 #include <stdio.h>
+#include "icount.h"
 
 #define ROUNDS	 20000
 #define SLOT_EP	 (bi->first_free_slot)
@@ -15,22 +14,6 @@
 
 static const struct septa_bootinfo *bi;
 static uint8_t stack[16384] __attribute__((aligned(16)));
-
-static uint64_t counter(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
-
-static uint64_t frequency(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
-}
 
 static void server(uint64_t ep, struct septa_ipc_buffer *buf)
 {
@@ -47,7 +30,7 @@ static void server(uint64_t ep, struct septa_ipc_buffer *buf)
 
 static uint64_t measure(uint64_t ep, int rounds, int *bad)
 {
-	uint64_t t0 = counter();
+	uint64_t t0 = icount_now();
 
 	for (int i = 0; i < rounds; i++) {
 		struct septa_msg m = {.info = septa_msginfo(1, 0, 1),
@@ -56,12 +39,12 @@ static uint64_t measure(uint64_t ep, int rounds, int *bad)
 		if (septa_call(ep, &m) != SEPTA_OK || m.mr[0] != (uint64_t)i + 1)
 			(*bad)++;
 	}
-	return counter() - t0;
+	return icount_now() - t0;
 }
 
 int main(void)
 {
-	uint64_t ut, ipa = SEPTA_ROOT_SPARE_BASE, regs[4], ticks, empty, freq, x10, e10;
+	uint64_t ut, ipa = SEPTA_ROOT_SPARE_BASE, regs[4], ticks, empty, x10, e10;
 	int bad = 0;
 
 	bi = septa_bootinfo();
@@ -87,18 +70,16 @@ int main(void)
 	septa_tcb_write_registers(SLOT_TCB, 1, 4, regs);
 	septa_yield();
 
-	freq = frequency();
 	measure(SLOT_EP, 100, &bad); /* warm up */
 	ticks = measure(SLOT_EP, ROUNDS, &bad);
 	/* The loop without the system call, to subtract. */
-	empty = counter();
+	empty = icount_now();
 	for (volatile int i = 0; i < ROUNDS; i++)
 		;
-	empty = counter() - empty;
+	empty = icount_now() - empty;
 	printf("ipcbench: %d round trips, %d wrong answers\n", ROUNDS, bad);
-	/* Tenths of an instruction per round: ticks * 1e9 / freq / ROUNDS. */
-	x10 = ticks * 10000000000ULL / freq / ROUNDS;
-	e10 = empty * 10000000000ULL / freq / ROUNDS;
+	x10 = icount_tenths(ticks, ROUNDS);
+	e10 = icount_tenths(empty, ROUNDS);
 	printf("ipcbench: call + replyrecv round trip: %llu.%llu instructions "
 	       "(of which loop %llu.%llu)\n",
 	       (unsigned long long)x10 / 10, (unsigned long long)x10 % 10,

@@ -4,31 +4,16 @@
  * operation as a client sees it, the IPC round trip included.
  */
 #include <stdio.h>
+#include "../bench/icount.h"
 #include "memtest.h"
 
 #define XA 0x40000000ULL
 #define YB 0x50000000ULL
 
-static uint64_t counter(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
-
-static uint64_t frequency(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
-}
-
 /* Tenths of an instruction per unit. */
 static void report(const char *what, uint64_t ticks, uint64_t units, unsigned rounds)
 {
-	uint64_t x10 = ticks * 10000000000ULL / frequency() / units;
+	uint64_t x10 = icount_tenths(ticks, units);
 
 	printf("memsrvbench: %s: %llu.%llu instructions (%u rounds)\n", what,
 	       (unsigned long long)x10 / 10, (unsigned long long)x10 % 10, rounds);
@@ -39,11 +24,11 @@ static void share_unshare(uint64_t pa, uint64_t n, unsigned rounds, const char *
 	uint64_t t = 0;
 
 	for (unsigned i = 0; i < rounds; i++) {
-		uint64_t t0 = counter();
+		uint64_t t0 = icount_now();
 		long e = memsrv_share(EP, pa, n, mt.b, YB, MEMSRV_RW);
 
 		e |= memsrv_unshare(EP, pa, n, mt.b);
-		t += counter() - t0;
+		t += icount_now() - t0;
 		mt.failed |= e != MEMSRV_OK;
 	}
 	report(what, t, rounds * n, rounds);
@@ -60,22 +45,22 @@ void memtest_bench(void)
 	share_unshare(pa, 1, 200, "share + unshare, 1 page");
 	share_unshare(pa, 512, 10, "share + unshare, 512 pages, per page");
 	for (unsigned i = 0; i < 200; i++) {
-		uint64_t t0 = counter();
+		uint64_t t0 = icount_now();
 		long e = memsrv_lend(EP, pa, 1, mt.b, YB, MEMSRV_RW);
 
 		e |= memsrv_reclaim(EP, pa, 1);
-		t += counter() - t0;
+		t += icount_now() - t0;
 		mt.failed |= e != MEMSRV_OK;
 	}
 	report("lend + reclaim, 1 page", t, 200, 200);
 	memsrv_free(EP, pa, 512);
 	for (unsigned i = 0; i < 20; i++) {
-		uint64_t t0 = counter(), blk;
+		uint64_t t0 = icount_now(), blk;
 		long e = memsrv_alloc(EP, 512, 512, XA, MEMSRV_RW, &blk);
-		uint64_t t1 = counter();
+		uint64_t t1 = icount_now();
 
 		e |= memsrv_free(EP, blk, 512);
-		t_free += counter() - t1;
+		t_free += icount_now() - t1;
 		t_alloc += t1 - t0;
 		mt.failed |= e != MEMSRV_OK;
 	}
