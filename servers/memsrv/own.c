@@ -21,16 +21,24 @@ static bool valid_rights(unsigned r)
 	return r == OWN_R || r == OWN_RW || r == OWN_RX;
 }
 
+static int check_client_range(const struct own_db *db, unsigned client, uint64_t first,
+			      uint64_t n)
+{
+	int err = check_range(db, first, n);
+
+	if (!err && client >= OWN_MAX_CLIENTS)
+		err = OWN_E_CLIENT;
+	return err;
+}
+
 /* The checks every operation on an owner's range starts with. */
 static int check_owner(const struct own_db *db, unsigned owner, uint64_t first,
 		       uint64_t n)
 {
-	int err = check_range(db, first, n);
+	int err = check_client_range(db, owner, first, n);
 
 	if (err)
 		return err;
-	if (owner >= OWN_MAX_CLIENTS)
-		return OWN_E_CLIENT;
 	for (uint64_t i = first; i < first + n; i++)
 		if (db->pages[i].owner != owner)
 			return OWN_E_NOT_OWNER;
@@ -220,12 +228,10 @@ enum own_view own_query(const struct own_db *db, unsigned client, uint64_t page)
 
 int own_claim(struct own_db *db, unsigned client, uint64_t first, uint64_t n)
 {
-	int err = check_range(db, first, n);
+	int err = check_client_range(db, client, first, n);
 
 	if (err)
 		return err;
-	if (client >= OWN_MAX_CLIENTS)
-		return OWN_E_CLIENT;
 	for (uint64_t i = first; i < first + n; i++)
 		if (db->pages[i].state != OWN_FREE)
 			return OWN_E_BUSY;
