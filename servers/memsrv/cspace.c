@@ -214,3 +214,18 @@ uint64_t kobj_new(unsigned type, unsigned size_bits)
 	}
 	return s;
 }
+
+long thread_start(uint64_t tcb, const struct thread_spec *t)
+{
+	uint64_t regs[] = {t->pc, t->sp, t->x0};
+	long err = septa_tcb_configure(tcb, t->fault_ep, t->cspace, t->vspace,
+				       t->buffer_frame, t->buffer_ipa);
+
+	if (!err)
+		err = septa_tcb_set_mcp(tcb, t->prio);
+	if (!err)
+		err = septa_tcb_set_priority(tcb, t->prio);
+	if (!err)
+		err = septa_tcb_write_registers(tcb, 1, 3, regs);
+	return err;
+}

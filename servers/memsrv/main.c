@@ -118,18 +118,17 @@ int main(void)
 		  ? -1
 		  : 0;
 	memset((void *)SEPTA_ROOT_SPARE_BASE, 0, PAGE_SIZE);
-	uint64_t regs[] = {(uint64_t)(uintptr_t)server_main,
-			   (uint64_t)(uintptr_t)(server_stack + STACK_BYTES),
-			   SEPTA_ROOT_SPARE_BASE};
 	if (!err)
-		err = septa_tcb_configure(tcb, 0, cs_top, SEPTA_CAP_INIT_VSPACE,
-					  bi->spare_frames_slot, SEPTA_ROOT_SPARE_BASE);
-	if (!err)
-		err = septa_tcb_set_priority(tcb, SERVER_THREAD_PRIO);
-	if (!err)
-		err = septa_tcb_set_mcp(tcb, SERVER_THREAD_PRIO);
-	if (!err)
-		err = septa_tcb_write_registers(tcb, 1, 3, regs);
+		err = thread_start(
+		    tcb, &(struct thread_spec){
+			     .cspace = cs_top,
+			     .vspace = SEPTA_CAP_INIT_VSPACE,
+			     .buffer_frame = bi->spare_frames_slot,
+			     .buffer_ipa = SEPTA_ROOT_SPARE_BASE,
+			     .pc = (uint64_t)(uintptr_t)server_main,
+			     .sp = (uint64_t)(uintptr_t)(server_stack + STACK_BYTES),
+			     .x0 = SEPTA_ROOT_SPARE_BASE,
+			     .prio = SERVER_THREAD_PRIO});
 	if (err) {
 		printf("memsrv: cannot start the server thread (%ld)\n", err);
 		return 1;

@@ -51,6 +51,14 @@ uint64_t kobj_new(unsigned type, unsigned size_bits);
  * it worked (the convention of the kernel calls). */
 bool kobj_new_at(unsigned type, unsigned size_bits, uint64_t root_slot);
 bool kobj_reserve(unsigned pages);
+/* A thread memsrv starts: configured, at prio with MCP prio, running
+ * pc with sp and x0. */
+struct thread_spec {
+	uint64_t fault_ep, cspace, vspace, buffer_frame, buffer_ipa;
+	uint64_t pc, sp, x0;
+	unsigned prio;
+};
+long thread_start(uint64_t tcb, const struct thread_spec *t);
 void kobj_add_source(uint64_t ut, uint64_t paddr, unsigned bits);
 /* The physical address of the object kobj_new made last. */
 uint64_t kobj_last_paddr(void);

@@ -80,6 +80,15 @@ static int reserve(uint64_t units, uint64_t pages, bool blocks)
 	return pool_reserve(pages, blocks) ? MEMSRV_OK : MEMSRV_E_NO_MEMORY;
 }
 
+/* Pages going to another client: its addresses, and room to map them. */
+static int check_handover(unsigned to, uint64_t ipa, uint64_t first, uint64_t n,
+			  uint64_t units)
+{
+	int err = check_target(to, ipa, first, n);
+
+	return err ? err : reserve(units, n, false);
+}
+
 /* The owner grants at most what it has itself. */
 static int check_owner_rights(unsigned me, uint64_t first, uint64_t n, unsigned rights)
 {
@@ -133,19 +142,14 @@ static int op_free(unsigned me, uint64_t first, uint64_t n)
 }
 
 /* Share or lend: the borrower gets the pages at ipa with rights. */
-static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n, unsigned b,
-		   uint64_t ipa, unsigned rights)
+static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
+		   uint64_t units, unsigned b, uint64_t ipa, unsigned rights)
 {
 	bool lend = label == MEMSRV_LEND;
-	uint64_t units;
-	int err = check_units(first, n, &units);
+	int err = check_owner_rights(me, first, n, rights);
 
 	if (!err)
-		err = check_owner_rights(me, first, n, rights);
-	if (!err)
-		err = check_target(b, ipa, first, n);
-	if (!err)
-		err = reserve(units, n, false);
+		err = check_handover(b, ipa, first, n, units);
 	if (err)
 		return err;
 	if (lend)
@@ -200,15 +204,11 @@ static int op_reclaim(unsigned me, uint64_t first, uint64_t n)
 	return MEMSRV_OK;
 }
 
-static int op_donate(unsigned me, uint64_t first, uint64_t n, unsigned to, uint64_t ipa)
+static int op_donate(unsigned me, uint64_t first, uint64_t n, uint64_t units, unsigned to,
+		     uint64_t ipa)
 {
-	uint64_t units;
-	int err = check_units(first, n, &units);
+	int err = check_handover(to, ipa, first, n, units);
 
-	if (!err)
-		err = check_target(to, ipa, first, n);
-	if (!err)
-		err = reserve(units, n, false);
 	if (err)
 		return err;
 	own_donate(&pool.db, me, first, n, to);
@@ -284,8 +284,8 @@ int op_range(unsigned me, unsigned label, const uint64_t *mr, unsigned len)
 	case MEMSRV_RECLAIM:
 		return op_reclaim(me, first, mr[1]);
 	case MEMSRV_DONATE:
-		return op_donate(me, first, mr[1], other, mr[3]);
+		return op_donate(me, first, mr[1], units, other, mr[3]);
 	default:
-		return op_give(me, label, first, mr[1], other, mr[3], rights);
+		return op_give(me, label, first, mr[1], units, other, mr[3], rights);
 	}
 }

@@ -194,17 +194,17 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 				       SEPTA_RIGHT_WRITE, CTRL_FAULT | c);
 	fill_bootinfo(&b, bi, c, ut_pa);
 	pool_with_page(bip, copy_bootinfo, &b);
-	uint64_t regs[] = {entry, SEPTA_ROOT_STACK_TOP, SEPTA_ROOT_BOOTINFO};
 	if (!err)
-		err =
-		    septa_tcb_configure(tcb, fault, cnode, vs, grant_find(c, first)->slot,
-					SEPTA_ROOT_IPC_BUFFER);
-	if (!err)
-		err = septa_tcb_set_mcp(tcb, SERVER_PRIO);
-	if (!err)
-		err = septa_tcb_set_priority(tcb, SERVER_PRIO);
-	if (!err)
-		err = septa_tcb_write_registers(tcb, 1, 3, regs);
+		err = thread_start(
+		    tcb, &(struct thread_spec){.fault_ep = fault,
+					       .cspace = cnode,
+					       .vspace = vs,
+					       .buffer_frame = grant_find(c, first)->slot,
+					       .buffer_ipa = SEPTA_ROOT_IPC_BUFFER,
+					       .pc = entry,
+					       .sp = SEPTA_ROOT_STACK_TOP,
+					       .x0 = SEPTA_ROOT_BOOTINFO,
+					       .prio = SERVER_PRIO});
 	if (err) {
 		printf("memsrv: server '%s': cannot start its thread (%ld)\n", mod->name,
 		       err);
