@@ -32,6 +32,24 @@ ExternalProject_Add(newlib
   INSTALL_COMMAND $(MAKE) install-target-newlib
   LOG_CONFIGURE ON LOG_BUILD ON LOG_INSTALL ON LOG_OUTPUT_ON_FAILURE ON)
 
+# Debian's aarch64 libfdt (static, links with Newlib) for vmsrv: fetched as
+# a package file and unpacked into the build tree, never installed.
+set(SEPTA_LIBFDT_DIR ${CMAKE_BINARY_DIR}/libfdt-arm64)
+if(NOT EXISTS ${SEPTA_LIBFDT_DIR}/usr/lib/aarch64-linux-gnu/libfdt.a)
+  file(MAKE_DIRECTORY ${SEPTA_LIBFDT_DIR}/deb)
+  execute_process(COMMAND apt-get download libfdt-dev:arm64
+    WORKING_DIRECTORY ${SEPTA_LIBFDT_DIR}/deb RESULT_VARIABLE rc ERROR_VARIABLE err)
+  file(GLOB deb ${SEPTA_LIBFDT_DIR}/deb/libfdt-dev_*_arm64.deb)
+  if(NOT rc EQUAL 0 OR NOT deb)
+    message(FATAL_ERROR "cannot fetch libfdt-dev:arm64 (${err}); as root: "
+      "dpkg --add-architecture arm64 && apt-get update (make deps does this)")
+  endif()
+  execute_process(COMMAND dpkg-deb -x ${deb} ${SEPTA_LIBFDT_DIR} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "cannot unpack ${deb}")
+  endif()
+endif()
+
 set(SEPTA_TARGET_TOOLCHAIN ${CMAKE_SOURCE_DIR}/platforms/toolchain-aarch64-gcc.cmake
   CACHE FILEPATH "toolchain file for the target build")
 ExternalProject_Add(target
@@ -41,6 +59,7 @@ ExternalProject_Add(target
     -DSEPTA_PLATFORM=${SEPTA_PLATFORM}
     -DSEPTA_NEWLIB_PREFIX=${SEPTA_NEWLIB_PREFIX}
     -DSEPTA_MKBOOTARC=${CMAKE_BINARY_DIR}/tools/mkbootarc
+    -DSEPTA_LIBFDT_DIR=${SEPTA_LIBFDT_DIR}
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
   BUILD_ALWAYS ON
   INSTALL_COMMAND ""

@@ -26,18 +26,23 @@ file(MAKE_DIRECTORY ${SEPTA_IMAGE_DIR})
 add_subdirectory(kernel)
 add_subdirectory(libs/septa)
 add_subdirectory(servers/memsrv)
+add_subdirectory(servers/vmsrv)
+add_subdirectory(tests/guests)
 add_subdirectory(tests/system/progs)
 add_subdirectory(tests/captest)
 add_subdirectory(tests/memtest)
 add_subdirectory(tests/bench)
 
 # septa_image(NAME KERNEL <objects target> ROOT <program> [AS <module name>]
-#             [SERVERS <module>=<program> ...])
-# Packs the root program and the servers memsrv starts into a boot archive,
+#             [SERVERS <module>=<program> ...] [VMS <config.dts>]
+#             [GUESTS <module>=<guest> ...])
+# Packs the root program, the servers memsrv starts, and for vmsrv a VM
+# configuration (compiled with dtc into module vms.dtb) and guest images
+# (septa_guest() names) into a boot archive,
 # links it into the kernel, and writes NAME.elf (QEMU -kernel) and NAME.img
 # (flat, arm64 Image header).
 function(septa_image name)
-  cmake_parse_arguments(I "" "KERNEL;ROOT;AS" "SERVERS" ${ARGN})
+  cmake_parse_arguments(I "" "KERNEL;ROOT;AS;VMS" "SERVERS;GUESTS" ${ARGN})
   if(NOT I_AS)
     set(I_AS ${I_ROOT})
   endif()
@@ -58,6 +63,19 @@ function(septa_image name)
     list(APPEND args --server ${mod}=${file})
     list(APPEND deps ${prog})
   endforeach()
+  if(I_VMS)
+    set(dtb ${CMAKE_CURRENT_BINARY_DIR}/${name}.vms.dtb)
+    list(APPEND strip COMMAND dtc -I dts -O dtb -o ${dtb} ${I_VMS})
+    list(APPEND args vms.dtb=${dtb})
+    list(APPEND deps ${I_VMS})
+  endif()
+  foreach(g ${I_GUESTS})
+    string(REPLACE "=" ";" pair ${g})
+    list(GET pair 0 mod)
+    list(GET pair 1 guest)
+    list(APPEND args ${mod}=${SEPTA_GUEST_${guest}})
+    list(APPEND deps ${guest}_guest)
+  endforeach()
   add_custom_command(OUTPUT ${arc} ${strip}
     COMMAND ${SEPTA_MKBOOTARC} ${arc} ${args}
     DEPENDS ${deps} ${SEPTA_MKBOOTARC} VERBATIM)
@@ -75,5 +93,7 @@ function(septa_image name)
     VERBATIM)
 endfunction()
 
-septa_image(septa KERNEL septa_kernel ROOT memsrv)
+# What `make run` boots: memsrv, vmsrv and the VMs of the platform.
+septa_image(septa KERNEL septa_kernel ROOT memsrv SERVERS vmsrv=vmsrv
+  VMS ${SEPTA_PLATFORM_DIR}/vms.dts GUESTS share=share)
 include(${CMAKE_SOURCE_DIR}/tests/system/images.cmake)

@@ -255,8 +255,6 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	bi->gic_version = env->gic_version;
 	bi->modules_base = SEPTA_ROOT_MODULES;
 	bi->modules_size = env->modules_size;
-	bi->modules_base = SEPTA_ROOT_MODULES;
-	bi->modules_size = env->modules_size;
 	/* Last: what the kernel leaves over becomes the root task's Untyped. */
 	bi->free_base = bootmem_free_base();
 	bi->free_size = bootmem_free_end() - bootmem_free_base();

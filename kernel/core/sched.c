@@ -69,6 +69,23 @@ void sched_set_runnable(struct tcb *t)
 	enqueue(t);
 }
 
+/* A caller whose call was answered goes on with its turn: at the head of its
+ * queue, not behind threads that never gave the CPU up (a guest's exits
+ * would otherwise cost it a whole time slice each). */
+void sched_resume(struct tcb *t)
+{
+	struct tcb_queue *q = &ready[t->prio];
+
+	sched_set_runnable(t);
+	if (q->head == t)
+		return;
+	tcbq_remove(q, t);
+	t->q_prev = NULL;
+	t->q_next = q->head;
+	q->head->q_prev = t;
+	q->head = t;
+}
+
 void sched_block(struct tcb *t, enum tcb_state state)
 {
 	dequeue(t);

@@ -150,6 +150,7 @@ struct vcpu {
 	uint32_t pending[VCPU_PENDING]; /* INTID | priority << 16, FIFO */
 	uint8_t npending;
 	struct tcb *tcb;
+	uint64_t fault_va; /* FAR_EL2 of the guest's last abort */
 };
 _Static_assert(sizeof(struct vcpu) <= 4096, "VCPU size");
 
@@ -226,6 +227,9 @@ void arch_vcpu_reset(struct vcpu *v);
 uint64_t arch_vcpu_entry_spsr(void);
 /* The VCPU goes away: its state must not stay live in the registers. */
 void arch_vcpu_forget(struct vcpu *v);
+/* Enters the guest's EL1 vector with a synchronous external abort for the
+ * abort (esr: its ESR_EL2) it took at regs->elr; its registers are saved. */
+void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t esr);
 /* Queues a virtual interrupt for v; E_IN_USE when nothing can take it. */
 int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio);
 /* VSpaces (vspace.c). */
@@ -251,6 +255,7 @@ struct tcb *tcbq_pop(struct tcb_queue *q);
 void tcbq_wake_deleted(struct tcb_queue *q);
 void sched_set_prio(struct tcb *t, uint8_t prio);
 void sched_set_runnable(struct tcb *t);
+void sched_resume(struct tcb *t); /* runnable, first of its priority */
 void sched_block(struct tcb *t, enum tcb_state state);
 void sched_yield(struct tcb *t);
 struct tcb *sched_choose(void);

@@ -227,8 +227,16 @@ int ipc_reply(struct tcb *replier)
 		    SEPTA_REPLY_ACTION(label) <= 2)
 			arch_vcpu_inject(caller->vcpu, (unsigned)(label >> 20) & 0x3ff,
 					 0xa0);
+		if (SEPTA_REPLY_ACTION(label) == SEPTA_REPLY_ABORT && caller->vcpu &&
+		    (fault == SEPTA_FAULT_VM || fault == SEPTA_FAULT_MMIO)) {
+			arch_vcpu_inject_abort(
+			    caller->vcpu, &caller->regs,
+			    caller->fault_mr[fault == SEPTA_FAULT_VM ? 3 : 2]);
+			sched_resume(caller);
+			return SEPTA_OK;
+		}
 		if (SEPTA_REPLY_ACTION(label) == SEPTA_REPLY_RETRY) {
-			sched_set_runnable(caller);
+			sched_resume(caller);
 			return SEPTA_OK;
 		}
 		if (SEPTA_REPLY_ACTION(label) != 0) {
@@ -236,11 +244,11 @@ int ipc_reply(struct tcb *replier)
 			return SEPTA_OK;
 		}
 		fault_resume(caller, fault, replier, SEPTA_MSG_LEN(mi));
-		sched_set_runnable(caller);
+		sched_resume(caller);
 		return SEPTA_OK;
 	}
 	transfer(replier, caller, 0, false, NULL);
-	sched_set_runnable(caller);
+	sched_resume(caller);
 	return SEPTA_OK;
 }
 

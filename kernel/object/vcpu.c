@@ -67,6 +67,13 @@ int vcpu_invoke(struct inv *iv)
 		msg_set(iv->caller, 0, v->sysreg[idx]);
 		iv->reply_len = 1;
 		return SEPTA_OK;
+	case SEPTA_VCPU_RESET:
+		if (v->tcb && v->tcb == sched_current)
+			return SEPTA_E_STATE;
+		arch_vcpu_reset(v);
+		if (v->tcb)
+			v->tcb->regs.spsr = arch_vcpu_entry_spsr();
+		return SEPTA_OK;
 	case SEPTA_VCPU_INJECT_IRQ: {
 		uint64_t intid, prio;
 

@@ -93,9 +93,26 @@ static int op_register(unsigned me, const uint64_t *mr, unsigned len, uint64_t *
 	return MEMSRV_OK;
 }
 
+/* Whom a request is for: the caller, or a client it registered (MEMSRV_AS). */
+static int caller(unsigned me, const struct septa_msg *m)
+{
+	unsigned as = MEMSRV_LABEL_AS((unsigned)SEPTA_MSG_LABEL(m->info));
+
+	if (me == 0 || me >= MEMSRV_MAX_CLIENTS || !clients[me].vspace)
+		return MEMSRV_E_CLIENT;
+	if (!as)
+		return (int)me;
+	if (as >= MEMSRV_MAX_CLIENTS || !clients[as].vspace)
+		return MEMSRV_E_CLIENT;
+	if (clients[as].parent != me)
+		return MEMSRV_E_PERM;
+	return (int)as;
+}
+
 static int dispatch(unsigned me, struct septa_msg *m, uint64_t *out, unsigned *nout)
 {
-	unsigned label = (unsigned)SEPTA_MSG_LABEL(m->info), len = SEPTA_MSG_LEN(m->info);
+	unsigned label = MEMSRV_LABEL_OP((unsigned)SEPTA_MSG_LABEL(m->info));
+	unsigned len = SEPTA_MSG_LEN(m->info);
 	uint64_t mr[8] = {0};
 
 	for (unsigned i = 0; i < len && i < 8; i++)
@@ -163,10 +180,11 @@ void serve(uint64_t ep)
 			report_fault(me, &m);
 			continue;
 		}
-		if (me == 0 || me >= MEMSRV_MAX_CLIENTS || !clients[me].vspace)
-			r = MEMSRV_E_CLIENT;
-		else
+		r = caller(me, &m);
+		if (r > 0) {
+			me = (unsigned)r;
 			r = dispatch(me, &m, out, &nout);
+		}
 		if (r != MEMSRV_OK)
 			nout = 0;
 		m.info = septa_msginfo((uint64_t)-r, 0, nout);

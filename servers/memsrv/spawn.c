@@ -135,6 +135,8 @@ static void fill_bootinfo(struct septa_bootinfo *b, const struct septa_bootinfo 
 	    .first_free_slot = MEMSRV_FIRST_FREE,
 	    .gic_version = bi->gic_version,
 	    .client_id = c,
+	    .modules_base = SEPTA_ROOT_MODULES,
+	    .modules_size = bi->modules_size,
 	};
 	memcpy(b->platform, bi->platform, sizeof(b->platform));
 	snprintf(b->root_name, sizeof(b->root_name), "%s", clients[c].name);
@@ -155,7 +157,7 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 	uint64_t tcb = kobj_new(SEPTA_OBJ_TCB, 0);
 	uint64_t ut = kobj_new(SEPTA_OBJ_UNTYPED, MEMSRV_SERVER_UNTYPED_BITS);
 	uint64_t ut_pa = kobj_last_paddr();
-	uint64_t cnode = cs_alloc(1), fault = cs_alloc(1), first, entry, bip;
+	uint64_t cnode = cs_alloc(1), fault = cs_alloc(1), first, entry, bip, arc;
 	static struct septa_bootinfo b;
 	unsigned c;
 	long err;
@@ -178,6 +180,11 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 	if (!err)
 		err = give_pages(c, SEPTA_ROOT_BOOTINFO, PAGE_SIZE, MEMSRV_R, NULL, 0,
 				 &bip);
+	/* A copy of the boot archive, read-only: vmsrv loads guests from it. */
+	if (!err)
+		err = give_pages(c, SEPTA_ROOT_MODULES, bi->modules_size, MEMSRV_R,
+				 (const uint8_t *)(uintptr_t)bi->modules_base,
+				 bi->modules_size, &arc);
 	if (err) {
 		printf("memsrv: server '%s': %s\n", mod->name, memsrv_strerror(err));
 		return -1;

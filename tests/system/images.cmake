@@ -10,3 +10,11 @@ septa_image(bench-ipc KERNEL septa_kernel_test ROOT ipcbench)
 septa_image(bench-guest KERNEL septa_kernel_test ROOT guestbench)
 septa_image(test-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memtest=memtest)
 septa_image(bench-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memsrvbench=memtest)
+# vmsrv scenarios: memsrv, vmsrv and the guests of tests/system/vms/NAME.dts.
+set(VMS ${CMAKE_SOURCE_DIR}/tests/system/vms)
+set(ALL_GUESTS hello=hello share=share witness=witness probe=probe spin=spin
+  crash=crash reset=reset)
+foreach(s two four isolation reset misbehave bad-memory bad-uart)
+  septa_image(test-vm-${s} KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+    VMS ${VMS}/${s}.dts GUESTS ${ALL_GUESTS})
+endforeach()

@@ -3,12 +3,13 @@
 # its exit status. Fails on a timeout, a wrong status, a missing --expect
 # line (in order) or any --reject match.
 #   qemu-test.sh --image IMG --status N [--timeout S] [--gic 2|3] [--no-virt]
-#                [--expect REGEX]... [--reject REGEX]...
+#                [--expect REGEX]... [--reject REGEX]... [--count N REGEX]...
+# --count wants exactly N matching lines anywhere (guests interleave).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 run="$here/../../platforms/qemu-virt/run.sh"
 image="" status="" timeout=60
-runargs=() expects=() rejects=()
+runargs=() expects=() rejects=() counts=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--image) image="$2"; shift 2 ;;
@@ -19,6 +20,7 @@ while [ $# -gt 0 ]; do
 	--icount) runargs+=(--icount); shift ;;
 	--expect) expects+=("$2"); shift 2 ;;
 	--reject) rejects+=("$2"); shift 2 ;;
+	--count) counts+=("$2" "$3"); shift 3 ;;
 	*) echo "qemu-test: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -54,6 +56,13 @@ done
 for re in "${rejects[@]}"; do
 	if grep -q -E -- "$re" "$log"; then
 		echo "FAIL: unwanted output: $re"
+		fail=1
+	fi
+done
+for ((i = 0; i < ${#counts[@]}; i += 2)); do
+	n=$(grep -c -E -- "${counts[i + 1]}" "$log")
+	if [ "$n" != "${counts[i]}" ]; then
+		echo "FAIL: $n lines match ${counts[i + 1]}, want ${counts[i]}"
 		fail=1
 	fi
 done

@@ -110,6 +110,13 @@ int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
 	return SEPTA_OK;
 }
 
+void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t esr)
+{
+	(void)v;
+	(void)regs;
+	(void)esr;
+}
+
 void kfix_setup(void)
 {
 	struct cap ut = {

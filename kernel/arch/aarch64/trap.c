@@ -63,6 +63,9 @@ static void thread_fault(struct arch_regs *r, uint64_t esr)
 	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4) << 12 | (far & 0xfff);
 	bool abort = ec == EC_DABT_LOW || ec == EC_IABT_LOW;
 
+	if (t->vcpu)
+		t->vcpu->fault_va = far;
+
 	if (t->slots[TCB_SLOT_FAULT].cap.type != CAP_ENDPOINT) {
 		kprintf("septa: thread '%s' (tcb %p) fault: %s\n", t->name, (void *)t,
 			ec_name(esr));
@@ -138,6 +141,7 @@ static void trap_dabt(struct arch_regs *r, uint64_t esr)
 		thread_fault(r, esr);
 		return;
 	}
+	sched_current->vcpu->fault_va = far;
 	fault_raise(
 	    sched_current, SEPTA_FAULT_MMIO,
 	    (uint64_t[]){ipa, r->elr, esr,

@@ -69,8 +69,35 @@ uint64_t arch_vcpu_entry_spsr(void)
 	return SPSR_DAIF | 0x5; /* EL1h, interrupts masked, as a CPU resets */
 }
 
+/*
+ * What the guest's own MMU would deliver for an access that hit nothing:
+ * a synchronous external abort (DFSC/IFSC 0x10) at the instruction, taken
+ * to EL1 at the vector for where it came from. The handler thread runs
+ * natively, so the VCPU's EL1 registers are in memory here.
+ */
+void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t esr)
+{
+	unsigned mode = regs->spsr & 0xf; /* M[3:0]: 0 EL0t, 4 EL1t, 5 EL1h */
+	bool instr = ESR_EC(esr) == EC_IABT_LOW;
+	uint64_t ec = (instr ? EC_IABT_LOW : EC_DABT_LOW) + (mode != 0);
+	uint64_t offset = mode == 0 ? 0x400 : mode == 5 ? 0x200 : 0;
+
+	v->sysreg[R_ESR] = ec << 26 | BIT(25) | 0x10 | (instr ? 0 : esr & BIT(6));
+	v->sysreg[R_FAR] = v->fault_va;
+	v->sysreg[R_ELR] = regs->elr;
+	v->sysreg[R_SPSR] = regs->spsr;
+	regs->elr = v->sysreg[R_VBAR] + offset;
+	regs->spsr = arch_vcpu_entry_spsr();
+}
+
 void arch_vcpu_reset(struct vcpu *v)
 {
+	for (unsigned i = 0; i < VCPU_SYSREGS; i++)
+		v->sysreg[i] = 0;
+	for (unsigned i = 0; i < VCPU_LRS; i++)
+		v->lr[i] = 0;
+	v->vmcr = v->ap0r0 = v->ap1r0 = 0;
+	v->npending = 0;
 	v->sysreg[R_SCTLR] = 0x30d00800; /* MMU and caches off */
 	v->sysreg[R_CPACR] = CPACR_EL1_FPEN;
 	v->sysreg[R_VMPIDR] = BIT(31);

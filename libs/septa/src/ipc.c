@@ -294,6 +294,11 @@ long septa_vcpu_write_reg(uint64_t vcpu, unsigned reg, uint64_t value)
 	return invoke(vcpu, SEPTA_VCPU_WRITE_REG, 0, NULL, 2, a);
 }
 
+long septa_vcpu_reset(uint64_t vcpu)
+{
+	return invoke(vcpu, SEPTA_VCPU_RESET, 0, NULL, 0, NULL);
+}
+
 long septa_vcpu_inject_irq(uint64_t vcpu, unsigned intid, unsigned prio)
 {
 	uint64_t a[] = {intid, prio};

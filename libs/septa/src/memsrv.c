@@ -6,9 +6,11 @@
 static long call(uint64_t ep, unsigned label, const uint64_t *args, unsigned n,
 		 uint64_t *out, unsigned nout)
 {
-	struct septa_msg m = {.info = septa_msginfo(label, 0, n)};
+	struct septa_msg m = {.info =
+				  septa_msginfo(label | (ep >> 32 & 0xff) << 8, 0, n)};
 	long err;
 
+	ep &= 0xffffffffu;
 	for (unsigned i = 0; i < n; i++)
 		septa_set_mr(&m, i, args[i]);
 	err = septa_call(ep, &m);

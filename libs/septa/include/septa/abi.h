@@ -152,6 +152,8 @@ enum septa_label {
 	SEPTA_VCPU_READ_REG = 61,   /* MR reg (septa_vcpu_reg); reply MR0 = value */
 	SEPTA_VCPU_WRITE_REG = 62,  /* MR reg, value */
 	SEPTA_VCPU_INJECT_IRQ = 63, /* MR virtual INTID, priority */
+	SEPTA_VCPU_RESET =
+	    64, /* power-on EL1 state, EL1h with DAIF masked, nothing pending */
 };
 
 /* Labels of the fault messages a thread's fault endpoint receives. */
@@ -170,6 +172,9 @@ enum septa_fault {
  * over), SEPTA_REPLY_RETRY resumes at the faulting instruction (the handler
  * mapped what was missing), anything else leaves the thread stopped. */
 #define SEPTA_REPLY_RETRY 2
+/* To a guest's VM or MMIO fault: the guest takes a synchronous external
+ * abort at its own EL1 vector, as if the access had hit nothing. */
+#define SEPTA_REPLY_ABORT 3
 /* Or'ed into the reply label to a guest's fault: inject this virtual
  * interrupt (priority 0xa0) as the guest resumes. */
 #define SEPTA_REPLY_INJECT(intid) (1ULL << 16 | (uint64_t)(intid) << 20)

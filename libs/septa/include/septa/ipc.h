@@ -129,3 +129,4 @@ long septa_vcpu_set_tcb(uint64_t vcpu, uint64_t tcb);
 long septa_vcpu_read_reg(uint64_t vcpu, unsigned reg, uint64_t *value);
 long septa_vcpu_write_reg(uint64_t vcpu, unsigned reg, uint64_t value);
 long septa_vcpu_inject_irq(uint64_t vcpu, unsigned intid, unsigned prio);
+long septa_vcpu_reset(uint64_t vcpu);

@@ -24,6 +24,16 @@ enum memsrv_label {
 	MEMSRV_SHUTDOWN = 11, /* MR status: powers the machine off (servers only) */
 };
 
+/*
+ * A server may act for a client it registered (a guest's VSpace): the
+ * client's id in bits 8-15 of the label makes memsrv treat the request as
+ * that client's own. Wrappers take it in bits 32-39 of their endpoint
+ * argument (MEMSRV_AS); server CPtrs never reach those bits.
+ */
+#define MEMSRV_LABEL_OP(l)    ((l)&0xffu)
+#define MEMSRV_LABEL_AS(l)    (((l) >> 8) & 0xffu)
+#define MEMSRV_AS(ep, client) ((ep) | (uint64_t)(client) << 32)
+
 /* Errors: the reply label is the negated error; kernel errors (enum
  * septa_error) can come back from the call itself. */
 enum memsrv_error {
@@ -85,8 +95,9 @@ enum memsrv_server_slot {
 	MEMSRV_CAP_TCB = SEPTA_CAP_INIT_TCB,
 	MEMSRV_CAP_CNODE = SEPTA_CAP_INIT_CNODE,
 	MEMSRV_CAP_VSPACE = SEPTA_CAP_INIT_VSPACE,
-	MEMSRV_CAP_ENDPOINT = 7, /* to memsrv, badged with the client id */
-	MEMSRV_CAP_UNTYPED = 8,	 /* for the server's own kernel objects */
+	MEMSRV_CAP_ENDPOINT = 7,    /* to memsrv, badged with the client id */
+	MEMSRV_CAP_UNTYPED = 8,	    /* for the server's own kernel objects */
+	MEMSRV_CAP_CONSOLE_IRQ = 9, /* the console's IRQHandler (first server) */
 	MEMSRV_FIRST_FREE = 16,
 };
 #define MEMSRV_SERVER_CNODE_BITS   10

@@ -1,0 +1,57 @@
+/*
+ * The calls a guest makes to vmsrv with HVC (or SMC): PSCI 1.1, the SMCCC
+ * version calls, and Septa's memory-sharing interface in the SMCCC
+ * vendor-specific hypervisor range. docs/hypercalls.md describes them.
+ * Function IDs go in x0, arguments in x1..x5; results come back in x0..x3.
+ */
+#pragma once
+
+#define PSCI_VERSION	       0x84000000u
+#define PSCI_CPU_SUSPEND       0xc4000001u
+#define PSCI_CPU_OFF	       0x84000002u
+#define PSCI_CPU_ON	       0xc4000003u
+#define PSCI_AFFINITY_INFO     0xc4000004u
+#define PSCI_MIGRATE_INFO_TYPE 0x84000006u
+#define PSCI_SYSTEM_OFF	       0x84000008u
+#define PSCI_SYSTEM_RESET      0x84000009u
+#define PSCI_FEATURES	       0x8400000au
+#define PSCI_SMC32(id)	       ((id) & ~0x40000000u) /* the SMC32 form of an SMC64 call */
+
+#define PSCI_SUCCESS		0
+#define PSCI_NOT_SUPPORTED	(-1)
+#define PSCI_INVALID_PARAMETERS (-2)
+#define PSCI_DENIED		(-3)
+#define PSCI_ALREADY_ON		(-4)
+#define PSCI_INVALID_ADDRESS	(-9)
+
+#define SMCCC_VERSION	    0x80000000u
+#define SMCCC_ARCH_FEATURES 0x80000001u
+#define SMCCC_NOT_SUPPORTED (-1)
+
+/* Vendor-specific hypervisor service calls (owner 6), SMC64 fast calls. */
+#define SEPTA_HC_CALL_COUNT 0x8600ff00u
+#define SEPTA_HC_UID	    0x8600ff01u
+#define SEPTA_HC_REVISION   0x8600ff03u
+#define SEPTA_HC_VM_INFO    0xc6000001u /* -> x1 own VM id, x2 VMs, x3 resets so far */
+#define SEPTA_HC_SHARE	    0xc6000002u /* ipa, pages, peer, peer ipa, rights */
+#define SEPTA_HC_UNSHARE    0xc6000003u /* ipa, pages, peer */
+#define SEPTA_HC_LEND	    0xc6000004u /* ipa, pages, peer, peer ipa, rights */
+#define SEPTA_HC_RECLAIM    0xc6000005u /* ipa, pages */
+#define SEPTA_HC_DOORBELL   0xc6000006u /* peer, value: rings the peer's doorbell */
+#define SEPTA_HC_MAILBOX    0xc6000007u /* -> x1 = sender (0: empty), x2 = value */
+#define SEPTA_HC_COUNT	    7u
+
+/* Rights in SHARE and LEND. */
+#define SEPTA_HC_R 1u
+#define SEPTA_HC_W 2u
+#define SEPTA_HC_X 4u
+
+/* Errors of the vendor calls (x0); 0 is success. */
+#define SEPTA_HC_E_NOT_SUPPORTED (-1) /* no such call */
+#define SEPTA_HC_E_INVALID	 (-2) /* bad address, size or rights */
+#define SEPTA_HC_E_DENIED	 (-3) /* not the caller's pages, or not in that state */
+#define SEPTA_HC_E_BUSY		 (-4) /* shared or lent already, or the target is taken */
+#define SEPTA_HC_E_NO_MEMORY	 (-5) /* memsrv is out of memory */
+#define SEPTA_HC_E_NO_VM	 (-6) /* no running VM has that id, or it is the caller */
+#define SEPTA_HC_E_NOT_SHAREABLE (-7) /* outside the caller's shareable range */
+#define SEPTA_HC_E_TOO_MANY	 (-8) /* the caller has too many grants outstanding */

@@ -1,0 +1,329 @@
+/*
+ * Parsing the VM configuration. Every value is checked here, once, so the
+ * rest of vmsrv may trust it; an error names the VM and the property.
+ */
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "config.h"
+
+#define MAP_R 1u
+#define MAP_W 2u
+#define MAP_X 4u
+
+struct ctx {
+	const void *fdt;
+	int node;
+	const char *vm; /* name for messages */
+	char *msg;
+	size_t msglen;
+};
+
+static int fail(struct ctx *c, int err, const char *prop, const char *fmt, ...)
+{
+	char why[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(c->msg, c->msglen, "vm '%s': %s: %s", c->vm, prop, why);
+	return err;
+}
+
+/* A property of n 64-bit cells (two 32-bit cells each). */
+static int get_u64s(struct ctx *c, const char *prop, uint64_t *out, int n, bool required)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(c->fdt, c->node, prop, &len);
+
+	if (!p)
+		return required ? fail(c, VMCFG_E_MISSING, prop, "missing") : 1;
+	if (len != n * 8)
+		return fail(c, VMCFG_E_VALUE, prop, "want %d cells, has %d", n * 2,
+			    len / 4);
+	for (int i = 0; i < n; i++)
+		out[i] =
+		    (uint64_t)fdt32_to_cpu(p[2 * i]) << 32 | fdt32_to_cpu(p[2 * i + 1]);
+	return 0;
+}
+
+static int get_u32(struct ctx *c, const char *prop, unsigned *out, bool required)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(c->fdt, c->node, prop, &len);
+
+	if (!p)
+		return required ? fail(c, VMCFG_E_MISSING, prop, "missing") : 1;
+	if (len != 4)
+		return fail(c, VMCFG_E_VALUE, prop, "want one cell, has %d bytes", len);
+	*out = fdt32_to_cpu(*p);
+	return 0;
+}
+
+static int get_str(struct ctx *c, const char *prop, char *out, size_t cap, bool required)
+{
+	int len;
+	const char *p = fdt_getprop(c->fdt, c->node, prop, &len);
+
+	if (!p)
+		return required ? fail(c, VMCFG_E_MISSING, prop, "missing") : 1;
+	if (len < 2 || p[len - 1] || strlen(p) != (size_t)len - 1)
+		return fail(c, VMCFG_E_VALUE, prop, "not one non-empty string");
+	if ((size_t)len > cap)
+		return fail(c, VMCFG_E_VALUE, prop, "longer than %zu characters",
+			    cap - 1);
+	memcpy(out, p, (size_t)len);
+	return 0;
+}
+
+static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
+{
+	return a < b + bsz && b < a + asz;
+}
+
+static bool inside(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
+{
+	return a >= b && asz <= bsz && a - b <= bsz - asz;
+}
+
+/* Not RAM, not a device, below the IPA size: where something else may go. */
+bool vmcfg_free_ipa(const struct vmcfg_vm *v, uint64_t ipa, uint64_t size)
+{
+	return ipa + size > ipa && ipa + size <= 1ULL << v->ipa_bits &&
+	       !overlaps(ipa, size, v->ram_base, v->ram_size) &&
+	       !overlaps(ipa, size, VPLAT_GICD, VPLAT_GICD_SIZE) &&
+	       !overlaps(ipa, size, VPLAT_GICR, VPLAT_GICR_SIZE * VMCFG_MAX_CPUS) &&
+	       !overlaps(ipa, size, v->uart_base, VPLAT_UART_SIZE);
+}
+
+static int parse_region(struct ctx *c, int node, struct vmcfg_vm *v)
+{
+	struct vmcfg_region *r = &v->regions[v->nregions];
+	uint64_t a[1];
+	char rights[4] = "";
+	int err, saved = c->node;
+
+	if (v->nregions == VMCFG_MAX_REGIONS)
+		return fail(c, VMCFG_E_TOO_MANY, "region", "more than %u",
+			    VMCFG_MAX_REGIONS);
+	c->node = node;
+	if ((err = get_u32(c, "peer", &r->peer, true)) ||
+	    (err = get_u64s(c, "address", a, 1, true)))
+		goto out;
+	r->ipa = a[0];
+	if ((err = get_u64s(c, "peer-address", a, 1, true)))
+		goto out;
+	r->peer_ipa = a[0];
+	if ((err = get_u64s(c, "size", a, 1, true)))
+		goto out;
+	r->size = a[0];
+	if ((err = get_str(c, "rights", rights, sizeof(rights), true)) < 0)
+		goto out;
+	err = 0;
+	if (!strcmp(rights, "r"))
+		r->rights = MAP_R;
+	else if (!strcmp(rights, "rw"))
+		r->rights = MAP_R | MAP_W;
+	else if (!strcmp(rights, "rx"))
+		r->rights = MAP_R | MAP_X;
+	else
+		err = fail(c, VMCFG_E_VALUE, "region rights", "'%s': want r, rw or rx",
+			   rights);
+	if (!err && (r->size == 0 || (r->size | r->ipa | r->peer_ipa) & 0xfff))
+		err = fail(c, VMCFG_E_VALUE, "region",
+			   "size and addresses must be "
+			   "non-zero multiples of 4 KiB");
+	if (!err && (r->peer == v->id || r->peer == 0 || r->peer > VMCFG_MAX_VMS))
+		err = fail(c, VMCFG_E_VALUE, "region peer", "%u is not another VM id",
+			   r->peer);
+	if (!err && !vmcfg_free_ipa(v, r->ipa, r->size))
+		err = fail(c, VMCFG_E_OVERLAP, "region address",
+			   "overlaps RAM, a device or the IPA limit");
+	if (!err)
+		v->nregions++;
+out:
+	c->node = saved;
+	return err;
+}
+
+static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
+{
+	uint64_t a[2];
+	unsigned u[1];
+	int err, child;
+
+	if ((err = get_str(c, "vm-name", v->name, sizeof(v->name), true)))
+		return err;
+	c->vm = v->name;
+	if ((err = get_str(c, "kernel", v->kernel, sizeof(v->kernel), true)) ||
+	    get_str(c, "initrd", v->initrd, sizeof(v->initrd), false) < 0 ||
+	    get_str(c, "bootargs", v->bootargs, sizeof(v->bootargs), false) < 0)
+		return err ? err : VMCFG_E_VALUE;
+	if ((err = get_u64s(c, "memory", a, 2, true)))
+		return err;
+	v->ram_base = a[0];
+	v->ram_size = a[1];
+	if ((v->ram_base | v->ram_size) & (VMCFG_BLOCK - 1) ||
+	    v->ram_size < 2 * VMCFG_BLOCK)
+		return fail(
+		    c, VMCFG_E_VALUE, "memory",
+		    "base and size must be multiples of 2 MiB, size 4 MiB at least");
+	v->ipa_bits = 40;
+	if ((err = get_u32(c, "ipa-bits", &v->ipa_bits, false)) < 0)
+		return err;
+	if (v->ipa_bits < 32 || v->ipa_bits > max_ipa_bits)
+		return fail(c, VMCFG_E_VALUE, "ipa-bits", "%u: want 32 to %u",
+			    v->ipa_bits, max_ipa_bits);
+	if (v->ram_base + v->ram_size < v->ram_base ||
+	    v->ram_base + v->ram_size > 1ULL << v->ipa_bits)
+		return fail(c, VMCFG_E_VALUE, "memory", "beyond the %u-bit IPA space",
+			    v->ipa_bits);
+	v->cpus = 1;
+	if ((err = get_u32(c, "cpus", &v->cpus, false)) < 0)
+		return err;
+	if (v->cpus < 1 || v->cpus > VMCFG_MAX_CPUS)
+		return fail(c, VMCFG_E_VALUE, "cpus", "%u: want 1 to %u", v->cpus,
+			    VMCFG_MAX_CPUS);
+	v->load = v->ram_base + 0x80000;
+	if ((err = get_u64s(c, "load-address", a, 1, false)) < 0)
+		return err;
+	if (err == 0)
+		v->load = a[0];
+	v->entry = v->load;
+	if ((err = get_u64s(c, "entry", a, 1, false)) < 0)
+		return err;
+	if (err == 0)
+		v->entry = a[0];
+	/* The last block holds the device tree. */
+	if (!inside(v->load, 1, v->ram_base, v->ram_size - VMCFG_BLOCK))
+		return fail(c, VMCFG_E_VALUE, "load-address",
+			    "outside RAM below its last 2 MiB (the device tree's)");
+	if (!inside(v->entry, 4, v->ram_base, v->ram_size) || v->entry & 3)
+		return fail(c, VMCFG_E_VALUE, "entry", "not an aligned address in RAM");
+	if ((err = get_u64s(c, "uart", a, 1, true)))
+		return err;
+	v->uart_base = a[0];
+	if (v->uart_base & 0xfff)
+		return fail(c, VMCFG_E_VALUE, "uart", "not 4 KiB aligned");
+	if ((err = get_u32(c, "uart-interrupt", u, true)))
+		return err;
+	if (u[0] < 32 || u[0] >= 1020 || u[0] == VPLAT_DOORBELL)
+		return fail(c, VMCFG_E_VALUE, "uart-interrupt",
+			    "%u: want an SPI (32-1019), not the doorbell %u", u[0],
+			    VPLAT_DOORBELL);
+	v->uart_spi = u[0] - 32;
+	if (overlaps(v->uart_base, VPLAT_UART_SIZE, v->ram_base, v->ram_size) ||
+	    overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICD, VPLAT_GICD_SIZE) ||
+	    overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICR,
+		     VPLAT_GICR_SIZE * VMCFG_MAX_CPUS) ||
+	    overlaps(v->ram_base, v->ram_size, VPLAT_GICD, VPLAT_GICD_SIZE) ||
+	    overlaps(v->ram_base, v->ram_size, VPLAT_GICR,
+		     VPLAT_GICR_SIZE * VMCFG_MAX_CPUS))
+		return fail(c, VMCFG_E_OVERLAP, "uart",
+			    "RAM, the GIC and the UART overlap");
+	if ((err = get_u64s(c, "shareable", a, 2, false)) < 0)
+		return err;
+	if (err == 0) {
+		v->share_base = a[0];
+		v->share_size = a[1];
+		if ((v->share_base | v->share_size) & 0xfff || !v->share_size ||
+		    !inside(v->share_base, v->share_size, v->ram_base, v->ram_size))
+			return fail(c, VMCFG_E_VALUE, "shareable",
+				    "not a page-aligned range of RAM");
+		/* Blocks the loader fills are whole 2 MiB blocks. */
+		if (overlaps(v->share_base & ~(VMCFG_BLOCK - 1),
+			     ((v->share_base + v->share_size + VMCFG_BLOCK - 1) &
+			      ~(VMCFG_BLOCK - 1)) -
+				 (v->share_base & ~(VMCFG_BLOCK - 1)),
+			     v->load & ~(VMCFG_BLOCK - 1), VMCFG_BLOCK) ||
+		    overlaps(v->share_base, v->share_size,
+			     v->ram_base + v->ram_size - VMCFG_BLOCK, VMCFG_BLOCK))
+			return fail(c, VMCFG_E_OVERLAP, "shareable",
+				    "shares a 2 MiB block with the kernel or the "
+				    "device tree");
+	}
+	fdt_for_each_subnode(child, c->fdt, c->node)
+	{
+		if (strncmp(fdt_get_name(c->fdt, child, NULL), "region", 6))
+			return fail(c, VMCFG_E_FORMAT, fdt_get_name(c->fdt, child, NULL),
+				    "unknown node");
+		if ((err = parse_region(c, child, v)))
+			return err;
+	}
+	return 0;
+}
+
+/* What only the whole configuration shows: names, ids, region peers. */
+static int check_all(struct ctx *c, struct vmcfg *cfg)
+{
+	for (unsigned i = 0; i < cfg->nvms; i++) {
+		struct vmcfg_vm *v = &cfg->vms[i];
+
+		c->vm = v->name;
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(cfg->vms[j].name, v->name) || cfg->vms[j].id == v->id)
+				return fail(c, VMCFG_E_VALUE, "vm-name",
+					    "two VMs have this name or id %u", v->id);
+		for (unsigned r = 0; r < v->nregions; r++) {
+			const struct vmcfg_region *g = &v->regions[r];
+			const struct vmcfg_vm *p = vmcfg_find(cfg, g->peer);
+
+			if (!p)
+				return fail(c, VMCFG_E_VALUE, "region peer",
+					    "no VM has id %u", g->peer);
+			if (!vmcfg_free_ipa(p, g->peer_ipa, g->size))
+				return fail(c, VMCFG_E_OVERLAP, "region peer-address",
+					    "overlaps RAM or a device of '%s'", p->name);
+		}
+	}
+	return 0;
+}
+
+const struct vmcfg_vm *vmcfg_find(const struct vmcfg *cfg, unsigned id)
+{
+	for (unsigned i = 0; i < cfg->nvms; i++)
+		if (cfg->vms[i].id == id)
+			return &cfg->vms[i];
+	return NULL;
+}
+
+int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcfg *cfg,
+		char *msg, size_t msglen)
+{
+	struct ctx c = {.fdt = fdt, .vm = "-", .msg = msg, .msglen = msglen};
+	int node, err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (size < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
+	    fdt_totalsize(fdt) > size)
+		return fail(&c, VMCFG_E_FORMAT, "configuration", "not a device tree");
+	if (fdt_node_check_compatible(fdt, 0, "septa,vm-config"))
+		return fail(&c, VMCFG_E_FORMAT, "compatible",
+			    "the root is not \"septa,vm-config\"");
+	fdt_for_each_subnode(node, fdt, 0)
+	{
+		const char *name = fdt_get_name(fdt, node, NULL);
+		struct vmcfg_vm *v = &cfg->vms[cfg->nvms];
+
+		c.node = node;
+		c.vm = name;
+		if (strncmp(name, "vm@", 3))
+			return fail(&c, VMCFG_E_FORMAT, "node", "want vm@<id>");
+		if (cfg->nvms == VMCFG_MAX_VMS)
+			return fail(&c, VMCFG_E_TOO_MANY, "node", "more than %u VMs",
+				    VMCFG_MAX_VMS);
+		if ((err = get_u32(&c, "reg", &v->id, true)))
+			return err;
+		if (v->id == 0 || v->id > VMCFG_MAX_VMS)
+			return fail(&c, VMCFG_E_VALUE, "reg", "VM id %u: want 1 to %u",
+				    v->id, VMCFG_MAX_VMS);
+		if ((err = parse_vm(&c, v, max_ipa_bits)))
+			return err;
+		cfg->nvms++;
+	}
+	if (!cfg->nvms)
+		return fail(&c, VMCFG_E_MISSING, "configuration", "no vm@<id> node");
+	return check_all(&c, cfg);
+}

@@ -1,0 +1,74 @@
+/*
+ * The VM configuration: what a user writes (a device tree compiled by dtc,
+ * docs/vm-config.md) and what vmsrv builds from it. Parsing is pure, so the
+ * host tests run this same code.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VMCFG_MAX_VMS	  8u
+#define VMCFG_MAX_CPUS	  4u
+#define VMCFG_MAX_REGIONS 4u
+#define VMCFG_NAME_LEN	  16u
+#define VMCFG_MODULE_LEN  32u
+#define VMCFG_ARGS_LEN	  256u
+#define VMCFG_BLOCK	  0x200000ULL /* guest RAM comes in 2 MiB blocks */
+
+/* A page range shared at creation: the owner's pages, shown to the peer. */
+struct vmcfg_region {
+	unsigned peer; /* VM id */
+	uint64_t ipa, peer_ipa, size;
+	unsigned rights; /* SEPTA_MAP_R/W/X */
+};
+
+struct vmcfg_vm {
+	unsigned id; /* the node's unit address, 1..VMCFG_MAX_VMS */
+	char name[VMCFG_NAME_LEN];
+	char kernel[VMCFG_MODULE_LEN];
+	char initrd[VMCFG_MODULE_LEN]; /* "" for none */
+	char bootargs[VMCFG_ARGS_LEN];
+	uint64_t load, entry;
+	uint64_t ram_base, ram_size;
+	uint64_t share_base, share_size; /* RAM mapped page by page */
+	unsigned ipa_bits;
+	unsigned cpus;
+	uint64_t uart_base;
+	unsigned uart_spi; /* INTID - 32 */
+	unsigned nregions;
+	struct vmcfg_region regions[VMCFG_MAX_REGIONS];
+};
+
+struct vmcfg {
+	unsigned nvms;
+	struct vmcfg_vm vms[VMCFG_MAX_VMS];
+};
+
+/* The fixed virtual platform every guest sees (QEMU virt's addresses). */
+#define VPLAT_GICD	0x08000000ULL
+#define VPLAT_GICD_SIZE 0x10000ULL
+#define VPLAT_GICR	0x080a0000ULL
+#define VPLAT_GICR_SIZE 0x20000ULL /* per vCPU */
+#define VPLAT_UART_SIZE 0x1000ULL
+#define VPLAT_DOORBELL	48u /* the doorbell's INTID (SPI 16) */
+
+enum vmcfg_error {
+	VMCFG_OK = 0,
+	VMCFG_E_FORMAT = -1,  /* not a device tree, or not a VM configuration */
+	VMCFG_E_MISSING = -2, /* a required property is absent */
+	VMCFG_E_VALUE = -3,   /* a property has a bad size or value */
+	VMCFG_E_OVERLAP = -4, /* two things share addresses */
+	VMCFG_E_TOO_MANY = -5,
+};
+
+/*
+ * Reads a configuration; on an error, msg names the VM and the field. The
+ * IPA size is checked against max_ipa_bits (the CPU's). Modules are not
+ * looked up here: the caller knows its boot archive.
+ */
+int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcfg *cfg,
+		char *msg, size_t msglen);
+const struct vmcfg_vm *vmcfg_find(const struct vmcfg *cfg, unsigned id);
+/* [ipa, ipa + size) is in v's IPA space and clear of its RAM and devices. */
+bool vmcfg_free_ipa(const struct vmcfg_vm *v, uint64_t ipa, uint64_t size);

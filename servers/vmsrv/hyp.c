@@ -1,0 +1,250 @@
+/*
+ * Hypercalls: PSCI 1.1 for the VM's own vCPUs and power, the SMCCC version
+ * calls, and the memory-sharing calls, which vmsrv turns into memsrv
+ * requests made for the calling VM (docs/hypercalls.md).
+ */
+#include <septa/hypercall.h>
+#include <stdio.h>
+#include "vmsrv.h"
+
+static long from_memsrv(long err)
+{
+	switch (err) {
+	case MEMSRV_OK:
+		return 0;
+	case MEMSRV_E_NOT_OWNER:
+	case MEMSRV_E_NOT_SHARED:
+	case MEMSRV_E_NOT_LENT:
+	case MEMSRV_E_PERM:
+	case MEMSRV_E_SELF:
+		return SEPTA_HC_E_DENIED;
+	case MEMSRV_E_BUSY:
+	case MEMSRV_E_ALREADY:
+	case MEMSRV_E_IPA_BUSY:
+	case MEMSRV_E_TOO_MANY:
+	case MEMSRV_E_BLOCK:
+		return SEPTA_HC_E_BUSY;
+	case MEMSRV_E_NO_MEMORY:
+	case MEMSRV_E_FULL:
+		return SEPTA_HC_E_NO_MEMORY;
+	default:
+		return SEPTA_HC_E_INVALID;
+	}
+}
+
+static struct vm *peer_of(struct vm *vm, uint64_t id)
+{
+	struct vm *p = id <= VMCFG_MAX_VMS ? vm_by_id((unsigned)id) : NULL;
+
+	return p && p != vm && p->state == VM_RUNNING ? p : NULL;
+}
+
+/* SHARE, UNSHARE, LEND, RECLAIM: x1 ipa, x2 pages, x3 peer, x4 peer ipa, x5 rights. */
+static long mem_call(struct vm *vm, uint64_t fn, const uint64_t *x)
+{
+	const struct vmcfg_vm *c = vm->cfg;
+	uint64_t ipa = x[1], pages = x[2], ep = MEMSRV_AS(memsrv_ep, vm->client), pa;
+	bool give = fn == SEPTA_HC_SHARE || fn == SEPTA_HC_LEND;
+	struct vm *peer = NULL;
+	struct vm_grant *g = NULL;
+	long err;
+
+	if (ipa & (PAGE_SIZE - 1) || pages == 0 || pages > c->share_size / PAGE_SIZE)
+		return SEPTA_HC_E_INVALID;
+	if (ipa < c->share_base ||
+	    ipa - c->share_base > c->share_size - pages * PAGE_SIZE)
+		return SEPTA_HC_E_NOT_SHAREABLE;
+	if (fn != SEPTA_HC_RECLAIM && !(peer = peer_of(vm, x[3])))
+		return SEPTA_HC_E_NO_VM;
+	if (give) {
+		if (x[4] & (PAGE_SIZE - 1) ||
+		    !vmcfg_free_ipa(peer->cfg, x[4], pages * PAGE_SIZE))
+			return SEPTA_HC_E_INVALID;
+		for (unsigned i = 0; i < MAX_GRANTS && !g; i++)
+			if (!vm->grants[i].used)
+				g = &vm->grants[i];
+		if (!g)
+			return SEPTA_HC_E_TOO_MANY;
+	}
+	pa = vm->share_pa + (ipa - c->share_base);
+	switch (fn) {
+	case SEPTA_HC_SHARE:
+		err = memsrv_share(ep, pa, pages, peer->client, x[4], (unsigned)x[5]);
+		break;
+	case SEPTA_HC_LEND:
+		err = memsrv_lend(ep, pa, pages, peer->client, x[4], (unsigned)x[5]);
+		break;
+	case SEPTA_HC_UNSHARE:
+		err = memsrv_unshare(ep, pa, pages, peer->client);
+		break;
+	default:
+		err = memsrv_reclaim(ep, pa, pages);
+		break;
+	}
+	if (err)
+		return from_memsrv(err);
+	if (give) {
+		*g = (struct vm_grant){ipa, pages, peer->cfg->id, fn == SEPTA_HC_LEND,
+				       true};
+		return 0;
+	}
+	for (unsigned i = 0; i < MAX_GRANTS; i++) {
+		struct vm_grant *h = &vm->grants[i];
+
+		if (h->used && h->ipa == ipa && h->pages == pages &&
+		    (fn == SEPTA_HC_RECLAIM ? h->lent
+					    : !h->lent && h->peer == peer->cfg->id))
+			h->used = false;
+	}
+	return 0;
+}
+
+static long doorbell(struct vm *vm, const uint64_t *x)
+{
+	struct vm *peer = peer_of(vm, x[1]);
+
+	if (!peer)
+		return SEPTA_HC_E_NO_VM;
+	if (peer->mail_from)
+		return SEPTA_HC_E_BUSY; /* the last one is not read yet */
+	peer->mail_from = vm->cfg->id;
+	peer->mail_value = x[2];
+	vm_raise(peer, VPLAT_DOORBELL, 0);
+	return 0;
+}
+
+static bool supported(uint64_t fn)
+{
+	switch (fn) {
+	case PSCI_VERSION:
+	case PSCI_CPU_SUSPEND:
+	case PSCI_SMC32(PSCI_CPU_SUSPEND):
+	case PSCI_CPU_OFF:
+	case PSCI_CPU_ON:
+	case PSCI_SMC32(PSCI_CPU_ON):
+	case PSCI_AFFINITY_INFO:
+	case PSCI_SMC32(PSCI_AFFINITY_INFO):
+	case PSCI_MIGRATE_INFO_TYPE:
+	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
+	case PSCI_FEATURES:
+	case SMCCC_VERSION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static long cpu_on(struct vm *vm, const uint64_t *x)
+{
+	uint64_t aff = x[1] & 0xff00ffffffULL;
+	struct vcpu *t;
+
+	if (aff >= vm->cfg->cpus)
+		return PSCI_INVALID_PARAMETERS;
+	t = &vm->cpus[aff];
+	if (t->state == VCPU_ON)
+		return PSCI_ALREADY_ON;
+	if (!mem_is_ram(vm, x[2]) || x[2] & 3)
+		return PSCI_INVALID_ADDRESS;
+	return vcpu_start(t, x[2], x[3]) ? PSCI_DENIED : PSCI_SUCCESS;
+}
+
+/* All vCPUs off is a VM that stopped by itself. */
+static bool any_on(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->cfg->cpus; i++)
+		if (vm->cpus[i].state == VCPU_ON)
+			return true;
+	return false;
+}
+
+bool hyp_call(struct vcpu *c, uint64_t *x)
+{
+	struct vm *vm = c->vm;
+	uint64_t fn = x[0] & 0xffffffffu, a[6];
+	long r = SMCCC_NOT_SUPPORTED;
+
+	/* Arguments in a: results go back in x. SMC32 calls use 32 bits. */
+	for (unsigned i = 0; i < 6; i++)
+		a[i] = fn & 0x40000000u ? x[i] : x[i] & 0xffffffffu;
+	x[1] = x[2] = x[3] = 0;
+	switch (fn) {
+	case PSCI_VERSION:
+	case SMCCC_VERSION:
+		r = 0x10001; /* 1.1 */
+		break;
+	case PSCI_FEATURES:
+		r = supported(a[1]) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
+		break;
+	case SMCCC_ARCH_FEATURES:
+		r = a[1] == SMCCC_VERSION || a[1] == SMCCC_ARCH_FEATURES
+			? 0
+			: SMCCC_NOT_SUPPORTED;
+		break;
+	case PSCI_CPU_SUSPEND:
+	case PSCI_SMC32(PSCI_CPU_SUSPEND):
+		r = PSCI_SUCCESS; /* a standby that ends at once */
+		break;
+	case PSCI_CPU_ON:
+	case PSCI_SMC32(PSCI_CPU_ON):
+		r = cpu_on(vm, a);
+		break;
+	case PSCI_AFFINITY_INFO:
+	case PSCI_SMC32(PSCI_AFFINITY_INFO):
+		r = (a[1] & 0xff00ffffffULL) >= vm->cfg->cpus || a[2] != 0
+			? PSCI_INVALID_PARAMETERS
+		    : vm->cpus[a[1] & 0xff].state == VCPU_ON ? 0
+							     : 1;
+		break;
+	case PSCI_MIGRATE_INFO_TYPE:
+		r = 2; /* no trusted OS to migrate */
+		break;
+	case PSCI_CPU_OFF:
+		vcpu_stop(c);
+		if (!any_on(vm))
+			vm_stop(vm, VM_OFF, "all vCPUs are off");
+		return false;
+	case PSCI_SYSTEM_OFF:
+		vm_stop(vm, VM_OFF, "powered off");
+		return false;
+	case PSCI_SYSTEM_RESET:
+		vm_reset(vm);
+		return false;
+	case SEPTA_HC_CALL_COUNT:
+		r = SEPTA_HC_COUNT;
+		break;
+	case SEPTA_HC_UID: /* 5e97a000-5e97-4a00-8000-000000000001, "Septa" */
+		r = 0x5e97a000;
+		x[1] = 0x4a005e97;
+		x[2] = 0x00000080;
+		x[3] = 0x01000000;
+		break;
+	case SEPTA_HC_REVISION:
+		r = 1;
+		break;
+	case SEPTA_HC_VM_INFO:
+		r = 0;
+		x[1] = vm->cfg->id;
+		x[2] = nvms;
+		x[3] = vm->resets;
+		break;
+	case SEPTA_HC_SHARE:
+	case SEPTA_HC_UNSHARE:
+	case SEPTA_HC_LEND:
+	case SEPTA_HC_RECLAIM:
+		r = mem_call(vm, fn, a);
+		break;
+	case SEPTA_HC_DOORBELL:
+		r = doorbell(vm, a);
+		break;
+	case SEPTA_HC_MAILBOX:
+		r = 0;
+		x[1] = vm->mail_from;
+		x[2] = vm->mail_value;
+		vm->mail_from = 0;
+		break;
+	}
+	x[0] = (uint64_t)r;
+	return true;
+}

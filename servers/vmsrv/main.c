@@ -1,0 +1,248 @@
+/*
+ * vmsrv: reads the VM configuration from the boot archive, creates every VM
+ * and serves their exits on one endpoint, one at a time. A guest's bad
+ * access is that guest's problem: it gets an abort, and vmsrv logs the
+ * first one. When no VM runs any more, vmsrv asks memsrv to power off.
+ */
+#include <bootfmt/bootarc.h>
+#include <stdio.h>
+#include <string.h>
+#include "vmsrv.h"
+
+#define CONFIG_MODULE "vms.dtb"
+#define ESR_EC(esr)   (((esr) >> 26) & 0x3f)
+#define EC_SYSREG     0x18
+
+struct vmcfg vm_config;
+struct vm vms[VMCFG_MAX_VMS];
+unsigned nvms;
+uint64_t memsrv_ep = MEMSRV_CAP_ENDPOINT;
+
+void vm_raise(struct vm *vm, unsigned intid, unsigned cpu)
+{
+	struct vgic_fire f;
+
+	if (vgic_raise(&vm->gic, intid, cpu, &f))
+		septa_vcpu_inject_irq(vm->cpus[f.cpu].vcpu, f.intid, f.prio);
+}
+
+static void uart_line(struct vm *vm)
+{
+	bool up = pl011_irq(&vm->uart);
+
+	if (up && !vm->uart_line)
+		vm_raise(vm, 32 + vm->cfg->uart_spi, 0);
+	vm->uart_line = up;
+}
+
+/* An emulated device's register; false if nothing is there. */
+static bool emulate(struct vcpu *c, uint64_t ipa, bool write, unsigned size,
+		    uint64_t *val)
+{
+	struct vm *vm = c->vm;
+	struct vgic_fire fire[8];
+	unsigned n = 0;
+	bool ok;
+
+	if (ipa >= vm->cfg->uart_base && ipa - vm->cfg->uart_base < VPLAT_UART_SIZE) {
+		ok = size == 4 &&
+		     pl011_access(&vm->uart, ipa - vm->cfg->uart_base, write, val);
+		uart_line(vm);
+		return ok;
+	}
+	if (ipa >= VPLAT_GICD && ipa - VPLAT_GICD < VPLAT_GICD_SIZE)
+		ok = vgic_access(&vm->gic, VGIC_NONE, ipa - VPLAT_GICD, write, size, val,
+				 fire, 8, &n);
+	else if (ipa >= VPLAT_GICR && ipa - VPLAT_GICR < VPLAT_GICR_SIZE * vm->cfg->cpus)
+		ok = vgic_access(
+		    &vm->gic, (unsigned)((ipa - VPLAT_GICR) / VPLAT_GICR_SIZE),
+		    (ipa - VPLAT_GICR) % VPLAT_GICR_SIZE, write, size, val, fire, 8, &n);
+	else
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		septa_vcpu_inject_irq(vm->cpus[fire[i].cpu].vcpu, fire[i].intid,
+				      fire[i].prio);
+	return ok;
+}
+
+/* What the guest gets for touching nothing: an abort, logged the first time.
+ * An abort whose vector itself faults is a guest that cannot go on. */
+static uint64_t bad_access(struct vcpu *c, uint64_t pc, uint64_t ipa, bool write)
+{
+	struct vm *vm = c->vm;
+	uint64_t vbar = 0;
+
+	if (c->vector_hit != ~0ULL && pc - c->vector_hit < 0x800) {
+		vm_stop(vm, VM_CRASHED, "crashed: its exception vector faults");
+		return 0;
+	}
+	if (!vm->abort_logged)
+		vm_log(vm,
+		       "%s at IPA %#llx (pc %#llx) hits nothing: abort injected "
+		       "(logged once)",
+		       write ? "write" : "read or fetch", (unsigned long long)ipa,
+		       (unsigned long long)pc);
+	vm->abort_logged = true;
+	septa_vcpu_read_reg(c->vcpu, SEPTA_VCPU_REG_VBAR, &vbar);
+	c->vector_hit = vbar; /* the entry depends on the mode: the table counts */
+	return SEPTA_REPLY_ABORT;
+}
+
+/* One exit of vCPU c; returns the reply label, or 0 with *reply false. */
+static uint64_t handle(struct vcpu *c, struct septa_msg *m, bool *reply)
+{
+	uint64_t label = SEPTA_MSG_LABEL(m->info), x[8], val;
+	struct vm *vm = c->vm;
+
+	*reply = true;
+	switch (label) {
+	case SEPTA_FAULT_HVC:
+	case SEPTA_FAULT_SMC:
+		for (unsigned i = 0; i < 8; i++)
+			x[i] = septa_mr(m, i);
+		*reply = hyp_call(c, x);
+		for (unsigned i = 0; i < 4; i++)
+			septa_set_mr(m, i, x[i]);
+		m->info = septa_msginfo(0, 0, 4);
+		return 0;
+	case SEPTA_FAULT_MMIO: {
+		uint64_t ipa = m->mr[0], acc = m->mr[3];
+		bool write = acc & 1;
+
+		if (mem_is_ram(vm, ipa))
+			return mem_populate(vm, ipa) ? bad_access(c, m->mr[1], ipa, write)
+						     : SEPTA_REPLY_RETRY;
+		val = septa_mr(m, 4);
+		if (!emulate(c, ipa, write, 1u << ((acc >> 1) & 3), &val))
+			return bad_access(c, m->mr[1], ipa, write);
+		m->mr[0] = val;
+		m->info = septa_msginfo(0, 0, 1);
+		return 0;
+	}
+	case SEPTA_FAULT_VM:
+		if (mem_is_ram(vm, m->mr[1]) && !mem_populate(vm, m->mr[1]))
+			return SEPTA_REPLY_RETRY;
+		return bad_access(c, m->mr[0], m->mr[1], m->mr[3] >> 6 & 1);
+	case SEPTA_FAULT_USER_EXCEPTION:
+		/* Trapped system registers (debug, PMU, set/way): ignored. */
+		if (ESR_EC(m->mr[2]) == EC_SYSREG) {
+			m->mr[0] = m->mr[0] + 4;
+			m->info = septa_msginfo(0, 0, 1);
+			return 0;
+		}
+		/* fall through */
+	default:
+		vm_stop(vm, VM_CRASHED, "crashed: an exit vmsrv does not handle");
+		printf("vmsrv: (fault %llu, %#llx %#llx %#llx)\n",
+		       (unsigned long long)label, (unsigned long long)m->mr[0],
+		       (unsigned long long)m->mr[1], (unsigned long long)m->mr[2]);
+		*reply = false;
+		return 0;
+	}
+}
+
+static bool any_running(void)
+{
+	for (unsigned i = 0; i < nvms; i++)
+		if (vms[i].state == VM_RUNNING)
+			return true;
+	return false;
+}
+
+static void power_off(void)
+{
+	unsigned crashed = 0;
+
+	for (unsigned i = 0; i < nvms; i++)
+		crashed += vms[i].state == VM_CRASHED;
+	printf("vmsrv: every VM has stopped (%u crashed); powering off\n", crashed);
+	memsrv_shutdown(memsrv_ep, (int)crashed);
+}
+
+static void serve(uint64_t ep)
+{
+	struct septa_msg m = {0};
+	bool reply = false;
+
+	for (;;) {
+		long err = reply ? septa_reply_recv(ep, &m) : septa_recv(ep, &m);
+		uint64_t b = m.badge, label;
+		struct vcpu *c;
+
+		reply = false;
+		if (err || !BADGE_IS_VCPU(b) || ((b >> 8) & 0xff) >= nvms)
+			continue;
+		c = &vms[(b >> 8) & 0xff].cpus[b & 0xff];
+		/* A message that raced a stop: the vCPU stays stopped. */
+		if (c->vm->state != VM_RUNNING || c->state != VCPU_ON)
+			continue;
+		label = handle(c, &m, &reply);
+		/* A vCPU that was stopped (or restarted) waits for no reply. */
+		if (c->vm->state != VM_RUNNING)
+			reply = false;
+		if (reply && label)
+			m.info = septa_msginfo(label, 0, 0);
+		if (!any_running())
+			power_off();
+	}
+}
+
+static const void *config_module(uint64_t *size)
+{
+	const struct septa_bootinfo *bi = septa_bootinfo();
+	struct bootarc arc;
+	struct bootarc_module mod;
+
+	if (bootarc_open(&arc, (const void *)(uintptr_t)bi->modules_base,
+			 bi->modules_size) ||
+	    bootarc_find(&arc, CONFIG_MODULE, &mod))
+		return NULL;
+	*size = mod.size;
+	return mod.data;
+}
+
+int main(void)
+{
+	char msg[160];
+	uint64_t size = 0, ep;
+	const void *fdt = config_module(&size);
+	unsigned started = 0;
+
+	if (!fdt) {
+		printf("vmsrv: no '%s' in the boot image\n", CONFIG_MODULE);
+		memsrv_shutdown(memsrv_ep, 1);
+		return 1;
+	}
+	if (vmcfg_parse(fdt, size, 44, &vm_config, msg, sizeof(msg))) {
+		printf("vmsrv: configuration refused: %s\n", msg);
+		memsrv_shutdown(memsrv_ep, 1);
+		return 1;
+	}
+	ep = vm_obj_new(SEPTA_OBJ_ENDPOINT, 0);
+	for (unsigned i = 0; i < vm_config.nvms; i++) {
+		if (!ep || vm_create(&vms[i], &vm_config.vms[i], ep)) {
+			memsrv_shutdown(memsrv_ep, 1);
+			return 1;
+		}
+		nvms++;
+	}
+	for (unsigned i = 0; i < nvms; i++)
+		if (mem_regions(&vms[i]))
+			vms[i].state = VM_CRASHED;
+	for (unsigned i = 0; i < nvms; i++) {
+		const struct vmcfg_vm *c = vms[i].cfg;
+
+		if (vms[i].state == VM_CRASHED || vm_boot(&vms[i]))
+			continue;
+		started++;
+		printf(
+		    "vmsrv: vm %u '%s': %u vCPU, %llu MiB at %#llx, console at %#llx\n",
+		    c->id, c->name, c->cpus, (unsigned long long)(c->ram_size >> 20),
+		    (unsigned long long)c->ram_base, (unsigned long long)c->uart_base);
+	}
+	printf("vmsrv: %u of %u VMs running\n", started, nvms);
+	if (!started)
+		power_off();
+	serve(ep);
+	return 0;
+}

@@ -1,0 +1,251 @@
+/*
+ * VMs: their kernel objects (a VSpace of the configured IPA size, a TCB and
+ * a VCPU per vCPU, all from vmsrv's own Untyped), their memsrv client, and
+ * booting, stopping and resetting them. A VM's objects live as long as
+ * vmsrv; a reset reuses them.
+ */
+#include <bootfmt/bootarc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "guestdt.h"
+#include "vmsrv.h"
+
+static uint64_t next_slot = MEMSRV_FIRST_FREE;
+static uint64_t guest_buffer; /* one frame all guest TCBs name (unused by them) */
+
+uint64_t vm_slot_new(void)
+{
+	return next_slot < (1u << MEMSRV_SERVER_CNODE_BITS) ? next_slot++ : 0;
+}
+
+uint64_t vm_obj_new(unsigned type, unsigned size_bits)
+{
+	uint64_t s = vm_slot_new();
+
+	if (!s || septa_untyped_retype(MEMSRV_CAP_UNTYPED, type, size_bits,
+				       MEMSRV_CAP_CNODE, 0, 0, s, 1))
+		return 0;
+	return s;
+}
+
+struct vm *vm_by_id(unsigned id)
+{
+	for (unsigned i = 0; i < nvms; i++)
+		if (vms[i].cfg->id == id)
+			return &vms[i];
+	return NULL;
+}
+
+void vm_log(struct vm *vm, const char *fmt, ...)
+{
+	char buf[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	vm_console_flush(vm);
+	printf("vmsrv: vm '%s': %s\n", vm->cfg->name, buf);
+}
+
+/* Guest output, a line at a time, tagged with the VM's name. */
+void vm_console_flush(struct vm *vm)
+{
+	if (!vm->linelen)
+		return;
+	vm->line[vm->linelen] = 0;
+	printf("[%s] %s\n", vm->cfg->name, vm->line);
+	vm->linelen = 0;
+}
+
+void vm_console_put(void *arg, uint8_t c)
+{
+	struct vm *vm = arg;
+
+	if (c == '\n') {
+		if (!vm->linelen)
+			printf("[%s]\n", vm->cfg->name);
+		vm_console_flush(vm);
+		return;
+	}
+	if (c == '\r')
+		return;
+	vm->line[vm->linelen++] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
+	if (vm->linelen == LINE_MAX)
+		vm_console_flush(vm); /* a long line goes out in pieces, none lost */
+}
+
+static int make_vcpu(struct vm *vm, unsigned i, uint64_t ep)
+{
+	struct vcpu *c = &vm->cpus[i];
+	uint64_t fault = vm_slot_new();
+
+	c->vm = vm;
+	c->index = i;
+	c->tcb = vm_obj_new(SEPTA_OBJ_TCB, 0);
+	c->vcpu = vm_obj_new(SEPTA_OBJ_VCPU, 0);
+	if (!c->tcb || !c->vcpu || !fault)
+		return -1;
+	if (septa_cnode_mint(MEMSRV_CAP_CNODE, fault, 64, MEMSRV_CAP_CNODE, ep, 64,
+			     SEPTA_RIGHT_WRITE, BADGE_VCPU(vm - vms, i)) ||
+	    septa_tcb_configure(c->tcb, fault, MEMSRV_CAP_CNODE, vm->vspace, guest_buffer,
+				0) ||
+	    septa_tcb_set_priority(c->tcb, GUEST_PRIO) ||
+	    septa_vcpu_set_tcb(c->vcpu, c->tcb))
+		return -1;
+	return 0;
+}
+
+int vm_create(struct vm *vm, const struct vmcfg_vm *cfg, uint64_t ep)
+{
+	uint64_t lo = cfg->share_base & ~(VMCFG_BLOCK - 1);
+	uint64_t hi =
+	    (cfg->share_base + cfg->share_size + VMCFG_BLOCK - 1) & ~(VMCFG_BLOCK - 1);
+	long err;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->state = VM_OFF;
+	if (!guest_buffer && !(guest_buffer = vm_obj_new(SEPTA_OBJ_FRAME_4K, 0)))
+		return -1;
+	vm->block_pa = calloc(cfg->ram_size / VMCFG_BLOCK, sizeof(uint64_t));
+	vm->page_pa =
+	    calloc(cfg->share_size ? (hi - lo) / PAGE_SIZE : 1, sizeof(uint64_t));
+	vm->vspace = vm_obj_new(SEPTA_OBJ_VSPACE, cfg->ipa_bits);
+	if (!vm->block_pa || !vm->page_pa || !vm->vspace) {
+		printf("vmsrv: vm '%s': out of memory for its objects\n", cfg->name);
+		return -1;
+	}
+	err = memsrv_register(memsrv_ep, vm->vspace, &vm->client);
+	if (err) {
+		printf("vmsrv: vm '%s': memsrv refuses its VSpace: %s\n", cfg->name,
+		       memsrv_strerror(err));
+		return -1;
+	}
+	for (unsigned i = 0; i < cfg->cpus; i++)
+		if (make_vcpu(vm, i, ep)) {
+			printf("vmsrv: vm '%s': cannot make vCPU %u\n", cfg->name, i);
+			return -1;
+		}
+	return 0;
+}
+
+int vcpu_start(struct vcpu *c, uint64_t pc, uint64_t x0)
+{
+	/* pc, sp, x0-x3: the arm64 boot protocol wants x1-x3 zero. */
+	uint64_t regs[6] = {pc, 0, x0, 0, 0, 0};
+
+	if (septa_vcpu_reset(c->vcpu) ||
+	    septa_vcpu_write_reg(c->vcpu, SEPTA_VCPU_REG_VMPIDR, 1ULL << 31 | c->index) ||
+	    septa_tcb_write_registers(c->tcb, 1, 6, regs))
+		return -1;
+	c->state = VCPU_ON;
+	c->vector_hit = ~0ULL;
+	return 0;
+}
+
+void vcpu_stop(struct vcpu *c)
+{
+	septa_tcb_suspend(c->tcb);
+	c->state = VCPU_OFF;
+}
+
+static const struct bootarc_module *module(const char *name, struct bootarc_module *m)
+{
+	const struct septa_bootinfo *bi = septa_bootinfo();
+	struct bootarc arc;
+
+	if (bootarc_open(&arc, (const void *)(uintptr_t)bi->modules_base,
+			 bi->modules_size) ||
+	    bootarc_find(&arc, name, m))
+		return NULL;
+	return m;
+}
+
+/* Loads the images and the device tree and starts vCPU 0. */
+int vm_boot(struct vm *vm)
+{
+	static uint8_t dtb[GUESTDT_MAX];
+	const struct vmcfg_vm *c = vm->cfg;
+	struct bootarc_module k, rd;
+	struct guestdt_extra x = {.gic_version = 3};
+	uint64_t dtb_ipa = c->ram_base + c->ram_size - VMCFG_BLOCK;
+	struct vm_blob blobs[3];
+	int size;
+	long err;
+
+	if (!module(c->kernel, &k) || (c->initrd[0] && !module(c->initrd, &rd))) {
+		vm_log(vm, "no boot module '%s'",
+		       module(c->kernel, &k) ? c->initrd : c->kernel);
+		return -1;
+	}
+	if (k.size > dtb_ipa - c->load) {
+		vm_log(vm, "kernel '%s' (%llu bytes) does not fit below the device tree",
+		       c->kernel, (unsigned long long)k.size);
+		return -1;
+	}
+	blobs[0] = (struct vm_blob){c->load, k.data, k.size};
+	blobs[2] = (struct vm_blob){0};
+	if (c->initrd[0]) {
+		/* Linux wants it 8-byte aligned, clear of the kernel's image. */
+		x.initrd_start =
+		    (c->load + k.size + 2 * VMCFG_BLOCK) & ~(VMCFG_BLOCK - 1);
+		x.initrd_end = x.initrd_start + rd.size;
+		if (x.initrd_end > dtb_ipa) {
+			vm_log(vm, "initrd '%s' does not fit in RAM", c->initrd);
+			return -1;
+		}
+		blobs[2] = (struct vm_blob){x.initrd_start, rd.data, rd.size};
+	}
+	size = guestdt_build(&vm_config, c, &x, dtb, sizeof(dtb));
+	if (size < 0) {
+		vm_log(vm, "cannot build its device tree (libfdt error %d)", size);
+		return -1;
+	}
+	blobs[1] = (struct vm_blob){dtb_ipa, dtb, (uint64_t)size};
+	err = mem_load(vm, blobs, 3);
+	if (!err)
+		err = mem_share_range(vm);
+	if (err) {
+		vm_log(vm, "cannot load: %s", memsrv_strerror(err));
+		return -1;
+	}
+	pl011_reset(&vm->uart, vm_console_put, vm);
+	vm->uart_line = false;
+	vgic_reset(&vm->gic, c->cpus);
+	vm->mail_from = 0;
+	vm->abort_logged = false;
+	if (vcpu_start(&vm->cpus[0], c->entry, dtb_ipa)) {
+		vm_log(vm, "cannot start vCPU 0");
+		return -1;
+	}
+	vm->state = VM_RUNNING;
+	return 0;
+}
+
+static void stop_cpus(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->cfg->cpus; i++)
+		vcpu_stop(&vm->cpus[i]);
+	vm_console_flush(vm);
+}
+
+void vm_stop(struct vm *vm, enum vm_state why, const char *what)
+{
+	stop_cpus(vm);
+	mem_release(vm);
+	vm->state = why;
+	vm_log(vm, "%s", what);
+}
+
+void vm_reset(struct vm *vm)
+{
+	stop_cpus(vm);
+	mem_release(vm);
+	vm->resets++;
+	vm_log(vm, "restarts (reset %u)", vm->resets);
+	if (vm_boot(vm))
+		vm_stop(vm, VM_CRASHED, "cannot restart");
+}

@@ -1,0 +1,80 @@
+/*
+ * A guest that checks what vmsrv promises every guest: its console, its
+ * device tree, PSCI 1.1 and the SMCCC calls, a second vCPU started and
+ * stopped with CPU_ON and CPU_OFF. Then it powers off.
+ */
+#include "lib/glib.h"
+
+#define UART(off) (*(volatile uint32_t *)(GUEST_UART + (off)))
+
+static volatile unsigned secondary_ran;
+static uint8_t secondary_stack[4096] __attribute__((aligned(16)));
+
+/* It only raises a flag: two vCPUs printing at once would mix their lines. */
+void guest_secondary(void)
+{
+	secondary_ran = 1;
+	hvc(PSCI_CPU_OFF, 0, 0, 0, 0, 0);
+	gprintf("hello: FAIL: CPU_OFF returned\n");
+}
+
+extern char guest_secondary_entry[];
+
+static void psci(void)
+{
+	struct hvc_ret r;
+
+	check(hvc(PSCI_VERSION, 0, 0, 0, 0, 0).x0 == 0x10001, "PSCI_VERSION is 1.1");
+	check(hvc(SMCCC_VERSION, 0, 0, 0, 0, 0).x0 == 0x10001, "SMCCC_VERSION is 1.1");
+	check(hvc(PSCI_FEATURES, PSCI_CPU_ON, 0, 0, 0, 0).x0 == 0, "FEATURES(CPU_ON)");
+	check(hvc(PSCI_FEATURES, PSCI_SYSTEM_RESET, 0, 0, 0, 0).x0 == 0,
+	      "FEATURES(SYSTEM_RESET)");
+	check(hvc(PSCI_FEATURES, 0x8400001f, 0, 0, 0, 0).x0 == PSCI_NOT_SUPPORTED,
+	      "FEATURES(unknown) is NOT_SUPPORTED");
+	check(hvc(SMCCC_ARCH_FEATURES, 0x80008000, 0, 0, 0, 0).x0 == SMCCC_NOT_SUPPORTED,
+	      "ARCH_FEATURES(WORKAROUND_1) is NOT_SUPPORTED");
+	check(hvc(PSCI_MIGRATE_INFO_TYPE, 0, 0, 0, 0, 0).x0 == 2,
+	      "MIGRATE_INFO_TYPE is 2");
+	check(hvc(0xc2001234, 0, 0, 0, 0, 0).x0 == -1, "unknown function ID: -1");
+	check(smc(PSCI_VERSION, 0, 0, 0).x0 == 0x10001, "PSCI over SMC");
+	check(hvc(PSCI_AFFINITY_INFO, 0, 0, 0, 0, 0).x0 == 0, "AFFINITY_INFO(0) is ON");
+	check(hvc(PSCI_CPU_ON, 0, (uint64_t)guest_secondary_entry, 0, 0, 0).x0 ==
+		  PSCI_ALREADY_ON,
+	      "CPU_ON(0) is ALREADY_ON");
+	check(hvc(PSCI_CPU_ON, 7, (uint64_t)guest_secondary_entry, 0, 0, 0).x0 ==
+		  PSCI_INVALID_PARAMETERS,
+	      "CPU_ON(7) is INVALID_PARAMETERS");
+	check(hvc(PSCI_CPU_ON, 1, 0x1000, 0, 0, 0).x0 == PSCI_INVALID_ADDRESS,
+	      "CPU_ON outside RAM is INVALID_ADDRESS");
+	r = hvc(PSCI_CPU_ON, 1, (uint64_t)guest_secondary_entry,
+		(uint64_t)(secondary_stack + sizeof(secondary_stack)), 0, 0);
+	check(r.x0 == 0, "CPU_ON(1)");
+	while (!secondary_ran)
+		__asm__ volatile("yield" ::: "memory");
+	gprintf("hello: vCPU 1 is up\n");
+	while (hvc(PSCI_AFFINITY_INFO, 1, 0, 0, 0, 0).x0 != 1)
+		;
+	check(true, "vCPU 1 ran and is OFF again");
+}
+
+static void uart(void)
+{
+	check((UART(0x18) & (1u << 7)) && (UART(0x18) & (1u << 4)),
+	      "UART: transmit FIFO empty, receive FIFO empty");
+	check(UART(0xfe0) == 0x11 && UART(0xfe8) == 0x14 && UART(0xff0) == 0x0d,
+	      "UART: PrimeCell PL011 identification");
+	UART(0x38) = 1u << 5;
+	check(UART(0x38) == 1u << 5, "UART: interrupt mask reads back");
+	UART(0x38) = 0;
+}
+
+void guest_main(uint64_t dtb)
+{
+	unsigned nvms;
+	int64_t id = vm_id(&nvms, 0);
+
+	gprintf("hello from VM %d of %u, device tree at %lx\n", (int)id, nvms, dtb);
+	check(*(volatile uint32_t *)dtb == 0xedfe0dd0, "device tree magic in x0");
+	uart();
+	psci();
+}

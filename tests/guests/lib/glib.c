@@ -1,0 +1,227 @@
+#include <stdarg.h>
+#include "glib.h"
+
+#define REG32(a) (*(volatile uint32_t *)(uintptr_t)(a))
+#define UART_DR	 0x00
+#define UART_FR	 0x18
+#define FR_TXFF	 (1u << 5)
+
+#define GICD	     0x08000000UL
+#define GICD_CTLR    0x0
+#define GICD_ISENABL 0x100
+#define GICD_IPRIO   0x400
+#define GICR_WAKER   0x080a0014UL
+#define ICC_PMR	     "S3_0_C4_C6_0"
+#define ICC_IGRPEN1  "S3_0_C12_C12_7"
+
+volatile unsigned guest_aborts, guest_doorbells;
+volatile uint64_t guest_last_esr, guest_last_far;
+unsigned guest_failures;
+
+static void putc_(char c)
+{
+	while (REG32(GUEST_UART + UART_FR) & FR_TXFF)
+		;
+	REG32(GUEST_UART + UART_DR) = (uint32_t)c;
+}
+
+void gputs(const char *s)
+{
+	while (*s)
+		putc_(*s++);
+}
+
+static void put_num(uint64_t v, unsigned base)
+{
+	char buf[24];
+	int i = 0;
+
+	do {
+		buf[i++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (i)
+		putc_(buf[--i]);
+}
+
+void gprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	for (; *fmt; fmt++) {
+		int longs = 0;
+
+		if (*fmt != '%') {
+			putc_(*fmt);
+			continue;
+		}
+		while (*++fmt == 'l')
+			longs++;
+		switch (*fmt) {
+		case 's':
+			gputs(va_arg(ap, const char *));
+			break;
+		case 'd': {
+			int64_t v = longs ? va_arg(ap, int64_t) : va_arg(ap, int);
+
+			if (v < 0) {
+				putc_('-');
+				v = -v;
+			}
+			put_num((uint64_t)v, 10);
+			break;
+		}
+		case 'u':
+			put_num(longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10);
+			break;
+		case 'x':
+			put_num(longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16);
+			break;
+		default:
+			putc_('%');
+			putc_(*fmt);
+			break;
+		}
+	}
+	va_end(ap);
+}
+
+struct hvc_ret hvc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		   uint64_t a5)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	register uint64_t x4 __asm__("x4") = a4;
+	register uint64_t x5 __asm__("x5") = a5;
+
+	__asm__ volatile("hvc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5)
+			 :
+			 : "memory", "x6", "x7");
+	return (struct hvc_ret){(int64_t)x0, x1, x2, x3};
+}
+
+struct hvc_ret smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+
+	__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return (struct hvc_ret){(int64_t)x0, x1, x2, x3};
+}
+
+void guest_off(void)
+{
+	gprintf("%s\n", guest_failures ? "guest: FAILED" : "guest: all checks passed");
+	hvc(PSCI_SYSTEM_OFF, 0, 0, 0, 0, 0);
+	for (;;)
+		;
+}
+
+void guest_sync(uint64_t esr, uint64_t far, uint64_t elr)
+{
+	(void)elr;
+	guest_last_esr = esr;
+	guest_last_far = far;
+	guest_aborts++;
+}
+
+bool probe_read(uint64_t addr, uint32_t *val)
+{
+	unsigned before = guest_aborts;
+	uint32_t v = 0;
+
+	/* One instruction, so that stepping over it skips only the access. */
+	__asm__ volatile("ldr %w0, [%1]" : "+r"(v) : "r"(addr) : "memory");
+	*val = v;
+	return guest_aborts == before;
+}
+
+bool probe_write(uint64_t addr, uint32_t val)
+{
+	unsigned before = guest_aborts;
+
+	__asm__ volatile("str %w0, [%1]" ::"r"(val), "r"(addr) : "memory");
+	return guest_aborts == before;
+}
+
+void gic_enable_spi(unsigned intid)
+{
+	*(volatile uint8_t *)(GICD + GICD_IPRIO + intid) = 0xa0;
+	REG32(GICD + GICD_ISENABL + 4 * (intid / 32)) = 1u << (intid % 32);
+}
+
+void gic_init(void)
+{
+	REG32(GICR_WAKER) = 0;
+	REG32(GICD + GICD_CTLR) = 2; /* group 1 */
+	gic_enable_spi(48);
+	__asm__ volatile("msr " ICC_PMR ", %0" ::"r"(0xffUL));
+	__asm__ volatile("msr " ICC_IGRPEN1 ", %0" ::"r"(1UL));
+	__asm__ volatile("isb; msr daifclr, #2" ::: "memory");
+}
+
+void guest_irq(uint64_t iar)
+{
+	if ((iar & 0xffffff) == 48)
+		guest_doorbells++;
+}
+
+/* IRQs masked around the check: WFI still wakes for a pending one, which
+ * is then taken with them unmasked, so no doorbell slips in between. */
+void wait_doorbell(unsigned seen)
+{
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	while (guest_doorbells <= seen)
+		__asm__ volatile("wfi; msr daifclr, #2; isb; msr daifset, #2" ::
+				     : "memory");
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+void check(bool ok, const char *what)
+{
+	gprintf("%s: %s\n", ok ? "PASS" : "FAIL", what);
+	guest_failures += !ok;
+}
+
+int64_t vm_id(unsigned *nvms, unsigned *resets)
+{
+	struct hvc_ret r = hvc(SEPTA_HC_VM_INFO, 0, 0, 0, 0, 0);
+
+	if (nvms)
+		*nvms = (unsigned)r.x2;
+	if (resets)
+		*resets = (unsigned)r.x3;
+	return r.x0 ? r.x0 : (int64_t)r.x1;
+}
+
+/* The compiler may call these for struct copies and initialisers. */
+void *memset(void *d, int c, unsigned long n)
+{
+	volatile uint8_t *p = d;
+
+	while (n--)
+		*p++ = (uint8_t)c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, unsigned long n)
+{
+	volatile uint8_t *p = d;
+	const uint8_t *q = s;
+
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+/* Guests that start no second vCPU need not say what it would do. */
+__attribute__((weak)) void guest_secondary(void)
+{
+	hvc(PSCI_CPU_OFF, 0, 0, 0, 0, 0);
+}

@@ -1,0 +1,42 @@
+/*
+ * The test guests' runtime: the console (the PL011 their device tree
+ * names, at QEMU virt's address), hypercalls, the doorbell and probes
+ * that report whether an access faulted.
+ */
+#pragma once
+#include <septa/hypercall.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define GUEST_UART 0x09000000UL
+
+void gputs(const char *s);
+/* printf for %s, %d, %u, %x, %lx, %llx (no width or flags). */
+void gprintf(const char *fmt, ...);
+
+struct hvc_ret {
+	int64_t x0;
+	uint64_t x1, x2, x3;
+};
+struct hvc_ret hvc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		   uint64_t a5);
+struct hvc_ret smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+void guest_off(void) __attribute__((noreturn));
+
+/* Reads and writes that report an injected abort instead of returning. */
+extern volatile unsigned guest_aborts;
+extern volatile uint64_t guest_last_esr, guest_last_far;
+bool probe_read(uint64_t addr, uint32_t *val);
+bool probe_write(uint64_t addr, uint32_t val);
+
+/* The GIC: enables the distributor and the doorbell; IRQs on. */
+void gic_init(void);
+void gic_enable_spi(unsigned intid);
+/* Doorbells taken so far; waits (WFI) until there are more than seen. */
+extern volatile unsigned guest_doorbells;
+void wait_doorbell(unsigned seen);
+
+/* A check: prints PASS or FAIL with what, and counts failures. */
+extern unsigned guest_failures;
+void check(bool ok, const char *what);
+int64_t vm_id(unsigned *nvms, unsigned *resets);
