@@ -31,7 +31,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
-	cd $(BUILD) && ctest -R '^bench' --output-on-failure -V | grep -E '^[0-9]+: [a-z]+bench:'
+	cd $(BUILD) && ctest -R '^bench' --output-on-failure -V | grep -E '^[0-9]+: (\[[a-z]+\] )?[a-z]+bench:'
 
 format:
 	git ls-files --cached --others --exclude-standard '*.c' '*.h' | xargs clang-format -i

@@ -238,6 +238,16 @@ bool hyp_call(struct vcpu *c, uint64_t *x)
 	case SEPTA_HC_DOORBELL:
 		r = doorbell(vm, a);
 		break;
+	case SEPTA_HC_EXIT_STATS:
+		if (a[1] >= SEPTA_EXIT_KINDS) {
+			r = SEPTA_HC_E_INVALID;
+			break;
+		}
+		r = 0;
+		x[1] = exit_stats[a[1]].count;
+		x[2] = exit_stats[a[1]].ticks;
+		x[3] = exit_stats[a[1]].memsrv_ticks;
+		break;
 	case SEPTA_HC_MAILBOX:
 		r = 0;
 		x[1] = vm->mail_from;

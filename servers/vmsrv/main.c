@@ -17,6 +17,8 @@ struct vmcfg vm_config;
 struct vm vms[VMCFG_MAX_VMS];
 unsigned nvms;
 uint64_t memsrv_ep = MEMSRV_CAP_ENDPOINT;
+struct exit_stats exit_stats[SEPTA_EXIT_KINDS];
+unsigned exit_kind;
 
 void vm_raise(struct vm *vm, unsigned intid, unsigned cpu)
 {
@@ -76,6 +78,7 @@ static uint64_t bad_access(struct vcpu *c, uint64_t pc, uint64_t ipa, bool write
 		vm_stop(vm, VM_CRASHED, "crashed: its exception vector faults");
 		return 0;
 	}
+	exit_kind = SEPTA_EXIT_ABORT;
 	if (!vm->abort_logged)
 		vm_log(vm,
 		       "%s at IPA %#llx (pc %#llx) hits nothing: abort injected "
@@ -98,6 +101,7 @@ static uint64_t handle(struct vcpu *c, struct septa_msg *m, bool *reply)
 	switch (label) {
 	case SEPTA_FAULT_HVC:
 	case SEPTA_FAULT_SMC:
+		exit_kind = SEPTA_EXIT_HVC;
 		for (unsigned i = 0; i < 8; i++)
 			x[i] = septa_mr(m, i);
 		*reply = hyp_call(c, x);
@@ -113,6 +117,7 @@ static uint64_t handle(struct vcpu *c, struct septa_msg *m, bool *reply)
 			return mem_populate(vm, ipa) ? bad_access(c, m->mr[1], ipa, write)
 						     : SEPTA_REPLY_RETRY;
 		val = septa_mr(m, 4);
+		exit_kind = SEPTA_EXIT_DEVICE;
 		if (!emulate(c, ipa, write, 1u << ((acc >> 1) & 3), &val))
 			return bad_access(c, m->mr[1], ipa, write);
 		m->mr[0] = val;
@@ -166,7 +171,7 @@ static void serve(uint64_t ep)
 
 	for (;;) {
 		long err = reply ? septa_reply_recv(ep, &m) : septa_recv(ep, &m);
-		uint64_t b = m.badge, label;
+		uint64_t b = m.badge, label, t0 = vm_now();
 		struct vcpu *c;
 
 		reply = false;
@@ -176,7 +181,10 @@ static void serve(uint64_t ep)
 		/* A message that raced a stop: the vCPU stays stopped. */
 		if (c->vm->state != VM_RUNNING || c->state != VCPU_ON)
 			continue;
+		exit_kind = SEPTA_EXIT_OTHER;
 		label = handle(c, &m, &reply);
+		exit_stats[exit_kind].count++;
+		exit_stats[exit_kind].ticks += vm_now() - t0;
 		/* A vCPU that was stopped (or restarted) waits for no reply. */
 		if (c->vm->state != VM_RUNNING)
 			reply = false;

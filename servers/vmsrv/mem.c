@@ -31,10 +31,22 @@ static bool paged(const struct vm *vm, uint64_t ipa, uint64_t *page)
 	return true;
 }
 
+/* memsrv allocates for the VM; the time it takes is accounted apart. */
+static long alloc_for(struct vm *vm, uint64_t pages, uint64_t ipa, uint64_t *pa)
+{
+	unsigned kind = pages == 1 ? SEPTA_EXIT_RAM_PAGE : SEPTA_EXIT_RAM_BLOCK;
+	uint64_t t = vm_now();
+	long err = memsrv_alloc(MEMSRV_AS(memsrv_ep, vm->client), pages, pages, ipa,
+				MEMSRV_RWX, pa);
+
+	exit_stats[kind].memsrv_ticks += vm_now() - t;
+	exit_kind = kind;
+	return err;
+}
+
 long mem_populate(struct vm *vm, uint64_t ipa)
 {
-	uint64_t ep = MEMSRV_AS(memsrv_ep, vm->client), page, pa;
-	uint64_t block = (ipa - vm->cfg->ram_base) / VMCFG_BLOCK;
+	uint64_t block = (ipa - vm->cfg->ram_base) / VMCFG_BLOCK, page, pa;
 	long err;
 
 	if (paged(vm, ipa, &page)) {
@@ -42,15 +54,14 @@ long mem_populate(struct vm *vm, uint64_t ipa)
 		    (ipa >= vm->cfg->share_base &&
 		     ipa - vm->cfg->share_base < vm->cfg->share_size))
 			return MEMSRV_E_IPA_BUSY;
-		err = memsrv_alloc(ep, 1, 1, ipa & ~(PAGE_SIZE - 1), MEMSRV_RWX, &pa);
+		err = alloc_for(vm, 1, ipa & ~(PAGE_SIZE - 1), &pa);
 		if (!err)
 			vm->page_pa[page] = pa;
 		return err;
 	}
 	if (vm->block_pa[block])
 		return MEMSRV_E_IPA_BUSY;
-	err = memsrv_alloc(ep, BLOCK_PAGES, BLOCK_PAGES, ipa & ~(VMCFG_BLOCK - 1),
-			   MEMSRV_RWX, &pa);
+	err = alloc_for(vm, BLOCK_PAGES, ipa & ~(VMCFG_BLOCK - 1), &pa);
 	if (!err)
 		vm->block_pa[block] = pa;
 	return err;

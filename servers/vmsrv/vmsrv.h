@@ -5,6 +5,7 @@
  * memsrv's clients (one per VM, registered by vmsrv, which acts for them).
  */
 #pragma once
+#include <septa/hypercall.h>
 #include <septa/ipc.h>
 #include <septa/memsrv.h>
 #include <septa/syscall.h>
@@ -100,6 +101,20 @@ long mem_share_range(struct vm *vm);
 long mem_load(struct vm *vm, const struct vm_blob *blobs, unsigned n);
 void mem_release(struct vm *vm);
 long mem_regions(struct vm *vm);
+
+/* What exits cost vmsrv, in counter ticks (SEPTA_HC_EXIT_STATS). */
+struct exit_stats {
+	uint64_t count, ticks, memsrv_ticks;
+};
+extern struct exit_stats exit_stats[SEPTA_EXIT_KINDS];
+extern unsigned exit_kind; /* of the exit being handled */
+static inline uint64_t vm_now(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
 
 /* Hypercalls (hyp.c): x[0..7] in, results in x[0..3]; false stops the
  * vCPU (it was switched off or its VM went away). */

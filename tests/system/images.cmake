@@ -18,3 +18,5 @@ foreach(s two four isolation reset misbehave bad-memory bad-uart)
   septa_image(test-vm-${s} KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
     VMS ${VMS}/${s}.dts GUESTS ${ALL_GUESTS})
 endforeach()
+septa_image(bench-vm KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+  VMS ${VMS}/bench.dts GUESTS bench=bench)

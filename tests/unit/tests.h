@@ -8,3 +8,7 @@ void suite_elf64(void);
 void suite_kprintf(void);
 void suite_caps(void);
 void suite_own(void);
+void suite_vmcfg(void);
+void suite_guestdt(void);
+void suite_pl011(void);
+void suite_vgic(void);

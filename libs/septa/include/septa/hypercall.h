@@ -39,7 +39,21 @@
 #define SEPTA_HC_RECLAIM    0xc6000005u /* ipa, pages */
 #define SEPTA_HC_DOORBELL   0xc6000006u /* peer, value: rings the peer's doorbell */
 #define SEPTA_HC_MAILBOX    0xc6000007u /* -> x1 = sender (0: empty), x2 = value */
-#define SEPTA_HC_COUNT	    7u
+/* A measuring aid (tests/guests/bench.c): x1 = kind (SEPTA_EXIT_*) ->
+ * x1 exits of that kind so far, x2 counter ticks vmsrv spent on them,
+ * x3 ticks of that in calls to memsrv. */
+#define SEPTA_HC_EXIT_STATS 0xc6000008u
+#define SEPTA_HC_COUNT	    8u
+
+enum septa_exit_kind {
+	SEPTA_EXIT_HVC = 0,	  /* hypercalls (and SMCs) */
+	SEPTA_EXIT_DEVICE = 1,	  /* emulated device accesses */
+	SEPTA_EXIT_RAM_PAGE = 2,  /* RAM faults served with a 4 KiB page */
+	SEPTA_EXIT_RAM_BLOCK = 3, /* RAM faults served with a 2 MiB block */
+	SEPTA_EXIT_ABORT = 4,	  /* bad accesses, answered with an abort */
+	SEPTA_EXIT_OTHER = 5,	  /* trapped system registers, crashes */
+	SEPTA_EXIT_KINDS = 6,
+};
 
 /* Rights in SHARE and LEND. */
 #define SEPTA_HC_R 1u

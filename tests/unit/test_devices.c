@@ -1,0 +1,158 @@
+/* vmsrv's device models: the PL011 and the GICv3 distributor/redistributors. */
+#include <string.h>
+#include "pl011.h"
+#include "tests.h"
+#include "vgic.h"
+
+static char out[64];
+static unsigned nout;
+
+static void put(void *arg, uint8_t c)
+{
+	CU_ASSERT_PTR_EQUAL(arg, out);
+	if (nout < sizeof(out))
+		out[nout++] = (char)c;
+}
+
+static uint64_t rd(struct pl011 *u, uint64_t off)
+{
+	uint64_t v = ~0ULL;
+
+	CU_ASSERT(pl011_access(u, off, false, &v));
+	return v;
+}
+
+static void wr(struct pl011 *u, uint64_t off, uint64_t v)
+{
+	CU_ASSERT(pl011_access(u, off, true, &v));
+}
+
+static void test_pl011(void)
+{
+	struct pl011 u;
+	uint64_t v = 0;
+
+	nout = 0;
+	pl011_reset(&u, put, out);
+	CU_ASSERT_EQUAL(rd(&u, 0x18), 0x90); /* TXFE | RXFE */
+	CU_ASSERT_EQUAL(rd(&u, 0x30), 0x300);
+	wr(&u, 0x00, 'h');
+	wr(&u, 0x00, 'i');
+	CU_ASSERT_EQUAL(nout, 2);
+	CU_ASSERT_EQUAL(memcmp(out, "hi", 2), 0);
+	CU_ASSERT_FALSE(pl011_irq(&u)); /* TX raised, but masked */
+	wr(&u, 0x38, 1u << 5);
+	CU_ASSERT(pl011_irq(&u));
+	CU_ASSERT_EQUAL(rd(&u, 0x40), 1u << 5);
+	wr(&u, 0x44, 1u << 5);
+	CU_ASSERT_FALSE(pl011_irq(&u));
+	/* Input: a FIFO, then drops. */
+	for (unsigned i = 0; i < PL011_FIFO; i++)
+		CU_ASSERT(pl011_receive(&u, (uint8_t)('a' + i % 26)));
+	CU_ASSERT_FALSE(pl011_receive(&u, 'z'));
+	CU_ASSERT_EQUAL(rd(&u, 0x18) & 0x50, 0x40); /* RXFF, not RXFE */
+	wr(&u, 0x38, 1u << 4);
+	CU_ASSERT(pl011_irq(&u));
+	CU_ASSERT_EQUAL(rd(&u, 0x00), 'a');
+	for (unsigned i = 1; i < PL011_FIFO; i++)
+		CU_ASSERT_EQUAL(rd(&u, 0x00), (uint64_t)('a' + i % 26));
+	CU_ASSERT_FALSE(pl011_irq(&u));
+	CU_ASSERT_EQUAL(rd(&u, 0x18) & 0x10, 0x10);
+	CU_ASSERT_EQUAL(rd(&u, 0x00), 0); /* empty */
+	CU_ASSERT_EQUAL(rd(&u, 0xfe0), 0x11);
+	CU_ASSERT_EQUAL(rd(&u, 0xffc), 0xb1);
+	CU_ASSERT_FALSE(pl011_access(&u, 0x1000, false, &v));
+	CU_ASSERT_FALSE(pl011_access(&u, 0x02, true, &v));
+	CU_ASSERT_EQUAL(nout, 2);
+}
+
+static uint64_t gd(struct vgic *g, unsigned cpu, uint64_t off, unsigned size)
+{
+	struct vgic_fire f[4];
+	unsigned n;
+	uint64_t v = ~0ULL;
+
+	CU_ASSERT(vgic_access(g, cpu, off, false, size, &v, f, 4, &n));
+	return v;
+}
+
+static void test_vgic_distributor(void)
+{
+	struct vgic g;
+	struct vgic_fire f[4], one;
+	uint64_t v;
+	unsigned n;
+
+	vgic_reset(&g, 2);
+	CU_ASSERT_EQUAL(gd(&g, VGIC_NONE, 0x4, 4) & 0x1f, VGIC_SPIS / 32);
+	CU_ASSERT_EQUAL(gd(&g, VGIC_NONE, 0xffe8, 4), 0x3b);
+	/* Raised while disabled: held, then delivered when enabled. */
+	CU_ASSERT_FALSE(vgic_raise(&g, 48, 0, &one));
+	CU_ASSERT_EQUAL(gd(&g, VGIC_NONE, 0x204, 4), 1u << 16);
+	v = 2;
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x0, true, 4, &v, f, 4, &n));
+	v = 0xc0;
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x400 + 48, true, 1, &v, f, 4, &n));
+	v = 1; /* route SPI 48 to vCPU 1 */
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x6000 + 48 * 8, true, 8, &v, f, 4, &n));
+	v = 1u << 16;
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x104, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_EQUAL(f[0].intid, 48);
+	CU_ASSERT_EQUAL(f[0].cpu, 1);
+	CU_ASSERT_EQUAL(f[0].prio, 0xc0);
+	CU_ASSERT_EQUAL(gd(&g, VGIC_NONE, 0x204, 4), 0);
+	CU_ASSERT(vgic_raise(&g, 48, 0, &one));
+	CU_ASSERT_EQUAL(one.cpu, 1);
+	v = 1u << 16;
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x184, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL(gd(&g, VGIC_NONE, 0x104, 4), 0);
+	CU_ASSERT_FALSE(vgic_raise(&g, 48, 0, &one));
+	/* Sizes the architecture does not allow are refused. */
+	CU_ASSERT_FALSE(vgic_access(&g, VGIC_NONE, 0x104, false, 1, &v, f, 4, &n));
+	CU_ASSERT_FALSE(
+	    vgic_access(&g, VGIC_NONE, 0x6000 + 48 * 8, false, 4, &v, f, 4, &n));
+	CU_ASSERT_FALSE(vgic_access(&g, VGIC_NONE, 0x102, false, 4, &v, f, 4, &n));
+	CU_ASSERT_FALSE(vgic_raise(&g, 32 + VGIC_SPIS, 0, &one));
+}
+
+static void test_vgic_redistributor(void)
+{
+	struct vgic g;
+	struct vgic_fire f[4], one;
+	uint64_t v;
+	unsigned n;
+
+	vgic_reset(&g, 2);
+	CU_ASSERT_EQUAL(gd(&g, 1, 0x8, 8) >> 32, 1);	 /* affinity */
+	CU_ASSERT_EQUAL(gd(&g, 1, 0x8, 8) & 0x10, 0x10); /* the last one */
+	CU_ASSERT_EQUAL(gd(&g, 0, 0x8, 8) & 0x10, 0);
+	CU_ASSERT_EQUAL(gd(&g, 0, 0x14, 4), 6); /* asleep */
+	v = 0;
+	CU_ASSERT(vgic_access(&g, 0, 0x14, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL(gd(&g, 0, 0x14, 4), 0);
+	CU_ASSERT_FALSE(vgic_raise(&g, 27, 0, &one));
+	v = 1u << 27;
+	CU_ASSERT(vgic_access(&g, 0, 0x10100, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_EQUAL(f[0].intid, 27);
+	CU_ASSERT_EQUAL(f[0].cpu, 0);
+	CU_ASSERT(vgic_raise(&g, 27, 0, &one));
+	CU_ASSERT_FALSE(vgic_raise(&g, 27, 1, &one)); /* vCPU 1's own PPI 27 */
+	CU_ASSERT_FALSE(vgic_access(&g, 2, 0x14, false, 4, &v, f, 4, &n)); /* no vCPU 2 */
+}
+
+void suite_pl011(void)
+{
+	CU_pSuite s = CU_add_suite("pl011", NULL, NULL);
+
+	CU_add_test(s, "registers, output, input and its interrupt", test_pl011);
+}
+
+void suite_vgic(void)
+{
+	CU_pSuite s = CU_add_suite("vgic", NULL, NULL);
+
+	CU_add_test(s, "distributor", test_vgic_distributor);
+	CU_add_test(s, "redistributors", test_vgic_redistributor);
+}

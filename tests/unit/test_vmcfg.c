@@ -1,0 +1,338 @@
+/*
+ * vmsrv's configuration parser: a good configuration gives exactly its
+ * values (and the documented defaults); every bad one is refused with its
+ * error code and a message naming the VM and the property.
+ */
+#include <libfdt.h>
+#include <stdio.h>
+#include <string.h>
+#include "config.h"
+#include "tests.h"
+
+static char buf[16384];
+static struct vmcfg cfg;
+static char msg[160];
+
+static int vm_node(unsigned id)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "vm@%u", id);
+	return fdt_subnode_offset(buf, 0, name);
+}
+
+static void set_u64s(int node, const char *prop, uint64_t a, uint64_t b, int n)
+{
+	CU_ASSERT_FATAL(fdt_setprop_u64(buf, node, prop, a) == 0);
+	if (n == 2)
+		CU_ASSERT_FATAL(fdt_appendprop_u64(buf, node, prop, b) == 0);
+}
+
+static void add_vm(unsigned id, const char *name)
+{
+	char node_name[16];
+	int n;
+
+	snprintf(node_name, sizeof(node_name), "vm@%u", id);
+	n = fdt_add_subnode(buf, 0, node_name);
+	CU_ASSERT_FATAL(n >= 0);
+	fdt_setprop_u32(buf, n, "reg", id);
+	fdt_setprop_string(buf, n, "vm-name", name);
+	fdt_setprop_string(buf, n, "kernel", "hello");
+	set_u64s(n, "memory", 0x40000000, 0x1000000, 2);
+	set_u64s(n, "uart", 0x09000000, 0, 1);
+	fdt_setprop_u32(buf, n, "uart-interrupt", 33);
+}
+
+/* Two good VMs: alpha (1) and beta (2). */
+static void base(void)
+{
+	CU_ASSERT_FATAL(fdt_create_empty_tree(buf, sizeof(buf)) == 0);
+	fdt_setprop_string(buf, 0, "compatible", "septa,vm-config");
+	fdt_setprop_u32(buf, 0, "#address-cells", 1);
+	fdt_setprop_u32(buf, 0, "#size-cells", 0);
+	/* libfdt adds a node before its siblings. */
+	add_vm(2, "beta");
+	add_vm(1, "alpha");
+}
+
+static int parse(void)
+{
+	msg[0] = 0;
+	return vmcfg_parse(buf, sizeof(buf), 44, &cfg, msg, sizeof(msg));
+}
+
+static void test_good(void)
+{
+	int beta;
+
+	base();
+	beta = vm_node(2);
+	fdt_setprop_u32(buf, beta, "cpus", 2);
+	fdt_setprop_u32(buf, beta, "ipa-bits", 36);
+	set_u64s(beta, "shareable", 0x40400000, 0x10000, 2);
+	set_u64s(beta, "load-address", 0x40200000, 0, 1);
+	fdt_setprop_string(buf, beta, "bootargs", "console=ttyAMA0");
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(cfg.nvms, 2);
+	CU_ASSERT_EQUAL(cfg.vms[0].id, 1);
+	CU_ASSERT_STRING_EQUAL(cfg.vms[0].name, "alpha");
+	CU_ASSERT_STRING_EQUAL(cfg.vms[0].kernel, "hello");
+	CU_ASSERT_STRING_EQUAL(cfg.vms[0].initrd, "");
+	CU_ASSERT_EQUAL(cfg.vms[0].ram_base, 0x40000000);
+	CU_ASSERT_EQUAL(cfg.vms[0].ram_size, 0x1000000);
+	/* Defaults: 40-bit IPA, one vCPU, loaded at 512 KiB into RAM. */
+	CU_ASSERT_EQUAL(cfg.vms[0].ipa_bits, 40);
+	CU_ASSERT_EQUAL(cfg.vms[0].cpus, 1);
+	CU_ASSERT_EQUAL(cfg.vms[0].load, 0x40080000);
+	CU_ASSERT_EQUAL(cfg.vms[0].entry, 0x40080000);
+	CU_ASSERT_EQUAL(cfg.vms[0].uart_base, 0x09000000);
+	CU_ASSERT_EQUAL(cfg.vms[0].uart_spi, 1);
+	CU_ASSERT_EQUAL(cfg.vms[0].share_size, 0);
+	CU_ASSERT_EQUAL(cfg.vms[1].cpus, 2);
+	CU_ASSERT_EQUAL(cfg.vms[1].ipa_bits, 36);
+	CU_ASSERT_EQUAL(cfg.vms[1].share_base, 0x40400000);
+	CU_ASSERT_EQUAL(cfg.vms[1].share_size, 0x10000);
+	CU_ASSERT_EQUAL(cfg.vms[1].load, 0x40200000);
+	CU_ASSERT_EQUAL(cfg.vms[1].entry, 0x40200000);
+	CU_ASSERT_STRING_EQUAL(cfg.vms[1].bootargs, "console=ttyAMA0");
+	CU_ASSERT_PTR_EQUAL(vmcfg_find(&cfg, 2), &cfg.vms[1]);
+	CU_ASSERT_PTR_NULL(vmcfg_find(&cfg, 3));
+}
+
+/* One change to beta of the good configuration, and what it must give. */
+struct bad {
+	const char *prop;
+	enum { DEL, U32, U64, U64X2, STR } kind;
+	uint64_t a, b;
+	const char *s;
+	int err;
+	const char *want;
+};
+
+static const struct bad bads[] = {
+    {"memory", DEL, 0, 0, NULL, VMCFG_E_MISSING, "vm 'beta': memory: missing"},
+    {"memory", U32, 1, 0, NULL, VMCFG_E_VALUE, "vm 'beta': memory: want 4 cells, has 1"},
+    {"memory", U64X2, 0x40000000, 0x1001000, NULL, VMCFG_E_VALUE,
+     "vm 'beta': memory: base and size must be multiples of 2 MiB, size 4 MiB at least"},
+    {"memory", U64X2, 0x40000000, 0x200000, NULL, VMCFG_E_VALUE,
+     "vm 'beta': memory: base and size must be multiples of 2 MiB, size 4 MiB at least"},
+    {"memory", U64X2, 0xffffe00000, 0x400000, NULL, VMCFG_E_VALUE,
+     "vm 'beta': memory: beyond the 40-bit IPA space"},
+    {"memory", U64X2, 0x08000000, 0x400000, NULL, VMCFG_E_OVERLAP,
+     "vm 'beta': uart: RAM, the GIC and the UART overlap"},
+    {"ipa-bits", U32, 48, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': ipa-bits: 48: want 32 to 44"},
+    {"ipa-bits", U32, 31, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': ipa-bits: 31: want 32 to 44"},
+    {"cpus", U32, 0, 0, NULL, VMCFG_E_VALUE, "vm 'beta': cpus: 0: want 1 to 4"},
+    {"cpus", U32, 5, 0, NULL, VMCFG_E_VALUE, "vm 'beta': cpus: 5: want 1 to 4"},
+    {"cpus", U64, 1, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': cpus: want one cell, has 8 bytes"},
+    {"uart", DEL, 0, 0, NULL, VMCFG_E_MISSING, "vm 'beta': uart: missing"},
+    {"uart", U64, 0x09000100, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': uart: not 4 KiB aligned"},
+    {"uart", U64, 0x40100000, 0, NULL, VMCFG_E_OVERLAP,
+     "vm 'beta': uart: RAM, the GIC and the UART overlap"},
+    {"uart", U64, 0x080a0000, 0, NULL, VMCFG_E_OVERLAP,
+     "vm 'beta': uart: RAM, the GIC and the UART overlap"},
+    {"uart-interrupt", U32, 48, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': uart-interrupt: 48: want an SPI (32-1019), not the doorbell 48"},
+    {"uart-interrupt", U32, 27, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': uart-interrupt: 27: want an SPI (32-1019), not the doorbell 48"},
+    {"load-address", U64, 0x50000000, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': load-address: outside RAM below its last 2 MiB (the device tree's)"},
+    {"load-address", U64, 0x40e00000, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': load-address: outside RAM below its last 2 MiB (the device tree's)"},
+    {"entry", U64, 0x40080002, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': entry: not an aligned address in RAM"},
+    {"shareable", U64X2, 0x40000000, 0x1000, NULL, VMCFG_E_OVERLAP,
+     "vm 'beta': shareable: shares a 2 MiB block with the kernel or the device tree"},
+    {"shareable", U64X2, 0x40e00000, 0x1000, NULL, VMCFG_E_OVERLAP,
+     "vm 'beta': shareable: shares a 2 MiB block with the kernel or the device tree"},
+    {"shareable", U64X2, 0x40400800, 0x1000, NULL, VMCFG_E_VALUE,
+     "vm 'beta': shareable: not a page-aligned range of RAM"},
+    {"shareable", U64X2, 0x40f00000, 0x200000, NULL, VMCFG_E_VALUE,
+     "vm 'beta': shareable: not a page-aligned range of RAM"},
+    {"vm-name", DEL, 0, 0, NULL, VMCFG_E_MISSING, "vm 'vm@2': vm-name: missing"},
+    {"vm-name", STR, 0, 0, "alpha", VMCFG_E_VALUE,
+     "vm 'alpha': vm-name: two VMs have this name or id 2"},
+    {"vm-name", STR, 0, 0, "a-name-of-16-chr", VMCFG_E_VALUE,
+     "vm 'vm@2': vm-name: longer than 15 characters"},
+    {"kernel", STR, 0, 0, "", VMCFG_E_VALUE,
+     "vm 'beta': kernel: not one non-empty string"},
+    {"kernel", DEL, 0, 0, NULL, VMCFG_E_MISSING, "vm 'beta': kernel: missing"},
+    {"reg", U32, 0, 0, NULL, VMCFG_E_VALUE, "vm 'vm@2': reg: VM id 0: want 1 to 8"},
+    {"reg", U32, 9, 0, NULL, VMCFG_E_VALUE, "vm 'vm@2': reg: VM id 9: want 1 to 8"},
+    {"reg", U32, 1, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': vm-name: two VMs have this name or id 1"},
+};
+
+static void apply(const struct bad *b)
+{
+	int n = vm_node(2);
+
+	switch (b->kind) {
+	case DEL:
+		CU_ASSERT_FATAL(fdt_delprop(buf, n, b->prop) == 0);
+		break;
+	case U32:
+		CU_ASSERT_FATAL(fdt_setprop_u32(buf, n, b->prop, (uint32_t)b->a) == 0);
+		break;
+	case U64:
+		set_u64s(n, b->prop, b->a, 0, 1);
+		break;
+	case U64X2:
+		set_u64s(n, b->prop, b->a, b->b, 2);
+		break;
+	case STR:
+		CU_ASSERT_FATAL(fdt_setprop_string(buf, n, b->prop, b->s) == 0);
+		break;
+	}
+}
+
+static void test_bad_values(void)
+{
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		int err;
+
+		base();
+		apply(&bads[i]);
+		err = parse();
+		if (err != bads[i].err || strcmp(msg, bads[i].want))
+			printf("\ncase %zu: err %d, \"%s\"\n", i, err, msg);
+		CU_ASSERT_EQUAL(err, bads[i].err);
+		CU_ASSERT_STRING_EQUAL(msg, bads[i].want);
+	}
+}
+
+static void test_bad_structure(void)
+{
+	int n;
+
+	memset(buf, 0x5a, sizeof(buf));
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
+	CU_ASSERT_STRING_EQUAL(msg, "vm '-': configuration: not a device tree");
+	base();
+	CU_ASSERT_EQUAL(vmcfg_parse(buf, 16, 44, &cfg, msg, sizeof(msg)), VMCFG_E_FORMAT);
+	CU_ASSERT_EQUAL(
+	    vmcfg_parse(buf, fdt_totalsize(buf) - 1, 44, &cfg, msg, sizeof(msg)),
+	    VMCFG_E_FORMAT);
+	fdt_setprop_string(buf, 0, "compatible", "something,else");
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
+	CU_ASSERT_STRING_EQUAL(msg,
+			       "vm '-': compatible: the root is not \"septa,vm-config\"");
+	base();
+	fdt_del_node(buf, vm_node(2));
+	fdt_del_node(buf, vm_node(1));
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_MISSING);
+	CU_ASSERT_STRING_EQUAL(msg, "vm '-': configuration: no vm@<id> node");
+	base();
+	fdt_add_subnode(buf, 0, "disk@0");
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
+	CU_ASSERT_STRING_EQUAL(msg, "vm 'disk@0': node: want vm@<id>");
+	base();
+	for (unsigned id = 10; id >= 3; id--) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "v%u", id);
+		add_vm(id, name);
+	}
+	/* Ten nodes, ids all valid until the count runs out at the ninth. */
+	fdt_setprop_u32(buf, vm_node(10), "reg", 8);
+	fdt_setprop_u32(buf, vm_node(9), "reg", 7);
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_TOO_MANY);
+	CU_ASSERT_STRING_EQUAL(msg, "vm 'vm@1': node: more than 8 VMs");
+	base();
+	n = fdt_add_subnode(buf, vm_node(2), "disk");
+	CU_ASSERT(n >= 0);
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
+	CU_ASSERT_STRING_EQUAL(msg, "vm 'beta': disk: unknown node");
+}
+
+static int add_region(unsigned peer, uint64_t ipa, uint64_t peer_ipa, uint64_t size,
+		      const char *rights)
+{
+	int n = fdt_add_subnode(buf, vm_node(1), "region-a");
+
+	CU_ASSERT_FATAL(n >= 0);
+	fdt_setprop_u32(buf, n, "peer", peer);
+	set_u64s(n, "address", ipa, 0, 1);
+	set_u64s(n, "peer-address", peer_ipa, 0, 1);
+	set_u64s(n, "size", size, 0, 1);
+	fdt_setprop_string(buf, n, "rights", rights);
+	return n;
+}
+
+static void test_regions(void)
+{
+	static const struct {
+		unsigned peer;
+		uint64_t ipa, peer_ipa, size;
+		const char *rights;
+		int err;
+		const char *want;
+	} cases[] = {
+	    {2, 0x50000000, 0x60000000, 0x2000, "rw", VMCFG_OK, ""},
+	    {2, 0x50000000, 0x60000000, 0x2000, "rwx", VMCFG_E_VALUE,
+	     "vm 'alpha': region rights: 'rwx': want r, rw or rx"},
+	    {2, 0x50000000, 0x60000000, 0x2000, "w", VMCFG_E_VALUE,
+	     "vm 'alpha': region rights: 'w': want r, rw or rx"},
+	    {1, 0x50000000, 0x60000000, 0x2000, "r", VMCFG_E_VALUE,
+	     "vm 'alpha': region peer: 1 is not another VM id"},
+	    {3, 0x50000000, 0x60000000, 0x2000, "r", VMCFG_E_VALUE,
+	     "vm 'alpha': region peer: no VM has id 3"},
+	    {2, 0x50000000, 0x60000000, 0x1800, "r", VMCFG_E_VALUE,
+	     "vm 'alpha': region: size and addresses must be non-zero multiples of 4 "
+	     "KiB"},
+	    {2, 0x40800000, 0x60000000, 0x1000, "r", VMCFG_E_OVERLAP,
+	     "vm 'alpha': region address: overlaps RAM, a device or the IPA limit"},
+	    {2, 0x50000000, 0x40800000, 0x1000, "r", VMCFG_E_OVERLAP,
+	     "vm 'alpha': region peer-address: overlaps RAM or a device of 'beta'"},
+	    {2, 0x50000000, 0x09000000, 0x1000, "r", VMCFG_E_OVERLAP,
+	     "vm 'alpha': region peer-address: overlaps RAM or a device of 'beta'"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		base();
+		add_region(cases[i].peer, cases[i].ipa, cases[i].peer_ipa, cases[i].size,
+			   cases[i].rights);
+		CU_ASSERT_EQUAL(parse(), cases[i].err);
+		if (cases[i].err)
+			CU_ASSERT_STRING_EQUAL(msg, cases[i].want);
+	}
+	base();
+	add_region(2, 0x50000000, 0x60000000, 0x2000, "rx");
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(cfg.vms[0].nregions, 1);
+	CU_ASSERT_EQUAL(cfg.vms[0].regions[0].peer, 2);
+	CU_ASSERT_EQUAL(cfg.vms[0].regions[0].peer_ipa, 0x60000000);
+	CU_ASSERT_EQUAL(cfg.vms[0].regions[0].rights, 5u);
+}
+
+/* The configuration `make run` boots is a good one. */
+static void test_platform_config(void)
+{
+	FILE *f = fopen(SEPTA_TEST_DATA "/qemu-virt-vms.dtb", "rb");
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(vmcfg_parse(buf, n, 44, &cfg, msg, sizeof(msg)), VMCFG_OK);
+	CU_ASSERT_EQUAL(cfg.nvms, 2);
+	CU_ASSERT_STRING_EQUAL(cfg.vms[0].name, "alpha");
+	CU_ASSERT_STRING_EQUAL(cfg.vms[1].name, "beta");
+	CU_ASSERT_EQUAL(cfg.vms[0].share_size, 0x10000);
+}
+
+void suite_vmcfg(void)
+{
+	CU_pSuite s = CU_add_suite("vmcfg", NULL, NULL);
+
+	CU_add_test(s, "a good configuration", test_good);
+	CU_add_test(s, "each bad value, its error and message", test_bad_values);
+	CU_add_test(s, "bad structure", test_bad_structure);
+	CU_add_test(s, "shared regions", test_regions);
+	CU_add_test(s, "the platform's configuration", test_platform_config);
+}
