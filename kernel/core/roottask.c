@@ -253,6 +253,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	strlcpy(bi->root_name, t->name, sizeof(bi->root_name));
 	bi->spare_frames_slot = SEPTA_CAP_SPARE_FRAMES;
 	bi->gic_version = env->gic_version;
+	bi->console_irq = plat.uart_irq;
 	bi->modules_base = SEPTA_ROOT_MODULES;
 	bi->modules_size = env->modules_size;
 	/* Last: what the kernel leaves over becomes the root task's Untyped. */

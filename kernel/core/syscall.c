@@ -8,6 +8,7 @@
 #include <irq.h>
 #include <kernel.h>
 #include <kprintf.h>
+#include <pl011.h>
 #include <status.h>
 
 /* The buffer must be mapped readable in the caller's own address space. */
@@ -150,6 +151,17 @@ void syscall_dispatch(struct arch_regs *r)
 	case SEPTA_SYS_DEBUG_WRITE:
 		sys_debug_write(t);
 		return;
+	case SEPTA_SYS_DEBUG_READ: {
+		uint64_t got = 0, n = 0;
+		int c;
+
+		while (n < 8 && (c = pl011_getc()) >= 0)
+			got |= (uint64_t)c << (8 * n++);
+		r->x[0] = SEPTA_OK;
+		r->x[1] = n;
+		r->x[2] = got;
+		return;
+	}
 	case SEPTA_SYS_SHUTDOWN:
 		if (!t->is_root) {
 			t->regs.x[0] = (uint64_t)SEPTA_E_PERM;

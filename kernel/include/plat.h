@@ -18,6 +18,7 @@ struct plat_info {
 	uint64_t ram_base;
 	uint64_t ram_size_default; /* used only when no device tree says otherwise */
 	uint64_t uart_base;	   /* PL011 */
+	unsigned uart_irq;	   /* its INTID, for console input */
 	uint64_t gicd_base;
 	uint64_t gicr_base;		   /* GICv3 redistributors */
 	uint64_t gicc_base;		   /* GICv2 CPU interface */

@@ -18,6 +18,7 @@ const struct plat_info plat = {
     .ram_base = 0x40000000,
     .ram_size_default = 0x40000000,
     .uart_base = 0x09000000,
+    .uart_irq = 33,
     .gicd_base = 0x08000000,
     .gicr_base = 0x080a0000,
     .gicc_base = 0x08010000,

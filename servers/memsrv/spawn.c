@@ -200,6 +200,12 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 		err = septa_cnode_mint(cs_top, fault, CS_DEPTH, cs_top, ep, CS_DEPTH,
 				       SEPTA_RIGHT_WRITE, CTRL_FAULT | c);
 	fill_bootinfo(&b, bi, c, ut_pa);
+	/* The console's input goes to the first server (vmsrv in the images
+	 * that have one), which alone gets its IRQHandler. */
+	if (!err && c == 1 && bi->console_irq &&
+	    septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, bi->console_irq, cnode,
+				  MEMSRV_CAP_CONSOLE_IRQ, 64) == SEPTA_OK)
+		b.console_irq = bi->console_irq;
 	pool_with_page(bip, copy_bootinfo, &b);
 	if (!err)
 		err = thread_start(

@@ -28,7 +28,7 @@ void vm_raise(struct vm *vm, unsigned intid, unsigned cpu)
 		septa_vcpu_inject_irq(vm->cpus[f.cpu].vcpu, f.intid, f.prio);
 }
 
-static void uart_line(struct vm *vm)
+void vm_uart_line(struct vm *vm)
 {
 	bool up = pl011_irq(&vm->uart);
 
@@ -49,7 +49,7 @@ static bool emulate(struct vcpu *c, uint64_t ipa, bool write, unsigned size,
 	if (ipa >= vm->cfg->uart_base && ipa - vm->cfg->uart_base < VPLAT_UART_SIZE) {
 		ok = size == 4 &&
 		     pl011_access(&vm->uart, ipa - vm->cfg->uart_base, write, val);
-		uart_line(vm);
+		vm_uart_line(vm);
 		return ok;
 	}
 	if (ipa >= VPLAT_GICD && ipa - VPLAT_GICD < VPLAT_GICD_SIZE)
@@ -175,6 +175,10 @@ static void serve(uint64_t ep)
 		struct vcpu *c;
 
 		reply = false;
+		if (!err && (b & BADGE_CONSOLE)) {
+			console_input();
+			continue;
+		}
 		if (err || !BADGE_IS_VCPU(b) || ((b >> 8) & 0xff) >= nvms)
 			continue;
 		c = &vms[(b >> 8) & 0xff].cpus[b & 0xff];
@@ -193,6 +197,20 @@ static void serve(uint64_t ep)
 		if (!any_running())
 			power_off();
 	}
+}
+
+/* Console input arrives as a notification bound to vmsrv's thread, so it
+ * reaches vmsrv while it waits on its endpoint. */
+static void console_start(void)
+{
+	uint64_t ntfn = vm_obj_new(SEPTA_OBJ_NOTIFICATION, 0), badged = vm_slot_new();
+
+	if (!ntfn || !badged ||
+	    septa_cnode_mint(MEMSRV_CAP_CNODE, badged, 64, MEMSRV_CAP_CNODE, ntfn, 64,
+			     SEPTA_RIGHT_WRITE, BADGE_CONSOLE) ||
+	    septa_tcb_bind_notification(MEMSRV_CAP_TCB, ntfn))
+		return;
+	console_init(badged);
 }
 
 static const void *config_module(uint64_t *size)
@@ -249,6 +267,7 @@ int main(void)
 		    (unsigned long long)c->ram_base, (unsigned long long)c->uart_base);
 	}
 	printf("vmsrv: %u of %u VMs running\n", started, nvms);
+	console_start();
 	if (!started)
 		power_off();
 	serve(ep);

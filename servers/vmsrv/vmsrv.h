@@ -24,6 +24,7 @@
 /* Badges of vmsrv's endpoint: a vCPU's faults, or the console. */
 #define BADGE_VCPU(vm, cpu) (1ULL << 16 | (uint64_t)(vm) << 8 | (cpu))
 #define BADGE_IS_VCPU(b)    ((b) >> 16 == 1)
+#define BADGE_CONSOLE	    (1ULL << 20) /* the console IRQ's notification */
 
 enum vcpu_state { VCPU_OFF, VCPU_ON };
 enum vm_state { VM_RUNNING, VM_OFF, VM_CRASHED };
@@ -67,6 +68,7 @@ struct vm {
 	uint64_t mail_value;
 	unsigned mail_from; /* 0: the mailbox is empty */
 	bool abort_logged;
+	unsigned rx_dropped; /* console input that found its UART's FIFO full */
 	unsigned resets;
 	char line[LINE_MAX + 1];
 	unsigned linelen;
@@ -115,6 +117,11 @@ static inline uint64_t vm_now(void)
 	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
 	return v;
 }
+
+/* The console (console.c): input to one VM at a time. */
+void console_init(uint64_t ntfn_badged);
+void console_input(void);
+void vm_uart_line(struct vm *vm);
 
 /* Hypercalls (hyp.c): x[0..7] in, results in x[0..3]; false stops the
  * vCPU (it was switched off or its VM went away). */

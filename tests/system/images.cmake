@@ -12,9 +12,9 @@ septa_image(test-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memtest=mem
 septa_image(bench-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memsrvbench=memtest)
 # vmsrv scenarios: memsrv, vmsrv and the guests of tests/system/vms/NAME.dts.
 set(VMS ${CMAKE_SOURCE_DIR}/tests/system/vms)
-set(ALL_GUESTS hello=hello share=share witness=witness probe=probe spin=spin
+set(ALL_GUESTS hello=hello share=share witness=witness probe=probe spin=spin echo=echo
   crash=crash reset=reset)
-foreach(s two four isolation reset misbehave bad-memory bad-uart)
+foreach(s two four isolation reset misbehave console bad-memory bad-uart)
   septa_image(test-vm-${s} KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
     VMS ${VMS}/${s}.dts GUESTS ${ALL_GUESTS})
 endforeach()

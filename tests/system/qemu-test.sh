@@ -4,12 +4,14 @@
 # line (in order) or any --reject match.
 #   qemu-test.sh --image IMG --status N [--timeout S] [--gic 2|3] [--no-virt]
 #                [--expect REGEX]... [--reject REGEX]... [--count N REGEX]...
+#                [--input SECONDS TEXT]...
+# --input types TEXT (printf %b escapes) on the console after SECONDS more.
 # --count wants exactly N matching lines anywhere (guests interleave).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 run="$here/../../platforms/qemu-virt/run.sh"
 image="" status="" timeout=60
-runargs=() expects=() rejects=() counts=()
+runargs=() expects=() rejects=() counts=() inputs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--image) image="$2"; shift 2 ;;
@@ -21,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--expect) expects+=("$2"); shift 2 ;;
 	--reject) rejects+=("$2"); shift 2 ;;
 	--count) counts+=("$2" "$3"); shift 3 ;;
+	--input) inputs+=("$2" "$3"); shift 3 ;;
 	*) echo "qemu-test: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -29,8 +32,24 @@ done
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-timeout -k 5 "$timeout" "$run" "${runargs[@]}" "$image" </dev/null >"$log" 2>&1
-rc=$?
+type_input() {
+	for ((i = 0; i < ${#inputs[@]}; i += 2)); do
+		sleep "${inputs[i]}"
+		printf '%b' "${inputs[i + 1]}"
+	done
+	sleep "$timeout" # the console stays open until QEMU is done
+}
+if [ ${#inputs[@]} -gt 0 ]; then
+	exec 3< <(type_input 2>/dev/null)
+	typist=$!
+	timeout -k 5 "$timeout" "$run" "${runargs[@]}" "$image" <&3 >"$log" 2>&1
+	rc=$?
+	kill "$typist" 2>/dev/null
+	exec 3<&-
+else
+	timeout -k 5 "$timeout" "$run" "${runargs[@]}" "$image" </dev/null >"$log" 2>&1
+	rc=$?
+fi
 tr -d '\r' <"$log" >"$log.clean" && mv "$log.clean" "$log"
 cat "$log"
 echo "----"

@@ -16,6 +16,9 @@ enum septa_syscall {
 	SEPTA_SYS_DEBUG_WRITE = 1, /* x0 = buffer, x1 = length; x1 <- bytes written */
 	SEPTA_SYS_SHUTDOWN = 2,	   /* x0 = status; root task only; does not return */
 	SEPTA_SYS_EXIT = 3,	   /* x0 = status; ends the calling thread */
+	/* Console input, never blocking: x1 <- bytes (0-8), x2 <- them, first
+	 * in the low byte. Whoever holds the console IRQ's handler calls it. */
+	SEPTA_SYS_DEBUG_READ = 4,
 	/* IPC: x0 = capability pointer (badge on receive), x1 = message info,
 	 * x2-x5 = message registers 0-3; the rest are in the IPC buffer. */
 	SEPTA_SYS_CALL = 10,
@@ -274,4 +277,6 @@ struct septa_bootinfo {
 	uint32_t client_id;    /* memsrv's name for this program; 0 for memsrv */
 	uint64_t modules_base; /* the boot archive (libs/bootfmt), mapped read-only */
 	uint64_t modules_size;
+	uint32_t console_irq; /* INTID of the console UART's receive interrupt */
+	uint32_t pad2;
 };

@@ -97,7 +97,7 @@ enum memsrv_server_slot {
 	MEMSRV_CAP_VSPACE = SEPTA_CAP_INIT_VSPACE,
 	MEMSRV_CAP_ENDPOINT = 7,    /* to memsrv, badged with the client id */
 	MEMSRV_CAP_UNTYPED = 8,	    /* for the server's own kernel objects */
-	MEMSRV_CAP_CONSOLE_IRQ = 9, /* the console's IRQHandler (first server) */
+	MEMSRV_CAP_CONSOLE_IRQ = 9, /* the console's IRQHandler (first server only) */
 	MEMSRV_FIRST_FREE = 16,
 };
 #define MEMSRV_SERVER_CNODE_BITS   10

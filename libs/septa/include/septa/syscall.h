@@ -25,6 +25,20 @@ static inline long septa_debug_write(const void *buf, size_t len, size_t *writte
 	return err;
 }
 
+/* Up to 8 bytes of console input, without waiting: their count, the bytes
+ * in *bytes (first in the low byte). */
+static inline unsigned septa_debug_read(uint64_t *bytes)
+{
+	register long x0 __asm__("x0") = 0;
+	register long x1 __asm__("x1") = 0;
+	register long x2 __asm__("x2") = 0;
+	register long x7 __asm__("x7") = SEPTA_SYS_DEBUG_READ;
+
+	__asm__ volatile("svc #0" : "+r"(x0), "+r"(x1), "+r"(x2) : "r"(x7) : "memory");
+	*bytes = (uint64_t)x2;
+	return x0 == SEPTA_OK ? (unsigned)x1 : 0;
+}
+
 /* Returns only on refusal (SEPTA_E_PERM for anyone but the root task). */
 static inline long septa_shutdown(int status)
 {
