@@ -6,6 +6,21 @@
 #define ICC_IAR1_EL1  S3_0_C12_C12_0
 #define ICC_EOIR1_EL1 S3_0_C12_C12_1
 
+/* What C may clobber; the rest it keeps. */
+	.macro	save_caller_saved
+	sub	sp, sp, #256
+	stp	x0, x1, [sp]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x30, [sp, #144]
+	.endm
+
 	.section .text.start, "ax"
 	.global	_start
 _start:
@@ -42,17 +57,7 @@ vectors:
 	.skip	0x200			/* lower ELs: never used */
 
 sync_entry:
-	sub	sp, sp, #256
-	stp	x0, x1, [sp]
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x30, [sp, #144]
+	save_caller_saved
 	mrs	x0, esr_el1
 	mrs	x1, far_el1
 	mrs	x2, elr_el1
@@ -63,17 +68,7 @@ sync_entry:
 	b	restore
 
 irq_entry:
-	sub	sp, sp, #256
-	stp	x0, x1, [sp]
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x30, [sp, #144]
+	save_caller_saved
 	mrs	x0, ICC_IAR1_EL1
 	msr	ICC_EOIR1_EL1, x0
 	bl	guest_irq
