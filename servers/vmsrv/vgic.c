@@ -97,7 +97,7 @@ static bool dist_bits(struct vgic *g, uint64_t off, bool write, uint32_t *v,
 			return true;
 		}
 		g->enabled |= mask;
-		for (unsigned n = 0; n < VGIC_SPIS; n++)
+		for (unsigned n = 0; (g->ctlr & 2) && n < VGIC_SPIS; n++)
 			if ((mask & g->pending) >> n & 1) {
 				g->pending &= ~(1ULL << n);
 				release(g, spi_cpu(g, n), 32 + n, out, max, nout);
@@ -256,10 +256,17 @@ bool vgic_access(struct vgic *g, unsigned cpu, uint64_t off, bool write, unsigne
 	}
 	switch (off) {
 	case GICD_CTLR:
-		if (write)
-			g->ctlr = (v & 3) | CTLR_ARE; /* affinity routing is always on */
-		else
+		if (!write) {
 			*val = g->ctlr;
+			return true;
+		}
+		g->ctlr = (v & 3) | CTLR_ARE; /* affinity routing is always on */
+		/* Held while the distributor was off: enabled ones go now. */
+		for (unsigned n = 0; (g->ctlr & 2) && n < VGIC_SPIS; n++)
+			if ((g->pending & g->enabled) >> n & 1) {
+				g->pending &= ~(1ULL << n);
+				release(g, spi_cpu(g, n), 32 + n, out, max, nout);
+			}
 		return true;
 	case GICD_TYPER:
 		/* ITLinesNumber, 10 INTID bits, no LPIs, no security. */

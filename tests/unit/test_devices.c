@@ -114,6 +114,17 @@ static void test_vgic_distributor(void)
 	    vgic_access(&g, VGIC_NONE, 0x6000 + 48 * 8, false, 4, &v, f, 4, &n));
 	CU_ASSERT_FALSE(vgic_access(&g, VGIC_NONE, 0x102, false, 4, &v, f, 4, &n));
 	CU_ASSERT_FALSE(vgic_raise(&g, 32 + VGIC_SPIS, 0, &one));
+	/* Enabled, but raised while the distributor is off: goes when it is on. */
+	v = 0;
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x0, true, 4, &v, f, 4, &n));
+	v = 1u << 16;
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x104, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_FALSE(vgic_raise(&g, 48, 0, &one));
+	v = 2;
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x0, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_EQUAL(f[0].intid, 48);
 }
 
 static void test_vgic_redistributor(void)
