@@ -232,18 +232,34 @@ static void stop_cpus(struct vm *vm)
 	vm_console_flush(vm);
 }
 
+/* After a VM gave its memory back, memsrv checks every mapping it made for
+ * anyone against its records: nothing of the VM may be left anywhere. */
+static void audit(struct vm *vm)
+{
+	struct memsrv_audit a;
+	long err = memsrv_audit(memsrv_ep, &a);
+
+	if (err)
+		vm_log(vm, "memsrv audit refused: %s", memsrv_strerror(err));
+	else
+		vm_log(vm, "memsrv audit: %llu mappings checked, %llu differences",
+		       (unsigned long long)a.checked, (unsigned long long)a.differences);
+}
+
 void vm_stop(struct vm *vm, enum vm_state why, const char *what)
 {
 	stop_cpus(vm);
 	mem_release(vm);
 	vm->state = why;
 	vm_log(vm, "%s", what);
+	audit(vm);
 }
 
 void vm_reset(struct vm *vm)
 {
 	stop_cpus(vm);
 	mem_release(vm);
+	audit(vm);
 	vm->resets++;
 	vm_log(vm, "restarts (reset %u)", vm->resets);
 	if (vm_boot(vm))
