@@ -12,6 +12,10 @@
 #define CONFIG_MODULE "vms.dtb"
 #define ESR_EC(esr)   (((esr) >> 26) & 0x3f)
 #define EC_SYSREG     0x18
+/* A trapped system register's ISS without Rt: op0, op2, op1, CRn, CRm,
+ * direction. ICC_SGI1R_EL1 (S3_0_C12_C11_5), written. */
+#define ISS_SYSREG_MASK 0x3ffc1fULL
+#define ISS_ICC_SGI1R	(3ULL << 20 | 5ULL << 17 | 0ULL << 14 | 12ULL << 10 | 11ULL << 1)
 
 struct vmcfg vm_config;
 struct vm vms[VMCFG_MAX_VMS];
@@ -35,6 +39,28 @@ void vm_uart_line(struct vm *vm)
 	if (up && !vm->uart_line)
 		vm_raise(vm, 32 + vm->cfg->uart_spi, 0);
 	vm->uart_line = up;
+}
+
+/* A write to ICC_SGI1R_EL1 from vCPU c: the value is in its register rt.
+ * INTID in bits 27:24; IRM (bit 40) means everyone else, otherwise the
+ * target list (bits 15:0) names Aff0 values within Aff1-Aff3 = 0. */
+static void send_sgi(struct vcpu *c, unsigned rt)
+{
+	struct vm *vm = c->vm;
+	uint64_t regs[2 + 31], v;
+	unsigned intid;
+
+	if (septa_tcb_read_registers(c->tcb, 33, regs))
+		return;
+	v = rt == 31 ? 0 : regs[2 + rt];
+	intid = (unsigned)(v >> 24) & 0xf;
+	for (unsigned i = 0; i < vm->cfg->cpus; i++) {
+		bool to = v >> 40 & 1 ? i != c->index
+				      : !(v & 0xff00ff00ff0000ULL) && (v >> i & 1);
+
+		if (to && vm->cpus[i].state == VCPU_ON)
+			vm_raise(vm, intid, i);
+	}
 }
 
 /* An emulated device's register; false if nothing is there. */
@@ -129,8 +155,12 @@ static uint64_t handle(struct vcpu *c, struct septa_msg *m, bool *reply)
 			return SEPTA_REPLY_RETRY;
 		return bad_access(c, m->mr[0], m->mr[1], m->mr[3] >> 6 & 1);
 	case SEPTA_FAULT_USER_EXCEPTION:
-		/* Trapped system registers (debug, PMU, set/way): ignored. */
+		/* Trapped system registers: SGIs are sent; the rest (debug, PMU,
+		 * set/way) are ignored. */
 		if (ESR_EC(m->mr[2]) == EC_SYSREG) {
+			exit_kind = SEPTA_EXIT_DEVICE;
+			if ((m->mr[2] & ISS_SYSREG_MASK) == ISS_ICC_SGI1R)
+				send_sgi(c, (unsigned)(m->mr[2] >> 5) & 0x1f);
 			m->mr[0] = m->mr[0] + 4;
 			m->info = septa_msginfo(0, 0, 1);
 			return 0;

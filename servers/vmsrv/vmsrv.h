@@ -126,5 +126,6 @@ void vm_uart_line(struct vm *vm);
 /* Hypercalls (hyp.c): x[0..7] in, results in x[0..3]; false stops the
  * vCPU (it was switched off or its VM went away). */
 bool hyp_call(struct vcpu *c, uint64_t *x);
-/* Delivers intid to the VM (held back by its vGIC if disabled). */
+/* Delivers intid to the VM (held back by its vGIC if disabled); cpu is
+ * the target of an SGI or PPI. */
 void vm_raise(struct vm *vm, unsigned intid, unsigned cpu);

@@ -10,9 +10,19 @@
 static volatile unsigned secondary_ran;
 static uint8_t secondary_stack[4096] __attribute__((aligned(16)));
 
-/* It only raises a flag: two vCPUs printing at once would mix their lines. */
+/* It only raises flags: two vCPUs printing at once would mix their lines.
+ * It waits for an SGI from vCPU 0 before it goes off. */
+static volatile unsigned secondary_ready;
+
 void guest_secondary(void)
 {
+	gic_cpu_init(1);
+	gic_enable_private(1, 1);
+	secondary_ready = 1;
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	while (!guest_irqs[1])
+		__asm__ volatile("wfi; msr daifclr, #2; isb; msr daifset, #2" ::
+				     : "memory");
 	secondary_ran = 1;
 	hvc(PSCI_CPU_OFF, 0, 0, 0, 0, 0);
 	gprintf("hello: FAIL: CPU_OFF returned\n");
@@ -49,9 +59,15 @@ static void psci(void)
 	r = hvc(PSCI_CPU_ON, 1, (uint64_t)guest_secondary_entry,
 		(uint64_t)(secondary_stack + sizeof(secondary_stack)), 0, 0);
 	check(r.x0 == 0, "CPU_ON(1)");
-	while (!secondary_ran)
+	while (!secondary_ready)
 		__asm__ volatile("yield" ::: "memory");
 	gprintf("hello: vCPU 1 is up\n");
+	/* ICC_SGI1R_EL1: INTID 1 to Aff0 1 (traps to vmsrv, which sends it). */
+	__asm__ volatile("msr S3_0_C12_C11_5, %0; isb" ::"r"(1UL << 24 | 1UL << 1));
+	while (!secondary_ran)
+		__asm__ volatile("yield" ::: "memory");
+	check(guest_irqs[1] == 1 && guest_irq_cpu[1] == 1,
+	      "an SGI from vCPU 0 to vCPU 1");
 	while (hvc(PSCI_AFFINITY_INFO, 1, 0, 0, 0, 0).x0 != 1)
 		;
 	check(true, "vCPU 1 ran and is OFF again");

@@ -6,15 +6,17 @@
 #define UART_FR	 0x18
 #define FR_TXFF	 (1u << 5)
 
-#define GICD	     0x08000000UL
-#define GICD_CTLR    0x0
-#define GICD_ISENABL 0x100
-#define GICD_IPRIO   0x400
-#define GICR_WAKER   0x080a0014UL
-#define ICC_PMR	     "S3_0_C4_C6_0"
-#define ICC_IGRPEN1  "S3_0_C12_C12_7"
+#define GICD	      0x08000000UL
+#define GICD_CTLR     0x0
+#define GICD_ISENABL  0x100
+#define GICD_IPRIO    0x400
+#define GICR_WAKER    0x080a0014UL
+#define GICR_SGI_BASE 0x080b0000UL
+#define GICR_STRIDE   0x20000UL
+#define ICC_PMR	      "S3_0_C4_C6_0"
+#define ICC_IGRPEN1   "S3_0_C12_C12_7"
 
-volatile unsigned guest_aborts, guest_doorbells;
+volatile unsigned guest_aborts, guest_doorbells, guest_irqs[64], guest_irq_cpu[64];
 volatile uint64_t guest_last_esr, guest_last_far;
 unsigned guest_failures;
 
@@ -156,19 +158,41 @@ void gic_enable_spi(unsigned intid)
 	REG32(GICD + GICD_ISENABL + 4 * (intid / 32)) = 1u << (intid % 32);
 }
 
-void gic_init(void)
+/* vCPU cpu's redistributor awake, its CPU interface on, IRQs unmasked. */
+void gic_cpu_init(unsigned cpu)
 {
-	REG32(GICR_WAKER) = 0;
-	REG32(GICD + GICD_CTLR) = 2; /* group 1 */
-	gic_enable_spi(48);
+	REG32(GICR_WAKER + GICR_STRIDE * cpu) = 0;
 	__asm__ volatile("msr " ICC_PMR ", %0" ::"r"(0xffUL));
 	__asm__ volatile("msr " ICC_IGRPEN1 ", %0" ::"r"(1UL));
 	__asm__ volatile("isb; msr daifclr, #2" ::: "memory");
 }
 
+void gic_enable_private(unsigned cpu, unsigned intid)
+{
+	*(volatile uint8_t *)(GICR_SGI_BASE + GICR_STRIDE * cpu + GICD_IPRIO + intid) =
+	    0xa0;
+	REG32(GICR_SGI_BASE + GICR_STRIDE * cpu + GICD_ISENABL) = 1u << intid;
+}
+
+void gic_init(void)
+{
+	REG32(GICD + GICD_CTLR) = 2; /* group 1 */
+	gic_enable_spi(48);
+	gic_cpu_init(0);
+}
+
 void guest_irq(uint64_t iar)
 {
-	if ((iar & 0xffffff) == 48)
+	unsigned intid = (unsigned)(iar & 0xffffff);
+
+	uint64_t mpidr;
+
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	if (intid < sizeof(guest_irqs) / sizeof(guest_irqs[0])) {
+		guest_irqs[intid]++;
+		guest_irq_cpu[intid] = (unsigned)(mpidr & 0xff);
+	}
+	if (intid == 48)
 		guest_doorbells++;
 }
 

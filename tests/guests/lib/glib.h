@@ -29,9 +29,14 @@ extern volatile uint64_t guest_last_esr, guest_last_far;
 bool probe_read(uint64_t addr, uint32_t *val);
 bool probe_write(uint64_t addr, uint32_t val);
 
-/* The GIC: enables the distributor and the doorbell; IRQs on. */
+/* The GIC: enables the distributor, the doorbell and vCPU 0's interface;
+ * IRQs on. */
 void gic_init(void);
+void gic_cpu_init(unsigned cpu); /* another vCPU's, run on that vCPU */
 void gic_enable_spi(unsigned intid);
+void gic_enable_private(unsigned cpu, unsigned intid); /* an SGI or PPI */
+extern volatile unsigned guest_irqs[64];	       /* taken, by INTID */
+extern volatile unsigned guest_irq_cpu[64];	       /* by whom (Aff0), the last time */
 /* Doorbells taken so far; waits (WFI) until there are more than seen. */
 extern volatile unsigned guest_doorbells;
 void wait_doorbell(unsigned seen);
