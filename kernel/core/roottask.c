@@ -12,6 +12,7 @@
 #include <kprintf.h>
 #include <plat.h>
 #include <roottask.h>
+#include <s2.h>
 
 #define TABLE_BATCH 8
 #define ROOT_E_WX   (-100) /* beyond pgt_err: a W+X segment */
@@ -254,6 +255,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	bi->spare_frames_slot = SEPTA_CAP_SPARE_FRAMES;
 	bi->gic_version = env->gic_version;
 	bi->console_irq = plat.uart_irq;
+	bi->ipa_bits_max = arch_pa_bits();
 	bi->modules_base = SEPTA_ROOT_MODULES;
 	bi->modules_size = env->modules_size;
 	/* Last: what the kernel leaves over becomes the root task's Untyped. */

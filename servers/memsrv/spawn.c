@@ -135,6 +135,7 @@ static void fill_bootinfo(struct septa_bootinfo *b, const struct septa_bootinfo 
 	    .first_free_slot = MEMSRV_FIRST_FREE,
 	    .gic_version = bi->gic_version,
 	    .client_id = c,
+	    .ipa_bits_max = bi->ipa_bits_max,
 	    .modules_base = SEPTA_ROOT_MODULES,
 	    .modules_size = bi->modules_size,
 	};

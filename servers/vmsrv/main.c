@@ -278,7 +278,8 @@ int main(void)
 		memsrv_shutdown(memsrv_ep, 1);
 		return 1;
 	}
-	if (vmcfg_parse(fdt, size, 44, &vm_config, msg, sizeof(msg))) {
+	if (vmcfg_parse(fdt, size, septa_bootinfo()->ipa_bits_max, &vm_config, msg,
+			sizeof(msg))) {
 		printf("vmsrv: configuration refused: %s\n", msg);
 		memsrv_shutdown(memsrv_ep, 1);
 		return 1;

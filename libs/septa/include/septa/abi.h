@@ -277,6 +277,6 @@ struct septa_bootinfo {
 	uint32_t client_id;    /* memsrv's name for this program; 0 for memsrv */
 	uint64_t modules_base; /* the boot archive (libs/bootfmt), mapped read-only */
 	uint64_t modules_size;
-	uint32_t console_irq; /* INTID of the console UART's receive interrupt */
-	uint32_t pad2;
+	uint32_t console_irq;  /* INTID of the console UART's receive interrupt */
+	uint32_t ipa_bits_max; /* the largest VSpace IPA size (the CPU's PARange) */
 };
