@@ -73,7 +73,7 @@ void vm_console_put(void *arg, uint8_t c)
 	if (c == '\r')
 		return;
 	vm->line[vm->linelen++] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
-	if (vm->linelen == LINE_MAX)
+	if (vm->linelen == VM_LINE_MAX)
 		vm_console_flush(vm); /* a long line goes out in pieces, none lost */
 }
 

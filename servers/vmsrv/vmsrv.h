@@ -19,7 +19,7 @@
 #define BLOCK_PAGES 512u
 #define GUEST_PRIO  50u /* below vmsrv (100): a fault is served at once */
 #define MAX_GRANTS  32u /* sharing hypercalls a VM may have outstanding */
-#define LINE_MAX    120u
+#define VM_LINE_MAX 120u
 
 /* Badges of vmsrv's endpoint: a vCPU's faults, or the console. */
 #define BADGE_VCPU(vm, cpu) (1ULL << 16 | (uint64_t)(vm) << 8 | (cpu))
@@ -70,7 +70,7 @@ struct vm {
 	bool abort_logged;
 	unsigned rx_dropped; /* console input that found its UART's FIFO full */
 	unsigned resets;
-	char line[LINE_MAX + 1];
+	char line[VM_LINE_MAX + 1];
 	unsigned linelen;
 };
 

@@ -84,6 +84,36 @@ static void uart(void)
 	UART(0x38) = 0;
 }
 
+/* Whether the device tree has a node of this name (its bytes, padded). */
+static bool dt_has_node(uint64_t dtb, const char *name)
+{
+	const uint8_t *p = (const uint8_t *)dtb;
+	uint32_t size = __builtin_bswap32(*(volatile uint32_t *)(dtb + 4));
+
+	for (uint32_t i = 0; i + 16 < size; i += 4) {
+		unsigned n = 0;
+
+		while (name[n] && p[i + n] == (uint8_t)name[n])
+			n++;
+		if (!name[n] && p[i + n] == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A region the configuration shares (tests/system/vms/two.dts): both
+ * sides read and write it; the owner's mark may be seen by the borrower. */
+static void region(uint64_t dtb)
+{
+	uint32_t v;
+
+	if (!dt_has_node(dtb, "region@50000000"))
+		return;
+	check(probe_write(0x50000000, 0x5e9a) && probe_read(0x50000000, &v) &&
+		  v == 0x5e9a,
+	      "the configured region is readable and writable");
+}
+
 void guest_main(uint64_t dtb)
 {
 	unsigned nvms;
@@ -93,4 +123,5 @@ void guest_main(uint64_t dtb)
 	check(*(volatile uint32_t *)dtb == 0xedfe0dd0, "device tree magic in x0");
 	uart();
 	psci();
+	region(dtb);
 }
