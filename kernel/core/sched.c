@@ -43,11 +43,22 @@ struct tcb *tcbq_pop(struct tcb_queue *q)
 	return t;
 }
 
-static void enqueue(struct tcb *t)
+static void tcbq_prepend(struct tcb_queue *q, struct tcb *t)
+{
+	t->q_prev = NULL;
+	t->q_next = q->head;
+	if (q->head)
+		q->head->q_prev = t;
+	else
+		q->tail = t;
+	q->head = t;
+}
+
+static void enqueue(struct tcb *t, bool front)
 {
 	if (t->queued)
 		return;
-	tcbq_append(&ready[t->prio], t);
+	(front ? tcbq_prepend : tcbq_append)(&ready[t->prio], t);
 	ready_bitmap[t->prio / 64] |= 1ULL << (t->prio % 64);
 	t->queued = true;
 }
@@ -66,7 +77,7 @@ void sched_set_runnable(struct tcb *t)
 {
 	t->state = TCB_RUNNABLE;
 	t->blocked_on = NULL;
-	enqueue(t);
+	enqueue(t, false);
 }
 
 /* A caller whose call was answered goes on with its turn: at the head of its
@@ -74,16 +85,9 @@ void sched_set_runnable(struct tcb *t)
  * would otherwise cost it a whole time slice each). */
 void sched_resume(struct tcb *t)
 {
-	struct tcb_queue *q = &ready[t->prio];
-
-	sched_set_runnable(t);
-	if (q->head == t)
-		return;
-	tcbq_remove(q, t);
-	t->q_prev = NULL;
-	t->q_next = q->head;
-	q->head->q_prev = t;
-	q->head = t;
+	t->state = TCB_RUNNABLE;
+	t->blocked_on = NULL;
+	enqueue(t, true);
 }
 
 void sched_block(struct tcb *t, enum tcb_state state)
@@ -96,7 +100,7 @@ void sched_yield(struct tcb *t)
 {
 	if (t->queued) {
 		dequeue(t);
-		enqueue(t);
+		enqueue(t, false);
 	}
 }
 
@@ -107,7 +111,7 @@ void sched_set_prio(struct tcb *t, uint8_t prio)
 	dequeue(t);
 	t->prio = prio;
 	if (was)
-		enqueue(t);
+		enqueue(t, false);
 }
 
 struct tcb *sched_choose(void)
