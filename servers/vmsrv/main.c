@@ -24,12 +24,18 @@ uint64_t memsrv_ep = MEMSRV_CAP_ENDPOINT;
 struct exit_stats exit_stats[SEPTA_EXIT_KINDS];
 unsigned exit_kind;
 
+/* What the vGIC lets through goes to the kernel's list registers. */
+static void fire(struct vm *vm, const struct vgic_fire *f)
+{
+	septa_vcpu_inject_irq(vm->cpus[f->cpu].vcpu, f->intid, f->prio);
+}
+
 void vm_raise(struct vm *vm, unsigned intid, unsigned cpu)
 {
 	struct vgic_fire f;
 
 	if (vgic_raise(&vm->gic, intid, cpu, &f))
-		septa_vcpu_inject_irq(vm->cpus[f.cpu].vcpu, f.intid, f.prio);
+		fire(vm, &f);
 }
 
 void vm_uart_line(struct vm *vm)
@@ -68,7 +74,7 @@ static bool emulate(struct vcpu *c, uint64_t ipa, bool write, unsigned size,
 		    uint64_t *val)
 {
 	struct vm *vm = c->vm;
-	struct vgic_fire fire[8];
+	struct vgic_fire fires[8];
 	unsigned n = 0;
 	bool ok;
 
@@ -80,16 +86,15 @@ static bool emulate(struct vcpu *c, uint64_t ipa, bool write, unsigned size,
 	}
 	if (ipa >= VPLAT_GICD && ipa - VPLAT_GICD < VPLAT_GICD_SIZE)
 		ok = vgic_access(&vm->gic, VGIC_NONE, ipa - VPLAT_GICD, write, size, val,
-				 fire, 8, &n);
+				 fires, 8, &n);
 	else if (ipa >= VPLAT_GICR && ipa - VPLAT_GICR < VPLAT_GICR_SIZE * vm->cfg->cpus)
 		ok = vgic_access(
 		    &vm->gic, (unsigned)((ipa - VPLAT_GICR) / VPLAT_GICR_SIZE),
-		    (ipa - VPLAT_GICR) % VPLAT_GICR_SIZE, write, size, val, fire, 8, &n);
+		    (ipa - VPLAT_GICR) % VPLAT_GICR_SIZE, write, size, val, fires, 8, &n);
 	else
 		return false;
 	for (unsigned i = 0; i < n; i++)
-		septa_vcpu_inject_irq(vm->cpus[fire[i].cpu].vcpu, fire[i].intid,
-				      fire[i].prio);
+		fire(vm, &fires[i]);
 	return ok;
 }
 
@@ -243,25 +248,12 @@ static void console_start(void)
 	console_init(badged);
 }
 
-static const void *config_module(uint64_t *size)
-{
-	const struct septa_bootinfo *bi = septa_bootinfo();
-	struct bootarc arc;
-	struct bootarc_module mod;
-
-	if (bootarc_open(&arc, (const void *)(uintptr_t)bi->modules_base,
-			 bi->modules_size) ||
-	    bootarc_find(&arc, CONFIG_MODULE, &mod))
-		return NULL;
-	*size = mod.size;
-	return mod.data;
-}
-
 int main(void)
 {
 	char msg[160];
-	uint64_t size = 0, ep;
-	const void *fdt = config_module(&size);
+	struct bootarc_module cfg;
+	const void *fdt = vm_module(CONFIG_MODULE, &cfg) ? cfg.data : NULL;
+	uint64_t size = fdt ? cfg.size : 0, ep;
 	unsigned started = 0;
 
 	/* Guests get a GICv3 (system-register CPU interface). A GICv2 host

@@ -64,6 +64,19 @@ static unsigned spi_cpu(const struct vgic *g, unsigned n)
 	return aff0 < g->ncpus ? aff0 : 0;
 }
 
+/* Held SPIs among mask that may go now (enabled, distributor on) go. */
+static void release_spis(struct vgic *g, uint64_t mask, struct vgic_fire *out,
+			 unsigned max, unsigned *nout)
+{
+	uint64_t go = g->ctlr & 2 ? mask & g->pending & g->enabled : 0;
+
+	for (unsigned n = 0; n < VGIC_SPIS; n++)
+		if (go >> n & 1) {
+			g->pending &= ~(1ULL << n);
+			release(g, spi_cpu(g, n), 32 + n, out, max, nout);
+		}
+}
+
 /* SPIs: INTID 32.. in words 1 and 2 of the distributor's bit banks. */
 static bool dist_bits(struct vgic *g, uint64_t off, bool write, uint32_t *v,
 		      struct vgic_fire *out, unsigned max, unsigned *nout)
@@ -97,11 +110,7 @@ static bool dist_bits(struct vgic *g, uint64_t off, bool write, uint32_t *v,
 			return true;
 		}
 		g->enabled |= mask;
-		for (unsigned n = 0; (g->ctlr & 2) && n < VGIC_SPIS; n++)
-			if ((mask & g->pending) >> n & 1) {
-				g->pending &= ~(1ULL << n);
-				release(g, spi_cpu(g, n), 32 + n, out, max, nout);
-			}
+		release_spis(g, mask, out, max, nout);
 		return true;
 	case GICD_ISPENDR:
 		if (!write)
@@ -262,11 +271,7 @@ bool vgic_access(struct vgic *g, unsigned cpu, uint64_t off, bool write, unsigne
 		}
 		g->ctlr = (v & 3) | CTLR_ARE; /* affinity routing is always on */
 		/* Held while the distributor was off: enabled ones go now. */
-		for (unsigned n = 0; (g->ctlr & 2) && n < VGIC_SPIS; n++)
-			if ((g->pending & g->enabled) >> n & 1) {
-				g->pending &= ~(1ULL << n);
-				release(g, spi_cpu(g, n), 32 + n, out, max, nout);
-			}
+		release_spis(g, ~0ULL, out, max, nout);
 		return true;
 	case GICD_TYPER:
 		/* ITLinesNumber, 10 INTID bits, no LPIs, no security. */

@@ -152,7 +152,7 @@ void vcpu_stop(struct vcpu *c)
 	c->state = VCPU_OFF;
 }
 
-static const struct bootarc_module *module(const char *name, struct bootarc_module *m)
+const struct bootarc_module *vm_module(const char *name, struct bootarc_module *m)
 {
 	const struct septa_bootinfo *bi = septa_bootinfo();
 	struct bootarc arc;
@@ -176,9 +176,9 @@ int vm_boot(struct vm *vm)
 	int size;
 	long err;
 
-	if (!module(c->kernel, &k) || (c->initrd[0] && !module(c->initrd, &rd))) {
+	if (!vm_module(c->kernel, &k) || (c->initrd[0] && !vm_module(c->initrd, &rd))) {
 		vm_log(vm, "no boot module '%s'",
-		       module(c->kernel, &k) ? c->initrd : c->kernel);
+		       vm_module(c->kernel, &k) ? c->initrd : c->kernel);
 		return -1;
 	}
 	if (k.size > dtb_ipa - c->load) {

@@ -84,6 +84,9 @@ struct vm *vm_by_id(unsigned id);
 uint64_t vm_obj_new(unsigned type, unsigned size_bits);
 uint64_t vm_slot_new(void);
 
+struct bootarc_module;
+/* The boot module of that name (from vmsrv's copy of the boot archive). */
+const struct bootarc_module *vm_module(const char *name, struct bootarc_module *m);
 int vm_create(struct vm *vm, const struct vmcfg_vm *cfg, uint64_t ep);
 int vm_boot(struct vm *vm);
 void vm_stop(struct vm *vm, enum vm_state why, const char *what);
