@@ -7,6 +7,9 @@
 #include <arch.h>
 #include <kernel.h>
 #include <kprintf.h>
+#include <object/cap.h>
+#include <object/endpoint.h>
+#include <object/tcb.h>
 #include <status.h>
 
 void thread_end(struct tcb *t, int status)

@@ -10,9 +10,11 @@
 #include <bootmem.h>
 #include <klib.h>
 #include <kprintf.h>
+#include <object/cap.h>
+#include <object/tcb.h>
+#include <object/vspace.h>
 #include <plat.h>
 #include <roottask.h>
-#include <s2.h>
 
 #define TABLE_BATCH 8
 #define ROOT_E_WX   (-100) /* beyond pgt_err: a W+X segment */

@@ -4,7 +4,8 @@
  * runs is the head of the highest non-empty queue. Yield and the timer
  * move it to the tail.
  */
-#include <object.h>
+#include <core/sched.h>
+#include <object/tcb.h>
 
 struct tcb *sched_current;
 static struct tcb_queue ready[SEPTA_PRIO_MAX + 1];

@@ -5,9 +5,16 @@
  * back in x0 (septa_error).
  */
 #include <arch.h>
-#include <irq.h>
+#include <core/sched.h>
 #include <kernel.h>
 #include <kprintf.h>
+#include <object/cap.h>
+#include <object/cspace.h>
+#include <object/endpoint.h>
+#include <object/invoke.h>
+#include <object/notification.h>
+#include <object/tcb.h>
+#include <object/vspace.h>
 #include <pl011.h>
 #include <status.h>
 

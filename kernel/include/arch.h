@@ -1,10 +1,19 @@
-/* What core kernel code asks of the architecture layer. */
+/*
+ * The architecture interface: every hook the portable kernel (core/,
+ * object/, mm/) calls, and the per-thread state the architecture defines.
+ * Portable code includes no arch/ header but this one. The host tests
+ * provide their own versions of the object code's hooks (tests/unit/kfix.c).
+ */
 #pragma once
 #include <pgtable.h>
 #include <types.h>
+#include "../arch/aarch64/regs.h" /* struct arch_regs, struct fpsimd_state */
 
 struct tcb;
+struct vcpu;
+struct vspace;
 
+/* ---- boot and power ---- */
 struct arch_cpu_info {
 	uint64_t midr, mpidr;
 	const char *cpu_name;
@@ -20,12 +29,47 @@ void arch_cpu_probe(struct arch_cpu_info *info);
 /* Builds and enables the EL2 stage-1 tables: image, RAM, platform devices.
  * Returns how many table pages they took. */
 unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size);
-#include <s2.h>
-/* Sets EL2 up for threads and runs t, the first one; does not return. */
-__attribute__((noreturn)) void arch_thread_start(struct tcb *t);
-void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg);
-void arch_irq_init(unsigned gic_version);
 /* Ends the machine: semihosting exit in test builds, PSCI SYSTEM_OFF otherwise. */
 __attribute__((noreturn)) void arch_shutdown(int status);
 /* Halts after a kernel error; never returns. */
 __attribute__((noreturn)) void arch_halt(void);
+
+/* ---- threads ---- */
+/* Sets EL2 up for threads and runs t, the first one; does not return. */
+__attribute__((noreturn)) void arch_thread_start(struct tcb *t);
+void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg);
+/* Called when a TCB goes away: the architecture forgets its FP state. */
+void arch_tcb_forget(struct tcb *t);
+
+/* ---- interrupts ---- */
+void arch_irq_init(unsigned gic_version);
+bool arch_irq_user_allowed(unsigned irq);
+void arch_irq_set_enabled(unsigned irq, bool on);
+int arch_irq_test_pend(unsigned irq); /* test kernels only */
+
+/* ---- stage 2 ---- */
+extern const struct pgt_mm_ops arch_s2_mm_ops;
+unsigned arch_pa_bits(void);
+/* Leaf attributes for normal memory / device memory with the given rights. */
+pte_t arch_s2_attrs(bool read, bool write, bool exec);
+pte_t arch_s2_device_attrs(bool read, bool write);
+/* SEPTA_MAP_* rights of a leaf. */
+unsigned arch_s2_rights(pte_t pte);
+bool arch_s2_readable(pte_t pte);
+/* Drops every TLB entry tagged with vmid. */
+void arch_vmid_flush(uint16_t vmid);
+/* The VSpace is going away: the CPU must not keep using it. */
+void arch_vspace_forget(struct vspace *vs);
+
+/* ---- guest CPUs ---- */
+/* Register numbers of enum septa_vcpu_reg in vcpu->sysreg. */
+int arch_vcpu_reg_index(unsigned reg);
+void arch_vcpu_reset(struct vcpu *v);
+uint64_t arch_vcpu_entry_spsr(void);
+/* The VCPU goes away: its state must not stay live in the registers. */
+void arch_vcpu_forget(struct vcpu *v);
+/* Enters the guest's EL1 vector with a synchronous external abort for the
+ * abort (esr: its ESR_EL2) it took at regs->elr; its registers are saved. */
+void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t esr);
+/* Queues a virtual interrupt for v; E_IN_USE when nothing can take it. */
+int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio);

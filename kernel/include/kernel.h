@@ -1,6 +1,8 @@
 /* Kernel entry and exit glue between the trap code and the core. */
 #pragma once
-#include <object.h>
+#include <arch.h>
+
+struct tcb;
 
 /* Picks the thread to run next (waiting for interrupts if none can) and
  * makes it current; called on every way back to user level. */

@@ -1,6 +1,6 @@
 #pragma once
 #include <bootfmt/bootarc.h>
-#include <object.h>
+#include <types.h>
 
 struct roottask_env {
 	uint64_t ram_base, ram_size;

@@ -4,7 +4,7 @@
  * children to its parent, so every capability to an object stays in one
  * subtree rooted at the capability its Untyped gave out.
  */
-#include <object.h>
+#include <object/cap.h>
 
 static void list_add(struct cte *parent, struct cte *child)
 {

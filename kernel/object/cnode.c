@@ -1,6 +1,9 @@
 /* CNode invocations: copy, mint, move, mutate, delete, revoke. Decode
  * looks everything up and checks it; only then does anything change. */
-#include <object.h>
+#include <object/cap.h>
+#include <object/cspace.h>
+#include <object/delete.h>
+#include <object/invoke.h>
 
 static bool copyable(const struct cap *c)
 {

@@ -3,7 +3,8 @@
  * from its most significant resolved bit down: at each CNode the guard must
  * match, then radix bits pick the slot.
  */
-#include <object.h>
+#include <object/cap.h>
+#include <object/cspace.h>
 
 static uint64_t bits_at(uint64_t v, unsigned top, unsigned n)
 {

@@ -7,7 +7,13 @@
  * nothing; the commit pass then cannot fail.
  */
 #include <irq.h>
-#include <object.h>
+#include <object/cap.h>
+#include <object/delete.h>
+#include <object/endpoint.h>
+#include <object/notification.h>
+#include <object/tcb.h>
+#include <object/vcpu.h>
+#include <object/vspace.h>
 
 #define DELETE_MAX_DEPTH 16
 

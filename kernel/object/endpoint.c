@@ -3,7 +3,15 @@
  * endpoint's queue; the partner copies the message across. A Call leaves
  * the sender waiting for the receiver's Reply.
  */
-#include <object.h>
+#include <arch.h>
+#include <core/sched.h>
+#include <object/cap.h>
+#include <object/cspace.h>
+#include <object/endpoint.h>
+#include <object/invoke.h>
+#include <object/notification.h>
+#include <object/tcb.h>
+#include <object/vcpu.h>
 
 static void reply_link(struct tcb *receiver, struct tcb *caller)
 {

@@ -4,8 +4,11 @@
  * mapping. Tables are never made here: a map that finds one missing says
  * at which level the walk stopped, and the caller maps a PageTable there.
  */
+#include <arch.h>
 #include <klib.h>
-#include <object.h>
+#include <object/cap.h>
+#include <object/invoke.h>
+#include <object/vspace.h>
 
 static int map_error(int pgt_err, struct inv *iv, const struct pgt_map_req *req)
 {

@@ -1,5 +1,8 @@
 /* Message registers and the dispatch of invocations by capability type. */
-#include <object.h>
+#include <object/cap.h>
+#include <object/cspace.h>
+#include <object/invoke.h>
+#include <object/tcb.h>
 
 uint64_t msg_get(const struct tcb *t, unsigned i)
 {

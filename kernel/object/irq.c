@@ -4,8 +4,12 @@
  * it signals it and unmasks it on Ack, so a slow driver sees each edge or
  * level once.
  */
+#include <arch.h>
 #include <irq.h>
-#include <object.h>
+#include <object/cap.h>
+#include <object/cspace.h>
+#include <object/invoke.h>
+#include <object/notification.h>
 
 struct irq_entry {
 	bool issued;

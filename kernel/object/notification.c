@@ -1,7 +1,10 @@
 /* Notifications: a word of badges OR-ed together by signals, taken by a
  * waiter. A notification bound to a thread also reaches it while it waits
  * on an endpoint. */
-#include <object.h>
+#include <core/sched.h>
+#include <object/endpoint.h>
+#include <object/notification.h>
+#include <object/tcb.h>
 
 static void deliver(struct tcb *t, uint64_t badge)
 {

@@ -1,5 +1,13 @@
 /* Thread control blocks: state, suspension, and the TCB invocations. */
-#include <object.h>
+#include <arch.h>
+#include <core/sched.h>
+#include <object/cap.h>
+#include <object/cspace.h>
+#include <object/endpoint.h>
+#include <object/invoke.h>
+#include <object/notification.h>
+#include <object/tcb.h>
+#include <object/vcpu.h>
 
 #define TCB_REGS_MAX 33u /* pc, sp, x0-x30 */
 

@@ -4,8 +4,14 @@
  * far it is used. Memory comes back only by revoking the Untyped: with no
  * children left, it is all free again.
  */
+#include <arch.h>
 #include <klib.h>
-#include <object.h>
+#include <object/cap.h>
+#include <object/cspace.h>
+#include <object/invoke.h>
+#include <object/tcb.h>
+#include <object/vcpu.h>
+#include <object/vspace.h>
 
 #define RETYPE_MAX_COUNT 256u
 

@@ -3,7 +3,12 @@
  * that thread run at EL1 inside its VSpace; its exceptions that are not the
  * guest's own go to its fault endpoint like any thread's.
  */
-#include <object.h>
+#include <arch.h>
+#include <core/sched.h>
+#include <object/cap.h>
+#include <object/invoke.h>
+#include <object/tcb.h>
+#include <object/vcpu.h>
 
 void vcpu_init(struct vcpu *v)
 {

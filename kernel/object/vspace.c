@@ -3,8 +3,11 @@
  * that tag their TLB entries. A VMID is recycled when its VSpace goes; the
  * generation count tells mapping records of the old VSpace from the new.
  */
+#include <arch.h>
 #include <klib.h>
-#include <object.h>
+#include <object/cap.h>
+#include <object/invoke.h>
+#include <object/vspace.h>
 
 #define VMID_COUNT 256 /* 8-bit VMIDs; 0 is never used, 1 is the root task's */
 

@@ -1,4 +1,8 @@
-#include <irq.h>
+#include <arch.h>
+#include <object/cap.h>
+#include <object/cspace.h>
+#include <object/invoke.h>
+#include <object/tcb.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kfix.h"

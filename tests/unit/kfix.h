@@ -2,7 +2,8 @@
  * objects, a root CNode, an Untyped over a heap buffer, and a calling
  * thread whose registers carry invocations as on the target. */
 #pragma once
-#include <object.h>
+#include <object/cap.h>
+#include <object/tcb.h>
 
 #define KFIX_UT_BITS   22
 #define KFIX_ROOT_BITS 8

@@ -1,5 +1,7 @@
 /* Capabilities and objects on the host: the kernel's own decode/invoke
  * code over fake memory, driven the way a thread's Call would drive it. */
+#include <object/cap.h>
+#include <object/cspace.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kfix.h"

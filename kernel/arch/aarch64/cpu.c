@@ -1,6 +1,7 @@
 /* What the boot CPU and its GIC are, for the banner and for later checks. */
 #include <arch.h>
 #include <plat.h>
+#include "cpu.h"
 #include "sysreg.h"
 
 #define PSCI_VERSION 0x84000000u

@@ -3,8 +3,10 @@
  * to the boot CPU, EOI on acknowledge (EOImode 0). User-level interrupts
  * stay masked from delivery until their handler acknowledges them.
  */
+#include <arch.h>
+#include <core/sched.h>
 #include <irq.h>
-#include <object.h>
+#include <object/tcb.h>
 #include <plat.h>
 #include "gic.h"
 #include "sysreg.h"

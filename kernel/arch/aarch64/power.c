@@ -4,10 +4,9 @@
 #include <kprintf.h>
 #include <pl011.h>
 #include <status.h>
+#include "cpu.h"
 
 #define PSCI_SYSTEM_OFF 0x84000008u
-
-uint64_t arch_smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
 #ifdef SEPTA_SEMIHOSTING
 #define SEMIHOST_SYS_EXIT    0x18

@@ -1,4 +1,6 @@
-/* Layout of struct arch_regs, shared by C and the vectors. */
+/* The per-thread state the architecture defines: struct arch_regs, whose
+ * layout C and the vectors share, and the FP/SIMD state (fpsimd.S). The
+ * portable code reaches this header only through <arch.h>. */
 #pragma once
 
 #define REGS_X30  240
@@ -26,4 +28,9 @@ struct arch_regs {
 
 _Static_assert(sizeof(struct arch_regs) == REGS_SIZE, "arch_regs layout");
 _Static_assert(__builtin_offsetof(struct arch_regs, elr) == REGS_ELR, "arch_regs elr");
+
+struct fpsimd_state {
+	uint64_t q[64];
+	uint64_t fpsr, fpcr;
+};
 #endif

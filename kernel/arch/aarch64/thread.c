@@ -6,26 +6,24 @@
  * guests'. The switch happens on the way out of the kernel.
  */
 #include <arch.h>
+#include <core/sched.h>
 #include <kernel.h>
 #include <kprintf.h>
+#include <object/tcb.h>
+#include <object/vspace.h>
 #include <status.h>
 #include "gic.h"
 #include "sysreg.h"
+#include "thread.h"
+#include "vcpu.h"
 
 #define HCR_NATIVE    (HCR_VM | HCR_DC | HCR_TGE | HCR_RW)
 #define CPTR_EL2_RES1 0x33ffULL
 #define CPTR_EL2_TFP  BIT(10) /* trap FP/SIMD to EL2 */
 
-void fpsimd_save(struct fpsimd_state *s);
-void fpsimd_restore(const struct fpsimd_state *s);
-void arch_enter_user(void) __attribute__((noreturn));
-
 static struct tcb *fp_owner;	    /* whose FP/SIMD state the registers hold */
 static const struct pgt *loaded_vs; /* whose stage-2 table VTTBR_EL2 holds */
 
-void arch_vcpu_switch(struct tcb *next);
-
-/* The EL1 values native threads run with (EL0 under TGE still reads some). */
 void arch_native_el1(void)
 {
 	write_sysreg(sctlr_el1,

@@ -4,12 +4,18 @@
  * halt the machine. Nothing a thread does reaches trap_kernel.
  */
 #include <arch.h>
-#include <kprintf.h>
-#include <status.h>
+#include <core/sched.h>
 #include <kernel.h>
+#include <kprintf.h>
+#include <object/cap.h>
+#include <object/tcb.h>
+#include <object/vcpu.h>
+#include <status.h>
 #include "gic.h"
 #include "regs.h"
 #include "sysreg.h"
+#include "thread.h"
+#include "vcpu.h"
 
 typedef void (*trap_handler_fn)(struct arch_regs *r, uint64_t esr);
 
@@ -88,8 +94,6 @@ static void trap_svc(struct arch_regs *r, uint64_t esr)
 	syscall_dispatch(r);
 }
 
-void arch_fp_claim(void);
-
 /* Guests' calls to the hypervisor and the secure monitor. */
 static void trap_hvc(struct arch_regs *r, uint64_t esr)
 {
@@ -100,9 +104,6 @@ static void trap_hvc(struct arch_regs *r, uint64_t esr)
 	fault_raise(sched_current,
 		    ESR_EC(esr) == EC_HVC64 ? SEPTA_FAULT_HVC : SEPTA_FAULT_SMC, r->x, 8);
 }
-
-bool arch_vcpu_is_id_read(uint64_t esr);
-uint64_t arch_vcpu_id_value(uint64_t esr);
 
 /* System-register traps: a guest's ID register reads are answered here;
  * everything else (PMU, debug, set/way, ...) goes to its handler. */

@@ -4,9 +4,12 @@
  * changes (el1_owner), as FP/SIMD state is.
  */
 #include <arch.h>
-#include <object.h>
+#include <object/tcb.h>
+#include <object/vcpu.h>
 #include "gic.h"
 #include "sysreg.h"
+#include "thread.h"
+#include "vcpu.h"
 
 /* HCR_EL2 for guests: stage 2, AArch64 EL1, physical interrupts to EL2,
  * SMC, set/way maintenance, auxiliary control and implementation-defined
@@ -169,9 +172,6 @@ static void load(struct vcpu *v)
 	vgic_load(v);
 }
 
-void arch_native_el1(void);
-
-/* Makes the EL1 registers and HCR_EL2 right for `next`. */
 void arch_vcpu_switch(struct tcb *next)
 {
 	struct vcpu *want = next->vcpu;

@@ -4,12 +4,12 @@
  * uses the ICH_* system registers; GICv2 (boards) the memory-mapped GICH.
  * The list-register formats differ; everything else here is shared.
  */
-#include <object.h>
+#include <arch.h>
+#include <object/vcpu.h>
 #include <plat.h>
 #include "gic.h"
 #include "sysreg.h"
-
-struct vcpu *arch_vcpu_live(void);
+#include "vcpu.h"
 
 #define ICH_AP0R0_EL2 S3_4_C12_C8_0
 #define ICH_AP1R0_EL2 S3_4_C12_C9_0

@@ -1,0 +1,20 @@
+/* Thread queues and the scheduler (core/sched.c). */
+#pragma once
+#include <object/tcb.h>
+
+/* A queue of threads waiting on an endpoint or notification, or ready. */
+struct tcb_queue {
+	struct tcb *head, *tail;
+};
+
+extern struct tcb *sched_current;
+void tcbq_append(struct tcb_queue *q, struct tcb *t);
+void tcbq_remove(struct tcb_queue *q, struct tcb *t);
+struct tcb *tcbq_pop(struct tcb_queue *q);
+void tcbq_wake_deleted(struct tcb_queue *q);
+void sched_set_prio(struct tcb *t, uint8_t prio);
+void sched_set_runnable(struct tcb *t);
+void sched_resume(struct tcb *t); /* runnable, first of its priority */
+void sched_block(struct tcb *t, enum tcb_state state);
+void sched_yield(struct tcb *t);
+struct tcb *sched_choose(void);

@@ -1,0 +1,68 @@
+/*
+ * Capabilities and their slots. Every object lives in memory retyped from
+ * an Untyped that user level holds (the root task's initial objects
+ * excepted); the kernel allocates nothing. The headers under object/ and
+ * kernel/object/ have no architecture code, so the same files build into
+ * host tests.
+ */
+#pragma once
+#include <septa/abi.h>
+#include <types.h>
+
+enum cap_type {
+	CAP_NULL = 0,
+	CAP_UNTYPED,
+	CAP_CNODE,
+	CAP_TCB,
+	CAP_ENDPOINT,
+	CAP_NOTIFICATION,
+	CAP_FRAME,
+	CAP_VSPACE,
+	CAP_IRQ_CONTROL,
+	CAP_IRQ_HANDLER,
+	CAP_PAGE_TABLE,
+	CAP_VCPU,
+};
+
+#define CAP_F_DEVICE 1u /* untyped or frame of device memory: never zeroed */
+
+struct cap {
+	uint8_t type;
+	uint8_t rights;	    /* SEPTA_RIGHT_* */
+	uint8_t size_bits;  /* untyped and frame: log2 bytes; CNode: log2 slots */
+	uint8_t guard_bits; /* CNode */
+	uint8_t flags;	    /* CAP_F_* */
+	uint8_t pad[3];
+	/* The object's address (kernel VA = PA), or the IRQ number. */
+	uint64_t obj;
+	/* Endpoint, notification: badge. CNode: guard. Untyped: bytes used.
+	 * Frame, page table: mapped IPA | level | CAP_MAPPED. */
+	uint64_t word;
+	/* Frame, page table: VMID | generation << 8 of the VSpace it is in. */
+	uint64_t map;
+};
+#define CAP_MAPPED	 0x10u
+#define CAP_MAP_LEVEL(w) ((unsigned)(w)&3u)
+#define CAP_MAP_IPA(w)	 ((w) & ~0xfffULL)
+
+/*
+ * A capability slot. The derivation tree is explicit: a capability made
+ * from another (copy, mint, retype) is its child. All capabilities to one
+ * object therefore form one subtree under the Untyped it came from, which
+ * is what makes "is this the last capability?" a local question.
+ */
+struct cte {
+	struct cap cap;
+	struct cte *parent, *first_child, *next, *prev;
+};
+_Static_assert(sizeof(struct cte) == 1u << SEPTA_CNODE_SLOT_BITS, "slot size");
+
+/* ---- derivation tree (cdt.c) ---- */
+void cdt_insert(struct cte *parent, struct cte *child, const struct cap *cap);
+void cdt_unlink(struct cte *slot);
+void cdt_move(struct cte *dst, struct cte *src);
+bool cdt_is_final(const struct cte *slot);
+bool cap_same_object(const struct cap *a, const struct cap *b);
+
+/* ---- object sizes (untyped.c) ---- */
+unsigned object_size_bits(unsigned type, unsigned size_bits);

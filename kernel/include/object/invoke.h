@@ -1,0 +1,37 @@
+/* Invocations of kernel objects (invoke.c dispatches to each type's
+ * *_invoke) and the message registers they read and write. */
+#pragma once
+#include <object/cap.h>
+
+struct tcb;
+
+/* An invocation being decoded: the invoked slot, the message and its
+ * extra capabilities (already looked up), and the reply's length. */
+struct inv {
+	struct tcb *caller;
+	struct cte *slot;
+	uint64_t label;
+	unsigned len;
+	unsigned ncaps;
+	struct cte *caps[SEPTA_MSG_MAX_CAPS];
+	unsigned reply_len;
+};
+
+/* ---- message registers ---- */
+uint64_t msg_get(const struct tcb *t, unsigned i);
+void msg_set(struct tcb *t, unsigned i, uint64_t v);
+void ipc_set_result(struct tcb *t, int status, uint64_t label, unsigned len);
+/* Looks up the extra capabilities a thread names in its IPC buffer. */
+int msg_lookup_caps(struct tcb *t, unsigned n, struct cte **out);
+
+/* Decodes and performs an invocation of a kernel object by thread t; sets
+ * t's status and reply registers. */
+void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo);
+int untyped_invoke(struct inv *iv);
+int cnode_invoke(struct inv *iv);
+int tcb_invoke(struct inv *iv);
+int irq_invoke(struct inv *iv);
+int frame_invoke(struct inv *iv);
+int page_table_invoke(struct inv *iv);
+int vspace_invoke(struct inv *iv);
+int vcpu_invoke(struct inv *iv);
