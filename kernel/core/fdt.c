@@ -52,15 +52,39 @@ static int blob_open(struct blob *b, const void *buf, size_t readable)
 	return FDT_OK;
 }
 
-static bool str_eq(const struct blob *b, uint32_t nameoff, const char *want)
+/* Whether the bytes at p, of which avail are readable, start with want;
+ * *len <- its length. */
+static bool starts_with(const uint8_t *p, uint32_t avail, const char *want, uint32_t *len)
 {
 	uint32_t i;
 
 	for (i = 0; want[i]; i++)
-		if (nameoff + i >= b->size_strings ||
-		    b->p[b->off_strings + nameoff + i] != (uint8_t)want[i])
+		if (i >= avail || p[i] != (uint8_t)want[i])
 			return false;
-	return nameoff + i < b->size_strings && b->p[b->off_strings + nameoff + i] == 0;
+	*len = i;
+	return true;
+}
+
+/* Whether the property name at nameoff in the strings block is want. */
+static bool prop_is(const struct blob *b, uint32_t nameoff, const char *want)
+{
+	uint32_t avail, len;
+
+	if (nameoff >= b->size_strings)
+		return false;
+	avail = b->size_strings - nameoff;
+	return starts_with(b->p + b->off_strings + nameoff, avail, want, &len) &&
+	       len < avail && b->p[b->off_strings + nameoff + len] == 0;
+}
+
+/* Whether a node name (len bytes, no NUL) is base, with or without a unit
+ * address ("memory", "memory@40000000"). */
+static bool node_is(const uint8_t *name, uint32_t namelen, const char *base)
+{
+	uint32_t len;
+
+	return starts_with(name, namelen, base, &len) &&
+	       (len == namelen || name[len] == '@');
 }
 
 static uint64_t read_cells(const uint8_t *p, uint32_t cells)
@@ -96,11 +120,8 @@ int fdt_memory(const void *buf, size_t readable, uint64_t *base, uint64_t *size)
 			if (pos >= end)
 				return FDT_E_BADSTRUCT;
 			depth++;
-			in_memory = depth == 2 && pos - start >= 6 && b.p[start] == 'm' &&
-				    b.p[start + 1] == 'e' && b.p[start + 2] == 'm' &&
-				    b.p[start + 3] == 'o' && b.p[start + 4] == 'r' &&
-				    b.p[start + 5] == 'y' &&
-				    (pos - start == 6 || b.p[start + 6] == '@');
+			in_memory =
+			    depth == 2 && node_is(b.p + start, pos - start, "memory");
 			pos = (pos + 1 + 3) & ~3u;
 		} else if (tok == TOK_END_NODE) {
 			if (depth == 0)
@@ -121,12 +142,12 @@ int fdt_memory(const void *buf, size_t readable, uint64_t *base, uint64_t *size)
 			val = b.p + pos;
 			pos = (pos + len + 3) & ~3u;
 			if (depth == 1 && len == 4 &&
-			    str_eq(&b, nameoff, "#address-cells"))
+			    prop_is(&b, nameoff, "#address-cells"))
 				acells = be32(val);
 			else if (depth == 1 && len == 4 &&
-				 str_eq(&b, nameoff, "#size-cells"))
+				 prop_is(&b, nameoff, "#size-cells"))
 				scells = be32(val);
-			else if (in_memory && str_eq(&b, nameoff, "reg")) {
+			else if (in_memory && prop_is(&b, nameoff, "reg")) {
 				if (acells < 1 || acells > 2 || scells < 1 ||
 				    scells > 2 || len < 4 * (acells + scells))
 					return FDT_E_NOMEMORY;
