@@ -18,11 +18,6 @@ static unsigned boot_ut = ~0u; /* index of the Untyped the CSpace is built from 
 static uint64_t ep_slot, ctrl_slot;
 static _Alignas(16) uint8_t server_stack[STACK_BYTES];
 
-unsigned memsrv_boot_untyped(void)
-{
-	return boot_ut;
-}
-
 /* The Untyped the CSpace is built from: the largest RAM one under 2 MiB
  * (those are too small for the pool) if it holds 512 KiB, else the
  * smallest of the pool's, which the pool then leaves out. */
@@ -61,7 +56,7 @@ static void server_main(struct septa_ipc_buffer *buf)
 	int n;
 
 	septa_set_ipc_buffer(buf);
-	if (pool_init(bi)) {
+	if (pool_init(bi, boot_ut)) {
 		printf("memsrv: cannot take over the memory\n");
 		memsrv_power_off(1);
 	}

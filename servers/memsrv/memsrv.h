@@ -83,7 +83,9 @@ struct pool {
 };
 extern struct pool pool;
 
-int pool_init(const struct septa_bootinfo *bi);
+/* Takes over the boot info's RAM Untypeds of 2 MiB or more, except
+ * bi->untyped[boot_ut], which memsrv's CSpace was built from. */
+int pool_init(const struct septa_bootinfo *bi, unsigned boot_ut);
 static inline struct chunk *pool_chunk(uint64_t page)
 {
 	return &pool.chunks[page / CHUNK_PAGES];
@@ -154,8 +156,6 @@ int spawn_servers(const struct septa_bootinfo *bi, uint64_t ep);
 unsigned client_new(uint64_t vspace, const char *name);
 /* Asks the first thread to power the machine off; does not return. */
 __attribute__((noreturn)) void memsrv_power_off(int status);
-/* The index (in the boot info) of the Untyped memsrv's CSpace came from. */
-unsigned memsrv_boot_untyped(void);
 
 /* The server thread's message to the first thread. */
 #define CTRL_SHUTDOWN 1

@@ -1,9 +1,9 @@
 /*
- * memsrv's operations. Each one runs in three steps: the database checks
- * (own_* with check_only), memsrv's own checks (whole blocks, rights the
- * owner has, free target addresses, room for capabilities and tables), and
- * then the commit: the database, then the kernel mappings, none of which
- * can fail once the checks passed.
+ * memsrv's operations. Each one runs in three steps: the database's check
+ * (own_check_*, no side effects), memsrv's own checks (whole blocks, rights
+ * the owner has, free target addresses, room for capabilities and tables),
+ * and then the commit: the database (own_commit_*), then the kernel
+ * mappings, none of which can fail once the checks passed.
  */
 #include <stdio.h>
 #include "memsrv.h"
@@ -134,7 +134,7 @@ int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rig
 
 static int op_free(unsigned me, uint64_t first, uint64_t n)
 {
-	own_free(&pool.db, me, first, n);
+	own_commit_free(&pool.db, first, n);
 	for (uint64_t p = first; p < first + n; p = unit_end(p))
 		grant_drop(grant_find(me, p));
 	pool_release(first, n);
@@ -153,9 +153,9 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 	if (err)
 		return err;
 	if (lend)
-		own_lend(&pool.db, me, first, n, b, rights);
+		own_commit_lend(&pool.db, first, n, b, rights);
 	else
-		own_share(&pool.db, me, first, n, b, rights);
+		own_commit_share(&pool.db, first, n, b, rights);
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
 		struct grant *g = grant_find(me, p);
 
@@ -171,7 +171,7 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 
 static int op_unshare(unsigned me, uint64_t first, uint64_t n, unsigned b)
 {
-	own_unshare(&pool.db, me, first, n, b);
+	own_commit_unshare(&pool.db, first, n, b);
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
 		grant_drop(grant_find(b, p));
 		if (pool.db.pages[p].state == OWN_OWNED)
@@ -200,7 +200,7 @@ static int op_reclaim(unsigned me, uint64_t first, uint64_t n)
 		grant_drop(grant_find(b, p));
 		grant_remap(grant_find(me, p), SEPTA_OWNED);
 	}
-	own_reclaim(&pool.db, me, first, n);
+	own_commit_reclaim(&pool.db, me, first, n);
 	return MEMSRV_OK;
 }
 
@@ -211,7 +211,7 @@ static int op_donate(unsigned me, uint64_t first, uint64_t n, uint64_t units, un
 
 	if (err)
 		return err;
-	own_donate(&pool.db, me, first, n, to);
+	own_commit_donate(&pool.db, first, n, to);
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
 		struct grant *g = grant_find(me, p);
 		unsigned rights = g->rights;
@@ -223,35 +223,26 @@ static int op_donate(unsigned me, uint64_t first, uint64_t n, uint64_t units, un
 	return MEMSRV_OK;
 }
 
-/* The database's checks for a range operation, without its commit. */
-static int own_check(unsigned label, unsigned me, uint64_t first, uint64_t n,
+/* The database's check for a range operation; op_* commit it. */
+static int check_own(unsigned label, unsigned me, uint64_t first, uint64_t n,
 		     unsigned other, unsigned rights)
 {
-	int err;
+	const struct own_db *db = &pool.db;
 
-	pool.db.check_only = true;
 	switch (label) {
 	case MEMSRV_FREE:
-		err = own_free(&pool.db, me, first, n);
-		break;
+		return own_to_memsrv(own_check_free(db, me, first, n));
 	case MEMSRV_SHARE:
-		err = own_share(&pool.db, me, first, n, other, rights);
-		break;
+		return own_to_memsrv(own_check_share(db, me, first, n, other, rights));
 	case MEMSRV_UNSHARE:
-		err = own_unshare(&pool.db, me, first, n, other);
-		break;
+		return own_to_memsrv(own_check_unshare(db, me, first, n, other));
 	case MEMSRV_LEND:
-		err = own_lend(&pool.db, me, first, n, other, rights);
-		break;
+		return own_to_memsrv(own_check_lend(db, me, first, n, other, rights));
 	case MEMSRV_RECLAIM:
-		err = own_reclaim(&pool.db, me, first, n);
-		break;
+		return own_to_memsrv(own_check_reclaim(db, me, first, n));
 	default:
-		err = own_donate(&pool.db, me, first, n, other);
-		break;
+		return own_to_memsrv(own_check_donate(db, me, first, n, other));
 	}
-	pool.db.check_only = false;
-	return own_to_memsrv(err);
 }
 
 /* FREE .. DONATE: MR pa, pages, then the operation's own arguments. */
@@ -271,7 +262,7 @@ int op_range(unsigned me, unsigned label, const uint64_t *mr, unsigned len)
 	if (!err && nargs[label] > 2 && !valid_client(other))
 		err = other == me ? MEMSRV_E_SELF : MEMSRV_E_CLIENT;
 	if (!err)
-		err = own_check(label, me, first, mr[1], other, rights);
+		err = check_own(label, me, first, mr[1], other, rights);
 	if (!err)
 		err = check_units(first, mr[1], &units);
 	if (err)

@@ -1,4 +1,5 @@
 #include "own.h"
+#include <stdbool.h>
 #include <septa/abi.h>
 
 void own_init(struct own_db *db, struct own_page *pages, uint64_t count)
@@ -89,19 +90,19 @@ int own_alloc(struct own_db *db, unsigned client, uint64_t n, uint64_t align,
 	return OWN_E_NO_MEMORY;
 }
 
-int own_free(struct own_db *db, unsigned client, uint64_t first, uint64_t n)
+int own_check_free(const struct own_db *db, unsigned client, uint64_t first, uint64_t n)
 {
-	int err = check_state(db, client, first, n, OWN_OWNED, OWN_E_BUSY);
-
-	if (err || db->check_only)
-		return err;
-	for (uint64_t i = first; i < first + n; i++)
-		db->pages[i] = (struct own_page){.owner = OWN_NONE};
-	return OWN_OK;
+	return check_state(db, client, first, n, OWN_OWNED, OWN_E_BUSY);
 }
 
-int own_share(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
-	      unsigned borrower, unsigned rights)
+void own_commit_free(struct own_db *db, uint64_t first, uint64_t n)
+{
+	for (uint64_t i = first; i < first + n; i++)
+		db->pages[i] = (struct own_page){.owner = OWN_NONE};
+}
+
+int own_check_share(const struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+		    unsigned borrower, unsigned rights)
 {
 	int err = check_owner(db, owner, first, n);
 
@@ -121,8 +122,12 @@ int own_share(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 		else if (p->nborrowers == OWN_MAX_BORROWERS)
 			err = OWN_E_TOO_MANY;
 	}
-	if (err || db->check_only)
-		return err;
+	return err;
+}
+
+void own_commit_share(struct own_db *db, uint64_t first, uint64_t n, unsigned borrower,
+		      unsigned rights)
+{
 	for (uint64_t i = first; i < first + n; i++) {
 		struct own_page *p = &db->pages[i];
 
@@ -131,11 +136,10 @@ int own_share(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 		p->borrowers |= 1ULL << borrower;
 		p->nborrowers++;
 	}
-	return OWN_OK;
 }
 
-int own_unshare(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
-		unsigned borrower)
+int own_check_unshare(const struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+		      unsigned borrower)
 {
 	int err = check_owner(db, owner, first, n);
 
@@ -147,8 +151,11 @@ int own_unshare(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 		if (p->state != OWN_SHARED || !(p->borrowers & (1ULL << borrower)))
 			err = OWN_E_NOT_SHARED;
 	}
-	if (err || db->check_only)
-		return err;
+	return err;
+}
+
+void own_commit_unshare(struct own_db *db, uint64_t first, uint64_t n, unsigned borrower)
+{
 	for (uint64_t i = first; i < first + n; i++) {
 		struct own_page *p = &db->pages[i];
 
@@ -158,11 +165,10 @@ int own_unshare(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 			p->rights = 0;
 		}
 	}
-	return OWN_OK;
 }
 
-int own_lend(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
-	     unsigned borrower, unsigned rights)
+int own_check_lend(const struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+		   unsigned borrower, unsigned rights)
 {
 	int err = check_state(db, owner, first, n, OWN_OWNED, OWN_E_BUSY);
 
@@ -170,8 +176,12 @@ int own_lend(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 		err = check_other(owner, borrower);
 	if (!err && !valid_rights(rights))
 		err = OWN_E_RIGHTS;
-	if (err || db->check_only)
-		return err;
+	return err;
+}
+
+void own_commit_lend(struct own_db *db, uint64_t first, uint64_t n, unsigned borrower,
+		     unsigned rights)
+{
 	for (uint64_t i = first; i < first + n; i++) {
 		struct own_page *p = &db->pages[i];
 
@@ -180,32 +190,32 @@ int own_lend(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
 		p->borrowers = 1ULL << borrower;
 		p->nborrowers = 1;
 	}
-	return OWN_OK;
 }
 
-int own_reclaim(struct own_db *db, unsigned owner, uint64_t first, uint64_t n)
+int own_check_reclaim(const struct own_db *db, unsigned owner, uint64_t first, uint64_t n)
 {
-	int err = check_state(db, owner, first, n, OWN_LENT, OWN_E_NOT_LENT);
+	return check_state(db, owner, first, n, OWN_LENT, OWN_E_NOT_LENT);
+}
 
-	if (err || db->check_only)
-		return err;
+void own_commit_reclaim(struct own_db *db, unsigned owner, uint64_t first, uint64_t n)
+{
 	for (uint64_t i = first; i < first + n; i++)
 		db->pages[i] =
 		    (struct own_page){.owner = (uint8_t)owner, .state = OWN_OWNED};
-	return OWN_OK;
 }
 
-int own_donate(struct own_db *db, unsigned owner, uint64_t first, uint64_t n, unsigned to)
+int own_check_donate(const struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+		     unsigned to)
 {
 	int err = check_state(db, owner, first, n, OWN_OWNED, OWN_E_BUSY);
 
-	if (!err)
-		err = check_other(owner, to);
-	if (err || db->check_only)
-		return err;
+	return err ? err : check_other(owner, to);
+}
+
+void own_commit_donate(struct own_db *db, uint64_t first, uint64_t n, unsigned to)
+{
 	for (uint64_t i = first; i < first + n; i++)
 		db->pages[i].owner = (uint8_t)to;
-	return OWN_OK;
 }
 
 enum own_view own_query(const struct own_db *db, unsigned client, uint64_t page)

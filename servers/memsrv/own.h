@@ -2,11 +2,12 @@
  * The page-ownership database of memsrv: for every 4 KiB page it hands out,
  * who owns it and how it is shared or lent. Pure logic, no IPC and no
  * kernel calls, so host tests drive the very code memsrv runs. Every
- * operation takes a range, checks every page of it first and changes
- * nothing on an error; then it commits without a failure path.
+ * operation on a range is a pair: own_check_X() checks every page of it and
+ * changes nothing; own_commit_X() applies it and cannot fail. A commit is
+ * only valid right after its check passed with the same arguments, so that
+ * memsrv can run its own checks in between.
  */
 #pragma once
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,25 +63,31 @@ enum own_err {
 struct own_db {
 	struct own_page *pages;
 	uint64_t count;
-	/* Set: operations only check (memsrv checks its own conditions
-	 * between the database's checks and its commit). Not for own_alloc. */
-	bool check_only;
 };
 
 void own_init(struct own_db *db, struct own_page *pages, uint64_t count);
 /* First free run of n pages aligned to `align` pages; *first <- its index. */
 int own_alloc(struct own_db *db, unsigned client, uint64_t n, uint64_t align,
 	      uint64_t *first);
-int own_free(struct own_db *db, unsigned client, uint64_t first, uint64_t n);
-int own_share(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
-	      unsigned borrower, unsigned rights);
-int own_unshare(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
-		unsigned borrower);
-int own_lend(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
-	     unsigned borrower, unsigned rights);
-int own_reclaim(struct own_db *db, unsigned owner, uint64_t first, uint64_t n);
-int own_donate(struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
-	       unsigned to);
+int own_check_free(const struct own_db *db, unsigned client, uint64_t first, uint64_t n);
+void own_commit_free(struct own_db *db, uint64_t first, uint64_t n);
+int own_check_share(const struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+		    unsigned borrower, unsigned rights);
+void own_commit_share(struct own_db *db, uint64_t first, uint64_t n, unsigned borrower,
+		      unsigned rights);
+int own_check_unshare(const struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+		      unsigned borrower);
+void own_commit_unshare(struct own_db *db, uint64_t first, uint64_t n, unsigned borrower);
+int own_check_lend(const struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+		   unsigned borrower, unsigned rights);
+void own_commit_lend(struct own_db *db, uint64_t first, uint64_t n, unsigned borrower,
+		     unsigned rights);
+int own_check_reclaim(const struct own_db *db, unsigned owner, uint64_t first,
+		      uint64_t n);
+void own_commit_reclaim(struct own_db *db, unsigned owner, uint64_t first, uint64_t n);
+int own_check_donate(const struct own_db *db, unsigned owner, uint64_t first, uint64_t n,
+		     unsigned to);
+void own_commit_donate(struct own_db *db, uint64_t first, uint64_t n, unsigned to);
 enum own_view own_query(const struct own_db *db, unsigned client, uint64_t page);
 /* Marks free pages as the client's without a search: memory that is not
  * there (holes between RAM blocks) and memsrv's own tables. */

@@ -54,13 +54,13 @@ static int add_untyped(uint64_t ut, uint64_t paddr, unsigned bits)
 	return 0;
 }
 
-static bool in_pool(const struct septa_bootinfo *bi, unsigned i)
+static bool in_pool(const struct septa_bootinfo *bi, unsigned boot_ut, unsigned i)
 {
 	return !bi->untyped[i].is_device && bi->untyped[i].size_bits >= 21 &&
-	       i != memsrv_boot_untyped();
+	       i != boot_ut;
 }
 
-int pool_init(const struct septa_bootinfo *bi)
+int pool_init(const struct septa_bootinfo *bi, unsigned boot_ut)
 {
 	uint64_t lo = ~0ULL, hi = 0, meta_bytes, meta_chunks, k = 0;
 
@@ -68,7 +68,7 @@ int pool_init(const struct septa_bootinfo *bi)
 		uint64_t pa = bi->untyped[i].paddr,
 			 end = pa + (1ULL << bi->untyped[i].size_bits);
 
-		if (in_pool(bi, i)) {
+		if (in_pool(bi, boot_ut, i)) {
 			lo = pa < lo ? pa : lo;
 			hi = end > hi ? end : hi;
 		}
@@ -84,7 +84,7 @@ int pool_init(const struct septa_bootinfo *bi)
 	if (!pool.chunks)
 		return -1;
 	for (unsigned i = 0; i < bi->untyped_count; i++)
-		if (in_pool(bi, i) &&
+		if (in_pool(bi, boot_ut, i) &&
 		    add_untyped(bi->untyped_slot + i, bi->untyped[i].paddr,
 				bi->untyped[i].size_bits))
 			return -1;

@@ -11,6 +11,59 @@ enum { O = 1, B = 2, X = 3 }; /* owner, borrower, anybody else */
 static struct own_page pages[256];
 static struct own_db db;
 
+enum kind { K_FREE, K_SHARE, K_UNSHARE, K_LEND, K_RECLAIM, K_DONATE };
+
+static int check(enum kind k, unsigned c, uint64_t first, uint64_t n, unsigned o,
+		 unsigned r)
+{
+	switch (k) {
+	case K_FREE:
+		return own_check_free(&db, c, first, n);
+	case K_SHARE:
+		return own_check_share(&db, c, first, n, o, r);
+	case K_UNSHARE:
+		return own_check_unshare(&db, c, first, n, o);
+	case K_LEND:
+		return own_check_lend(&db, c, first, n, o, r);
+	case K_RECLAIM:
+		return own_check_reclaim(&db, c, first, n);
+	default:
+		return own_check_donate(&db, c, first, n, o);
+	}
+}
+
+/* An operation as memsrv runs it: the check, then the commit if it passed.
+ * c is the caller, o the other client and r the rights, where they apply. */
+static int run(enum kind k, unsigned c, uint64_t first, uint64_t n, unsigned o,
+	       unsigned r)
+{
+	int err = check(k, c, first, n, o, r);
+
+	if (err)
+		return err;
+	switch (k) {
+	case K_FREE:
+		own_commit_free(&db, first, n);
+		break;
+	case K_SHARE:
+		own_commit_share(&db, first, n, o, r);
+		break;
+	case K_UNSHARE:
+		own_commit_unshare(&db, first, n, o);
+		break;
+	case K_LEND:
+		own_commit_lend(&db, first, n, o, r);
+		break;
+	case K_RECLAIM:
+		own_commit_reclaim(&db, c, first, n);
+		break;
+	case K_DONATE:
+		own_commit_donate(&db, first, n, o);
+		break;
+	}
+	return OWN_OK;
+}
+
 /* One page, page 0, in the given state with owner O and borrower B. */
 static void make(enum own_page_state s)
 {
@@ -21,9 +74,9 @@ static void make(enum own_page_state s)
 		return;
 	CU_ASSERT_EQUAL_FATAL(own_alloc(&db, O, 1, 1, &first), OWN_OK);
 	if (s == OWN_SHARED)
-		CU_ASSERT_EQUAL_FATAL(own_share(&db, O, 0, 1, B, OWN_R), OWN_OK);
+		CU_ASSERT_EQUAL_FATAL(run(K_SHARE, O, 0, 1, B, OWN_R), OWN_OK);
 	if (s == OWN_LENT)
-		CU_ASSERT_EQUAL_FATAL(own_lend(&db, O, 0, 1, B, OWN_RW), OWN_OK);
+		CU_ASSERT_EQUAL_FATAL(run(K_LEND, O, 0, 1, B, OWN_RW), OWN_OK);
 }
 
 enum op {
@@ -42,23 +95,23 @@ static int apply(enum op op, unsigned caller)
 {
 	switch (op) {
 	case FREE_:
-		return own_free(&db, caller, 0, 1);
+		return run(K_FREE, caller, 0, 1, 0, 0);
 	case SHARE_X_R:
-		return own_share(&db, caller, 0, 1, X, OWN_R);
+		return run(K_SHARE, caller, 0, 1, X, OWN_R);
 	case SHARE_B_R:
-		return own_share(&db, caller, 0, 1, B, OWN_R);
+		return run(K_SHARE, caller, 0, 1, B, OWN_R);
 	case SHARE_X_RW:
-		return own_share(&db, caller, 0, 1, X, OWN_RW);
+		return run(K_SHARE, caller, 0, 1, X, OWN_RW);
 	case UNSHARE_B:
-		return own_unshare(&db, caller, 0, 1, B);
+		return run(K_UNSHARE, caller, 0, 1, B, 0);
 	case UNSHARE_X:
-		return own_unshare(&db, caller, 0, 1, X);
+		return run(K_UNSHARE, caller, 0, 1, X, 0);
 	case LEND_X:
-		return own_lend(&db, caller, 0, 1, X, OWN_RW);
+		return run(K_LEND, caller, 0, 1, X, OWN_RW);
 	case RECLAIM:
-		return own_reclaim(&db, caller, 0, 1);
+		return run(K_RECLAIM, caller, 0, 1, 0, 0);
 	case DONATE_X:
-		return own_donate(&db, caller, 0, 1, X);
+		return run(K_DONATE, caller, 0, 1, X, 0);
 	}
 	return 1;
 }
@@ -140,16 +193,16 @@ static void test_bad_arguments(void)
 	uint64_t first;
 
 	make(OWN_OWNED);
-	CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, O, OWN_R), OWN_E_SELF);
-	CU_ASSERT_EQUAL(own_lend(&db, O, 0, 1, O, OWN_R), OWN_E_SELF);
-	CU_ASSERT_EQUAL(own_donate(&db, O, 0, 1, O), OWN_E_SELF);
-	CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, X, OWN_W), OWN_E_RIGHTS);
-	CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, X, 0), OWN_E_RIGHTS);
-	CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, OWN_MAX_CLIENTS, OWN_R), OWN_E_CLIENT);
-	CU_ASSERT_EQUAL(own_free(&db, OWN_MAX_CLIENTS, 0, 1), OWN_E_CLIENT);
-	CU_ASSERT_EQUAL(own_free(&db, O, 0, 0), OWN_E_RANGE);
-	CU_ASSERT_EQUAL(own_free(&db, O, 0, 2), OWN_E_RANGE);
-	CU_ASSERT_EQUAL(own_free(&db, O, UINT64_MAX, 2), OWN_E_RANGE);
+	CU_ASSERT_EQUAL(run(K_SHARE, O, 0, 1, O, OWN_R), OWN_E_SELF);
+	CU_ASSERT_EQUAL(run(K_LEND, O, 0, 1, O, OWN_R), OWN_E_SELF);
+	CU_ASSERT_EQUAL(run(K_DONATE, O, 0, 1, O, 0), OWN_E_SELF);
+	CU_ASSERT_EQUAL(run(K_SHARE, O, 0, 1, X, OWN_W), OWN_E_RIGHTS);
+	CU_ASSERT_EQUAL(run(K_SHARE, O, 0, 1, X, 0), OWN_E_RIGHTS);
+	CU_ASSERT_EQUAL(run(K_SHARE, O, 0, 1, OWN_MAX_CLIENTS, OWN_R), OWN_E_CLIENT);
+	CU_ASSERT_EQUAL(run(K_FREE, OWN_MAX_CLIENTS, 0, 1, 0, 0), OWN_E_CLIENT);
+	CU_ASSERT_EQUAL(run(K_FREE, O, 0, 0, 0, 0), OWN_E_RANGE);
+	CU_ASSERT_EQUAL(run(K_FREE, O, 0, 2, 0, 0), OWN_E_RANGE);
+	CU_ASSERT_EQUAL(run(K_FREE, O, UINT64_MAX, 2, 0, 0), OWN_E_RANGE);
 	own_init(&db, pages, 256);
 	CU_ASSERT_EQUAL(own_alloc(&db, O, 4, 3, &first), OWN_E_ALIGN);
 	CU_ASSERT_EQUAL(own_alloc(&db, O, 257, 1, &first), OWN_E_RANGE);
@@ -159,7 +212,7 @@ static void test_bad_arguments(void)
 	CU_ASSERT_EQUAL(first, 16); /* 1-15 are free but not aligned */
 	CU_ASSERT_EQUAL(own_alloc(&db, X, 255, 1, &first), OWN_E_NO_MEMORY);
 	/* A range with one page not owned is refused whole. */
-	CU_ASSERT_EQUAL(own_free(&db, O, 0, 17), OWN_E_NOT_OWNER);
+	CU_ASSERT_EQUAL(run(K_FREE, O, 0, 17, 0, 0), OWN_E_NOT_OWNER);
 	CU_ASSERT_EQUAL(own_query(&db, O, 0), OWN_VIEW_OWNED);
 }
 
@@ -167,8 +220,8 @@ static void test_too_many_borrowers(void)
 {
 	make(OWN_OWNED);
 	for (unsigned b = 10; b < 10 + OWN_MAX_BORROWERS; b++)
-		CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, b, OWN_RX), OWN_OK);
-	CU_ASSERT_EQUAL(own_share(&db, O, 0, 1, 40, OWN_RX), OWN_E_TOO_MANY);
+		CU_ASSERT_EQUAL(run(K_SHARE, O, 0, 1, b, OWN_RX), OWN_OK);
+	CU_ASSERT_EQUAL(run(K_SHARE, O, 0, 1, 40, OWN_RX), OWN_E_TOO_MANY);
 	CU_ASSERT_EQUAL(pages[0].nborrowers, OWN_MAX_BORROWERS);
 }
 
@@ -207,38 +260,18 @@ static void test_random_operations(void)
 			 got;
 		unsigned rights =
 		    (const unsigned[]){OWN_R, OWN_RW, OWN_RX, OWN_W}[rand() % 4];
-		int err = 0;
+		int op, err = 0;
 
 		memcpy(before, pages, sizeof(before));
-		switch (rand() % 8) {
-		case 0:
+		op = rand() % 8;
+		if (op == 0)
 			err = own_alloc(&db, c, n, 1u << (rand() % 3), &got);
-			break;
-		case 1:
-			err = own_free(&db, c, first, n);
-			break;
-		case 2:
-			err = own_share(&db, c, first, n, o, rights);
-			break;
-		case 3:
-			err = own_unshare(&db, c, first, n, o);
-			break;
-		case 4:
-			err = own_lend(&db, c, first, n, o, rights);
-			break;
-		case 5:
-			err = own_reclaim(&db, c, first, n);
-			break;
-		case 6:
-			err = own_donate(&db, c, first, n, o);
-			break;
-		default:
-			/* A client only sees a page as borrowed if it borrows it. */
-			if (own_query(&db, c, first) == OWN_VIEW_BORROWED &&
-			    pages[first].state != OWN_LENT)
-				CU_FAIL("borrowed view of a page not lent");
-			break;
-		}
+		else if (op <= 6)
+			err = run((enum kind)(op - 1), c, first, n, o, rights);
+		/* A client only sees a page as borrowed if it borrows it. */
+		else if (own_query(&db, c, first) == OWN_VIEW_BORROWED &&
+			 pages[first].state != OWN_LENT)
+			CU_FAIL("borrowed view of a page not lent");
 		if (err) {
 			refused++;
 			if (memcmp(before, pages, sizeof(before)) != 0) {
@@ -256,10 +289,10 @@ static void test_random_operations(void)
 	CU_ASSERT(done > 1000 && refused > 1000);
 }
 
-/* memsrv runs each operation's checks alone first (check_only), then its
- * own checks, then the commit: the checks must agree with the commit and
- * change nothing. */
-static void test_check_only(void)
+/* memsrv runs each operation's check alone first, then its own checks,
+ * then the commit: the checks must agree with the commit and change
+ * nothing. */
+static void test_checks(void)
 {
 	struct own_page before[4];
 	uint64_t first;
@@ -267,16 +300,14 @@ static void test_check_only(void)
 	own_init(&db, pages, 4);
 	CU_ASSERT_EQUAL_FATAL(own_alloc(&db, O, 2, 1, &first), OWN_OK);
 	memcpy(before, pages, sizeof(before));
-	db.check_only = true;
-	CU_ASSERT_EQUAL(own_share(&db, O, 0, 2, B, OWN_RW), OWN_OK);
-	CU_ASSERT_EQUAL(own_lend(&db, O, 0, 2, B, OWN_R), OWN_OK);
-	CU_ASSERT_EQUAL(own_donate(&db, O, 0, 2, B), OWN_OK);
-	CU_ASSERT_EQUAL(own_free(&db, O, 0, 2), OWN_OK);
-	CU_ASSERT_EQUAL(own_free(&db, O, 0, 3), OWN_E_NOT_OWNER);
-	CU_ASSERT_EQUAL(own_reclaim(&db, O, 0, 2), OWN_E_NOT_LENT);
+	CU_ASSERT_EQUAL(own_check_share(&db, O, 0, 2, B, OWN_RW), OWN_OK);
+	CU_ASSERT_EQUAL(own_check_lend(&db, O, 0, 2, B, OWN_R), OWN_OK);
+	CU_ASSERT_EQUAL(own_check_donate(&db, O, 0, 2, B), OWN_OK);
+	CU_ASSERT_EQUAL(own_check_free(&db, O, 0, 2), OWN_OK);
+	CU_ASSERT_EQUAL(own_check_free(&db, O, 0, 3), OWN_E_NOT_OWNER);
+	CU_ASSERT_EQUAL(own_check_reclaim(&db, O, 0, 2), OWN_E_NOT_LENT);
 	CU_ASSERT_EQUAL(memcmp(before, pages, sizeof(before)), 0);
-	db.check_only = false;
-	CU_ASSERT_EQUAL(own_share(&db, O, 0, 2, B, OWN_RW), OWN_OK);
+	CU_ASSERT_EQUAL(run(K_SHARE, O, 0, 2, B, OWN_RW), OWN_OK);
 	CU_ASSERT_EQUAL(own_query(&db, B, 1), OWN_VIEW_SHARED_BORROWED);
 }
 
@@ -330,7 +361,7 @@ void suite_own(void)
 	CU_add_test(s, "bad arguments", test_bad_arguments);
 	CU_add_test(s, "too many borrowers", test_too_many_borrowers);
 	CU_add_test(s, "10000 random operations by 8 clients", test_random_operations);
-	CU_add_test(s, "checks alone change nothing", test_check_only);
+	CU_add_test(s, "checks alone change nothing", test_checks);
 	CU_add_test(s, "claimed pages", test_claim);
 	CU_add_test(s, "audit of one mapping", test_audit_mapping);
 }
