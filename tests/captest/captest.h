@@ -4,10 +4,11 @@
  * range of empty slots; afterwards the Untyped is revoked and the slots
  * emptied, so tests cannot disturb each other.
  *
- * Adding a test: write `void test_NAME(void)` with CHECK/CHECK_EQ, and add
- * `T(NAME)` to tests.def.
+ * Adding a test: write `void test_NAME(void)` with CHECK/CHECK_EQ
+ * (tests/lib/harness.h), and add `T(NAME)` to tests.def.
  */
 #pragma once
+#include "harness.h"
 #include <septa/ipc.h>
 #include <septa/syscall.h>
 #include <stdint.h>
@@ -24,40 +25,9 @@ struct captest_ctx {
 	uint64_t slot_next; /* next free slot of this test */
 	unsigned threads;   /* threads spawned in this test */
 	uint64_t vspace;    /* VSpace for spawn(); 0: the root task's */
-	int failed;
-	int skipped;
 };
 extern struct captest_ctx ct;
 extern const struct septa_bootinfo *bi;
-
-void captest_fail(const char *file, int line, const char *what, long got, long want);
-
-#define CHECK(c)                                                                         \
-	do {                                                                             \
-		if (!(c)) {                                                              \
-			captest_fail(__FILE__, __LINE__, #c, 0, 1);                      \
-			return;                                                          \
-		}                                                                        \
-	} while (0)
-
-/* A test that needs what this machine does not have says so, and is
- * counted as skipped, never as passed. */
-#define SKIP_UNLESS(c)                                                                   \
-	do {                                                                             \
-		if (!(c)) {                                                              \
-			ct.skipped = 1;                                                  \
-			return;                                                          \
-		}                                                                        \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                   \
-	do {                                                                             \
-		long _a = (long)(a), _b = (long)(b);                                     \
-		if (_a != _b) {                                                          \
-			captest_fail(__FILE__, __LINE__, #a, _a, _b);                    \
-			return;                                                          \
-		}                                                                        \
-	} while (0)
 
 /* A fresh empty slot in the root CNode. */
 uint64_t slot(void);
@@ -73,7 +43,3 @@ void yield_until(volatile uint64_t *v);
 long pend_spi(unsigned irq);
 /* An unmapped IPA in the root task's address space. */
 #define UNMAPPED_IPA 0x30000000UL
-
-#define T(name) void test_##name(void);
-#include "tests.def"
-#undef T

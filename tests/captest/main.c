@@ -11,21 +11,6 @@ const struct septa_bootinfo *bi;
 static uint64_t big_ut, ut_slot, first_slot;
 static uint8_t stacks[MAX_THREADS][STACK_SIZE] __attribute__((aligned(16)));
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
-#define T(name) {#name, test_##name},
-#include "tests.def"
-#undef T
-};
-
-void captest_fail(const char *file, int line, const char *what, long got, long want)
-{
-	ct.failed = 1;
-	printf("     %s:%d: %s: got %ld, want %ld\n", file, line, what, got, want);
-}
-
 long pend_spi(unsigned irq)
 {
 	struct septa_msg m = {0};
@@ -80,32 +65,31 @@ uint64_t spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uint64_t fault
 	return tcb;
 }
 
-static int run(unsigned i)
+/* Each test gets a fresh Untyped and the slots from first_slot on. */
+static int before(const char *name)
 {
 	ct = (struct captest_ctx){.slot_next = first_slot};
 	if (septa_untyped_retype(big_ut, SEPTA_OBJ_UNTYPED, TEST_UT_BITS, CNODE, 0, 0,
 				 ut_slot, 1) != SEPTA_OK) {
-		printf("FAIL %s: no untyped for the test\n", tests[i].name);
-		return 0;
+		printf("     %s: no untyped for the test\n", name);
+		return -1;
 	}
 	ct.ut = ut_slot;
-	tests[i].fn();
-	/* Tear down: every object of the test, then every slot it used. */
+	return 0;
+}
+
+/* Tear down: every object of the test, then every slot it used. */
+static void after(void)
+{
 	septa_cnode_revoke(CNODE, ut_slot, DEPTH);
 	septa_cnode_delete(CNODE, ut_slot, DEPTH);
 	for (uint64_t s = first_slot; s < ct.slot_next; s++)
 		septa_cnode_delete(CNODE, s, DEPTH);
-	printf("%s %s\n",
-	       ct.failed    ? "FAIL"
-	       : ct.skipped ? "skip"
-			    : "ok  ",
-	       tests[i].name);
-	return ct.failed ? 0 : ct.skipped ? 2 : 1;
 }
 
 int main(void)
 {
-	unsigned best = 0, passed = 0, skipped = 0, n = sizeof(tests) / sizeof(tests[0]);
+	unsigned best = 0;
 
 	bi = septa_bootinfo();
 	if (septa_tcb_set_priority(SEPTA_CAP_INIT_TCB, ROOT_PRIO) != SEPTA_OK)
@@ -117,16 +101,8 @@ int main(void)
 	big_ut = bi->untyped_slot + best;
 	ut_slot = bi->first_free_slot;
 	first_slot = ut_slot + 1;
-	printf("captest: %u tests, untyped of 2^%u bytes\n", n,
+	printf("captest: %u tests, untyped of 2^%u bytes\n", harness_count,
 	       bi->untyped[best].size_bits);
-	for (unsigned i = 0; i < n; i++) {
-		int r = run(i);
-
-		passed += r == 1;
-		skipped += r == 2;
-	}
-	printf("%u passed, %u failed, %u skipped\n", passed, n - passed - skipped,
-	       skipped);
-	septa_shutdown(passed + skipped == n ? 0 : 1);
+	septa_shutdown(harness_run(&(struct harness_hooks){before, after}));
 	return 1;
 }

@@ -29,7 +29,7 @@ static void share_unshare(uint64_t pa, uint64_t n, unsigned rounds, const char *
 
 		e |= memsrv_unshare(EP, pa, n, mt.b);
 		t += icount_now() - t0;
-		mt.failed |= e != MEMSRV_OK;
+		harness.failed |= e != MEMSRV_OK;
 	}
 	report(what, t, rounds * n, rounds);
 }
@@ -39,7 +39,7 @@ void memtest_bench(void)
 	uint64_t pa, t = 0, t_alloc = 0, t_free = 0;
 
 	if (memsrv_alloc(EP, 512, 1, XA, MEMSRV_RW, &pa)) {
-		mt.failed = 1;
+		harness.failed = 1;
 		return;
 	}
 	share_unshare(pa, 1, 200, "share + unshare, 1 page");
@@ -50,7 +50,7 @@ void memtest_bench(void)
 
 		e |= memsrv_reclaim(EP, pa, 1);
 		t += icount_now() - t0;
-		mt.failed |= e != MEMSRV_OK;
+		harness.failed |= e != MEMSRV_OK;
 	}
 	report("lend + reclaim, 1 page", t, 200, 200);
 	memsrv_free(EP, pa, 512);
@@ -62,9 +62,9 @@ void memtest_bench(void)
 		e |= memsrv_free(EP, blk, 512);
 		t_free += icount_now() - t1;
 		t_alloc += t1 - t0;
-		mt.failed |= e != MEMSRV_OK;
+		harness.failed |= e != MEMSRV_OK;
 	}
 	report("allocate a 2 MiB block", t_alloc, 20, 20);
 	report("free a 2 MiB block", t_free, 20, 20);
-	printf("memsrvbench: done, %s\n", mt.failed ? "with errors" : "no errors");
+	printf("memsrvbench: done, %s\n", harness.failed ? "with errors" : "no errors");
 }

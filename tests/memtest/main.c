@@ -1,7 +1,7 @@
 /*
- * memtest's harness: setup of the borrower VSpace and the probe threads,
- * the probe itself, and the test list. Packed as "memsrvbench" it runs the
- * benchmark instead.
+ * memtest's setup (the borrower VSpace and the probe threads) and the probe
+ * itself; tests/lib/harness.c runs the tests. Packed as "memsrvbench" it
+ * runs the benchmark instead.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,13 +12,6 @@
 
 struct memtest mt;
 void memtest_probe(void);
-
-void memtest_fail(const char *file, int line, const char *what, long got, long want)
-{
-	printf("FAIL %s:%d: %s = %ld (%#lx), want %ld (%#lx)\n", file, line, what, got,
-	       (unsigned long)got, want, (unsigned long)want);
-	mt.failed = 1;
-}
 
 uint64_t mk(unsigned type, unsigned bits)
 {
@@ -101,23 +94,8 @@ int memtest_setup(void)
 	return mt.tcb_a && mt.tcb_b ? 0 : -1;
 }
 
-#define T(name) void test_##name(void);
-#include "tests.def"
-#undef T
-
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
-#define T(name) {#name, test_##name},
-#include "tests.def"
-#undef T
-};
-
 int main(void)
 {
-	unsigned n = sizeof(tests) / sizeof(tests[0]), passed = 0;
-
 	printf("memtest: client %u of memsrv, '%s'\n", septa_bootinfo()->client_id,
 	       septa_bootinfo()->root_name);
 	if (memtest_setup()) {
@@ -127,17 +105,10 @@ int main(void)
 	}
 	if (strcmp(septa_bootinfo()->root_name, "memsrvbench") == 0) {
 		memtest_bench();
-		memsrv_shutdown(EP, mt.failed);
+		memsrv_shutdown(EP, harness.failed);
 		return 1;
 	}
-	printf("memtest: %u tests, borrower VSpace is client %u\n", n, mt.b);
-	for (unsigned i = 0; i < n; i++) {
-		mt.failed = 0;
-		tests[i].fn();
-		printf("%s %s\n", mt.failed ? "FAIL" : "ok  ", tests[i].name);
-		passed += !mt.failed;
-	}
-	printf("%u passed, %u failed\n", passed, n - passed);
-	memsrv_shutdown(EP, passed == n ? 0 : 1);
+	printf("memtest: %u tests, borrower VSpace is client %u\n", harness_count, mt.b);
+	memsrv_shutdown(EP, harness_run(&(struct harness_hooks){0}));
 	return 1;
 }

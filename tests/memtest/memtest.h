@@ -5,6 +5,7 @@
  * touching memory through real stage-2 mappings.
  */
 #pragma once
+#include "harness.h"
 #include <septa/ipc.h>
 #include <septa/memsrv.h>
 #include <septa/syscall.h>
@@ -25,7 +26,6 @@ struct memtest {
 	uint64_t tcb_b;	   /* probe thread in B's VSpace */
 	uint64_t fault_ep; /* where the probes report */
 	uint64_t next_slot;
-	int failed;
 };
 extern struct memtest mt;
 
@@ -40,14 +40,3 @@ uint64_t pa_of(uint64_t vspace, uint64_t ipa);
 /* What the kernel maps at ipa: q[0] pa, q[1] level, q[2] rights, q[3] tag. */
 void kq(uint64_t vspace, uint64_t ipa, uint64_t q[4]);
 void memtest_bench(void);
-
-void memtest_fail(const char *file, int line, const char *what, long got, long want);
-#define CHECK_EQ(a, b)                                                                   \
-	do {                                                                             \
-		long _a = (long)(a), _b = (long)(b);                                     \
-		if (_a != _b) {                                                          \
-			memtest_fail(__FILE__, __LINE__, #a, _a, _b);                    \
-			return;                                                          \
-		}                                                                        \
-	} while (0)
-#define CHECK(c) CHECK_EQ(!!(c), 1)

@@ -1,0 +1,64 @@
+/*
+ * The on-target test harness captest and memtest share: the checks, the
+ * suite's test list, and the run loop with its report. A suite lists its
+ * tests in its own tests.def, one T(name) per test in the order they run,
+ * writes `void test_NAME(void)` with CHECK/CHECK_EQ, and has its directory
+ * on the include path (harness.c includes <tests.def>).
+ *
+ * The report is one line per test ("ok  ", "FAIL" or "skip", then the
+ * name) and the totals "N passed, N failed, N skipped", which
+ * tests/system matches.
+ */
+#pragma once
+
+/* The outcome of the test that is running. */
+struct harness_state {
+	int failed;
+	int skipped;
+};
+extern struct harness_state harness;
+
+void harness_fail(const char *file, int line, const char *what, long got, long want);
+
+#define CHECK_EQ(a, b)                                                                   \
+	do {                                                                             \
+		long _a = (long)(a), _b = (long)(b);                                     \
+		if (_a != _b) {                                                          \
+			harness_fail(__FILE__, __LINE__, #a, _a, _b);                    \
+			return;                                                          \
+		}                                                                        \
+	} while (0)
+
+#define CHECK(c)                                                                         \
+	do {                                                                             \
+		if (!(c)) {                                                              \
+			harness_fail(__FILE__, __LINE__, #c, 0, 1);                      \
+			return;                                                          \
+		}                                                                        \
+	} while (0)
+
+/* A test that needs what this machine does not have says so, and is
+ * counted as skipped, never as passed. */
+#define SKIP_UNLESS(c)                                                                   \
+	do {                                                                             \
+		if (!(c)) {                                                              \
+			harness.skipped = 1;                                             \
+			return;                                                          \
+		}                                                                        \
+	} while (0)
+
+/* What a suite does around each test; either may be NULL. A before() that
+ * returns non-zero has said why the test cannot run: it counts as failed. */
+struct harness_hooks {
+	int (*before)(const char *name);
+	void (*after)(void);
+};
+
+/* How many tests tests.def lists. */
+extern const unsigned harness_count;
+/* Runs every test and prints the report; 0 if none failed, else 1. */
+int harness_run(const struct harness_hooks *hooks);
+
+#define T(name) void test_##name(void);
+#include <tests.def>
+#undef T
