@@ -21,6 +21,10 @@ void thread_end(struct tcb *t, int status)
 	tcb_suspend(t);
 }
 
+_Static_assert(sizeof(((struct tcb *)0)->fault_mr) / sizeof(uint64_t) >= SEPTA_HVC_LEN &&
+		   SEPTA_HVC_LEN >= SEPTA_ABORT_LEN,
+	       "every fault message fits");
+
 void fault_raise(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned n)
 {
 	struct cte *ep = &t->slots[TCB_SLOT_FAULT];

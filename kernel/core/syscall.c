@@ -216,7 +216,11 @@ void syscall_dispatch(struct arch_regs *r)
 	}
 	if (t->slots[TCB_SLOT_FAULT].cap.type == CAP_ENDPOINT)
 		fault_raise(t, SEPTA_FAULT_UNKNOWN_SYSCALL,
-			    (uint64_t[]){r->elr, r->sp, nr, r->x[0]}, 4);
+			    (uint64_t[]){[SEPTA_BADCALL_PC] = r->elr,
+					 [SEPTA_BADCALL_SP] = r->sp,
+					 [SEPTA_BADCALL_NUMBER] = nr,
+					 [SEPTA_BADCALL_X0] = r->x[0]},
+			    SEPTA_BADCALL_LEN);
 	else
 		t->regs.x[0] = (uint64_t)SEPTA_E_SYSCALL;
 }

@@ -69,7 +69,9 @@ uint64_t arch_vcpu_entry_spsr(void);
 /* The VCPU goes away: its state must not stay live in the registers. */
 void arch_vcpu_forget(struct vcpu *v);
 /* Enters the guest's EL1 vector with a synchronous external abort for the
- * abort (esr: its ESR_EL2) it took at regs->elr; its registers are saved. */
-void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t esr);
+ * abort it took at regs->elr (access: its SEPTA_ACCESS_* word, far: its
+ * virtual address); its registers are saved. */
+void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t access,
+			    uint64_t far);
 /* Queues a virtual interrupt for v; E_IN_USE when nothing can take it. */
 int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio);

@@ -73,6 +73,23 @@ static unsigned transfer_caps(struct tcb *from, struct tcb *to, struct endpoint 
 	return i;
 }
 
+/* A fault message is the kernel's words, copied straight to the handler's
+ * registers and buffer. Kept out of line: the ordinary path's code, and its
+ * cost, stay as they are. */
+static __attribute__((noinline)) unsigned
+fault_transfer(const struct tcb *from, struct tcb *to, struct septa_ipc_buffer *tb)
+{
+	unsigned len = from->fault_len;
+
+	if (len > SEPTA_MSG_REGS && !tb)
+		len = SEPTA_MSG_REGS;
+	for (unsigned i = 0; i < SEPTA_MSG_REGS && i < len; i++)
+		to->regs.x[2 + i] = from->fault_mr[i];
+	for (unsigned i = SEPTA_MSG_REGS; i < len; i++)
+		tb->msg[i] = from->fault_mr[i];
+	return len;
+}
+
 static void transfer(struct tcb *from, struct tcb *to, uint64_t badge, bool can_grant,
 		     struct endpoint *ep)
 {
@@ -83,11 +100,7 @@ static void transfer(struct tcb *from, struct tcb *to, uint64_t badge, bool can_
 
 	if (from->fault) {
 		label = from->fault;
-		len = from->fault_len;
-		if (len > SEPTA_MSG_REGS && !tb)
-			len = SEPTA_MSG_REGS;
-		for (unsigned i = 0; i < len; i++)
-			msg_set(to, i, from->fault_mr[i]);
+		len = fault_transfer(from, to, tb);
 	} else {
 		/* Beyond the registers the message needs both IPC buffers; the
 		 * receiver sees the length that arrived. */
@@ -177,40 +190,54 @@ void endpoint_cancel(struct tcb *t)
 	t->blocked_on = NULL;
 }
 
+/* What an emulated load of `access` leaves in its register: the value at
+ * the access's size, sign-extended if the load says so, into a W or an X. */
+static uint64_t loaded_value(uint64_t access, uint64_t v)
+{
+	unsigned bits = 8 * SEPTA_ACCESS_SIZE(access);
+
+	if (bits < 64) {
+		v &= (1ULL << bits) - 1;
+		if ((access & SEPTA_ACCESS_SIGNED) && (v >> (bits - 1)))
+			v |= ~0ULL << bits;
+	}
+	return access & SEPTA_ACCESS_WIDE ? v : v & 0xffffffffULL;
+}
+
+_Static_assert((int)SEPTA_ABORT_ACCESS == (int)SEPTA_SYSREG_ACCESS,
+	       "emulated accesses share one access word");
+
 /*
- * How a reply resumes a faulted thread. VM faults and exceptions: MR0 is
- * the new PC and MR1 the new SP, if given. HVC and SMC: the reply's
- * registers become x0..; an SMC is stepped over (an HVC already is). MMIO:
- * a read gets MR0 in its target register; the access is stepped over.
+ * How a reply with label 0 resumes a faulted thread (septa/fault.h). An
+ * abort or a system-register access was performed by the handler: a
+ * described read gets the reply's value; the instruction is stepped over.
  */
 static void fault_resume(struct tcb *t, unsigned fault, struct tcb *replier, unsigned len)
 {
-	uint64_t esr = t->fault_mr[2], iss_reg = (esr >> 16) & 0x1f;
+	uint64_t access = t->fault_mr[SEPTA_ABORT_ACCESS];
+	unsigned reg = SEPTA_ACCESS_REG(access);
 
 	switch (fault) {
 	case SEPTA_FAULT_HVC:
 	case SEPTA_FAULT_SMC:
-		for (unsigned i = 0; i < len && i < 8; i++)
+		for (unsigned i = 0; i < len && i < SEPTA_HVC_LEN; i++)
 			t->regs.x[i] = msg_get(replier, i);
 		if (fault == SEPTA_FAULT_SMC)
 			t->regs.elr += 4;
 		break;
-	case SEPTA_FAULT_MMIO:
-		if (!(t->fault_mr[3] & 1) && len >= 1 && iss_reg != 31) {
-			unsigned size_log2 = (unsigned)(t->fault_mr[3] >> 1) & 3;
-			uint64_t v = msg_get(replier, 0);
-
-			if (size_log2 < 3)
-				v &= (1ULL << (8u << size_log2)) - 1;
-			t->regs.x[iss_reg] = v;
-		}
+	case SEPTA_FAULT_ABORT:
+	case SEPTA_FAULT_SYSREG:
+		if (SEPTA_ACCESS_KIND(access) == SEPTA_ACCESS_READ &&
+		    (access & SEPTA_ACCESS_VALID) && len > SEPTA_REPLY_VALUE && reg != 31)
+			t->regs.x[reg] =
+			    loaded_value(access, msg_get(replier, SEPTA_REPLY_VALUE));
 		t->regs.elr += 4;
 		break;
 	default:
-		if (len >= 1)
-			t->regs.elr = msg_get(replier, 0);
-		if (len >= 2)
-			t->regs.sp = msg_get(replier, 1);
+		if (len > SEPTA_REPLY_PC)
+			t->regs.elr = msg_get(replier, SEPTA_REPLY_PC);
+		if (len > SEPTA_REPLY_SP)
+			t->regs.sp = msg_get(replier, SEPTA_REPLY_SP);
 		break;
 	}
 }
@@ -236,10 +263,10 @@ int ipc_reply(struct tcb *replier)
 			arch_vcpu_inject(caller->vcpu, (unsigned)(label >> 20) & 0x3ff,
 					 0xa0);
 		if (SEPTA_REPLY_ACTION(label) == SEPTA_REPLY_ABORT && caller->vcpu &&
-		    (fault == SEPTA_FAULT_VM || fault == SEPTA_FAULT_MMIO)) {
-			arch_vcpu_inject_abort(
-			    caller->vcpu, &caller->regs,
-			    caller->fault_mr[fault == SEPTA_FAULT_VM ? 3 : 2]);
+		    fault == SEPTA_FAULT_ABORT) {
+			arch_vcpu_inject_abort(caller->vcpu, &caller->regs,
+					       caller->fault_mr[SEPTA_ABORT_ACCESS],
+					       caller->fault_mr[SEPTA_ABORT_FAR]);
 			sched_resume(caller);
 			return SEPTA_OK;
 		}

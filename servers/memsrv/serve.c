@@ -19,15 +19,22 @@ void serve_count_server(void)
 
 static void report_fault(unsigned id, const struct septa_msg *m)
 {
-	static const char *const what[] = {"", "memory fault", "unknown system call",
-					   "exception"};
+	static const char *const what[] = {
+	    [SEPTA_FAULT_ABORT] = "memory fault",
+	    [SEPTA_FAULT_UNKNOWN_SYSCALL] = "unknown system call",
+	    [SEPTA_FAULT_EXCEPTION] = "exception",
+	    [SEPTA_FAULT_SYSREG] = "system register",
+	};
 	unsigned label = (unsigned)SEPTA_MSG_LABEL(m->info);
 
 	printf("memsrv: server '%s' (client %u) stopped: %s, pc %#llx, %#llx, %#llx, "
 	       "%#llx\n",
-	       clients[id].name, id, label < 4 ? what[label] : "fault",
-	       (unsigned long long)m->mr[0], (unsigned long long)m->mr[1],
-	       (unsigned long long)m->mr[2], (unsigned long long)m->mr[3]);
+	       clients[id].name, id,
+	       label < sizeof(what) / sizeof(what[0]) && what[label] ? what[label]
+								     : "fault",
+	       (unsigned long long)m->mr[0] /* every fault but HVC: the PC */,
+	       (unsigned long long)m->mr[1], (unsigned long long)m->mr[2],
+	       (unsigned long long)m->mr[3]);
 	if (--live_servers == 0) {
 		printf("memsrv: no server left running\n");
 		memsrv_power_off(1);

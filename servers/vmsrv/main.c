@@ -10,12 +10,7 @@
 #include "vmsrv.h"
 
 #define CONFIG_MODULE "vms.dtb"
-#define ESR_EC(esr)   (((esr) >> 26) & 0x3f)
-#define EC_SYSREG     0x18
-/* A trapped system register's ISS without Rt: op0, op2, op1, CRn, CRm,
- * direction. ICC_SGI1R_EL1 (S3_0_C12_C11_5), written. */
-#define ISS_SYSREG_MASK 0x3ffc1fULL
-#define ISS_ICC_SGI1R	(3ULL << 20 | 5ULL << 17 | 0ULL << 14 | 12ULL << 10 | 11ULL << 1)
+#define ICC_SGI1R_EL1 SEPTA_SYSREG_ENC(3, 0, 12, 11, 5)
 
 struct vmcfg vm_config;
 struct vm vms[VMCFG_MAX_VMS];
@@ -47,19 +42,14 @@ void vm_uart_line(struct vm *vm)
 	vm->uart_line = up;
 }
 
-/* A write to ICC_SGI1R_EL1 from vCPU c: the value is in its register rt.
- * INTID in bits 27:24; IRM (bit 40) means everyone else, otherwise the
- * target list (bits 15:0) names Aff0 values within Aff1-Aff3 = 0. */
-static void send_sgi(struct vcpu *c, unsigned rt)
+/* Value v written to ICC_SGI1R_EL1 by vCPU c: INTID in bits 27:24; IRM
+ * (bit 40) means everyone else, otherwise the target list (bits 15:0)
+ * names Aff0 values within Aff1-Aff3 = 0. */
+static void send_sgi(struct vcpu *c, uint64_t v)
 {
 	struct vm *vm = c->vm;
-	uint64_t regs[2 + 31], v;
-	unsigned intid;
+	unsigned intid = (unsigned)(v >> 24) & 0xf;
 
-	if (septa_tcb_read_registers(c->tcb, 33, regs))
-		return;
-	v = rt == 31 ? 0 : regs[2 + rt];
-	intid = (unsigned)(v >> 24) & 0xf;
 	for (unsigned i = 0; i < vm->cfg->cpus; i++) {
 		bool to = v >> 40 & 1 ? i != c->index
 				      : !(v & 0xff00ff00ff0000ULL) && (v >> i & 1);
@@ -100,10 +90,11 @@ static bool emulate(struct vcpu *c, uint64_t ipa, bool write, unsigned size,
 
 /* What the guest gets for touching nothing: an abort, logged the first time.
  * An abort whose vector itself faults is a guest that cannot go on. */
-static uint64_t bad_access(struct vcpu *c, uint64_t pc, uint64_t ipa, bool write)
+static uint64_t bad_access(struct vcpu *c, const struct septa_msg *m)
 {
+	static const char *const kind[] = {"read", "write", "fetch", "access"};
 	struct vm *vm = c->vm;
-	uint64_t vbar = 0;
+	uint64_t vbar = 0, pc = m->mr[SEPTA_ABORT_PC], ipa = m->mr[SEPTA_ABORT_IPA];
 
 	if (c->vector_hit != ~0ULL && pc - c->vector_hit < 0x800) {
 		vm_stop(vm, VM_CRASHED, "crashed: its exception vector faults");
@@ -114,8 +105,8 @@ static uint64_t bad_access(struct vcpu *c, uint64_t pc, uint64_t ipa, bool write
 		vm_log(vm,
 		       "%s at IPA %#llx (pc %#llx) hits nothing: abort injected "
 		       "(logged once)",
-		       write ? "write" : "read or fetch", (unsigned long long)ipa,
-		       (unsigned long long)pc);
+		       kind[SEPTA_ACCESS_KIND(m->mr[SEPTA_ABORT_ACCESS])],
+		       (unsigned long long)ipa, (unsigned long long)pc);
 	vm->abort_logged = true;
 	septa_vcpu_read_reg(c->vcpu, SEPTA_VCPU_REG_VBAR, &vbar);
 	c->vector_hit = vbar; /* the entry depends on the mode: the table counts */
@@ -133,44 +124,41 @@ static uint64_t handle(struct vcpu *c, struct septa_msg *m, bool *reply)
 	case SEPTA_FAULT_HVC:
 	case SEPTA_FAULT_SMC:
 		exit_kind = SEPTA_EXIT_HVC;
-		for (unsigned i = 0; i < 8; i++)
+		for (unsigned i = 0; i < SEPTA_HVC_LEN; i++)
 			x[i] = septa_mr(m, i);
 		*reply = hyp_call(c, x);
 		for (unsigned i = 0; i < 4; i++)
 			septa_set_mr(m, i, x[i]);
 		m->info = septa_msginfo(0, 0, 4);
 		return 0;
-	case SEPTA_FAULT_MMIO: {
-		uint64_t ipa = m->mr[0], acc = m->mr[3];
-		bool write = acc & 1;
+	case SEPTA_FAULT_ABORT: {
+		/* RAM is populated, a described access elsewhere is a device's
+		 * to emulate, anything else is the guest's abort. */
+		uint64_t ipa = m->mr[SEPTA_ABORT_IPA], acc = m->mr[SEPTA_ABORT_ACCESS];
 
 		if (mem_is_ram(vm, ipa))
-			return mem_populate(vm, ipa) ? bad_access(c, m->mr[1], ipa, write)
+			return mem_populate(vm, ipa) ? bad_access(c, m)
 						     : SEPTA_REPLY_RETRY;
-		val = septa_mr(m, 4);
+		if (!(acc & SEPTA_ACCESS_VALID))
+			return bad_access(c, m);
+		val = m->mr[SEPTA_ABORT_VALUE];
 		exit_kind = SEPTA_EXIT_DEVICE;
-		if (!emulate(c, ipa, write, 1u << ((acc >> 1) & 3), &val))
-			return bad_access(c, m->mr[1], ipa, write);
-		m->mr[0] = val;
+		if (!emulate(c, ipa, SEPTA_ACCESS_KIND(acc) == SEPTA_ACCESS_WRITE,
+			     SEPTA_ACCESS_SIZE(acc), &val))
+			return bad_access(c, m);
+		m->mr[SEPTA_REPLY_VALUE] = val;
 		m->info = septa_msginfo(0, 0, 1);
 		return 0;
 	}
-	case SEPTA_FAULT_VM:
-		if (mem_is_ram(vm, m->mr[1]) && !mem_populate(vm, m->mr[1]))
-			return SEPTA_REPLY_RETRY;
-		return bad_access(c, m->mr[0], m->mr[1], m->mr[3] >> 6 & 1);
-	case SEPTA_FAULT_USER_EXCEPTION:
-		/* Trapped system registers: SGIs are sent; the rest (debug, PMU,
-		 * set/way) are ignored. */
-		if (ESR_EC(m->mr[2]) == EC_SYSREG) {
-			exit_kind = SEPTA_EXIT_DEVICE;
-			if ((m->mr[2] & ISS_SYSREG_MASK) == ISS_ICC_SGI1R)
-				send_sgi(c, (unsigned)(m->mr[2] >> 5) & 0x1f);
-			m->mr[0] = m->mr[0] + 4;
-			m->info = septa_msginfo(0, 0, 1);
-			return 0;
-		}
-		/* fall through */
+	case SEPTA_FAULT_SYSREG:
+		/* SGIs are sent; the other trapped registers (debug, PMU,
+		 * set/way) are ignored, a read leaving its register as it was. */
+		exit_kind = SEPTA_EXIT_DEVICE;
+		if (m->mr[SEPTA_SYSREG_ID] == ICC_SGI1R_EL1 &&
+		    SEPTA_ACCESS_KIND(m->mr[SEPTA_SYSREG_ACCESS]) == SEPTA_ACCESS_WRITE)
+			send_sgi(c, m->mr[SEPTA_SYSREG_VALUE]);
+		m->info = septa_msginfo(0, 0, 0);
+		return 0;
 	default:
 		vm_stop(vm, VM_CRASHED, "crashed: an exit vmsrv does not handle");
 		printf("vmsrv: (fault %llu, %#llx %#llx %#llx)\n",

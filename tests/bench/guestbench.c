@@ -112,9 +112,10 @@ int main(void)
 			want = 4;
 		else if (label == SEPTA_FAULT_HVC)
 			want = 0;
-		else if (label == SEPTA_FAULT_MMIO && m.mr[0] == 0x09000000)
+		else if (label == SEPTA_FAULT_ABORT &&
+			 m.mr[SEPTA_ABORT_IPA] == 0x09000000)
 			want = 1;
-		else if (label == SEPTA_FAULT_MMIO && m.mr[0] < 0x60000000)
+		else if (label == SEPTA_FAULT_ABORT && m.mr[SEPTA_ABORT_IPA] < 0x60000000)
 			want = 2;
 		else
 			want = 3;
@@ -126,7 +127,7 @@ int main(void)
 		n[phase]++;
 		m.info = septa_msginfo(0, 0, 0);
 		if (phase >= 2) {
-			demand_map(vs, m.mr[0] & ~0xfffULL);
+			demand_map(vs, m.mr[SEPTA_ABORT_IPA] & ~0xfffULL);
 			m.info = septa_msginfo(SEPTA_REPLY_RETRY, 0, 0);
 		}
 		septa_reply_recv(ep, &m);

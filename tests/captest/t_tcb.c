@@ -219,11 +219,19 @@ void test_vm_fault_message(void)
 	    septa_cnode_mint(CNODE, b, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL, 77), 0);
 	CHECK(spawn(bad_write, 0, LOW_PRIO, b));
 	CHECK_EQ(septa_recv(ep, &m), 0);
-	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_VM);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+	CHECK_EQ(SEPTA_MSG_LEN(m.info), SEPTA_ABORT_LEN);
 	CHECK_EQ(m.badge, 77);
-	CHECK_EQ(m.mr[1], UNMAPPED_IPA);
-	CHECK_EQ(m.mr[2], 0); /* a data access */
-	CHECK_EQ((m.mr[3] >> 26) & 0x3f, 0x24);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], UNMAPPED_IPA);
+	/* A native thread's stage 1 is off: its virtual address is the IPA. */
+	CHECK_EQ(septa_mr(&m, SEPTA_ABORT_FAR), UNMAPPED_IPA);
+	/* str x, [x]: an 8-byte store of 5, described by the syndrome */
+	uint64_t a = m.mr[SEPTA_ABORT_ACCESS];
+	CHECK_EQ(SEPTA_ACCESS_KIND(a), SEPTA_ACCESS_WRITE);
+	CHECK(a & SEPTA_ACCESS_VALID);
+	CHECK_EQ(SEPTA_ACCESS_SIZE(a), 8);
+	CHECK_EQ(SEPTA_ACCESS_CAUSE(a), SEPTA_CAUSE_TRANSLATION);
+	CHECK_EQ(m.mr[SEPTA_ABORT_VALUE], 5);
 }
 
 void test_fault_reply_resumes(void)
@@ -234,9 +242,8 @@ void test_fault_reply_resumes(void)
 	flag[0] = 0;
 	CHECK(spawn(bad_write, 0, HIGH_PRIO, ep));
 	CHECK_EQ(septa_recv(ep, &m), 0);
-	/* Resume at the instruction after the faulting store. */
-	m.info = septa_msginfo(0, 0, 1);
-	m.mr[0] += 4;
+	/* "Done": the store is stepped over. */
+	m.info = septa_msginfo(0, 0, 0);
 	CHECK_EQ(septa_reply(&m), 0);
 	/* It ran on and exited: the fault endpoint stays quiet. */
 	CHECK_EQ(septa_nbrecv(ep, &m), SEPTA_E_WOULD_BLOCK);
@@ -271,9 +278,13 @@ void test_instruction_fault(void)
 
 	CHECK(spawn(jump_unmapped, 0, LOW_PRIO, ep));
 	CHECK_EQ(septa_recv(ep, &m), 0);
-	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_VM);
-	CHECK_EQ(m.mr[0], UNMAPPED_IPA);
-	CHECK_EQ(m.mr[2], 1);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_PC], UNMAPPED_IPA);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], UNMAPPED_IPA);
+	/* A fetch: nothing about a register or a size */
+	CHECK_EQ(m.mr[SEPTA_ABORT_ACCESS] & ~(3u << SEPTA_ACCESS_CAUSE_SHIFT),
+		 SEPTA_ACCESS_FETCH);
+	CHECK_EQ(SEPTA_ACCESS_CAUSE(m.mr[SEPTA_ABORT_ACCESS]), SEPTA_CAUSE_TRANSLATION);
 }
 
 static void undefined(uint64_t unused)
@@ -292,8 +303,9 @@ void test_user_exception(void)
 
 	CHECK(spawn(undefined, 0, LOW_PRIO, ep));
 	CHECK_EQ(septa_recv(ep, &m), 0);
-	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_USER_EXCEPTION);
-	CHECK_EQ((m.mr[2] >> 26) & 0x3f, 0); /* EC: unknown reason */
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_EXCEPTION);
+	CHECK_EQ(m.mr[SEPTA_EXCEPTION_CLASS], 0); /* EC: unknown reason */
+	CHECK_EQ(m.mr[SEPTA_EXCEPTION_ESR] >> 26, 0);
 }
 
 static void bad_syscall(uint64_t unused)
@@ -312,8 +324,8 @@ void test_unknown_syscall_fault(void)
 	CHECK(spawn(bad_syscall, 0, LOW_PRIO, ep));
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_UNKNOWN_SYSCALL);
-	CHECK_EQ(m.mr[2], 0x5eed);
-	CHECK_EQ(m.mr[3], 0x1234);
+	CHECK_EQ(m.mr[SEPTA_BADCALL_NUMBER], 0x5eed);
+	CHECK_EQ(m.mr[SEPTA_BADCALL_X0], 0x1234);
 }
 
 void test_fault_without_handler_stops_thread(void)

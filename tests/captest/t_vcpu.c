@@ -7,6 +7,7 @@ extern const uint8_t guest_mmio_start[], guest_mmio_end[];
 extern const uint8_t guest_irq_start[], guest_irq_end[];
 extern const uint8_t guest_id_start[], guest_id_end[];
 extern const uint8_t guest_irq_v2_start[], guest_irq_v2_end[];
+extern const uint8_t guest_abort_start[], guest_abort_end[];
 
 #define GUEST_RAM 0x40000000UL
 #define HOST_VIEW 0x40000000UL /* where we see the guest's code frame */
@@ -75,6 +76,20 @@ static uint64_t make_guest(uint64_t ep, uint64_t *vcpu_out)
 	return make_guest_in(36, ep, vcpu_out);
 }
 
+/* The same with other code than the MMIO guest's. */
+static uint64_t make_guest_running(const uint8_t *start, const uint8_t *end, uint64_t ep,
+				   uint64_t *vcpu_out)
+{
+	uint64_t tcb;
+
+	guest_code = start;
+	guest_code_end = end;
+	tcb = make_guest(ep, vcpu_out);
+	guest_code = guest_mmio_start;
+	guest_code_end = guest_mmio_end;
+	return tcb;
+}
+
 void test_guest_mmio_and_hvc(void)
 {
 	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb = make_guest(ep, &vcpu);
@@ -84,19 +99,23 @@ void test_guest_mmio_and_hvc(void)
 	CHECK_EQ(septa_tcb_resume(tcb), 0);
 	/* strb w1, [x9]: one byte, register 1, written */
 	CHECK_EQ(septa_recv(ep, &m), 0);
-	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_MMIO);
-	CHECK_EQ(m.mr[0], 0x09000000);
-	CHECK_EQ(m.mr[1], GUEST_RAM + 8);
-	CHECK_EQ(m.mr[3], 1 | 0 << 1 | 1 << 4);
-	CHECK_EQ(septa_mr(&m, 4), 'G');
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x09000000);
+	CHECK_EQ(m.mr[SEPTA_ABORT_PC], GUEST_RAM + 8);
+	CHECK_EQ(m.mr[SEPTA_ABORT_ACCESS], SEPTA_ACCESS_WRITE | SEPTA_ACCESS_VALID |
+					       0 << SEPTA_ACCESS_SIZE_SHIFT |
+					       1 << SEPTA_ACCESS_REG_SHIFT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_VALUE], 'G');
 	m.info = septa_msginfo(0, 0, 0);
 	/* ldr w2, [x9, #0x18]: four bytes into register 2; we answer 0x90 */
 	CHECK_EQ(septa_reply_recv(ep, &m), 0);
-	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_MMIO);
-	CHECK_EQ(m.mr[0], 0x09000018);
-	CHECK_EQ(m.mr[3], 0 | 2 << 1 | 2 << 4);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x09000018);
+	CHECK_EQ(m.mr[SEPTA_ABORT_ACCESS], SEPTA_ACCESS_READ | SEPTA_ACCESS_VALID |
+					       2 << SEPTA_ACCESS_SIZE_SHIFT |
+					       2 << SEPTA_ACCESS_REG_SHIFT);
 	m.info = septa_msginfo(0, 0, 1);
-	m.mr[0] = 0x90;
+	m.mr[SEPTA_REPLY_VALUE] = 0x90;
 	/* hvc: x0 = 0x1000, x1 = what it read */
 	CHECK_EQ(septa_reply_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
@@ -111,8 +130,8 @@ void test_guest_mmio_and_hvc(void)
 	m.info = septa_msginfo(0, 0, 0);
 	/* Outside its VSpace: we refuse, and it stays stopped. */
 	CHECK_EQ(septa_reply_recv(ep, &m), 0);
-	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_MMIO);
-	CHECK_EQ(m.mr[0], 0x50000000);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x50000000);
 	m.info = septa_msginfo(1, 0, 0);
 	CHECK_EQ(septa_reply(&m), 0);
 	CHECK_EQ(septa_nbrecv(ep, &m), SEPTA_E_WOULD_BLOCK);
@@ -157,8 +176,8 @@ void test_guest_ipa_sizes(void)
 		CHECK_EQ(tables_added, tables[i]);
 		CHECK_EQ(septa_tcb_resume(tcb), 0);
 		CHECK_EQ(septa_recv(ep, &m), 0);
-		CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_MMIO);
-		CHECK_EQ(m.mr[0], 0x09000000);
+		CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+		CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x09000000);
 		/* Done with it, and with our view of its code. */
 		CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
 		CHECK_EQ(septa_cnode_delete(CNODE, host_pt_of_last_guest, DEPTH), 0);
@@ -172,11 +191,9 @@ static uint64_t make_irq_guest(uint64_t ep, uint64_t *vcpu)
 	uint64_t tcb, gicv = slot();
 	unsigned dev = bi->untyped_count;
 
-	guest_code = bi->gic_version == 3 ? guest_irq_start : guest_irq_v2_start;
-	guest_code_end = bi->gic_version == 3 ? guest_irq_end : guest_irq_v2_end;
-	tcb = make_guest(ep, vcpu);
-	guest_code = guest_mmio_start;
-	guest_code_end = guest_mmio_end;
+	tcb = bi->gic_version == 3
+		  ? make_guest_running(guest_irq_start, guest_irq_end, ep, vcpu)
+		  : make_guest_running(guest_irq_v2_start, guest_irq_v2_end, ep, vcpu);
 	if (!tcb || bi->gic_version == 3)
 		return tcb;
 	for (unsigned i = 0; i < bi->untyped_count; i++)
@@ -305,11 +322,7 @@ void test_guest_id_registers_and_pmu(void)
 	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb, mmfr0;
 	struct septa_msg m = {0};
 
-	guest_code = guest_id_start;
-	guest_code_end = guest_id_end;
-	tcb = make_guest(ep, &vcpu);
-	guest_code = guest_mmio_start;
-	guest_code_end = guest_mmio_end;
+	tcb = make_guest_running(guest_id_start, guest_id_end, ep, &vcpu);
 	CHECK(tcb);
 	CHECK_EQ(septa_tcb_resume(tcb), 0);
 	CHECK_EQ(septa_recv(ep, &m), 0);
@@ -321,14 +334,19 @@ void test_guest_id_registers_and_pmu(void)
 	CHECK_EQ(mmfr0 & 0xf, 4); /* PARange: 44 bits, as the CPU has */
 	m.info = septa_msginfo(0, 0, 0);
 	CHECK_EQ(septa_reply_recv(ep, &m), 0);
-	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_USER_EXCEPTION);
-	CHECK_EQ((m.mr[2] >> 26) & 0x3f, 0x18); /* a trapped system register */
-	/* Step over it and let it report. */
+	/* mrs x3, pmcr_el0 */
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_SYSREG);
+	CHECK_EQ(m.mr[SEPTA_SYSREG_ID], SEPTA_SYSREG_ENC(3, 3, 9, 12, 0));
+	CHECK_EQ(m.mr[SEPTA_SYSREG_ACCESS],
+		 SEPTA_ACCESS_READ | SEPTA_ACCESS_VALID | SEPTA_ACCESS_WIDE |
+		     3 << SEPTA_ACCESS_SIZE_SHIFT | 3 << SEPTA_ACCESS_REG_SHIFT);
+	/* Answer the read; it is stepped over and the guest reports it. */
 	m.info = septa_msginfo(0, 0, 1);
-	m.mr[0] += 4;
+	m.mr[SEPTA_REPLY_VALUE] = 0x8877665544332211ULL;
 	CHECK_EQ(septa_reply_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
 	CHECK_EQ(m.mr[0], 6);
+	CHECK_EQ(m.mr[1], 0x8877665544332211ULL);
 	m.info = septa_msginfo(1, 0, 0);
 	CHECK_EQ(septa_reply(&m), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
@@ -402,8 +420,9 @@ void test_block_split_while_guest_runs(void)
 	/* It runs on: the writable page takes the write, the other faults. */
 	m.info = septa_msginfo(0, 0, 0);
 	CHECK_EQ(septa_reply_recv(ep, &m), 0);
-	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_VM);
-	CHECK_EQ(m.mr[1], GUEST_RAM + 0x20000);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], GUEST_RAM + 0x20000);
+	CHECK_EQ(SEPTA_ACCESS_CAUSE(m.mr[SEPTA_ABORT_ACCESS]), SEPTA_CAUSE_PERMISSION);
 	CHECK_EQ(host[0x10000 / 8], 2);
 	CHECK_EQ(host[0x20000 / 8], 1);
 	m.info = septa_msginfo(1, 0, 0);
@@ -439,6 +458,97 @@ void test_forward_physical_irq(void)
 	CHECK_EQ(m.mr[0], 4);
 	CHECK_EQ(m.mr[1], 43);
 	CHECK_EQ(septa_irq_handler_ack(h), 0);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
+
+/* Answers the exit in m and takes the next, which must be a `label`. */
+static void next_exit(uint64_t ep, struct septa_msg *m, uint64_t label)
+{
+	CHECK_EQ(septa_reply_recv(ep, m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m->info), label);
+}
+
+/* The kernel's decoding of a guest's aborts, one of each kind, and an
+ * abort injected with the address and direction it decoded. */
+void test_guest_abort_decoding(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb, a;
+	struct septa_msg m = {0};
+
+	tcb = make_guest_running(guest_abort_start, guest_abort_end, ep, &vcpu);
+	CHECK(tcb);
+	CHECK_EQ(septa_vcpu_write_reg(vcpu, SEPTA_VCPU_REG_VBAR, GUEST_RAM + 0x800), 0);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	/* strh w3, [x9, #2]: the low 2 bytes of a wider value */
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_PC], GUEST_RAM + 0x10);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x09000002);
+	CHECK_EQ(septa_mr(&m, SEPTA_ABORT_FAR), 0x09000002); /* its MMU is off */
+	a = m.mr[SEPTA_ABORT_ACCESS];
+	CHECK_EQ(SEPTA_ACCESS_KIND(a), SEPTA_ACCESS_WRITE);
+	CHECK(a & SEPTA_ACCESS_VALID);
+	CHECK_EQ(SEPTA_ACCESS_SIZE(a), 2);
+	CHECK_EQ(SEPTA_ACCESS_REG(a), 3);
+	CHECK_EQ(a & (SEPTA_ACCESS_SIGNED | SEPTA_ACCESS_WIDE), 0);
+	CHECK_EQ(SEPTA_ACCESS_CAUSE(a), SEPTA_CAUSE_TRANSLATION);
+	CHECK_EQ(m.mr[SEPTA_ABORT_VALUE], 0x5678);
+	CHECK_EQ(septa_mr(&m, SEPTA_ABORT_ESR) >> 26, 0x24); /* data abort, lower EL */
+	m.info = septa_msginfo(0, 0, 0);
+	/* ldrsb x4, [x9, #4]: the answer is cut to a byte and sign-extended */
+	next_exit(ep, &m, SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x09000004);
+	a = m.mr[SEPTA_ABORT_ACCESS];
+	CHECK_EQ(SEPTA_ACCESS_KIND(a), SEPTA_ACCESS_READ);
+	CHECK_EQ(SEPTA_ACCESS_SIZE(a), 1);
+	CHECK_EQ(SEPTA_ACCESS_REG(a), 4);
+	CHECK_EQ(a & (SEPTA_ACCESS_VALID | SEPTA_ACCESS_SIGNED | SEPTA_ACCESS_WIDE),
+		 SEPTA_ACCESS_VALID | SEPTA_ACCESS_SIGNED | SEPTA_ACCESS_WIDE);
+	CHECK_EQ(m.mr[SEPTA_ABORT_VALUE], 0); /* a read carries no value */
+	m.info = septa_msginfo(0, 0, 1);
+	m.mr[SEPTA_REPLY_VALUE] = 0x12345680;
+	/* ldrsb w5, [x9, #5]: the same into a W register */
+	next_exit(ep, &m, SEPTA_FAULT_ABORT);
+	a = m.mr[SEPTA_ABORT_ACCESS];
+	CHECK_EQ(SEPTA_ACCESS_REG(a), 5);
+	CHECK_EQ(a & (SEPTA_ACCESS_SIGNED | SEPTA_ACCESS_WIDE), SEPTA_ACCESS_SIGNED);
+	m.info = septa_msginfo(0, 0, 1);
+	m.mr[SEPTA_REPLY_VALUE] = 0x12345680;
+	next_exit(ep, &m, SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 1);
+	CHECK_EQ(m.mr[1], 0xffffffffffffff80ULL);
+	CHECK_EQ(m.mr[2], 0xffffff80ULL);
+	m.info = septa_msginfo(0, 0, 0);
+	/* ldp x6, x7, [x9, #0x10]: a read the syndrome does not describe */
+	next_exit(ep, &m, SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_PC], GUEST_RAM + 0x2c);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x09000010);
+	CHECK_EQ(m.mr[SEPTA_ABORT_ACCESS], SEPTA_ACCESS_READ);
+	m.info = septa_msginfo(SEPTA_REPLY_ABORT, 0, 0);
+	/* Its vector: a synchronous external abort on a read, from EL1 */
+	next_exit(ep, &m, SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 7);
+	CHECK_EQ(m.mr[1], 0x25ULL << 26 | 1ULL << 25 | 0x10);
+	CHECK_EQ(m.mr[2], 0x09000010);
+	CHECK_EQ(m.mr[3], GUEST_RAM + 0x2c);
+	m.info = septa_msginfo(0, 0, 0);
+	next_exit(ep, &m, SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 2);
+	m.info = septa_msginfo(0, 0, 0);
+	/* blr to 0x50000000: a fetch, never described */
+	next_exit(ep, &m, SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_PC], 0x50000000);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x50000000);
+	CHECK_EQ(m.mr[SEPTA_ABORT_ACCESS], SEPTA_ACCESS_FETCH);
+	CHECK_EQ(septa_mr(&m, SEPTA_ABORT_ESR) >> 26, 0x20); /* instruction abort */
+	m.info = septa_msginfo(SEPTA_REPLY_ABORT, 0, 0);
+	next_exit(ep, &m, SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 7);
+	CHECK_EQ(m.mr[1], 0x21ULL << 26 | 1ULL << 25 | 0x10);
+	CHECK_EQ(m.mr[2], 0x50000000);
+	CHECK_EQ(m.mr[3], 0x50000000);
 	m.info = septa_msginfo(1, 0, 0);
 	CHECK_EQ(septa_reply(&m), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);

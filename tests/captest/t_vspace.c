@@ -314,8 +314,8 @@ void test_thread_in_own_vspace(void)
 	CHECK_EQ(septa_tcb_write_registers(tcb, 1, 2, regs), 0);
 	/* It runs, stores, then touches what is not in its VSpace. */
 	CHECK_EQ(septa_recv(ep, &m), 0);
-	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_VM);
-	CHECK_EQ(m.mr[1], 0x400000);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x400000);
 	CHECK_EQ(*vm_shared, 0x42);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, pt, DEPTH), 0);

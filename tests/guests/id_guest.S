@@ -1,7 +1,7 @@
 /*
  * A guest that looks at its CPU: it reports two ID registers (x1, x2) with
- * HVC 5, then touches the PMU, which it must not have, and reports HVC 6
- * if its VMM lets it carry on.
+ * HVC 5, then reads the PMU, which it must not have, and reports HVC 6
+ * with what its VMM answered.
  */
 	.section .rodata.guest, "a"
 	.balign	4
@@ -14,6 +14,7 @@ guest_id_start:
 	hvc	#0
 	mrs	x3, pmcr_el0
 	mov	x0, #6
+	mov	x1, x3			/* what the VMM answered */
 	hvc	#0
 	b	.
 guest_id_end:

@@ -47,8 +47,8 @@ int probe(uint64_t tcb, uint64_t rd, uint64_t wr, uint64_t val, uint64_t *got)
 		return PROBE_OTHER;
 	label = (unsigned)SEPTA_MSG_LABEL(m.info);
 	septa_reply(&stop); /* leaves it stopped, ready for the next probe */
-	if (label == SEPTA_FAULT_VM) {
-		*got = m.mr[1];
+	if (label == SEPTA_FAULT_ABORT) {
+		*got = m.mr[SEPTA_ABORT_IPA];
 		return PROBE_FAULT;
 	}
 	if (label != SEPTA_FAULT_UNKNOWN_SYSCALL ||

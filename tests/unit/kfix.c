@@ -114,11 +114,13 @@ int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
 	return SEPTA_OK;
 }
 
-void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t esr)
+void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t access,
+			    uint64_t far)
 {
 	(void)v;
 	(void)regs;
-	(void)esr;
+	(void)access;
+	(void)far;
 }
 
 void kfix_setup(void)

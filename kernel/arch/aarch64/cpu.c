@@ -46,8 +46,9 @@ static uint32_t mmio_read32(uint64_t addr)
 static void probe_gic(struct arch_cpu_info *info)
 {
 	/* ID_AA64PFR0_EL1.GIC: the GICv3 system-register interface exists. */
-	if (((read_sysreg(id_aa64pfr0_el1) >> 24) & 0xf) != 0) {
-		write_sysreg(ICC_SRE_EL2, read_sysreg(ICC_SRE_EL2) | BIT(0) | BIT(3));
+	if (ID_PFR0_GIC(read_sysreg(id_aa64pfr0_el1)) != 0) {
+		write_sysreg(ICC_SRE_EL2,
+			     read_sysreg(ICC_SRE_EL2) | ICC_SRE_SRE | ICC_SRE_ENABLE);
 		isb();
 		info->gic_version = 3;
 		info->vtr = read_sysreg(ICH_VTR_EL2);

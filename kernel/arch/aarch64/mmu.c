@@ -72,7 +72,7 @@ static void s1_map(uint64_t start, uint64_t end, pte_t attrs, bool blocks,
 unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size)
 {
 	uint64_t kstart = (uintptr_t)_start, kend = ALIGN_UP((uintptr_t)_end, PAGE_SIZE);
-	uint64_t ps = read_sysreg(id_aa64mmfr0_el1) & 0x7;
+	uint64_t ps = ID_MMFR0_PARANGE(read_sysreg(id_aa64mmfr0_el1)) & TCR_PS_MASK;
 	const pte_t normal = S1_NORMAL | S1_SH_INNER | PTE_AF;
 
 	for (unsigned i = 0; i < S1_POOL_PAGES; i++)
@@ -106,9 +106,8 @@ unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size)
 	dsb(sy);
 
 	write_sysreg(mair_el2, MAIR_NORMAL_WB | MAIR_DEVICE << 8);
-	/* T0SZ, inner/outer write-back, inner shareable, 4 KiB, PS from the CPU. */
-	write_sysreg(tcr_el2, (64 - S1_VA_BITS) | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 |
-				  ps << 16 | BIT(23) | BIT(31));
+	write_sysreg(tcr_el2, TCR_T0SZ(S1_VA_BITS) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA |
+				  TCR_SH0_INNER | ps << TCR_PS_SHIFT | TCR_EL2_RES1);
 	write_sysreg(ttbr0_el2, pa_addr(s1.root));
 	isb();
 	__asm__ volatile("tlbi alle2" ::: "memory");

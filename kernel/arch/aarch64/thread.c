@@ -17,10 +17,6 @@
 #include "thread.h"
 #include "vcpu.h"
 
-#define HCR_NATIVE    (HCR_VM | HCR_DC | HCR_TGE | HCR_RW)
-#define CPTR_EL2_RES1 0x33ffULL
-#define CPTR_EL2_TFP  BIT(10) /* trap FP/SIMD to EL2 */
-
 static struct tcb *fp_owner;	    /* whose FP/SIMD state the registers hold */
 static const struct pgt *loaded_vs; /* whose stage-2 table VTTBR_EL2 holds */
 
@@ -29,7 +25,7 @@ void arch_native_el1(void)
 	write_sysreg(sctlr_el1,
 		     SCTLR_EL1_RES1 | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_UCI);
 	write_sysreg(cpacr_el1, CPACR_EL1_FPEN);
-	write_sysreg(cntkctl_el1, 2); /* EL0VCTEN: threads may read the virtual counter */
+	write_sysreg(cntkctl_el1, CNTKCTL_EL0VCTEN);
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 }
@@ -45,11 +41,11 @@ void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t 
 
 static uint64_t vtcr_for(const struct pgt *p)
 {
-	uint64_t ps = read_sysreg(id_aa64mmfr0_el1) & 0x7;
+	uint64_t ps = ID_MMFR0_PARANGE(read_sysreg(id_aa64mmfr0_el1)) & TCR_PS_MASK;
 	uint64_t sl0 = 2 - p->geom.start_level; /* 4 KiB granule: 0 = level 2 */
 
-	return (64 - p->geom.ia_bits) | sl0 << 6 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 |
-	       ps << 16 | BIT(31);
+	return TCR_T0SZ(p->geom.ia_bits) | sl0 << VTCR_SL0_SHIFT | TCR_IRGN0_WBWA |
+	       TCR_ORGN0_WBWA | TCR_SH0_INNER | ps << TCR_PS_SHIFT | VTCR_RES1;
 }
 
 void arch_vspace_forget(struct vspace *vs)
@@ -78,7 +74,8 @@ static void switch_to(struct tcb *next)
 	write_sysreg(cptr_el2, CPTR_EL2_RES1 | (fp_owner != next ? CPTR_EL2_TFP : 0));
 	if (loaded_vs != vs) {
 		write_sysreg(vtcr_el2, vtcr_for(vs));
-		write_sysreg(vttbr_el2, (uint64_t)vs->vmid << 48 | pa_addr(vs->root));
+		write_sysreg(vttbr_el2,
+			     (uint64_t)vs->vmid << VTTBR_VMID_SHIFT | pa_addr(vs->root));
 		isb();
 		loaded_vs = vs;
 	}
@@ -137,9 +134,8 @@ void arch_thread_start(struct tcb *t)
 {
 	write_sysreg(hcr_el2, HCR_NATIVE);
 	/* PMU and debug registers are shared hardware: every access from a
-	 * thread or a guest traps (TPMCR, TPM, TDA, TDOSA, TDRA); HPMN kept. */
-	write_sysreg(mdcr_el2, (read_sysreg(mdcr_el2) & 0x1f) | BIT(5) | BIT(6) | BIT(9) |
-				   BIT(10) | BIT(11));
+	 * thread or a guest traps. */
+	write_sysreg(mdcr_el2, (read_sysreg(mdcr_el2) & MDCR_HPMN_MASK) | MDCR_TRAPS);
 	arch_native_el1();
 	isb();
 	__asm__ volatile("tlbi alle1" ::: "memory");

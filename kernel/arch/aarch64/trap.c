@@ -56,36 +56,44 @@ static void dump_regs(const struct arch_regs *r)
 	}
 }
 
-/*
- * A thread's exception: a stage-2 abort becomes a VM fault, anything else
- * a user exception, both sent to its fault endpoint. Without a handler the
- * kernel reports it here, where the registers are at hand.
- */
-static void thread_fault(struct arch_regs *r, uint64_t esr)
+/* The faulting IPA of a stage-2 abort: the page from HPFAR_EL2, the offset
+ * within it from FAR_EL2. */
+static uint64_t abort_ipa(uint64_t far)
+{
+	return HPFAR_PAGE(read_sysreg(hpfar_el2)) | (far & 0xfff);
+}
+
+/* Sends the decoded exception to the thread's fault endpoint. Without a
+ * handler the kernel reports it first, where the registers are at hand. */
+static void fault_send(struct arch_regs *r, uint64_t esr, unsigned label,
+		       const uint64_t *mr, unsigned n)
 {
 	struct tcb *t = sched_current;
-	uint64_t ec = ESR_EC(esr);
-	uint64_t far = read_sysreg(far_el2);
-	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4) << 12 | (far & 0xfff);
-	bool abort = ec == EC_DABT_LOW || ec == EC_IABT_LOW;
-
-	if (t->vcpu)
-		t->vcpu->fault_va = far;
 
 	if (t->slots[TCB_SLOT_FAULT].cap.type != CAP_ENDPOINT) {
+		uint64_t far = read_sysreg(far_el2);
+
 		kprintf("septa: thread '%s' (tcb %p) fault: %s\n", t->name, (void *)t,
 			ec_name(esr));
-		kprintf("  ESR_EL2 %016lx  FAR_EL2 %016lx  IPA %016lx\n", esr, far, ipa);
+		kprintf("  ESR_EL2 %016lx  FAR_EL2 %016lx  IPA %016lx\n", esr, far,
+			abort_ipa(far));
 		kprintf("  ELR_EL2 %016lx  SPSR_EL2 %016lx\n", r->elr, r->spsr);
 		dump_regs(r);
 	}
-	uint64_t vm[4] = {r->elr, ipa, ec == EC_IABT_LOW, esr},
-		 ex[3] = {r->elr, r->sp, esr};
+	fault_raise(t, label, mr, n);
+}
 
-	if (abort)
-		fault_raise(t, SEPTA_FAULT_VM, vm, 4);
-	else
-		fault_raise(t, SEPTA_FAULT_USER_EXCEPTION, ex, 3);
+/* Anything without a decoder of its own: the class and the raw syndrome. */
+static void thread_fault(struct arch_regs *r, uint64_t esr)
+{
+	uint64_t mr[SEPTA_EXCEPTION_LEN] = {
+	    [SEPTA_EXCEPTION_PC] = r->elr,
+	    [SEPTA_EXCEPTION_SP] = r->sp,
+	    [SEPTA_EXCEPTION_CLASS] = ESR_EC(esr),
+	    [SEPTA_EXCEPTION_ESR] = esr,
+	};
+
+	fault_send(r, esr, SEPTA_FAULT_EXCEPTION, mr, SEPTA_EXCEPTION_LEN);
 }
 
 static void trap_svc(struct arch_regs *r, uint64_t esr)
@@ -102,53 +110,88 @@ static void trap_hvc(struct arch_regs *r, uint64_t esr)
 		return;
 	}
 	fault_raise(sched_current,
-		    ESR_EC(esr) == EC_HVC64 ? SEPTA_FAULT_HVC : SEPTA_FAULT_SMC, r->x, 8);
+		    ESR_EC(esr) == EC_HVC64 ? SEPTA_FAULT_HVC : SEPTA_FAULT_SMC, r->x,
+		    SEPTA_HVC_LEN);
 }
 
-/* System-register traps: a guest's ID register reads are answered here;
- * everything else (PMU, debug, set/way, ...) goes to its handler. */
+/* The value of register reg that a store of 1 << size_log2 bytes writes. */
+static uint64_t stored_value(const struct arch_regs *r, unsigned reg, unsigned size_log2)
+{
+	uint64_t v = reg == 31 ? 0 : r->x[reg];
+
+	return size_log2 < 3 ? v & ((1ULL << (8u << size_log2)) - 1) : v;
+}
+
+/* A guest's ID register reads are answered here; everything else (PMU,
+ * debug, set/way, SGIs, ...) goes to its handler as an 8-byte access. */
 static void trap_sysreg(struct arch_regs *r, uint64_t esr)
 {
-	unsigned rt = (unsigned)(esr >> 5) & 0x1f;
-	if (sched_current->vcpu && arch_vcpu_is_id_read(esr)) {
+	uint64_t id =
+	    SEPTA_SYSREG_ENC(ISS_SYS_OP0(esr), ISS_SYS_OP1(esr), ISS_SYS_CRN(esr),
+			     ISS_SYS_CRM(esr), ISS_SYS_OP2(esr));
+	unsigned rt = ISS_SYS_RT(esr);
+	bool read = esr & ISS_SYS_READ;
+
+	if (sched_current->vcpu && read && arch_vcpu_is_id_reg(id)) {
 		if (rt != 31)
-			r->x[rt] = arch_vcpu_id_value(esr);
+			r->x[rt] = arch_vcpu_id_value(id);
 		r->elr += 4;
 		return;
 	}
-	thread_fault(r, esr);
+	uint64_t mr[SEPTA_SYSREG_LEN] = {
+	    [SEPTA_SYSREG_PC] = r->elr,
+	    [SEPTA_SYSREG_ID] = id,
+	    [SEPTA_SYSREG_ACCESS] = (read ? SEPTA_ACCESS_READ : SEPTA_ACCESS_WRITE) |
+				    SEPTA_ACCESS_VALID | SEPTA_ACCESS_WIDE |
+				    3u << SEPTA_ACCESS_SIZE_SHIFT |
+				    rt << SEPTA_ACCESS_REG_SHIFT,
+	    [SEPTA_SYSREG_VALUE] = read ? 0 : stored_value(r, rt, 3),
+	    [SEPTA_SYSREG_ESR] = esr,
+	};
+
+	fault_send(r, esr, SEPTA_FAULT_SYSREG, mr, SEPTA_SYSREG_LEN);
 }
 
-#define ISS_ISV	     BIT(24)
-#define ISS_WNR	     BIT(6)
-#define ISS_DFSC(e)  ((e)&0x3f)
-#define DFSC_TRANS_0 0x04 /* translation faults are 0x04-0x07 by level */
+_Static_assert(FSC_ACCESS_FLAG - FSC_TRANSLATION == SEPTA_CAUSE_ACCESS_FLAG &&
+		   FSC_PERMISSION - FSC_TRANSLATION == SEPTA_CAUSE_PERMISSION &&
+		   SEPTA_CAUSE_TRANSLATION == 0,
+	       "causes in the order of the fault status codes");
 
 /*
- * A guest's load or store to an IPA with nothing mapped, which the CPU
- * describes fully (ISV), is device emulation: the handler gets the
- * address, size, direction, register and the value stored. Anything else
- * is an ordinary VM fault.
+ * The one decoder of a data or instruction abort from a lower EL, a
+ * guest's or a native thread's: what was accessed, how, and (when the
+ * syndrome says) with which register and value. The handler decides what
+ * the address is; the kernel does not guess.
  */
-static void trap_dabt(struct arch_regs *r, uint64_t esr)
+static void trap_abort(struct arch_regs *r, uint64_t esr)
 {
-	uint64_t far = read_sysreg(far_el2);
-	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4) << 12 | (far & 0xfff);
-	unsigned reg = (unsigned)(esr >> 16) & 0x1f;
-	bool write = esr & ISS_WNR;
+	uint64_t far = read_sysreg(far_el2), value = 0;
+	unsigned type = FSC_TYPE(ISS_FSC(esr));
+	unsigned access = ESR_EC(esr) == EC_IABT_LOW ? SEPTA_ACCESS_FETCH
+			  : esr & ISS_WNR	     ? SEPTA_ACCESS_WRITE
+						     : SEPTA_ACCESS_READ;
 
-	if (!sched_current->vcpu || !(esr & ISS_ISV) ||
-	    (ISS_DFSC(esr) & 0x3c) != DFSC_TRANS_0) {
-		thread_fault(r, esr);
-		return;
+	access |=
+	    (type >= FSC_TRANSLATION && type <= FSC_PERMISSION ? type - FSC_TRANSLATION
+							       : SEPTA_CAUSE_OTHER)
+	    << SEPTA_ACCESS_CAUSE_SHIFT;
+	if (SEPTA_ACCESS_KIND(access) != SEPTA_ACCESS_FETCH && (esr & ISS_ISV)) {
+		unsigned reg = ISS_SRT(esr), size_log2 = (unsigned)ISS_SAS(esr);
+
+		access |= SEPTA_ACCESS_VALID | size_log2 << SEPTA_ACCESS_SIZE_SHIFT |
+			  reg << SEPTA_ACCESS_REG_SHIFT |
+			  (esr & ISS_SSE ? SEPTA_ACCESS_SIGNED : 0) |
+			  (esr & ISS_SF ? SEPTA_ACCESS_WIDE : 0);
+		if (SEPTA_ACCESS_KIND(access) == SEPTA_ACCESS_WRITE)
+			value = stored_value(r, reg, size_log2);
 	}
-	sched_current->vcpu->fault_va = far;
-	fault_raise(
-	    sched_current, SEPTA_FAULT_MMIO,
-	    (uint64_t[]){ipa, r->elr, esr,
-			 (uint64_t)write | ((esr >> 22) & 3) << 1 | (uint64_t)reg << 4,
-			 write && reg != 31 ? r->x[reg] : 0},
-	    5);
+	uint64_t mr[SEPTA_ABORT_LEN] = {
+	    [SEPTA_ABORT_PC] = r->elr,	   [SEPTA_ABORT_IPA] = abort_ipa(far),
+	    [SEPTA_ABORT_ACCESS] = access, [SEPTA_ABORT_VALUE] = value,
+	    [SEPTA_ABORT_FAR] = far,	   [SEPTA_ABORT_ESR] = esr,
+	};
+
+	fault_send(r, esr, SEPTA_FAULT_ABORT, mr, SEPTA_ABORT_LEN);
 }
 
 static void trap_fp(struct arch_regs *r, uint64_t esr)
@@ -159,8 +202,9 @@ static void trap_fp(struct arch_regs *r, uint64_t esr)
 }
 
 static const trap_handler_fn lower_sync_handlers[EC_MAX + 1] = {
-    [EC_SVC64] = trap_svc, [EC_FP] = trap_fp,	      [EC_HVC64] = trap_hvc,
-    [EC_SMC64] = trap_hvc, [EC_DABT_LOW] = trap_dabt, [EC_SYSREG] = trap_sysreg,
+    [EC_SVC64] = trap_svc,     [EC_FP] = trap_fp,	   [EC_HVC64] = trap_hvc,
+    [EC_SMC64] = trap_hvc,     [EC_DABT_LOW] = trap_abort, [EC_IABT_LOW] = trap_abort,
+    [EC_SYSREG] = trap_sysreg,
 };
 
 void trap_lower_sync(struct arch_regs *r)

@@ -11,14 +11,6 @@
 #include "thread.h"
 #include "vcpu.h"
 
-/* HCR_EL2 for guests: stage 2, AArch64 EL1, physical interrupts to EL2,
- * SMC, set/way maintenance, auxiliary control and implementation-defined
- * registers trapped; TLB and barrier broadcasts inner shareable. */
-#define HCR_TID3 BIT(18) /* ID registers: the kernel answers with sanitised values */
-#define HCR_VCPU                                                                         \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | BIT(9) | BIT(10) | HCR_TSC |  \
-	 BIT(20) | BIT(21) | BIT(22) | HCR_TID3 | HCR_RW)
-
 enum {
 	R_SCTLR,
 	R_SP_EL1,
@@ -69,24 +61,28 @@ int arch_vcpu_reg_index(unsigned reg)
 
 uint64_t arch_vcpu_entry_spsr(void)
 {
-	return SPSR_DAIF | 0x5; /* EL1h, interrupts masked, as a CPU resets */
+	return SPSR_DAIF | SPSR_EL1h; /* interrupts masked, as a CPU resets */
 }
 
 /*
  * What the guest's own MMU would deliver for an access that hit nothing:
- * a synchronous external abort (DFSC/IFSC 0x10) at the instruction, taken
- * to EL1 at the vector for where it came from. The handler thread runs
- * natively, so the VCPU's EL1 registers are in memory here.
+ * a synchronous external abort at the instruction, at the faulting
+ * address, taken to EL1 at the vector for where it came from. The handler
+ * thread runs natively, so the VCPU's EL1 registers are in memory here.
  */
-void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t esr)
+void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t access,
+			    uint64_t far)
 {
-	unsigned mode = regs->spsr & 0xf; /* M[3:0]: 0 EL0t, 4 EL1t, 5 EL1h */
-	bool instr = ESR_EC(esr) == EC_IABT_LOW;
-	uint64_t ec = (instr ? EC_IABT_LOW : EC_DABT_LOW) + (mode != 0);
-	uint64_t offset = mode == 0 ? 0x400 : mode == 5 ? 0x200 : 0;
+	unsigned mode = SPSR_M(regs->spsr), kind = SEPTA_ACCESS_KIND(access);
+	uint64_t ec = (kind == SEPTA_ACCESS_FETCH ? EC_IABT_LOW : EC_DABT_LOW) +
+		      (mode != SPSR_EL0t); /* the _CUR class: from EL1 itself */
+	uint64_t offset = mode == SPSR_EL0t   ? 0x400 /* lower EL, AArch64 */
+			  : mode == SPSR_EL1h ? 0x200 /* current EL, SP_ELx */
+					      : 0;    /* current EL, SP_EL0 */
 
-	v->sysreg[R_ESR] = ec << 26 | BIT(25) | 0x10 | (instr ? 0 : esr & BIT(6));
-	v->sysreg[R_FAR] = v->fault_va;
+	v->sysreg[R_ESR] = ec << ESR_EC_SHIFT | ESR_IL | FSC_SEA |
+			   (kind == SEPTA_ACCESS_WRITE ? ISS_WNR : 0);
+	v->sysreg[R_FAR] = far;
 	v->sysreg[R_ELR] = regs->elr;
 	v->sysreg[R_SPSR] = regs->spsr;
 	regs->elr = v->sysreg[R_VBAR] + offset;
@@ -101,9 +97,9 @@ void arch_vcpu_reset(struct vcpu *v)
 		v->lr[i] = 0;
 	v->vmcr = v->ap0r0 = v->ap1r0 = 0;
 	v->npending = 0;
-	v->sysreg[R_SCTLR] = 0x30d00800; /* MMU and caches off */
+	v->sysreg[R_SCTLR] = SCTLR_EL1_RES1; /* MMU and caches off */
 	v->sysreg[R_CPACR] = CPACR_EL1_FPEN;
-	v->sysreg[R_VMPIDR] = BIT(31);
+	v->sysreg[R_VMPIDR] = MPIDR_RES1;
 	v->sysreg[R_VPIDR] = read_sysreg(midr_el1);
 }
 
@@ -185,7 +181,7 @@ void arch_vcpu_switch(struct tcb *next)
 	else
 		arch_native_el1();
 	el1_owner = want;
-	write_sysreg(hcr_el2, want ? HCR_VCPU : (HCR_VM | HCR_DC | HCR_TGE | HCR_RW));
+	write_sysreg(hcr_el2, want ? HCR_GUEST : HCR_NATIVE);
 	isb();
 }
 
@@ -194,7 +190,7 @@ void arch_vcpu_forget(struct vcpu *v)
 	if (el1_owner == v) {
 		el1_owner = NULL;
 		arch_native_el1();
-		write_sysreg(hcr_el2, HCR_VM | HCR_DC | HCR_TGE | HCR_RW);
+		write_sysreg(hcr_el2, HCR_NATIVE);
 		isb();
 	}
 }
@@ -205,44 +201,39 @@ void arch_vcpu_forget(struct vcpu *v)
  * registers trap, MDCR_EL2.TPM), no AMU or SVE; AArch32 ID registers read
  * as zero (guests run AArch64 only).
  */
-bool arch_vcpu_is_id_read(uint64_t esr)
+bool arch_vcpu_is_id_reg(uint64_t id)
 {
-	unsigned op0 = (esr >> 20) & 3, op1 = (esr >> 14) & 7;
-	unsigned crn = (esr >> 10) & 0xf, crm = (esr >> 1) & 0xf;
-
-	return (esr & 1) && op0 == 3 && op1 == 0 && crn == 0 && crm <= 7;
+	return (id & ~ID_REG_CRM_OP2) == ID_REG_SPACE;
 }
 
-uint64_t arch_vcpu_id_value(uint64_t esr)
+uint64_t arch_vcpu_id_value(uint64_t id)
 {
-	unsigned op2 = (esr >> 17) & 7, crm = (esr >> 1) & 0xf;
 	uint64_t v;
 
-	switch (crm << 3 | op2) {
-	case 4 << 3 | 0:
-		v = read_sysreg(id_aa64pfr0_el1) &
-		    ~(0xfULL << 44 | 0xfULL << 32); /* AMU, SVE */
+	switch (id) {
+	case ID_AA64PFR0:
+		v = read_sysreg(id_aa64pfr0_el1) & ~(ID_PFR0_AMU | ID_PFR0_SVE);
 		break;
-	case 4 << 3 | 1:
+	case ID_AA64PFR1:
 		v = read_sysreg(id_aa64pfr1_el1);
 		break;
-	case 5 << 3 | 0:
-		v = read_sysreg(id_aa64dfr0_el1) & ~(0xfULL << 8); /* PMUVer */
+	case ID_AA64DFR0:
+		v = read_sysreg(id_aa64dfr0_el1) & ~ID_DFR0_PMUVER;
 		break;
-	case 6 << 3 | 0:
+	case ID_AA64ISAR0:
 		v = read_sysreg(id_aa64isar0_el1);
 		break;
-	case 6 << 3 | 1:
+	case ID_AA64ISAR1:
 		v = read_sysreg(id_aa64isar1_el1);
 		break;
-	case 7 << 3 | 0:
+	case ID_AA64MMFR0:
 		v = read_sysreg(id_aa64mmfr0_el1);
 		break;
-	case 7 << 3 | 1:
+	case ID_AA64MMFR1:
 		v = read_sysreg(id_aa64mmfr1_el1);
 		break;
-	case 7 << 3 | 2:
-		v = read_sysreg(S3_0_C0_C7_2); /* ID_AA64MMFR2_EL1 */
+	case ID_AA64MMFR2:
+		v = read_sysreg(S3_0_C0_C7_2); /* ID_AA64MMFR2_EL1, by encoding */
 		break;
 	default:
 		v = 0; /* AArch32 and reserved ID registers */

@@ -16,7 +16,6 @@ struct vcpu {
 	uint32_t pending[VCPU_PENDING]; /* INTID | priority << 16, FIFO */
 	uint8_t npending;
 	struct tcb *tcb;
-	uint64_t fault_va; /* FAR_EL2 of the guest's last abort */
 };
 _Static_assert(sizeof(struct vcpu) <= 4096, "VCPU size");
 

@@ -6,6 +6,7 @@
  */
 #pragma once
 #include <stdint.h>
+#include <septa/fault.h>
 
 /*
  * A system call is `svc #0` with its number in x7 and arguments in x0-x5.
@@ -158,30 +159,6 @@ enum septa_label {
 	SEPTA_VCPU_RESET =
 	    64, /* power-on EL1 state, EL1h with DAIF masked, nothing pending */
 };
-
-/* Labels of the fault messages a thread's fault endpoint receives. */
-enum septa_fault {
-	SEPTA_FAULT_VM = 1,		 /* MR pc, address, is instruction, ESR */
-	SEPTA_FAULT_UNKNOWN_SYSCALL = 2, /* MR pc, sp, syscall number, x0 */
-	SEPTA_FAULT_USER_EXCEPTION = 3,	 /* MR pc, sp, ESR */
-	/* Guests (threads bound to a VCPU). */
-	SEPTA_FAULT_HVC = 4, /* MR x0-x7; reply MRs become x0.. */
-	SEPTA_FAULT_SMC = 5, /* as HVC; the PC moves past the SMC */
-	SEPTA_FAULT_MMIO =
-	    6, /* MR ipa, pc, ESR, write | log2 size << 1 | reg << 4, value */
-};
-
-/* Reply labels to a fault: 0 resumes (an emulated access or SMC is stepped
- * over), SEPTA_REPLY_RETRY resumes at the faulting instruction (the handler
- * mapped what was missing), anything else leaves the thread stopped. */
-#define SEPTA_REPLY_RETRY 2
-/* To a guest's VM or MMIO fault: the guest takes a synchronous external
- * abort at its own EL1 vector, as if the access had hit nothing. */
-#define SEPTA_REPLY_ABORT 3
-/* Or'ed into the reply label to a guest's fault: inject this virtual
- * interrupt (priority 0xa0) as the guest resumes. */
-#define SEPTA_REPLY_INJECT(intid) (1ULL << 16 | (uint64_t)(intid) << 20)
-#define SEPTA_REPLY_ACTION(label) ((label)&0xffff)
 
 /* Guest EL1 registers a VMM reads and writes through the VCPU. */
 enum septa_vcpu_reg {
