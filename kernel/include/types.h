@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <septa/abi.h>
 #include <stdint.h>
 
 typedef struct {
@@ -33,8 +34,8 @@ static inline uint64_t ipa_addr(ipaddr_t a)
 	return a.ipa;
 }
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  (1ULL << PAGE_SHIFT)
+#define PAGE_SHIFT SEPTA_PAGE_SHIFT
+#define PAGE_SIZE  SEPTA_PAGE_SIZE
 
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 #define ALIGN_UP(x, a)	 ALIGN_DOWN((x) + (uint64_t)(a)-1, (a))

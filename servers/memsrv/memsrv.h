@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "own.h"
 
-#define PAGE_SIZE   4096ULL
+#define PAGE_SIZE   SEPTA_PAGE_SIZE
 #define CHUNK_PAGES 512u /* a chunk is 2 MiB: the unit frames are made in */
 #define CHUNK_SIZE  (CHUNK_PAGES * PAGE_SIZE)
 

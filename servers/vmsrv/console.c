@@ -4,7 +4,9 @@
  * one Ctrl-B. Output needs no routing: every VM's lines go out tagged.
  */
 #include <stdio.h>
-#include "vmsrv.h"
+#include "console.h"
+#include "vm.h"
+#include "vuart.h"
 
 #define CTRL_B 0x02
 
@@ -15,17 +17,26 @@ static uint64_t handler; /* the console IRQ's handler, 0 without one */
 static void set_focus(struct vm *vm)
 {
 	focus = vm;
-	vm_console_flush(vm);
+	vuart_flush(vm);
 	printf("vmsrv: console input goes to vm %u '%s' (Ctrl-B then a VM id "
 	       "switches)\n",
 	       vm->cfg->id, vm->cfg->name);
 }
 
-void console_init(uint64_t ep_ntfn_badged)
+/* Console input arrives as a notification bound to vmsrv's thread, so it
+ * reaches vmsrv while it waits on its endpoint. */
+void console_start(void)
 {
+	uint64_t ntfn = vm_obj_new(SEPTA_OBJ_NOTIFICATION, 0), badged = vm_slot_new();
+
+	if (!ntfn || !badged ||
+	    septa_cnode_mint(MEMSRV_CAP_CNODE, badged, 64, MEMSRV_CAP_CNODE, ntfn, 64,
+			     SEPTA_RIGHT_WRITE, BADGE_CONSOLE) ||
+	    septa_tcb_bind_notification(MEMSRV_CAP_TCB, ntfn))
+		return;
 	if (!septa_bootinfo()->console_irq || !nvms)
 		return;
-	if (septa_irq_handler_set_notification(MEMSRV_CAP_CONSOLE_IRQ, ep_ntfn_badged))
+	if (septa_irq_handler_set_notification(MEMSRV_CAP_CONSOLE_IRQ, badged))
 		return;
 	handler = MEMSRV_CAP_CONSOLE_IRQ;
 	set_focus(&vms[0]);
@@ -35,9 +46,8 @@ static void deliver(uint8_t c)
 {
 	if (focus->state != VM_RUNNING)
 		return;
-	if (!pl011_receive(&focus->uart, c))
+	if (!vuart_receive(focus, c))
 		focus->rx_dropped++;
-	vm_uart_line(focus);
 }
 
 static void input(uint8_t c)

@@ -5,7 +5,11 @@
  */
 #include <septa/hypercall.h>
 #include <stdio.h>
-#include "vmsrv.h"
+#include "exit.h"
+#include "hyp.h"
+#include "mem.h"
+#include "virq.h"
+#include "vm.h"
 
 static long from_memsrv(long err)
 {
@@ -43,22 +47,24 @@ static struct vm *peer_of(struct vm *vm, uint64_t id)
 static long mem_call(struct vm *vm, uint64_t fn, const uint64_t *x)
 {
 	const struct vmcfg_vm *c = vm->cfg;
-	uint64_t ipa = x[1], pages = x[2], ep = MEMSRV_AS(memsrv_ep, vm->client), pa;
+	uint64_t ipa = x[1], pages = x[2],
+		 ep = MEMSRV_AS(MEMSRV_CAP_ENDPOINT, vm->client), pa;
 	bool give = fn == SEPTA_HC_SHARE || fn == SEPTA_HC_LEND;
 	struct vm *peer = NULL;
 	struct vm_grant *g = NULL;
 	long err;
 
-	if (ipa & (PAGE_SIZE - 1) || pages == 0 || pages > c->share_size / PAGE_SIZE)
+	if (ipa & (SEPTA_PAGE_SIZE - 1) || pages == 0 ||
+	    pages > c->share_size / SEPTA_PAGE_SIZE)
 		return SEPTA_HC_E_INVALID;
 	if (ipa < c->share_base ||
-	    ipa - c->share_base > c->share_size - pages * PAGE_SIZE)
+	    ipa - c->share_base > c->share_size - pages * SEPTA_PAGE_SIZE)
 		return SEPTA_HC_E_NOT_SHAREABLE;
 	if (fn != SEPTA_HC_RECLAIM && !(peer = peer_of(vm, x[3])))
 		return SEPTA_HC_E_NO_VM;
 	if (give) {
-		if (x[4] & (PAGE_SIZE - 1) ||
-		    !vmcfg_free_ipa(peer->cfg, x[4], pages * PAGE_SIZE))
+		if (x[4] & (SEPTA_PAGE_SIZE - 1) ||
+		    !vmcfg_free_ipa(peer->cfg, x[4], pages * SEPTA_PAGE_SIZE))
 			return SEPTA_HC_E_INVALID;
 		for (unsigned i = 0; i < MAX_GRANTS && !g; i++)
 			if (!vm->grants[i].used)
@@ -109,7 +115,7 @@ static long doorbell(struct vm *vm, const uint64_t *x)
 		return SEPTA_HC_E_BUSY; /* the last one is not read yet */
 	peer->mail_from = vm->cfg->id;
 	peer->mail_value = x[2];
-	vm_raise(peer, VPLAT_DOORBELL, 0);
+	virq_raise(peer, VPLAT_DOORBELL, 0);
 	return 0;
 }
 
@@ -238,16 +244,20 @@ bool hyp_call(struct vcpu *c, uint64_t *x)
 	case SEPTA_HC_DOORBELL:
 		r = doorbell(vm, a);
 		break;
-	case SEPTA_HC_EXIT_STATS:
+	case SEPTA_HC_EXIT_STATS: {
+		const struct exit_stats *s;
+
 		if (a[1] >= SEPTA_EXIT_KINDS) {
 			r = SEPTA_HC_E_INVALID;
 			break;
 		}
+		s = exit_stats((unsigned)a[1]);
 		r = 0;
-		x[1] = exit_stats[a[1]].count;
-		x[2] = exit_stats[a[1]].ticks;
-		x[3] = exit_stats[a[1]].memsrv_ticks;
+		x[1] = s->count;
+		x[2] = s->ticks;
+		x[3] = s->memsrv_ticks;
 		break;
+	}
 	case SEPTA_HC_MAILBOX:
 		r = 0;
 		x[1] = vm->mail_from;

@@ -8,14 +8,11 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "vmsrv.h"
+#include "mem.h"
+#include "vm.h"
 
-#define STAGE_IPA 0x80000000ULL /* where vmsrv fills a block before donating it */
-
-bool mem_is_ram(const struct vm *vm, uint64_t ipa)
-{
-	return ipa >= vm->cfg->ram_base && ipa - vm->cfg->ram_base < vm->cfg->ram_size;
-}
+#define STAGE_IPA   0x80000000ULL /* where vmsrv fills a block before donating it */
+#define BLOCK_PAGES (VMCFG_BLOCK / SEPTA_PAGE_SIZE)
 
 /* The blocks that come page by page: those the shareable range touches. */
 static bool paged(const struct vm *vm, uint64_t ipa, uint64_t *page)
@@ -27,41 +24,42 @@ static bool paged(const struct vm *vm, uint64_t ipa, uint64_t *page)
 
 	if (!c->share_size || ipa < lo || ipa >= hi)
 		return false;
-	*page = (ipa - lo) / PAGE_SIZE;
+	*page = (ipa - lo) / SEPTA_PAGE_SIZE;
 	return true;
 }
 
 /* memsrv allocates for the VM; the time it takes is accounted apart. */
-static long alloc_for(struct vm *vm, uint64_t pages, uint64_t ipa, uint64_t *pa)
+static long alloc_for(struct vm *vm, uint64_t pages, uint64_t ipa, uint64_t *pa,
+		      uint64_t *ticks)
 {
-	unsigned kind = pages == 1 ? SEPTA_EXIT_RAM_PAGE : SEPTA_EXIT_RAM_BLOCK;
 	uint64_t t = vm_now();
-	long err = memsrv_alloc(MEMSRV_AS(memsrv_ep, vm->client), pages, pages, ipa,
-				MEMSRV_RWX, pa);
+	long err = memsrv_alloc(MEMSRV_AS(MEMSRV_CAP_ENDPOINT, vm->client), pages, pages,
+				ipa, MEMSRV_RWX, pa);
 
-	exit_stats[kind].memsrv_ticks += vm_now() - t;
-	exit_kind = kind;
+	*ticks += vm_now() - t;
 	return err;
 }
 
-long mem_populate(struct vm *vm, uint64_t ipa)
+long mem_populate(struct vm *vm, uint64_t ipa, uint64_t *pages, uint64_t *memsrv_ticks)
 {
 	uint64_t block = (ipa - vm->cfg->ram_base) / VMCFG_BLOCK, page, pa;
 	long err;
 
 	if (paged(vm, ipa, &page)) {
+		*pages = 1;
 		if (vm->page_pa[page] ||
 		    (ipa >= vm->cfg->share_base &&
 		     ipa - vm->cfg->share_base < vm->cfg->share_size))
 			return MEMSRV_E_IPA_BUSY;
-		err = alloc_for(vm, 1, ipa & ~(PAGE_SIZE - 1), &pa);
+		err = alloc_for(vm, 1, ipa & ~(SEPTA_PAGE_SIZE - 1), &pa, memsrv_ticks);
 		if (!err)
 			vm->page_pa[page] = pa;
 		return err;
 	}
+	*pages = BLOCK_PAGES;
 	if (vm->block_pa[block])
 		return MEMSRV_E_IPA_BUSY;
-	err = alloc_for(vm, BLOCK_PAGES, ipa & ~(VMCFG_BLOCK - 1), &pa);
+	err = alloc_for(vm, BLOCK_PAGES, ipa & ~(VMCFG_BLOCK - 1), &pa, memsrv_ticks);
 	if (!err)
 		vm->block_pa[block] = pa;
 	return err;
@@ -75,8 +73,9 @@ long mem_share_range(struct vm *vm)
 
 	if (!c->share_size)
 		return MEMSRV_OK;
-	return memsrv_alloc(MEMSRV_AS(memsrv_ep, vm->client), c->share_size / PAGE_SIZE,
-			    1, c->share_base, MEMSRV_RWX, &vm->share_pa);
+	return memsrv_alloc(MEMSRV_AS(MEMSRV_CAP_ENDPOINT, vm->client),
+			    c->share_size / SEPTA_PAGE_SIZE, 1, c->share_base, MEMSRV_RWX,
+			    &vm->share_pa);
 }
 
 /* Guests run with their caches off until they turn them on: what vmsrv
@@ -103,8 +102,8 @@ long mem_load(struct vm *vm, const struct vm_blob *blobs, unsigned n)
 		if (!used)
 			continue;
 		/* The rights travel with the donation: the guest runs this. */
-		err = memsrv_alloc(memsrv_ep, BLOCK_PAGES, BLOCK_PAGES, STAGE_IPA,
-				   MEMSRV_RWX, &pa);
+		err = memsrv_alloc(MEMSRV_CAP_ENDPOINT, BLOCK_PAGES, BLOCK_PAGES,
+				   STAGE_IPA, MEMSRV_RWX, &pa);
 		if (err)
 			return err;
 		for (unsigned i = 0; i < n; i++) {
@@ -120,9 +119,10 @@ long mem_load(struct vm *vm, const struct vm_blob *blobs, unsigned n)
 			       hi - lo);
 			clean_to_poc(STAGE_IPA + lo - ipa, hi - lo);
 		}
-		err = memsrv_donate(memsrv_ep, pa, BLOCK_PAGES, vm->client, ipa);
+		err =
+		    memsrv_donate(MEMSRV_CAP_ENDPOINT, pa, BLOCK_PAGES, vm->client, ipa);
 		if (err) {
-			memsrv_free(memsrv_ep, pa, BLOCK_PAGES);
+			memsrv_free(MEMSRV_CAP_ENDPOINT, pa, BLOCK_PAGES);
 			return err;
 		}
 		vm->block_pa[b] = pa;
@@ -133,7 +133,7 @@ long mem_load(struct vm *vm, const struct vm_blob *blobs, unsigned n)
 /* Everything the VM had: its grants undone, its RAM back to memsrv. */
 void mem_release(struct vm *vm)
 {
-	uint64_t ep = MEMSRV_AS(memsrv_ep, vm->client), pa;
+	uint64_t ep = MEMSRV_AS(MEMSRV_CAP_ENDPOINT, vm->client), pa;
 	const struct vmcfg_vm *c = vm->cfg;
 	uint64_t page;
 
@@ -151,7 +151,7 @@ void mem_release(struct vm *vm)
 		g->used = false;
 	}
 	if (vm->share_pa)
-		memsrv_free(ep, vm->share_pa, c->share_size / PAGE_SIZE);
+		memsrv_free(ep, vm->share_pa, c->share_size / SEPTA_PAGE_SIZE);
 	vm->share_pa = 0;
 	for (uint64_t b = 0; b < c->ram_size / VMCFG_BLOCK; b++) {
 		uint64_t ipa = c->ram_base + b * VMCFG_BLOCK;
@@ -172,17 +172,17 @@ void mem_release(struct vm *vm)
 /* The configured regions this VM owns, shared with their peers. */
 long mem_regions(struct vm *vm)
 {
-	uint64_t ep = MEMSRV_AS(memsrv_ep, vm->client), pa;
+	uint64_t ep = MEMSRV_AS(MEMSRV_CAP_ENDPOINT, vm->client), pa;
 
 	for (unsigned i = 0; i < vm->cfg->nregions; i++) {
 		const struct vmcfg_region *r = &vm->cfg->regions[i];
 		struct vm *peer = vm_by_id(r->peer);
-		long err =
-		    memsrv_alloc(ep, r->size / PAGE_SIZE, 1, r->ipa, MEMSRV_RW, &pa);
+		long err = memsrv_alloc(ep, r->size / SEPTA_PAGE_SIZE, 1, r->ipa,
+					MEMSRV_RW, &pa);
 
 		if (!err)
-			err = memsrv_share(ep, pa, r->size / PAGE_SIZE, peer->client,
-					   r->peer_ipa, r->rights);
+			err = memsrv_share(ep, pa, r->size / SEPTA_PAGE_SIZE,
+					   peer->client, r->peer_ipa, r->rights);
 		if (err) {
 			vm_log(vm, "region at %#llx: %s", (unsigned long long)r->ipa,
 			       memsrv_strerror(err));

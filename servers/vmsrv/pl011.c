@@ -136,8 +136,3 @@ bool pl011_receive(struct pl011 *u, uint8_t c)
 	u->ris |= INT_RX | INT_RT;
 	return true;
 }
-
-bool pl011_irq(const struct pl011 *u)
-{
-	return (u->ris & u->imsc) != 0;
-}

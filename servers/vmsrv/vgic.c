@@ -311,3 +311,17 @@ bool vgic_raise(struct vgic *g, unsigned intid, unsigned cpu, struct vgic_fire *
 	*f = (struct vgic_fire){intid, spi_cpu(g, intid - 32), g->prio[intid - 32]};
 	return true;
 }
+
+/* INTID in bits 27:24; IRM (bit 40) means every other vCPU, otherwise the
+ * target list (bits 15:0) names Aff0 values within Aff1-Aff3 = 0. */
+uint32_t vgic_sgi_targets(const struct vgic *g, uint64_t v, unsigned from,
+			  unsigned *intid)
+{
+	uint32_t to = 0;
+
+	*intid = (unsigned)(v >> 24) & 0xf;
+	for (unsigned i = 0; i < g->ncpus; i++)
+		if (v >> 40 & 1 ? i != from : !(v & 0xff00ff00ff0000ULL) && (v >> i & 1))
+			to |= 1u << i;
+	return to;
+}

@@ -45,3 +45,7 @@ bool vgic_access(struct vgic *g, unsigned cpu, uint64_t off, bool write, unsigne
 /* A device or the doorbell raises intid (an SPI, or a PPI of cpu): true
  * with *f filled if it is to be delivered now, false if held back. */
 bool vgic_raise(struct vgic *g, unsigned intid, unsigned cpu, struct vgic_fire *f);
+/* vCPU from wrote v to ICC_SGI1R_EL1: the SGI's INTID goes in *intid, the
+ * vCPUs it is for come back as a mask (bit n = vCPU n). */
+uint32_t vgic_sgi_targets(const struct vgic *g, uint64_t v, unsigned from,
+			  unsigned *intid);

@@ -10,7 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "guestdt.h"
-#include "vmsrv.h"
+#include "mem.h"
+#include "virq.h"
+#include "vm.h"
+#include "vuart.h"
+
+struct vmcfg vm_config;
+struct vm vms[VMCFG_MAX_VMS];
+unsigned nvms;
 
 static uint64_t next_slot = MEMSRV_FIRST_FREE;
 static uint64_t guest_buffer; /* one frame all guest TCBs name (unused by them) */
@@ -46,35 +53,8 @@ void vm_log(struct vm *vm, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	vm_console_flush(vm);
+	vuart_flush(vm);
 	printf("vmsrv: vm '%s': %s\n", vm->cfg->name, buf);
-}
-
-/* Guest output, a line at a time, tagged with the VM's name. */
-void vm_console_flush(struct vm *vm)
-{
-	if (!vm->linelen)
-		return;
-	vm->line[vm->linelen] = 0;
-	printf("[%s] %s\n", vm->cfg->name, vm->line);
-	vm->linelen = 0;
-}
-
-void vm_console_put(void *arg, uint8_t c)
-{
-	struct vm *vm = arg;
-
-	if (c == '\n') {
-		if (!vm->linelen)
-			printf("[%s]\n", vm->cfg->name);
-		vm_console_flush(vm);
-		return;
-	}
-	if (c == '\r')
-		return;
-	vm->line[vm->linelen++] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
-	if (vm->linelen == VM_LINE_MAX)
-		vm_console_flush(vm); /* a long line goes out in pieces, none lost */
 }
 
 static int make_vcpu(struct vm *vm, unsigned i, uint64_t ep)
@@ -112,13 +92,13 @@ int vm_create(struct vm *vm, const struct vmcfg_vm *cfg, uint64_t ep)
 		return -1;
 	vm->block_pa = calloc(cfg->ram_size / VMCFG_BLOCK, sizeof(uint64_t));
 	vm->page_pa =
-	    calloc(cfg->share_size ? (hi - lo) / PAGE_SIZE : 1, sizeof(uint64_t));
+	    calloc(cfg->share_size ? (hi - lo) / SEPTA_PAGE_SIZE : 1, sizeof(uint64_t));
 	vm->vspace = vm_obj_new(SEPTA_OBJ_VSPACE, cfg->ipa_bits);
 	if (!vm->block_pa || !vm->page_pa || !vm->vspace) {
 		printf("vmsrv: vm '%s': out of memory for its objects\n", cfg->name);
 		return -1;
 	}
-	err = memsrv_register(memsrv_ep, vm->vspace, &vm->client);
+	err = memsrv_register(MEMSRV_CAP_ENDPOINT, vm->vspace, &vm->client);
 	if (err) {
 		printf("vmsrv: vm '%s': memsrv refuses its VSpace: %s\n", cfg->name,
 		       memsrv_strerror(err));
@@ -129,6 +109,11 @@ int vm_create(struct vm *vm, const struct vmcfg_vm *cfg, uint64_t ep)
 			printf("vmsrv: vm '%s': cannot make vCPU %u\n", cfg->name, i);
 			return -1;
 		}
+	/* The UART first: the busiest. */
+	if (vuart_attach(vm) || virq_attach(vm)) {
+		printf("vmsrv: vm '%s': its devices overlap\n", cfg->name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -212,9 +197,8 @@ int vm_boot(struct vm *vm)
 		vm_log(vm, "cannot load: %s", memsrv_strerror(err));
 		return -1;
 	}
-	pl011_reset(&vm->uart, vm_console_put, vm);
-	vm->uart_line = false;
-	vgic_reset(&vm->gic, c->cpus);
+	vuart_reset(vm);
+	virq_reset(vm);
 	vm->mail_from = 0;
 	vm->abort_logged = false;
 	if (vcpu_start(&vm->cpus[0], c->entry, dtb_ipa)) {
@@ -229,7 +213,7 @@ static void stop_cpus(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->cfg->cpus; i++)
 		vcpu_stop(&vm->cpus[i]);
-	vm_console_flush(vm);
+	vuart_flush(vm);
 }
 
 /* After a VM gave its memory back, memsrv checks every mapping it made for
@@ -237,7 +221,7 @@ static void stop_cpus(struct vm *vm)
 static void audit(struct vm *vm)
 {
 	struct memsrv_audit a;
-	long err = memsrv_audit(memsrv_ep, &a);
+	long err = memsrv_audit(MEMSRV_CAP_ENDPOINT, &a);
 
 	if (err)
 		vm_log(vm, "memsrv audit refused: %s", memsrv_strerror(err));

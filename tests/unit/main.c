@@ -9,10 +9,8 @@ static const struct {
 	void (*add)(void);
 } suites[] = {
 #ifdef SEPTA_UNIT_VMSRV /* vmsrv_unit: vmsrv's pure parts, with Debian's libfdt */
-    {"vmcfg", suite_vmcfg},
-    {"guestdt", suite_guestdt},
-    {"pl011", suite_pl011},
-    {"vgic", suite_vgic},
+    {"vmcfg", suite_vmcfg}, {"guestdt", suite_guestdt}, {"pl011", suite_pl011},
+    {"vgic", suite_vgic},   {"mmio", suite_mmio},
 #else
     {"pgtable", suite_pgtable}, {"fdt", suite_fdt},	    {"bootarc", suite_bootarc},
     {"elf64", suite_elf64},	{"kprintf", suite_kprintf}, {"caps", suite_caps},

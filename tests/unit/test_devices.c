@@ -153,6 +153,20 @@ static void test_vgic_redistributor(void)
 	CU_ASSERT_FALSE(vgic_access(&g, 2, 0x14, false, 4, &v, f, 4, &n)); /* no vCPU 2 */
 }
 
+static void test_vgic_sgi(void)
+{
+	struct vgic g;
+	unsigned intid;
+
+	vgic_reset(&g, 3);
+	CU_ASSERT_EQUAL(vgic_sgi_targets(&g, 5ULL << 24 | 0x6, 0, &intid), 0x6);
+	CU_ASSERT_EQUAL(intid, 5);
+	CU_ASSERT_EQUAL(vgic_sgi_targets(&g, 1ULL << 40 | 0x1, 1, &intid), 0x5); /* IRM */
+	CU_ASSERT_EQUAL(intid, 0);
+	CU_ASSERT_EQUAL(vgic_sgi_targets(&g, 0xff, 0, &intid), 0x7); /* only vCPUs 0-2 */
+	CU_ASSERT_EQUAL(vgic_sgi_targets(&g, 1ULL << 16 | 0x1, 0, &intid), 0); /* Aff1 */
+}
+
 void suite_pl011(void)
 {
 	CU_pSuite s = CU_add_suite("pl011", NULL, NULL);
@@ -166,4 +180,5 @@ void suite_vgic(void)
 
 	CU_add_test(s, "distributor", test_vgic_distributor);
 	CU_add_test(s, "redistributors", test_vgic_redistributor);
+	CU_add_test(s, "SGI targets", test_vgic_sgi);
 }

@@ -12,3 +12,4 @@ void suite_vmcfg(void);
 void suite_guestdt(void);
 void suite_pl011(void);
 void suite_vgic(void);
+void suite_mmio(void);

@@ -181,6 +181,10 @@ enum septa_vcpu_reg {
 
 #define SEPTA_PRIO_MAX 255u
 
+/* The page: the smallest frame and mapping, for the kernel and every server. */
+#define SEPTA_PAGE_SHIFT 12
+#define SEPTA_PAGE_SIZE	 (1ULL << SEPTA_PAGE_SHIFT)
+
 /* Rights of a stage-2 mapping. */
 #define SEPTA_MAP_R 1u
 #define SEPTA_MAP_W 2u

@@ -1,0 +1,7 @@
+/* The real console's input (console.c), routed to one VM's UART at a time. */
+#pragma once
+
+/* Binds the console IRQ to vmsrv's thread; nothing if there is none. */
+void console_start(void);
+/* Console input arrived (vmsrv's endpoint, BADGE_CONSOLE). */
+void console_input(void);

@@ -1,0 +1,73 @@
+/*
+ * The PL011's glue: its model is pure; here its line is edge-detected into
+ * an SPI and its output is collected into lines.
+ */
+#include <stdio.h>
+#include "virq.h"
+#include "vm.h"
+#include "vuart.h"
+
+void vuart_flush(struct vm *vm)
+{
+	if (!vm->linelen)
+		return;
+	vm->line[vm->linelen] = 0;
+	printf("[%s] %s\n", vm->cfg->name, vm->line);
+	vm->linelen = 0;
+}
+
+static void put(void *arg, uint8_t c)
+{
+	struct vm *vm = arg;
+
+	if (c == '\n') {
+		if (!vm->linelen)
+			printf("[%s]\n", vm->cfg->name);
+		vuart_flush(vm);
+		return;
+	}
+	if (c == '\r')
+		return;
+	vm->line[vm->linelen++] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
+	if (vm->linelen == VM_LINE_MAX)
+		vuart_flush(vm); /* a long line goes out in pieces, none lost */
+}
+
+/* The SPI is raised when the line goes up; the vGIC keeps it pending. */
+static void line(struct vm *vm)
+{
+	bool up = pl011_irq(&vm->uart);
+
+	if (up && !vm->uart_line)
+		virq_raise(vm, 32 + vm->cfg->uart_spi, 0);
+	vm->uart_line = up;
+}
+
+static bool uart_access(void *arg, uint64_t off, bool write, unsigned size, uint64_t *val)
+{
+	struct vm *vm = arg;
+	bool ok = size == 4 && pl011_access(&vm->uart, off, write, val);
+
+	line(vm);
+	return ok;
+}
+
+int vuart_attach(struct vm *vm)
+{
+	return mmio_register(&vm->mmio, vm->cfg->uart_base, VPLAT_UART_SIZE, uart_access,
+			     vm);
+}
+
+void vuart_reset(struct vm *vm)
+{
+	pl011_reset(&vm->uart, put, vm);
+	vm->uart_line = false;
+}
+
+bool vuart_receive(struct vm *vm, uint8_t c)
+{
+	bool ok = pl011_receive(&vm->uart, c);
+
+	line(vm);
+	return ok;
+}
