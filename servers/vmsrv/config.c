@@ -150,7 +150,7 @@ out:
 
 static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 {
-	uint64_t a[2];
+	uint64_t a[2], lo, hi;
 	unsigned u[1];
 	int err, child;
 
@@ -233,11 +233,8 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 			return fail(c, VMCFG_E_VALUE, "shareable",
 				    "not a page-aligned range of RAM");
 		/* Blocks the loader fills are whole 2 MiB blocks. */
-		if (overlaps(v->share_base & ~(VMCFG_BLOCK - 1),
-			     ((v->share_base + v->share_size + VMCFG_BLOCK - 1) &
-			      ~(VMCFG_BLOCK - 1)) -
-				 (v->share_base & ~(VMCFG_BLOCK - 1)),
-			     v->load & ~(VMCFG_BLOCK - 1), VMCFG_BLOCK) ||
+		vmcfg_paged_blocks(v, &lo, &hi);
+		if (overlaps(lo, hi - lo, v->load & ~(VMCFG_BLOCK - 1), VMCFG_BLOCK) ||
 		    overlaps(v->share_base, v->share_size,
 			     v->ram_base + v->ram_size - VMCFG_BLOCK, VMCFG_BLOCK))
 			return fail(c, VMCFG_E_OVERLAP, "shareable",

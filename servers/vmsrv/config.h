@@ -70,5 +70,16 @@ enum vmcfg_error {
 int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcfg *cfg,
 		char *msg, size_t msglen);
 const struct vmcfg_vm *vmcfg_find(const struct vmcfg *cfg, unsigned id);
+/* The 2 MiB blocks the shareable range touches, [*lo, *hi): their RAM comes
+ * a page at a time. Empty without a shareable range. Every RAM fault asks. */
+static inline void vmcfg_paged_blocks(const struct vmcfg_vm *v, uint64_t *lo,
+				      uint64_t *hi)
+{
+	*lo = *hi = 0;
+	if (!v->share_size)
+		return;
+	*lo = v->share_base & ~(VMCFG_BLOCK - 1);
+	*hi = (v->share_base + v->share_size + VMCFG_BLOCK - 1) & ~(VMCFG_BLOCK - 1);
+}
 /* [ipa, ipa + size) is in v's IPA space and clear of its RAM and devices. */
 bool vmcfg_free_ipa(const struct vmcfg_vm *v, uint64_t ipa, uint64_t size);

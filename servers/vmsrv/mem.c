@@ -7,6 +7,7 @@
  * space and then donates them to the VM.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "mem.h"
 #include "vm.h"
@@ -17,15 +18,23 @@
 /* The blocks that come page by page: those the shareable range touches. */
 static bool paged(const struct vm *vm, uint64_t ipa, uint64_t *page)
 {
-	const struct vmcfg_vm *c = vm->cfg;
-	uint64_t lo = c->share_base & ~(VMCFG_BLOCK - 1);
-	uint64_t hi =
-	    (c->share_base + c->share_size + VMCFG_BLOCK - 1) & ~(VMCFG_BLOCK - 1);
+	uint64_t lo, hi;
 
-	if (!c->share_size || ipa < lo || ipa >= hi)
+	vmcfg_paged_blocks(vm->cfg, &lo, &hi);
+	if (ipa < lo || ipa >= hi)
 		return false;
 	*page = (ipa - lo) / SEPTA_PAGE_SIZE;
 	return true;
+}
+
+int mem_init(struct vm *vm)
+{
+	uint64_t lo, hi;
+
+	vmcfg_paged_blocks(vm->cfg, &lo, &hi);
+	vm->block_pa = calloc(vm->cfg->ram_size / VMCFG_BLOCK, sizeof(uint64_t));
+	vm->page_pa = calloc(hi > lo ? (hi - lo) / SEPTA_PAGE_SIZE : 1, sizeof(uint64_t));
+	return vm->block_pa && vm->page_pa ? 0 : -1;
 }
 
 /* memsrv allocates for the VM; the time it takes is accounted apart. */

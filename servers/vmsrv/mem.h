@@ -10,6 +10,9 @@ static inline bool mem_is_ram(const struct vm *vm, uint64_t ipa)
 }
 /* Gives the guest the memory at ipa: *pages of it (a block or a page);
  * *memsrv_ticks of the time went to memsrv. A memsrv error. */
+/* The records of what the VM's RAM is, none of it there yet; -1 if out of
+ * memory. */
+int mem_init(struct vm *vm);
 long mem_populate(struct vm *vm, uint64_t ipa, uint64_t *pages, uint64_t *memsrv_ticks);
 long mem_share_range(struct vm *vm);
 long mem_load(struct vm *vm, const struct vm_blob *blobs, unsigned n);

@@ -227,7 +227,7 @@ bool vgic_access(struct vgic *g, unsigned cpu, uint64_t off, bool write, unsigne
 		if (size != 8)
 			return false;
 		if (write)
-			g->route[(off - GICD_IROUTER) / 8 - 32] = *val & 0xff00ffffffULL;
+			g->route[(off - GICD_IROUTER) / 8 - 32] = *val & VGIC_AFFINITY;
 		else
 			*val = g->route[(off - GICD_IROUTER) / 8 - 32];
 		return true;

@@ -11,6 +11,9 @@
 #define VGIC_SPIS     64u /* INTIDs 32..95 */
 #define VGIC_MAX_CPUS 4u
 #define VGIC_NONE     0xffffffffu
+/* Affinity fields Aff3, Aff2, Aff1, Aff0, as in MPIDR and GICD_IROUTER: a
+ * vCPU's is its index in Aff0. */
+#define VGIC_AFFINITY 0xff00ffffffULL
 
 struct vgic_cpu {
 	uint32_t enabled, pending, group, cfg[2];

@@ -7,7 +7,6 @@
 #include <bootfmt/bootarc.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "guestdt.h"
 #include "mem.h"
@@ -80,9 +79,6 @@ static int make_vcpu(struct vm *vm, unsigned i, uint64_t ep)
 
 int vm_create(struct vm *vm, const struct vmcfg_vm *cfg, uint64_t ep)
 {
-	uint64_t lo = cfg->share_base & ~(VMCFG_BLOCK - 1);
-	uint64_t hi =
-	    (cfg->share_base + cfg->share_size + VMCFG_BLOCK - 1) & ~(VMCFG_BLOCK - 1);
 	long err;
 
 	memset(vm, 0, sizeof(*vm));
@@ -90,11 +86,8 @@ int vm_create(struct vm *vm, const struct vmcfg_vm *cfg, uint64_t ep)
 	vm->state = VM_OFF;
 	if (!guest_buffer && !(guest_buffer = vm_obj_new(SEPTA_OBJ_FRAME_4K, 0)))
 		return -1;
-	vm->block_pa = calloc(cfg->ram_size / VMCFG_BLOCK, sizeof(uint64_t));
-	vm->page_pa =
-	    calloc(cfg->share_size ? (hi - lo) / SEPTA_PAGE_SIZE : 1, sizeof(uint64_t));
 	vm->vspace = vm_obj_new(SEPTA_OBJ_VSPACE, cfg->ipa_bits);
-	if (!vm->block_pa || !vm->page_pa || !vm->vspace) {
+	if (mem_init(vm) || !vm->vspace) {
 		printf("vmsrv: vm '%s': out of memory for its objects\n", cfg->name);
 		return -1;
 	}
