@@ -13,12 +13,11 @@
 #include <stdint.h>
 #include "config.h"
 #include "mmio.h"
-#include "pl011.h"
 #include "vgic.h"
+#include "vuart.h"
 
-#define GUEST_PRIO  50u /* below vmsrv (100): a fault is served at once */
-#define MAX_GRANTS  32u /* sharing hypercalls a VM may have outstanding */
-#define VM_LINE_MAX 120u
+#define GUEST_PRIO 50u /* below vmsrv (100): a fault is served at once */
+#define MAX_GRANTS 32u /* sharing hypercalls a VM may have outstanding */
 
 /* Badges of vmsrv's endpoint: a vCPU's faults, or the console. */
 #define BADGE_VCPU(vm, cpu) (1ULL << 16 | (uint64_t)(vm) << 8 | (cpu))
@@ -60,8 +59,7 @@ struct vm {
 	enum vm_state state;
 	struct vcpu cpus[VMCFG_MAX_CPUS];
 	struct mmio_table mmio; /* its emulated devices */
-	struct pl011 uart;
-	bool uart_line;
+	struct vuart uart;
 	struct vgic gic;
 	uint64_t *block_pa; /* per 2 MiB block of RAM: its address, 0 if none */
 	uint64_t *page_pa;  /* per page of the blocks around the shareable range */
@@ -72,8 +70,6 @@ struct vm {
 	bool abort_logged;
 	unsigned rx_dropped; /* console input that found its UART's FIFO full */
 	unsigned resets;
-	char line[VM_LINE_MAX + 1];
-	unsigned linelen;
 };
 
 extern struct vmcfg vm_config;

@@ -9,11 +9,11 @@
 
 void vuart_flush(struct vm *vm)
 {
-	if (!vm->linelen)
+	if (!vm->uart.outlen)
 		return;
-	vm->line[vm->linelen] = 0;
-	printf("[%s] %s\n", vm->cfg->name, vm->line);
-	vm->linelen = 0;
+	vm->uart.out[vm->uart.outlen] = 0;
+	printf("[%s] %s\n", vm->cfg->name, vm->uart.out);
+	vm->uart.outlen = 0;
 }
 
 static void put(void *arg, uint8_t c)
@@ -21,32 +21,32 @@ static void put(void *arg, uint8_t c)
 	struct vm *vm = arg;
 
 	if (c == '\n') {
-		if (!vm->linelen)
+		if (!vm->uart.outlen)
 			printf("[%s]\n", vm->cfg->name);
 		vuart_flush(vm);
 		return;
 	}
 	if (c == '\r')
 		return;
-	vm->line[vm->linelen++] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
-	if (vm->linelen == VM_LINE_MAX)
+	vm->uart.out[vm->uart.outlen++] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
+	if (vm->uart.outlen == VUART_LINE_MAX)
 		vuart_flush(vm); /* a long line goes out in pieces, none lost */
 }
 
 /* The SPI is raised when the line goes up; the vGIC keeps it pending. */
 static void line(struct vm *vm)
 {
-	bool up = pl011_irq(&vm->uart);
+	bool up = pl011_irq(&vm->uart.model);
 
-	if (up && !vm->uart_line)
+	if (up && !vm->uart.line)
 		virq_raise(vm, 32 + vm->cfg->uart_spi, 0);
-	vm->uart_line = up;
+	vm->uart.line = up;
 }
 
 static bool uart_access(void *arg, uint64_t off, bool write, unsigned size, uint64_t *val)
 {
 	struct vm *vm = arg;
-	bool ok = size == 4 && pl011_access(&vm->uart, off, write, val);
+	bool ok = size == 4 && pl011_access(&vm->uart.model, off, write, val);
 
 	line(vm);
 	return ok;
@@ -60,13 +60,13 @@ int vuart_attach(struct vm *vm)
 
 void vuart_reset(struct vm *vm)
 {
-	pl011_reset(&vm->uart, put, vm);
-	vm->uart_line = false;
+	pl011_reset(&vm->uart.model, put, vm);
+	vm->uart.line = false;
 }
 
 bool vuart_receive(struct vm *vm, uint8_t c)
 {
-	bool ok = pl011_receive(&vm->uart, c);
+	bool ok = pl011_receive(&vm->uart.model, c);
 
 	line(vm);
 	return ok;

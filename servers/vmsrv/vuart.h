@@ -6,6 +6,16 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include "pl011.h"
+
+#define VUART_LINE_MAX 120u
+
+struct vuart {
+	struct pl011 model;
+	bool line; /* the interrupt line, whose rising edge raises the SPI */
+	char out[VUART_LINE_MAX + 1]; /* output since the last newline */
+	unsigned outlen;
+};
 
 struct vm;
 
