@@ -47,11 +47,11 @@
 
 enum septa_exit_kind {
 	SEPTA_EXIT_HVC = 0,	  /* hypercalls (and SMCs) */
-	SEPTA_EXIT_DEVICE = 1,	  /* emulated device accesses */
+	SEPTA_EXIT_DEVICE = 1,	  /* emulated device accesses, trapped system registers */
 	SEPTA_EXIT_RAM_PAGE = 2,  /* RAM faults served with a 4 KiB page */
 	SEPTA_EXIT_RAM_BLOCK = 3, /* RAM faults served with a 2 MiB block */
 	SEPTA_EXIT_ABORT = 4,	  /* bad accesses, answered with an abort */
-	SEPTA_EXIT_OTHER = 5,	  /* trapped system registers, crashes */
+	SEPTA_EXIT_OTHER = 5,	  /* exits that stop the VM: crashes */
 	SEPTA_EXIT_KINDS = 6,
 };
 
