@@ -40,6 +40,10 @@ __attribute__((noreturn)) void arch_thread_start(struct tcb *t);
 void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg);
 /* Called when a TCB goes away: the architecture forgets its FP state. */
 void arch_tcb_forget(struct tcb *t);
+/* Moves regs past the AArch32 instruction that an abort of `access` (its
+ * SEPTA_ACCESS_* word, with SEPTA_ACCESS_AARCH32) stopped: its length, and
+ * an IT block on by one. An AArch64 instruction is 4 bytes. */
+void arch_step_aarch32(struct arch_regs *regs, uint64_t access);
 
 /* ---- interrupts ---- */
 void arch_irq_init(unsigned gic_version);

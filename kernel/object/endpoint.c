@@ -231,7 +231,10 @@ static void fault_resume(struct tcb *t, unsigned fault, struct tcb *replier, uns
 		    (access & SEPTA_ACCESS_VALID) && len > SEPTA_REPLY_VALUE && reg != 31)
 			t->regs.x[reg] =
 			    loaded_value(access, msg_get(replier, SEPTA_REPLY_VALUE));
-		t->regs.elr += 4;
+		if (access & SEPTA_ACCESS_AARCH32)
+			arch_step_aarch32(&t->regs, access);
+		else
+			t->regs.elr += 4;
 		break;
 	default:
 		if (len > SEPTA_REPLY_PC)

@@ -287,6 +287,41 @@ void test_instruction_fault(void)
 	CHECK_EQ(SEPTA_ACCESS_CAUSE(m.mr[SEPTA_ABORT_ACCESS]), SEPTA_CAUSE_TRANSLATION);
 }
 
+/* An exclusive load must be aligned: an alignment fault, not at stage 2. */
+static void misaligned_exclusive(uint64_t unused)
+{
+	uint64_t v;
+
+	(void)unused;
+	__asm__ volatile("ldxr %0, [%1]"
+			 : "=r"(v)
+			 : "r"((uintptr_t)&flag[1] + 1)
+			 : "memory");
+	flag[0] = v;
+}
+
+/* HPFAR_EL2 holds an IPA only after a stage-2 fault: an alignment fault
+ * must not report the page of another thread's earlier fault. */
+void test_alignment_fault_ipa(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), want = (uintptr_t)&flag[1] + 1;
+	struct septa_msg m = {0};
+
+	CHECK(spawn(bad_write, 0, LOW_PRIO, ep)); /* UNMAPPED_IPA into HPFAR_EL2 */
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], UNMAPPED_IPA);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK(spawn(misaligned_exclusive, 0, LOW_PRIO, ep));
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+	CHECK_EQ(SEPTA_ACCESS_CAUSE(m.mr[SEPTA_ABORT_ACCESS]), SEPTA_CAUSE_OTHER);
+	CHECK_EQ(septa_mr(&m, SEPTA_ABORT_FAR), want);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], want); /* stage 1 is off: the IPA is the VA */
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+}
+
 static void undefined(uint64_t unused)
 {
 	uint64_t el;

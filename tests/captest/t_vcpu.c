@@ -8,6 +8,7 @@ extern const uint8_t guest_irq_start[], guest_irq_end[];
 extern const uint8_t guest_id_start[], guest_id_end[];
 extern const uint8_t guest_irq_v2_start[], guest_irq_v2_end[];
 extern const uint8_t guest_abort_start[], guest_abort_end[];
+extern const uint8_t guest_a32_start[], guest_a32_end[];
 
 #define GUEST_RAM 0x40000000UL
 #define HOST_VIEW 0x40000000UL /* where we see the guest's code frame */
@@ -470,17 +471,27 @@ static void next_exit(uint64_t ep, struct septa_msg *m, uint64_t label)
 	CHECK_EQ(SEPTA_MSG_LABEL(m->info), label);
 }
 
+/* A guest whose vectors sit 0x800 into its code, resumed; 0 on error. */
+static uint64_t start_guest_with_vector(const uint8_t *start, const uint8_t *end,
+					uint64_t ep)
+{
+	uint64_t vcpu = 0, tcb = make_guest_running(start, end, ep, &vcpu);
+
+	if (!tcb || septa_vcpu_write_reg(vcpu, SEPTA_VCPU_REG_VBAR, GUEST_RAM + 0x800) ||
+	    septa_tcb_resume(tcb))
+		return 0;
+	return tcb;
+}
+
 /* The kernel's decoding of a guest's aborts, one of each kind, and an
  * abort injected with the address and direction it decoded. */
 void test_guest_abort_decoding(void)
 {
-	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb, a;
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), tcb, a;
 	struct septa_msg m = {0};
 
-	tcb = make_guest_running(guest_abort_start, guest_abort_end, ep, &vcpu);
+	tcb = start_guest_with_vector(guest_abort_start, guest_abort_end, ep);
 	CHECK(tcb);
-	CHECK_EQ(septa_vcpu_write_reg(vcpu, SEPTA_VCPU_REG_VBAR, GUEST_RAM + 0x800), 0);
-	CHECK_EQ(septa_tcb_resume(tcb), 0);
 	/* strh w3, [x9, #2]: the low 2 bytes of a wider value */
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
@@ -549,6 +560,57 @@ void test_guest_abort_decoding(void)
 	CHECK_EQ(m.mr[1], 0x21ULL << 26 | 1ULL << 25 | 0x10);
 	CHECK_EQ(m.mr[2], 0x50000000);
 	CHECK_EQ(m.mr[3], 0x50000000);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
+
+/* A guest's AArch32 EL0: its 16-bit Thumb load is stepped over by 2 bytes,
+ * and an abort from it enters the guest at the lower-AArch32 vector. */
+void test_guest_aarch32_abort(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), tcb, thumb = GUEST_RAM + 0x24;
+	struct septa_msg m = {0};
+
+	tcb = start_guest_with_vector(guest_a32_start, guest_a32_end, ep);
+	CHECK(tcb);
+	/* ldr r0, [r1]: described, into register 0 */
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_PC], thumb);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x09000000);
+	CHECK(m.mr[SEPTA_ABORT_ACCESS] & SEPTA_ACCESS_VALID);
+	CHECK_EQ(SEPTA_ACCESS_REG(m.mr[SEPTA_ABORT_ACCESS]), 0);
+	CHECK_EQ(m.mr[SEPTA_ABORT_ACCESS] & (SEPTA_ACCESS_AARCH32 | SEPTA_ACCESS_SHORT),
+		 SEPTA_ACCESS_AARCH32 | SEPTA_ACCESS_SHORT);
+	m.info = septa_msginfo(0, 0, 1);
+	m.mr[SEPTA_REPLY_VALUE] = 0x42;
+	/* svc: the vector reports r0 (in x6) and r2 */
+	next_exit(ep, &m, SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 0x600);
+	CHECK_EQ(septa_mr(&m, 6), 0x42);
+	CHECK_EQ(m.mr[2], 1); /* movs r2, #1 after the load ran */
+	m.info = septa_msginfo(0, 0, 0);
+	/* ldreq r0, [r1, #8], the first of an IT block */
+	next_exit(ep, &m, SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_PC], thumb + 10);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x09000008);
+	m.info = septa_msginfo(0, 0, 1);
+	m.mr[SEPTA_REPLY_VALUE] = 0x43;
+	/* the block went on: its "else" instruction was not run */
+	next_exit(ep, &m, SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 0x600);
+	CHECK_EQ(septa_mr(&m, 6), 0x43);
+	CHECK_EQ(septa_mr(&m, 5), 0);
+	m.info = septa_msginfo(0, 0, 0);
+	/* ldr r0, [r1, #4]: answered with an abort */
+	next_exit(ep, &m, SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_PC], thumb + 16);
+	m.info = septa_msginfo(SEPTA_REPLY_ABORT, 0, 0);
+	next_exit(ep, &m, SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 0x600);
+	CHECK_EQ(m.mr[3] >> 26, 0x24); /* a data abort from a lower EL */
+	CHECK_EQ(septa_mr(&m, 4), thumb + 16);
 	m.info = septa_msginfo(1, 0, 0);
 	CHECK_EQ(septa_reply(&m), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);

@@ -62,3 +62,47 @@ guest_abort_start:
 	msr	elr_el1, x3
 	eret
 guest_abort_end:
+
+/*
+ * A third guest, whose EL0 runs AArch32 Thumb code (as a 64-bit kernel's
+ * 32-bit processes do): a 16-bit load from a device is 2 bytes long, and
+ * an abort from AArch32 is taken at the vector for a lower AArch32 EL.
+ */
+	.balign	2048
+	.global	guest_a32_start
+	.global	guest_a32_end
+guest_a32_start:
+	adr	x0, 1f
+	msr	elr_el1, x0
+	mov	x0, #0x1f0		/* AArch32 User, Thumb, A, I and F masked */
+	msr	spsr_el1, x0
+	movz	x1, #0x0900, lsl #16	/* r1: an emulated device */
+	mov	x0, #0
+	mov	x2, #0
+	mov	x5, #0
+	eret
+	.balign	4
+1:	.hword	0x6808			/* ldr r0, [r1]: 16 bits, emulated */
+	.hword	0x2201			/* movs r2, #1 */
+	.hword	0xdf00			/* svc #0: report at EL1 */
+	.hword	0x4292			/* cmp r2, r2 */
+	.hword	0xbf0c			/* ite eq */
+	.hword	0x6888			/* ldreq r0, [r1, #8]: emulated */
+	.hword	0x2501			/* movne r5, #1: not run */
+	.hword	0xdf00			/* svc #0 */
+	.hword	0x6848			/* ldr r0, [r1, #4]: answered with an abort */
+	.hword	0xe7fe			/* b . */
+
+	.balign	2048			/* VBAR_EL1 = guest_a32_start + 0x800 */
+	.skip	0x400			/* lower EL, AArch64: the wrong vector */
+	mov	x0, #0x400
+	hvc	#0
+	b	.
+	.balign	0x200			/* lower EL, AArch32, synchronous */
+	mov	x6, x0			/* r0; r1 stays the device's address */
+	mrs	x3, esr_el1
+	mrs	x4, elr_el1
+	mov	x0, #0x600
+	hvc	#0
+	eret
+guest_a32_end:

@@ -147,11 +147,14 @@
 #define EC_MAX	    0x3f
 
 /* SPSR_EL2 mode fields */
-#define SPSR_M(spsr) ((spsr)&0xf) /* M[3:0] */
-#define SPSR_EL0t    0x0
-#define SPSR_EL1t    0x4
-#define SPSR_EL1h    0x5
-#define SPSR_DAIF    (0xfULL << 6)
+#define SPSR_M(spsr)	 ((spsr)&0xf) /* M[3:0] */
+#define SPSR_EL0t	 0x0
+#define SPSR_EL1t	 0x4
+#define SPSR_EL1h	 0x5
+#define SPSR_DAIF	 (0xfULL << 6)
+#define SPSR_AARCH32	 BIT(4) /* M[4]: taken from AArch32 (a guest's EL0) */
+#define SPSR_IT_LO_SHIFT 25	/* AArch32 IT[1:0] */
+#define SPSR_IT_HI_SHIFT 10	/* AArch32 IT[7:2] */
 
 /* The AArch64 ID registers a guest's reads of which trap (HCR_EL2.TID3):
  * op0 3, op1 0, CRn 0, CRm 0-7 (CRm 0-3 are AArch32's). */

@@ -56,10 +56,15 @@ static void dump_regs(const struct arch_regs *r)
 	}
 }
 
-/* The faulting IPA of a stage-2 abort: the page from HPFAR_EL2, the offset
- * within it from FAR_EL2. */
-static uint64_t abort_ipa(uint64_t far)
+/* The faulting IPA of an abort: the page from HPFAR_EL2, the offset within
+ * it from FAR_EL2. HPFAR_EL2 is written by stage-2 faults only: after
+ * anything else (a native thread's alignment fault) it still holds an
+ * earlier fault's page, perhaps another partition's. A native thread's
+ * stage 1 is off, so its virtual address is the IPA. */
+static uint64_t abort_ipa(uint64_t far, bool stage2)
 {
+	if (!stage2 && !sched_current->vcpu)
+		return far;
 	return HPFAR_PAGE(read_sysreg(hpfar_el2)) | (far & 0xfff);
 }
 
@@ -76,7 +81,7 @@ static void fault_send(struct arch_regs *r, uint64_t esr, unsigned label,
 		kprintf("septa: thread '%s' (tcb %p) fault: %s\n", t->name, (void *)t,
 			ec_name(esr));
 		kprintf("  ESR_EL2 %016lx  FAR_EL2 %016lx  IPA %016lx\n", esr, far,
-			abort_ipa(far));
+			abort_ipa(far, false));
 		kprintf("  ELR_EL2 %016lx  SPSR_EL2 %016lx\n", r->elr, r->spsr);
 		dump_regs(r);
 	}
@@ -167,14 +172,15 @@ static void trap_abort(struct arch_regs *r, uint64_t esr)
 {
 	uint64_t far = read_sysreg(far_el2), value = 0;
 	unsigned type = FSC_TYPE(ISS_FSC(esr));
+	bool stage2 = type >= FSC_TRANSLATION && type <= FSC_PERMISSION;
 	unsigned access = ESR_EC(esr) == EC_IABT_LOW ? SEPTA_ACCESS_FETCH
 			  : esr & ISS_WNR	     ? SEPTA_ACCESS_WRITE
 						     : SEPTA_ACCESS_READ;
 
-	access |=
-	    (type >= FSC_TRANSLATION && type <= FSC_PERMISSION ? type - FSC_TRANSLATION
-							       : SEPTA_CAUSE_OTHER)
-	    << SEPTA_ACCESS_CAUSE_SHIFT;
+	if (r->spsr & SPSR_AARCH32)
+		access |= SEPTA_ACCESS_AARCH32 | (esr & ESR_IL ? 0 : SEPTA_ACCESS_SHORT);
+	access |= (stage2 ? type - FSC_TRANSLATION : SEPTA_CAUSE_OTHER)
+		  << SEPTA_ACCESS_CAUSE_SHIFT;
 	if (SEPTA_ACCESS_KIND(access) != SEPTA_ACCESS_FETCH && (esr & ISS_ISV)) {
 		unsigned reg = ISS_SRT(esr), size_log2 = (unsigned)ISS_SAS(esr);
 
@@ -186,12 +192,31 @@ static void trap_abort(struct arch_regs *r, uint64_t esr)
 			value = stored_value(r, reg, size_log2);
 	}
 	uint64_t mr[SEPTA_ABORT_LEN] = {
-	    [SEPTA_ABORT_PC] = r->elr,	   [SEPTA_ABORT_IPA] = abort_ipa(far),
+	    [SEPTA_ABORT_PC] = r->elr,	   [SEPTA_ABORT_IPA] = abort_ipa(far, stage2),
 	    [SEPTA_ABORT_ACCESS] = access, [SEPTA_ABORT_VALUE] = value,
 	    [SEPTA_ABORT_FAR] = far,	   [SEPTA_ABORT_ESR] = esr,
 	};
 
 	fault_send(r, esr, SEPTA_FAULT_ABORT, mr, SEPTA_ABORT_LEN);
+}
+
+/* ITAdvance (Arm ARM, AArch32 PSTATE.IT): one instruction of an IT block
+ * done. IT[1:0] are SPSR bits 26:25, IT[7:2] bits 15:10. */
+static uint64_t it_advance(uint64_t spsr)
+{
+	unsigned it = (unsigned)(spsr >> SPSR_IT_LO_SHIFT & 3) |
+		      (unsigned)(spsr >> SPSR_IT_HI_SHIFT & 0x3f) << 2;
+
+	it = (it & 7) == 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+	spsr &= ~(3ULL << SPSR_IT_LO_SHIFT | 0x3fULL << SPSR_IT_HI_SHIFT);
+	return spsr | (uint64_t)(it & 3) << SPSR_IT_LO_SHIFT |
+	       (uint64_t)(it >> 2) << SPSR_IT_HI_SHIFT;
+}
+
+void arch_step_aarch32(struct arch_regs *regs, uint64_t access)
+{
+	regs->elr += access & SEPTA_ACCESS_SHORT ? 2 : 4;
+	regs->spsr = it_advance(regs->spsr);
 }
 
 static void trap_fp(struct arch_regs *r, uint64_t esr)

@@ -74,9 +74,12 @@ void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t acc
 			    uint64_t far)
 {
 	unsigned mode = SPSR_M(regs->spsr), kind = SEPTA_ACCESS_KIND(access);
+	bool a32 = regs->spsr & SPSR_AARCH32; /* EL0 only: EL1 is AArch64 */
+	bool lower = a32 || mode == SPSR_EL0t;
 	uint64_t ec = (kind == SEPTA_ACCESS_FETCH ? EC_IABT_LOW : EC_DABT_LOW) +
-		      (mode != SPSR_EL0t); /* the _CUR class: from EL1 itself */
-	uint64_t offset = mode == SPSR_EL0t   ? 0x400 /* lower EL, AArch64 */
+		      !lower; /* the _CUR class: from EL1 itself */
+	uint64_t offset = a32		      ? 0x600 /* lower EL, AArch32 */
+			  : mode == SPSR_EL0t ? 0x400 /* lower EL, AArch64 */
 			  : mode == SPSR_EL1h ? 0x200 /* current EL, SP_ELx */
 					      : 0;    /* current EL, SP_EL0 */
 

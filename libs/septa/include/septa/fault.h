@@ -87,6 +87,9 @@ enum septa_badcall_mr {
 #define SEPTA_CAUSE_ACCESS_FLAG	 1u
 #define SEPTA_CAUSE_PERMISSION	 2u /* mapped without the right */
 #define SEPTA_CAUSE_OTHER	 3u /* e.g. an external abort: see the ESR */
+/* From a guest's EL0 in AArch32 state; and by a 16-bit (T32) instruction. */
+#define SEPTA_ACCESS_AARCH32 (1u << 14)
+#define SEPTA_ACCESS_SHORT   (1u << 15)
 
 /*
  * Reply labels to a fault. 0 resumes: after an abort or a system-register
