@@ -157,7 +157,8 @@
 #define SPSR_IT_HI_SHIFT 10	/* AArch32 IT[7:2] */
 
 /* The AArch64 ID registers a guest's reads of which trap (HCR_EL2.TID3):
- * op0 3, op1 0, CRn 0, CRm 0-7 (CRm 0-3 are AArch32's). */
+ * op0 3, op1 0, CRn 0, CRm 1-7 (CRm 1-3 are AArch32's; CRm 0, MIDR and
+ * MPIDR, reads the virtual values without a trap). */
 #define ID_REG_SPACE		SEPTA_SYSREG_ENC(3, 0, 0, 0, 0)
 #define ID_REG_CRM_OP2		0x3fULL /* CRm 0-7 and op2 of SEPTA_SYSREG_ENC */
 #define ID_AA64PFR0		SEPTA_SYSREG_ENC(3, 0, 0, 4, 0)

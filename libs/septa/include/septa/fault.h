@@ -15,9 +15,11 @@ enum septa_fault {
 	SEPTA_FAULT_UNKNOWN_SYSCALL = 2, /* enum septa_badcall_mr */
 	SEPTA_FAULT_EXCEPTION = 3,	 /* anything else: enum septa_exception_mr */
 	/* Guests (threads bound to a VCPU). */
-	SEPTA_FAULT_HVC = 4,	/* MR i = x_i, SEPTA_HVC_LEN of them */
-	SEPTA_FAULT_SMC = 5,	/* as HVC */
-	SEPTA_FAULT_SYSREG = 6, /* a trapped system register: enum septa_sysreg_mr */
+	SEPTA_FAULT_HVC = 4, /* MR i = x_i, SEPTA_HVC_LEN of them */
+	SEPTA_FAULT_SMC = 5, /* as HVC */
+	/* A trapped system register, a guest's or a native thread's (e.g.
+	 * CNTPCT_EL0 at EL0): enum septa_sysreg_mr */
+	SEPTA_FAULT_SYSREG = 6,
 };
 
 /* A load, store or instruction fetch that stage 2 stopped (or that hit
