@@ -260,24 +260,35 @@ int ipc_reply(struct tcb *replier)
 		unsigned fault = caller->fault;
 		uint64_t label = SEPTA_MSG_LABEL(mi);
 
+		unsigned action = SEPTA_REPLY_ACTION(label);
+		bool guest_abort = caller->vcpu && fault == SEPTA_FAULT_ABORT;
+
 		caller->fault = 0;
+		/* "The handler performed the access" cannot be true of an access
+		 * the syndrome did not describe: stepping over it would skip an
+		 * instruction nobody ran. The thread stays stopped instead. */
+		if (action == 0 && fault == SEPTA_FAULT_ABORT &&
+		    !(caller->fault_mr[SEPTA_ABORT_ACCESS] & SEPTA_ACCESS_VALID)) {
+			sched_block(caller, TCB_INACTIVE);
+			return SEPTA_E_ARG;
+		}
 		if ((label & SEPTA_REPLY_INJECT(0)) && caller->vcpu &&
-		    SEPTA_REPLY_ACTION(label) <= 2)
+		    (action == 0 || action == SEPTA_REPLY_RETRY ||
+		     (action == SEPTA_REPLY_ABORT && guest_abort)))
 			arch_vcpu_inject(caller->vcpu, (unsigned)(label >> 20) & 0x3ff,
 					 0xa0);
-		if (SEPTA_REPLY_ACTION(label) == SEPTA_REPLY_ABORT && caller->vcpu &&
-		    fault == SEPTA_FAULT_ABORT) {
+		if (action == SEPTA_REPLY_ABORT && guest_abort) {
 			arch_vcpu_inject_abort(caller->vcpu, &caller->regs,
 					       caller->fault_mr[SEPTA_ABORT_ACCESS],
 					       caller->fault_mr[SEPTA_ABORT_FAR]);
 			sched_resume(caller);
 			return SEPTA_OK;
 		}
-		if (SEPTA_REPLY_ACTION(label) == SEPTA_REPLY_RETRY) {
+		if (action == SEPTA_REPLY_RETRY) {
 			sched_resume(caller);
 			return SEPTA_OK;
 		}
-		if (SEPTA_REPLY_ACTION(label) != 0) {
+		if (action != 0) {
 			sched_block(caller, TCB_INACTIVE);
 			return SEPTA_OK;
 		}

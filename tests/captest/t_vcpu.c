@@ -560,8 +560,18 @@ void test_guest_abort_decoding(void)
 	CHECK_EQ(m.mr[1], 0x21ULL << 26 | 1ULL << 25 | 0x10);
 	CHECK_EQ(m.mr[2], 0x50000000);
 	CHECK_EQ(m.mr[3], 0x50000000);
-	m.info = septa_msginfo(1, 0, 0);
-	CHECK_EQ(septa_reply(&m), 0);
+	/* Its vector returns past the fetch, which faults again. "Performed"
+	 * is no answer to an access the syndrome did not describe: the guest
+	 * stays stopped at it, and the handler hears why. */
+	m.info = septa_msginfo(0, 0, 0);
+	next_exit(ep, &m, SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_PC], 0x50000004);
+	CHECK_EQ(m.mr[SEPTA_ABORT_ACCESS], SEPTA_ACCESS_FETCH);
+	m.info = septa_msginfo(0, 0, 0);
+	CHECK_EQ(septa_reply(&m), SEPTA_E_ARG);
+	CHECK_EQ(septa_nbrecv(ep, &m), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(septa_tcb_read_registers(tcb, 1, &a), 0);
+	CHECK_EQ(a, 0x50000004);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
 }
 

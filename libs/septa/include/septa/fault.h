@@ -96,7 +96,8 @@ enum septa_badcall_mr {
 /*
  * Reply labels to a fault. 0 resumes: after an abort or a system-register
  * trap the handler has performed the access (a described read gets MR
- * SEPTA_REPLY_VALUE in its register) and the instruction is stepped over;
+ * SEPTA_REPLY_VALUE in its register) and the instruction is stepped over
+ * (an abort without SEPTA_ACCESS_VALID: the thread stays stopped, E_ARG);
  * after HVC/SMC the reply's MRs become x0.. (an SMC is stepped over too);
  * after anything else the thread goes on at MR SEPTA_REPLY_PC, with MR
  * SEPTA_REPLY_SP as its stack pointer, as far as the reply has them.
