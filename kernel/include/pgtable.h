@@ -2,9 +2,10 @@
  * One generic walker over AArch64 VMSAv8-64 translation tables with a 4 KiB
  * granule. It serves the kernel's own EL2 stage-1 tables and every stage-2
  * table (servers' and guests' address spaces): callers differ only in the
- * leaf attributes they pass. Map, query and (later) unmap, protect and
- * audit are visitors on pgt_walk(). The same file builds into host tests,
- * where physical memory is a fake provided through pgt_mm_ops.
+ * leaf attributes they pass. Map, unmap, protect, table install and
+ * removal, query and audit are visitors on pgt_walk(), and this file's
+ * walker is the only code that writes an entry. The same file builds into
+ * host tests, where physical memory is a fake provided through pgt_mm_ops.
  */
 #pragma once
 #include <septa/abi.h>
@@ -22,11 +23,12 @@ typedef uint64_t pte_t;
 
 enum pgt_err {
 	PGT_OK = 0,
-	PGT_E_RANGE = -1,    /* outside the input address space, empty or wrapping */
-	PGT_E_ALIGN = -2,    /* address, size or output address not page-aligned */
-	PGT_E_EXISTS = -3,   /* something is mapped there already */
-	PGT_E_NO_TABLE = -4, /* tables are missing: see pgt_map_req.stop_level/tables */
-	PGT_E_IA_BITS = -5,  /* input address size not supported */
+	PGT_E_RANGE = -1,     /* outside the input address space, empty or wrapping */
+	PGT_E_ALIGN = -2,     /* address, size or output address not page-aligned */
+	PGT_E_EXISTS = -3,    /* something is mapped there already */
+	PGT_E_NO_TABLE = -4,  /* tables are missing: see pgt_map_req.stop_level/tables */
+	PGT_E_IA_BITS = -5,   /* input address size not supported */
+	PGT_E_NOT_THERE = -6, /* table removal: that table is not linked there */
 };
 
 struct pgt;
@@ -37,6 +39,9 @@ struct pgt_mm_ops {
 	void (*tlb_inval)(const struct pgt *pgt, uint64_t addr, unsigned level);
 	/* Make written entries visible to the table walker. */
 	void (*publish)(void);
+	/* Make a table entry's removal visible: whatever lay below it may be
+	 * cached for any address it covered, so drop all of this table's. */
+	void (*tlb_inval_all)(const struct pgt *pgt);
 };
 
 struct pgt_geom {
@@ -96,14 +101,15 @@ struct pgt_map_req {
 	unsigned tables;
 };
 
+/* The ABI's granule (septa/abi.h) is the one definition of level sizes. */
 static inline unsigned pgt_level_shift(unsigned level)
 {
-	return PAGE_SHIFT + 9 * (3 - level);
+	return septa_level_shift(level);
 }
 
 static inline uint64_t pgt_granule(unsigned level)
 {
-	return 1ULL << pgt_level_shift(level);
+	return septa_level_size(level);
 }
 
 static inline bool pte_valid(pte_t p)
@@ -150,18 +156,66 @@ int pgt_geom_init(struct pgt_geom *g, unsigned ia_bits, bool concat);
 int pgt_walk(const struct pgt *pgt, uint64_t addr, uint64_t size,
 	     const struct pgt_walker *w);
 /*
- * Range edits. Each checks the whole range first and, if it returns an
- * error, has changed nothing; with PGT_E_NO_TABLE, req->stop_level and
- * req->tables say where and how many table pages the cache must hold.
- * Unmap and protect split blocks they cover only partly (the rest stays
- * mapped as it was), which takes tables too; they use only req->cache.
+ * Edits. Each is checked first (pgt_check walks without writing and says
+ * what the commit needs) and then committed (pgt_commit cannot fail and
+ * must follow a successful check with nothing changed in between), so an
+ * invocation can decode everything before it changes anything.
+ *
+ * Map, unmap and protect act on a range. Unmap and protect split blocks
+ * they cover only partly (the rest stays mapped as it was), which takes
+ * tables too. A table install links the page `table` as the table of
+ * `level` entries covering addr (aligned to one entry of the level above,
+ * whose entry must be empty; the page's old contents are cleared); tables
+ * missing above it come from the cache. A table removal unlinks `table`
+ * from there if it is linked there, and everything it mapped goes.
+ *
+ * On PGT_E_NO_TABLE, stop_level is the first level with a missing table
+ * and tables how many pages the cache must hold in all; nothing changed.
+ * Tables are taken from the end of the cache.
  */
+enum pgt_op {
+	PGT_OP_MAP,
+	PGT_OP_UNMAP,
+	PGT_OP_PROTECT,
+	PGT_OP_TABLE_INSTALL,
+	PGT_OP_TABLE_REMOVE,
+};
+
+struct pgt_edit {
+	uint64_t addr, size; /* range ops */
+	enum pgt_op op;
+	/* The walk's own: committing; the last leaf entry visited. */
+	bool commit;
+	uint8_t last_level;
+	pte_t *last;
+	union {
+		struct pgt_map_req *req; /* map: what to map */
+		struct {
+			pte_t set, clear; /* protect: leaf attribute bits */
+		};
+		struct {
+			paddr_t table;	/* table ops: the table page */
+			unsigned level; /* the level of its entries */
+		};
+	};
+	struct pgt_cache *cache; /* tables lent to the edit; may be NULL */
+	/* Out of pgt_check. */
+	unsigned stop_level, tables;
+};
+
+int pgt_check(const struct pgt *pgt, struct pgt_edit *e);
+void pgt_commit(const struct pgt *pgt, struct pgt_edit *e);
+/* Check, then commit if the check passed. */
+int pgt_apply(const struct pgt *pgt, struct pgt_edit *e);
+/* Range edits in one call, with req->cache and req's out fields. */
 int pgt_map(const struct pgt *pgt, uint64_t addr, uint64_t size, struct pgt_map_req *req);
 int pgt_unmap(const struct pgt *pgt, uint64_t addr, uint64_t size,
 	      struct pgt_map_req *req);
 /* Sets and clears leaf attribute bits (rights, software bits) on what is mapped. */
 int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 		pte_t clear, struct pgt_map_req *req);
+/* Unlinks everything below the root and drops the table's TLB entries. */
+void pgt_clear(const struct pgt *pgt);
 /* Calls fn for every valid leaf in the range, with the leaf's start address;
  * a non-zero return from fn stops the walk and is returned. */
 typedef int (*pgt_leaf_fn)(uint64_t addr, pte_t pte, unsigned level, void *arg);
@@ -169,7 +223,3 @@ int pgt_for_each_leaf(const struct pgt *pgt, uint64_t addr, uint64_t size, pgt_l
 		      void *arg);
 /* The leaf entry covering addr and its level; *pte is 0 if unmapped. */
 int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level);
-/* The entry at `level` on the walk to addr. PGT_E_NO_TABLE with *reached =
- * the level whose entry is empty; PGT_E_EXISTS if a block is in the way. */
-int pgt_entry(const struct pgt *pgt, uint64_t addr, unsigned level, pte_t **ptep,
-	      unsigned *reached);

@@ -1,3 +1,4 @@
+#include <klib.h>
 #include <pgtable.h>
 
 int pgt_geom_init(struct pgt_geom *g, unsigned ia_bits, bool concat)
@@ -100,19 +101,14 @@ int pgt_walk(const struct pgt *pgt, uint64_t addr, uint64_t size,
 			  PGT_ENTRIES * pgt->geom.root_pages, pgt->geom.start_level);
 }
 
-/* ---- edits: map, unmap, protect ---- */
+/* ---- edits: map, unmap, protect, table install and removal ---- */
 
-enum edit_op { EDIT_MAP, EDIT_UNMAP, EDIT_PROTECT };
+#define STOP 1 /* a table op found its entry: the walk ends, not an error */
 
-struct edit {
-	enum edit_op op;
-	struct pgt_map_req *req; /* map: what to map; all: the table cache */
-	pte_t set, clear;	 /* protect: leaf attribute bits */
-	uint64_t addr0;
-	bool commit;
-	unsigned tables;      /* dry run: pages the commit will take */
-	unsigned first_level; /* dry run: where the first table is missing */
-};
+static bool is_table_op(const struct pgt_edit *e)
+{
+	return e->op == PGT_OP_TABLE_INSTALL || e->op == PGT_OP_TABLE_REMOVE;
+}
 
 static bool leaf_fits(const struct pgt_map_req *req, unsigned level, uint64_t addr,
 		      uint64_t end, uint64_t pa)
@@ -137,7 +133,7 @@ static bool covers(unsigned level, uint64_t addr, uint64_t end)
  * does not fit; an unmap or protect of a valid block needs one wherever the
  * block is only partly covered (it is split, keeping the rest mapped).
  */
-static unsigned tables_below(const struct edit *e, unsigned level, uint64_t addr,
+static unsigned tables_below(const struct pgt_edit *e, unsigned level, uint64_t addr,
 			     uint64_t end, uint64_t pa)
 {
 	uint64_t g = pgt_granule(level);
@@ -152,7 +148,7 @@ static unsigned tables_below(const struct edit *e, unsigned level, uint64_t addr
 		uint64_t cg = pgt_granule(level + 1);
 		uint64_t cend =
 		    ALIGN_DOWN(a, cg) + cg < stop ? ALIGN_DOWN(a, cg) + cg : stop;
-		bool need = e->op == EDIT_MAP
+		bool need = e->op == PGT_OP_MAP
 				? !leaf_fits(e->req, level + 1, a, cend, pa + (a - addr))
 				: !covers(level + 1, a, cend);
 
@@ -175,127 +171,263 @@ static void set_pte(const struct pgt *pgt, pte_t *ptep, pte_t new, uint64_t addr
 	*(volatile pte_t *)ptep = new;
 }
 
-/* Replaces an empty entry with a new table, or a block with a table of
- * entries that map exactly what the block mapped. */
-static void install_table(struct pgt_visit *v, struct pgt_cache *cache)
+/* Replaces an empty entry with the table `page`, or a block with a table
+ * of entries that map exactly what the block mapped. Every entry of the
+ * page is written: a table page may hold what it held in a VSpace that
+ * died, and none of it may come back. */
+static void link_table(struct pgt_visit *v, paddr_t page)
 {
-	paddr_t page = cache->pages[--cache->count];
 	pte_t *table = v->pgt->mm->phys_to_virt(page);
-
-	if (cache->where)
-		cache->where[cache->count] =
-		    ALIGN_DOWN(v->addr, pgt_granule(v->level)) | (v->level + 1);
 	pte_t old = *v->ptep;
 	uint64_t cg = pgt_granule(v->level + 1);
 
-	for (unsigned i = 0; i < PGT_ENTRIES; i++)
-		table[i] = pte_valid(old)
-			       ? (pte_addr(old) + i * cg) | (old & PTE_LEAF_ATTRS) |
-				     PTE_VALID | (v->level + 1 == 3 ? PTE_TYPE_TABLE : 0)
-			       : 0;
+	if (pte_valid(old))
+		for (unsigned i = 0; i < PGT_ENTRIES; i++)
+			table[i] = (pte_addr(old) + i * cg) | (old & PTE_LEAF_ATTRS) |
+				   PTE_VALID | (v->level + 1 == 3 ? PTE_TYPE_TABLE : 0);
+	else
+		memset(table, 0, PAGE_SIZE);
 	set_pte(v->pgt, v->ptep, pa_addr(page) | PTE_VALID | PTE_TYPE_TABLE,
 		ALIGN_DOWN(v->addr, pgt_granule(v->level)), v->level);
 }
 
-static int edit_leaf(struct pgt_visit *v, enum pgt_visit_kind kind)
+/* A table from the cache, recording where it went. */
+static void link_cached_table(struct pgt_visit *v, struct pgt_cache *cache)
 {
-	struct edit *e = v->arg;
-	struct pgt_map_req *req = e->req;
+	paddr_t page = cache->pages[--cache->count];
+
+	if (cache->where)
+		cache->where[cache->count] =
+		    ALIGN_DOWN(v->addr, pgt_granule(v->level)) | (v->level + 1);
+	link_table(v, page);
+}
+
+/* Unlinks the table entry at v; what it mapped may be cached anywhere in
+ * its range, at any level. */
+static void unlink_table(struct pgt_visit *v)
+{
+	*(volatile pte_t *)v->ptep = 0;
+	v->pgt->mm->tlb_inval_all(v->pgt);
+}
+
+/* Part of the range needs a table at this empty entry or block: counted by
+ * the check, taken from the cache by the commit. */
+static int need_table(struct pgt_visit *v, struct pgt_edit *e, unsigned n)
+{
+	if (e->commit) {
+		link_cached_table(v, e->cache);
+		return 0;
+	}
+	if (e->tables == 0)
+		e->stop_level = v->level;
+	e->tables += n;
+	return 0;
+}
+
+static int range_leaf(struct pgt_visit *v, enum pgt_visit_kind kind)
+{
+	struct pgt_edit *e = v->arg;
 	uint64_t g = pgt_granule(v->level);
 	uint64_t base = ALIGN_DOWN(v->addr, g);
-	uint64_t pa = e->op == EDIT_MAP ? req->pa + (v->addr - e->addr0) : 0;
-	pte_t old = *v->ptep;
+	uint64_t pa = e->op == PGT_OP_MAP ? e->req->pa + (v->addr - e->addr) : 0;
+	pte_t old = *v->ptep, new;
 	bool whole;
 
 	(void)kind;
-	if (e->op == EDIT_MAP) {
-		whole = leaf_fits(req, v->level, v->addr, v->end, pa);
+	/* The last leaf visited: the only one if the range lies inside it. */
+	e->last = v->ptep;
+	e->last_level = (uint8_t)v->level;
+	if (e->op == PGT_OP_MAP) {
+		whole = leaf_fits(e->req, v->level, v->addr, v->end, pa);
 		if (whole) {
-			pte_t new = pa | req->attrs | PTE_VALID |
-				    (v->level == 3 ? PTE_TYPE_TABLE : 0);
-
-			if (pte_valid(old) && old != new && !req->replace)
+			new = pa | e->req->attrs | PTE_VALID |
+			      (v->level == 3 ? PTE_TYPE_TABLE : 0);
+			if (pte_valid(old) && old != new && !e->req->replace)
 				return PGT_E_EXISTS;
 			if (e->commit && old != new)
 				set_pte(v->pgt, v->ptep, new, base, v->level);
 			return 0;
 		}
-		if (pte_valid(old) && !req->replace)
+		if (pte_valid(old) && !e->req->replace)
 			return PGT_E_EXISTS;
 	} else {
 		if (!pte_valid(old))
 			return 0; /* nothing mapped here: nothing to change */
 		whole = covers(v->level, v->addr, v->end);
 		if (whole) {
-			pte_t new = e->op == EDIT_UNMAP ? 0 : (old & ~e->clear) | e->set;
-
+			new = e->op == PGT_OP_UNMAP ? 0 : (old & ~e->clear) | e->set;
 			if (e->commit && new != old)
 				set_pte(v->pgt, v->ptep, new, base, v->level);
 			return 0;
 		}
 	}
 	/* Part of this entry's range: it needs a table to descend into. */
-	if (!e->commit) {
-		uint64_t end = v->end - base > g ? base + g : v->end;
-
-		if (e->tables == 0)
-			e->first_level = v->level;
-		e->tables += tables_below(e, v->level, v->addr, end, pa);
-		return 0;
-	}
-	install_table(v, req->cache);
-	return 0;
+	if (e->commit)
+		return need_table(v, e, 0);
+	return need_table(v, e,
+			  tables_below(e, v->level, v->addr,
+				       v->end - base > g ? base + g : v->end, pa));
 }
 
-/* Every edit: walk once to check and count, then once to commit. */
-static int edit_range(const struct pgt *pgt, uint64_t addr, uint64_t size, struct edit *e)
+/* Table ops walk the one entry of the level above the table's (e->level -
+ * 1) that covers addr, and the entries above it. */
+static int table_visit(struct pgt_visit *v, enum pgt_visit_kind kind)
 {
-	struct pgt_walker w = {edit_leaf, e, PGT_VISIT_LEAF};
-	struct pgt_map_req *req = e->req;
-	unsigned have = req->cache ? req->cache->count : 0;
+	struct pgt_edit *e = v->arg;
+	unsigned at = e->level - 1;
+
+	if (kind == PGT_VISIT_TABLE_PRE) {
+		if (v->level < at)
+			return 0; /* go down */
+		if (e->op == PGT_OP_TABLE_INSTALL)
+			return PGT_E_EXISTS;
+		if (pte_addr(*v->ptep) != pa_addr(e->table))
+			return PGT_E_NOT_THERE;
+		if (e->commit)
+			unlink_table(v);
+		return STOP;
+	}
+	/* An empty entry or a block, at `at` or above. */
+	if (e->op == PGT_OP_TABLE_REMOVE)
+		return PGT_E_NOT_THERE;
+	if (pte_valid(*v->ptep))
+		return PGT_E_EXISTS;
+	if (v->level < at)
+		return need_table(v, e, at - v->level);
+	if (e->commit)
+		link_table(v, e->table);
+	return STOP;
+}
+
+static int edit_walk(const struct pgt *pgt, struct pgt_edit *e)
+{
+	struct pgt_walker w = {range_leaf, e, PGT_VISIT_LEAF};
 	int ret;
 
-	if (!IS_ALIGNED(addr | size, PAGE_SIZE) ||
-	    (e->op == EDIT_MAP && !IS_ALIGNED(req->pa, PAGE_SIZE)))
-		return PGT_E_ALIGN;
-	e->addr0 = addr;
-	ret = pgt_walk(pgt, addr, size, &w);
+	if (is_table_op(e)) {
+		w = (struct pgt_walker){table_visit, e,
+					PGT_VISIT_LEAF | PGT_VISIT_TABLE_PRE};
+		ret = pgt_walk(pgt, e->addr, pgt_granule(e->level - 1), &w);
+		return ret == STOP ? PGT_OK : ret;
+	}
+	return pgt_walk(pgt, e->addr, e->size, &w);
+}
+
+static int check_args(const struct pgt *pgt, const struct pgt_edit *e)
+{
+	switch (e->op) {
+	case PGT_OP_MAP:
+		if (!IS_ALIGNED(e->req->pa, PAGE_SIZE))
+			return PGT_E_ALIGN;
+		break;
+	case PGT_OP_PROTECT:
+		if ((e->set | e->clear) & ~PTE_LEAF_ATTRS)
+			return PGT_E_ALIGN;
+		break;
+	case PGT_OP_TABLE_INSTALL:
+	case PGT_OP_TABLE_REMOVE:
+		if (e->level <= pgt->geom.start_level || e->level > 3)
+			return PGT_E_RANGE;
+		return IS_ALIGNED(e->addr, pgt_granule(e->level - 1)) &&
+			       IS_ALIGNED(pa_addr(e->table), PAGE_SIZE)
+			   ? PGT_OK
+			   : PGT_E_ALIGN;
+	default:
+		break;
+	}
+	return IS_ALIGNED(e->addr | e->size, PAGE_SIZE) ? PGT_OK : PGT_E_ALIGN;
+}
+
+int pgt_check(const struct pgt *pgt, struct pgt_edit *e)
+{
+	int ret = check_args(pgt, e);
+
+	e->commit = false;
+	e->last = NULL;
+	e->tables = 0;
 	if (ret)
 		return ret;
-	req->tables = e->tables;
-	if (e->tables > have) {
-		req->stop_level = e->first_level;
-		return PGT_E_NO_TABLE;
-	}
+	ret = edit_walk(pgt, e);
+	if (ret)
+		return ret;
+	return e->tables > (e->cache ? e->cache->count : 0) ? PGT_E_NO_TABLE : PGT_OK;
+}
+
+/* A range edit inside one leaf entry that takes no table: the check
+ * visited only that entry, and nothing changed since, so the commit
+ * visits only it. (Had the check visited more, the last would start
+ * inside the range, on a boundary of its own size.) */
+static bool one_entry(const struct pgt_edit *e)
+{
+	uint64_t g = pgt_granule(e->last_level);
+
+	return !is_table_op(e) && e->last && e->tables == 0 &&
+	       ALIGN_DOWN(e->addr, g) + g - e->addr >= e->size;
+}
+
+void pgt_commit(const struct pgt *pgt, struct pgt_edit *e)
+{
 	e->commit = true;
-	ret = pgt_walk(pgt, addr, size, &w);
+	if (one_entry(e)) {
+		struct pgt_visit v = {pgt,	     e->addr, e->addr + e->size,
+				      e->last_level, e->last, e};
+
+		range_leaf(&v, PGT_VISIT_LEAF);
+	} else {
+		edit_walk(pgt, e);
+	}
 	pgt->mm->publish();
+}
+
+int pgt_apply(const struct pgt *pgt, struct pgt_edit *e)
+{
+	int ret = pgt_check(pgt, e);
+
+	if (!ret)
+		pgt_commit(pgt, e);
+	return ret;
+}
+
+static int apply_req(const struct pgt *pgt, struct pgt_edit *e, struct pgt_map_req *req)
+{
+	int ret;
+
+	e->cache = req->cache;
+	ret = pgt_apply(pgt, e);
+	req->tables = e->tables;
+	req->stop_level = e->stop_level;
 	return ret;
 }
 
 int pgt_map(const struct pgt *pgt, uint64_t addr, uint64_t size, struct pgt_map_req *req)
 {
-	struct edit e = {.op = EDIT_MAP, .req = req};
+	struct pgt_edit e = {.op = PGT_OP_MAP, .addr = addr, .size = size, .req = req};
 
-	return edit_range(pgt, addr, size, &e);
+	return apply_req(pgt, &e, req);
 }
 
 int pgt_unmap(const struct pgt *pgt, uint64_t addr, uint64_t size,
 	      struct pgt_map_req *req)
 {
-	struct edit e = {.op = EDIT_UNMAP, .req = req};
+	struct pgt_edit e = {.op = PGT_OP_UNMAP, .addr = addr, .size = size};
 
-	return edit_range(pgt, addr, size, &e);
+	return apply_req(pgt, &e, req);
 }
 
 int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 		pte_t clear, struct pgt_map_req *req)
 {
-	struct edit e = {.op = EDIT_PROTECT, .req = req, .set = set, .clear = clear};
+	struct pgt_edit e = {
+	    .op = PGT_OP_PROTECT, .addr = addr, .size = size, .set = set, .clear = clear};
 
-	if ((set | clear) & ~PTE_LEAF_ATTRS)
-		return PGT_E_ALIGN;
-	return edit_range(pgt, addr, size, &e);
+	return apply_req(pgt, &e, req);
+}
+
+void pgt_clear(const struct pgt *pgt)
+{
+	memset(pgt->mm->phys_to_virt(pgt->root), 0,
+	       (size_t)pgt->geom.root_pages * PAGE_SIZE);
+	pgt->mm->tlb_inval_all(pgt);
 }
 
 /* ---- audit ---- */
@@ -353,47 +485,4 @@ int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level)
 	*pte = pte_valid(q.pte) ? q.pte : 0;
 	*level = q.level;
 	return PGT_OK;
-}
-
-/* ---- one entry ---- */
-
-struct entry_find {
-	unsigned level, reached;
-	pte_t *ptep;
-};
-
-#define FOUND 1 /* stops the walk; not an error */
-
-static int entry_cb(struct pgt_visit *v, enum pgt_visit_kind kind)
-{
-	struct entry_find *f = v->arg;
-
-	if (v->level == f->level) {
-		f->ptep = v->ptep;
-		return FOUND;
-	}
-	if (kind == PGT_VISIT_LEAF) {
-		/* Above the wanted level, and no table to go down into. */
-		f->reached = v->level;
-		return pte_valid(*v->ptep) ? PGT_E_EXISTS : PGT_E_NO_TABLE;
-	}
-	return 0;
-}
-
-int pgt_entry(const struct pgt *pgt, uint64_t addr, unsigned level, pte_t **ptep,
-	      unsigned *reached)
-{
-	struct entry_find f = {.level = level};
-	struct pgt_walker w = {entry_cb, &f, PGT_VISIT_LEAF | PGT_VISIT_TABLE_PRE};
-	int ret;
-
-	if (level < pgt->geom.start_level || level > 3)
-		return PGT_E_RANGE;
-	ret = pgt_walk(pgt, ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE, &w);
-	if (ret == FOUND) {
-		*ptep = f.ptep;
-		return PGT_OK;
-	}
-	*reached = f.reached;
-	return ret ? ret : PGT_E_RANGE;
 }

@@ -1,8 +1,12 @@
 /*
- * Frames: mapping into a VSpace. Each frame capability maps its frame at
- * most once and records where; deleting the capability removes that
- * mapping. Tables are never made here: a map that finds one missing says
- * at which level the walk stopped, and the caller maps a PageTable there.
+ * Frames and PageTables: mapping into a VSpace. Each capability maps its
+ * object at most once and records where; deleting it removes that mapping.
+ * Tables are never made here: they are PageTable capabilities, mapped on
+ * their own or lent to a FRAME_MAP (or VSPACE_PROTECT) for the tables its
+ * walk finds missing; a call given too few says where and how many more it
+ * needs, having changed nothing. Each invocation is decoded (everything
+ * checked, the walk's dry run included, nothing changed) and then invoked
+ * (cannot fail); the walker in mm/pgtable.c writes every entry.
  */
 #include <arch.h>
 #include <klib.h>
@@ -10,12 +14,45 @@
 #include <object/invoke.h>
 #include <object/vspace.h>
 
-static int map_error(int pgt_err, struct inv *iv, const struct pgt_map_req *req)
+static void mapping_record(struct cap *c, const struct vspace *vs, uint64_t word)
 {
-	switch (pgt_err) {
+	c->word = word | CAP_MAPPED;
+	c->map = vs->pgt.vmid | (uint64_t)vs->gen << 8;
+}
+
+int table_caps_decode(struct table_caps *t, struct cte *const *caps, unsigned n)
+{
+	t->cache = (struct pgt_cache){t->pages, 0, t->where};
+	t->given = n;
+	/* The walk takes pages from the end: the first given goes in first. */
+	for (unsigned i = 0; i < n; i++) {
+		struct cap *c = &caps[n - 1 - i]->cap;
+
+		if (c->type != CAP_PAGE_TABLE)
+			return SEPTA_E_CAP_TYPE;
+		if (vspace_of_mapping(c))
+			return SEPTA_E_IN_USE;
+		for (unsigned j = 0; j < i; j++)
+			if (pa_addr(t->pages[j]) == c->obj)
+				return SEPTA_E_ARG; /* one table given twice */
+		t->cap[i] = c;
+		t->pages[t->cache.count++] = pa_init(c->obj);
+	}
+	return SEPTA_OK;
+}
+
+int mapping_check(struct inv *iv, const struct vspace *vs, struct pgt_edit *e,
+		  struct table_caps *t)
+{
+	e->cache = t ? &t->cache : NULL;
+	switch (pgt_check(&vs->pgt, e)) {
+	case PGT_OK:
+		return SEPTA_OK;
 	case PGT_E_NO_TABLE:
-		msg_set(iv->caller, 0, req->stop_level);
-		iv->reply_len = 1;
+		msg_set(iv->caller, SEPTA_NO_TABLE_LEVEL, e->stop_level);
+		msg_set(iv->caller, SEPTA_NO_TABLE_MISSING,
+			e->tables - (t ? t->cache.count : 0));
+		iv->reply_len = SEPTA_NO_TABLE_LEN;
 		return SEPTA_E_NO_TABLE;
 	case PGT_E_EXISTS:
 		return SEPTA_E_DELETE_FIRST;
@@ -26,8 +63,21 @@ static int map_error(int pgt_err, struct inv *iv, const struct pgt_map_req *req)
 	}
 }
 
-/* Map invocations: nargs message registers and a VSpace as the first cap. */
-static int target_vspace(const struct inv *iv, unsigned nargs, struct vspace **vs)
+void mapping_commit(const struct vspace *vs, struct pgt_edit *e, struct table_caps *t)
+{
+	pgt_commit(&vs->pgt, e);
+	if (!t)
+		return;
+	/* The pages from cache.count on went in; where[] says where. */
+	for (unsigned j = t->cache.count; j < t->given; j++)
+		mapping_record(t->cap[j], vs,
+			       CAP_MAP_IPA(t->where[j]) | CAP_MAP_LEVEL(t->where[j]));
+}
+
+/* The prologue of the map invocations: nargs message registers, a VSpace
+ * as the first extra capability, and a place for `size` bytes at ipa that
+ * this capability does not map yet. */
+static int decode_target(const struct inv *iv, unsigned nargs, struct vspace **vs)
 {
 	if (iv->len < nargs)
 		return SEPTA_E_ARG;
@@ -36,6 +86,18 @@ static int target_vspace(const struct inv *iv, unsigned nargs, struct vspace **v
 	if (iv->caps[0]->cap.type != CAP_VSPACE)
 		return SEPTA_E_CAP_TYPE;
 	*vs = (struct vspace *)(uintptr_t)iv->caps[0]->cap.obj;
+	return SEPTA_OK;
+}
+
+static int decode_place(const struct cap *c, const struct vspace *vs, uint64_t ipa,
+			uint64_t size)
+{
+	if (vspace_of_mapping(c))
+		return SEPTA_E_IN_USE;
+	if (!IS_ALIGNED(ipa, size))
+		return SEPTA_E_ALIGN;
+	if (ipa >> vs->pgt.geom.ia_bits || size > (1ULL << vs->pgt.geom.ia_bits) - ipa)
+		return SEPTA_E_RANGE;
 	return SEPTA_OK;
 }
 
@@ -55,35 +117,38 @@ void mapping_remove(struct cap *c)
 		    pte_addr(pte) == c->obj && pgt_granule(level) <= 1ULL << c->size_bits)
 			pgt_unmap(&vs->pgt, ipa, 1ULL << c->size_bits, &req);
 	} else if (vs && c->type == CAP_PAGE_TABLE) {
-		pte_t *ptep;
-		unsigned reached;
+		/* Only if this very table is still linked there. */
+		struct pgt_edit e = {.op = PGT_OP_TABLE_REMOVE,
+				     .addr = CAP_MAP_IPA(c->word),
+				     .level = CAP_MAP_LEVEL(c->word),
+				     .table = pa_init(c->obj)};
 
-		if (pgt_entry(&vs->pgt, CAP_MAP_IPA(c->word), CAP_MAP_LEVEL(c->word) - 1,
-			      &ptep, &reached) == PGT_OK &&
-		    pte_is_table(*ptep, CAP_MAP_LEVEL(c->word) - 1) &&
-		    pte_addr(*ptep) == c->obj) {
-			*(volatile pte_t *)ptep = 0;
-			arch_vmid_flush(vs->pgt.vmid);
-			/* What it mapped must not come back with it elsewhere. */
-			memset((void *)(uintptr_t)c->obj, 0, PAGE_SIZE);
-		}
+		pgt_apply(&vs->pgt, &e);
 	}
 	c->word = 0;
 	c->map = 0;
 }
 
-static int frame_map(struct inv *iv)
+struct frame_map_args {
+	struct cap *frame;
+	struct vspace *vs;
+	uint64_t ipa;
+	struct pgt_map_req req;
+	struct pgt_edit edit;
+	struct table_caps tables; /* extra capabilities after the VSpace */
+	struct table_caps *t;	  /* &tables if there are any */
+};
+
+static int decode_frame_map(struct inv *iv, struct frame_map_args *a)
 {
 	struct cap *c = &iv->slot->cap;
-	uint64_t ipa, rights, owner, size = 1ULL << c->size_bits;
-	struct vspace *vs;
-	struct pgt_map_req req = {0};
+	uint64_t rights, owner, size = 1ULL << c->size_bits;
 	int err;
 
-	err = target_vspace(iv, 3, &vs);
+	err = decode_target(iv, 3, &a->vs);
 	if (err)
 		return err;
-	ipa = msg_get(iv->caller, 0);
+	a->ipa = msg_get(iv->caller, 0);
 	rights = msg_get(iv->caller, 1);
 	owner = msg_get(iv->caller, 2);
 	if (!(rights & SEPTA_MAP_R) ||
@@ -94,36 +159,47 @@ static int frame_map(struct inv *iv)
 		return SEPTA_E_RIGHTS;
 	if ((c->flags & CAP_F_DEVICE) && (rights & SEPTA_MAP_X))
 		return SEPTA_E_ARG;
-	if (vspace_of_mapping(c))
-		return SEPTA_E_IN_USE;
-	if (!IS_ALIGNED(ipa, size))
-		return SEPTA_E_ALIGN;
-	if (ipa >> vs->pgt.geom.ia_bits || size > (1ULL << vs->pgt.geom.ia_bits) - ipa)
-		return SEPTA_E_RANGE;
-	req.pa = c->obj;
-	req.blocks = true;
-	req.attrs =
-	    ((c->flags & CAP_F_DEVICE)
-		 ? arch_s2_device_attrs(true, rights & SEPTA_MAP_W)
-		 : arch_s2_attrs(true, rights & SEPTA_MAP_W, rights & SEPTA_MAP_X)) |
-	    pte_owner_bits((enum septa_owner)owner);
-	err = pgt_map(&vs->pgt, ipa, size, &req);
+	err = decode_place(c, a->vs, a->ipa, size);
 	if (err)
-		return map_error(err, iv, &req);
-	c->word = ipa | CAP_MAPPED;
-	c->map = vs->pgt.vmid | (uint64_t)vs->gen << 8;
-	return SEPTA_OK;
+		return err;
+	a->t = iv->ncaps > 1 ? &a->tables : NULL;
+	if (a->t && (err = table_caps_decode(a->t, iv->caps + 1, iv->ncaps - 1)))
+		return err;
+	a->frame = c;
+	a->req = (struct pgt_map_req){
+	    .pa = c->obj,
+	    .blocks = true,
+	    .attrs =
+		((c->flags & CAP_F_DEVICE)
+		     ? arch_s2_device_attrs(true, rights & SEPTA_MAP_W)
+		     : arch_s2_attrs(true, rights & SEPTA_MAP_W, rights & SEPTA_MAP_X)) |
+		pte_owner_bits((enum septa_owner)owner)};
+	a->edit = (struct pgt_edit){
+	    .op = PGT_OP_MAP, .addr = a->ipa, .size = size, .req = &a->req};
+	return mapping_check(iv, a->vs, &a->edit, a->t);
+}
+
+static void invoke_frame_map(struct frame_map_args *a)
+{
+	mapping_commit(a->vs, &a->edit, a->t);
+	mapping_record(a->frame, a->vs, a->ipa);
 }
 
 int frame_invoke(struct inv *iv)
 {
+	struct frame_map_args map;
+	int err;
+
 	switch (iv->label) {
 	case SEPTA_FRAME_GET_ADDRESS:
 		msg_set(iv->caller, 0, iv->slot->cap.obj);
 		iv->reply_len = 1;
 		return SEPTA_OK;
 	case SEPTA_FRAME_MAP:
-		return frame_map(iv);
+		err = decode_frame_map(iv, &map);
+		if (!err)
+			invoke_frame_map(&map);
+		return err;
 	case SEPTA_FRAME_UNMAP:
 		mapping_remove(&iv->slot->cap);
 		return SEPTA_OK;
@@ -133,50 +209,56 @@ int frame_invoke(struct inv *iv)
 
 /* A PageTable is installed at `level` (the level of the entries it holds)
  * in the entry one level up; everything above must exist already. */
-static int page_table_map(struct inv *iv)
+struct page_table_map_args {
+	struct cap *table;
+	struct vspace *vs;
+	uint64_t ipa;
+	unsigned level;
+	struct pgt_edit edit;
+};
+
+static int decode_page_table_map(struct inv *iv, struct page_table_map_args *a)
 {
 	struct cap *c = &iv->slot->cap;
-	struct vspace *vs;
-	uint64_t ipa, level;
-	pte_t *ptep;
-	unsigned reached;
+	uint64_t level;
 	int err;
 
-	err = target_vspace(iv, 2, &vs);
+	err = decode_target(iv, 2, &a->vs);
 	if (err)
 		return err;
-	ipa = msg_get(iv->caller, 0);
+	a->ipa = msg_get(iv->caller, 0);
 	level = msg_get(iv->caller, 1);
-	if (level <= vs->pgt.geom.start_level || level > 3)
+	if (level <= a->vs->pgt.geom.start_level || level > 3)
 		return SEPTA_E_ARG;
-	if (vspace_of_mapping(c))
-		return SEPTA_E_IN_USE;
-	if (!IS_ALIGNED(ipa, pgt_granule((unsigned)level - 1)))
-		return SEPTA_E_ALIGN;
-	if (ipa >> vs->pgt.geom.ia_bits)
-		return SEPTA_E_RANGE;
-	err = pgt_entry(&vs->pgt, ipa, (unsigned)level - 1, &ptep, &reached);
-	if (err == PGT_E_NO_TABLE) {
-		msg_set(iv->caller, 0, reached);
-		iv->reply_len = 1;
-		return SEPTA_E_NO_TABLE;
-	}
-	if (err || pte_valid(*ptep))
-		return SEPTA_E_DELETE_FIRST;
-	/* A table whose VSpace died still holds that VSpace's entries. */
-	memset((void *)(uintptr_t)c->obj, 0, PAGE_SIZE);
-	*(volatile pte_t *)ptep = c->obj | PTE_VALID | PTE_TYPE_TABLE;
-	vs->pgt.mm->publish();
-	c->word = ipa | level | CAP_MAPPED;
-	c->map = vs->pgt.vmid | (uint64_t)vs->gen << 8;
-	return SEPTA_OK;
+	err = decode_place(c, a->vs, a->ipa, pgt_granule((unsigned)level - 1));
+	if (err)
+		return err;
+	a->table = c;
+	a->level = (unsigned)level;
+	a->edit = (struct pgt_edit){.op = PGT_OP_TABLE_INSTALL,
+				    .addr = a->ipa,
+				    .level = a->level,
+				    .table = pa_init(c->obj)};
+	return mapping_check(iv, a->vs, &a->edit, NULL);
+}
+
+static void invoke_page_table_map(struct page_table_map_args *a)
+{
+	mapping_commit(a->vs, &a->edit, NULL);
+	mapping_record(a->table, a->vs, a->ipa | a->level);
 }
 
 int page_table_invoke(struct inv *iv)
 {
+	struct page_table_map_args map;
+	int err;
+
 	switch (iv->label) {
 	case SEPTA_PAGE_TABLE_MAP:
-		return page_table_map(iv);
+		err = decode_page_table_map(iv, &map);
+		if (!err)
+			invoke_page_table_map(&map);
+		return err;
 	case SEPTA_PAGE_TABLE_UNMAP:
 		mapping_remove(&iv->slot->cap);
 		return SEPTA_OK;

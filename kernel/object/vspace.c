@@ -51,9 +51,7 @@ void vspace_finalise(struct vspace *vs)
 	unsigned v = vs->pgt.vmid;
 
 	/* Tables below the root belong to PageTable objects: cut them off. */
-	memset(vs->pgt.mm->phys_to_virt(vs->pgt.root), 0,
-	       (size_t)vs->pgt.geom.root_pages * PAGE_SIZE);
-	arch_vmid_flush((uint16_t)v);
+	pgt_clear(&vs->pgt);
 	arch_vspace_forget(vs);
 	vmid_owner[v] = NULL;
 	vmid_gen[v]++;
@@ -75,14 +73,17 @@ struct vspace *vspace_of_mapping(const struct cap *c)
  * the range are split, with the PageTables given as extra capabilities,
  * which then count as mapped where they went.
  */
-static int vspace_protect(struct inv *iv, struct vspace *vs)
+struct vspace_protect_args {
+	struct vspace *vs;
+	struct pgt_edit edit;
+	struct table_caps tables;
+};
+
+static int decode_vspace_protect(struct inv *iv, struct vspace *vs,
+				 struct vspace_protect_args *a)
 {
-	uint64_t ipa, size, keep, where[SEPTA_MSG_MAX_CAPS] = {0};
-	paddr_t pages[SEPTA_MSG_MAX_CAPS];
-	struct pgt_cache cache = {pages, 0, where};
-	struct pgt_map_req req = {.cache = &cache};
+	uint64_t ipa, size, keep;
 	pte_t all = arch_s2_attrs(true, true, true), want;
-	unsigned n = iv->ncaps;
 	int err;
 
 	if (iv->len < 3)
@@ -97,36 +98,23 @@ static int vspace_protect(struct inv *iv, struct vspace *vs)
 	if (size == 0 || ipa >> vs->pgt.geom.ia_bits ||
 	    size > (1ULL << vs->pgt.geom.ia_bits) - ipa)
 		return SEPTA_E_RANGE;
-	for (unsigned i = 0; i < n; i++) {
-		const struct cap *c = &iv->caps[n - 1 - i]->cap;
-
-		if (c->type != CAP_PAGE_TABLE)
-			return SEPTA_E_CAP_TYPE;
-		if (vspace_of_mapping(c))
-			return SEPTA_E_IN_USE;
-		for (unsigned j = 0; j < i; j++)
-			if (pa_addr(pages[j]) == c->obj)
-				return SEPTA_E_ARG; /* one table given twice */
-		pages[cache.count++] = pa_init(c->obj);
-	}
+	err = table_caps_decode(&a->tables, iv->caps, iv->ncaps);
+	if (err)
+		return err;
 	/* Clear the access bits not kept; set execute-never if X is not. */
 	want = arch_s2_attrs(keep & SEPTA_MAP_R, keep & SEPTA_MAP_W, keep & SEPTA_MAP_X);
-	err = pgt_protect(&vs->pgt, ipa, size, want & ~all, all & ~want, &req);
-	if (err == PGT_E_NO_TABLE) {
-		msg_set(iv->caller, 0, req.stop_level);
-		iv->reply_len = 1;
-		return SEPTA_E_NO_TABLE;
-	}
-	if (err)
-		return SEPTA_E_RANGE;
-	/* Pages are used from the end: those from cache.count on went in. */
-	for (unsigned j = cache.count; j < n; j++) {
-		struct cap *c = &iv->caps[n - 1 - j]->cap;
+	a->vs = vs;
+	a->edit = (struct pgt_edit){.op = PGT_OP_PROTECT,
+				    .addr = ipa,
+				    .size = size,
+				    .set = want & ~all,
+				    .clear = all & ~want};
+	return mapping_check(iv, vs, &a->edit, &a->tables);
+}
 
-		c->word = CAP_MAP_IPA(where[j]) | (where[j] & 3) | CAP_MAPPED;
-		c->map = vs->pgt.vmid | (uint64_t)vs->gen << 8;
-	}
-	return SEPTA_OK;
+static void invoke_vspace_protect(struct vspace_protect_args *a)
+{
+	mapping_commit(a->vs, &a->edit, &a->tables);
 }
 
 int vspace_invoke(struct inv *iv)
@@ -136,8 +124,14 @@ int vspace_invoke(struct inv *iv)
 	pte_t pte;
 	unsigned level;
 
-	if (iv->label == SEPTA_VSPACE_PROTECT)
-		return vspace_protect(iv, vs);
+	if (iv->label == SEPTA_VSPACE_PROTECT) {
+		struct vspace_protect_args protect;
+		int err = decode_vspace_protect(iv, vs, &protect);
+
+		if (!err)
+			invoke_vspace_protect(&protect);
+		return err;
+	}
 	if (iv->label != SEPTA_VSPACE_QUERY)
 		return SEPTA_E_LABEL;
 	if (iv->len < 1)

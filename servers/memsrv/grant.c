@@ -58,9 +58,10 @@ uint64_t grant_free_entries(void)
 	return nused < limit ? limit - nused : 0;
 }
 
-static uint64_t granule(unsigned level)
+static uint64_t new_table(void *arg)
 {
-	return 1ULL << (12 + 9 * (3 - (level > 3 ? 3 : level)));
+	(void)arg;
+	return kobj_new(SEPTA_OBJ_PAGE_TABLE, 0);
 }
 
 uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
@@ -68,24 +69,19 @@ uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned right
 {
 	uint64_t s = cs_alloc(1);
 	unsigned capr = SEPTA_RIGHT_READ | (rights & MEMSRV_W ? SEPTA_RIGHT_WRITE : 0);
-	unsigned level = 0;
+	struct septa_no_table nt = {0, 0};
 	long err =
 	    s ? septa_cnode_mint(cs_top, s, CS_DEPTH, cs_top, frame, CS_DEPTH, capr, 0)
 	      : SEPTA_E_NO_MEMORY;
 
-	while (!err && (err = septa_frame_map(s, vspace, ipa, rights, tag, &level)) ==
-			   SEPTA_E_NO_TABLE) {
-		uint64_t pt = kobj_new(SEPTA_OBJ_PAGE_TABLE, 0);
-
-		err = pt ? septa_page_table_map(pt, vspace, ipa & ~(granule(level) - 1),
-						level + 1, NULL)
-			 : SEPTA_E_NO_MEMORY;
-	}
+	if (!err)
+		err = septa_frame_map_with_tables(s, vspace, ipa, rights, tag, new_table,
+						  NULL, &nt);
 	if (err == SEPTA_OK)
 		return s;
 	/* The callers checked and reserved everything this needs. */
 	printf("memsrv: BUG: cannot map frame %#llx at %#llx (error %ld, level %u)\n",
-	       (unsigned long long)frame, (unsigned long long)ipa, err, level);
+	       (unsigned long long)frame, (unsigned long long)ipa, err, nt.level);
 	return 0;
 }
 
@@ -165,7 +161,8 @@ int ipa_check_free(uint64_t vspace, uint64_t ipa, uint64_t size)
 			return MEMSRV_E_IPA_RANGE;
 		if (q[0])
 			return MEMSRV_E_IPA_BUSY;
-		a = (a & ~(granule((unsigned)q[1]) - 1)) + granule((unsigned)q[1]);
+		a = (a & ~(septa_level_size((unsigned)q[1]) - 1)) +
+		    septa_level_size((unsigned)q[1]);
 	}
 	return MEMSRV_OK;
 }
@@ -223,7 +220,7 @@ static void audit_vspace(struct memsrv_audit *out, unsigned c)
 	uint64_t q[4], a = 0;
 
 	while (septa_vspace_query(clients[c].vspace, a, q) == SEPTA_OK) {
-		uint64_t g = granule((unsigned)q[1]);
+		uint64_t g = septa_level_size((unsigned)q[1]);
 
 		if (q[0] >= pool.ram_base && q[0] < pool.ram_end &&
 		    !own_untyped(c, q[0])) {

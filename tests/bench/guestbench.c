@@ -28,20 +28,19 @@ static uint64_t mk(unsigned type, unsigned bits)
 	return s;
 }
 
+static uint64_t new_table(void *arg)
+{
+	(void)arg;
+	return mk(SEPTA_OBJ_PAGE_TABLE, 0);
+}
+
 /* Maps a fresh page at ipa, adding a level-3 table if the walk says so. */
 static void demand_map(uint64_t vs, uint64_t ipa)
 {
-	uint64_t f = mk(SEPTA_OBJ_FRAME_4K, 0);
-	unsigned level;
-	long err =
-	    septa_frame_map(f, vs, ipa, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, &level);
+	long err = septa_frame_map_with_tables(mk(SEPTA_OBJ_FRAME_4K, 0), vs, ipa,
+					       SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED,
+					       new_table, NULL, NULL);
 
-	if (err == SEPTA_E_NO_TABLE) {
-		septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs, ipa & ~0x1fffffULL,
-				     level + 1, NULL);
-		err = septa_frame_map(f, vs, ipa, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED,
-				      NULL);
-	}
 	if (err) {
 		printf("guestbench: map failed: %ld\n", err);
 		septa_shutdown(1);
@@ -81,7 +80,7 @@ int main(void)
 	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), SEPTA_CAP_INIT_VSPACE,
 			     0x40000000, 3, NULL);
 	septa_frame_map(view, SEPTA_CAP_INIT_VSPACE, 0x40000000,
-			SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_SHARED_OWNED, NULL);
+			SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_SHARED_OWNED, 0, NULL, NULL);
 	memcpy((void *)0x40000000, guest_bench_start,
 	       (size_t)(guest_bench_end - guest_bench_start));
 	for (uintptr_t p = 0x40000000; p < 0x40001000; p += 64)
@@ -90,7 +89,7 @@ int main(void)
 	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs, 0x40000000, 2, NULL);
 	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs, 0x40000000, 3, NULL);
 	septa_frame_map(code, vs, 0x40000000, SEPTA_MAP_R | SEPTA_MAP_X,
-			SEPTA_SHARED_BORROWED, NULL);
+			SEPTA_SHARED_BORROWED, 0, NULL, NULL);
 	/* The RAM the guest faults on lies in two more level-1 entries. */
 	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs,
 			     0x40000000ULL + (1ULL << 30), 2, NULL);

@@ -16,24 +16,21 @@ extern const uint8_t guest_a32_start[], guest_a32_end[];
 
 static unsigned tables_added;
 
-/* Maps frame at ipa, adding exactly the page tables the kernel reports
- * missing, one level at a time. */
+static uint64_t new_table(void *arg)
+{
+	uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+
+	(void)arg;
+	tables_added += pt != 0;
+	return pt;
+}
+
+/* Maps frame at ipa with exactly the page tables the kernel reports
+ * missing. */
 static long map_with_tables(uint64_t frame, uint64_t vs, uint64_t ipa, unsigned rights)
 {
-	unsigned level;
-	long err;
-
-	while ((err = septa_frame_map(frame, vs, ipa, rights, SEPTA_SHARED_BORROWED,
-				      &level)) == SEPTA_E_NO_TABLE) {
-		uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
-		uint64_t span = 1ULL << (12 + 9 * (3 - level)); /* one entry at `level` */
-
-		if (!pt ||
-		    septa_page_table_map(pt, vs, ipa & ~(span - 1), level + 1, NULL))
-			return -1;
-		tables_added++;
-	}
-	return err;
+	return septa_frame_map_with_tables(frame, vs, ipa, rights, SEPTA_SHARED_BORROWED,
+					   new_table, NULL, NULL);
 }
 
 /* A guest thread in a fresh VSpace of ia_bits, code loaded, not resumed. */
@@ -55,7 +52,7 @@ static uint64_t make_guest_in(unsigned ia_bits, uint64_t ep, uint64_t *vcpu_out)
 	if (septa_cnode_copy(CNODE, view, DEPTH, CNODE, code, DEPTH, SEPTA_RIGHTS_ALL) ||
 	    septa_page_table_map(host_pt, VSPACE, HOST_VIEW, 3, NULL) ||
 	    septa_frame_map(view, VSPACE, HOST_VIEW, SEPTA_MAP_R | SEPTA_MAP_W,
-			    SEPTA_SHARED_OWNED, NULL))
+			    SEPTA_SHARED_OWNED, 0, NULL, NULL))
 		return 0;
 	memcpy(dst, guest_code, (size_t)(guest_code_end - guest_code));
 	for (uintptr_t p = HOST_VIEW; p < HOST_VIEW + 4096; p += 64)
@@ -365,14 +362,14 @@ void test_block_split_while_guest_runs(void)
 	uint64_t big = mk(SEPTA_OBJ_FRAME_2M, 0), pc = GUEST_RAM, pa, q[4];
 	volatile uint64_t *host = (volatile uint64_t *)HOST_VIEW;
 	struct septa_msg m = {0};
-	unsigned level;
+	struct septa_no_table nt;
 
 	CHECK(ep && vs && pt2 && pt3 && tcb && vcpu && big);
 	CHECK_EQ(
 	    septa_cnode_copy(CNODE, view, DEPTH, CNODE, big, DEPTH, SEPTA_RIGHTS_ALL), 0);
-	CHECK_EQ(
-	    septa_frame_map(view, VSPACE, HOST_VIEW, RWX_HOST, SEPTA_SHARED_OWNED, NULL),
-	    0);
+	CHECK_EQ(septa_frame_map(view, VSPACE, HOST_VIEW, RWX_HOST, SEPTA_SHARED_OWNED, 0,
+				 NULL, NULL),
+		 0);
 	memcpy((void *)HOST_VIEW, guest_split_start,
 	       (size_t)(guest_split_end - guest_split_start));
 	__asm__ volatile(
@@ -381,7 +378,7 @@ void test_block_split_while_guest_runs(void)
 	CHECK_EQ(septa_page_table_map(pt2, vs, GUEST_RAM, 2, NULL), 0);
 	CHECK_EQ(septa_frame_map(big, vs, GUEST_RAM,
 				 SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X,
-				 SEPTA_SHARED_BORROWED, NULL),
+				 SEPTA_SHARED_BORROWED, 0, NULL, NULL),
 		 0);
 	CHECK_EQ(septa_frame_get_address(big, &pa), 0);
 	CHECK_EQ(septa_tcb_configure(tcb, ep, CNODE, vs, bi->spare_frames_slot,
@@ -398,9 +395,10 @@ void test_block_split_while_guest_runs(void)
 	CHECK_EQ(q[1], 2); /* still one block */
 	/* Without a table the split cannot happen, and nothing changes. */
 	CHECK_EQ(septa_vspace_protect(vs, GUEST_RAM + 0x20000, 4096,
-				      SEPTA_MAP_R | SEPTA_MAP_X, 0, NULL, &level),
+				      SEPTA_MAP_R | SEPTA_MAP_X, 0, NULL, &nt),
 		 SEPTA_E_NO_TABLE);
-	CHECK_EQ(level, 2);
+	CHECK_EQ(nt.level, 2);
+	CHECK_EQ(nt.missing, 1);
 	CHECK_EQ(septa_vspace_query(vs, GUEST_RAM + 0x20000, q), 0);
 	CHECK_EQ(q[1], 2);
 	CHECK_EQ(septa_vspace_protect(vs, GUEST_RAM + 0x20000, 4096,

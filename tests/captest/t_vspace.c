@@ -31,21 +31,25 @@ void test_map_reports_missing_levels(void)
 	uint64_t vs = vspace(40), f = mk(SEPTA_OBJ_FRAME_4K, 0),
 		 pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
 	uint64_t pt3 = mk(SEPTA_OBJ_PAGE_TABLE, 0), q[4], pa;
-	unsigned level = 99;
+	struct septa_no_table nt = {99, 99};
 
 	CHECK(vs && f && pt2 && pt3);
 	/* 40 bits: the walk starts at level 1 with two concatenated tables. */
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, &level),
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, &nt),
 		 SEPTA_E_NO_TABLE);
-	CHECK_EQ(level, 1);
-	CHECK_EQ(septa_page_table_map(pt3, vs, 0, 3, &level), SEPTA_E_NO_TABLE);
-	CHECK_EQ(level, 1);
+	CHECK_EQ(nt.level, 1);
+	CHECK_EQ(nt.missing, 2);
+	CHECK_EQ(septa_page_table_map(pt3, vs, 0, 3, &nt), SEPTA_E_NO_TABLE);
+	CHECK_EQ(nt.level, 1);
+	CHECK_EQ(nt.missing, 1);
 	CHECK_EQ(septa_page_table_map(pt2, vs, 0, 2, NULL), 0);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, &level),
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, &nt),
 		 SEPTA_E_NO_TABLE);
-	CHECK_EQ(level, 2);
+	CHECK_EQ(nt.level, 2);
+	CHECK_EQ(nt.missing, 1);
 	CHECK_EQ(septa_page_table_map(pt3, vs, 0, 3, NULL), 0);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_SHARED_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_SHARED_OWNED, 0, NULL, NULL),
+		 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x1abc, q), 0);
 	CHECK_EQ(septa_frame_get_address(f, &pa), 0);
 	CHECK_EQ(q[0], pa);
@@ -54,7 +58,9 @@ void test_map_reports_missing_levels(void)
 	CHECK_EQ(q[3], SEPTA_SHARED_OWNED);
 	/* A neighbour needs no table: only a leaf changes. */
 	uint64_t f2 = mk(SEPTA_OBJ_FRAME_4K, 0);
-	CHECK_EQ(septa_frame_map(f2, vs, 0x2000, SEPTA_MAP_R, SEPTA_BORROWED, NULL), 0);
+	CHECK_EQ(
+	    septa_frame_map(f2, vs, 0x2000, SEPTA_MAP_R, SEPTA_BORROWED, 0, NULL, NULL),
+	    0);
 	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
 	CHECK_EQ(q[2], SEPTA_MAP_R);
 	CHECK_EQ(q[3], SEPTA_BORROWED);
@@ -66,18 +72,19 @@ void test_map_2m_block(void)
 	uint64_t vs = vspace(40), pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
 	uint64_t big = mk(SEPTA_OBJ_FRAME_2M, 0);
 	uint64_t q[4];
-	unsigned level;
+	struct septa_no_table nt;
 
 	CHECK(vs && pt2 && big);
-	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, &level),
+	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, 0, NULL, &nt),
 		 SEPTA_E_NO_TABLE);
-	CHECK_EQ(level, 1);
+	CHECK_EQ(nt.level, 1);
+	CHECK_EQ(nt.missing, 1);
 	CHECK_EQ(septa_page_table_map(pt2, vs, 0, 2, NULL), 0);
 	/* The level-2 table is enough for a 2 MiB block. */
-	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x3ff000, q), 0);
 	CHECK_EQ(q[1], 2);
-	CHECK_EQ(septa_frame_map(big, vs, 0x400000, RW, SEPTA_OWNED, NULL),
+	CHECK_EQ(septa_frame_map(big, vs, 0x400000, RW, SEPTA_OWNED, 0, NULL, NULL),
 		 SEPTA_E_IN_USE);
 }
 
@@ -98,23 +105,30 @@ void test_frame_map_bad_input(void)
 	uint64_t ro = slot(), ep = mk(SEPTA_OBJ_ENDPOINT, 0);
 
 	CHECK(vs && f && g);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1800, RW, SEPTA_OWNED, NULL), SEPTA_E_ALIGN);
-	CHECK_EQ(septa_frame_map(f, vs, 1ULL << 32, RW, SEPTA_OWNED, NULL),
+	CHECK_EQ(septa_frame_map(f, vs, 0x1800, RW, SEPTA_OWNED, 0, NULL, NULL),
+		 SEPTA_E_ALIGN);
+	CHECK_EQ(septa_frame_map(f, vs, 1ULL << 32, RW, SEPTA_OWNED, 0, NULL, NULL),
 		 SEPTA_E_RANGE);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, 0, SEPTA_OWNED, NULL), SEPTA_E_ARG);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_W, SEPTA_OWNED, NULL),
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, 0, SEPTA_OWNED, 0, NULL, NULL),
 		 SEPTA_E_ARG);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, 8 | RW, SEPTA_OWNED, NULL), SEPTA_E_ARG);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, 4, NULL), SEPTA_E_ARG);
-	CHECK_EQ(septa_frame_map(f, ep, 0x1000, RW, SEPTA_OWNED, NULL), SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_W, SEPTA_OWNED, 0, NULL, NULL),
+		 SEPTA_E_ARG);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, 8 | RW, SEPTA_OWNED, 0, NULL, NULL),
+		 SEPTA_E_ARG);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, 4, 0, NULL, NULL), SEPTA_E_ARG);
+	CHECK_EQ(septa_frame_map(f, ep, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL),
+		 SEPTA_E_CAP_TYPE);
 	CHECK_EQ(septa_cnode_copy(CNODE, ro, DEPTH, CNODE, g, DEPTH, SEPTA_RIGHT_READ),
 		 0);
-	CHECK_EQ(septa_frame_map(ro, vs, 0x1000, RW, SEPTA_OWNED, NULL), SEPTA_E_RIGHTS);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
-	CHECK_EQ(septa_frame_map(f, vs, 0x3000, RW, SEPTA_OWNED, NULL), SEPTA_E_IN_USE);
-	CHECK_EQ(septa_frame_map(g, vs, 0x1000, RW, SEPTA_OWNED, NULL),
+	CHECK_EQ(septa_frame_map(ro, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL),
+		 SEPTA_E_RIGHTS);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x3000, RW, SEPTA_OWNED, 0, NULL, NULL),
+		 SEPTA_E_IN_USE);
+	CHECK_EQ(septa_frame_map(g, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL),
 		 SEPTA_E_DELETE_FIRST);
-	CHECK_EQ(septa_frame_map(ro, vs, 0x2000, SEPTA_MAP_R, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(ro, vs, 0x2000, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
 }
 
 void test_page_table_bad_input(void)
@@ -142,12 +156,12 @@ void test_frame_unmap_and_remap(void)
 	uint64_t vs = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0), q[4];
 
 	CHECK(vs && f);
-	CHECK_EQ(septa_frame_map(f, vs, 0x5000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x5000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	CHECK_EQ(septa_frame_unmap(f), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x5000, q), 0);
 	CHECK_EQ(q[0], 0);
 	CHECK_EQ(septa_frame_unmap(f), 0); /* nothing mapped: nothing to do */
-	CHECK_EQ(septa_frame_map(f, vs, 0x6000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x6000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x6000, q), 0);
 	CHECK(q[0] != 0);
 }
@@ -158,9 +172,9 @@ void test_delete_frame_unmaps(void)
 
 	CHECK(vs && f);
 	CHECK_EQ(septa_cnode_copy(CNODE, c, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHTS_ALL), 0);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	/* The copy starts unmapped and maps on its own. */
-	CHECK_EQ(septa_frame_map(c, vs, 0x2000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(c, vs, 0x2000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, c, DEPTH), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
 	CHECK_EQ(q[0], 0);
@@ -177,8 +191,10 @@ void test_revoke_frame_unmaps_copies(void)
 	CHECK(vs && f);
 	CHECK_EQ(septa_cnode_copy(CNODE, a, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHTS_ALL), 0);
 	CHECK_EQ(septa_cnode_copy(CNODE, b, DEPTH, CNODE, a, DEPTH, SEPTA_RIGHT_READ), 0);
-	CHECK_EQ(septa_frame_map(a, vs, 0x1000, RW, SEPTA_SHARED_OWNED, NULL), 0);
-	CHECK_EQ(septa_frame_map(b, vs, 0x2000, SEPTA_MAP_R, SEPTA_SHARED_BORROWED, NULL),
+	CHECK_EQ(septa_frame_map(a, vs, 0x1000, RW, SEPTA_SHARED_OWNED, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(septa_frame_map(b, vs, 0x2000, SEPTA_MAP_R, SEPTA_SHARED_BORROWED, 0,
+				 NULL, NULL),
 		 0);
 	CHECK_EQ(septa_cnode_revoke(CNODE, f, DEPTH), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
@@ -192,19 +208,19 @@ void test_delete_page_table_unmaps(void)
 	uint64_t vs = vspace(32), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0),
 		 f = mk(SEPTA_OBJ_FRAME_4K, 0);
 	uint64_t q[4];
-	unsigned level;
+	struct septa_no_table nt;
 
 	CHECK(vs && pt && f);
 	CHECK_EQ(septa_page_table_map(pt, vs, 0, 3, NULL), 0);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, pt, DEPTH), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
 	CHECK_EQ(q[0], 0);
 	/* The frame's record is stale; mapping it again needs a table again. */
 	CHECK_EQ(septa_frame_unmap(f), 0);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, &level),
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, &nt),
 		 SEPTA_E_NO_TABLE);
-	CHECK_EQ(level, 2);
+	CHECK_EQ(nt.level, 2);
 }
 
 void test_vmids_recycled(void)
@@ -242,16 +258,18 @@ void test_map_into_own_vspace(void)
 		 pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
 	volatile uint64_t *a = (volatile uint64_t *)0x40000000UL;
 	volatile uint64_t *b = (volatile uint64_t *)0x40001000UL;
-	unsigned level;
+	struct septa_no_table nt;
 
 	CHECK(f && pt);
 	CHECK_EQ(septa_cnode_copy(CNODE, c, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHTS_ALL), 0);
-	CHECK_EQ(septa_frame_map(f, VSPACE, 0x40000000, RW, SEPTA_OWNED, &level),
+	CHECK_EQ(septa_frame_map(f, VSPACE, 0x40000000, RW, SEPTA_OWNED, 0, NULL, &nt),
 		 SEPTA_E_NO_TABLE);
-	CHECK_EQ(level, 2);
+	CHECK_EQ(nt.level, 2);
 	CHECK_EQ(septa_page_table_map(pt, VSPACE, 0x40000000, 3, NULL), 0);
-	CHECK_EQ(septa_frame_map(f, VSPACE, 0x40000000, RW, SEPTA_OWNED, NULL), 0);
-	CHECK_EQ(septa_frame_map(c, VSPACE, 0x40001000, SEPTA_MAP_R, SEPTA_OWNED, NULL),
+	CHECK_EQ(septa_frame_map(f, VSPACE, 0x40000000, RW, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(septa_frame_map(c, VSPACE, 0x40001000, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL,
+				 NULL),
 		 0);
 	CHECK_EQ(*b, 0); /* fresh frames are zeroed */
 	*a = 0x1234abcd;
@@ -290,10 +308,12 @@ void test_thread_in_own_vspace(void)
 	    septa_cnode_copy(CNODE, data_c, DEPTH, CNODE, data, DEPTH, SEPTA_RIGHTS_ALL),
 	    0);
 	CHECK_EQ(septa_page_table_map(pt, VSPACE, 0x40000000, 3, NULL), 0);
-	CHECK_EQ(
-	    septa_frame_map(code_c, VSPACE, 0x40000000, RW, SEPTA_SHARED_OWNED, NULL), 0);
-	CHECK_EQ(
-	    septa_frame_map(data_c, VSPACE, 0x40001000, RW, SEPTA_SHARED_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(code_c, VSPACE, 0x40000000, RW, SEPTA_SHARED_OWNED, 0,
+				 NULL, NULL),
+		 0);
+	CHECK_EQ(septa_frame_map(data_c, VSPACE, 0x40001000, RW, SEPTA_SHARED_OWNED, 0,
+				 NULL, NULL),
+		 0);
 	for (unsigned i = 0; i < sizeof(guest_code) / 4; i++)
 		code_view[i] = guest_code[i];
 	__asm__ volatile(
@@ -302,9 +322,11 @@ void test_thread_in_own_vspace(void)
 	vm_shared = (volatile uint64_t *)0x40001000UL;
 	/* Its view: code at 0x1000 (R+X), data at 0x2000 (RW), nothing else. */
 	CHECK_EQ(septa_frame_map(code, vs, 0x1000, SEPTA_MAP_R | SEPTA_MAP_X,
-				 SEPTA_SHARED_BORROWED, NULL),
+				 SEPTA_SHARED_BORROWED, 0, NULL, NULL),
 		 0);
-	CHECK_EQ(septa_frame_map(data, vs, 0x2000, RW, SEPTA_SHARED_BORROWED, NULL), 0);
+	CHECK_EQ(
+	    septa_frame_map(data, vs, 0x2000, RW, SEPTA_SHARED_BORROWED, 0, NULL, NULL),
+	    0);
 	CHECK_EQ(septa_tcb_configure(tcb, ep, CNODE, vs, bi->spare_frames_slot,
 				     SEPTA_ROOT_SPARE_BASE),
 		 0);
@@ -333,10 +355,10 @@ void test_device_frame_map(void)
 	CHECK_EQ(septa_untyped_retype(bi->untyped_slot + dev, SEPTA_OBJ_FRAME_4K, 0,
 				      CNODE, 0, 0, f, 1),
 		 0);
-	CHECK_EQ(
-	    septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R | SEPTA_MAP_X, SEPTA_OWNED, NULL),
-	    SEPTA_E_ARG);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R | SEPTA_MAP_X, SEPTA_OWNED, 0,
+				 NULL, NULL),
+		 SEPTA_E_ARG);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
 	CHECK_EQ(q[0], bi->untyped[dev].paddr);
 	CHECK_EQ(q[2], RW);
@@ -351,14 +373,14 @@ void test_overlapping_maps(void)
 
 	CHECK(vs && pt2 && pt3 && small && big);
 	CHECK_EQ(septa_page_table_map(pt2, vs, 0, 2, NULL), 0);
-	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	/* A page inside the block, a table under it: both refused. */
-	CHECK_EQ(septa_frame_map(small, vs, 0x201000, RW, SEPTA_OWNED, NULL),
+	CHECK_EQ(septa_frame_map(small, vs, 0x201000, RW, SEPTA_OWNED, 0, NULL, NULL),
 		 SEPTA_E_DELETE_FIRST);
 	CHECK_EQ(septa_page_table_map(pt3, vs, 0x200000, 3, NULL), SEPTA_E_DELETE_FIRST);
 	/* Next to it is fine once a table is there. */
 	CHECK_EQ(septa_page_table_map(pt3, vs, 0x400000, 3, NULL), 0);
-	CHECK_EQ(septa_frame_map(small, vs, 0x400000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(small, vs, 0x400000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 }
 
 void test_page_table_level3_alignment(void)
@@ -377,7 +399,7 @@ void test_page_table_unmap_and_reuse(void)
 	uint64_t q[4];
 
 	CHECK_EQ(septa_page_table_map(pt, vs, 0, 3, NULL), 0);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	CHECK_EQ(septa_page_table_unmap(pt), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
 	CHECK_EQ(q[0], 0);
@@ -392,8 +414,8 @@ void test_copy_unmap_leaves_original(void)
 	uint64_t vs = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0), c = slot(), q[4];
 
 	CHECK_EQ(septa_cnode_copy(CNODE, c, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHTS_ALL), 0);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, NULL), 0);
-	CHECK_EQ(septa_frame_map(c, vs, 0x2000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_frame_map(c, vs, 0x2000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	CHECK_EQ(septa_frame_unmap(c), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
 	CHECK(q[0] != 0);
@@ -407,12 +429,14 @@ void test_execute_rights(void)
 		 g = mk(SEPTA_OBJ_FRAME_4K, 0);
 	uint64_t q[4];
 
-	CHECK_EQ(
-	    septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R | SEPTA_MAP_X, SEPTA_OWNED, NULL),
-	    0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R | SEPTA_MAP_X, SEPTA_OWNED, 0,
+				 NULL, NULL),
+		 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
 	CHECK_EQ(q[2], SEPTA_MAP_R | SEPTA_MAP_X);
-	CHECK_EQ(septa_frame_map(g, vs, 0x2000, RW | SEPTA_MAP_X, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(
+	    septa_frame_map(g, vs, 0x2000, RW | SEPTA_MAP_X, SEPTA_OWNED, 0, NULL, NULL),
+	    0);
 	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
 	CHECK_EQ(q[2], RW | SEPTA_MAP_X);
 }
@@ -438,34 +462,111 @@ void test_query_inside_block(void)
 
 	CHECK(vs && pt2 && big);
 	CHECK_EQ(septa_page_table_map(pt2, vs, 0, 2, NULL), 0);
-	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(big, vs, 0x200000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	CHECK_EQ(septa_frame_get_address(big, &pa), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x2a5123, q), 0);
 	CHECK_EQ(q[0], pa + 0xa5000); /* the page's own address within the block */
 }
 
+/* 44 bits: start level 0, so the last page needs three tables, one more
+ * than a FRAME_MAP carries: it says so, and one PAGE_TABLE_MAP from the
+ * top makes up the difference. */
 void test_top_of_ipa_space(void)
 {
 	uint64_t vs = vspace(44), f = mk(SEPTA_OBJ_FRAME_4K, 0), q[4];
-	uint64_t top = (1ULL << 44) - 4096;
-	unsigned level;
-	long err;
+	uint64_t top = (1ULL << 44) - 4096, pt[3];
+	struct septa_no_table nt;
 
-	CHECK(vs && f);
-	/* 44 bits: start level 0, so three tables down to the last page. */
-	while ((err = septa_frame_map(f, vs, top, RW, SEPTA_OWNED, &level)) ==
-	       SEPTA_E_NO_TABLE) {
-		uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
-		uint64_t span = 1ULL << (12 + 9 * (3 - level));
-
-		CHECK(pt);
-		CHECK_EQ(septa_page_table_map(pt, vs, top & ~(span - 1), level + 1, NULL),
-			 0);
-	}
-	CHECK_EQ(err, 0);
+	for (unsigned i = 0; i < 3; i++)
+		pt[i] = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	CHECK(vs && f && pt[0] && pt[1] && pt[2]);
+	CHECK_EQ(septa_frame_map(f, vs, top, RW, SEPTA_OWNED, 0, NULL, &nt),
+		 SEPTA_E_NO_TABLE);
+	CHECK_EQ(nt.level, 0);
+	CHECK_EQ(nt.missing, 3);
+	CHECK_EQ(septa_frame_map(f, vs, top, RW, SEPTA_OWNED, 2, pt, &nt),
+		 SEPTA_E_NO_TABLE);
+	CHECK_EQ(nt.level, 0);
+	CHECK_EQ(nt.missing, 1);
+	CHECK_EQ(septa_vspace_query(vs, top, q), 0);
+	CHECK_EQ(q[1], 0); /* nothing changed: the level-0 entry is still empty */
+	CHECK_EQ(
+	    septa_page_table_map(pt[2], vs, top & ~(septa_level_size(0) - 1), 1, NULL),
+	    0);
+	CHECK_EQ(septa_frame_map(f, vs, top, RW, SEPTA_OWNED, 2, pt, NULL), 0);
 	CHECK_EQ(septa_vspace_query(vs, top, q), 0);
 	CHECK_EQ(q[1], 3);
 	CHECK_EQ(septa_vspace_query(vs, 1ULL << 44, q), SEPTA_E_RANGE);
+}
+
+/* FRAME_MAP with the tables it needs: none, one or two given, each level
+ * reached in the one call; given too few, it changes nothing. */
+void test_frame_map_with_tables(void)
+{
+	uint64_t vs = vspace(40), f = mk(SEPTA_OBJ_FRAME_4K, 0), big;
+	uint64_t pt[4], q[4], pa;
+	struct septa_no_table nt;
+
+	for (unsigned i = 0; i < 4; i++)
+		pt[i] = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	big = mk(SEPTA_OBJ_FRAME_2M, 0); /* the upper half of the 4 MiB: made last */
+	CHECK(vs && f && big && pt[0] && pt[1] && pt[2] && pt[3]);
+	/* A page under an empty level-1 entry: one table given is too few. */
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 1, pt, &nt),
+		 SEPTA_E_NO_TABLE);
+	CHECK_EQ(nt.level, 1);
+	CHECK_EQ(nt.missing, 1);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+	CHECK_EQ(q[1], 1);
+	/* Two: the level-2 table (given first) and the level-3 one. */
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_SHARED_OWNED, 2, pt, NULL), 0);
+	CHECK_EQ(septa_frame_get_address(f, &pa), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], pa);
+	CHECK_EQ(q[1], 3);
+	CHECK_EQ(q[3], SEPTA_SHARED_OWNED);
+	/* The tables count as mapped where they went. */
+	CHECK_EQ(septa_page_table_map(pt[0], vs, 1ULL << 30, 2, NULL), SEPTA_E_IN_USE);
+	CHECK_EQ(septa_page_table_map(pt[1], vs, 0x200000, 3, NULL), SEPTA_E_IN_USE);
+	/* A 2 MiB block in the next 1 GiB needs one; a second given stays out. */
+	CHECK_EQ(septa_frame_map(big, vs, 1ULL << 30, RW, SEPTA_OWNED, 2, pt + 2, NULL),
+		 0);
+	CHECK_EQ(septa_vspace_query(vs, (1ULL << 30) + 0x1000, q), 0);
+	CHECK_EQ(q[1], 2);
+	CHECK_EQ(septa_page_table_map(pt[3], vs, 0x200000, 3, NULL), 0);
+	/* Deleting the level-3 table takes the page with it. */
+	CHECK_EQ(septa_cnode_delete(CNODE, pt[1], DEPTH), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+	CHECK_EQ(q[1], 2);
+}
+
+/* Tables given to FRAME_MAP are checked whether it needs them or not; a
+ * refusal changes nothing. */
+void test_frame_map_table_caps_bad(void)
+{
+	uint64_t vs = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0),
+		 g = mk(SEPTA_OBJ_FRAME_4K, 0), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t used = mk(SEPTA_OBJ_PAGE_TABLE, 0), two[2] = {pt, pt}, q[4];
+
+	CHECK(vs && f && g && pt && used);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 1, &g, NULL),
+		 SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 1, &vs, NULL),
+		 SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 2, two, NULL),
+		 SEPTA_E_ARG);
+	CHECK_EQ(septa_page_table_map(used, vs, 0x200000, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 1, &used, NULL),
+		 SEPTA_E_IN_USE);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 3, two, NULL),
+		 SEPTA_E_EXTRA_CAPS);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+	/* The frame is still unmapped, the table still free. */
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, RW, SEPTA_OWNED, 1, &pt, NULL), 0);
+	CHECK_EQ(septa_page_table_map(pt, vs, 0x400000, 3, NULL), 0);
 }
 
 void test_unmap_unmapped_is_harmless(void)
@@ -483,7 +584,8 @@ void test_protect_never_adds_rights(void)
 	uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0), two[2] = {pt, pt};
 
 	CHECK(vs && f && pt);
-	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R, SEPTA_OWNED, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
 	CHECK_EQ(septa_vspace_protect(vs, 0x1000, 4096, RW | SEPTA_MAP_X, 0, NULL, NULL),
 		 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);

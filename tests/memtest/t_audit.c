@@ -19,11 +19,10 @@ void test_audit_finds_wrong_rights(void)
 {
 	struct memsrv_audit a;
 	uint64_t pa;
-	unsigned level;
 
 	CHECK_EQ(memsrv_alloc(EP, 1, 1, XA, MEMSRV_RW, &pa), MEMSRV_OK);
 	/* memtest holds its VSpace: it can take rights memsrv gave. */
-	CHECK_EQ(septa_vspace_protect(MY_VS, XA, PAGE, SEPTA_MAP_R, 0, NULL, &level), 0);
+	CHECK_EQ(septa_vspace_protect(MY_VS, XA, PAGE, SEPTA_MAP_R, 0, NULL, NULL), 0);
 	CHECK_EQ(memsrv_audit(EP, &a), MEMSRV_OK);
 	CHECK_EQ(a.differences, 1);
 	CHECK_EQ(a.kind, MEMSRV_AUDIT_RIGHTS);
@@ -34,6 +33,12 @@ void test_audit_finds_wrong_rights(void)
 	CHECK_EQ(a.differences, 0);
 }
 
+static uint64_t new_table(void *arg)
+{
+	(void)arg;
+	return mk(SEPTA_OBJ_PAGE_TABLE, 0);
+}
+
 /* A frame from memtest's own Untyped, mapped by memtest itself, is
  * memtest's memory: no grant, and no difference either. (A client has no
  * way to map memsrv's memory without a grant; the audit's check for such
@@ -42,21 +47,12 @@ void test_audit_own_frames_not_stray(void)
 {
 	struct memsrv_audit a, before;
 	uint64_t f = mk(SEPTA_OBJ_FRAME_4K, 0), fpa;
-	unsigned level;
-	long err;
 
 	CHECK(f);
 	CHECK_EQ(memsrv_audit(EP, &before), MEMSRV_OK);
-	while ((err = septa_frame_map(f, MY_VS, XS, SEPTA_MAP_R | SEPTA_MAP_W,
-				      SEPTA_OWNED, &level)) == SEPTA_E_NO_TABLE) {
-		uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
-
-		CHECK(pt);
-		CHECK_EQ(
-		    septa_page_table_map(pt, MY_VS, XS & ~(BLOCK - 1), level + 1, NULL),
-		    0);
-	}
-	CHECK_EQ(err, 0);
+	CHECK_EQ(septa_frame_map_with_tables(f, MY_VS, XS, SEPTA_MAP_R | SEPTA_MAP_W,
+					     SEPTA_OWNED, new_table, NULL, NULL),
+		 0);
 	CHECK_EQ(septa_frame_get_address(f, &fpa), 0);
 	CHECK_EQ(pa_of(MY_VS, XS), fpa);
 	CHECK_EQ(memsrv_audit(EP, &a), MEMSRV_OK);

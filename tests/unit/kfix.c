@@ -43,7 +43,13 @@ static void host_publish(void)
 {
 }
 
-const struct pgt_mm_ops arch_s2_mm_ops = {host_p2v, host_tlbi, host_publish};
+static void host_tlbi_all(const struct pgt *p)
+{
+	arch_vmid_flush(p->vmid);
+}
+
+const struct pgt_mm_ops arch_s2_mm_ops = {host_p2v, host_tlbi, host_publish,
+					  host_tlbi_all};
 
 unsigned arch_pa_bits(void)
 {

@@ -9,7 +9,7 @@
 #define FAKE_PAGES 96
 
 static uint8_t *fake;
-static unsigned fake_next, tlb_invals;
+static unsigned fake_next, tlb_invals, tlb_flushes;
 
 static void *fake_p2v(paddr_t pa)
 {
@@ -30,7 +30,14 @@ static void fake_publish(void)
 {
 }
 
-static const struct pgt_mm_ops fake_ops = {fake_p2v, fake_tlbi, fake_publish};
+static void fake_tlbi_all(const struct pgt *p)
+{
+	(void)p;
+	tlb_flushes++;
+}
+
+static const struct pgt_mm_ops fake_ops = {fake_p2v, fake_tlbi, fake_publish,
+					   fake_tlbi_all};
 
 static paddr_t fake_alloc(unsigned pages)
 {
@@ -58,6 +65,7 @@ static void new_pgt(struct pgt *p, unsigned ia_bits)
 	memset(fake, 0, FAKE_PAGES * PAGE_SIZE);
 	fake_next = 0;
 	tlb_invals = 0;
+	tlb_flushes = 0;
 	CU_ASSERT_FATAL(pgt_geom_init(&p->geom, ia_bits, true) == PGT_OK);
 	p->root = fake_alloc(p->geom.root_pages);
 	p->mm = &fake_ops;
@@ -454,6 +462,267 @@ static void test_for_each_leaf(void)
 	CU_ASSERT_EQUAL(n[2], 0);
 }
 
+/* ---- check and commit; table install and removal ---- */
+
+static int table_op(struct pgt *p, enum pgt_op op, uint64_t addr, unsigned level,
+		    paddr_t table, struct pgt_cache *cache, struct pgt_edit *out)
+{
+	struct pgt_edit e = {
+	    .op = op, .addr = addr, .level = level, .table = table, .cache = cache};
+	int err = pgt_apply(p, &e);
+
+	if (out)
+		*out = e;
+	return err;
+}
+
+static void expect_empty_at(struct pgt *p, uint64_t ipa, unsigned level)
+{
+	pte_t pte;
+	unsigned lvl;
+
+	CU_ASSERT_EQUAL_FATAL(pgt_query(p, ipa, &pte, &lvl), PGT_OK);
+	CU_ASSERT_EQUAL(pte, 0);
+	CU_ASSERT_EQUAL(lvl, level);
+}
+
+/* The commit writes the one entry the check found without a second walk;
+ * any other edit walks again. Both must give what the walk would. */
+static void test_commit_one_entry_or_walk(void)
+{
+	struct pgt p;
+	struct pgt_map_req req;
+
+	new_pgt(&p, 40);
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, PAGE_SIZE, false, false, 2, NULL),
+			PGT_OK);
+	CU_ASSERT_EQUAL(map(&p, 0x3000, 0x40003000, PAGE_SIZE, false, false, 0, NULL),
+			PGT_OK);
+	/* Replacing one page: break-before-make on that one entry. */
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x50000000, PAGE_SIZE, false, true, 0, NULL),
+			PGT_OK);
+	expect_leaf(&p, 0x1000, 0x50000000, 3);
+	CU_ASSERT_EQUAL(tlb_invals, 1);
+	/* Mapping what is mapped already writes nothing. */
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x50000000, PAGE_SIZE, false, false, 0, NULL),
+			PGT_OK);
+	CU_ASSERT_EQUAL(tlb_invals, 1);
+	/* The one page to unmap is not the first of the range. */
+	req = cache_req(0);
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x2000, 2 * PAGE_SIZE, &req), PGT_OK);
+	expect_unmapped(&p, 0x3000);
+	expect_leaf(&p, 0x1000, 0x50000000, 3);
+	CU_ASSERT_EQUAL(tlb_invals, 2);
+	/* Two pages apart, both written. */
+	CU_ASSERT_EQUAL(map(&p, 0x3000, 0x40003000, PAGE_SIZE, false, false, 0, NULL),
+			PGT_OK);
+	CU_ASSERT_EQUAL(pgt_protect(&p, 0x1000, 3 * PAGE_SIZE, 0, 1ULL << 7, &req),
+			PGT_OK);
+	CU_ASSERT_EQUAL(tlb_invals, 4);
+	for (uint64_t a = 0x1000; a <= 0x3000; a += 0x2000) {
+		pte_t pte;
+		unsigned lvl;
+
+		CU_ASSERT_EQUAL(pgt_query(&p, a, &pte, &lvl), PGT_OK);
+		CU_ASSERT(pte_valid(pte));
+		CU_ASSERT_EQUAL(pte & (1ULL << 7), 0);
+	}
+	expect_unmapped(&p, 0x2000);
+}
+
+static void test_check_then_commit(void)
+{
+	struct pgt p;
+	paddr_t pages[2];
+	struct pgt_cache cache = {pages, 2, NULL};
+	struct pgt_map_req req = {.pa = 0x40001000, .attrs = 0x3c0};
+	struct pgt_edit e = {.op = PGT_OP_MAP,
+			     .addr = 0x1000,
+			     .size = PAGE_SIZE,
+			     .req = &req,
+			     .cache = &cache};
+
+	new_pgt(&p, 40);
+	pages[0] = fake_alloc(1);
+	pages[1] = fake_alloc(1);
+	CU_ASSERT_EQUAL(pgt_check(&p, &e), PGT_OK);
+	CU_ASSERT_EQUAL(e.tables, 2);
+	CU_ASSERT_EQUAL(cache.count, 2);
+	CU_ASSERT(all_zero(fake, 2 * PAGE_SIZE)); /* the check wrote nothing */
+	pgt_commit(&p, &e);
+	CU_ASSERT_EQUAL(cache.count, 0);
+	expect_leaf(&p, 0x1000, 0x40001000, 3);
+}
+
+/* 44 bits start at level 0: a table can be installed at levels 1, 2, 3. */
+static void test_table_install_each_level(void)
+{
+	struct pgt p;
+	struct pgt_edit e;
+	paddr_t t1, t2, t3;
+	uint8_t before[4 * PAGE_SIZE];
+
+	new_pgt(&p, 44);
+	t1 = fake_alloc(1);
+	t2 = fake_alloc(1);
+	t3 = fake_alloc(1);
+	memset(fake_p2v(t3), 0xa5, PAGE_SIZE); /* what a dead VSpace left in it */
+	memcpy(before, fake, sizeof(before));
+	/* Level 3 with nothing above: two tables missing from level 0 on. */
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0, 3, t3, NULL, &e),
+			PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(e.stop_level, 0);
+	CU_ASSERT_EQUAL(e.tables, 2);
+	CU_ASSERT_EQUAL(memcmp(before, fake, sizeof(before)), 0);
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0, 1, t1, NULL, NULL), PGT_OK);
+	expect_empty_at(&p, 0, 1);
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0, 3, t3, NULL, &e),
+			PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(e.stop_level, 1);
+	CU_ASSERT_EQUAL(e.tables, 1);
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0, 2, t2, NULL, NULL), PGT_OK);
+	expect_empty_at(&p, 0, 2);
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0, 3, t3, NULL, NULL), PGT_OK);
+	/* Its old contents are gone; a page then needs no table. */
+	CU_ASSERT(all_zero(fake_p2v(t3), PAGE_SIZE));
+	expect_empty_at(&p, 0x5000, 3);
+	CU_ASSERT_EQUAL(map(&p, 0x5000, 0x40005000, PAGE_SIZE, false, false, 0, NULL),
+			PGT_OK);
+	expect_leaf(&p, 0x5000, 0x40005000, 3);
+	CU_ASSERT_EQUAL(tlb_invals, 0);
+	CU_ASSERT_EQUAL(tlb_flushes, 0);
+}
+
+static void test_table_install_takes_cache(void)
+{
+	struct pgt p;
+	struct pgt_edit e;
+	paddr_t t3, pages[2];
+	uint64_t where[2] = {0, 0};
+	struct pgt_cache cache = {pages, 1, where};
+
+	new_pgt(&p, 44);
+	t3 = fake_alloc(1);
+	pages[0] = fake_alloc(1);
+	pages[1] = fake_alloc(1);
+	/* One page lent where two are missing: refused, nothing taken. */
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0x40200000, 3, t3, &cache, &e),
+			PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(e.tables, 2);
+	CU_ASSERT_EQUAL(cache.count, 1);
+	cache.count = 2;
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0x40200000, 3, t3, &cache, &e),
+			PGT_OK);
+	CU_ASSERT_EQUAL(cache.count, 0);
+	CU_ASSERT_EQUAL(where[1], 0 | 1);	   /* level-1 table under level 0 */
+	CU_ASSERT_EQUAL(where[0], 0x40000000 | 2); /* level-2 table under level 1 */
+	CU_ASSERT_EQUAL(map(&p, 0x40201000, 0x1000, PAGE_SIZE, false, false, 0, NULL),
+			PGT_OK);
+	expect_leaf(&p, 0x40201000, 0x1000, 3);
+}
+
+/* 40 bits: tables t[0] (level 2) and t[1] (level 3) for the first 2 MiB
+ * with two pages in it, a 2 MiB block after them, a 1 GiB block at 1 GiB,
+ * and t[2] not linked anywhere. */
+static void linked_tables(struct pgt *p, paddr_t t[3])
+{
+	new_pgt(p, 40);
+	for (unsigned i = 0; i < 3; i++)
+		t[i] = fake_alloc(1);
+	CU_ASSERT_EQUAL(table_op(p, PGT_OP_TABLE_INSTALL, 0, 2, t[0], NULL, NULL),
+			PGT_OK);
+	CU_ASSERT_EQUAL(table_op(p, PGT_OP_TABLE_INSTALL, 0, 3, t[1], NULL, NULL),
+			PGT_OK);
+	CU_ASSERT_EQUAL(map(p, 0x1000, 0x40001000, 2 * PAGE_SIZE, false, false, 0, NULL),
+			PGT_OK);
+	CU_ASSERT_EQUAL(map(p, 0x200000, 0x40200000, 0x200000, true, false, 0, NULL),
+			PGT_OK);
+	CU_ASSERT_EQUAL(map(p, 0x40000000, 0x80000000, 1ULL << 30, true, false, 0, NULL),
+			PGT_OK);
+}
+
+static void test_table_ops_refused(void)
+{
+	struct pgt p;
+	paddr_t t[3];
+	uint8_t before[4 * PAGE_SIZE];
+
+	linked_tables(&p, t);
+	const struct {
+		enum pgt_op op;
+		uint64_t addr;
+		unsigned level;
+		paddr_t table;
+		int err;
+	} refused[] = {
+	    /* Install where a table is, where a 2 MiB block is, below a 1 GiB
+	     * block; at levels with no entries above; misaligned; outside. */
+	    {PGT_OP_TABLE_INSTALL, 0, 3, t[2], PGT_E_EXISTS},
+	    {PGT_OP_TABLE_INSTALL, 0x200000, 3, t[2], PGT_E_EXISTS},
+	    {PGT_OP_TABLE_INSTALL, 0x40200000, 3, t[2], PGT_E_EXISTS},
+	    {PGT_OP_TABLE_INSTALL, 0, 2, t[2], PGT_E_EXISTS},
+	    {PGT_OP_TABLE_INSTALL, 0, 1, t[2], PGT_E_RANGE},
+	    {PGT_OP_TABLE_INSTALL, 0, 4, t[2], PGT_E_RANGE},
+	    {PGT_OP_TABLE_INSTALL, 0x1000, 3, t[2], PGT_E_ALIGN},
+	    {PGT_OP_TABLE_INSTALL, 1ULL << 40, 2, t[2], PGT_E_RANGE},
+	    /* Remove what is not the table linked there, where nothing is,
+	     * where a block is. */
+	    {PGT_OP_TABLE_REMOVE, 0, 3, t[2], PGT_E_NOT_THERE},
+	    {PGT_OP_TABLE_REMOVE, 0x400000, 3, t[1], PGT_E_NOT_THERE},
+	    {PGT_OP_TABLE_REMOVE, 0x200000, 3, t[1], PGT_E_NOT_THERE},
+	    {PGT_OP_TABLE_REMOVE, 1ULL << 30, 2, t[0], PGT_E_NOT_THERE},
+	};
+
+	memcpy(before, fake, sizeof(before));
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++)
+		CU_ASSERT_EQUAL(table_op(&p, refused[i].op, refused[i].addr,
+					 refused[i].level, refused[i].table, NULL, NULL),
+				refused[i].err);
+	CU_ASSERT_EQUAL(memcmp(before, fake, sizeof(before)), 0);
+	CU_ASSERT_EQUAL(tlb_flushes, 0);
+	expect_leaf(&p, 0x200000, 0x40200000, 2);
+}
+
+static void test_table_remove(void)
+{
+	struct pgt p;
+	paddr_t t[3], t2, t3;
+
+	linked_tables(&p, t);
+	t2 = t[0];
+	t3 = t[1];
+	/* A table still mapping pages goes, and its pages with it: one flush
+	 * of everything, since any of them may be cached. */
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_REMOVE, 0, 3, t3, NULL, NULL), PGT_OK);
+	CU_ASSERT_EQUAL(tlb_flushes, 1);
+	CU_ASSERT_EQUAL(tlb_invals, 0);
+	expect_empty_at(&p, 0x1000, 2);
+	expect_empty_at(&p, 0x2000, 2);
+	expect_leaf(&p, 0x200000, 0x40200000, 2);
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_REMOVE, 0, 3, t3, NULL, NULL),
+			PGT_E_NOT_THERE);
+	/* Removing the level-2 table takes the block below it too. */
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_REMOVE, 0, 2, t2, NULL, NULL), PGT_OK);
+	CU_ASSERT_EQUAL(tlb_flushes, 2);
+	expect_empty_at(&p, 0x200000, 1);
+	/* The removed table can go in elsewhere, cleared. */
+	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0, 2, t3, NULL, NULL), PGT_OK);
+	CU_ASSERT(all_zero(fake_p2v(t3), PAGE_SIZE));
+}
+
+static void test_clear(void)
+{
+	struct pgt p;
+
+	new_pgt(&p, 40);
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, PAGE_SIZE, false, false, 2, NULL),
+			PGT_OK);
+	pgt_clear(&p);
+	CU_ASSERT(all_zero(fake_p2v(p.root), p.geom.root_pages * PAGE_SIZE));
+	CU_ASSERT_EQUAL(tlb_flushes, 1);
+	expect_empty_at(&p, 0x1000, 1);
+}
+
 void suite_pgtable(void)
 {
 	CU_pSuite s = CU_add_suite("pgtable", setup, teardown);
@@ -474,4 +743,12 @@ void suite_pgtable(void)
 	CU_add_test(s, "protect", test_protect);
 	CU_add_test(s, "ownership state in software bits", test_owner_bits);
 	CU_add_test(s, "for each leaf", test_for_each_leaf);
+	CU_add_test(s, "check, then commit", test_check_then_commit);
+	CU_add_test(s, "commit of one entry, or a walk", test_commit_one_entry_or_walk);
+	CU_add_test(s, "table install at each level", test_table_install_each_level);
+	CU_add_test(s, "table install takes tables above from the cache",
+		    test_table_install_takes_cache);
+	CU_add_test(s, "refused table ops change nothing", test_table_ops_refused);
+	CU_add_test(s, "table removal", test_table_remove);
+	CU_add_test(s, "clear everything", test_clear);
 }

@@ -46,7 +46,17 @@ static void publish(void)
 	dsb(ishst);
 }
 
-static const struct pgt_mm_ops s1_mm_ops = {kernel_phys_to_virt, s1_tlb_inval, publish};
+static void s1_tlb_inval_all(const struct pgt *pgt)
+{
+	(void)pgt;
+	dsb(ishst);
+	__asm__ volatile("tlbi alle2is" ::: "memory");
+	dsb(ish);
+	isb();
+}
+
+static const struct pgt_mm_ops s1_mm_ops = {kernel_phys_to_virt, s1_tlb_inval, publish,
+					    s1_tlb_inval_all};
 
 static struct pgt s1;
 static struct pgt_cache s1_cache;

@@ -81,4 +81,10 @@ static void s2_publish(void)
 	dsb(ishst);
 }
 
-const struct pgt_mm_ops arch_s2_mm_ops = {s2_phys_to_virt, s2_tlb_inval, s2_publish};
+static void s2_tlb_inval_all(const struct pgt *pgt)
+{
+	arch_vmid_flush(pgt->vmid);
+}
+
+const struct pgt_mm_ops arch_s2_mm_ops = {s2_phys_to_virt, s2_tlb_inval, s2_publish,
+					  s2_tlb_inval_all};

@@ -234,14 +234,61 @@ long septa_frame_get_address(uint64_t frame, uint64_t *paddr)
 	return err;
 }
 
-long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
-		     unsigned owner, unsigned *level)
+/* Where an E_NO_TABLE reply (in args) says the walk stopped. */
+static long no_table(long err, const uint64_t *args, struct septa_no_table *nt)
 {
-	uint64_t a[] = {ipa, rights, owner};
-	long err = invoke(frame, SEPTA_FRAME_MAP, 1, &vspace, 3, a);
+	if (err == SEPTA_E_NO_TABLE && nt)
+		*nt = (struct septa_no_table){(unsigned)args[SEPTA_NO_TABLE_LEVEL],
+					      (unsigned)args[SEPTA_NO_TABLE_MISSING]};
+	return err;
+}
 
-	if (err == SEPTA_E_NO_TABLE && level)
-		*level = (unsigned)a[0];
+long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
+		     unsigned owner, unsigned npt, const uint64_t *pts,
+		     struct septa_no_table *nt)
+{
+	uint64_t a[] = {ipa, rights, owner}, caps[1 + SEPTA_FRAME_MAP_TABLES] = {vspace};
+
+	if (npt > SEPTA_FRAME_MAP_TABLES)
+		return SEPTA_E_EXTRA_CAPS;
+	for (unsigned i = 0; i < npt; i++)
+		caps[1 + i] = pts[i];
+	return no_table(invoke(frame, SEPTA_FRAME_MAP, 1 + npt, caps, 3, a), a, nt);
+}
+
+long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
+				 unsigned rights, unsigned owner,
+				 uint64_t (*new_table)(void *arg), void *arg,
+				 struct septa_no_table *nt)
+{
+	struct septa_no_table need = {0, 0};
+	uint64_t pts[SEPTA_FRAME_MAP_TABLES];
+	long err = septa_frame_map(frame, vspace, ipa, rights, owner, 0, NULL, &need);
+
+	if (err != SEPTA_E_NO_TABLE)
+		goto out;
+	err = SEPTA_OK;
+	/* More than one call can carry (a page under an empty level-0 entry):
+	 * the top ones are linked first. */
+	while (!err && need.missing > SEPTA_FRAME_MAP_TABLES) {
+		uint64_t pt = new_table(arg);
+
+		err = pt ? septa_page_table_map(pt, vspace,
+						ipa & ~(septa_level_size(need.level) - 1),
+						need.level + 1, NULL)
+			 : SEPTA_E_NO_MEMORY;
+		need.missing--;
+		need.level++;
+	}
+	for (unsigned i = 0; !err && i < need.missing; i++)
+		if (!(pts[i] = new_table(arg)))
+			err = SEPTA_E_NO_MEMORY;
+	if (!err)
+		err = septa_frame_map(frame, vspace, ipa, rights, owner, need.missing,
+				      pts, &need);
+out:
+	if (nt)
+		*nt = need;
 	return err;
 }
 
@@ -251,14 +298,11 @@ long septa_frame_unmap(uint64_t frame)
 }
 
 long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, unsigned level,
-			  unsigned *reached)
+			  struct septa_no_table *nt)
 {
 	uint64_t a[] = {ipa, level};
-	long err = invoke(pt, SEPTA_PAGE_TABLE_MAP, 1, &vspace, 2, a);
 
-	if (err == SEPTA_E_NO_TABLE && reached)
-		*reached = (unsigned)a[0];
-	return err;
+	return no_table(invoke(pt, SEPTA_PAGE_TABLE_MAP, 1, &vspace, 2, a), a, nt);
 }
 
 long septa_page_table_unmap(uint64_t pt)
@@ -307,12 +351,9 @@ long septa_vcpu_inject_irq(uint64_t vcpu, unsigned intid, unsigned prio)
 }
 
 long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, unsigned keep,
-			  unsigned npt, const uint64_t *pts, unsigned *level)
+			  unsigned npt, const uint64_t *pts, struct septa_no_table *nt)
 {
 	uint64_t a[] = {ipa, size, keep};
-	long err = invoke(vspace, SEPTA_VSPACE_PROTECT, npt, pts, 3, a);
 
-	if (err == SEPTA_E_NO_TABLE && level)
-		*level = (unsigned)a[0];
-	return err;
+	return no_table(invoke(vspace, SEPTA_VSPACE_PROTECT, npt, pts, 3, a), a, nt);
 }

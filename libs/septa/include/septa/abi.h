@@ -62,7 +62,7 @@ enum septa_error {
 	SEPTA_E_IN_USE = -23,	    /* the IRQ or binding is taken */
 	SEPTA_E_TOO_DEEP = -24,	    /* deletion would nest containers too deep */
 	SEPTA_E_STATE = -25,	    /* the thread is not in a state that allows it */
-	SEPTA_E_NO_TABLE = -26,	    /* a page table is missing: MR0 = level walked to */
+	SEPTA_E_NO_TABLE = -26,	    /* page tables are missing: reply septa_no_table_mr */
 	SEPTA_E_NO_VMID = -27,	    /* every VMID is in use */
 };
 
@@ -146,7 +146,9 @@ enum septa_label {
 	SEPTA_IRQ_HANDLER_ACK = 32,
 	SEPTA_IRQ_HANDLER_CLEAR = 33,
 	SEPTA_FRAME_GET_ADDRESS = 40, /* reply MR0 = physical address */
-	SEPTA_FRAME_MAP = 41, /* MR ipa, rights (SEPTA_MAP_*), owner state; caps vspace */
+	/* MR ipa, rights (SEPTA_MAP_*), owner state; caps vspace, then up to
+	 * SEPTA_FRAME_MAP_TABLES PageTables for the tables it finds missing. */
+	SEPTA_FRAME_MAP = 41,
 	SEPTA_FRAME_UNMAP = 42,
 	SEPTA_PAGE_TABLE_MAP = 45, /* MR ipa, level (1-3); caps vspace */
 	SEPTA_PAGE_TABLE_UNMAP = 46,
@@ -158,6 +160,18 @@ enum septa_label {
 	SEPTA_VCPU_INJECT_IRQ = 63, /* MR virtual INTID, priority */
 	SEPTA_VCPU_RESET =
 	    64, /* power-on EL1 state, EL1h with DAIF masked, nothing pending */
+};
+
+/* PageTables a FRAME_MAP can carry beside its VSpace. */
+#define SEPTA_FRAME_MAP_TABLES (SEPTA_MSG_MAX_CAPS - 1)
+
+/* The reply to an E_NO_TABLE (FRAME_MAP, PAGE_TABLE_MAP, VSPACE_PROTECT):
+ * the level whose entry has no table and how many PageTables the call
+ * needs beyond those it was given. Nothing was changed. */
+enum septa_no_table_mr {
+	SEPTA_NO_TABLE_LEVEL = 0,
+	SEPTA_NO_TABLE_MISSING = 1,
+	SEPTA_NO_TABLE_LEN = 2,
 };
 
 /* Guest EL1 registers a VMM reads and writes through the VCPU. */
@@ -181,9 +195,25 @@ enum septa_vcpu_reg {
 
 #define SEPTA_PRIO_MAX 255u
 
-/* The page: the smallest frame and mapping, for the kernel and every server. */
+/*
+ * The page: the smallest frame and mapping, for the kernel and every
+ * server. Translation tables have 512 entries: an entry at level 0-3 maps
+ * septa_level_size(level) bytes (512 GiB, 1 GiB, 2 MiB, 4 KiB);
+ * VSPACE_QUERY and E_NO_TABLE speak of these levels.
+ */
 #define SEPTA_PAGE_SHIFT 12
 #define SEPTA_PAGE_SIZE	 (1ULL << SEPTA_PAGE_SHIFT)
+#define SEPTA_LEVEL_BITS 9u
+
+static inline unsigned septa_level_shift(unsigned level)
+{
+	return SEPTA_PAGE_SHIFT + SEPTA_LEVEL_BITS * (3 - level);
+}
+
+static inline uint64_t septa_level_size(unsigned level)
+{
+	return 1ULL << septa_level_shift(level);
+}
 
 /* Rights of a stage-2 mapping. */
 #define SEPTA_MAP_R 1u

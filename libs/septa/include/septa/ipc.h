@@ -111,20 +111,38 @@ long septa_irq_handler_set_notification(uint64_t handler, uint64_t ntfn);
 long septa_irq_handler_ack(uint64_t handler);
 long septa_irq_handler_clear(uint64_t handler);
 long septa_frame_get_address(uint64_t frame, uint64_t *paddr);
-/* On SEPTA_E_NO_TABLE, *level is the level whose entry has no table: map a
- * PageTable at *level + 1 there and try again. */
+/* Where a call that failed with SEPTA_E_NO_TABLE stopped, having changed
+ * nothing: the level whose entry has no table, and how many PageTables it
+ * needs beyond those it was given. */
+struct septa_no_table {
+	unsigned level;
+	unsigned missing;
+};
+/* Maps a frame, taking the tables it finds missing from pts (up to
+ * SEPTA_FRAME_MAP_TABLES, used in order; those not needed stay unmapped).
+ * On SEPTA_E_NO_TABLE, call again with nt->missing more PageTables. */
 long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
-		     unsigned owner, unsigned *level);
+		     unsigned owner, unsigned npt, const uint64_t *pts,
+		     struct septa_no_table *nt);
+/* septa_frame_map, and if tables are missing, new_table(arg) makes exactly
+ * as many PageTables as the kernel reports and they go in with the frame:
+ * one kernel call when none is missing, and then one to map. */
+long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
+				 unsigned rights, unsigned owner,
+				 uint64_t (*new_table)(void *arg), void *arg,
+				 struct septa_no_table *nt);
 long septa_frame_unmap(uint64_t frame);
+/* Links a PageTable at `level` (of its entries); the tables above must be
+ * there: on SEPTA_E_NO_TABLE, nt says which level has none. */
 long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, unsigned level,
-			  unsigned *reached);
+			  struct septa_no_table *nt);
 long septa_page_table_unmap(uint64_t pt);
 /* out: physical address (0 if unmapped), level, SEPTA_MAP_* rights, owner state */
 long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4]);
 /* Keeps only `keep` (SEPTA_MAP_*) of the rights in [ipa, ipa+size); up to 3
- * PageTables for splitting blocks. On SEPTA_E_NO_TABLE, *level as for maps. */
+ * PageTables for splitting blocks. On SEPTA_E_NO_TABLE, nt as for maps. */
 long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, unsigned keep,
-			  unsigned npt, const uint64_t *pts, unsigned *level);
+			  unsigned npt, const uint64_t *pts, struct septa_no_table *nt);
 long septa_vcpu_set_tcb(uint64_t vcpu, uint64_t tcb);
 long septa_vcpu_read_reg(uint64_t vcpu, unsigned reg, uint64_t *value);
 long septa_vcpu_write_reg(uint64_t vcpu, unsigned reg, uint64_t value);
