@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Runs one image on QEMU with a time limit and judges it by its console and
 # its exit status. Fails on a timeout, a wrong status, a missing --expect
-# line (in order) or any --reject match.
+# line (in order), any --reject match or an --input-on never typed.
 #   qemu-test.sh --image IMG --status N [--timeout S] [--gic 2|3] [--no-virt]
-#                [--expect REGEX]... [--reject REGEX]... [--count N REGEX]...
-#                [--input SECONDS TEXT]...
-# --input types TEXT (printf %b escapes) on the console after SECONDS more.
+#                [--expect REGEX]... [--sequence [--expect REGEX]...]...
+#                [--reject REGEX]... [--count N REGEX]...
+#                [--input-on REGEX TEXT]...
+# Each --expect line must come after the one before it in its sequence;
+# --sequence starts another sequence, matched from the top of the log on
+# its own. VMs run concurrently: order only what one line causes.
+# --input-on types TEXT (printf %b escapes) on the console once a line
+# matching REGEX appears after the line the previous --input-on waited for:
+# input waits for the state it needs, however slow the host is.
 # --count wants exactly N matching lines anywhere (guests interleave).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 run="$here/../../platforms/qemu-virt/run.sh"
 image="" status="" timeout=60
-runargs=() expects=() rejects=() counts=() inputs=()
+runargs=() expects=() sequence_of=() rejects=() counts=() inputs=()
+sequence=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--image) image="$2"; shift 2 ;;
@@ -20,10 +27,11 @@ while [ $# -gt 0 ]; do
 	--gic) runargs+=(--gic "$2"); shift 2 ;;
 	--no-virt) runargs+=(--no-virt); shift ;;
 	--icount) runargs+=(--icount); shift ;;
-	--expect) expects+=("$2"); shift 2 ;;
+	--expect) expects+=("$2"); sequence_of+=("$sequence"); shift 2 ;;
+	--sequence) sequence=$((sequence + 1)); shift ;;
 	--reject) rejects+=("$2"); shift 2 ;;
 	--count) counts+=("$2" "$3"); shift 3 ;;
-	--input) inputs+=("$2" "$3"); shift 3 ;;
+	--input-on) inputs+=("$2" "$3"); shift 3 ;;
 	*) echo "qemu-test: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -31,13 +39,33 @@ done
 [ -n "$status" ] || { echo "qemu-test: --status is required" >&2; exit 2; }
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.typed"' EXIT
+: >"$log.typed"
+# The number of the first line at or after line $1 of stdin that matches
+# $2; nothing if none does.
+first_match() {
+	local n
+	n=$(tail -n +"$1" | grep -n -E -m1 -- "$2" | cut -d: -f1)
+	[ -z "$n" ] || echo $(($1 + n - 1))
+}
+# Polls the growing log (its complete lines only), bounded by the time
+# limit; $log.typed counts the inputs typed.
 type_input() {
+	local pos=1 line
 	for ((i = 0; i < ${#inputs[@]}; i += 2)); do
-		sleep "${inputs[i]}"
+		until
+			line=$(head -n "$(wc -l <"$log")" "$log" | tr -d '\r' |
+				first_match "$pos" "${inputs[i]}")
+			[ -n "$line" ]
+		do
+			[ $SECONDS -lt "$timeout" ] || break 2
+			sleep 0.2
+		done
 		printf '%b' "${inputs[i + 1]}"
+		echo >>"$log.typed"
+		pos=$((line + 1))
 	done
-	sleep "$timeout" # the console stays open until QEMU is done
+	exec sleep "$timeout" # the console stays open until QEMU is done
 }
 if [ ${#inputs[@]} -gt 0 ]; then
 	exec 3< <(type_input 2>/dev/null)
@@ -61,17 +89,23 @@ elif [ "$rc" != "$status" ]; then
 	echo "FAIL: exit status $rc, want $status"
 	fail=1
 fi
-# Each expected line must appear after the previous one.
+# Each expected line must appear after the previous one of its sequence.
 pos=1
-for re in "${expects[@]}"; do
-	line=$(tail -n +"$pos" "$log" | grep -n -E -m1 -- "$re" | cut -d: -f1)
+for ((i = 0; i < ${#expects[@]}; i++)); do
+	[ "$i" -eq 0 ] || [ "${sequence_of[i]}" = "${sequence_of[i - 1]}" ] || pos=1
+	line=$(first_match "$pos" "${expects[i]}" <"$log")
 	if [ -z "$line" ]; then
-		echo "FAIL: missing (in order): $re"
+		echo "FAIL: missing (in order): ${expects[i]}"
 		fail=1
 	else
-		pos=$((pos + line))
+		pos=$((line + 1))
 	fi
 done
+typed=$(wc -l <"$log.typed")
+if [ "$typed" -lt $((${#inputs[@]} / 2)) ]; then
+	echo "FAIL: never typed the input waiting for: ${inputs[typed * 2]}"
+	fail=1
+fi
 for re in "${rejects[@]}"; do
 	if grep -q -E -- "$re" "$log"; then
 		echo "FAIL: unwanted output: $re"
