@@ -2,15 +2,18 @@
  * IPC round trip: Call from the root task to a server thread that answers
  * with ReplyRecv, a one-register message, no capability. Run under QEMU
  * with -icount shift=0, where the counter counts instructions (icount.h).
+ * Then three invocations of kernel objects, the way memsrv makes them.
  */
 #include <septa/ipc.h>
 #include <septa/syscall.h>
 #include <stdio.h>
 #include "icount.h"
 
-#define ROUNDS	 20000
-#define SLOT_EP	 (bi->first_free_slot)
-#define SLOT_TCB (bi->first_free_slot + 1)
+#define ROUNDS		  20000
+#define INVOCATION_ROUNDS 2000
+#define SLOT_EP		  (bi->first_free_slot)
+#define SLOT_TCB	  (bi->first_free_slot + 1)
+#define SLOT_TMP	  (bi->first_free_slot + 2)
 
 static const struct septa_bootinfo *bi;
 static uint8_t stack[16384] __attribute__((aligned(16)));
@@ -40,6 +43,27 @@ static uint64_t measure(uint64_t ep, int rounds, int *bad)
 			(*bad)++;
 	}
 	return icount_now() - t0;
+}
+
+/* Invocations of kernel objects: a capability copied and deleted again, an
+ * address in the root task's VSpace looked up. */
+static uint64_t measure_invocations(uint64_t ep, int rounds, int *bad)
+{
+	uint64_t q[4], t0 = icount_now();
+
+	for (int i = 0; i < rounds; i++)
+		if (septa_cnode_copy(SEPTA_CAP_INIT_CNODE, SLOT_TMP, 64,
+				     SEPTA_CAP_INIT_CNODE, ep, 64, SEPTA_RIGHTS_ALL) ||
+		    septa_cnode_delete(SEPTA_CAP_INIT_CNODE, SLOT_TMP, 64) ||
+		    septa_vspace_query(SEPTA_CAP_INIT_VSPACE, SEPTA_ROOT_IPC_BUFFER, q))
+			(*bad)++;
+	return icount_now() - t0;
+}
+
+static void print_tenths(const char *what, uint64_t x10)
+{
+	printf("ipcbench: %s: %llu.%llu instructions\n", what,
+	       (unsigned long long)x10 / 10, (unsigned long long)x10 % 10);
 }
 
 int main(void)
@@ -84,6 +108,10 @@ int main(void)
 	       "(of which loop %llu.%llu)\n",
 	       (unsigned long long)x10 / 10, (unsigned long long)x10 % 10,
 	       (unsigned long long)e10 / 10, (unsigned long long)e10 % 10);
+	measure_invocations(SLOT_EP, 10, &bad); /* warm up */
+	ticks = measure_invocations(SLOT_EP, INVOCATION_ROUNDS, &bad);
+	print_tenths("cnode copy + cnode delete + vspace query",
+		     icount_tenths(ticks, INVOCATION_ROUNDS));
 	septa_shutdown(bad ? 1 : 0);
 	return 1;
 }
