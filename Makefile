@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 PLATFORM ?= qemu-virt
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench debug format clean
+.PHONY: all deps configure build run test bench debug format docs clean
 
 all: build
 
@@ -32,6 +32,10 @@ test: build
 
 bench: build
 	cd $(BUILD) && ctest -R '^bench' --output-on-failure -V | grep -E '^[0-9]+: (\[[a-z]+\] )?[a-z]+bench:'
+
+# The generated parts of docs/ (invocation tables from invocations.def).
+docs: configure
+	cmake --build $(BUILD) --target ipc-api-doc
 
 format:
 	git ls-files --cached --others --exclude-standard '*.c' '*.h' | xargs clang-format -i

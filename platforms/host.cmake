@@ -71,6 +71,7 @@ add_custom_command(TARGET target POST_BUILD
     -DIN="${CMAKE_BINARY_DIR}/compile_commands.json\;${CMAKE_BINARY_DIR}/target/compile_commands.json"
     -P ${CMAKE_SOURCE_DIR}/platforms/merge-compile-commands.cmake)
 
+add_subdirectory(libs/septa/gen)
 add_subdirectory(tests/unit)
 add_subdirectory(tests/system)
 add_test(NAME format COMMAND ${CMAKE_SOURCE_DIR}/tests/check-format.sh)

@@ -77,5 +77,8 @@ void arch_vcpu_forget(struct vcpu *v);
  * virtual address); its registers are saved. */
 void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t access,
 			    uint64_t far);
-/* Queues a virtual interrupt for v; E_IN_USE when nothing can take it. */
+/* Whether v can take one more virtual interrupt now: E_IN_USE when nothing
+ * can hold it, E_STATE without a virtual CPU interface. */
+int arch_vcpu_inject_check(const struct vcpu *v);
+/* Queues a virtual interrupt for v; fails as arch_vcpu_inject_check says. */
 int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio);

@@ -3,7 +3,7 @@
 #include <object/cap.h>
 #include <object/cspace.h>
 #include <object/delete.h>
-#include <object/invoke.h>
+#include <object/decode.h>
 
 static bool copyable(const struct cap *c)
 {
@@ -42,113 +42,141 @@ static int apply_data(struct cap *c, uint64_t data)
 	return data ? SEPTA_E_ARG : SEPTA_OK;
 }
 
-static int two_slots(struct inv *iv, struct cte **dst, struct cte **src)
-{
-	int err;
+/* Copy and mint: a capability derived from src goes into dst. Move and
+ * mutate: src's capability goes to dst, perhaps changed. */
+struct slot_pair {
+	struct cte *dst, *src;
+	struct cap cap; /* what dst will hold */
+};
+/* Delete and revoke: the slot, checked. */
+struct cnode_delete_args {
+	struct cte *slot;
+};
+#define cnode_copy_args	  slot_pair
+#define cnode_mint_args	  slot_pair
+#define cnode_move_args	  slot_pair
+#define cnode_mutate_args slot_pair
+#define cnode_revoke_args cnode_delete_args
+/* Mint and mutate differ from copy and move only in what they decode. */
+#define invoke_cnode_mint   invoke_cnode_copy
+#define invoke_cnode_mutate invoke_cnode_move
 
-	if (iv->ncaps < 1)
-		return SEPTA_E_EXTRA_CAPS;
-	err = cspace_lookup_slot(&iv->slot->cap, msg_get(iv->caller, 0),
-				 (unsigned)msg_get(iv->caller, 1), dst);
+/* Destination (under the invoked CNode) empty, source (under src_root) full. */
+static int two_slots(const struct inv *iv, uint64_t dst, uint64_t dst_depth,
+		     const struct cte *src_root, uint64_t src, uint64_t src_depth,
+		     struct cte **dstp, struct cte **srcp)
+{
+	int err = cspace_lookup_slot(&iv->slot->cap, dst, (unsigned)dst_depth, dstp);
+
 	if (!err)
-		err = cspace_lookup_slot(&iv->caps[0]->cap, msg_get(iv->caller, 2),
-					 (unsigned)msg_get(iv->caller, 3), src);
+		err = cspace_lookup_slot(&src_root->cap, src, (unsigned)src_depth, srcp);
 	if (err)
 		return err;
-	if ((*src)->cap.type == CAP_NULL)
+	if ((*srcp)->cap.type == CAP_NULL)
 		return SEPTA_E_MISSING_CAP;
-	if ((*dst)->cap.type != CAP_NULL)
+	if ((*dstp)->cap.type != CAP_NULL)
 		return SEPTA_E_DELETE_FIRST;
 	return SEPTA_OK;
 }
 
-static int copy(struct inv *iv, bool mint)
+static int decode_cnode_copy(const struct cnode_copy_msg *m, struct slot_pair *a)
 {
-	struct cte *dst, *src;
-	struct cap c;
-	int err;
+	int err = two_slots(m->iv, m->dst, m->dst_depth, m->src_root, m->src,
+			    m->src_depth, &a->dst, &a->src);
 
-	if (iv->len < (mint ? 6u : 5u))
-		return SEPTA_E_ARG;
-	err = two_slots(iv, &dst, &src);
 	if (err)
 		return err;
-	if (!copyable(&src->cap))
+	if (!copyable(&a->src->cap))
 		return SEPTA_E_CAP_TYPE;
-	c = src->cap;
-	c.rights &= (uint8_t)(msg_get(iv->caller, 4) & SEPTA_RIGHTS_ALL);
-	if (c.type == CAP_FRAME)
-		c.word = c.map = 0; /* a copy starts unmapped */
-	if (mint) {
-		err = apply_data(&c, msg_get(iv->caller, 5));
-		if (err)
-			return err;
-	}
-	cdt_insert(src, dst, &c);
+	a->cap = a->src->cap;
+	a->cap.rights &= (uint8_t)(m->rights & SEPTA_RIGHTS_ALL);
+	if (a->cap.type == CAP_FRAME)
+		a->cap.word = a->cap.map = 0; /* a copy starts unmapped */
 	return SEPTA_OK;
 }
 
-static int move(struct inv *iv, bool mutate)
+static int decode_cnode_mint(const struct cnode_mint_msg *m, struct slot_pair *a)
 {
-	struct cte *dst, *src;
-	struct cap c;
-	int err;
+	const struct cnode_copy_msg copy = {.iv = m->iv,
+					    .dst = m->dst,
+					    .dst_depth = m->dst_depth,
+					    .src_root = m->src_root,
+					    .src = m->src,
+					    .src_depth = m->src_depth,
+					    .rights = m->rights};
+	int err = decode_cnode_copy(&copy, a);
 
-	if (iv->len < (mutate ? 5u : 4u))
-		return SEPTA_E_ARG;
-	err = two_slots(iv, &dst, &src);
+	return err ? err : apply_data(&a->cap, m->badge);
+}
+
+static void invoke_cnode_copy(const struct slot_pair *a)
+{
+	cdt_insert(a->src, a->dst, &a->cap);
+}
+
+static int decode_cnode_move(const struct cnode_move_msg *m, struct slot_pair *a)
+{
+	int err = two_slots(m->iv, m->dst, m->dst_depth, m->src_root, m->src,
+			    m->src_depth, &a->dst, &a->src);
+
+	if (!err)
+		a->cap = a->src->cap;
+	return err;
+}
+
+static int decode_cnode_mutate(const struct cnode_mutate_msg *m, struct slot_pair *a)
+{
+	const struct cnode_move_msg move = {.iv = m->iv,
+					    .dst = m->dst,
+					    .dst_depth = m->dst_depth,
+					    .src_root = m->src_root,
+					    .src = m->src,
+					    .src_depth = m->src_depth};
+	int err = decode_cnode_move(&move, a);
+
 	if (err)
 		return err;
-	c = src->cap;
-	if (mutate) {
-		/* Its copies keep what they were made with; change none under it. */
-		if (src->first_child)
-			return SEPTA_E_REVOKE_FIRST;
-		err = apply_data(&c, msg_get(iv->caller, 4));
-		if (err)
-			return err;
-	}
-	cdt_move(dst, src);
-	dst->cap = c;
-	return SEPTA_OK;
+	/* Its copies keep what they were made with; change none under it. */
+	if (a->src->first_child)
+		return SEPTA_E_REVOKE_FIRST;
+	return apply_data(&a->cap, m->badge);
 }
 
-static int one_slot(struct inv *iv, struct cte **slot)
+static void invoke_cnode_move(const struct slot_pair *a)
 {
-	if (iv->len < 2)
-		return SEPTA_E_ARG;
-	return cspace_lookup_slot(&iv->slot->cap, msg_get(iv->caller, 0),
-				  (unsigned)msg_get(iv->caller, 1), slot);
+	cdt_move(a->dst, a->src);
+	a->dst->cap = a->cap;
 }
 
-int cnode_invoke(struct inv *iv)
+/* The slot (index, depth) under the invoked CNode, if check allows. */
+static int one_slot(const struct inv *iv, uint64_t index, uint64_t depth,
+		    int (*check)(struct cte *), struct cnode_delete_args *a)
 {
-	struct cte *slot;
-	int err;
+	int err = cspace_lookup_slot(&iv->slot->cap, index, (unsigned)depth, &a->slot);
 
-	switch (iv->label) {
-	case SEPTA_CNODE_COPY:
-		return copy(iv, false);
-	case SEPTA_CNODE_MINT:
-		return copy(iv, true);
-	case SEPTA_CNODE_MOVE:
-		return move(iv, false);
-	case SEPTA_CNODE_MUTATE:
-		return move(iv, true);
-	case SEPTA_CNODE_DELETE:
-		err = one_slot(iv, &slot);
-		if (!err)
-			err = cap_delete_check(slot);
-		if (!err)
-			cap_delete(slot);
-		return err;
-	case SEPTA_CNODE_REVOKE:
-		err = one_slot(iv, &slot);
-		if (!err)
-			err = cap_revoke_check(slot);
-		if (!err)
-			cap_revoke(slot);
-		return err;
-	}
-	return SEPTA_E_LABEL;
+	return err ? err : check(a->slot);
 }
+
+static int decode_cnode_delete(const struct cnode_delete_msg *m,
+			       struct cnode_delete_args *a)
+{
+	return one_slot(m->iv, m->index, m->depth, cap_delete_check, a);
+}
+
+static void invoke_cnode_delete(const struct cnode_delete_args *a)
+{
+	cap_delete(a->slot);
+}
+
+static int decode_cnode_revoke(const struct cnode_revoke_msg *m,
+			       struct cnode_delete_args *a)
+{
+	return one_slot(m->iv, m->index, m->depth, cap_revoke_check, a);
+}
+
+static void invoke_cnode_revoke(const struct cnode_delete_args *a)
+{
+	cap_revoke(a->slot);
+}
+
+INV_DISPATCH(cnode_invoke, SEPTA_CNODE_INVOCATIONS)

@@ -65,31 +65,12 @@ void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo)
 	if (err)
 		goto out;
 	switch (slot->cap.type) {
-	case CAP_UNTYPED:
-		err = untyped_invoke(&iv);
+#define INV_TYPE_CASE(OBJ, obj, doc)                                                     \
+	case CAP_##OBJ:                                                                  \
+		err = obj##_invoke(&iv);                                                 \
 		break;
-	case CAP_CNODE:
-		err = cnode_invoke(&iv);
-		break;
-	case CAP_TCB:
-		err = tcb_invoke(&iv);
-		break;
-	case CAP_FRAME:
-		err = frame_invoke(&iv);
-		break;
-	case CAP_IRQ_CONTROL:
-	case CAP_IRQ_HANDLER:
-		err = irq_invoke(&iv);
-		break;
-	case CAP_PAGE_TABLE:
-		err = page_table_invoke(&iv);
-		break;
-	case CAP_VSPACE:
-		err = vspace_invoke(&iv);
-		break;
-	case CAP_VCPU:
-		err = vcpu_invoke(&iv);
-		break;
+		SEPTA_OBJECTS(INV_TYPE_CASE)
+#undef INV_TYPE_CASE
 	default:
 		err = SEPTA_E_CAP_TYPE;
 		break;

@@ -8,7 +8,7 @@
 #include <irq.h>
 #include <object/cap.h>
 #include <object/cspace.h>
-#include <object/invoke.h>
+#include <object/decode.h>
 #include <object/notification.h>
 
 struct irq_entry {
@@ -19,69 +19,106 @@ struct irq_entry {
 
 static struct irq_entry irqs[IRQ_MAX];
 
-static int control_get(struct inv *iv)
+struct irq_control_get_args {
+	struct cte *control, *dst;
+	unsigned irq;
+};
+
+static int decode_irq_control_get(const struct irq_control_get_msg *m,
+				  struct irq_control_get_args *a)
 {
-	uint64_t irq;
-	struct cte *dst;
-	struct cap c;
 	int err;
 
-	if (iv->len < 3)
-		return SEPTA_E_ARG;
-	if (iv->ncaps < 1)
-		return SEPTA_E_EXTRA_CAPS;
-	irq = msg_get(iv->caller, 0);
-	if (irq >= IRQ_MAX || !arch_irq_user_allowed((unsigned)irq))
+	if (m->irq >= IRQ_MAX || !arch_irq_user_allowed((unsigned)m->irq))
 		return SEPTA_E_RANGE;
-	if (irqs[irq].issued)
+	if (irqs[m->irq].issued)
 		return SEPTA_E_IN_USE;
-	if (iv->caps[0]->cap.type != CAP_CNODE)
+	if (m->root->cap.type != CAP_CNODE)
 		return SEPTA_E_CAP_TYPE;
-	err = cspace_lookup_slot(&iv->caps[0]->cap, msg_get(iv->caller, 1),
-				 (unsigned)msg_get(iv->caller, 2), &dst);
+	err = cspace_lookup_slot(&m->root->cap, m->index, (unsigned)m->depth, &a->dst);
 	if (err)
 		return err;
-	if (dst->cap.type != CAP_NULL)
+	if (a->dst->cap.type != CAP_NULL)
 		return SEPTA_E_DELETE_FIRST;
-	c = (struct cap){.type = CAP_IRQ_HANDLER, .rights = SEPTA_RIGHTS_ALL, .obj = irq};
-	cdt_insert(iv->slot, dst, &c);
-	irqs[irq].issued = true;
+	a->control = m->iv->slot;
+	a->irq = (unsigned)m->irq;
 	return SEPTA_OK;
 }
 
-int irq_invoke(struct inv *iv)
+static void invoke_irq_control_get(const struct irq_control_get_args *a)
 {
-	unsigned irq = (unsigned)iv->slot->cap.obj;
-	const struct cap *n;
+	struct cap c = {
+	    .type = CAP_IRQ_HANDLER, .rights = SEPTA_RIGHTS_ALL, .obj = a->irq};
 
-	if (iv->slot->cap.type == CAP_IRQ_CONTROL)
-		return iv->label == SEPTA_IRQ_CONTROL_GET ? control_get(iv)
-							  : SEPTA_E_LABEL;
-	switch (iv->label) {
-	case SEPTA_IRQ_HANDLER_SET_NOTIFICATION:
-		if (iv->ncaps < 1)
-			return SEPTA_E_EXTRA_CAPS;
-		n = &iv->caps[0]->cap;
-		if (n->type != CAP_NOTIFICATION)
-			return SEPTA_E_CAP_TYPE;
-		if (!(n->rights & SEPTA_RIGHT_WRITE))
-			return SEPTA_E_RIGHTS;
-		irqs[irq].ntfn = (struct notification *)(uintptr_t)n->obj;
-		irqs[irq].badge = n->word;
-		arch_irq_set_enabled(irq, true);
-		return SEPTA_OK;
-	case SEPTA_IRQ_HANDLER_ACK:
-		if (!irqs[irq].ntfn)
-			return SEPTA_E_STATE;
-		arch_irq_set_enabled(irq, true);
-		return SEPTA_OK;
-	case SEPTA_IRQ_HANDLER_CLEAR:
-		irqs[irq].ntfn = NULL;
-		arch_irq_set_enabled(irq, false);
-		return SEPTA_OK;
-	}
-	return SEPTA_E_LABEL;
+	cdt_insert(a->control, a->dst, &c);
+	irqs[a->irq].issued = true;
 }
+
+INV_DISPATCH(irq_control_invoke, SEPTA_IRQ_CONTROL_INVOCATIONS)
+
+static unsigned handler_irq(const struct inv *iv)
+{
+	return (unsigned)iv->slot->cap.obj;
+}
+
+struct irq_handler_set_notification_args {
+	unsigned irq;
+	const struct cap *ntfn;
+};
+
+static int
+decode_irq_handler_set_notification(const struct irq_handler_set_notification_msg *m,
+				    struct irq_handler_set_notification_args *a)
+{
+	a->ntfn = &m->ntfn->cap;
+	if (a->ntfn->type != CAP_NOTIFICATION)
+		return SEPTA_E_CAP_TYPE;
+	if (!(a->ntfn->rights & SEPTA_RIGHT_WRITE))
+		return SEPTA_E_RIGHTS;
+	a->irq = handler_irq(m->iv);
+	return SEPTA_OK;
+}
+
+static void
+invoke_irq_handler_set_notification(const struct irq_handler_set_notification_args *a)
+{
+	irqs[a->irq].ntfn = (struct notification *)(uintptr_t)a->ntfn->obj;
+	irqs[a->irq].badge = a->ntfn->word;
+	arch_irq_set_enabled(a->irq, true);
+}
+
+/* Ack and clear: only the interrupt. */
+struct irq_handler_ack_args {
+	unsigned irq;
+};
+#define irq_handler_clear_args irq_handler_ack_args
+
+static int decode_irq_handler_ack(const struct irq_handler_ack_msg *m,
+				  struct irq_handler_ack_args *a)
+{
+	a->irq = handler_irq(m->iv);
+	return irqs[a->irq].ntfn ? SEPTA_OK : SEPTA_E_STATE;
+}
+
+static void invoke_irq_handler_ack(const struct irq_handler_ack_args *a)
+{
+	arch_irq_set_enabled(a->irq, true);
+}
+
+static int decode_irq_handler_clear(const struct irq_handler_clear_msg *m,
+				    struct irq_handler_ack_args *a)
+{
+	a->irq = handler_irq(m->iv);
+	return SEPTA_OK;
+}
+
+static void invoke_irq_handler_clear(const struct irq_handler_ack_args *a)
+{
+	irqs[a->irq].ntfn = NULL;
+	arch_irq_set_enabled(a->irq, false);
+}
+
+INV_DISPATCH(irq_handler_invoke, SEPTA_IRQ_HANDLER_INVOCATIONS)
 
 void irq_handler_finalise(unsigned irq)
 {

@@ -4,7 +4,7 @@
 #include <object/cap.h>
 #include <object/cspace.h>
 #include <object/endpoint.h>
-#include <object/invoke.h>
+#include <object/decode.h>
 #include <object/notification.h>
 #include <object/tcb.h>
 #include <object/vcpu.h>
@@ -93,162 +93,236 @@ static uint64_t *reg_ref(struct tcb *t, unsigned i)
 	return &t->regs.x[i - 2];
 }
 
-static int configure(struct inv *iv, struct tcb *t)
+static struct tcb *target(const struct inv *iv)
 {
-	const struct cap *cs, *vs, *buf;
-	struct cte *fault = NULL;
-	uint64_t fault_cptr, buffer_ipa;
+	return (struct tcb *)(uintptr_t)iv->slot->cap.obj;
+}
 
-	if (iv->len < 2)
-		return SEPTA_E_ARG;
-	if (iv->ncaps < 3)
-		return SEPTA_E_EXTRA_CAPS;
-	cs = &iv->caps[0]->cap;
-	vs = &iv->caps[1]->cap;
-	buf = &iv->caps[2]->cap;
-	fault_cptr = msg_get(iv->caller, 0);
-	buffer_ipa = msg_get(iv->caller, 1);
+struct tcb_configure_args {
+	struct tcb *t;
+	struct cte *cspace, *vspace, *buffer, *fault; /* fault: NULL for none */
+	uint64_t buffer_ipa;
+};
+
+static int decode_tcb_configure(const struct tcb_configure_msg *m,
+				struct tcb_configure_args *a)
+{
+	const struct cap *cs = &m->cspace->cap, *vs = &m->vspace->cap,
+			 *buf = &m->buffer_frame->cap;
+
 	/* The kernel writes IPC buffers through its map of RAM, so a device
 	 * frame cannot be one. */
 	if (cs->type != CAP_CNODE || vs->type != CAP_VSPACE || buf->type != CAP_FRAME ||
 	    buf->size_bits != PAGE_SHIFT || (buf->flags & CAP_F_DEVICE))
 		return SEPTA_E_CAP_TYPE;
-	if (!IS_ALIGNED(buffer_ipa, PAGE_SIZE))
+	if (!IS_ALIGNED(m->buffer_ipa, PAGE_SIZE))
 		return SEPTA_E_ALIGN;
-	if (fault_cptr) {
-		int err = cspace_lookup_cap(tcb_cspace(iv->caller), fault_cptr, &fault);
+	a->fault = NULL;
+	if (m->fault_ep) {
+		int err =
+		    cspace_lookup_cap(tcb_cspace(m->iv->caller), m->fault_ep, &a->fault);
 
 		if (err)
 			return err;
-		if (fault->cap.type != CAP_ENDPOINT)
+		if (a->fault->cap.type != CAP_ENDPOINT)
 			return SEPTA_E_CAP_TYPE;
-		if (!(fault->cap.rights & SEPTA_RIGHT_WRITE))
+		if (!(a->fault->cap.rights & SEPTA_RIGHT_WRITE))
 			return SEPTA_E_RIGHTS;
 	}
+	a->t = target(m->iv);
 	for (unsigned i = 0; i < TCB_SLOTS; i++)
-		if (t->slots[i].cap.type != CAP_NULL)
+		if (a->t->slots[i].cap.type != CAP_NULL)
 			return SEPTA_E_STATE; /* configured once */
-
-	cdt_insert(iv->caps[0], &t->slots[TCB_SLOT_CSPACE], cs);
-	cdt_insert(iv->caps[1], &t->slots[TCB_SLOT_VSPACE], vs);
-	cdt_insert(iv->caps[2], &t->slots[TCB_SLOT_BUFFER], buf);
-	if (fault)
-		cdt_insert(fault, &t->slots[TCB_SLOT_FAULT], &fault->cap);
-	t->buffer_ipa = buffer_ipa;
+	a->cspace = m->cspace;
+	a->vspace = m->vspace;
+	a->buffer = m->buffer_frame;
+	a->buffer_ipa = m->buffer_ipa;
 	return SEPTA_OK;
 }
 
-static int read_registers(struct inv *iv, struct tcb *t)
+static void invoke_tcb_configure(const struct tcb_configure_args *a)
 {
-	uint64_t n;
+	struct tcb *t = a->t;
 
-	if (iv->len < 1)
-		return SEPTA_E_ARG;
-	n = msg_get(iv->caller, 0);
-	if (n < 1 || n > TCB_REGS_MAX)
-		return SEPTA_E_RANGE;
-	if (t == iv->caller)
-		return SEPTA_E_STATE;
-	if (n > SEPTA_MSG_REGS && !tcb_buffer(iv->caller))
-		return SEPTA_E_RANGE;
-	for (unsigned i = 0; i < n; i++)
-		msg_set(iv->caller, i, *reg_ref(t, i));
-	iv->reply_len = (unsigned)n;
-	return SEPTA_OK;
+	cdt_insert(a->cspace, &t->slots[TCB_SLOT_CSPACE], &a->cspace->cap);
+	cdt_insert(a->vspace, &t->slots[TCB_SLOT_VSPACE], &a->vspace->cap);
+	cdt_insert(a->buffer, &t->slots[TCB_SLOT_BUFFER], &a->buffer->cap);
+	if (a->fault)
+		cdt_insert(a->fault, &t->slots[TCB_SLOT_FAULT], &a->fault->cap);
+	t->buffer_ipa = a->buffer_ipa;
 }
 
-static int write_registers(struct inv *iv, struct tcb *t)
+/* Set priority and set MCP: both bounded by the caller's MCP, so nobody
+ * hands out more than it has. */
+struct tcb_set_priority_args {
+	struct tcb *t;
+	uint8_t prio;
+};
+#define tcb_set_mcp_args tcb_set_priority_args
+
+static int decode_prio(const struct inv *iv, uint64_t p, struct tcb_set_priority_args *a)
 {
-	uint64_t resume, n;
-
-	if (iv->len < 2)
-		return SEPTA_E_ARG;
-	resume = msg_get(iv->caller, 0);
-	n = msg_get(iv->caller, 1);
-	if (n > TCB_REGS_MAX)
-		return SEPTA_E_RANGE;
-	if (iv->len < 2 + n)
-		return SEPTA_E_ARG;
-	if (t == iv->caller)
-		return SEPTA_E_STATE;
-	if (resume && t->state == TCB_INACTIVE && !configured(t))
-		return SEPTA_E_STATE;
-	for (unsigned i = 0; i < n; i++)
-		*reg_ref(t, i) = msg_get(iv->caller, 2 + i);
-	if (resume && t->state == TCB_INACTIVE)
-		sched_set_runnable(t);
-	return SEPTA_OK;
-}
-
-static int decode_prio(const struct inv *iv, uint8_t *prio)
-{
-	uint64_t p;
-
-	if (iv->len < 1)
-		return SEPTA_E_ARG;
-	p = msg_get(iv->caller, 0);
 	if (p > SEPTA_PRIO_MAX)
 		return SEPTA_E_RANGE;
 	if (p > iv->caller->mcp)
 		return SEPTA_E_PERM;
-	*prio = (uint8_t)p;
+	a->t = target(iv);
+	a->prio = (uint8_t)p;
 	return SEPTA_OK;
 }
 
-int tcb_invoke(struct inv *iv)
+static int decode_tcb_set_priority(const struct tcb_set_priority_msg *m,
+				   struct tcb_set_priority_args *a)
 {
-	struct tcb *t = (struct tcb *)(uintptr_t)iv->slot->cap.obj;
-	struct notification *n;
-	uint8_t prio;
-
-	switch (iv->label) {
-	case SEPTA_TCB_CONFIGURE:
-		return configure(iv, t);
-	case SEPTA_TCB_SET_PRIORITY:
-	case SEPTA_TCB_SET_MCP: {
-		/* Both bounded by the caller's MCP: nobody hands out more than
-		 * it has. */
-		int err = decode_prio(iv, &prio);
-
-		if (err)
-			return err;
-		if (iv->label == SEPTA_TCB_SET_MCP)
-			t->mcp = prio;
-		else
-			sched_set_prio(t, prio);
-		return SEPTA_OK;
-	}
-	case SEPTA_TCB_SUSPEND:
-		tcb_suspend(t);
-		return SEPTA_OK;
-	case SEPTA_TCB_RESUME:
-		if (t->state != TCB_INACTIVE)
-			return SEPTA_OK;
-		if (!configured(t))
-			return SEPTA_E_STATE;
-		sched_set_runnable(t);
-		return SEPTA_OK;
-	case SEPTA_TCB_READ_REGISTERS:
-		return read_registers(iv, t);
-	case SEPTA_TCB_WRITE_REGISTERS:
-		return write_registers(iv, t);
-	case SEPTA_TCB_BIND_NOTIFICATION:
-		if (iv->ncaps < 1)
-			return SEPTA_E_EXTRA_CAPS;
-		if (iv->caps[0]->cap.type != CAP_NOTIFICATION)
-			return SEPTA_E_CAP_TYPE;
-		n = (struct notification *)(uintptr_t)iv->caps[0]->cap.obj;
-		if (t->bound_ntfn || n->bound)
-			return SEPTA_E_IN_USE;
-		t->bound_ntfn = n;
-		n->bound = t;
-		return SEPTA_OK;
-	case SEPTA_TCB_UNBIND_NOTIFICATION:
-		if (!t->bound_ntfn)
-			return SEPTA_E_STATE;
-		t->bound_ntfn->bound = NULL;
-		t->bound_ntfn = NULL;
-		return SEPTA_OK;
-	}
-	return SEPTA_E_LABEL;
+	return decode_prio(m->iv, m->prio, a);
 }
+
+static void invoke_tcb_set_priority(const struct tcb_set_priority_args *a)
+{
+	sched_set_prio(a->t, a->prio);
+}
+
+static int decode_tcb_set_mcp(const struct tcb_set_mcp_msg *m,
+			      struct tcb_set_priority_args *a)
+{
+	return decode_prio(m->iv, m->mcp, a);
+}
+
+static void invoke_tcb_set_mcp(const struct tcb_set_priority_args *a)
+{
+	a->t->mcp = a->prio;
+}
+
+/* Suspend, resume, unbind: only the thread. */
+struct tcb_suspend_args {
+	struct tcb *t;
+};
+#define tcb_resume_args		     tcb_suspend_args
+#define tcb_unbind_notification_args tcb_suspend_args
+
+static int decode_tcb_suspend(const struct tcb_suspend_msg *m, struct tcb_suspend_args *a)
+{
+	a->t = target(m->iv);
+	return SEPTA_OK;
+}
+
+static void invoke_tcb_suspend(const struct tcb_suspend_args *a)
+{
+	tcb_suspend(a->t);
+}
+
+static int decode_tcb_resume(const struct tcb_resume_msg *m, struct tcb_suspend_args *a)
+{
+	a->t = target(m->iv);
+	/* Resuming a thread that is not stopped does nothing. */
+	if (a->t->state == TCB_INACTIVE && !configured(a->t))
+		return SEPTA_E_STATE;
+	return SEPTA_OK;
+}
+
+static void invoke_tcb_resume(const struct tcb_suspend_args *a)
+{
+	if (a->t->state == TCB_INACTIVE)
+		sched_set_runnable(a->t);
+}
+
+struct tcb_read_registers_args {
+	struct inv *iv; /* the reply is as long as asked */
+	struct tcb *t;
+	unsigned n;
+};
+
+static int decode_tcb_read_registers(const struct tcb_read_registers_msg *m,
+				     struct tcb_read_registers_args *a)
+{
+	if (m->count < 1 || m->count > TCB_REGS_MAX)
+		return SEPTA_E_RANGE;
+	if (target(m->iv) == m->iv->caller)
+		return SEPTA_E_STATE;
+	if (m->count > SEPTA_MSG_REGS && !tcb_buffer(m->iv->caller))
+		return SEPTA_E_RANGE;
+	a->iv = m->iv;
+	a->t = target(m->iv);
+	a->n = (unsigned)m->count;
+	return SEPTA_OK;
+}
+
+static void invoke_tcb_read_registers(const struct tcb_read_registers_args *a)
+{
+	for (unsigned i = 0; i < a->n; i++)
+		msg_set(a->iv->caller, i, *reg_ref(a->t, i));
+	a->iv->reply_len = a->n;
+}
+
+struct tcb_write_registers_args {
+	struct tcb *t;
+	const struct tcb *from; /* the caller: its MRs from 2 on */
+	unsigned n;
+	bool resume;
+};
+
+static int decode_tcb_write_registers(const struct tcb_write_registers_msg *m,
+				      struct tcb_write_registers_args *a)
+{
+	struct tcb *t = target(m->iv);
+
+	if (m->count > TCB_REGS_MAX)
+		return SEPTA_E_RANGE;
+	if (m->iv->len < 2 + m->count)
+		return SEPTA_E_ARG;
+	if (t == m->iv->caller)
+		return SEPTA_E_STATE;
+	if (m->resume && t->state == TCB_INACTIVE && !configured(t))
+		return SEPTA_E_STATE;
+	a->t = t;
+	a->from = m->iv->caller;
+	a->n = (unsigned)m->count;
+	a->resume = m->resume;
+	return SEPTA_OK;
+}
+
+static void invoke_tcb_write_registers(const struct tcb_write_registers_args *a)
+{
+	for (unsigned i = 0; i < a->n; i++)
+		*reg_ref(a->t, i) = msg_get(a->from, 2 + i);
+	if (a->resume && a->t->state == TCB_INACTIVE)
+		sched_set_runnable(a->t);
+}
+
+struct tcb_bind_notification_args {
+	struct tcb *t;
+	struct notification *n;
+};
+
+static int decode_tcb_bind_notification(const struct tcb_bind_notification_msg *m,
+					struct tcb_bind_notification_args *a)
+{
+	if (m->ntfn->cap.type != CAP_NOTIFICATION)
+		return SEPTA_E_CAP_TYPE;
+	a->t = target(m->iv);
+	a->n = (struct notification *)(uintptr_t)m->ntfn->cap.obj;
+	if (a->t->bound_ntfn || a->n->bound)
+		return SEPTA_E_IN_USE;
+	return SEPTA_OK;
+}
+
+static void invoke_tcb_bind_notification(const struct tcb_bind_notification_args *a)
+{
+	a->t->bound_ntfn = a->n;
+	a->n->bound = a->t;
+}
+
+static int decode_tcb_unbind_notification(const struct tcb_unbind_notification_msg *m,
+					  struct tcb_suspend_args *a)
+{
+	a->t = target(m->iv);
+	return a->t->bound_ntfn ? SEPTA_OK : SEPTA_E_STATE;
+}
+
+static void invoke_tcb_unbind_notification(const struct tcb_suspend_args *a)
+{
+	a->t->bound_ntfn->bound = NULL;
+	a->t->bound_ntfn = NULL;
+}
+
+INV_DISPATCH(tcb_invoke, SEPTA_TCB_INVOCATIONS)

@@ -8,7 +8,7 @@
 #include <klib.h>
 #include <object/cap.h>
 #include <object/cspace.h>
-#include <object/invoke.h>
+#include <object/decode.h>
 #include <object/tcb.h>
 #include <object/vcpu.h>
 #include <object/vspace.h>
@@ -109,85 +109,95 @@ static struct cap new_cap(unsigned type, unsigned size_bits, uint64_t addr, bool
 	return c;
 }
 
-int untyped_invoke(struct inv *iv)
-{
-	struct cap *ut = &iv->slot->cap;
-	struct tcb *t = iv->caller;
-	uint64_t type, size_bits, index, depth, offset, count, obj_bits, base, used,
-	    start;
-	struct cte *node_slot;
-	const struct cap *node;
-	struct cte *dst;
-	bool device = ut->flags & CAP_F_DEVICE;
+struct untyped_retype_args {
+	struct cte *ut;
+	struct cte *dst; /* count empty slots */
+	unsigned type, size_bits, obj_bits;
+	uint64_t start, count;
+};
 
-	if (iv->label != SEPTA_UNTYPED_RETYPE)
-		return SEPTA_E_LABEL;
-	if (iv->len < 6)
-		return SEPTA_E_ARG;
-	if (iv->ncaps < 1)
-		return SEPTA_E_EXTRA_CAPS;
-	type = msg_get(t, 0);
-	size_bits = msg_get(t, 1);
-	index = msg_get(t, 2);
-	depth = msg_get(t, 3);
-	offset = msg_get(t, 4);
-	count = msg_get(t, 5);
+/* The destination CNode: root itself with depth 0, else the CNode at
+ * (index, depth) under it. */
+static int dest_cnode(const struct cap *root, uint64_t index, uint64_t depth,
+		      const struct cap **node)
+{
+	struct cte *slot;
+	int err;
+
+	if (root->type != CAP_CNODE)
+		return SEPTA_E_CAP_TYPE;
+	*node = root;
+	if (depth == 0)
+		return SEPTA_OK;
+	err = cspace_lookup_slot(root, index, (unsigned)depth, &slot);
+	if (err)
+		return err;
+	if (slot->cap.type != CAP_CNODE)
+		return SEPTA_E_CAP_TYPE;
+	*node = &slot->cap;
+	return SEPTA_OK;
+}
+
+static int decode_untyped_retype(const struct untyped_retype_msg *m,
+				 struct untyped_retype_args *a)
+{
+	const struct cap *ut = &m->iv->slot->cap, *node;
+	bool device = ut->flags & CAP_F_DEVICE;
+	uint64_t type = m->type, count = m->count, base = ut->obj, used;
+	int err;
 
 	if (type < SEPTA_OBJ_UNTYPED || type > SEPTA_OBJ_VCPU)
 		return SEPTA_E_ARG;
 	if (device && type != SEPTA_OBJ_UNTYPED &&
 	    (type < SEPTA_OBJ_FRAME_4K || type > SEPTA_OBJ_FRAME_1G))
 		return SEPTA_E_ARG; /* device memory only holds frames */
-	obj_bits =
-	    object_size_bits((unsigned)type, size_bits > 64 ? 0 : (unsigned)size_bits);
-	if (obj_bits == 0)
+	a->obj_bits = object_size_bits((unsigned)type,
+				       m->size_bits > 64 ? 0 : (unsigned)m->size_bits);
+	if (a->obj_bits == 0)
 		return SEPTA_E_SIZE;
 	if (count < 1 || count > RETYPE_MAX_COUNT)
 		return SEPTA_E_RANGE;
 	if (type == SEPTA_OBJ_VSPACE && !vspace_vmid_available((unsigned)count))
 		return SEPTA_E_NO_VMID;
-
-	/* Destination: a CNode named by (index, depth) under the given root,
-	 * or the root itself with depth 0. */
-	node = &iv->caps[0]->cap;
-	if (node->type != CAP_CNODE)
-		return SEPTA_E_CAP_TYPE;
-	if (depth != 0) {
-		int err = cspace_lookup_slot(node, index, (unsigned)depth, &node_slot);
-
-		if (err)
-			return err;
-		if (node_slot->cap.type != CAP_CNODE)
-			return SEPTA_E_CAP_TYPE;
-		node = &node_slot->cap;
-	}
-	if (offset >= (1ULL << node->size_bits) ||
-	    count > (1ULL << node->size_bits) - offset)
+	err = dest_cnode(&m->root->cap, m->index, m->depth, &node);
+	if (err)
+		return err;
+	if (m->offset >= (1ULL << node->size_bits) ||
+	    count > (1ULL << node->size_bits) - m->offset)
 		return SEPTA_E_RANGE;
-	dst = (struct cte *)(uintptr_t)node->obj + offset;
+	a->dst = (struct cte *)(uintptr_t)node->obj + m->offset;
 	for (uint64_t i = 0; i < count; i++)
-		if (dst[i].cap.type != CAP_NULL)
+		if (a->dst[i].cap.type != CAP_NULL)
 			return SEPTA_E_DELETE_FIRST;
-
-	base = ut->obj;
-	used = iv->slot->first_child ? ut->word : 0;
-	if (obj_bits > ut->size_bits)
+	used = m->iv->slot->first_child ? ut->word : 0;
+	if (a->obj_bits > ut->size_bits)
 		return SEPTA_E_NO_MEMORY;
-	start = ALIGN_UP(base + used, 1ULL << obj_bits);
-	if (start - base > (1ULL << ut->size_bits) ||
-	    count > ((1ULL << ut->size_bits) - (start - base)) >> obj_bits)
+	a->start = ALIGN_UP(base + used, 1ULL << a->obj_bits);
+	if (a->start - base > (1ULL << ut->size_bits) ||
+	    count > ((1ULL << ut->size_bits) - (a->start - base)) >> a->obj_bits)
 		return SEPTA_E_NO_MEMORY;
+	a->ut = m->iv->slot;
+	a->type = (unsigned)type;
+	a->size_bits = (unsigned)m->size_bits;
+	a->count = count;
+	return SEPTA_OK;
+}
 
-	/* Commit: nothing below can fail. */
-	for (uint64_t i = 0; i < count; i++) {
-		uint64_t addr = start + (i << obj_bits);
+static void invoke_untyped_retype(const struct untyped_retype_args *a)
+{
+	struct cap *ut = &a->ut->cap;
+	bool device = ut->flags & CAP_F_DEVICE;
+
+	for (uint64_t i = 0; i < a->count; i++) {
+		uint64_t addr = a->start + (i << a->obj_bits);
 		struct cap c;
 
 		if (!device)
-			memset((void *)(uintptr_t)addr, 0, 1ULL << obj_bits);
-		c = new_cap((unsigned)type, (unsigned)size_bits, addr, device);
-		cdt_insert(iv->slot, &dst[i], &c);
+			memset((void *)(uintptr_t)addr, 0, 1ULL << a->obj_bits);
+		c = new_cap(a->type, a->size_bits, addr, device);
+		cdt_insert(a->ut, &a->dst[i], &c);
 	}
-	ut->word = start + (count << obj_bits) - base;
-	return SEPTA_OK;
+	ut->word = a->start + (a->count << a->obj_bits) - ut->obj;
 }
+
+INV_DISPATCH(untyped_invoke, SEPTA_UNTYPED_INVOCATIONS)

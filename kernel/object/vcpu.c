@@ -6,7 +6,7 @@
 #include <arch.h>
 #include <core/sched.h>
 #include <object/cap.h>
-#include <object/invoke.h>
+#include <object/decode.h>
 #include <object/tcb.h>
 #include <object/vcpu.h>
 
@@ -33,63 +33,125 @@ void vcpu_finalise(struct vcpu *v)
 	arch_vcpu_forget(v);
 }
 
-int vcpu_invoke(struct inv *iv)
+static struct vcpu *target(const struct inv *iv)
 {
-	struct vcpu *v = (struct vcpu *)(uintptr_t)iv->slot->cap.obj;
-	struct tcb *t;
-	int idx;
-
-	switch (iv->label) {
-	case SEPTA_VCPU_SET_TCB:
-		if (iv->ncaps < 1)
-			return SEPTA_E_EXTRA_CAPS;
-		if (iv->caps[0]->cap.type != CAP_TCB)
-			return SEPTA_E_CAP_TYPE;
-		t = (struct tcb *)(uintptr_t)iv->caps[0]->cap.obj;
-		if (v->tcb || t->vcpu)
-			return SEPTA_E_IN_USE;
-		if (t == iv->caller)
-			return SEPTA_E_STATE;
-		tcb_suspend(t);
-		v->tcb = t;
-		t->vcpu = v;
-		t->regs.spsr = arch_vcpu_entry_spsr();
-		return SEPTA_OK;
-	case SEPTA_VCPU_READ_REG:
-	case SEPTA_VCPU_WRITE_REG:
-		if (iv->len < (iv->label == SEPTA_VCPU_READ_REG ? 1u : 2u))
-			return SEPTA_E_ARG;
-		idx = arch_vcpu_reg_index((unsigned)msg_get(iv->caller, 0));
-		if (idx < 0)
-			return SEPTA_E_RANGE;
-		/* Its thread must not be running its registers right now. */
-		if (v->tcb && v->tcb == sched_current)
-			return SEPTA_E_STATE;
-		if (iv->label == SEPTA_VCPU_WRITE_REG) {
-			v->sysreg[idx] = msg_get(iv->caller, 1);
-			return SEPTA_OK;
-		}
-		msg_set(iv->caller, 0, v->sysreg[idx]);
-		iv->reply_len = 1;
-		return SEPTA_OK;
-	case SEPTA_VCPU_RESET:
-		if (v->tcb && v->tcb == sched_current)
-			return SEPTA_E_STATE;
-		arch_vcpu_reset(v);
-		if (v->tcb)
-			v->tcb->regs.spsr = arch_vcpu_entry_spsr();
-		return SEPTA_OK;
-	case SEPTA_VCPU_INJECT_IRQ: {
-		uint64_t intid, prio;
-
-		if (iv->len < 2)
-			return SEPTA_E_ARG;
-		intid = msg_get(iv->caller, 0);
-		prio = msg_get(iv->caller, 1);
-		if (intid >= 1020 || prio > 255)
-			return SEPTA_E_RANGE;
-		return arch_vcpu_inject(v, (unsigned)intid, (unsigned)prio);
-	}
-	}
-	return SEPTA_E_LABEL;
+	return (struct vcpu *)(uintptr_t)iv->slot->cap.obj;
 }
+
+/* Its thread must not be running its registers right now. */
+static bool running(const struct vcpu *v)
+{
+	return v->tcb && v->tcb == sched_current;
+}
+
+struct vcpu_set_tcb_args {
+	struct vcpu *v;
+	struct tcb *t;
+};
+
+static int decode_vcpu_set_tcb(const struct vcpu_set_tcb_msg *m,
+			       struct vcpu_set_tcb_args *a)
+{
+	if (m->tcb->cap.type != CAP_TCB)
+		return SEPTA_E_CAP_TYPE;
+	a->v = target(m->iv);
+	a->t = (struct tcb *)(uintptr_t)m->tcb->cap.obj;
+	if (a->v->tcb || a->t->vcpu)
+		return SEPTA_E_IN_USE;
+	if (a->t == m->iv->caller)
+		return SEPTA_E_STATE;
+	return SEPTA_OK;
+}
+
+static void invoke_vcpu_set_tcb(const struct vcpu_set_tcb_args *a)
+{
+	tcb_suspend(a->t);
+	a->v->tcb = a->t;
+	a->t->vcpu = a->v;
+	a->t->regs.spsr = arch_vcpu_entry_spsr();
+}
+
+/* Read and write a register: the register's slot in the saved state. */
+struct vcpu_read_reg_args {
+	uint64_t *reg;
+	struct tcb *caller;
+	uint64_t value;
+};
+#define vcpu_write_reg_args vcpu_read_reg_args
+
+static int decode_reg(const struct inv *iv, uint64_t reg, struct vcpu_read_reg_args *a)
+{
+	struct vcpu *v = target(iv);
+	int idx = arch_vcpu_reg_index((unsigned)reg);
+
+	if (idx < 0)
+		return SEPTA_E_RANGE;
+	if (running(v))
+		return SEPTA_E_STATE;
+	a->reg = &v->sysreg[idx];
+	a->caller = iv->caller;
+	return SEPTA_OK;
+}
+
+static int decode_vcpu_read_reg(const struct vcpu_read_reg_msg *m,
+				struct vcpu_read_reg_args *a)
+{
+	return decode_reg(m->iv, m->reg, a);
+}
+
+static void invoke_vcpu_read_reg(const struct vcpu_read_reg_args *a)
+{
+	msg_set(a->caller, 0, *a->reg);
+}
+
+static int decode_vcpu_write_reg(const struct vcpu_write_reg_msg *m,
+				 struct vcpu_read_reg_args *a)
+{
+	a->value = m->value;
+	return decode_reg(m->iv, m->reg, a);
+}
+
+static void invoke_vcpu_write_reg(const struct vcpu_read_reg_args *a)
+{
+	*a->reg = a->value;
+}
+
+struct vcpu_reset_args {
+	struct vcpu *v;
+};
+
+static int decode_vcpu_reset(const struct vcpu_reset_msg *m, struct vcpu_reset_args *a)
+{
+	a->v = target(m->iv);
+	return running(a->v) ? SEPTA_E_STATE : SEPTA_OK;
+}
+
+static void invoke_vcpu_reset(const struct vcpu_reset_args *a)
+{
+	arch_vcpu_reset(a->v);
+	if (a->v->tcb)
+		a->v->tcb->regs.spsr = arch_vcpu_entry_spsr();
+}
+
+struct vcpu_inject_irq_args {
+	struct vcpu *v;
+	unsigned intid, prio;
+};
+
+static int decode_vcpu_inject_irq(const struct vcpu_inject_irq_msg *m,
+				  struct vcpu_inject_irq_args *a)
+{
+	if (m->intid >= 1020 || m->prio > 255)
+		return SEPTA_E_RANGE;
+	a->v = target(m->iv);
+	a->intid = (unsigned)m->intid;
+	a->prio = (unsigned)m->prio;
+	return arch_vcpu_inject_check(a->v);
+}
+
+static void invoke_vcpu_inject_irq(const struct vcpu_inject_irq_args *a)
+{
+	arch_vcpu_inject(a->v, a->intid, a->prio);
+}
+
+INV_DISPATCH(vcpu_invoke, SEPTA_VCPU_INVOCATIONS)

@@ -6,7 +6,7 @@
 #include <arch.h>
 #include <klib.h>
 #include <object/cap.h>
-#include <object/invoke.h>
+#include <object/decode.h>
 #include <object/vspace.h>
 
 #define VMID_COUNT 256 /* 8-bit VMIDs; 0 is never used, 1 is the root task's */
@@ -79,37 +79,34 @@ struct vspace_protect_args {
 	struct table_caps tables;
 };
 
-static int decode_vspace_protect(struct inv *iv, struct vspace *vs,
+static int decode_vspace_protect(const struct vspace_protect_msg *m,
 				 struct vspace_protect_args *a)
 {
-	uint64_t ipa, size, keep;
+	struct vspace *vs = (struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
 	pte_t all = arch_s2_attrs(true, true, true), want;
 	int err;
 
-	if (iv->len < 3)
+	if (m->keep > (SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X))
 		return SEPTA_E_ARG;
-	ipa = msg_get(iv->caller, 0);
-	size = msg_get(iv->caller, 1);
-	keep = msg_get(iv->caller, 2);
-	if (keep > (SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X))
-		return SEPTA_E_ARG;
-	if (!IS_ALIGNED(ipa | size, PAGE_SIZE))
+	if (!IS_ALIGNED(m->ipa | m->size, PAGE_SIZE))
 		return SEPTA_E_ALIGN;
-	if (size == 0 || ipa >> vs->pgt.geom.ia_bits ||
-	    size > (1ULL << vs->pgt.geom.ia_bits) - ipa)
+	if (m->size == 0 || m->ipa >> vs->pgt.geom.ia_bits ||
+	    m->size > (1ULL << vs->pgt.geom.ia_bits) - m->ipa)
 		return SEPTA_E_RANGE;
-	err = table_caps_decode(&a->tables, iv->caps, iv->ncaps);
+	/* The PageTables: every extra capability (the table lists none). */
+	err = table_caps_decode(&a->tables, m->iv->caps, m->iv->ncaps);
 	if (err)
 		return err;
 	/* Clear the access bits not kept; set execute-never if X is not. */
-	want = arch_s2_attrs(keep & SEPTA_MAP_R, keep & SEPTA_MAP_W, keep & SEPTA_MAP_X);
+	want = arch_s2_attrs(m->keep & SEPTA_MAP_R, m->keep & SEPTA_MAP_W,
+			     m->keep & SEPTA_MAP_X);
 	a->vs = vs;
 	a->edit = (struct pgt_edit){.op = PGT_OP_PROTECT,
-				    .addr = ipa,
-				    .size = size,
+				    .addr = m->ipa,
+				    .size = m->size,
 				    .set = want & ~all,
 				    .clear = all & ~want};
-	return mapping_check(iv, vs, &a->edit, &a->tables);
+	return mapping_check(m->iv, vs, &a->edit, &a->tables);
 }
 
 static void invoke_vspace_protect(struct vspace_protect_args *a)
@@ -117,38 +114,38 @@ static void invoke_vspace_protect(struct vspace_protect_args *a)
 	mapping_commit(a->vs, &a->edit, &a->tables);
 }
 
-int vspace_invoke(struct inv *iv)
-{
-	struct vspace *vs = (struct vspace *)(uintptr_t)iv->slot->cap.obj;
+struct vspace_query_args {
+	struct tcb *caller;
+	const struct vspace *vs;
 	uint64_t ipa;
+};
+
+static int decode_vspace_query(const struct vspace_query_msg *m,
+			       struct vspace_query_args *a)
+{
+	a->vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
+	if (m->ipa >> a->vs->pgt.geom.ia_bits)
+		return SEPTA_E_RANGE;
+	a->caller = m->iv->caller;
+	a->ipa = m->ipa;
+	return SEPTA_OK;
+}
+
+static void invoke_vspace_query(const struct vspace_query_args *a)
+{
 	pte_t pte;
 	unsigned level;
 
-	if (iv->label == SEPTA_VSPACE_PROTECT) {
-		struct vspace_protect_args protect;
-		int err = decode_vspace_protect(iv, vs, &protect);
-
-		if (!err)
-			invoke_vspace_protect(&protect);
-		return err;
-	}
-	if (iv->label != SEPTA_VSPACE_QUERY)
-		return SEPTA_E_LABEL;
-	if (iv->len < 1)
-		return SEPTA_E_ARG;
-	ipa = msg_get(iv->caller, 0);
-	if (ipa >> vs->pgt.geom.ia_bits)
-		return SEPTA_E_RANGE;
-	pgt_query(&vs->pgt, ipa, &pte, &level);
-	msg_set(iv->caller, 0,
+	pgt_query(&a->vs->pgt, a->ipa, &pte, &level);
+	msg_set(a->caller, 0,
 		pte ? pte_addr(pte) +
-			  (ALIGN_DOWN(ipa, PAGE_SIZE) & (pgt_granule(level) - 1))
+			  (ALIGN_DOWN(a->ipa, PAGE_SIZE) & (pgt_granule(level) - 1))
 		    : 0);
 	/* Unmapped: the level of the empty entry, so a caller scanning for
 	 * mappings can skip that entry's whole range. */
-	msg_set(iv->caller, 1, level);
-	msg_set(iv->caller, 2, pte ? arch_s2_rights(pte) : 0);
-	msg_set(iv->caller, 3, pte ? pte_owner(pte) : 0);
-	iv->reply_len = 4;
-	return SEPTA_OK;
+	msg_set(a->caller, 1, level);
+	msg_set(a->caller, 2, pte ? arch_s2_rights(pte) : 0);
+	msg_set(a->caller, 3, pte ? pte_owner(pte) : 0);
 }
+
+INV_DISPATCH(vspace_invoke, SEPTA_VSPACE_INVOCATIONS)

@@ -112,6 +112,12 @@ void arch_vcpu_forget(struct vcpu *v)
 	(void)v;
 }
 
+int arch_vcpu_inject_check(const struct vcpu *v)
+{
+	(void)v;
+	return SEPTA_OK;
+}
+
 int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
 {
 	(void)v;

@@ -209,6 +209,61 @@ static void test_random_operations(void)
 	free(before);
 }
 
+/* Every invocation in septa/invocations.def: a message one register short
+ * is refused with E_ARG, one capability short with E_EXTRA_CAPS. */
+static void test_message_lengths(void)
+{
+#define INV_ENTRY(OBJ, NAME, name, label, ...)                                           \
+	{label, SEPTA_INV_NMR(NAME), SEPTA_INV_NCAPS(NAME), CAP_##OBJ},
+	static const struct {
+		uint64_t label;
+		unsigned nmr, ncaps, type;
+	} invs[] = {SEPTA_INVOCATIONS(INV_ENTRY)};
+#undef INV_ENTRY
+	uint64_t slot_of[CAP_VCPU + 1] = {0}; /* the root CNode is at 0 */
+	uint64_t args[SEPTA_MSG_MAX] = {0}, caps[SEPTA_MSG_MAX_CAPS] = {0};
+	static const struct {
+		unsigned obj, bits, type;
+	} made[] = {{SEPTA_OBJ_TCB, 0, CAP_TCB},
+		    {SEPTA_OBJ_FRAME_4K, 0, CAP_FRAME},
+		    {SEPTA_OBJ_PAGE_TABLE, 0, CAP_PAGE_TABLE},
+		    {SEPTA_OBJ_VSPACE, 32, CAP_VSPACE},
+		    {SEPTA_OBJ_VCPU, 0, CAP_VCPU}};
+
+	reset();
+	slot_of[CAP_UNTYPED] = kf.ut_slot;
+	for (unsigned i = 0; i < sizeof made / sizeof made[0]; i++) {
+		CU_ASSERT_EQUAL(kfix_retype(made[i].obj, made[i].bits, 10 + i, 1),
+				SEPTA_OK);
+		slot_of[made[i].type] = 10 + i;
+	}
+	cdt_insert(NULL, &kf.root[20],
+		   &(struct cap){.type = CAP_IRQ_CONTROL, .rights = SEPTA_RIGHTS_ALL});
+	cdt_insert(NULL, &kf.root[21],
+		   &(struct cap){
+		       .type = CAP_IRQ_HANDLER, .rights = SEPTA_RIGHTS_ALL, .obj = 40});
+	slot_of[CAP_IRQ_CONTROL] = 20;
+	slot_of[CAP_IRQ_HANDLER] = 21;
+	for (unsigned i = 0; i < sizeof invs / sizeof invs[0]; i++) {
+		uint64_t slot = slot_of[invs[i].type];
+
+		if (invs[i].nmr)
+			CU_ASSERT_EQUAL(kfix_call(slot, invs[i].label, invs[i].ncaps,
+						  caps, invs[i].nmr - 1, args),
+					SEPTA_E_ARG);
+		if (invs[i].ncaps)
+			CU_ASSERT_EQUAL(kfix_call(slot, invs[i].label, invs[i].ncaps - 1,
+						  caps, invs[i].nmr, args),
+					SEPTA_E_EXTRA_CAPS);
+	}
+	/* Labels of another type are not this type's. */
+	CU_ASSERT_EQUAL(
+	    kfix_call(slot_of[CAP_TCB], SEPTA_UNTYPED_RETYPE, 0, NULL, 0, NULL),
+	    SEPTA_E_LABEL);
+	kf.root[20] = kf.root[21] = (struct cte){0};
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+}
+
 void suite_caps(void)
 {
 	CU_pSuite s = CU_add_suite("caps", setup, teardown);
@@ -221,4 +276,5 @@ void suite_caps(void)
 	CU_add_test(s, "deletion nesting limit", test_delete_nesting_limit);
 	CU_add_test(s, "a CNode holding itself is revoked", test_cnode_holding_itself);
 	CU_add_test(s, "20000 random operations", test_random_operations);
+	CU_add_test(s, "message lengths from the table", test_message_lengths);
 }

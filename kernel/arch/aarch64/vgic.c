@@ -167,11 +167,10 @@ static uint64_t hcr_for(const struct vcpu *v)
 int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
 {
 	bool live = v == arch_vcpu_live();
+	int err = arch_vcpu_inject_check(v);
 
-	if (!nlr)
-		return SEPTA_E_STATE; /* no virtual CPU interface known */
-	if (v->npending == VCPU_PENDING)
-		return SEPTA_E_IN_USE;
+	if (err)
+		return err;
 	v->pending[v->npending++] = intid | prio << 16;
 	refill(v, live);
 	if (live)
@@ -244,4 +243,13 @@ void arch_vcpu_maintenance(void)
 		arch_irq_set_ppi(VTIMER_INTID, true);
 	refill(v, true);
 	write_hcr(hcr_for(v));
+}
+
+int arch_vcpu_inject_check(const struct vcpu *v)
+{
+	if (!nlr)
+		return SEPTA_E_STATE; /* no virtual CPU interface known */
+	if (v->npending == VCPU_PENDING)
+		return SEPTA_E_IN_USE;
+	return SEPTA_OK;
 }

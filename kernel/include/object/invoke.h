@@ -27,11 +27,8 @@ int msg_lookup_caps(struct tcb *t, unsigned n, struct cte **out);
 /* Decodes and performs an invocation of a kernel object by thread t; sets
  * t's status and reply registers. */
 void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo);
-int untyped_invoke(struct inv *iv);
-int cnode_invoke(struct inv *iv);
-int tcb_invoke(struct inv *iv);
-int irq_invoke(struct inv *iv);
-int frame_invoke(struct inv *iv);
-int page_table_invoke(struct inv *iv);
-int vspace_invoke(struct inv *iv);
-int vcpu_invoke(struct inv *iv);
+/* Each capability type's entry point, obj_invoke(iv), from the table of
+ * invocations (septa/invocations.def); object/decode.h makes them. */
+#define INV_ENTRY_DECL(OBJ, obj, doc) int obj##_invoke(struct inv *iv);
+SEPTA_OBJECTS(INV_ENTRY_DECL)
+#undef INV_ENTRY_DECL

@@ -60,186 +60,87 @@ long septa_poll(uint64_t ntfn, uint64_t *badge)
 	return wait_common(SEPTA_SYS_NBRECV, ntfn, badge);
 }
 
-/* Calls obj with label, the given arguments as message registers and the
- * given capabilities as extra caps; results land back in args. */
+/* Calls obj with label, message registers mr and extra capabilities caps;
+ * up to nout registers of the reply land in out. */
 static long invoke(uint64_t obj, uint64_t label, unsigned ncaps, const uint64_t *caps,
-		   unsigned nargs, uint64_t *args)
+		   unsigned nmr, const uint64_t *mr, unsigned nout, uint64_t *out)
 {
-	struct septa_msg m = {.info = septa_msginfo(label, ncaps, nargs)};
+	struct septa_msg m = {.info = septa_msginfo(label, ncaps, nmr)};
 	struct septa_ipc_buffer *b = septa_ipc_buffer();
 	long err;
 
 	for (unsigned i = 0; i < ncaps; i++)
 		b->caps_or_badges[i] = caps[i];
-	for (unsigned i = 0; i < nargs; i++)
-		septa_set_mr(&m, i, args[i]);
+	for (unsigned i = 0; i < nmr; i++)
+		septa_set_mr(&m, i, mr[i]);
 	err = septa_call(obj, &m);
-	for (unsigned i = 0; i < SEPTA_MSG_LEN(m.info) && args; i++)
-		args[i] = septa_mr(&m, i);
+	for (unsigned i = 0; i < SEPTA_MSG_LEN(m.info) && i < nout; i++)
+		out[i] = septa_mr(&m, i);
 	return err;
 }
 
-long septa_untyped_retype(uint64_t ut, unsigned type, unsigned size_bits, uint64_t root,
-			  uint64_t index, unsigned depth, uint64_t offset, unsigned count)
-{
-	uint64_t a[] = {type, size_bits, index, depth, offset, count};
+/* The message registers and capabilities of invocation NAME, from the
+ * stub's parameters of the same names (a trailing 0 keeps them non-empty). */
+#define STUB_MR(ctype, field, doc) (uint64_t)(field),
+#define STUB_CAP(field, doc)	   (field),
+#define STUB_MRS(NAME)                                                                   \
+	{                                                                                \
+		SEPTA_ARGS_##NAME(STUB_MR, SEPTA_ARG_NONE, SEPTA_ARG_NONE) 0             \
+	}
+#define STUB_CAPS(NAME)                                                                  \
+	{                                                                                \
+		SEPTA_ARGS_##NAME(SEPTA_ARG_NONE, STUB_CAP, SEPTA_ARG_NONE) 0            \
+	}
+#define STUB_CALL(NAME, obj, mr, caps, nout, out)                                        \
+	invoke(obj, SEPTA_##NAME, SEPTA_INV_NCAPS(NAME), caps, SEPTA_INV_NMR(NAME), mr,  \
+	       nout, out)
 
-	return invoke(ut, SEPTA_UNTYPED_RETYPE, 1, &root, 6, a);
-}
-
-long septa_cnode_copy(uint64_t root, uint64_t dst, unsigned dst_depth, uint64_t src_root,
-		      uint64_t src, unsigned src_depth, unsigned rights)
-{
-	uint64_t a[] = {dst, dst_depth, src, src_depth, rights};
-
-	return invoke(root, SEPTA_CNODE_COPY, 1, &src_root, 5, a);
-}
-
-long septa_cnode_mint(uint64_t root, uint64_t dst, unsigned dst_depth, uint64_t src_root,
-		      uint64_t src, unsigned src_depth, unsigned rights, uint64_t badge)
-{
-	uint64_t a[] = {dst, dst_depth, src, src_depth, rights, badge};
-
-	return invoke(root, SEPTA_CNODE_MINT, 1, &src_root, 6, a);
-}
-
-long septa_cnode_move(uint64_t root, uint64_t dst, unsigned dst_depth, uint64_t src_root,
-		      uint64_t src, unsigned src_depth)
-{
-	uint64_t a[] = {dst, dst_depth, src, src_depth};
-
-	return invoke(root, SEPTA_CNODE_MOVE, 1, &src_root, 4, a);
-}
-
-long septa_cnode_mutate(uint64_t root, uint64_t dst, unsigned dst_depth,
-			uint64_t src_root, uint64_t src, unsigned src_depth,
-			uint64_t badge)
-{
-	uint64_t a[] = {dst, dst_depth, src, src_depth, badge};
-
-	return invoke(root, SEPTA_CNODE_MUTATE, 1, &src_root, 5, a);
-}
-
-long septa_cnode_delete(uint64_t root, uint64_t index, unsigned depth)
-{
-	uint64_t a[] = {index, depth};
-
-	return invoke(root, SEPTA_CNODE_DELETE, 0, NULL, 2, a);
-}
-
-long septa_cnode_revoke(uint64_t root, uint64_t index, unsigned depth)
-{
-	uint64_t a[] = {index, depth};
-
-	return invoke(root, SEPTA_CNODE_REVOKE, 0, NULL, 2, a);
-}
-
-long septa_tcb_configure(uint64_t tcb, uint64_t fault_ep, uint64_t cspace,
-			 uint64_t vspace, uint64_t buffer_frame, uint64_t buffer_ipa)
-{
-	uint64_t caps[] = {cspace, vspace, buffer_frame};
-	uint64_t a[] = {fault_ep, buffer_ipa};
-
-	return invoke(tcb, SEPTA_TCB_CONFIGURE, 3, caps, 2, a);
-}
-
-long septa_tcb_set_priority(uint64_t tcb, unsigned prio)
-{
-	uint64_t a[] = {prio};
-
-	return invoke(tcb, SEPTA_TCB_SET_PRIORITY, 0, NULL, 1, a);
-}
-
-long septa_tcb_set_mcp(uint64_t tcb, unsigned mcp)
-{
-	uint64_t a[] = {mcp};
-
-	return invoke(tcb, SEPTA_TCB_SET_MCP, 0, NULL, 1, a);
-}
-
-long septa_tcb_suspend(uint64_t tcb)
-{
-	return invoke(tcb, SEPTA_TCB_SUSPEND, 0, NULL, 0, NULL);
-}
-
-long septa_tcb_resume(uint64_t tcb)
-{
-	return invoke(tcb, SEPTA_TCB_RESUME, 0, NULL, 0, NULL);
-}
+#define STUB_OUT(ctype, field, doc) *field = (ctype)out[nout++];
+#define STUB_DEF_CUSTOM(NAME, name)
+#define STUB_DEF_STUB(NAME, name)                                                        \
+	long septa_##name(SEPTA_STUB_PARAMS(NAME))                                       \
+	{                                                                                \
+		const uint64_t mr[] = STUB_MRS(NAME), caps[] = STUB_CAPS(NAME);          \
+		uint64_t out[SEPTA_INV_NOUT(NAME) + 1];                                  \
+		unsigned nout = 0;                                                       \
+		long err = STUB_CALL(NAME, obj, mr, caps, SEPTA_INV_NOUT(NAME), out);    \
+                                                                                         \
+		if (!err) {                                                              \
+			SEPTA_ARGS_##NAME(SEPTA_ARG_NONE, SEPTA_ARG_NONE, STUB_OUT)      \
+		}                                                                        \
+		(void)nout;                                                              \
+		return err;                                                              \
+	}
+#define STUB_DEF(OBJ, NAME, name, label, stub, ...) STUB_DEF_##stub(NAME, name)
+SEPTA_INVOCATIONS(STUB_DEF)
 
 long septa_tcb_read_registers(uint64_t tcb, unsigned count, uint64_t *regs)
 {
-	struct septa_msg m = {.info = septa_msginfo(SEPTA_TCB_READ_REGISTERS, 0, 1),
-			      .mr = {count}};
-	long err = septa_call(tcb, &m);
+	const uint64_t mr[] = STUB_MRS(TCB_READ_REGISTERS);
 
-	for (unsigned i = 0; !err && i < SEPTA_MSG_LEN(m.info); i++)
-		regs[i] = septa_mr(&m, i);
-	return err;
+	return STUB_CALL(TCB_READ_REGISTERS, tcb, mr, NULL, count, regs);
 }
 
 long septa_tcb_write_registers(uint64_t tcb, int resume, unsigned count,
 			       const uint64_t *regs)
 {
+	const uint64_t head[] = STUB_MRS(TCB_WRITE_REGISTERS);
+	const unsigned n = SEPTA_INV_NMR(TCB_WRITE_REGISTERS);
 	struct septa_msg m = {.info =
-				  septa_msginfo(SEPTA_TCB_WRITE_REGISTERS, 0, 2 + count)};
+				  septa_msginfo(SEPTA_TCB_WRITE_REGISTERS, 0, n + count)};
 
-	m.mr[0] = (uint64_t)resume;
-	m.mr[1] = count;
-	for (unsigned i = 0; i < count; i++)
-		septa_set_mr(&m, 2 + i, regs[i]);
+	for (unsigned i = 0; i < n + count; i++)
+		septa_set_mr(&m, i, i < n ? head[i] : regs[i - n]);
 	return septa_call(tcb, &m);
 }
 
-long septa_tcb_bind_notification(uint64_t tcb, uint64_t ntfn)
-{
-	return invoke(tcb, SEPTA_TCB_BIND_NOTIFICATION, 1, &ntfn, 0, NULL);
-}
-
-long septa_tcb_unbind_notification(uint64_t tcb)
-{
-	return invoke(tcb, SEPTA_TCB_UNBIND_NOTIFICATION, 0, NULL, 0, NULL);
-}
-
-long septa_irq_control_get(uint64_t ctl, unsigned irq, uint64_t root, uint64_t index,
-			   unsigned depth)
-{
-	uint64_t a[] = {irq, index, depth};
-
-	return invoke(ctl, SEPTA_IRQ_CONTROL_GET, 1, &root, 3, a);
-}
-
-long septa_irq_handler_set_notification(uint64_t handler, uint64_t ntfn)
-{
-	return invoke(handler, SEPTA_IRQ_HANDLER_SET_NOTIFICATION, 1, &ntfn, 0, NULL);
-}
-
-long septa_irq_handler_ack(uint64_t handler)
-{
-	return invoke(handler, SEPTA_IRQ_HANDLER_ACK, 0, NULL, 0, NULL);
-}
-
-long septa_irq_handler_clear(uint64_t handler)
-{
-	return invoke(handler, SEPTA_IRQ_HANDLER_CLEAR, 0, NULL, 0, NULL);
-}
-
-long septa_frame_get_address(uint64_t frame, uint64_t *paddr)
-{
-	uint64_t a[1] = {0};
-	long err = invoke(frame, SEPTA_FRAME_GET_ADDRESS, 0, NULL, 0, a);
-
-	if (!err)
-		*paddr = a[0];
-	return err;
-}
-
-/* Where an E_NO_TABLE reply (in args) says the walk stopped. */
-static long no_table(long err, const uint64_t *args, struct septa_no_table *nt)
+/* Where an E_NO_TABLE reply (septa_no_table_mr, in out) says the walk
+ * stopped. */
+static long no_table(long err, const uint64_t *out, struct septa_no_table *nt)
 {
 	if (err == SEPTA_E_NO_TABLE && nt)
-		*nt = (struct septa_no_table){(unsigned)args[SEPTA_NO_TABLE_LEVEL],
-					      (unsigned)args[SEPTA_NO_TABLE_MISSING]};
+		*nt = (struct septa_no_table){(unsigned)out[SEPTA_NO_TABLE_LEVEL],
+					      (unsigned)out[SEPTA_NO_TABLE_MISSING]};
 	return err;
 }
 
@@ -247,13 +148,17 @@ long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rig
 		     unsigned owner, unsigned npt, const uint64_t *pts,
 		     struct septa_no_table *nt)
 {
-	uint64_t a[] = {ipa, rights, owner}, caps[1 + SEPTA_FRAME_MAP_TABLES] = {vspace};
+	const uint64_t mr[] = STUB_MRS(FRAME_MAP), head[] = STUB_CAPS(FRAME_MAP);
+	const unsigned n = SEPTA_INV_NCAPS(FRAME_MAP);
+	uint64_t caps[SEPTA_MSG_MAX_CAPS], out[SEPTA_NO_TABLE_LEN] = {0};
 
 	if (npt > SEPTA_FRAME_MAP_TABLES)
 		return SEPTA_E_EXTRA_CAPS;
-	for (unsigned i = 0; i < npt; i++)
-		caps[1 + i] = pts[i];
-	return no_table(invoke(frame, SEPTA_FRAME_MAP, 1 + npt, caps, 3, a), a, nt);
+	for (unsigned i = 0; i < n + npt; i++)
+		caps[i] = i < n ? head[i] : pts[i - n];
+	return no_table(invoke(frame, SEPTA_FRAME_MAP, n + npt, caps,
+			       SEPTA_INV_NMR(FRAME_MAP), mr, SEPTA_NO_TABLE_LEN, out),
+			out, nt);
 }
 
 long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
@@ -292,68 +197,33 @@ out:
 	return err;
 }
 
-long septa_frame_unmap(uint64_t frame)
-{
-	return invoke(frame, SEPTA_FRAME_UNMAP, 0, NULL, 0, NULL);
-}
-
 long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, unsigned level,
 			  struct septa_no_table *nt)
 {
-	uint64_t a[] = {ipa, level};
+	const uint64_t mr[] = STUB_MRS(PAGE_TABLE_MAP),
+		       caps[] = STUB_CAPS(PAGE_TABLE_MAP);
+	uint64_t out[SEPTA_NO_TABLE_LEN] = {0};
 
-	return no_table(invoke(pt, SEPTA_PAGE_TABLE_MAP, 1, &vspace, 2, a), a, nt);
-}
-
-long septa_page_table_unmap(uint64_t pt)
-{
-	return invoke(pt, SEPTA_PAGE_TABLE_UNMAP, 0, NULL, 0, NULL);
+	return no_table(STUB_CALL(PAGE_TABLE_MAP, pt, mr, caps, SEPTA_NO_TABLE_LEN, out),
+			out, nt);
 }
 
 long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4])
 {
-	out[0] = ipa;
-	return invoke(vspace, SEPTA_VSPACE_QUERY, 0, NULL, 1, out);
-}
+	const uint64_t mr[] = STUB_MRS(VSPACE_QUERY);
 
-long septa_vcpu_set_tcb(uint64_t vcpu, uint64_t tcb)
-{
-	return invoke(vcpu, SEPTA_VCPU_SET_TCB, 1, &tcb, 0, NULL);
-}
-
-long septa_vcpu_read_reg(uint64_t vcpu, unsigned reg, uint64_t *value)
-{
-	uint64_t a[] = {reg};
-	long err = invoke(vcpu, SEPTA_VCPU_READ_REG, 0, NULL, 1, a);
-
-	if (!err)
-		*value = a[0];
-	return err;
-}
-
-long septa_vcpu_write_reg(uint64_t vcpu, unsigned reg, uint64_t value)
-{
-	uint64_t a[] = {reg, value};
-
-	return invoke(vcpu, SEPTA_VCPU_WRITE_REG, 0, NULL, 2, a);
-}
-
-long septa_vcpu_reset(uint64_t vcpu)
-{
-	return invoke(vcpu, SEPTA_VCPU_RESET, 0, NULL, 0, NULL);
-}
-
-long septa_vcpu_inject_irq(uint64_t vcpu, unsigned intid, unsigned prio)
-{
-	uint64_t a[] = {intid, prio};
-
-	return invoke(vcpu, SEPTA_VCPU_INJECT_IRQ, 0, NULL, 2, a);
+	return STUB_CALL(VSPACE_QUERY, vspace, mr, NULL, SEPTA_INV_NOUT(VSPACE_QUERY),
+			 out);
 }
 
 long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, unsigned keep,
 			  unsigned npt, const uint64_t *pts, struct septa_no_table *nt)
 {
-	uint64_t a[] = {ipa, size, keep};
+	const uint64_t mr[] = STUB_MRS(VSPACE_PROTECT);
+	uint64_t out[SEPTA_NO_TABLE_LEN] = {0};
 
-	return no_table(invoke(vspace, SEPTA_VSPACE_PROTECT, npt, pts, 3, a), a, nt);
+	return no_table(invoke(vspace, SEPTA_VSPACE_PROTECT, npt, pts,
+			       SEPTA_INV_NMR(VSPACE_PROTECT), mr, SEPTA_NO_TABLE_LEN,
+			       out),
+			out, nt);
 }

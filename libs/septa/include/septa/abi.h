@@ -118,49 +118,12 @@ enum septa_object {
 #define SEPTA_UNTYPED_MIN     4
 #define SEPTA_UNTYPED_MAX     47
 
-/* Invocation labels, by the type of the invoked capability. MR = message
- * registers in order; "caps" are the extra capabilities of the message. */
-enum septa_label {
-	SEPTA_UNTYPED_RETYPE =
-	    1, /* MR type, size_bits, index, depth, offset, count; caps root */
-	SEPTA_CNODE_COPY =
-	    10, /* MR dst idx, dst depth, src idx, src depth, rights; caps src root */
-	SEPTA_CNODE_MINT = 11, /* as copy, MR5 = badge (guard for a CNode) */
-	SEPTA_CNODE_MOVE =
-	    12, /* MR dst idx, dst depth, src idx, src depth; caps src root */
-	SEPTA_CNODE_MUTATE = 13, /* as move, MR4 = badge (guard for a CNode) */
-	SEPTA_CNODE_DELETE = 14, /* MR idx, depth */
-	SEPTA_CNODE_REVOKE = 15, /* MR idx, depth */
-	SEPTA_TCB_CONFIGURE =
-	    20, /* MR fault ep cptr, buffer IPA; caps cspace, vspace, buffer */
-	SEPTA_TCB_SET_PRIORITY = 21, /* MR priority (at most the caller's MCP) */
-	SEPTA_TCB_SUSPEND = 22,
-	SEPTA_TCB_RESUME = 23,
-	SEPTA_TCB_READ_REGISTERS = 24,	  /* reply MR pc, sp, x0..x30 */
-	SEPTA_TCB_WRITE_REGISTERS = 25,	  /* MR resume, count, pc, sp, x0.. */
-	SEPTA_TCB_BIND_NOTIFICATION = 26, /* caps notification */
-	SEPTA_TCB_UNBIND_NOTIFICATION = 27,
-	SEPTA_TCB_SET_MCP = 28,			 /* MR mcp (at most the caller's MCP) */
-	SEPTA_IRQ_CONTROL_GET = 30,		 /* MR irq, idx, depth; caps root */
-	SEPTA_IRQ_HANDLER_SET_NOTIFICATION = 31, /* caps notification */
-	SEPTA_IRQ_HANDLER_ACK = 32,
-	SEPTA_IRQ_HANDLER_CLEAR = 33,
-	SEPTA_FRAME_GET_ADDRESS = 40, /* reply MR0 = physical address */
-	/* MR ipa, rights (SEPTA_MAP_*), owner state; caps vspace, then up to
-	 * SEPTA_FRAME_MAP_TABLES PageTables for the tables it finds missing. */
-	SEPTA_FRAME_MAP = 41,
-	SEPTA_FRAME_UNMAP = 42,
-	SEPTA_PAGE_TABLE_MAP = 45, /* MR ipa, level (1-3); caps vspace */
-	SEPTA_PAGE_TABLE_UNMAP = 46,
-	SEPTA_VSPACE_QUERY = 50,    /* MR ipa; reply MR pa, level, rights, owner state */
-	SEPTA_VSPACE_PROTECT = 51,  /* MR ipa, size, rights to keep; caps page tables */
-	SEPTA_VCPU_SET_TCB = 60,    /* caps tcb: that thread now runs this VCPU at EL1 */
-	SEPTA_VCPU_READ_REG = 61,   /* MR reg (septa_vcpu_reg); reply MR0 = value */
-	SEPTA_VCPU_WRITE_REG = 62,  /* MR reg, value */
-	SEPTA_VCPU_INJECT_IRQ = 63, /* MR virtual INTID, priority */
-	SEPTA_VCPU_RESET =
-	    64, /* power-on EL1 state, EL1h with DAIF masked, nothing pending */
-};
+/* Invocation labels, SEPTA_<NAME> = label: their arguments, stubs and
+ * documentation come from the one table in invocations.def. */
+#include <septa/invocations.def>
+#define SEPTA_LABEL_ENUM(OBJ, NAME, name, label, ...) SEPTA_##NAME = label,
+enum septa_label { SEPTA_INVOCATIONS(SEPTA_LABEL_ENUM) };
+#undef SEPTA_LABEL_ENUM
 
 /* PageTables a FRAME_MAP can carry beside its VSpace. */
 #define SEPTA_FRAME_MAP_TABLES (SEPTA_MSG_MAX_CAPS - 1)

@@ -78,39 +78,30 @@ long septa_signal(uint64_t ntfn);
 long septa_wait(uint64_t ntfn, uint64_t *badge);
 long septa_poll(uint64_t ntfn, uint64_t *badge);
 
-/* Invocations of kernel objects; each returns a septa_error. */
-long septa_untyped_retype(uint64_t ut, unsigned type, unsigned size_bits, uint64_t root,
-			  uint64_t index, unsigned depth, uint64_t offset,
-			  unsigned count);
-long septa_cnode_copy(uint64_t root, uint64_t dst, unsigned dst_depth, uint64_t src_root,
-		      uint64_t src, unsigned src_depth, unsigned rights);
-long septa_cnode_mint(uint64_t root, uint64_t dst, unsigned dst_depth, uint64_t src_root,
-		      uint64_t src, unsigned src_depth, unsigned rights, uint64_t badge);
-long septa_cnode_move(uint64_t root, uint64_t dst, unsigned dst_depth, uint64_t src_root,
-		      uint64_t src, unsigned src_depth);
-long septa_cnode_mutate(uint64_t root, uint64_t dst, unsigned dst_depth,
-			uint64_t src_root, uint64_t src, unsigned src_depth,
-			uint64_t badge);
-long septa_cnode_delete(uint64_t root, uint64_t index, unsigned depth);
-long septa_cnode_revoke(uint64_t root, uint64_t index, unsigned depth);
-long septa_tcb_configure(uint64_t tcb, uint64_t fault_ep, uint64_t cspace,
-			 uint64_t vspace, uint64_t buffer_frame, uint64_t buffer_ipa);
-long septa_tcb_set_priority(uint64_t tcb, unsigned prio);
-long septa_tcb_set_mcp(uint64_t tcb, unsigned mcp);
-long septa_tcb_suspend(uint64_t tcb);
-long septa_tcb_resume(uint64_t tcb);
+/*
+ * Invocations of kernel objects; each returns a septa_error. Their stubs
+ * come from septa/invocations.def: septa_<name>(obj, ...) takes the
+ * invoked capability, then the listed arguments in the table's order (a
+ * cptr for each capability, a pointer for each reply register, written on
+ * success). Those marked CUSTOM there are declared below.
+ */
+#define SEPTA_STUB_PARAM_MR(ctype, field, doc)	, ctype field
+#define SEPTA_STUB_PARAM_CAP(field, doc)	, uint64_t field
+#define SEPTA_STUB_PARAM_OUT(ctype, field, doc) , ctype *field
+#define SEPTA_STUB_PARAMS(NAME)                                                          \
+	uint64_t obj SEPTA_ARGS_##NAME(SEPTA_STUB_PARAM_MR, SEPTA_STUB_PARAM_CAP,        \
+				       SEPTA_STUB_PARAM_OUT)
+#define SEPTA_STUB_DECL_STUB(NAME, name) long septa_##name(SEPTA_STUB_PARAMS(NAME));
+#define SEPTA_STUB_DECL_CUSTOM(NAME, name)
+#define SEPTA_STUB_DECL(OBJ, NAME, name, label, stub, ...)                               \
+	SEPTA_STUB_DECL_##stub(NAME, name)
+SEPTA_INVOCATIONS(SEPTA_STUB_DECL)
+#undef SEPTA_STUB_DECL
+
 /* regs[0] = pc, regs[1] = sp, regs[2 + n] = xn */
 long septa_tcb_read_registers(uint64_t tcb, unsigned count, uint64_t *regs);
 long septa_tcb_write_registers(uint64_t tcb, int resume, unsigned count,
 			       const uint64_t *regs);
-long septa_tcb_bind_notification(uint64_t tcb, uint64_t ntfn);
-long septa_tcb_unbind_notification(uint64_t tcb);
-long septa_irq_control_get(uint64_t ctl, unsigned irq, uint64_t root, uint64_t index,
-			   unsigned depth);
-long septa_irq_handler_set_notification(uint64_t handler, uint64_t ntfn);
-long septa_irq_handler_ack(uint64_t handler);
-long septa_irq_handler_clear(uint64_t handler);
-long septa_frame_get_address(uint64_t frame, uint64_t *paddr);
 /* Where a call that failed with SEPTA_E_NO_TABLE stopped, having changed
  * nothing: the level whose entry has no table, and how many PageTables it
  * needs beyond those it was given. */
@@ -131,20 +122,13 @@ long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
 				 unsigned rights, unsigned owner,
 				 uint64_t (*new_table)(void *arg), void *arg,
 				 struct septa_no_table *nt);
-long septa_frame_unmap(uint64_t frame);
 /* Links a PageTable at `level` (of its entries); the tables above must be
  * there: on SEPTA_E_NO_TABLE, nt says which level has none. */
 long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, unsigned level,
 			  struct septa_no_table *nt);
-long septa_page_table_unmap(uint64_t pt);
 /* out: physical address (0 if unmapped), level, SEPTA_MAP_* rights, owner state */
 long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4]);
 /* Keeps only `keep` (SEPTA_MAP_*) of the rights in [ipa, ipa+size); up to 3
  * PageTables for splitting blocks. On SEPTA_E_NO_TABLE, nt as for maps. */
 long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, unsigned keep,
 			  unsigned npt, const uint64_t *pts, struct septa_no_table *nt);
-long septa_vcpu_set_tcb(uint64_t vcpu, uint64_t tcb);
-long septa_vcpu_read_reg(uint64_t vcpu, unsigned reg, uint64_t *value);
-long septa_vcpu_write_reg(uint64_t vcpu, unsigned reg, uint64_t value);
-long septa_vcpu_inject_irq(uint64_t vcpu, unsigned intid, unsigned prio);
-long septa_vcpu_reset(uint64_t vcpu);
