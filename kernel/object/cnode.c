@@ -61,50 +61,56 @@ struct cnode_delete_args {
 #define invoke_cnode_mint   invoke_cnode_copy
 #define invoke_cnode_mutate invoke_cnode_move
 
-/* Destination (under the invoked CNode) empty, source (under src_root) full. */
+/* The slots every copy, mint, move and mutate message names. */
+#define SLOT_PAIR(m)                                                                     \
+	(m)->iv, (m)->dst, (m)->dst_depth, (m)->src_root, (m)->src, (m)->src_depth
+
+/* Destination (under the invoked CNode) empty, source (under src_root)
+ * full; dst is to hold src's capability unless the caller changes it. */
 static int two_slots(const struct inv *iv, uint64_t dst, uint64_t dst_depth,
 		     const struct cte *src_root, uint64_t src, uint64_t src_depth,
-		     struct cte **dstp, struct cte **srcp)
+		     struct slot_pair *a)
 {
-	int err = cspace_lookup_slot(&iv->slot->cap, dst, (unsigned)dst_depth, dstp);
+	int err = cspace_lookup_slot(&iv->slot->cap, dst, (unsigned)dst_depth, &a->dst);
 
 	if (!err)
-		err = cspace_lookup_slot(&src_root->cap, src, (unsigned)src_depth, srcp);
+		err =
+		    cspace_lookup_slot(&src_root->cap, src, (unsigned)src_depth, &a->src);
 	if (err)
 		return err;
-	if ((*srcp)->cap.type == CAP_NULL)
+	if (a->src->cap.type == CAP_NULL)
 		return SEPTA_E_MISSING_CAP;
-	if ((*dstp)->cap.type != CAP_NULL)
+	if (a->dst->cap.type != CAP_NULL)
 		return SEPTA_E_DELETE_FIRST;
+	a->cap = a->src->cap;
+	return SEPTA_OK;
+}
+
+/* A copy has at most the source's rights and starts unmapped. */
+static int copy_of(const struct inv *iv, uint64_t dst, uint64_t dst_depth,
+		   const struct cte *src_root, uint64_t src, uint64_t src_depth,
+		   uint64_t rights, struct slot_pair *a)
+{
+	int err = two_slots(iv, dst, dst_depth, src_root, src, src_depth, a);
+
+	if (err)
+		return err;
+	if (!copyable(&a->cap))
+		return SEPTA_E_CAP_TYPE;
+	a->cap.rights &= (uint8_t)(rights & SEPTA_RIGHTS_ALL);
+	if (a->cap.type == CAP_FRAME)
+		a->cap.word = a->cap.map = 0;
 	return SEPTA_OK;
 }
 
 static int decode_cnode_copy(const struct cnode_copy_msg *m, struct slot_pair *a)
 {
-	int err = two_slots(m->iv, m->dst, m->dst_depth, m->src_root, m->src,
-			    m->src_depth, &a->dst, &a->src);
-
-	if (err)
-		return err;
-	if (!copyable(&a->src->cap))
-		return SEPTA_E_CAP_TYPE;
-	a->cap = a->src->cap;
-	a->cap.rights &= (uint8_t)(m->rights & SEPTA_RIGHTS_ALL);
-	if (a->cap.type == CAP_FRAME)
-		a->cap.word = a->cap.map = 0; /* a copy starts unmapped */
-	return SEPTA_OK;
+	return copy_of(SLOT_PAIR(m), m->rights, a);
 }
 
 static int decode_cnode_mint(const struct cnode_mint_msg *m, struct slot_pair *a)
 {
-	const struct cnode_copy_msg copy = {.iv = m->iv,
-					    .dst = m->dst,
-					    .dst_depth = m->dst_depth,
-					    .src_root = m->src_root,
-					    .src = m->src,
-					    .src_depth = m->src_depth,
-					    .rights = m->rights};
-	int err = decode_cnode_copy(&copy, a);
+	int err = copy_of(SLOT_PAIR(m), m->rights, a);
 
 	return err ? err : apply_data(&a->cap, m->badge);
 }
@@ -116,23 +122,12 @@ static void invoke_cnode_copy(const struct slot_pair *a)
 
 static int decode_cnode_move(const struct cnode_move_msg *m, struct slot_pair *a)
 {
-	int err = two_slots(m->iv, m->dst, m->dst_depth, m->src_root, m->src,
-			    m->src_depth, &a->dst, &a->src);
-
-	if (!err)
-		a->cap = a->src->cap;
-	return err;
+	return two_slots(SLOT_PAIR(m), a);
 }
 
 static int decode_cnode_mutate(const struct cnode_mutate_msg *m, struct slot_pair *a)
 {
-	const struct cnode_move_msg move = {.iv = m->iv,
-					    .dst = m->dst,
-					    .dst_depth = m->dst_depth,
-					    .src_root = m->src_root,
-					    .src = m->src,
-					    .src_depth = m->src_depth};
-	int err = decode_cnode_move(&move, a);
+	int err = two_slots(SLOT_PAIR(m), a);
 
 	if (err)
 		return err;
