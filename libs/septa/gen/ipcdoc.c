@@ -2,7 +2,8 @@
  * Writes the invocation tables of docs/ipc-api.md from septa/invocations.def,
  * so the documentation says what the kernel and the stubs do. A table sits
  * between "<!-- invocations OBJ... -->" and "<!-- end invocations -->";
- * everything else in the file is left alone.
+ * everything else in the file is left alone, and every object of the table
+ * must have one.
  *   ipcdoc --check FILE   fails if a table differs (a ctest)
  *   ipcdoc --write FILE   rewrites the tables (make docs)
  */
@@ -115,11 +116,16 @@ static void arguments(struct text *t, const struct invocation *iv)
 		puts_(t, "-");
 }
 
+/* Objects that have a table in the file: every one must. */
+static bool documented[COUNT(objects)];
+
 static const char *title(const char *obj, size_t len)
 {
 	for (unsigned i = 0; i < COUNT(objects); i++)
-		if (strlen(objects[i].obj) == len && !strncmp(objects[i].obj, obj, len))
+		if (strlen(objects[i].obj) == len && !strncmp(objects[i].obj, obj, len)) {
+			documented[i] = true;
 			return objects[i].title;
+		}
 	return NULL;
 }
 
@@ -225,6 +231,12 @@ int main(int argc, char **argv)
 		}
 		p += n;
 	}
+	for (unsigned i = 0; i < COUNT(objects); i++)
+		if (!documented[i]) {
+			fprintf(stderr, "%s: no invocation table for %s\n", argv[2],
+				objects[i].obj);
+			return 1;
+		}
 	if (len == out.len && !memcmp(in, out.s, len)) {
 		printf("%s: %u invocation tables up to date\n", argv[2], tables);
 		return 0;
