@@ -11,7 +11,7 @@
 #include <arch.h>
 #include <klib.h>
 #include <object/cap.h>
-#include <object/invoke.h>
+#include <object/decode.h>
 #include <object/vspace.h>
 
 static void mapping_record(struct cap *c, const struct vspace *vs, uint64_t word)
@@ -74,18 +74,13 @@ void mapping_commit(const struct vspace *vs, struct pgt_edit *e, struct table_ca
 			       CAP_MAP_IPA(t->where[j]) | CAP_MAP_LEVEL(t->where[j]));
 }
 
-/* The prologue of the map invocations: nargs message registers, a VSpace
- * as the first extra capability, and a place for `size` bytes at ipa that
- * this capability does not map yet. */
-static int decode_target(const struct inv *iv, unsigned nargs, struct vspace **vs)
+/* The VSpace a map invocation names as its first capability, and a place
+ * for `size` bytes at ipa that this capability does not map yet. */
+static int decode_vspace(const struct cte *cap, struct vspace **vs)
 {
-	if (iv->len < nargs)
-		return SEPTA_E_ARG;
-	if (iv->ncaps < 1)
-		return SEPTA_E_EXTRA_CAPS;
-	if (iv->caps[0]->cap.type != CAP_VSPACE)
+	if (cap->cap.type != CAP_VSPACE)
 		return SEPTA_E_CAP_TYPE;
-	*vs = (struct vspace *)(uintptr_t)iv->caps[0]->cap.obj;
+	*vs = (struct vspace *)(uintptr_t)cap->cap.obj;
 	return SEPTA_OK;
 }
 
@@ -139,18 +134,18 @@ struct frame_map_args {
 	struct table_caps *t;	  /* &tables if there are any */
 };
 
-static int decode_frame_map(struct inv *iv, struct frame_map_args *a)
+static int decode_frame_map(const struct frame_map_msg *m, struct frame_map_args *a)
 {
+	struct inv *iv = m->iv;
 	struct cap *c = &iv->slot->cap;
-	uint64_t rights, owner, size = 1ULL << c->size_bits;
+	uint64_t rights = m->rights, owner = m->owner, size = 1ULL << c->size_bits;
+	unsigned ntables = iv->ncaps - SEPTA_INV_NCAPS(FRAME_MAP);
 	int err;
 
-	err = decode_target(iv, 3, &a->vs);
+	err = decode_vspace(m->vspace, &a->vs);
 	if (err)
 		return err;
-	a->ipa = msg_get(iv->caller, 0);
-	rights = msg_get(iv->caller, 1);
-	owner = msg_get(iv->caller, 2);
+	a->ipa = m->ipa;
 	if (!(rights & SEPTA_MAP_R) ||
 	    rights > (SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X) || owner > SEPTA_BORROWED)
 		return SEPTA_E_ARG;
@@ -162,8 +157,10 @@ static int decode_frame_map(struct inv *iv, struct frame_map_args *a)
 	err = decode_place(c, a->vs, a->ipa, size);
 	if (err)
 		return err;
-	a->t = iv->ncaps > 1 ? &a->tables : NULL;
-	if (a->t && (err = table_caps_decode(a->t, iv->caps + 1, iv->ncaps - 1)))
+	/* The PageTables: the capabilities after those the table lists. */
+	a->t = ntables ? &a->tables : NULL;
+	if (a->t && (err = table_caps_decode(a->t, iv->caps + SEPTA_INV_NCAPS(FRAME_MAP),
+					     ntables)))
 		return err;
 	a->frame = c;
 	a->req = (struct pgt_map_req){
@@ -185,27 +182,43 @@ static void invoke_frame_map(struct frame_map_args *a)
 	mapping_record(a->frame, a->vs, a->ipa);
 }
 
-int frame_invoke(struct inv *iv)
-{
-	struct frame_map_args map;
-	int err;
+struct frame_get_address_args {
+	struct tcb *caller;
+	uint64_t paddr;
+};
 
-	switch (iv->label) {
-	case SEPTA_FRAME_GET_ADDRESS:
-		msg_set(iv->caller, 0, iv->slot->cap.obj);
-		iv->reply_len = 1;
-		return SEPTA_OK;
-	case SEPTA_FRAME_MAP:
-		err = decode_frame_map(iv, &map);
-		if (!err)
-			invoke_frame_map(&map);
-		return err;
-	case SEPTA_FRAME_UNMAP:
-		mapping_remove(&iv->slot->cap);
-		return SEPTA_OK;
-	}
-	return SEPTA_E_LABEL;
+static int decode_frame_get_address(const struct frame_get_address_msg *m,
+				    struct frame_get_address_args *a)
+{
+	a->caller = m->iv->caller;
+	a->paddr = m->iv->slot->cap.obj;
+	return SEPTA_OK;
 }
+
+static void invoke_frame_get_address(const struct frame_get_address_args *a)
+{
+	msg_set(a->caller, 0, a->paddr);
+}
+
+/* Unmapping a frame or a PageTable: its capability. */
+struct frame_unmap_args {
+	struct cap *c;
+};
+#define page_table_unmap_args	frame_unmap_args
+#define invoke_page_table_unmap invoke_frame_unmap
+
+static int decode_frame_unmap(const struct frame_unmap_msg *m, struct frame_unmap_args *a)
+{
+	a->c = &m->iv->slot->cap;
+	return SEPTA_OK;
+}
+
+static void invoke_frame_unmap(const struct frame_unmap_args *a)
+{
+	mapping_remove(a->c);
+}
+
+INV_DISPATCH(frame_invoke, SEPTA_FRAME_INVOCATIONS)
 
 /* A PageTable is installed at `level` (the level of the entries it holds)
  * in the entry one level up; everything above must exist already. */
@@ -217,29 +230,28 @@ struct page_table_map_args {
 	struct pgt_edit edit;
 };
 
-static int decode_page_table_map(struct inv *iv, struct page_table_map_args *a)
+static int decode_page_table_map(const struct page_table_map_msg *m,
+				 struct page_table_map_args *a)
 {
-	struct cap *c = &iv->slot->cap;
-	uint64_t level;
+	struct cap *c = &m->iv->slot->cap;
 	int err;
 
-	err = decode_target(iv, 2, &a->vs);
+	err = decode_vspace(m->vspace, &a->vs);
 	if (err)
 		return err;
-	a->ipa = msg_get(iv->caller, 0);
-	level = msg_get(iv->caller, 1);
-	if (level <= a->vs->pgt.geom.start_level || level > 3)
+	a->ipa = m->ipa;
+	if (m->level <= a->vs->pgt.geom.start_level || m->level > 3)
 		return SEPTA_E_ARG;
-	err = decode_place(c, a->vs, a->ipa, pgt_granule((unsigned)level - 1));
+	err = decode_place(c, a->vs, a->ipa, pgt_granule((unsigned)m->level - 1));
 	if (err)
 		return err;
 	a->table = c;
-	a->level = (unsigned)level;
+	a->level = (unsigned)m->level;
 	a->edit = (struct pgt_edit){.op = PGT_OP_TABLE_INSTALL,
 				    .addr = a->ipa,
 				    .level = a->level,
 				    .table = pa_init(c->obj)};
-	return mapping_check(iv, a->vs, &a->edit, NULL);
+	return mapping_check(m->iv, a->vs, &a->edit, NULL);
 }
 
 static void invoke_page_table_map(struct page_table_map_args *a)
@@ -248,20 +260,11 @@ static void invoke_page_table_map(struct page_table_map_args *a)
 	mapping_record(a->table, a->vs, a->ipa | a->level);
 }
 
-int page_table_invoke(struct inv *iv)
+static int decode_page_table_unmap(const struct page_table_unmap_msg *m,
+				   struct frame_unmap_args *a)
 {
-	struct page_table_map_args map;
-	int err;
-
-	switch (iv->label) {
-	case SEPTA_PAGE_TABLE_MAP:
-		err = decode_page_table_map(iv, &map);
-		if (!err)
-			invoke_page_table_map(&map);
-		return err;
-	case SEPTA_PAGE_TABLE_UNMAP:
-		mapping_remove(&iv->slot->cap);
-		return SEPTA_OK;
-	}
-	return SEPTA_E_LABEL;
+	a->c = &m->iv->slot->cap;
+	return SEPTA_OK;
 }
+
+INV_DISPATCH(page_table_invoke, SEPTA_PAGE_TABLE_INVOCATIONS)
