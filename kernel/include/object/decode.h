@@ -48,7 +48,7 @@ static inline uint64_t inv_mr(const struct inv *iv, unsigned i)
 #define INV_CASE(OBJ, NAME, name, ...)                                                   \
 	case SEPTA_##NAME: {                                                             \
 		struct name##_msg m = {.iv = iv};                                        \
-		struct name##_args a = {0};                                              \
+		struct name##_args a;                                                    \
 		unsigned nmr = 0, ncaps = 0;                                             \
 		int err =                                                                \
 		    inv_check_length(iv, SEPTA_INV_NMR(NAME), SEPTA_INV_NCAPS(NAME));    \
