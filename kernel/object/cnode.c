@@ -71,11 +71,10 @@ static int two_slots(const struct inv *iv, uint64_t dst, uint64_t dst_depth,
 		     const struct cte *src_root, uint64_t src, uint64_t src_depth,
 		     struct slot_pair *a)
 {
-	int err = cspace_lookup_slot(&iv->slot->cap, dst, (unsigned)dst_depth, &a->dst);
+	int err = cspace_lookup_slot(&iv->slot->cap, dst, dst_depth, &a->dst);
 
 	if (!err)
-		err =
-		    cspace_lookup_slot(&src_root->cap, src, (unsigned)src_depth, &a->src);
+		err = cspace_lookup_slot(&src_root->cap, src, src_depth, &a->src);
 	if (err)
 		return err;
 	if (a->src->cap.type == CAP_NULL)
@@ -147,7 +146,7 @@ static void invoke_cnode_move(const struct slot_pair *a)
 static int one_slot(const struct inv *iv, uint64_t index, uint64_t depth,
 		    int (*check)(struct cte *), struct cnode_delete_args *a)
 {
-	int err = cspace_lookup_slot(&iv->slot->cap, index, (unsigned)depth, &a->slot);
+	int err = cspace_lookup_slot(&iv->slot->cap, index, depth, &a->slot);
 
 	return err ? err : check(a->slot);
 }

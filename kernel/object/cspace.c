@@ -67,8 +67,10 @@ int cspace_lookup_cap(const struct cap *root, uint64_t cptr, struct cte **out)
 	return SEPTA_OK;
 }
 
-int cspace_lookup_slot(const struct cap *root, uint64_t index, unsigned depth,
+int cspace_lookup_slot(const struct cap *root, uint64_t index, uint64_t depth,
 		       struct cte **out)
 {
-	return resolve(root, index, depth, true, out);
+	/* depth is a whole message register: bounded before it is narrowed, a
+	 * wide one goes in as 0, which resolve refuses with E_DEPTH. */
+	return resolve(root, index, depth > 64 ? 0 : (unsigned)depth, true, out);
 }

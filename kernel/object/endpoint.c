@@ -34,8 +34,7 @@ static struct cte *receive_slot(const struct tcb *to, const struct septa_ipc_buf
 			return NULL;
 		root = &node->cap;
 	}
-	if (cspace_lookup_slot(root, buf->receive_index, (unsigned)buf->receive_depth,
-			       &slot))
+	if (cspace_lookup_slot(root, buf->receive_index, buf->receive_depth, &slot))
 		return NULL;
 	return slot->cap.type == CAP_NULL ? slot : NULL;
 }

@@ -35,7 +35,7 @@ static int decode_irq_control_get(const struct irq_control_get_msg *m,
 		return SEPTA_E_IN_USE;
 	if (m->root->cap.type != CAP_CNODE)
 		return SEPTA_E_CAP_TYPE;
-	err = cspace_lookup_slot(&m->root->cap, m->index, (unsigned)m->depth, &a->dst);
+	err = cspace_lookup_slot(&m->root->cap, m->index, m->depth, &a->dst);
 	if (err)
 		return err;
 	if (a->dst->cap.type != CAP_NULL)

@@ -129,7 +129,7 @@ static int dest_cnode(const struct cap *root, uint64_t index, uint64_t depth,
 	*node = root;
 	if (depth == 0)
 		return SEPTA_OK;
-	err = cspace_lookup_slot(root, index, (unsigned)depth, &slot);
+	err = cspace_lookup_slot(root, index, depth, &slot);
 	if (err)
 		return err;
 	if (slot->cap.type != CAP_CNODE)

@@ -82,7 +82,8 @@ struct vcpu_read_reg_args {
 static int decode_reg(const struct inv *iv, uint64_t reg, struct vcpu_read_reg_args *a)
 {
 	struct vcpu *v = target(iv);
-	int idx = arch_vcpu_reg_index((unsigned)reg);
+	/* The whole register as sent: cut to its low half, 2^32 would be 0. */
+	int idx = reg != (unsigned)reg ? -1 : arch_vcpu_reg_index((unsigned)reg);
 
 	if (idx < 0)
 		return SEPTA_E_RANGE;

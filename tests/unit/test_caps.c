@@ -264,6 +264,39 @@ static void test_message_lengths(void)
 	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
 }
 
+/* The table's `unsigned` registers (depths, a register number) arrive as
+ * 64-bit values: one with bits above 31 is refused, not cut to its low
+ * half and accepted (2^32 + 64 is no depth, 2^32 no register). */
+static void test_wide_arguments(void)
+{
+	const uint64_t wide = 1ULL << 32, root = 0;
+	uint64_t del[] = {10, wide | 64}, copy_dst[] = {11, wide | 64, 10, 64, 7},
+		 copy_src[] = {11, 64, 10, wide | 64, 7},
+		 retype[] = {SEPTA_OBJ_ENDPOINT, 0, 0, wide | 64, 11, 1},
+		 irq[] = {40, 11, wide | 64}, reg[] = {wide | SEPTA_VCPU_REG_SCTLR};
+
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_VCPU, 0, 12, 1), SEPTA_OK);
+	cdt_insert(NULL, &kf.root[13],
+		   &(struct cap){.type = CAP_IRQ_CONTROL, .rights = SEPTA_RIGHTS_ALL});
+	CU_ASSERT_EQUAL(kfix_call(0, SEPTA_CNODE_DELETE, 0, NULL, 2, del), SEPTA_E_DEPTH);
+	CU_ASSERT_EQUAL(kfix_call(0, SEPTA_CNODE_COPY, 1, &root, 5, copy_dst),
+			SEPTA_E_DEPTH);
+	CU_ASSERT_EQUAL(kfix_call(0, SEPTA_CNODE_COPY, 1, &root, 5, copy_src),
+			SEPTA_E_DEPTH);
+	CU_ASSERT_EQUAL(kfix_call(kf.ut_slot, SEPTA_UNTYPED_RETYPE, 1, &root, 6, retype),
+			SEPTA_E_DEPTH);
+	CU_ASSERT_EQUAL(kfix_call(13, SEPTA_IRQ_CONTROL_GET, 1, &root, 3, irq),
+			SEPTA_E_DEPTH);
+	CU_ASSERT_EQUAL(kfix_call(12, SEPTA_VCPU_READ_REG, 0, NULL, 1, reg),
+			SEPTA_E_RANGE);
+	CU_ASSERT_EQUAL(kf.root[10].cap.type, CAP_ENDPOINT);
+	CU_ASSERT_EQUAL(kf.root[11].cap.type, CAP_NULL);
+	kf.root[13] = (struct cte){0};
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+}
+
 void suite_caps(void)
 {
 	CU_pSuite s = CU_add_suite("caps", setup, teardown);
@@ -277,4 +310,5 @@ void suite_caps(void)
 	CU_add_test(s, "a CNode holding itself is revoked", test_cnode_holding_itself);
 	CU_add_test(s, "20000 random operations", test_random_operations);
 	CU_add_test(s, "message lengths from the table", test_message_lengths);
+	CU_add_test(s, "wide unsigned arguments are refused", test_wide_arguments);
 }
