@@ -268,6 +268,29 @@ void test_too_few_arguments(void)
 	CHECK_EQ(septa_call(CNODE, &m), SEPTA_E_EXTRA_CAPS);
 }
 
+/* The stubs refuse counts the message info cannot carry rather than cut
+ * them, and write nothing past the IPC buffer's message registers and
+ * capability slots (the receive slot comes right after them). */
+void test_stub_counts_not_cut(void)
+{
+	/* 2 + 126 registers: 128, which the 7-bit length would read as 0. */
+	static const uint64_t regs[126];
+	struct septa_ipc_buffer *b = septa_ipc_buffer();
+	uint64_t t = mk(SEPTA_OBJ_TCB, 0), pts[SEPTA_MSG_MAX_CAPS + 1] = {0},
+		 cnode = b->receive_cnode, index = b->receive_index;
+
+	b->receive_cnode = 0x5eed;
+	b->receive_index = 0x5eed;
+	CHECK_EQ(septa_tcb_write_registers(t, 0, 126, regs), SEPTA_E_MSG_LENGTH);
+	CHECK_EQ(septa_vspace_protect(VSPACE, UNMAPPED_IPA, 4096, SEPTA_MAP_R,
+				      SEPTA_MSG_MAX_CAPS + 1, pts, NULL),
+		 SEPTA_E_EXTRA_CAPS);
+	CHECK_EQ(b->receive_cnode, 0x5eed);
+	CHECK_EQ(b->receive_index, 0x5eed);
+	b->receive_cnode = cnode;
+	b->receive_index = index;
+}
+
 void test_extra_cap_lookup_fails(void)
 {
 	septa_ipc_buffer()->caps_or_badges[0] = slot(); /* empty */

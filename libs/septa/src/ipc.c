@@ -129,6 +129,9 @@ long septa_tcb_write_registers(uint64_t tcb, int resume, unsigned count,
 	struct septa_msg m = {.info =
 				  septa_msginfo(SEPTA_TCB_WRITE_REGISTERS, 0, n + count)};
 
+	/* Longer than the kernel takes (the 7-bit length would also cut it). */
+	if (count > SEPTA_MSG_MAX - n)
+		return SEPTA_E_MSG_LENGTH;
 	for (unsigned i = 0; i < n + count; i++)
 		septa_set_mr(&m, i, i < n ? head[i] : regs[i - n]);
 	return septa_call(tcb, &m);
@@ -222,6 +225,9 @@ long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, unsigned
 	const uint64_t mr[] = STUB_MRS(VSPACE_PROTECT);
 	uint64_t out[SEPTA_NO_TABLE_LEN] = {0};
 
+	/* The message info would cut the count; the buffer has no more slots. */
+	if (npt > SEPTA_MSG_MAX_CAPS)
+		return SEPTA_E_EXTRA_CAPS;
 	return no_table(invoke(vspace, SEPTA_VSPACE_PROTECT, npt, pts,
 			       SEPTA_INV_NMR(VSPACE_PROTECT), mr, SEPTA_NO_TABLE_LEN,
 			       out),
