@@ -55,8 +55,8 @@ static inline uint64_t inv_mr(const struct inv *iv, unsigned i)
                                                                                          \
 		if (err)                                                                 \
 			return err;                                                      \
-		SEPTA_ARGS_##NAME(INV_UNPACK_MR, INV_UNPACK_CAP, SEPTA_ARG_NONE)(void)   \
-		    nmr;                                                                 \
+		SEPTA_ARGS_##NAME(INV_UNPACK_MR, INV_UNPACK_CAP, SEPTA_ARG_NONE);        \
+		(void)nmr;                                                               \
 		(void)ncaps;                                                             \
 		err = decode_##name(&m, &a);                                             \
 		if (err)                                                                 \
