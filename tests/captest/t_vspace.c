@@ -604,3 +604,25 @@ void test_protect_never_adds_rights(void)
 	CHECK(q[0] != 0);
 	CHECK_EQ(q[2], 0);
 }
+
+/* A PageTable unmapped while it still maps a page keeps its entries until
+ * it is linked again; lent to a FRAME_MAP in another VSpace, it goes in
+ * cleared: that VSpace sees its own page and nothing of the first's. */
+void test_lent_table_brings_nothing(void)
+{
+	uint64_t a = vspace(32), b = vspace(32), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t f = mk(SEPTA_OBJ_FRAME_4K, 0), g = mk(SEPTA_OBJ_FRAME_4K, 0), q[4], pa;
+
+	CHECK(a && b && pt && f && g);
+	CHECK_EQ(septa_page_table_map(pt, a, 0, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, a, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_page_table_unmap(pt), 0);
+	CHECK_EQ(septa_frame_map(g, b, 0x2000, RW, SEPTA_OWNED, 1, &pt, NULL), 0);
+	CHECK_EQ(septa_frame_get_address(g, &pa), 0);
+	CHECK_EQ(septa_vspace_query(b, 0x2000, q), 0);
+	CHECK_EQ(q[0], pa);
+	CHECK_EQ(q[1], 3);
+	CHECK_EQ(septa_vspace_query(b, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+	CHECK_EQ(q[1], 3);
+}

@@ -710,6 +710,42 @@ static void test_table_remove(void)
 	CU_ASSERT(all_zero(fake_p2v(t3), PAGE_SIZE));
 }
 
+/* Tables lent through the cache may hold what they held where they were
+ * linked before (a removal does not clear them): linked for a map, one
+ * goes in cleared; linked to split a block, every entry is the block's. */
+static void test_lent_tables_cleared(void)
+{
+	struct pgt p;
+	paddr_t pages[3];
+	struct pgt_cache cache = {pages, 3, NULL};
+	struct pgt_map_req req = {.pa = 0x40001000, .attrs = 0x3c0, .cache = &cache};
+	pte_t pte;
+	unsigned lvl;
+
+	new_pgt(&p, 40);
+	for (unsigned i = 0; i < 3; i++) {
+		pages[i] = fake_alloc(1);
+		memset(fake_p2v(pages[i]), 0xa5, PAGE_SIZE); /* "valid" entries */
+	}
+	/* A page under an empty level-1 entry takes two. */
+	CU_ASSERT_EQUAL(pgt_map(&p, 0x1000, PAGE_SIZE, &req), PGT_OK);
+	CU_ASSERT_EQUAL(cache.count, 1);
+	expect_leaf(&p, 0x1000, 0x40001000, 3);
+	expect_empty_at(&p, 0x2000, 3);
+	expect_empty_at(&p, 0x200000, 2);
+	/* A 2 MiB block split by a protect with the last one. */
+	req = (struct pgt_map_req){
+	    .pa = 0x40400000, .attrs = 0x3c0, .blocks = true, .cache = &cache};
+	CU_ASSERT_EQUAL(pgt_map(&p, 0x400000, 0x200000, &req), PGT_OK);
+	CU_ASSERT_EQUAL(pgt_protect(&p, 0x400000, PAGE_SIZE, 0, 1ULL << 7, &req), PGT_OK);
+	CU_ASSERT_EQUAL(cache.count, 0);
+	for (uint64_t a = 0x400000; a < 0x600000; a += PAGE_SIZE) {
+		CU_ASSERT_EQUAL_FATAL(pgt_query(&p, a, &pte, &lvl), PGT_OK);
+		CU_ASSERT_EQUAL(lvl, 3);
+		CU_ASSERT_EQUAL(pte_addr(pte), 0x40000000 + a);
+	}
+}
+
 static void test_clear(void)
 {
 	struct pgt p;
@@ -750,5 +786,6 @@ void suite_pgtable(void)
 		    test_table_install_takes_cache);
 	CU_add_test(s, "refused table ops change nothing", test_table_ops_refused);
 	CU_add_test(s, "table removal", test_table_remove);
+	CU_add_test(s, "lent tables go in cleared", test_lent_tables_cleared);
 	CU_add_test(s, "clear everything", test_clear);
 }

@@ -111,7 +111,9 @@ struct septa_no_table {
 };
 /* Maps a frame, taking the tables it finds missing from pts (up to
  * SEPTA_FRAME_MAP_TABLES, used in order; those not needed stay unmapped).
- * On SEPTA_E_NO_TABLE, call again with nt->missing more PageTables. */
+ * On SEPTA_E_NO_TABLE, call again with nt->missing more PageTables (if
+ * that is more than SEPTA_FRAME_MAP_TABLES, map the top ones first with
+ * septa_page_table_map, as septa_frame_map_with_tables does). */
 long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
 		     unsigned owner, unsigned npt, const uint64_t *pts,
 		     struct septa_no_table *nt);
