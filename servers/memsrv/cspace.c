@@ -181,6 +181,12 @@ void cs_free(uint64_t cptr, unsigned n)
 		bm[j / 64] &= ~(1ULL << (j % 64));
 }
 
+void cs_delete(uint64_t cptr)
+{
+	septa_cnode_delete(cs_top, cptr, CS_DEPTH);
+	cs_free(cptr, 1);
+}
+
 bool cs_reserve(unsigned n)
 {
 	unsigned have = 0;

@@ -64,6 +64,14 @@ static uint64_t new_table(void *arg)
 	return kobj_new(SEPTA_OBJ_PAGE_TABLE, 0);
 }
 
+static void drop_table(void *arg, uint64_t pt)
+{
+	(void)arg;
+	cs_delete(pt);
+}
+
+static const struct septa_table_source tables = {new_table, drop_table, NULL};
+
 uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
 		   unsigned tag)
 {
@@ -75,10 +83,12 @@ uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned right
 	      : SEPTA_E_NO_MEMORY;
 
 	if (!err)
-		err = septa_frame_map_with_tables(s, vspace, ipa, rights, tag, new_table,
-						  NULL, &nt);
+		err = septa_frame_map_with_tables(s, vspace, ipa, rights, tag, &tables,
+						  &nt);
 	if (err == SEPTA_OK)
 		return s;
+	if (s)
+		cs_delete(s);
 	/* The callers checked and reserved everything this needs. */
 	printf("memsrv: BUG: cannot map frame %#llx at %#llx (error %ld, level %u)\n",
 	       (unsigned long long)frame, (unsigned long long)ipa, err, nt.level);
@@ -108,8 +118,7 @@ void grant_unmap(struct grant *g)
 {
 	if (!(g->flags & G_MAPPED))
 		return;
-	septa_cnode_delete(cs_top, g->slot, CS_DEPTH);
-	cs_free(g->slot, 1);
+	cs_delete(g->slot);
 	g->flags &= (uint8_t)~G_MAPPED;
 	g->slot = 0;
 }

@@ -43,6 +43,8 @@ void cs_init(uint64_t top_slot, uint64_t bootstrap_ut, uint64_t ut_paddr,
  * 0 when memsrv is out of memory for CNodes. */
 uint64_t cs_alloc(unsigned n);
 void cs_free(uint64_t cptr, unsigned n);
+/* Deletes the capability in a slot of cs_alloc(1) and frees the slot. */
+void cs_delete(uint64_t cptr);
 /* Makes sure n slots can be had without failing. */
 bool cs_reserve(unsigned n);
 /* Retypes one kernel object from memsrv's own memory into a fresh slot. */

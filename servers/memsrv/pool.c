@@ -181,8 +181,7 @@ void pool_with_page(uint64_t page, void (*fn)(void *page, void *arg), void *arg)
 	if (!s)
 		return;
 	fn((void *)MS_SCRATCH_IPA, arg);
-	septa_cnode_delete(cs_top, s, CS_DEPTH);
-	cs_free(s, 1);
+	cs_delete(s);
 }
 
 /* Back to an Untyped: the kernel zeroes it when it is retyped again. */

@@ -86,13 +86,11 @@ static int op_register(unsigned me, const uint64_t *mr, unsigned len, uint64_t *
 	if (septa_cnode_copy(cs_top, s, CS_DEPTH, clients[me].cnode, mr[0], 64,
 			     SEPTA_RIGHT_READ) ||
 	    septa_vspace_query(s, 0, q) != SEPTA_OK) {
-		septa_cnode_delete(cs_top, s, CS_DEPTH);
-		cs_free(s, 1);
+		cs_delete(s);
 		return MEMSRV_E_ARG; /* not a VSpace capability */
 	}
 	if (!(c = client_new(s, clients[me].name))) {
-		septa_cnode_delete(cs_top, s, CS_DEPTH);
-		cs_free(s, 1);
+		cs_delete(s);
 		return MEMSRV_E_FULL;
 	}
 	clients[c].parent = (uint8_t)me;

@@ -34,12 +34,14 @@ static uint64_t new_table(void *arg)
 	return mk(SEPTA_OBJ_PAGE_TABLE, 0);
 }
 
+static const struct septa_table_source tables = {new_table, NULL, NULL};
+
 /* Maps a fresh page at ipa, adding a level-3 table if the walk says so. */
 static void demand_map(uint64_t vs, uint64_t ipa)
 {
 	long err = septa_frame_map_with_tables(mk(SEPTA_OBJ_FRAME_4K, 0), vs, ipa,
 					       SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED,
-					       new_table, NULL, NULL);
+					       &tables, NULL);
 
 	if (err) {
 		printf("guestbench: map failed: %ld\n", err);

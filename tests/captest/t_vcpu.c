@@ -29,8 +29,10 @@ static uint64_t new_table(void *arg)
  * missing. */
 static long map_with_tables(uint64_t frame, uint64_t vs, uint64_t ipa, unsigned rights)
 {
+	static const struct septa_table_source tables = {new_table, NULL, NULL};
+
 	return septa_frame_map_with_tables(frame, vs, ipa, rights, SEPTA_SHARED_BORROWED,
-					   new_table, NULL, NULL);
+					   &tables, NULL);
 }
 
 /* A guest thread in a fresh VSpace of ia_bits, code loaded, not resumed. */

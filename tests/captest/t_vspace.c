@@ -542,6 +542,59 @@ void test_frame_map_with_tables(void)
 	CHECK_EQ(q[1], 2);
 }
 
+/* A table source that runs dry after one table, and what it got back. */
+struct dry_source {
+	uint64_t made, dropped;
+	unsigned left, drops;
+};
+
+static uint64_t dry_make(void *arg)
+{
+	struct dry_source *d = arg;
+
+	if (!d->left)
+		return 0;
+	d->left--;
+	return d->made = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+}
+
+static void dry_drop(void *arg, uint64_t pt)
+{
+	struct dry_source *d = arg;
+
+	d->dropped = pt;
+	d->drops++;
+}
+
+/* septa_frame_map_with_tables whose source fails halfway: the table it
+ * made is given back unlinked, and nothing is mapped. */
+void test_frame_map_tables_given_back(void)
+{
+	struct dry_source d = {0, 0, 1, 0};
+	const struct septa_table_source src = {dry_make, dry_drop, &d};
+	uint64_t vs = vspace(40), f = mk(SEPTA_OBJ_FRAME_4K, 0), q[4];
+	struct septa_no_table nt;
+
+	CHECK(vs && f);
+	CHECK_EQ(septa_frame_map_with_tables(f, vs, 0x1000, RW, SEPTA_OWNED, &src, &nt),
+		 SEPTA_E_NO_MEMORY);
+	CHECK_EQ(nt.missing, 2);
+	CHECK(d.made);
+	CHECK_EQ(d.drops, 1);
+	CHECK_EQ(d.dropped, d.made);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+	/* It was not linked: it can go where it is needed. */
+	CHECK_EQ(septa_page_table_map(d.made, vs, 0, 2, NULL), 0);
+	/* Given enough, the map is one call and nothing is given back. */
+	d.left = 1;
+	CHECK_EQ(septa_frame_map_with_tables(f, vs, 0x1000, RW, SEPTA_OWNED, &src, NULL),
+		 0);
+	CHECK_EQ(d.drops, 1);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK(q[0]);
+}
+
 /* Tables given to FRAME_MAP are checked whether it needs them or not; a
  * refusal changes nothing. */
 void test_frame_map_table_caps_bad(void)

@@ -39,6 +39,8 @@ static uint64_t new_table(void *arg)
 	return mk(SEPTA_OBJ_PAGE_TABLE, 0);
 }
 
+static const struct septa_table_source tables = {new_table, NULL, NULL};
+
 /* A frame from memtest's own Untyped, mapped by memtest itself, is
  * memtest's memory: no grant, and no difference either. (A client has no
  * way to map memsrv's memory without a grant; the audit's check for such
@@ -51,7 +53,7 @@ void test_audit_own_frames_not_stray(void)
 	CHECK(f);
 	CHECK_EQ(memsrv_audit(EP, &before), MEMSRV_OK);
 	CHECK_EQ(septa_frame_map_with_tables(f, MY_VS, XS, SEPTA_MAP_R | SEPTA_MAP_W,
-					     SEPTA_OWNED, new_table, NULL, NULL),
+					     SEPTA_OWNED, &tables, NULL),
 		 0);
 	CHECK_EQ(septa_frame_get_address(f, &fpa), 0);
 	CHECK_EQ(pa_of(MY_VS, XS), fpa);

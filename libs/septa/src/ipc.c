@@ -164,36 +164,55 @@ long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rig
 			out, nt);
 }
 
+/* Gives back the tables src made that nothing linked. */
+static void drop_tables(const struct septa_table_source *src, const uint64_t *pts,
+			unsigned n)
+{
+	for (unsigned i = 0; src->drop && i < n; i++)
+		src->drop(src->arg, pts[i]);
+}
+
 long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
 				 unsigned rights, unsigned owner,
-				 uint64_t (*new_table)(void *arg), void *arg,
+				 const struct septa_table_source *src,
 				 struct septa_no_table *nt)
 {
 	struct septa_no_table need = {0, 0};
 	uint64_t pts[SEPTA_FRAME_MAP_TABLES];
+	unsigned made = 0;
 	long err = septa_frame_map(frame, vspace, ipa, rights, owner, 0, NULL, &need);
 
 	if (err != SEPTA_E_NO_TABLE)
 		goto out;
 	err = SEPTA_OK;
 	/* More than one call can carry (a page under an empty level-0 entry):
-	 * the top ones are linked first. */
+	 * the top ones are linked first, and stay linked: they are the
+	 * VSpace's now, as after any PAGE_TABLE_MAP. */
 	while (!err && need.missing > SEPTA_FRAME_MAP_TABLES) {
-		uint64_t pt = new_table(arg);
+		uint64_t pt = src->make(src->arg);
 
 		err = pt ? septa_page_table_map(pt, vspace,
 						ipa & ~(septa_level_size(need.level) - 1),
 						need.level + 1, NULL)
 			 : SEPTA_E_NO_MEMORY;
+		if (err && pt)
+			drop_tables(src, &pt, 1);
 		need.missing--;
 		need.level++;
 	}
-	for (unsigned i = 0; !err && i < need.missing; i++)
-		if (!(pts[i] = new_table(arg)))
+	while (!err && made < need.missing) {
+		uint64_t pt = src->make(src->arg);
+
+		if (pt)
+			pts[made++] = pt;
+		else
 			err = SEPTA_E_NO_MEMORY;
+	}
 	if (!err)
 		err = septa_frame_map(frame, vspace, ipa, rights, owner, need.missing,
 				      pts, &need);
+	if (err)
+		drop_tables(src, pts, made);
 out:
 	if (nt)
 		*nt = need;

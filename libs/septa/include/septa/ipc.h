@@ -117,12 +117,21 @@ struct septa_no_table {
 long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
 		     unsigned owner, unsigned npt, const uint64_t *pts,
 		     struct septa_no_table *nt);
-/* septa_frame_map, and if tables are missing, new_table(arg) makes exactly
- * as many PageTables as the kernel reports and they go in with the frame:
- * one kernel call when none is missing, and then one to map. */
+/* Where septa_frame_map_with_tables gets PageTables: make(arg) returns a
+ * fresh PageTable capability (0: none left); drop(arg, pt), if not NULL,
+ * takes back one that make gave and that nothing linked because the map
+ * failed, so a failure leaves no table behind. */
+struct septa_table_source {
+	uint64_t (*make)(void *arg);
+	void (*drop)(void *arg, uint64_t pt);
+	void *arg;
+};
+/* septa_frame_map, and if tables are missing, src makes exactly as many
+ * PageTables as the kernel reports and they go in with the frame: one
+ * kernel call when none is missing, and then one to map. */
 long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
 				 unsigned rights, unsigned owner,
-				 uint64_t (*new_table)(void *arg), void *arg,
+				 const struct septa_table_source *src,
 				 struct septa_no_table *nt);
 /* Links a PageTable at `level` (of its entries); the tables above must be
  * there: on SEPTA_E_NO_TABLE, nt says which level has none. */
