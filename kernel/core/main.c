@@ -90,7 +90,7 @@ static uint64_t free_ram_start(const struct ram_info *ram, uint64_t kend)
 
 	if (ram->fdt >= kend && ram->fdt + ram->fdt_size > start)
 		start = ram->fdt + ram->fdt_size;
-	return ALIGN_UP(start, PAGE_SIZE);
+	return ALIGN_UP(start, SEPTA_PAGE_SIZE);
 }
 
 void kmain(uint64_t x0)
@@ -100,7 +100,7 @@ void kmain(uint64_t x0)
 	struct bootarc arc;
 	struct bootarc_module root;
 	struct roottask_env env;
-	uint64_t kend = ALIGN_UP((uintptr_t)_end, PAGE_SIZE);
+	uint64_t kend = ALIGN_UP((uintptr_t)_end, SEPTA_PAGE_SIZE);
 	unsigned tables;
 	int err;
 

@@ -35,7 +35,7 @@ static int map_pages(struct pgt *vs, uint64_t ipa, paddr_t pa, uint64_t size, pt
 	if (req.tables > TABLE_BATCH)
 		return PGT_E_NO_TABLE;
 	for (unsigned i = 0; i < req.tables; i++) {
-		pages[i] = bootmem_alloc(1, PAGE_SIZE);
+		pages[i] = bootmem_alloc(1, SEPTA_PAGE_SIZE);
 		if (!pa_addr(pages[i]))
 			return PGT_E_NO_TABLE;
 	}
@@ -46,7 +46,7 @@ static int map_pages(struct pgt *vs, uint64_t ipa, paddr_t pa, uint64_t size, pt
 static int map_fresh(struct pgt *vs, uint64_t ipa, uint64_t size, pte_t attrs,
 		     paddr_t *out)
 {
-	paddr_t pa = bootmem_alloc(size / PAGE_SIZE, PAGE_SIZE);
+	paddr_t pa = bootmem_alloc(size / SEPTA_PAGE_SIZE, SEPTA_PAGE_SIZE);
 
 	if (!pa_addr(pa))
 		return PGT_E_NO_TABLE;
@@ -57,8 +57,8 @@ static int map_fresh(struct pgt *vs, uint64_t ipa, uint64_t size, pte_t attrs,
 
 static int load_segment(struct pgt *vs, const struct elf64_segment *seg)
 {
-	uint64_t start = ALIGN_DOWN(seg->vaddr, PAGE_SIZE);
-	uint64_t end = ALIGN_UP(seg->vaddr + seg->memsz, PAGE_SIZE);
+	uint64_t start = ALIGN_DOWN(seg->vaddr, SEPTA_PAGE_SIZE);
+	uint64_t end = ALIGN_UP(seg->vaddr + seg->memsz, SEPTA_PAGE_SIZE);
 	pte_t attrs = arch_s2_attrs(seg->flags & ELF64_PF_R, seg->flags & ELF64_PF_W,
 				    seg->flags & ELF64_PF_X);
 	paddr_t pa;
@@ -134,8 +134,8 @@ static void give_untyped(struct septa_bootinfo *bi, unsigned slot)
 
 static void *boot_object(unsigned bits)
 {
-	paddr_t pa =
-	    bootmem_alloc(ALIGN_UP(1ULL << bits, PAGE_SIZE) / PAGE_SIZE, 1ULL << bits);
+	paddr_t pa = bootmem_alloc(
+	    ALIGN_UP(1ULL << bits, SEPTA_PAGE_SIZE) / SEPTA_PAGE_SIZE, 1ULL << bits);
 
 	return (void *)(uintptr_t)pa_addr(pa);
 }
@@ -156,7 +156,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	if (err)
 		return fail(mod->name, elf64_strerror(err), err);
 	t = boot_object(SEPTA_TCB_BITS);
-	vs = boot_object(PAGE_SHIFT);
+	vs = boot_object(SEPTA_PAGE_SHIFT);
 	root_cnode = boot_object(SEPTA_ROOT_CNODE_BITS + SEPTA_CNODE_SLOT_BITS);
 	if (!t || !vs || !root_cnode)
 		return fail(mod->name, "out of memory for the initial objects", 0);
@@ -168,8 +168,8 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	vs->pgt.mm = &arch_s2_mm_ops;
 	vspace_register_root(vs);
 	pgt_geom_init(&vs->pgt.geom, SEPTA_ROOT_IPA_BITS, true);
-	vs->pgt.root =
-	    bootmem_alloc(vs->pgt.geom.root_pages, vs->pgt.geom.root_pages * PAGE_SIZE);
+	vs->pgt.root = bootmem_alloc(vs->pgt.geom.root_pages,
+				     vs->pgt.geom.root_pages * SEPTA_PAGE_SIZE);
 	if (!pa_addr(vs->pgt.root))
 		return fail(t->name, "out of memory for the stage-2 root", 0);
 
@@ -189,19 +189,20 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	const pte_t ro = arch_s2_attrs(true, false, false),
 		    rw = arch_s2_attrs(true, true, false);
 
-	err = map_fresh(&vs->pgt, SEPTA_ROOT_BOOTINFO, PAGE_SIZE, ro, &bi_pa);
+	err = map_fresh(&vs->pgt, SEPTA_ROOT_BOOTINFO, SEPTA_PAGE_SIZE, ro, &bi_pa);
 	if (!err)
-		err = map_fresh(&vs->pgt, SEPTA_ROOT_IPC_BUFFER, PAGE_SIZE, rw, &buf_pa);
+		err = map_fresh(&vs->pgt, SEPTA_ROOT_IPC_BUFFER, SEPTA_PAGE_SIZE, rw,
+				&buf_pa);
 	if (!err)
 		err = map_fresh(&vs->pgt, SEPTA_ROOT_SPARE_BASE,
-				SEPTA_ROOT_SPARE_PAGES * PAGE_SIZE, rw, &spare_pa);
+				SEPTA_ROOT_SPARE_PAGES * SEPTA_PAGE_SIZE, rw, &spare_pa);
 	if (!err)
 		err = map_fresh(&vs->pgt, SEPTA_ROOT_HEAP_BASE, SEPTA_ROOT_HEAP_SIZE, rw,
 				NULL);
 	/* The boot modules, for the root task to start the other servers. */
 	if (!err)
 		err = map_pages(&vs->pgt, SEPTA_ROOT_MODULES, pa_init(env->modules_pa),
-				ALIGN_UP(env->modules_size, PAGE_SIZE), ro);
+				ALIGN_UP(env->modules_size, SEPTA_PAGE_SIZE), ro);
 	if (!err)
 		err = map_fresh(&vs->pgt, SEPTA_ROOT_STACK_TOP - SEPTA_ROOT_STACK_SIZE,
 				SEPTA_ROOT_STACK_SIZE, rw, NULL);
@@ -225,17 +226,17 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 							      .obj = (uintptr_t)vs});
 	put_cap(SEPTA_CAP_IRQ_CONTROL,
 		&(struct cap){.type = CAP_IRQ_CONTROL, .rights = SEPTA_RIGHTS_ALL});
-	buf_cap =
-	    put_cap(SEPTA_CAP_INIT_IPC_BUFFER, &(struct cap){.type = CAP_FRAME,
-							     .rights = SEPTA_RIGHTS_ALL,
-							     .size_bits = PAGE_SHIFT,
-							     .obj = pa_addr(buf_pa)});
+	buf_cap = put_cap(SEPTA_CAP_INIT_IPC_BUFFER,
+			  &(struct cap){.type = CAP_FRAME,
+					.rights = SEPTA_RIGHTS_ALL,
+					.size_bits = SEPTA_PAGE_SHIFT,
+					.obj = pa_addr(buf_pa)});
 	for (unsigned i = 0; i < SEPTA_ROOT_SPARE_PAGES; i++)
 		put_cap(SEPTA_CAP_SPARE_FRAMES + i,
 			&(struct cap){.type = CAP_FRAME,
 				      .rights = SEPTA_RIGHTS_ALL,
-				      .size_bits = PAGE_SHIFT,
-				      .obj = pa_addr(spare_pa) + i * PAGE_SIZE});
+				      .size_bits = SEPTA_PAGE_SHIFT,
+				      .obj = pa_addr(spare_pa) + i * SEPTA_PAGE_SIZE});
 	cdt_insert(cnode_cap, &t->slots[TCB_SLOT_CSPACE], &cnode_cap->cap);
 	cdt_insert(vs_cap, &t->slots[TCB_SLOT_VSPACE], &vs_cap->cap);
 	cdt_insert(buf_cap, &t->slots[TCB_SLOT_BUFFER], &buf_cap->cap);

@@ -27,8 +27,8 @@ static long check_user_readable(const struct pgt *vs, uint64_t addr, uint64_t le
 		return SEPTA_OK;
 	if (addr + len < addr)
 		return SEPTA_E_RANGE;
-	last = ALIGN_DOWN(addr + len - 1, PAGE_SIZE);
-	for (page = ALIGN_DOWN(addr, PAGE_SIZE);; page += PAGE_SIZE) {
+	last = ALIGN_DOWN(addr + len - 1, SEPTA_PAGE_SIZE);
+	for (page = ALIGN_DOWN(addr, SEPTA_PAGE_SIZE);; page += SEPTA_PAGE_SIZE) {
 		pte_t pte;
 		unsigned level;
 
@@ -58,7 +58,8 @@ static void sys_debug_write(struct tcb *t)
 	for (uint64_t i = 0; i < len;) {
 		pte_t pte;
 		unsigned level;
-		uint64_t a = addr + i, in_page = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+		uint64_t a = addr + i,
+			 in_page = SEPTA_PAGE_SIZE - (a & (SEPTA_PAGE_SIZE - 1));
 		const char *p;
 
 		pgt_query(vs, a, &pte, &level);

@@ -34,9 +34,6 @@ static inline uint64_t ipa_addr(ipaddr_t a)
 	return a.ipa;
 }
 
-#define PAGE_SHIFT SEPTA_PAGE_SHIFT
-#define PAGE_SIZE  SEPTA_PAGE_SIZE
-
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 #define ALIGN_UP(x, a)	 ALIGN_DOWN((x) + (uint64_t)(a)-1, (a))
 #define IS_ALIGNED(x, a) (((x) & ((uint64_t)(a)-1)) == 0)

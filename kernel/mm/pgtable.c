@@ -12,9 +12,9 @@ int pgt_geom_init(struct pgt_geom *g, unsigned ia_bits, bool concat)
 	/* Each level resolves 9 bits above the 12-bit page offset; with
 	 * concatenation the start level may resolve 4 bits more. */
 	if (concat)
-		levels = (ia_bits - PAGE_SHIFT - 4 + 8) / 9;
+		levels = (ia_bits - SEPTA_PAGE_SHIFT - 4 + 8) / 9;
 	else
-		levels = (ia_bits - PAGE_SHIFT + 8) / 9;
+		levels = (ia_bits - SEPTA_PAGE_SHIFT + 8) / 9;
 	start = 4 - levels;
 	root_bits = ia_bits - pgt_level_shift(start);
 	g->ia_bits = (uint8_t)ia_bits;
@@ -186,7 +186,7 @@ static void link_table(struct pgt_visit *v, paddr_t page)
 			table[i] = (pte_addr(old) + i * cg) | (old & PTE_LEAF_ATTRS) |
 				   PTE_VALID | (v->level + 1 == 3 ? PTE_TYPE_TABLE : 0);
 	else
-		memset(table, 0, PAGE_SIZE);
+		memset(table, 0, SEPTA_PAGE_SIZE);
 	set_pte(v->pgt, v->ptep, pa_addr(page) | PTE_VALID | PTE_TYPE_TABLE,
 		ALIGN_DOWN(v->addr, pgt_granule(v->level)), v->level);
 }
@@ -317,7 +317,7 @@ static int check_args(const struct pgt *pgt, const struct pgt_edit *e)
 {
 	switch (e->op) {
 	case PGT_OP_MAP:
-		if (!IS_ALIGNED(e->req->pa, PAGE_SIZE))
+		if (!IS_ALIGNED(e->req->pa, SEPTA_PAGE_SIZE))
 			return PGT_E_ALIGN;
 		break;
 	case PGT_OP_PROTECT:
@@ -329,13 +329,13 @@ static int check_args(const struct pgt *pgt, const struct pgt_edit *e)
 		if (e->level <= pgt->geom.start_level || e->level > 3)
 			return PGT_E_RANGE;
 		return IS_ALIGNED(e->addr, pgt_granule(e->level - 1)) &&
-			       IS_ALIGNED(pa_addr(e->table), PAGE_SIZE)
+			       IS_ALIGNED(pa_addr(e->table), SEPTA_PAGE_SIZE)
 			   ? PGT_OK
 			   : PGT_E_ALIGN;
 	default:
 		break;
 	}
-	return IS_ALIGNED(e->addr | e->size, PAGE_SIZE) ? PGT_OK : PGT_E_ALIGN;
+	return IS_ALIGNED(e->addr | e->size, SEPTA_PAGE_SIZE) ? PGT_OK : PGT_E_ALIGN;
 }
 
 int pgt_check(const struct pgt *pgt, struct pgt_edit *e)
@@ -426,7 +426,7 @@ int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 void pgt_clear(const struct pgt *pgt)
 {
 	memset(pgt->mm->phys_to_virt(pgt->root), 0,
-	       (size_t)pgt->geom.root_pages * PAGE_SIZE);
+	       (size_t)pgt->geom.root_pages * SEPTA_PAGE_SIZE);
 	pgt->mm->tlb_inval_all(pgt);
 }
 
@@ -478,7 +478,7 @@ int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level)
 {
 	struct query_data q = {0, 0};
 	struct pgt_walker w = {query_leaf, &q, PGT_VISIT_LEAF};
-	int ret = pgt_walk(pgt, ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE, &w);
+	int ret = pgt_walk(pgt, ALIGN_DOWN(addr, SEPTA_PAGE_SIZE), SEPTA_PAGE_SIZE, &w);
 
 	if (ret)
 		return ret;

@@ -113,9 +113,9 @@ static int decode_tcb_configure(const struct tcb_configure_msg *m,
 	/* The kernel writes IPC buffers through its map of RAM, so a device
 	 * frame cannot be one. */
 	if (cs->type != CAP_CNODE || vs->type != CAP_VSPACE || buf->type != CAP_FRAME ||
-	    buf->size_bits != PAGE_SHIFT || (buf->flags & CAP_F_DEVICE))
+	    buf->size_bits != SEPTA_PAGE_SHIFT || (buf->flags & CAP_F_DEVICE))
 		return SEPTA_E_CAP_TYPE;
-	if (!IS_ALIGNED(m->buffer_ipa, PAGE_SIZE))
+	if (!IS_ALIGNED(m->buffer_ipa, SEPTA_PAGE_SIZE))
 		return SEPTA_E_ALIGN;
 	a->fault = NULL;
 	if (m->fault_ep) {

@@ -41,15 +41,15 @@ unsigned object_size_bits(unsigned type, unsigned size_bits)
 		return 30;
 	case SEPTA_OBJ_PAGE_TABLE:
 	case SEPTA_OBJ_VCPU:
-		return PAGE_SHIFT;
+		return SEPTA_PAGE_SHIFT;
 	case SEPTA_OBJ_VSPACE: {
 		struct pgt_geom g;
-		unsigned bits = PAGE_SHIFT;
+		unsigned bits = SEPTA_PAGE_SHIFT;
 
 		/* Root tables, then a page for the header; a power of two. */
 		if (size_bits > arch_pa_bits() || pgt_geom_init(&g, size_bits, true))
 			return 0;
-		while ((1u << (bits - PAGE_SHIFT)) < g.root_pages + 1u)
+		while ((1u << (bits - SEPTA_PAGE_SHIFT)) < g.root_pages + 1u)
 			bits++;
 		return bits;
 	}
@@ -93,8 +93,8 @@ static struct cap new_cap(unsigned type, unsigned size_bits, uint64_t addr, bool
 		struct vspace *vs;
 
 		pgt_geom_init(&g, size_bits, true);
-		vs = (struct vspace *)(uintptr_t)(addr +
-						  (uint64_t)g.root_pages * PAGE_SIZE);
+		vs = (struct vspace *)(uintptr_t)(addr + (uint64_t)g.root_pages *
+							     SEPTA_PAGE_SIZE);
 		vspace_init(vs, pa_init(addr), size_bits);
 		c.type = CAP_VSPACE;
 		c.obj = (uintptr_t)vs;

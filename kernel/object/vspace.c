@@ -88,7 +88,7 @@ static int decode_vspace_protect(const struct vspace_protect_msg *m,
 
 	if (m->keep > (SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X))
 		return SEPTA_E_ARG;
-	if (!IS_ALIGNED(m->ipa | m->size, PAGE_SIZE))
+	if (!IS_ALIGNED(m->ipa | m->size, SEPTA_PAGE_SIZE))
 		return SEPTA_E_ALIGN;
 	if (m->size == 0 || m->ipa >> vs->pgt.geom.ia_bits ||
 	    m->size > (1ULL << vs->pgt.geom.ia_bits) - m->ipa)
@@ -139,7 +139,7 @@ static void invoke_vspace_query(const struct vspace_query_args *a)
 	pgt_query(&a->vs->pgt, a->ipa, &pte, &level);
 	msg_set(a->caller, 0,
 		pte ? pte_addr(pte) +
-			  (ALIGN_DOWN(a->ipa, PAGE_SIZE) & (pgt_granule(level) - 1))
+			  (ALIGN_DOWN(a->ipa, SEPTA_PAGE_SIZE) & (pgt_granule(level) - 1))
 		    : 0);
 	/* Unmapped: the level of the empty entry, so a caller scanning for
 	 * mappings can skip that entry's whole range. */

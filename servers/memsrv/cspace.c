@@ -39,7 +39,7 @@ static uint64_t obj_bytes(unsigned type, unsigned bits)
 	case SEPTA_OBJ_VSPACE:
 		return 1ULL << 16; /* at most: 16 concatenated roots and a header */
 	default:
-		return PAGE_SIZE;
+		return SEPTA_PAGE_SIZE;
 	}
 }
 
@@ -64,13 +64,13 @@ static bool kobj_room(uint64_t bytes)
 	    own_alloc(&pool.db, 0, CHUNK_PAGES, CHUNK_PAGES, &first) != OWN_OK)
 		return false;
 	pool_chunk(first)->state = CH_KOBJ;
-	kobj_add_source(pool_chunk(first)->ut, pool.base + first * PAGE_SIZE, 21);
+	kobj_add_source(pool_chunk(first)->ut, pool.base + first * SEPTA_PAGE_SIZE, 21);
 	return true;
 }
 
 bool kobj_reserve(unsigned pages)
 {
-	return kobj_room(pages * PAGE_SIZE);
+	return kobj_room(pages * SEPTA_PAGE_SIZE);
 }
 
 static bool kobj_at(unsigned type, unsigned bits, uint64_t index, unsigned depth,

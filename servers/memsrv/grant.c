@@ -161,7 +161,7 @@ int ipa_check_free(uint64_t vspace, uint64_t ipa, uint64_t size)
 {
 	uint64_t q[4], a = ipa;
 
-	if (ipa % PAGE_SIZE || size == 0 || ipa + size < ipa)
+	if (ipa % SEPTA_PAGE_SIZE || size == 0 || ipa + size < ipa)
 		return MEMSRV_E_ALIGN;
 	while (a < ipa + size) {
 		long err = septa_vspace_query(vspace, a, q);
@@ -201,7 +201,8 @@ static void audit_grants(struct memsrv_audit *out)
 		septa_vspace_query(clients[g->client].vspace, g->ipa, q);
 		k = (struct own_kernel_view){q[0], (unsigned)q[2], (unsigned)q[3]};
 		r = own_audit_mapping(own_query(&pool.db, g->client, g->page),
-				      pool.base + g->page * PAGE_SIZE, g->rights, &k);
+				      pool.base + g->page * SEPTA_PAGE_SIZE, g->rights,
+				      &k);
 		if (r == OWN_AUDIT_OK &&
 		    own_view_tag(own_query(&pool.db, g->client, g->page)) >= 0 &&
 		    !(g->flags & G_MAPPED))
@@ -234,10 +235,10 @@ static void audit_vspace(struct memsrv_audit *out, unsigned c)
 		if (q[0] >= pool.ram_base && q[0] < pool.ram_end &&
 		    !own_untyped(c, q[0])) {
 			bool in_pool = q[0] >= pool.base &&
-				       q[0] - pool.base < pool.pages * PAGE_SIZE;
-			uint64_t page = (q[0] - pool.base) / PAGE_SIZE;
+				       q[0] - pool.base < pool.pages * SEPTA_PAGE_SIZE;
+			uint64_t page = (q[0] - pool.base) / SEPTA_PAGE_SIZE;
 			struct grant *gr = in_pool ? grant_find(c, page) : NULL;
-			uint64_t off = gr ? (page - gr->page) * PAGE_SIZE : 0;
+			uint64_t off = gr ? (page - gr->page) * SEPTA_PAGE_SIZE : 0;
 
 			out->checked++;
 			if (!gr || !(gr->flags & G_MAPPED) || gr->ipa + off != a)

@@ -112,7 +112,7 @@ int main(void)
 		      kobj_new_at(SEPTA_OBJ_TCB, 0, tcb)
 		  ? -1
 		  : 0;
-	memset((void *)SEPTA_ROOT_SPARE_BASE, 0, PAGE_SIZE);
+	memset((void *)SEPTA_ROOT_SPARE_BASE, 0, SEPTA_PAGE_SIZE);
 	if (!err)
 		err = thread_start(
 		    tcb, &(struct thread_spec){

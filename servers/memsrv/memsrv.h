@@ -13,9 +13,8 @@
 #include <stdint.h>
 #include "own.h"
 
-#define PAGE_SIZE   SEPTA_PAGE_SIZE
 #define CHUNK_PAGES 512u /* a chunk is 2 MiB: the unit frames are made in */
-#define CHUNK_SIZE  (CHUNK_PAGES * PAGE_SIZE)
+#define CHUNK_SIZE  (CHUNK_PAGES * SEPTA_PAGE_SIZE)
 
 /*
  * The server thread's CSpace: a top CNode of 2^8 slots with a 44-bit guard;

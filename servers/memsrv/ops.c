@@ -25,12 +25,13 @@ static int own_to_memsrv(int err)
 /* A range of whole pages of the pool, given by physical address. */
 static int page_range(uint64_t pa, uint64_t n, uint64_t *first)
 {
-	if (pa % PAGE_SIZE)
+	if (pa % SEPTA_PAGE_SIZE)
 		return MEMSRV_E_ALIGN;
-	if (pa < pool.base || n == 0 || (pa - pool.base) / PAGE_SIZE >= pool.pages ||
-	    n > pool.pages - (pa - pool.base) / PAGE_SIZE)
+	if (pa < pool.base || n == 0 ||
+	    (pa - pool.base) / SEPTA_PAGE_SIZE >= pool.pages ||
+	    n > pool.pages - (pa - pool.base) / SEPTA_PAGE_SIZE)
 		return MEMSRV_E_RANGE;
-	*first = (pa - pool.base) / PAGE_SIZE;
+	*first = (pa - pool.base) / SEPTA_PAGE_SIZE;
 	return MEMSRV_OK;
 }
 
@@ -66,11 +67,11 @@ static bool valid_client(unsigned c)
 static int check_target(unsigned c, uint64_t ipa, uint64_t first, uint64_t n)
 {
 	for (uint64_t p = first; p < first + n; p = unit_end(p))
-		if (is_block(p) && (ipa + (p - first) * PAGE_SIZE) % CHUNK_SIZE)
+		if (is_block(p) && (ipa + (p - first) * SEPTA_PAGE_SIZE) % CHUNK_SIZE)
 			return MEMSRV_E_ALIGN;
-	if (n > (~0ULL - ipa) / PAGE_SIZE)
+	if (n > (~0ULL - ipa) / SEPTA_PAGE_SIZE)
 		return MEMSRV_E_IPA_RANGE;
-	return ipa_check_free(clients[c].vspace, ipa, n * PAGE_SIZE);
+	return ipa_check_free(clients[c].vspace, ipa, n * SEPTA_PAGE_SIZE);
 }
 
 static int reserve(uint64_t units, uint64_t pages, bool blocks)
@@ -115,9 +116,9 @@ int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rig
 		return MEMSRV_E_RANGE;
 	if (align == 0 || (align & (align - 1)) || (blocks && ipa % CHUNK_SIZE))
 		return MEMSRV_E_ALIGN;
-	if (n > (~0ULL - ipa) / PAGE_SIZE)
+	if (n > (~0ULL - ipa) / SEPTA_PAGE_SIZE)
 		return MEMSRV_E_IPA_RANGE;
-	err = ipa_check_free(clients[me].vspace, ipa, n * PAGE_SIZE);
+	err = ipa_check_free(clients[me].vspace, ipa, n * SEPTA_PAGE_SIZE);
 	if (!err)
 		err = reserve(blocks ? n / CHUNK_PAGES : n, n, blocks);
 	if (!err)
@@ -126,9 +127,9 @@ int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rig
 		return err;
 	pool_populate(first, n, blocks);
 	for (uint64_t p = first; p < first + n; p = unit_end(p))
-		grant_map(me, p, blocks, ipa + (p - first) * PAGE_SIZE, rights,
+		grant_map(me, p, blocks, ipa + (p - first) * SEPTA_PAGE_SIZE, rights,
 			  SEPTA_OWNED);
-	*pa = pool.base + first * PAGE_SIZE;
+	*pa = pool.base + first * SEPTA_PAGE_SIZE;
 	return MEMSRV_OK;
 }
 
@@ -163,7 +164,7 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 			grant_unmap(g);
 		else if (g->tag != SEPTA_SHARED_OWNED)
 			grant_remap(g, SEPTA_SHARED_OWNED);
-		grant_map(b, p, is_block(p), ipa + (p - first) * PAGE_SIZE, rights,
+		grant_map(b, p, is_block(p), ipa + (p - first) * SEPTA_PAGE_SIZE, rights,
 			  lend ? SEPTA_BORROWED : SEPTA_SHARED_BORROWED);
 	}
 	return MEMSRV_OK;
@@ -186,7 +187,7 @@ static int op_reclaim(unsigned me, uint64_t first, uint64_t n)
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
 		struct grant *g = grant_find(me, p);
 		int err = ipa_check_free(clients[me].vspace, g->ipa,
-					 (unit_end(p) - p) * PAGE_SIZE);
+					 (unit_end(p) - p) * SEPTA_PAGE_SIZE);
 
 		if (err)
 			return err;
@@ -217,7 +218,7 @@ static int op_donate(unsigned me, uint64_t first, uint64_t n, uint64_t units, un
 		unsigned rights = g->rights;
 
 		grant_drop(g);
-		grant_map(to, p, is_block(p), ipa + (p - first) * PAGE_SIZE, rights,
+		grant_map(to, p, is_block(p), ipa + (p - first) * SEPTA_PAGE_SIZE, rights,
 			  SEPTA_OWNED);
 	}
 	return MEMSRV_OK;

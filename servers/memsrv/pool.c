@@ -78,7 +78,7 @@ int pool_init(const struct septa_bootinfo *bi, unsigned boot_ut)
 	pool.base = lo;
 	pool.ram_base = bi->ram_base;
 	pool.ram_end = bi->ram_base + bi->ram_size;
-	pool.pages = (hi - lo) / PAGE_SIZE;
+	pool.pages = (hi - lo) / SEPTA_PAGE_SIZE;
 	pool.nchunks = pool.pages / CHUNK_PAGES;
 	pool.chunks = calloc(pool.nchunks, sizeof(struct chunk));
 	if (!pool.chunks)
@@ -170,7 +170,7 @@ void pool_populate(uint64_t first, uint64_t n, bool blocks)
 static void zero(void *page, void *arg)
 {
 	(void)arg;
-	memset(page, 0, PAGE_SIZE);
+	memset(page, 0, SEPTA_PAGE_SIZE);
 }
 
 void pool_with_page(uint64_t page, void (*fn)(void *page, void *arg), void *arg)

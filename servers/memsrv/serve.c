@@ -48,18 +48,18 @@ static int op_query(unsigned me, const uint64_t *mr, unsigned len, uint64_t *out
 
 	if (len < 1)
 		return MEMSRV_E_ARG;
-	if (mr[0] % PAGE_SIZE)
+	if (mr[0] % SEPTA_PAGE_SIZE)
 		return MEMSRV_E_ALIGN;
-	if (mr[0] < pool.base || (mr[0] - pool.base) / PAGE_SIZE >= pool.pages)
+	if (mr[0] < pool.base || (mr[0] - pool.base) / SEPTA_PAGE_SIZE >= pool.pages)
 		return MEMSRV_E_RANGE;
-	page = (mr[0] - pool.base) / PAGE_SIZE;
+	page = (mr[0] - pool.base) / SEPTA_PAGE_SIZE;
 	out[0] = own_query(&pool.db, me, page);
 	/* Whose a page is, is nobody else's business. */
 	out[1] =
 	    out[0] == MEMSRV_VIEW_NONE ? MEMSRV_OWNER_HIDDEN : pool.db.pages[page].owner;
 	g = grant_find(me, page);
-	out[2] =
-	    g && (g->flags & G_MAPPED) ? g->ipa + (page - g->page) * PAGE_SIZE : ~0ULL;
+	out[2] = g && (g->flags & G_MAPPED) ? g->ipa + (page - g->page) * SEPTA_PAGE_SIZE
+					    : ~0ULL;
 	out[3] = g ? g->rights : 0;
 	out[4] = out[0] == MEMSRV_VIEW_NONE ? 0 : pool.db.pages[page].nborrowers;
 	return MEMSRV_OK;

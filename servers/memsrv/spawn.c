@@ -45,15 +45,16 @@ static void copy_in(void *page, void *arg)
 static int give_pages(unsigned c, uint64_t ipa, uint64_t bytes, unsigned rights,
 		      const uint8_t *src, uint64_t len, uint64_t *first)
 {
-	uint64_t start = ipa & ~(PAGE_SIZE - 1), pa;
-	uint64_t n = (ipa + bytes - start + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t start = ipa & ~(SEPTA_PAGE_SIZE - 1), pa;
+	uint64_t n = (ipa + bytes - start + SEPTA_PAGE_SIZE - 1) / SEPTA_PAGE_SIZE;
 	int err = op_alloc(c, n, 1, start, rights, &pa);
 
 	if (err)
 		return err;
-	*first = (pa - pool.base) / PAGE_SIZE;
+	*first = (pa - pool.base) / SEPTA_PAGE_SIZE;
 	for (uint64_t p = *first, off = ipa - start; len; p++, off = 0) {
-		struct fill f = {src, off, len < PAGE_SIZE - off ? len : PAGE_SIZE - off};
+		struct fill f = {
+		    src, off, len < SEPTA_PAGE_SIZE - off ? len : SEPTA_PAGE_SIZE - off};
 
 		pool_with_page(p, copy_in, &f);
 		src += f.len;
@@ -176,11 +177,11 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 		err = give_pages(c, SEPTA_ROOT_HEAP_BASE, MEMSRV_SERVER_HEAP_SIZE,
 				 MEMSRV_RW, NULL, 0, &first);
 	if (!err)
-		err = give_pages(c, SEPTA_ROOT_IPC_BUFFER, PAGE_SIZE, MEMSRV_RW, NULL, 0,
-				 &first);
+		err = give_pages(c, SEPTA_ROOT_IPC_BUFFER, SEPTA_PAGE_SIZE, MEMSRV_RW,
+				 NULL, 0, &first);
 	if (!err)
-		err = give_pages(c, SEPTA_ROOT_BOOTINFO, PAGE_SIZE, MEMSRV_R, NULL, 0,
-				 &bip);
+		err = give_pages(c, SEPTA_ROOT_BOOTINFO, SEPTA_PAGE_SIZE, MEMSRV_R, NULL,
+				 0, &bip);
 	/* A copy of the boot archive, read-only: vmsrv loads guests from it. */
 	if (!err)
 		err = give_pages(c, SEPTA_ROOT_MODULES, bi->modules_size, MEMSRV_R,

@@ -14,7 +14,7 @@ static unsigned fake_next, tlb_invals, tlb_flushes;
 static void *fake_p2v(paddr_t pa)
 {
 	CU_ASSERT_FATAL(pa_addr(pa) >= FAKE_BASE &&
-			pa_addr(pa) < FAKE_BASE + FAKE_PAGES * PAGE_SIZE);
+			pa_addr(pa) < FAKE_BASE + FAKE_PAGES * SEPTA_PAGE_SIZE);
 	return fake + (pa_addr(pa) - FAKE_BASE);
 }
 
@@ -41,7 +41,7 @@ static const struct pgt_mm_ops fake_ops = {fake_p2v, fake_tlbi, fake_publish,
 
 static paddr_t fake_alloc(unsigned pages)
 {
-	paddr_t pa = pa_init(FAKE_BASE + fake_next * PAGE_SIZE);
+	paddr_t pa = pa_init(FAKE_BASE + fake_next * SEPTA_PAGE_SIZE);
 
 	CU_ASSERT_FATAL(fake_next + pages <= FAKE_PAGES);
 	fake_next += pages;
@@ -50,7 +50,7 @@ static paddr_t fake_alloc(unsigned pages)
 
 static int setup(void)
 {
-	fake = aligned_alloc(PAGE_SIZE, FAKE_PAGES * PAGE_SIZE);
+	fake = aligned_alloc(SEPTA_PAGE_SIZE, FAKE_PAGES * SEPTA_PAGE_SIZE);
 	return fake ? 0 : -1;
 }
 
@@ -62,7 +62,7 @@ static int teardown(void)
 
 static void new_pgt(struct pgt *p, unsigned ia_bits)
 {
-	memset(fake, 0, FAKE_PAGES * PAGE_SIZE);
+	memset(fake, 0, FAKE_PAGES * SEPTA_PAGE_SIZE);
 	fake_next = 0;
 	tlb_invals = 0;
 	tlb_flushes = 0;
@@ -147,15 +147,17 @@ static void test_missing_tables_change_nothing(void)
 	struct pgt_map_req req;
 
 	new_pgt(&p, 40);
-	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, PAGE_SIZE, false, false, 0, &req),
-			PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1000, 0x40001000, SEPTA_PAGE_SIZE, false, false, 0, &req),
+	    PGT_E_NO_TABLE);
 	CU_ASSERT_EQUAL(req.stop_level, 1);
 	CU_ASSERT_EQUAL(req.tables, 2); /* a level-2 and a level-3 table */
-	CU_ASSERT(all_zero(fake, 2 * PAGE_SIZE));
+	CU_ASSERT(all_zero(fake, 2 * SEPTA_PAGE_SIZE));
 	/* One page short is still refused, and still changes nothing. */
-	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, PAGE_SIZE, false, false, 1, &req),
-			PGT_E_NO_TABLE);
-	CU_ASSERT(all_zero(fake, 2 * PAGE_SIZE));
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1000, 0x40001000, SEPTA_PAGE_SIZE, false, false, 1, &req),
+	    PGT_E_NO_TABLE);
+	CU_ASSERT(all_zero(fake, 2 * SEPTA_PAGE_SIZE));
 }
 
 static void test_map_page_then_leaf_only(void)
@@ -164,16 +166,17 @@ static void test_map_page_then_leaf_only(void)
 	struct pgt_map_req req;
 
 	new_pgt(&p, 40);
-	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, PAGE_SIZE, false, false, 2, &req),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1000, 0x40001000, SEPTA_PAGE_SIZE, false, false, 2, &req), PGT_OK);
 	expect_leaf(&p, 0x1000, 0x40001000, 3);
 	/* A neighbour in the same 2 MiB needs no table at all. */
-	CU_ASSERT_EQUAL(map(&p, 0x2000, 0x40005000, PAGE_SIZE, false, false, 0, &req),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x2000, 0x40005000, SEPTA_PAGE_SIZE, false, false, 0, &req), PGT_OK);
 	expect_leaf(&p, 0x2000, 0x40005000, 3);
 	/* The next 2 MiB needs only its level-3 table, reported at level 2. */
-	CU_ASSERT_EQUAL(map(&p, 0x200000, 0x40000000, PAGE_SIZE, false, false, 0, &req),
-			PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x200000, 0x40000000, SEPTA_PAGE_SIZE, false, false, 0, &req),
+	    PGT_E_NO_TABLE);
 	CU_ASSERT_EQUAL(req.stop_level, 2);
 	CU_ASSERT_EQUAL(req.tables, 1);
 	CU_ASSERT_EQUAL(tlb_invals, 0);
@@ -204,22 +207,24 @@ static void test_exists_and_replace_splits(void)
 {
 	struct pgt p;
 	struct pgt_map_req req;
-	uint8_t before[3 * PAGE_SIZE];
+	uint8_t before[3 * SEPTA_PAGE_SIZE];
 
 	new_pgt(&p, 40);
 	CU_ASSERT_EQUAL(map(&p, 0x200000, 0x40200000, 0x200000, true, false, 1, NULL),
 			PGT_OK);
 	memcpy(before, fake, sizeof(before));
-	CU_ASSERT_EQUAL(map(&p, 0x201000, 0x50000000, PAGE_SIZE, false, false, 0, NULL),
-			PGT_E_EXISTS);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x201000, 0x50000000, SEPTA_PAGE_SIZE, false, false, 0, NULL),
+	    PGT_E_EXISTS);
 	CU_ASSERT_EQUAL(memcmp(before, fake, sizeof(before)), 0);
 	/* Replacing one page of a block splits it; the rest keeps its mapping. */
-	CU_ASSERT_EQUAL(map(&p, 0x201000, 0x50000000, PAGE_SIZE, false, true, 0, &req),
-			PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x201000, 0x50000000, SEPTA_PAGE_SIZE, false, true, 0, &req),
+	    PGT_E_NO_TABLE);
 	CU_ASSERT_EQUAL(req.tables, 1);
 	CU_ASSERT_EQUAL(req.stop_level, 2);
-	CU_ASSERT_EQUAL(map(&p, 0x201000, 0x50000000, PAGE_SIZE, false, true, 1, NULL),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x201000, 0x50000000, SEPTA_PAGE_SIZE, false, true, 1, NULL), PGT_OK);
 	expect_leaf(&p, 0x200000, 0x40200000, 3);
 	expect_leaf(&p, 0x201000, 0x50000000, 3);
 	expect_leaf(&p, 0x202000, 0x40202000, 3);
@@ -233,18 +238,18 @@ static void test_bad_ranges(void)
 	struct pgt p;
 
 	new_pgt(&p, 40);
-	CU_ASSERT_EQUAL(map(&p, 1ULL << 40, 0, PAGE_SIZE, false, false, 0, NULL),
+	CU_ASSERT_EQUAL(map(&p, 1ULL << 40, 0, SEPTA_PAGE_SIZE, false, false, 0, NULL),
 			PGT_E_RANGE);
-	CU_ASSERT_EQUAL(
-	    map(&p, (1ULL << 40) - PAGE_SIZE, 0, 2 * PAGE_SIZE, false, false, 0, NULL),
-	    PGT_E_RANGE);
+	CU_ASSERT_EQUAL(map(&p, (1ULL << 40) - SEPTA_PAGE_SIZE, 0, 2 * SEPTA_PAGE_SIZE,
+			    false, false, 0, NULL),
+			PGT_E_RANGE);
 	CU_ASSERT_EQUAL(map(&p, 0x1000, 0, 0, false, false, 0, NULL), PGT_E_RANGE);
-	CU_ASSERT_EQUAL(map(&p, 0x1800, 0, PAGE_SIZE, false, false, 0, NULL),
+	CU_ASSERT_EQUAL(map(&p, 0x1800, 0, SEPTA_PAGE_SIZE, false, false, 0, NULL),
 			PGT_E_ALIGN);
-	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x800, PAGE_SIZE, false, false, 0, NULL),
+	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x800, SEPTA_PAGE_SIZE, false, false, 0, NULL),
 			PGT_E_ALIGN);
 	CU_ASSERT_EQUAL(map(&p, 0x1000, 0, 0x1800, false, false, 0, NULL), PGT_E_ALIGN);
-	CU_ASSERT(all_zero(fake, 2 * PAGE_SIZE));
+	CU_ASSERT(all_zero(fake, 2 * SEPTA_PAGE_SIZE));
 }
 
 static void test_range_across_blocks(void)
@@ -256,11 +261,12 @@ static void test_range_across_blocks(void)
 	/* Two pages either side of a 2 MiB boundary: one level-2 table and a
 	 * level-3 table on each side. */
 	CU_ASSERT_EQUAL(
-	    map(&p, 0x1ff000, 0x40000000, 2 * PAGE_SIZE, true, false, 0, &req),
+	    map(&p, 0x1ff000, 0x40000000, 2 * SEPTA_PAGE_SIZE, true, false, 0, &req),
 	    PGT_E_NO_TABLE);
 	CU_ASSERT_EQUAL(req.tables, 3);
 	CU_ASSERT_EQUAL(
-	    map(&p, 0x1ff000, 0x40000000, 2 * PAGE_SIZE, true, false, 3, NULL), PGT_OK);
+	    map(&p, 0x1ff000, 0x40000000, 2 * SEPTA_PAGE_SIZE, true, false, 3, NULL),
+	    PGT_OK);
 	expect_leaf(&p, 0x1ff000, 0x40000000, 3);
 	expect_leaf(&p, 0x200000, 0x40001000, 3);
 	/* 2 MiB + 4 KiB at an aligned address: a block and one page table. */
@@ -280,8 +286,9 @@ static void test_concatenated_root(void)
 	root = fake_p2v(p.root);
 	CU_ASSERT(pte_valid(root[3 * 512])); /* 3 GiB / 2 MiB = entry 1536 */
 	expect_leaf(&p, 0xc0000000, 0x40000000, 2);
-	CU_ASSERT_EQUAL(map(&p, 0x100000000ULL, 0, PAGE_SIZE, false, false, 0, NULL),
-			PGT_E_RANGE);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x100000000ULL, 0, SEPTA_PAGE_SIZE, false, false, 0, NULL),
+	    PGT_E_RANGE);
 }
 
 /* Every stage-2 IPA size against the Arm ARM's VTCR_EL2 rules for a 4 KiB
@@ -341,10 +348,11 @@ static void test_unmap(void)
 	struct pgt_map_req req;
 
 	new_pgt(&p, 40);
-	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, 3 * PAGE_SIZE, false, false, 2, NULL),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1000, 0x40001000, 3 * SEPTA_PAGE_SIZE, false, false, 2, NULL),
+	    PGT_OK);
 	req = cache_req(0);
-	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x2000, PAGE_SIZE, &req), PGT_OK);
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x2000, SEPTA_PAGE_SIZE, &req), PGT_OK);
 	expect_leaf(&p, 0x1000, 0x40001000, 3);
 	expect_unmapped(&p, 0x2000);
 	expect_leaf(&p, 0x3000, 0x40003000, 3);
@@ -352,14 +360,14 @@ static void test_unmap(void)
 	/* Unmapping nothing is fine and touches nothing. */
 	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x40000000, 1ULL << 30, &req), PGT_OK);
 	CU_ASSERT_EQUAL(tlb_invals, 1);
-	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x1800, PAGE_SIZE, &req), PGT_E_ALIGN);
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x1800, SEPTA_PAGE_SIZE, &req), PGT_E_ALIGN);
 }
 
 static void test_unmap_splits_block(void)
 {
 	struct pgt p;
 	struct pgt_map_req req;
-	uint8_t before[4 * PAGE_SIZE];
+	uint8_t before[4 * SEPTA_PAGE_SIZE];
 
 	new_pgt(&p, 40);
 	/* A 1 GiB block, then a hole in it at a page not 2 MiB aligned. */
@@ -367,12 +375,12 @@ static void test_unmap_splits_block(void)
 			PGT_OK);
 	memcpy(before, fake, sizeof(before));
 	req = cache_req(1);
-	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x40201000, PAGE_SIZE, &req), PGT_E_NO_TABLE);
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x40201000, SEPTA_PAGE_SIZE, &req), PGT_E_NO_TABLE);
 	CU_ASSERT_EQUAL(req.tables, 2); /* one 2 MiB-level table, one page table */
 	CU_ASSERT_EQUAL(req.stop_level, 1);
 	CU_ASSERT_EQUAL(memcmp(before, fake, sizeof(before)), 0);
 	req = cache_req(2);
-	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x40201000, PAGE_SIZE, &req), PGT_OK);
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x40201000, SEPTA_PAGE_SIZE, &req), PGT_OK);
 	expect_unmapped(&p, 0x40201000);
 	expect_leaf(&p, 0x40200000, 0x80200000, 3);
 	expect_leaf(&p, 0x40202000, 0x80202000, 3);
@@ -392,14 +400,16 @@ static void test_protect(void)
 			PGT_OK);
 	/* Take write (bit 7) away from one page: the block splits. */
 	req = cache_req(1);
-	CU_ASSERT_EQUAL(pgt_protect(&p, 0x300000, PAGE_SIZE, 0, 1ULL << 7, &req), PGT_OK);
+	CU_ASSERT_EQUAL(pgt_protect(&p, 0x300000, SEPTA_PAGE_SIZE, 0, 1ULL << 7, &req),
+			PGT_OK);
 	CU_ASSERT_EQUAL(pgt_query(&p, 0x300000, &pte, &lvl), PGT_OK);
 	CU_ASSERT_EQUAL(pte_addr(pte), 0x40300000);
 	CU_ASSERT_EQUAL(pte & (1ULL << 7), 0);
 	CU_ASSERT_EQUAL(pgt_query(&p, 0x301000, &pte, &lvl), PGT_OK);
 	CU_ASSERT_NOT_EQUAL(pte & (1ULL << 7), 0);
 	/* Bits outside the leaf attributes are refused. */
-	CU_ASSERT_EQUAL(pgt_protect(&p, 0x300000, PAGE_SIZE, 0, 1, &req), PGT_E_ALIGN);
+	CU_ASSERT_EQUAL(pgt_protect(&p, 0x300000, SEPTA_PAGE_SIZE, 0, 1, &req),
+			PGT_E_ALIGN);
 }
 
 static void test_owner_bits(void)
@@ -420,14 +430,14 @@ static void test_owner_bits(void)
 		struct pgt_cache c = {pages, 2, NULL};
 
 		m.cache = &c;
-		CU_ASSERT_EQUAL(pgt_map(&p, ipa, PAGE_SIZE, &m), PGT_OK);
+		CU_ASSERT_EQUAL(pgt_map(&p, ipa, SEPTA_PAGE_SIZE, &m), PGT_OK);
 		CU_ASSERT_EQUAL(pgt_query(&p, ipa, &pte, &lvl), PGT_OK);
 		CU_ASSERT_EQUAL(pte_owner(pte), (enum septa_owner)o);
 		CU_ASSERT_EQUAL(pte_addr(pte), 0x40000000 + ipa);
 	}
 	/* Protect can move a page between states without remapping it. */
 	req = cache_req(0);
-	CU_ASSERT_EQUAL(pgt_protect(&p, 0x1000, PAGE_SIZE,
+	CU_ASSERT_EQUAL(pgt_protect(&p, 0x1000, SEPTA_PAGE_SIZE,
 				    pte_owner_bits(SEPTA_SHARED_OWNED), PTE_OWNER_MASK,
 				    &req),
 			PGT_OK);
@@ -453,7 +463,8 @@ static void test_for_each_leaf(void)
 
 	new_pgt(&p, 40);
 	CU_ASSERT_EQUAL(
-	    map(&p, 0x1ff000, 0x40000000, 2 * PAGE_SIZE, true, false, 3, NULL), PGT_OK);
+	    map(&p, 0x1ff000, 0x40000000, 2 * SEPTA_PAGE_SIZE, true, false, 3, NULL),
+	    PGT_OK);
 	CU_ASSERT_EQUAL(map(&p, 0x40000000, 0x80000000, 1ULL << 30, true, false, 0, NULL),
 			PGT_OK);
 	CU_ASSERT_EQUAL(pgt_for_each_leaf(&p, 0, 1ULL << 40, count_leaf, n), PGT_OK);
@@ -494,29 +505,29 @@ static void test_commit_one_entry_or_walk(void)
 	struct pgt_map_req req;
 
 	new_pgt(&p, 40);
-	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, PAGE_SIZE, false, false, 2, NULL),
-			PGT_OK);
-	CU_ASSERT_EQUAL(map(&p, 0x3000, 0x40003000, PAGE_SIZE, false, false, 0, NULL),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1000, 0x40001000, SEPTA_PAGE_SIZE, false, false, 2, NULL), PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x3000, 0x40003000, SEPTA_PAGE_SIZE, false, false, 0, NULL), PGT_OK);
 	/* Replacing one page: break-before-make on that one entry. */
-	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x50000000, PAGE_SIZE, false, true, 0, NULL),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1000, 0x50000000, SEPTA_PAGE_SIZE, false, true, 0, NULL), PGT_OK);
 	expect_leaf(&p, 0x1000, 0x50000000, 3);
 	CU_ASSERT_EQUAL(tlb_invals, 1);
 	/* Mapping what is mapped already writes nothing. */
-	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x50000000, PAGE_SIZE, false, false, 0, NULL),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1000, 0x50000000, SEPTA_PAGE_SIZE, false, false, 0, NULL), PGT_OK);
 	CU_ASSERT_EQUAL(tlb_invals, 1);
 	/* The one page to unmap is not the first of the range. */
 	req = cache_req(0);
-	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x2000, 2 * PAGE_SIZE, &req), PGT_OK);
+	CU_ASSERT_EQUAL(pgt_unmap(&p, 0x2000, 2 * SEPTA_PAGE_SIZE, &req), PGT_OK);
 	expect_unmapped(&p, 0x3000);
 	expect_leaf(&p, 0x1000, 0x50000000, 3);
 	CU_ASSERT_EQUAL(tlb_invals, 2);
 	/* Two pages apart, both written. */
-	CU_ASSERT_EQUAL(map(&p, 0x3000, 0x40003000, PAGE_SIZE, false, false, 0, NULL),
-			PGT_OK);
-	CU_ASSERT_EQUAL(pgt_protect(&p, 0x1000, 3 * PAGE_SIZE, 0, 1ULL << 7, &req),
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x3000, 0x40003000, SEPTA_PAGE_SIZE, false, false, 0, NULL), PGT_OK);
+	CU_ASSERT_EQUAL(pgt_protect(&p, 0x1000, 3 * SEPTA_PAGE_SIZE, 0, 1ULL << 7, &req),
 			PGT_OK);
 	CU_ASSERT_EQUAL(tlb_invals, 4);
 	for (uint64_t a = 0x1000; a <= 0x3000; a += 0x2000) {
@@ -538,7 +549,7 @@ static void test_check_then_commit(void)
 	struct pgt_map_req req = {.pa = 0x40001000, .attrs = 0x3c0};
 	struct pgt_edit e = {.op = PGT_OP_MAP,
 			     .addr = 0x1000,
-			     .size = PAGE_SIZE,
+			     .size = SEPTA_PAGE_SIZE,
 			     .req = &req,
 			     .cache = &cache};
 
@@ -548,7 +559,7 @@ static void test_check_then_commit(void)
 	CU_ASSERT_EQUAL(pgt_check(&p, &e), PGT_OK);
 	CU_ASSERT_EQUAL(e.tables, 2);
 	CU_ASSERT_EQUAL(cache.count, 2);
-	CU_ASSERT(all_zero(fake, 2 * PAGE_SIZE)); /* the check wrote nothing */
+	CU_ASSERT(all_zero(fake, 2 * SEPTA_PAGE_SIZE)); /* the check wrote nothing */
 	pgt_commit(&p, &e);
 	CU_ASSERT_EQUAL(cache.count, 0);
 	expect_leaf(&p, 0x1000, 0x40001000, 3);
@@ -560,13 +571,13 @@ static void test_table_install_each_level(void)
 	struct pgt p;
 	struct pgt_edit e;
 	paddr_t t1, t2, t3;
-	uint8_t before[4 * PAGE_SIZE];
+	uint8_t before[4 * SEPTA_PAGE_SIZE];
 
 	new_pgt(&p, 44);
 	t1 = fake_alloc(1);
 	t2 = fake_alloc(1);
 	t3 = fake_alloc(1);
-	memset(fake_p2v(t3), 0xa5, PAGE_SIZE); /* what a dead VSpace left in it */
+	memset(fake_p2v(t3), 0xa5, SEPTA_PAGE_SIZE); /* what a dead VSpace left in it */
 	memcpy(before, fake, sizeof(before));
 	/* Level 3 with nothing above: two tables missing from level 0 on. */
 	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0, 3, t3, NULL, &e),
@@ -584,10 +595,10 @@ static void test_table_install_each_level(void)
 	expect_empty_at(&p, 0, 2);
 	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0, 3, t3, NULL, NULL), PGT_OK);
 	/* Its old contents are gone; a page then needs no table. */
-	CU_ASSERT(all_zero(fake_p2v(t3), PAGE_SIZE));
+	CU_ASSERT(all_zero(fake_p2v(t3), SEPTA_PAGE_SIZE));
 	expect_empty_at(&p, 0x5000, 3);
-	CU_ASSERT_EQUAL(map(&p, 0x5000, 0x40005000, PAGE_SIZE, false, false, 0, NULL),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x5000, 0x40005000, SEPTA_PAGE_SIZE, false, false, 0, NULL), PGT_OK);
 	expect_leaf(&p, 0x5000, 0x40005000, 3);
 	CU_ASSERT_EQUAL(tlb_invals, 0);
 	CU_ASSERT_EQUAL(tlb_flushes, 0);
@@ -616,8 +627,8 @@ static void test_table_install_takes_cache(void)
 	CU_ASSERT_EQUAL(cache.count, 0);
 	CU_ASSERT_EQUAL(where[1], 0 | 1);	   /* level-1 table under level 0 */
 	CU_ASSERT_EQUAL(where[0], 0x40000000 | 2); /* level-2 table under level 1 */
-	CU_ASSERT_EQUAL(map(&p, 0x40201000, 0x1000, PAGE_SIZE, false, false, 0, NULL),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x40201000, 0x1000, SEPTA_PAGE_SIZE, false, false, 0, NULL), PGT_OK);
 	expect_leaf(&p, 0x40201000, 0x1000, 3);
 }
 
@@ -633,8 +644,9 @@ static void linked_tables(struct pgt *p, paddr_t t[3])
 			PGT_OK);
 	CU_ASSERT_EQUAL(table_op(p, PGT_OP_TABLE_INSTALL, 0, 3, t[1], NULL, NULL),
 			PGT_OK);
-	CU_ASSERT_EQUAL(map(p, 0x1000, 0x40001000, 2 * PAGE_SIZE, false, false, 0, NULL),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(p, 0x1000, 0x40001000, 2 * SEPTA_PAGE_SIZE, false, false, 0, NULL),
+	    PGT_OK);
 	CU_ASSERT_EQUAL(map(p, 0x200000, 0x40200000, 0x200000, true, false, 0, NULL),
 			PGT_OK);
 	CU_ASSERT_EQUAL(map(p, 0x40000000, 0x80000000, 1ULL << 30, true, false, 0, NULL),
@@ -645,7 +657,7 @@ static void test_table_ops_refused(void)
 {
 	struct pgt p;
 	paddr_t t[3];
-	uint8_t before[4 * PAGE_SIZE];
+	uint8_t before[4 * SEPTA_PAGE_SIZE];
 
 	linked_tables(&p, t);
 	const struct {
@@ -707,7 +719,7 @@ static void test_table_remove(void)
 	expect_empty_at(&p, 0x200000, 1);
 	/* The removed table can go in elsewhere, cleared. */
 	CU_ASSERT_EQUAL(table_op(&p, PGT_OP_TABLE_INSTALL, 0, 2, t3, NULL, NULL), PGT_OK);
-	CU_ASSERT(all_zero(fake_p2v(t3), PAGE_SIZE));
+	CU_ASSERT(all_zero(fake_p2v(t3), SEPTA_PAGE_SIZE));
 }
 
 /* Tables lent through the cache may hold what they held where they were
@@ -725,10 +737,10 @@ static void test_lent_tables_cleared(void)
 	new_pgt(&p, 40);
 	for (unsigned i = 0; i < 3; i++) {
 		pages[i] = fake_alloc(1);
-		memset(fake_p2v(pages[i]), 0xa5, PAGE_SIZE); /* "valid" entries */
+		memset(fake_p2v(pages[i]), 0xa5, SEPTA_PAGE_SIZE); /* "valid" entries */
 	}
 	/* A page under an empty level-1 entry takes two. */
-	CU_ASSERT_EQUAL(pgt_map(&p, 0x1000, PAGE_SIZE, &req), PGT_OK);
+	CU_ASSERT_EQUAL(pgt_map(&p, 0x1000, SEPTA_PAGE_SIZE, &req), PGT_OK);
 	CU_ASSERT_EQUAL(cache.count, 1);
 	expect_leaf(&p, 0x1000, 0x40001000, 3);
 	expect_empty_at(&p, 0x2000, 3);
@@ -737,9 +749,10 @@ static void test_lent_tables_cleared(void)
 	req = (struct pgt_map_req){
 	    .pa = 0x40400000, .attrs = 0x3c0, .blocks = true, .cache = &cache};
 	CU_ASSERT_EQUAL(pgt_map(&p, 0x400000, 0x200000, &req), PGT_OK);
-	CU_ASSERT_EQUAL(pgt_protect(&p, 0x400000, PAGE_SIZE, 0, 1ULL << 7, &req), PGT_OK);
+	CU_ASSERT_EQUAL(pgt_protect(&p, 0x400000, SEPTA_PAGE_SIZE, 0, 1ULL << 7, &req),
+			PGT_OK);
 	CU_ASSERT_EQUAL(cache.count, 0);
-	for (uint64_t a = 0x400000; a < 0x600000; a += PAGE_SIZE) {
+	for (uint64_t a = 0x400000; a < 0x600000; a += SEPTA_PAGE_SIZE) {
 		CU_ASSERT_EQUAL_FATAL(pgt_query(&p, a, &pte, &lvl), PGT_OK);
 		CU_ASSERT_EQUAL(lvl, 3);
 		CU_ASSERT_EQUAL(pte_addr(pte), 0x40000000 + a);
@@ -751,10 +764,10 @@ static void test_clear(void)
 	struct pgt p;
 
 	new_pgt(&p, 40);
-	CU_ASSERT_EQUAL(map(&p, 0x1000, 0x40001000, PAGE_SIZE, false, false, 2, NULL),
-			PGT_OK);
+	CU_ASSERT_EQUAL(
+	    map(&p, 0x1000, 0x40001000, SEPTA_PAGE_SIZE, false, false, 2, NULL), PGT_OK);
 	pgt_clear(&p);
-	CU_ASSERT(all_zero(fake_p2v(p.root), p.geom.root_pages * PAGE_SIZE));
+	CU_ASSERT(all_zero(fake_p2v(p.root), p.geom.root_pages * SEPTA_PAGE_SIZE));
 	CU_ASSERT_EQUAL(tlb_flushes, 1);
 	expect_empty_at(&p, 0x1000, 1);
 }

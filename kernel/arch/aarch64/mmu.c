@@ -23,7 +23,8 @@
 
 extern char _start[], _text_end[], _rodata_end[], _end[];
 
-static uint8_t s1_pool[S1_POOL_PAGES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t s1_pool[S1_POOL_PAGES][SEPTA_PAGE_SIZE]
+    __attribute__((aligned(SEPTA_PAGE_SIZE)));
 static paddr_t s1_pool_pa[S1_POOL_PAGES];
 
 static void *kernel_phys_to_virt(paddr_t pa)
@@ -36,7 +37,7 @@ static void s1_tlb_inval(const struct pgt *pgt, uint64_t addr, unsigned level)
 	(void)pgt;
 	(void)level;
 	dsb(ishst);
-	__asm__ volatile("tlbi vae2is, %0" ::"r"(addr >> PAGE_SHIFT));
+	__asm__ volatile("tlbi vae2is, %0" ::"r"(addr >> SEPTA_PAGE_SHIFT));
 	dsb(ish);
 	isb();
 }
@@ -81,7 +82,8 @@ static void s1_map(uint64_t start, uint64_t end, pte_t attrs, bool blocks,
 
 unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size)
 {
-	uint64_t kstart = (uintptr_t)_start, kend = ALIGN_UP((uintptr_t)_end, PAGE_SIZE);
+	uint64_t kstart = (uintptr_t)_start,
+		 kend = ALIGN_UP((uintptr_t)_end, SEPTA_PAGE_SIZE);
 	uint64_t ps = ID_MMFR0_PARANGE(read_sysreg(id_aa64mmfr0_el1)) & TCR_PS_MASK;
 	const pte_t normal = S1_NORMAL | S1_SH_INNER | PTE_AF;
 
@@ -103,8 +105,8 @@ unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size)
 	for (unsigned i = 0; i < plat.num_devices; i++) {
 		const struct plat_region *d = &plat.devices[i];
 
-		s1_map(ALIGN_DOWN(d->base, PAGE_SIZE),
-		       ALIGN_UP(d->base + d->size, PAGE_SIZE),
+		s1_map(ALIGN_DOWN(d->base, SEPTA_PAGE_SIZE),
+		       ALIGN_UP(d->base + d->size, SEPTA_PAGE_SIZE),
 		       S1_DEVICE | S1_AP_RW | S1_XN | PTE_AF, true, d->name);
 	}
 

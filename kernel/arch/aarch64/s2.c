@@ -67,7 +67,7 @@ static void s2_tlb_inval(const struct pgt *pgt, uint64_t addr, unsigned level)
 	write_sysreg(vttbr_el2, (uint64_t)pgt->vmid << 48 | pa_addr(pgt->root));
 	isb();
 	dsb(ishst);
-	__asm__ volatile("tlbi ipas2e1is, %0" ::"r"(addr >> PAGE_SHIFT));
+	__asm__ volatile("tlbi ipas2e1is, %0" ::"r"(addr >> SEPTA_PAGE_SHIFT));
 	dsb(ish);
 	/* Combined stage 1+2 entries are not tagged by IPA. */
 	__asm__ volatile("tlbi vmalle1is" ::: "memory");
