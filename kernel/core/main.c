@@ -134,7 +134,7 @@ void kmain(uint64_t x0)
 		kprintf("  module %-12s %8lu bytes%s\n", m.name, m.size,
 			(m.flags & BOOTARC_F_ROOT) ? " (root task)" : "");
 	}
-	arch_irq_init(cpu.gic_version);
+	arch_irq_init(&cpu);
 	env.ram_base = ram.base;
 	env.ram_size = ram.size;
 	env.platform = plat.name;

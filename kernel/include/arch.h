@@ -46,7 +46,7 @@ void arch_tcb_forget(struct tcb *t);
 void arch_step_aarch32(struct arch_regs *regs, uint64_t access);
 
 /* ---- interrupts ---- */
-void arch_irq_init(unsigned gic_version);
+void arch_irq_init(const struct arch_cpu_info *cpu);
 bool arch_irq_user_allowed(unsigned irq);
 void arch_irq_set_enabled(unsigned irq, bool on);
 int arch_irq_test_pend(unsigned irq); /* test kernels only */

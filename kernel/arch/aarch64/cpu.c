@@ -2,6 +2,7 @@
 #include <arch.h>
 #include <plat.h>
 #include "cpu.h"
+#include "gic.h"
 #include "sysreg.h"
 
 #define PSCI_VERSION 0x84000000u
@@ -52,15 +53,15 @@ static void probe_gic(struct arch_cpu_info *info)
 		isb();
 		info->gic_version = 3;
 		info->vtr = read_sysreg(ICH_VTR_EL2);
-		info->list_regs = (unsigned)(info->vtr & 0x1f) + 1;
+		info->list_regs = ICH_VTR_LRS(info->vtr);
 		return;
 	}
 	/* Without the system-register interface, ICPIDR2.ArchRev (in the last
 	 * words of GICv2's 4 KiB distributor) says whether it is a GICv2. */
-	if (((mmio_read32(plat.gicd_base + 0xfe8) >> 4) & 0xf) == 2) {
+	if (GICD_ICPIDR2_REV(mmio_read32(plat.gicd_base + GICD_ICPIDR2)) == 2) {
 		info->gic_version = 2;
-		info->vtr = mmio_read32(plat.gich_base + 0x4);
-		info->list_regs = (unsigned)(info->vtr & 0x3f) + 1;
+		info->vtr = mmio_read32(plat.gich_base + GICH_VTR);
+		info->list_regs = GICH_VTR_LRS(info->vtr);
 	}
 }
 

@@ -32,11 +32,8 @@
 #define ICC_CTLR_EL1	S3_0_C12_C12_4
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 
-#define IRQ_MAINTENANCE 25 /* the virtual CPU interface needs attention */
-#define IRQ_HYP_TIMER	26 /* CNTHP, the EL2 physical timer */
-#define IRQ_VTIMER	27 /* CNTV: the running guest's own timer */
-#define SPURIOUS	1023
-#define TIME_SLICE_US	5000
+#define SPURIOUS      1023
+#define TIME_SLICE_US 5000
 
 static unsigned gic_version, spi_limit, user_enabled;
 static uint64_t slice_ticks;
@@ -127,7 +124,7 @@ static void init_v2(void)
 	*reg(plat.gicc_base, GICC_CTLR) = 1;
 }
 
-void gic_init(unsigned version)
+void gic_init(unsigned version, unsigned list_regs)
 {
 	gic_version = version;
 	spi_limit = ((*reg(plat.gicd_base, GICD_TYPER) & 0x1f) + 1) * 32;
@@ -138,9 +135,9 @@ void gic_init(unsigned version)
 	else
 		init_v2();
 	slice_ticks = read_sysreg(cntfrq_el0) / 1000000 * TIME_SLICE_US;
-	set_enabled(IRQ_HYP_TIMER, true);
-	set_enabled(IRQ_MAINTENANCE, true);
-	vgic_init(version);
+	set_enabled(GIC_PPI_HYP_TIMER, true);
+	set_enabled(GIC_PPI_MAINTENANCE, true);
+	vgic_init(version, list_regs);
 }
 
 static unsigned ack(void)
@@ -172,14 +169,14 @@ bool gic_dispatch(void)
 		if (id >= SPURIOUS)
 			return any;
 		any = true;
-		if (id == IRQ_HYP_TIMER) {
+		if (id == GIC_PPI_HYP_TIMER) {
 			/* Round robin: the running thread goes to the back. */
 			gic_timer_arm();
 			if (sched_current && sched_current->state == TCB_RUNNABLE)
 				sched_yield(sched_current);
-		} else if (id == IRQ_VTIMER) {
+		} else if (id == GIC_PPI_VTIMER) {
 			arch_vcpu_vtimer_fired();
-		} else if (id == IRQ_MAINTENANCE) {
+		} else if (id == GIC_PPI_MAINTENANCE) {
 			arch_vcpu_maintenance();
 		} else {
 			irq_deliver(id);
@@ -196,10 +193,10 @@ void gic_wait_and_dispatch(void)
 	gic_dispatch();
 }
 
-void arch_irq_init(unsigned version)
+void arch_irq_init(const struct arch_cpu_info *cpu)
 {
-	if (version)
-		gic_init(version);
+	if (cpu->gic_version)
+		gic_init(cpu->gic_version, cpu->list_regs);
 }
 
 #ifdef SEPTA_TEST_BUILD

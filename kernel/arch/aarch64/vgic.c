@@ -20,16 +20,6 @@
 #define ICH_LR2_EL2   S3_4_C12_C12_2
 #define ICH_LR3_EL2   S3_4_C12_C12_3
 
-#define GICH_HCR  0x000
-#define GICH_VTR  0x004
-#define GICH_VMCR 0x008
-#define GICH_APR  0x0f0
-#define GICH_LR0  0x100
-
-#define HCR_EN	     BIT(0)
-#define HCR_UIE	     BIT(1) /* maintenance interrupt when the LRs run dry */
-#define VTIMER_INTID 27
-
 /* List-register fields, GICv3 (64-bit) and GICv2 (32-bit). */
 #define V3_PENDING (1ULL << 62)
 #define V3_STATE   (3ULL << 62)
@@ -91,14 +81,10 @@ static void write_lr(unsigned i, uint64_t v)
 	}
 }
 
-void vgic_init(unsigned gic_version)
+void vgic_init(unsigned gic_version, unsigned list_regs)
 {
-	unsigned n;
-
 	is_v3 = gic_version == 3;
-	n = is_v3 ? (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1f) + 1
-		  : (*gich(GICH_VTR) & 0x3f) + 1;
-	nlr = n < VCPU_LRS ? n : VCPU_LRS;
+	nlr = list_regs < VCPU_LRS ? list_regs : VCPU_LRS;
 }
 
 static unsigned lr_count(void)
@@ -121,7 +107,7 @@ static bool lr_eoi(uint64_t lr)
  * 0 (as Linux does), GICv3 guests group 1. */
 static uint64_t lr_value(unsigned intid, unsigned prio)
 {
-	bool timer = intid == VTIMER_INTID;
+	bool timer = intid == GIC_PPI_VTIMER;
 
 	if (v3())
 		return V3_PENDING | V3_GROUP1 | (uint64_t)prio << 48 | intid |
@@ -161,7 +147,7 @@ static void refill(struct vcpu *v, bool live)
 
 static uint64_t hcr_for(const struct vcpu *v)
 {
-	return HCR_EN | (v->npending ? HCR_UIE : 0);
+	return ICH_HCR_EN | (v->npending ? ICH_HCR_UIE : 0);
 }
 
 int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
@@ -192,7 +178,7 @@ void vgic_save(struct vcpu *v)
 	}
 	write_hcr(0);
 	/* Its timer is its own business while it does not run. */
-	arch_irq_set_ppi(VTIMER_INTID, false);
+	arch_irq_set_ppi(GIC_PPI_VTIMER, false);
 }
 
 void vgic_load(struct vcpu *v)
@@ -208,7 +194,7 @@ void vgic_load(struct vcpu *v)
 		*gich(GICH_APR) = (uint32_t)v->ap0r0;
 	}
 	write_hcr(hcr_for(v));
-	arch_irq_set_ppi(VTIMER_INTID, true);
+	arch_irq_set_ppi(GIC_PPI_VTIMER, true);
 }
 
 /* The guest that runs now has its own timer firing: straight in. */
@@ -216,9 +202,9 @@ void arch_vcpu_vtimer_fired(void)
 {
 	struct vcpu *v = arch_vcpu_live();
 
-	arch_irq_set_ppi(VTIMER_INTID, false);
+	arch_irq_set_ppi(GIC_PPI_VTIMER, false);
 	if (v)
-		arch_vcpu_inject(v, VTIMER_INTID, 0xa0);
+		arch_vcpu_inject(v, GIC_PPI_VTIMER, 0xa0);
 }
 
 /* Maintenance: list registers were deactivated or ran dry. */
@@ -236,11 +222,11 @@ void arch_vcpu_maintenance(void)
 		 * until it is cleared. */
 		if (!lr_busy(lr) && lr_eoi(lr))
 			write_lr(i, 0);
-		else if (lr_busy(lr) && (lr & 0x3ff) == VTIMER_INTID)
+		else if (lr_busy(lr) && (lr & 0x3ff) == GIC_PPI_VTIMER)
 			timer_in_lr = true;
 	}
 	if (!timer_in_lr)
-		arch_irq_set_ppi(VTIMER_INTID, true);
+		arch_irq_set_ppi(GIC_PPI_VTIMER, true);
 	refill(v, true);
 	write_hcr(hcr_for(v));
 }
