@@ -2,8 +2,8 @@
  * Capabilities and their slots. Every object lives in memory retyped from
  * an Untyped that user level holds (the root task's initial objects
  * excepted); the kernel allocates nothing. The headers under object/ and
- * kernel/object/ have no architecture code, so the same files build into
- * host tests.
+ * kernel/object/ reach the architecture only through the hooks of arch.h,
+ * so the same files build into host tests (tests/unit/kfix.c has them).
  */
 #pragma once
 #include <septa/abi.h>
