@@ -219,10 +219,5 @@ int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 		pte_t clear, struct pgt_map_req *req);
 /* Unlinks everything below the root and drops the table's TLB entries. */
 void pgt_clear(const struct pgt *pgt);
-/* Calls fn for every valid leaf in the range, with the leaf's start address;
- * a non-zero return from fn stops the walk and is returned. */
-typedef int (*pgt_leaf_fn)(uint64_t addr, pte_t pte, unsigned level, void *arg);
-int pgt_for_each_leaf(const struct pgt *pgt, uint64_t addr, uint64_t size, pgt_leaf_fn fn,
-		      void *arg);
 /* The leaf entry covering addr and its level; *pte is 0 if unmapped. */
 int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level);

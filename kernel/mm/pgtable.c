@@ -430,33 +430,6 @@ void pgt_clear(const struct pgt *pgt)
 	pgt->mm->tlb_inval_all(pgt);
 }
 
-/* ---- audit ---- */
-
-struct leaves {
-	pgt_leaf_fn fn;
-	void *arg;
-};
-
-static int leaf_cb(struct pgt_visit *v, enum pgt_visit_kind kind)
-{
-	struct leaves *l = v->arg;
-
-	(void)kind;
-	if (!pte_valid(*v->ptep))
-		return 0;
-	return l->fn(ALIGN_DOWN(v->addr, pgt_granule(v->level)), *v->ptep, v->level,
-		     l->arg);
-}
-
-int pgt_for_each_leaf(const struct pgt *pgt, uint64_t addr, uint64_t size, pgt_leaf_fn fn,
-		      void *arg)
-{
-	struct leaves l = {fn, arg};
-	struct pgt_walker w = {leaf_cb, &l, PGT_VISIT_LEAF};
-
-	return pgt_walk(pgt, addr, size, &w);
-}
-
 /* ---- query ---- */
 
 struct query_data {

@@ -446,20 +446,13 @@ static void test_owner_bits(void)
 	CU_ASSERT_EQUAL(pte_addr(pte), 0x40001000);
 }
 
-static int count_leaf(uint64_t addr, pte_t pte, unsigned level, void *arg)
-{
-	uint64_t *n = arg;
-
-	(void)addr;
-	(void)pte;
-	n[level]++;
-	return 0;
-}
-
-static void test_for_each_leaf(void)
+/* Pages either side of a 2 MiB boundary stay pages; an aligned 1 GiB
+ * with blocks allowed is one level-1 block; nothing between is mapped. */
+static void test_map_shapes(void)
 {
 	struct pgt p;
-	uint64_t n[4] = {0};
+	pte_t pte;
+	unsigned lvl;
 
 	new_pgt(&p, 40);
 	CU_ASSERT_EQUAL(
@@ -467,10 +460,19 @@ static void test_for_each_leaf(void)
 	    PGT_OK);
 	CU_ASSERT_EQUAL(map(&p, 0x40000000, 0x80000000, 1ULL << 30, true, false, 0, NULL),
 			PGT_OK);
-	CU_ASSERT_EQUAL(pgt_for_each_leaf(&p, 0, 1ULL << 40, count_leaf, n), PGT_OK);
-	CU_ASSERT_EQUAL(n[3], 2);
-	CU_ASSERT_EQUAL(n[1], 1);
-	CU_ASSERT_EQUAL(n[2], 0);
+	CU_ASSERT_EQUAL(pgt_query(&p, 0x1ff000, &pte, &lvl), PGT_OK);
+	CU_ASSERT_EQUAL(lvl, 3);
+	CU_ASSERT_EQUAL(pte_addr(pte), 0x40000000);
+	CU_ASSERT_EQUAL(pgt_query(&p, 0x200000, &pte, &lvl), PGT_OK);
+	CU_ASSERT_EQUAL(lvl, 3);
+	CU_ASSERT_EQUAL(pte_addr(pte), 0x40001000);
+	CU_ASSERT_EQUAL(pgt_query(&p, 0x201000, &pte, &lvl), PGT_OK);
+	CU_ASSERT_EQUAL(pte, 0);
+	CU_ASSERT_EQUAL(pgt_query(&p, 0x7ffff000, &pte, &lvl), PGT_OK);
+	CU_ASSERT_EQUAL(lvl, 1);
+	CU_ASSERT_EQUAL(pte_addr(pte), 0x80000000);
+	CU_ASSERT_EQUAL(pgt_query(&p, 0x80000000, &pte, &lvl), PGT_OK);
+	CU_ASSERT_EQUAL(pte, 0);
 }
 
 /* ---- check and commit; table install and removal ---- */
@@ -791,7 +793,7 @@ void suite_pgtable(void)
 	CU_add_test(s, "unmap inside a block splits it", test_unmap_splits_block);
 	CU_add_test(s, "protect", test_protect);
 	CU_add_test(s, "ownership state in software bits", test_owner_bits);
-	CU_add_test(s, "for each leaf", test_for_each_leaf);
+	CU_add_test(s, "map shapes", test_map_shapes);
 	CU_add_test(s, "check, then commit", test_check_then_commit);
 	CU_add_test(s, "commit of one entry, or a walk", test_commit_one_entry_or_walk);
 	CU_add_test(s, "table install at each level", test_table_install_each_level);
