@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "config.h"
+#include "vgic.h"
 
 #define MAP_R 1u
 #define MAP_W 2u
@@ -209,10 +210,11 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 		return fail(c, VMCFG_E_VALUE, "uart", "not 4 KiB aligned");
 	if ((err = get_u32(c, "uart-interrupt", u, true)))
 		return err;
-	if (u[0] < 32 || u[0] >= 1020 || u[0] == VPLAT_DOORBELL)
+	/* An SPI the vGIC has: beyond them, it would never arrive. */
+	if (u[0] < 32 || u[0] >= 32 + VGIC_SPIS || u[0] == VPLAT_DOORBELL)
 		return fail(c, VMCFG_E_VALUE, "uart-interrupt",
-			    "%u: want an SPI (32-1019), not the doorbell %u", u[0],
-			    VPLAT_DOORBELL);
+			    "%u: want an SPI (32-%u), not the doorbell %u", u[0],
+			    31 + VGIC_SPIS, VPLAT_DOORBELL);
 	v->uart_spi = u[0] - 32;
 	if (overlaps(v->uart_base, VPLAT_UART_SIZE, v->ram_base, v->ram_size) ||
 	    overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICD, VPLAT_GICD_SIZE) ||
