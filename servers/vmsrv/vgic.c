@@ -313,7 +313,8 @@ bool vgic_raise(struct vgic *g, unsigned intid, unsigned cpu, struct vgic_fire *
 }
 
 /* INTID in bits 27:24; IRM (bit 40) means every other vCPU, otherwise the
- * target list (bits 15:0) names Aff0 values within Aff1-Aff3 = 0. */
+ * target list (bits 15:0) names Aff0 values within Aff1-Aff3 = 0 and range
+ * RS (bits 47:44) = 0, Aff0 0-15: the only ones vCPUs have. */
 uint32_t vgic_sgi_targets(const struct vgic *g, uint64_t v, unsigned from,
 			  unsigned *intid)
 {
@@ -321,7 +322,7 @@ uint32_t vgic_sgi_targets(const struct vgic *g, uint64_t v, unsigned from,
 
 	*intid = (unsigned)(v >> 24) & 0xf;
 	for (unsigned i = 0; i < g->ncpus; i++)
-		if (v >> 40 & 1 ? i != from : !(v & 0xff00ff00ff0000ULL) && (v >> i & 1))
+		if (v >> 40 & 1 ? i != from : !(v & 0xfff0ff00ff0000ULL) && (v >> i & 1))
 			to |= 1u << i;
 	return to;
 }

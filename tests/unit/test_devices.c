@@ -165,6 +165,8 @@ static void test_vgic_sgi(void)
 	CU_ASSERT_EQUAL(intid, 0);
 	CU_ASSERT_EQUAL(vgic_sgi_targets(&g, 0xff, 0, &intid), 0x7); /* only vCPUs 0-2 */
 	CU_ASSERT_EQUAL(vgic_sgi_targets(&g, 1ULL << 16 | 0x1, 0, &intid), 0); /* Aff1 */
+	/* RS (bits 47:44) = 1: the list names Aff0 16-31, which no vCPU has. */
+	CU_ASSERT_EQUAL(vgic_sgi_targets(&g, 1ULL << 44 | 0x1, 0, &intid), 0);
 }
 
 void suite_pl011(void)
