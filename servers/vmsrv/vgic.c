@@ -48,13 +48,15 @@ static uint32_t bits_word(uint64_t bits, unsigned word)
 	return (uint32_t)(bits >> (32 * word));
 }
 
-static void release(struct vgic *g, unsigned cpu, unsigned intid, struct vgic_fire *out,
+/* False when out is full: the interrupt then stays pending, not lost. */
+static bool release(struct vgic *g, unsigned cpu, unsigned intid, struct vgic_fire *out,
 		    unsigned max, unsigned *nout)
 {
-	if (*nout < max)
-		out[(*nout)++] = (struct vgic_fire){intid, cpu,
-						    intid < 32 ? g->cpu[cpu].prio[intid]
-							       : g->prio[intid - 32]};
+	if (*nout == max)
+		return false;
+	out[(*nout)++] = (struct vgic_fire){
+	    intid, cpu, intid < 32 ? g->cpu[cpu].prio[intid] : g->prio[intid - 32]};
+	return true;
 }
 
 static unsigned spi_cpu(const struct vgic *g, unsigned n)
@@ -71,10 +73,8 @@ static void release_spis(struct vgic *g, uint64_t mask, struct vgic_fire *out,
 	uint64_t go = g->ctlr & 2 ? mask & g->pending & g->enabled : 0;
 
 	for (unsigned n = 0; n < VGIC_SPIS; n++)
-		if (go >> n & 1) {
+		if (go >> n & 1 && release(g, spi_cpu(g, n), 32 + n, out, max, nout))
 			g->pending &= ~(1ULL << n);
-			release(g, spi_cpu(g, n), 32 + n, out, max, nout);
-		}
 }
 
 /* SPIs: INTID 32.. in words 1 and 2 of the distributor's bit banks. */
@@ -186,10 +186,9 @@ static bool rd_access(struct vgic *g, unsigned cpu, uint64_t off, bool write,
 		}
 		c->enabled |= v;
 		for (unsigned n = 0; n < 32; n++)
-			if ((v & c->pending) >> n & 1) {
+			if ((v & c->pending) >> n & 1 &&
+			    release(g, cpu, n, out, max, nout))
 				c->pending &= ~(1u << n);
-				release(g, cpu, n, out, max, nout);
-			}
 		return true;
 	case GICR_SGI + GICD_ICENABLER:
 		if (write)

@@ -41,7 +41,8 @@ void vgic_reset(struct vgic *g, unsigned ncpus);
  * Accesses at off in the distributor (cpu ~0) or in vCPU cpu's
  * redistributor frames (off from RD_base). False if the access is not to a
  * register of this size (the guest gets an abort). An enable can release
- * held interrupts: up to max of them land in out, their count in *nout.
+ * held interrupts: up to max of them land in out, their count in *nout;
+ * those beyond max stay pending.
  */
 bool vgic_access(struct vgic *g, unsigned cpu, uint64_t off, bool write, unsigned size,
 		 uint64_t *val, struct vgic_fire *out, unsigned max, unsigned *nout);

@@ -5,7 +5,9 @@
 #include "virq.h"
 #include "vm.h"
 
-#define GIC_RELEASE_MAX 8u /* interrupts one register write can release */
+/* Interrupts one register write can release: every SPI (GICD_CTLR), which
+ * is more than a redistributor's 32. */
+#define GIC_RELEASE_MAX VGIC_SPIS
 
 static void fire(struct vm *vm, const struct vgic_fire *f)
 {

@@ -169,6 +169,35 @@ static void test_vgic_sgi(void)
 	CU_ASSERT_EQUAL(vgic_sgi_targets(&g, 1ULL << 44 | 0x1, 0, &intid), 0);
 }
 
+/* An enable that releases more held interrupts than the caller has room
+ * for: those it cannot hand back stay pending, none is lost. */
+static void test_vgic_release_overflow(void)
+{
+	struct vgic g;
+	struct vgic_fire f[4];
+	uint64_t v;
+	unsigned n;
+
+	vgic_reset(&g, 1);
+	v = 0xffffffff; /* SPIs 32-63 enabled and pending, distributor off */
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x104, true, 4, &v, f, 4, &n));
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x204, true, 4, &v, f, 4, &n));
+	v = 2;
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x0, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL(n, 4);
+	CU_ASSERT_EQUAL(gd(&g, VGIC_NONE, 0x204, 4), 0xfffffff0u);
+	/* The same in a redistributor: SGIs pending while disabled. */
+	for (unsigned i = 0; i < 8; i++)
+		CU_ASSERT_FALSE(vgic_raise(&g, i, 0, &f[0]));
+	v = 0xff;
+	CU_ASSERT(vgic_access(&g, 0, 0x10100, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL(n, 4);
+	v = 0xff; /* enabling again hands over the rest */
+	CU_ASSERT(vgic_access(&g, 0, 0x10100, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL(n, 4);
+	CU_ASSERT_EQUAL(f[0].intid, 4);
+}
+
 void suite_pl011(void)
 {
 	CU_pSuite s = CU_add_suite("pl011", NULL, NULL);
@@ -183,4 +212,6 @@ void suite_vgic(void)
 	CU_add_test(s, "distributor", test_vgic_distributor);
 	CU_add_test(s, "redistributors", test_vgic_redistributor);
 	CU_add_test(s, "SGI targets", test_vgic_sgi);
+	CU_add_test(s, "releases beyond the caller's room stay pending",
+		    test_vgic_release_overflow);
 }
