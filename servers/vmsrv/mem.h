@@ -8,11 +8,11 @@ static inline bool mem_is_ram(const struct vm *vm, uint64_t ipa)
 {
 	return ipa >= vm->cfg->ram_base && ipa - vm->cfg->ram_base < vm->cfg->ram_size;
 }
-/* Gives the guest the memory at ipa: *pages of it (a block or a page);
- * *memsrv_ticks of the time went to memsrv. A memsrv error. */
 /* The records of what the VM's RAM is, none of it there yet; -1 if out of
  * memory. */
 int mem_init(struct vm *vm);
+/* Gives the guest the memory at ipa: *pages of it (a block or a page);
+ * *memsrv_ticks of the time went to memsrv. A memsrv error. */
 long mem_populate(struct vm *vm, uint64_t ipa, uint64_t *pages, uint64_t *memsrv_ticks);
 long mem_share_range(struct vm *vm);
 long mem_load(struct vm *vm, const struct vm_blob *blobs, unsigned n);
