@@ -4,6 +4,7 @@
  * is that guest's problem: it gets an abort, and vmsrv logs the first one.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include "exit.h"
 #include "hyp.h"
 #include "mem.h"
@@ -11,8 +12,6 @@
 #include "vm.h"
 
 #define ICC_SGI1R_EL1 SEPTA_SYSREG_ENC(3, 0, 12, 11, 5)
-
-static struct exit_stats stats[SEPTA_EXIT_KINDS];
 
 /* The exit being handled, and what its handler found. */
 struct exit {
@@ -138,10 +137,16 @@ static unsigned dispatch(struct exit *e)
 	}
 }
 
+int exit_init(struct vm *vm)
+{
+	vm->exits = calloc(SEPTA_EXIT_KINDS, sizeof(*vm->exits));
+	return vm->exits ? 0 : -1;
+}
+
 bool exit_handle(struct vcpu *c, struct septa_msg *m, uint64_t arrived)
 {
 	struct exit e = {.c = c, .m = m, .reply = true};
-	struct exit_stats *s = &stats[dispatch(&e)];
+	struct exit_stats *s = &c->vm->exits[dispatch(&e)];
 
 	s->count++;
 	s->ticks += vm_now() - arrived;
@@ -151,7 +156,7 @@ bool exit_handle(struct vcpu *c, struct septa_msg *m, uint64_t arrived)
 	return e.reply && c->vm->state == VM_RUNNING;
 }
 
-const struct exit_stats *exit_stats(unsigned kind)
+const struct exit_stats *exit_stats(const struct vm *vm, unsigned kind)
 {
-	return &stats[kind];
+	return &vm->exits[kind];
 }

@@ -251,7 +251,7 @@ bool hyp_call(struct vcpu *c, uint64_t *x)
 			r = SEPTA_HC_E_INVALID;
 			break;
 		}
-		s = exit_stats((unsigned)a[1]);
+		s = exit_stats(vm, (unsigned)a[1]);
 		r = 0;
 		x[1] = s->count;
 		x[2] = s->ticks;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "exit.h"
 #include "guestdt.h"
 #include "mem.h"
 #include "virq.h"
@@ -87,7 +88,7 @@ int vm_create(struct vm *vm, const struct vmcfg_vm *cfg, uint64_t ep)
 	if (!guest_buffer && !(guest_buffer = vm_obj_new(SEPTA_OBJ_FRAME_4K, 0)))
 		return -1;
 	vm->vspace = vm_obj_new(SEPTA_OBJ_VSPACE, cfg->ipa_bits);
-	if (mem_init(vm) || !vm->vspace) {
+	if (mem_init(vm) || exit_init(vm) || !vm->vspace) {
 		printf("vmsrv: vm '%s': out of memory for its objects\n", cfg->name);
 		return -1;
 	}

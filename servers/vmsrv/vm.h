@@ -70,6 +70,7 @@ struct vm {
 	bool abort_logged;
 	unsigned rx_dropped; /* console input that found its UART's FIFO full */
 	unsigned resets;
+	struct exit_stats *exits; /* exit.c's, SEPTA_EXIT_KINDS of them, across resets */
 };
 
 extern struct vmcfg vm_config;

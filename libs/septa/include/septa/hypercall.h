@@ -40,8 +40,8 @@
 #define SEPTA_HC_DOORBELL   0xc6000006u /* peer, value: rings the peer's doorbell */
 #define SEPTA_HC_MAILBOX    0xc6000007u /* -> x1 = sender (0: empty), x2 = value */
 /* A measuring aid (tests/guests/bench.c): x1 = kind (SEPTA_EXIT_*) ->
- * x1 exits of that kind so far, x2 counter ticks vmsrv spent on them,
- * x3 ticks of that in calls to memsrv. */
+ * x1 the calling VM's exits of that kind so far, x2 counter ticks vmsrv
+ * spent on them, x3 ticks of that in calls to memsrv. */
 #define SEPTA_HC_EXIT_STATS 0xc6000008u
 #define SEPTA_HC_COUNT	    8u
 
