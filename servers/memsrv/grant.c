@@ -103,13 +103,17 @@ struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa
 
 	for (i = hash(client, page); table[i].flags & G_USED; i = (i + 1) & cap_mask)
 		;
-	table[i] = (struct grant){.page = (uint32_t)page,
-				  .client = (uint8_t)client,
-				  .rights = (uint8_t)rights,
-				  .tag = (uint8_t)tag,
-				  .flags = G_USED | G_MAPPED | (block ? G_BLOCK : 0),
-				  .slot = (uint32_t)s,
-				  .ipa = ipa};
+	table[i] = (struct grant){
+	    .page = (uint32_t)page,
+	    .client = (uint8_t)client,
+	    .rights = (uint8_t)rights,
+	    .tag = (uint8_t)tag,
+	    /* A map that failed (a BUG, logged) is not
+	     * recorded as mapped: the audit reports it,
+	     * and no unmap deletes slot 0. */
+	    .flags = (uint8_t)(G_USED | (s ? G_MAPPED : 0) | (block ? G_BLOCK : 0)),
+	    .slot = (uint32_t)s,
+	    .ipa = ipa};
 	nused++;
 	return &table[i];
 }
@@ -129,7 +133,8 @@ void grant_remap(struct grant *g, unsigned tag)
 	g->slot = (uint32_t)map_frame(pool_frame(g->page), clients[g->client].vspace,
 				      g->ipa, g->rights, tag);
 	g->tag = (uint8_t)tag;
-	g->flags |= G_MAPPED;
+	if (g->slot)
+		g->flags |= G_MAPPED;
 }
 
 /* Deletion with backward shift: later entries of the probe run move up so
