@@ -143,7 +143,7 @@ static bool supported(uint64_t fn)
 
 static long cpu_on(struct vm *vm, const uint64_t *x)
 {
-	uint64_t aff = x[1] & VGIC_AFFINITY;
+	uint64_t aff = x[1]; /* any bit beyond Aff0 names no vCPU of ours */
 	struct vcpu *t;
 
 	if (aff >= vm->cfg->cpus)
@@ -198,10 +198,9 @@ bool hyp_call(struct vcpu *c, uint64_t *x)
 		break;
 	case PSCI_AFFINITY_INFO:
 	case PSCI_SMC32(PSCI_AFFINITY_INFO):
-		r = (a[1] & VGIC_AFFINITY) >= vm->cfg->cpus || a[2] != 0
-			? PSCI_INVALID_PARAMETERS
-		    : vm->cpus[a[1] & 0xff].state == VCPU_ON ? 0
-							     : 1;
+		r = a[1] >= vm->cfg->cpus || a[2] != 0 ? PSCI_INVALID_PARAMETERS
+		    : vm->cpus[a[1]].state == VCPU_ON  ? 0
+						       : 1;
 		break;
 	case PSCI_MIGRATE_INFO_TYPE:
 		r = 2; /* no trusted OS to migrate */

@@ -56,6 +56,13 @@ static void psci(void)
 	      "CPU_ON(7) is INVALID_PARAMETERS");
 	check(hvc(PSCI_CPU_ON, 1, 0x1000, 0, 0, 0).x0 == PSCI_INVALID_ADDRESS,
 	      "CPU_ON outside RAM is INVALID_ADDRESS");
+	/* With MPIDR.MT (bit 24) set, no vCPU is named (it named vCPU 1, 0). */
+	check(hvc(PSCI_CPU_ON, 1ULL << 24 | 1, (uint64_t)guest_secondary_entry, 0, 0, 0)
+		      .x0 == PSCI_INVALID_PARAMETERS,
+	      "CPU_ON(MT | 1) is INVALID_PARAMETERS");
+	check(hvc(PSCI_AFFINITY_INFO, 1ULL << 24, 0, 0, 0, 0).x0 ==
+		  PSCI_INVALID_PARAMETERS,
+	      "AFFINITY_INFO(MT | 0) is INVALID_PARAMETERS");
 	r = hvc(PSCI_CPU_ON, 1, (uint64_t)guest_secondary_entry,
 		(uint64_t)(secondary_stack + sizeof(secondary_stack)), 0, 0);
 	check(r.x0 == 0, "CPU_ON(1)");
