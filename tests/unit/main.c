@@ -12,9 +12,10 @@ static const struct {
     {"vmcfg", suite_vmcfg}, {"guestdt", suite_guestdt}, {"pl011", suite_pl011},
     {"vgic", suite_vgic},   {"mmio", suite_mmio},
 #else
-    {"pgtable", suite_pgtable}, {"fdt", suite_fdt},	    {"bootarc", suite_bootarc},
-    {"elf64", suite_elf64},	{"kprintf", suite_kprintf}, {"caps", suite_caps},
-    {"own", suite_own},
+    {"pgtable", suite_pgtable}, {"pgtable_tables", suite_pgtable_tables},
+    {"fdt", suite_fdt},		{"bootarc", suite_bootarc},
+    {"elf64", suite_elf64},	{"kprintf", suite_kprintf},
+    {"caps", suite_caps},	{"own", suite_own},
 #endif
 };
 

@@ -2,6 +2,7 @@
 #include <CUnit/CUnit.h>
 
 void suite_pgtable(void);
+void suite_pgtable_tables(void);
 void suite_fdt(void);
 void suite_bootarc(void);
 void suite_elf64(void);
