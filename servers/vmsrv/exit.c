@@ -85,7 +85,7 @@ static unsigned exit_abort(struct exit *e)
 		set_reply(m, SEPTA_REPLY_RETRY, 0);
 		return pages == 1 ? SEPTA_EXIT_RAM_PAGE : SEPTA_EXIT_RAM_BLOCK;
 	}
-	d = mmio_find(&vm->mmio, ipa);
+	d = mmio_find(&vm->mmio, ipa, SEPTA_ACCESS_SIZE(acc)); /* size: if VALID */
 	if (!d || !(acc & SEPTA_ACCESS_VALID) ||
 	    !d->handler(d->arg, ipa - d->base,
 			SEPTA_ACCESS_KIND(acc) == SEPTA_ACCESS_WRITE,

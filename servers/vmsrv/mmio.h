@@ -32,14 +32,20 @@ struct mmio_table {
  * the table is full. */
 int mmio_register(struct mmio_table *t, uint64_t base, uint64_t size,
 		  mmio_handler *handler, void *arg);
-/* The device at ipa, NULL if none. A handful of devices: a linear search
- * in registration order (the busiest first) beats anything cleverer, and
+/* The device holding all `bytes` of an access at ipa, NULL if none: an
+ * access that runs past a device's end is nobody's, so no handler has to
+ * check that for itself. A handful of devices: a linear search in
+ * registration order (the busiest first) beats anything cleverer, and
  * inline, as every device exit takes it. */
 static inline const struct mmio_device *mmio_find(const struct mmio_table *t,
-						  uint64_t ipa)
+						  uint64_t ipa, unsigned bytes)
 {
-	for (unsigned i = 0; i < t->count; i++)
-		if (ipa - t->devices[i].base < t->devices[i].size)
-			return &t->devices[i];
+	for (unsigned i = 0; i < t->count; i++) {
+		const struct mmio_device *d = &t->devices[i];
+		uint64_t off = ipa - d->base;
+
+		if (off < d->size) /* off + bytes cannot wrap: bytes is at most 8 */
+			return off + bytes <= d->size ? d : NULL;
+	}
 	return NULL;
 }
