@@ -76,7 +76,7 @@ void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo)
 		break;
 	}
 out:
-	/* Missing tables are reported with where and how many
-	 * (septa_no_table_mr). */
-	ipc_set_result(t, err, 0, err && err != SEPTA_E_NO_TABLE ? 0 : iv.reply_len);
+	/* Only a success or a decode that explains its refusal (E_NO_TABLE:
+	 * where and how many, septa_no_table_mr) sets a reply length. */
+	ipc_set_result(t, err, 0, iv.reply_len);
 }

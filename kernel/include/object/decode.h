@@ -3,9 +3,12 @@
  * invocation NAME of its capability type an object file defines
  *   struct name_args  what the invocation will do, found by decoding;
  *   static int decode_name(const struct name_msg *m, struct name_args *a)
- *                     checks and looks up everything, changes nothing;
- *   static void invoke_name(const struct name_args *a)
- *                     does it, and cannot fail;
+ *                     checks and looks up everything and changes nothing
+ *                     but, on E_NO_TABLE, the reply that says what is
+ *                     missing (iv->reply_len set with it);
+ *   static void invoke_name([const] struct name_args *a)
+ *                     does it, and cannot fail (the map invocations use
+ *                     up the table pages lent in a, hence not const);
  * and INV_DISPATCH(obj_invoke, SEPTA_<OBJ>_INVOCATIONS) makes the type's
  * entry point (declared in object/invoke.h). That checks the message carries the
  * registers and capabilities the table lists (E_ARG, E_EXTRA_CAPS), unpacks them by name

@@ -14,7 +14,7 @@ struct inv {
 	unsigned len;
 	unsigned ncaps;
 	struct cte *caps[SEPTA_MSG_MAX_CAPS];
-	unsigned reply_len;
+	unsigned reply_len; /* 0 unless set: an error replies with no registers */
 };
 
 /* ---- message registers ---- */
