@@ -52,7 +52,6 @@ void memsrv_power_off(int status)
 
 static void server_main(struct septa_ipc_buffer *buf)
 {
-	uint64_t free_pages = 0;
 	int n;
 
 	septa_set_ipc_buffer(buf);
@@ -60,12 +59,11 @@ static void server_main(struct septa_ipc_buffer *buf)
 		printf("memsrv: cannot take over the memory\n");
 		memsrv_power_off(1);
 	}
-	for (uint64_t p = 0; p < pool.pages; p++)
-		free_pages += pool.db.pages[p].state == OWN_FREE;
 	printf("memsrv: pool %#llx+%lluMiB in %llu chunks, %llu MiB free, database %llu "
 	       "KiB\n",
 	       (unsigned long long)pool.base, (unsigned long long)(pool.pages >> 8),
-	       (unsigned long long)pool.nchunks, (unsigned long long)(free_pages >> 8),
+	       (unsigned long long)pool.nchunks,
+	       (unsigned long long)(pool_free_pages() >> 8),
 	       (unsigned long long)(pool.pages * sizeof(struct own_page) >> 10));
 	n = spawn_servers(bi, ep_slot);
 	if (n <= 0) {

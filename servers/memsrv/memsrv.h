@@ -93,6 +93,7 @@ static inline struct chunk *pool_chunk(uint64_t page)
 }
 /* The original frame capability of a page (4 KiB) or of its block. */
 uint64_t pool_frame(uint64_t page);
+uint64_t pool_free_pages(void);
 /* Makes frames for pages just allocated: 4 KiB frames, or blocks. */
 void pool_populate(uint64_t first, uint64_t n, bool blocks);
 /* Pages just freed: zeroes them, and returns whole chunks to Untyped. */

@@ -30,6 +30,15 @@ uint64_t pool_frame(uint64_t page)
 	return c->state == CH_PAGES ? c->frames + page % CHUNK_PAGES : c->frames;
 }
 
+uint64_t pool_free_pages(void)
+{
+	uint64_t n = 0;
+
+	for (uint64_t p = 0; p < pool.pages; p++)
+		n += pool.db.pages[p].state == OWN_FREE;
+	return n;
+}
+
 /* Cuts one RAM Untyped into 2 MiB chunk Untypeds. */
 static int add_untyped(uint64_t ut, uint64_t paddr, unsigned bits)
 {

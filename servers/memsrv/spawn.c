@@ -127,6 +127,8 @@ static void fill_bootinfo(struct septa_bootinfo *b, const struct septa_bootinfo 
 	    .size = sizeof(*b),
 	    .ram_base = bi->ram_base,
 	    .ram_size = bi->ram_size,
+	    /* What vmsrv may configure its VMs with: the rest is taken. */
+	    .free_size = pool_free_pages() * SEPTA_PAGE_SIZE,
 	    .heap_base = SEPTA_ROOT_HEAP_BASE,
 	    .heap_size = MEMSRV_SERVER_HEAP_SIZE,
 	    .stack_top = SEPTA_ROOT_STACK_TOP,

@@ -13,24 +13,94 @@
 #define MAP_W 2u
 #define MAP_X 4u
 
+#define MIB(x)	  ((unsigned long long)((x) >> 20))
+#define MIB_UP(x) MIB((x) + (1ULL << 20) - 1)
+
+/* The properties each kind of node may have: anything else is refused. */
+static const char *const root_props[] = {"compatible", "#address-cells", "#size-cells",
+					 NULL};
+static const char *const vm_props[] = {
+    "reg",  "vm-name",	    "kernel", "initrd", "bootargs",	  "memory",    "ipa-bits",
+    "cpus", "load-address", "entry",  "uart",	"uart-interrupt", "shareable", NULL};
+static const char *const region_props[] = {"peer", "address", "peer-address",
+					   "size", "rights",  NULL};
+
 struct ctx {
 	const void *fdt;
 	int node;
-	const char *vm; /* name for messages */
+	const char *vm;	 /* name for messages; NULL at the root */
+	const char *sub; /* the VM's sub-node being read, or NULL */
 	char *msg;
 	size_t msglen;
 };
 
+/* "vm 'NAME': [SUBNODE/]PROPERTY: why": every message names the property. */
 static int fail(struct ctx *c, int err, const char *prop, const char *fmt, ...)
 {
-	char why[96];
+	char why[160], vm[VMCFG_NAME_LEN + 8] = "";
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	snprintf(c->msg, c->msglen, "vm '%s': %s: %s", c->vm, prop, why);
+	if (c->vm)
+		snprintf(vm, sizeof(vm), "vm '%s': ", c->vm);
+	snprintf(c->msg, c->msglen, "%s%s%s%s: %s", vm, c->sub ? c->sub : "",
+		 c->sub ? "/" : "", prop, why);
 	return err;
+}
+
+/* Edit distance, to point at the property a typo meant (names past
+ * PROP_LEN are no typo of a known one). */
+#define PROP_LEN 32u
+static unsigned distance(const char *a, const char *b)
+{
+	unsigned row[PROP_LEN + 1], la = strlen(a), lb = strlen(b);
+
+	if (la > PROP_LEN || lb > PROP_LEN)
+		return ~0u;
+	for (unsigned j = 0; j <= lb; j++)
+		row[j] = j;
+	for (unsigned i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+
+		row[0] = i;
+		for (unsigned j = 1; j <= lb; j++) {
+			unsigned up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			best = up + 1 < best ? up + 1 : best;
+			best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+static int check_props(struct ctx *c, const char *const *known)
+{
+	int off;
+
+	fdt_for_each_property_offset(off, c->fdt, c->node)
+	{
+		const char *name, *near = NULL;
+		unsigned best = 3, i = 0;
+
+		fdt_getprop_by_offset(c->fdt, off, &name, NULL);
+		while (known[i] && strcmp(known[i], name))
+			i++;
+		if (known[i])
+			continue;
+		for (i = 0; known[i]; i++)
+			if (distance(name, known[i]) < best) {
+				best = distance(name, known[i]);
+				near = known[i];
+			}
+		return near ? fail(c, VMCFG_E_UNKNOWN, name,
+				   "unknown property (did you mean '%s'?)", near)
+			    : fail(c, VMCFG_E_UNKNOWN, name, "unknown property");
+	}
+	return 0;
 }
 
 /* A property of n 64-bit cells (two 32-bit cells each). */
@@ -73,8 +143,8 @@ static int get_str(struct ctx *c, const char *prop, char *out, size_t cap, bool 
 	if (len < 2 || p[len - 1] || strlen(p) != (size_t)len - 1)
 		return fail(c, VMCFG_E_VALUE, prop, "not one non-empty string");
 	if ((size_t)len > cap)
-		return fail(c, VMCFG_E_VALUE, prop, "longer than %zu characters",
-			    cap - 1);
+		return fail(c, VMCFG_E_VALUE, prop, "longer than %u characters",
+			    (unsigned)cap - 1);
 	memcpy(out, p, (size_t)len);
 	return 0;
 }
@@ -102,27 +172,26 @@ bool vmcfg_free_ipa(const struct vmcfg_vm *v, uint64_t ipa, uint64_t size)
 static int parse_region(struct ctx *c, int node, struct vmcfg_vm *v)
 {
 	struct vmcfg_region *r = &v->regions[v->nregions];
-	uint64_t a[1];
+	const char *name = fdt_get_name(c->fdt, node, NULL);
+	uint64_t a[3];
 	char rights[4] = "";
-	int err, saved = c->node;
+	int err;
 
 	if (v->nregions == VMCFG_MAX_REGIONS)
-		return fail(c, VMCFG_E_TOO_MANY, "region", "more than %u",
+		return fail(c, VMCFG_E_TOO_MANY, name, "more than %u regions",
 			    VMCFG_MAX_REGIONS);
 	c->node = node;
-	if ((err = get_u32(c, "peer", &r->peer, true)) ||
-	    (err = get_u64s(c, "address", a, 1, true)))
-		goto out;
+	c->sub = name;
+	if ((err = check_props(c, region_props)) ||
+	    (err = get_u32(c, "peer", &r->peer, true)) ||
+	    (err = get_u64s(c, "address", &a[0], 1, true)) ||
+	    (err = get_u64s(c, "peer-address", &a[1], 1, true)) ||
+	    (err = get_u64s(c, "size", &a[2], 1, true)) ||
+	    (err = get_str(c, "rights", rights, sizeof(rights), true)) < 0)
+		return err;
 	r->ipa = a[0];
-	if ((err = get_u64s(c, "peer-address", a, 1, true)))
-		goto out;
-	r->peer_ipa = a[0];
-	if ((err = get_u64s(c, "size", a, 1, true)))
-		goto out;
-	r->size = a[0];
-	if ((err = get_str(c, "rights", rights, sizeof(rights), true)) < 0)
-		goto out;
-	err = 0;
+	r->peer_ipa = a[1];
+	r->size = a[2];
 	if (!strcmp(rights, "r"))
 		r->rights = MAP_R;
 	else if (!strcmp(rights, "rw"))
@@ -130,34 +199,35 @@ static int parse_region(struct ctx *c, int node, struct vmcfg_vm *v)
 	else if (!strcmp(rights, "rx"))
 		r->rights = MAP_R | MAP_X;
 	else
-		err = fail(c, VMCFG_E_VALUE, "region rights", "'%s': want r, rw or rx",
-			   rights);
-	if (!err && (r->size == 0 || (r->size | r->ipa | r->peer_ipa) & 0xfff))
-		err = fail(c, VMCFG_E_VALUE, "region",
-			   "size and addresses must be "
-			   "non-zero multiples of 4 KiB");
-	if (!err && (r->peer == v->id || r->peer == 0 || r->peer > VMCFG_MAX_VMS))
-		err = fail(c, VMCFG_E_VALUE, "region peer", "%u is not another VM id",
-			   r->peer);
-	if (!err && !vmcfg_free_ipa(v, r->ipa, r->size))
-		err = fail(c, VMCFG_E_OVERLAP, "region address",
-			   "overlaps RAM, a device or the IPA limit");
-	if (!err)
-		v->nregions++;
-out:
-	c->node = saved;
-	return err;
+		return fail(c, VMCFG_E_VALUE, "rights", "'%s': want r, rw or rx", rights);
+	if (r->size == 0 || r->size & 0xfff)
+		return fail(c, VMCFG_E_VALUE, "size",
+			    "want a non-zero multiple of 4 KiB");
+	if (r->ipa & 0xfff)
+		return fail(c, VMCFG_E_VALUE, "address", "not a multiple of 4 KiB");
+	if (r->peer_ipa & 0xfff)
+		return fail(c, VMCFG_E_VALUE, "peer-address", "not a multiple of 4 KiB");
+	if (r->peer == v->id || r->peer == 0 || r->peer > VMCFG_MAX_VMS)
+		return fail(c, VMCFG_E_VALUE, "peer", "%u is not another VM's id",
+			    r->peer);
+	if (!vmcfg_free_ipa(v, r->ipa, r->size))
+		return fail(c, VMCFG_E_OVERLAP, "address",
+			    "overlaps RAM, a device or the IPA limit");
+	v->nregions++;
+	return 0;
 }
 
 static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 {
 	uint64_t a[2], lo, hi;
 	unsigned u[1];
-	int err, child;
+	int err, child, node;
 
 	if ((err = get_str(c, "vm-name", v->name, sizeof(v->name), true)))
 		return err;
 	c->vm = v->name;
+	if ((err = check_props(c, vm_props)))
+		return err;
 	if ((err = get_str(c, "kernel", v->kernel, sizeof(v->kernel), true)) ||
 	    get_str(c, "initrd", v->initrd, sizeof(v->initrd), false) < 0 ||
 	    get_str(c, "bootargs", v->bootargs, sizeof(v->bootargs), false) < 0)
@@ -181,6 +251,12 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 	    v->ram_base + v->ram_size > 1ULL << v->ipa_bits)
 		return fail(c, VMCFG_E_VALUE, "memory", "beyond the %u-bit IPA space",
 			    v->ipa_bits);
+	if (overlaps(v->ram_base, v->ram_size, VPLAT_GICD, VPLAT_GICD_SIZE) ||
+	    overlaps(v->ram_base, v->ram_size, VPLAT_GICR,
+		     VPLAT_GICR_SIZE * VMCFG_MAX_CPUS))
+		return fail(c, VMCFG_E_OVERLAP, "memory",
+			    "overlaps the GIC (%#llx-%#llx)", VPLAT_GICD,
+			    VPLAT_GICR + VPLAT_GICR_SIZE * VMCFG_MAX_CPUS);
 	v->cpus = 1;
 	if ((err = get_u32(c, "cpus", &v->cpus, false)) < 0)
 		return err;
@@ -190,12 +266,14 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 	v->load = v->ram_base + 0x80000;
 	if ((err = get_u64s(c, "load-address", a, 1, false)) < 0)
 		return err;
-	if (err == 0)
+	v->load_set = err == 0;
+	if (v->load_set)
 		v->load = a[0];
 	v->entry = v->load;
 	if ((err = get_u64s(c, "entry", a, 1, false)) < 0)
 		return err;
-	if (err == 0)
+	v->entry_set = err == 0;
+	if (v->entry_set)
 		v->entry = a[0];
 	/* The last block holds the device tree. */
 	if (!inside(v->load, 1, v->ram_base, v->ram_size - VMCFG_BLOCK))
@@ -216,15 +294,13 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 			    "%u: want an SPI (32-%u), not the doorbell %u", u[0],
 			    31 + VGIC_SPIS, VPLAT_DOORBELL);
 	v->uart_spi = u[0] - 32;
-	if (overlaps(v->uart_base, VPLAT_UART_SIZE, v->ram_base, v->ram_size) ||
-	    overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICD, VPLAT_GICD_SIZE) ||
+	if (overlaps(v->uart_base, VPLAT_UART_SIZE, v->ram_base, v->ram_size))
+		return fail(c, VMCFG_E_OVERLAP, "uart", "in the VM's memory");
+	if (overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICD, VPLAT_GICD_SIZE) ||
 	    overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICR,
-		     VPLAT_GICR_SIZE * VMCFG_MAX_CPUS) ||
-	    overlaps(v->ram_base, v->ram_size, VPLAT_GICD, VPLAT_GICD_SIZE) ||
-	    overlaps(v->ram_base, v->ram_size, VPLAT_GICR,
 		     VPLAT_GICR_SIZE * VMCFG_MAX_CPUS))
-		return fail(c, VMCFG_E_OVERLAP, "uart",
-			    "RAM, the GIC and the UART overlap");
+		return fail(c, VMCFG_E_OVERLAP, "uart", "overlaps the GIC (%#llx-%#llx)",
+			    VPLAT_GICD, VPLAT_GICR + VPLAT_GICR_SIZE * VMCFG_MAX_CPUS);
 	if ((err = get_u64s(c, "shareable", a, 2, false)) < 0)
 		return err;
 	if (err == 0) {
@@ -243,15 +319,29 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 				    "shares a 2 MiB block with the kernel or the "
 				    "device tree");
 	}
-	fdt_for_each_subnode(child, c->fdt, c->node)
+	node = c->node;
+	fdt_for_each_subnode(child, c->fdt, node)
 	{
 		if (strncmp(fdt_get_name(c->fdt, child, NULL), "region", 6))
-			return fail(c, VMCFG_E_FORMAT, fdt_get_name(c->fdt, child, NULL),
-				    "unknown node");
+			return fail(c, VMCFG_E_UNKNOWN, fdt_get_name(c->fdt, child, NULL),
+				    "unknown node (want region-<name>)");
 		if ((err = parse_region(c, child, v)))
 			return err;
+		c->node = node;
+		c->sub = NULL;
 	}
 	return 0;
+}
+
+/* The n-th child of a node: every child is a VM or a region by now. */
+static const char *child_name(const void *fdt, int node, unsigned n, int *child)
+{
+	fdt_for_each_subnode(*child, fdt, node)
+	{
+		if (!n--)
+			return fdt_get_name(fdt, *child, NULL);
+	}
+	return NULL;
 }
 
 /* What only the whole configuration shows: names, ids, region peers. */
@@ -259,23 +349,33 @@ static int check_all(struct ctx *c, struct vmcfg *cfg)
 {
 	for (unsigned i = 0; i < cfg->nvms; i++) {
 		struct vmcfg_vm *v = &cfg->vms[i];
+		int vm_node, region;
 
+		child_name(c->fdt, 0, i, &vm_node);
 		c->vm = v->name;
-		for (unsigned j = 0; j < i; j++)
-			if (!strcmp(cfg->vms[j].name, v->name) || cfg->vms[j].id == v->id)
+		for (unsigned j = 0; j < i; j++) {
+			if (!strcmp(cfg->vms[j].name, v->name))
 				return fail(c, VMCFG_E_VALUE, "vm-name",
-					    "two VMs have this name or id %u", v->id);
+					    "two VMs have this name");
+			if (cfg->vms[j].id == v->id)
+				return fail(c, VMCFG_E_VALUE, "reg",
+					    "VM id %u is taken by vm '%s'", v->id,
+					    cfg->vms[j].name);
+		}
 		for (unsigned r = 0; r < v->nregions; r++) {
 			const struct vmcfg_region *g = &v->regions[r];
 			const struct vmcfg_vm *p = vmcfg_find(cfg, g->peer);
 
+			c->sub = child_name(c->fdt, vm_node, r, &region);
 			if (!p)
-				return fail(c, VMCFG_E_VALUE, "region peer",
-					    "no VM has id %u", g->peer);
+				return fail(c, VMCFG_E_VALUE, "peer", "no VM has id %u",
+					    g->peer);
 			if (!vmcfg_free_ipa(p, g->peer_ipa, g->size))
-				return fail(c, VMCFG_E_OVERLAP, "region peer-address",
-					    "overlaps RAM or a device of '%s'", p->name);
+				return fail(c, VMCFG_E_OVERLAP, "peer-address",
+					    "overlaps RAM or a device of vm '%s'",
+					    p->name);
 		}
+		c->sub = NULL;
 	}
 	return 0;
 }
@@ -291,7 +391,7 @@ const struct vmcfg_vm *vmcfg_find(const struct vmcfg *cfg, unsigned id)
 int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcfg *cfg,
 		char *msg, size_t msglen)
 {
-	struct ctx c = {.fdt = fdt, .vm = "-", .msg = msg, .msglen = msglen};
+	struct ctx c = {.fdt = fdt, .msg = msg, .msglen = msglen};
 	int node, err;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -301,18 +401,23 @@ int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcf
 	if (fdt_node_check_compatible(fdt, 0, "septa,vm-config"))
 		return fail(&c, VMCFG_E_FORMAT, "compatible",
 			    "the root is not \"septa,vm-config\"");
+	c.node = 0;
+	if ((err = check_props(&c, root_props)))
+		return err;
 	fdt_for_each_subnode(node, fdt, 0)
 	{
 		const char *name = fdt_get_name(fdt, node, NULL);
 		struct vmcfg_vm *v = &cfg->vms[cfg->nvms];
 
 		c.node = node;
-		c.vm = name;
+		c.vm = NULL;
 		if (strncmp(name, "vm@", 3))
-			return fail(&c, VMCFG_E_FORMAT, "node", "want vm@<id>");
+			return fail(&c, VMCFG_E_UNKNOWN, name,
+				    "unknown node (want vm@<id>)");
 		if (cfg->nvms == VMCFG_MAX_VMS)
-			return fail(&c, VMCFG_E_TOO_MANY, "node", "more than %u VMs",
+			return fail(&c, VMCFG_E_TOO_MANY, name, "more than %u VMs",
 				    VMCFG_MAX_VMS);
+		c.vm = name;
 		if ((err = get_u32(&c, "reg", &v->id, true)))
 			return err;
 		if (v->id == 0 || v->id > VMCFG_MAX_VMS)
@@ -322,7 +427,36 @@ int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcf
 			return err;
 		cfg->nvms++;
 	}
+	c.vm = NULL;
 	if (!cfg->nvms)
 		return fail(&c, VMCFG_E_MISSING, "configuration", "no vm@<id> node");
 	return check_all(&c, cfg);
+}
+
+int vmcfg_check_memory(const struct vmcfg *cfg, uint64_t free, char *msg, size_t msglen)
+{
+	struct ctx c = {.msg = msg, .msglen = msglen};
+	uint64_t need = 0;
+
+	for (unsigned i = 0; i < cfg->nvms; i++) {
+		const struct vmcfg_vm *v = &cfg->vms[i];
+		uint64_t own = v->ram_size;
+
+		for (unsigned r = 0; r < v->nregions; r++)
+			own += v->regions[r].size;
+		need += own;
+		if (need <= free)
+			continue;
+		c.vm = v->name;
+		if (need == own)
+			return fail(&c, VMCFG_E_MEMORY, "memory",
+				    "needs %llu MiB, more than the %llu MiB memsrv has "
+				    "free",
+				    MIB_UP(own), MIB(free));
+		return fail(&c, VMCFG_E_MEMORY, "memory",
+			    "needs %llu MiB, which makes %llu MiB for the VMs so far, "
+			    "more than the %llu MiB memsrv has free",
+			    MIB_UP(own), MIB_UP(need), MIB(free));
+	}
+	return 0;
 }

@@ -30,6 +30,7 @@ struct vmcfg_vm {
 	char initrd[VMCFG_MODULE_LEN]; /* "" for none */
 	char bootargs[VMCFG_ARGS_LEN];
 	uint64_t load, entry;
+	bool load_set, entry_set; /* given, not the defaults */
 	uint64_t ram_base, ram_size;
 	uint64_t share_base, share_size; /* RAM mapped page by page */
 	unsigned ipa_bits;
@@ -60,15 +61,20 @@ enum vmcfg_error {
 	VMCFG_E_VALUE = -3,   /* a property has a bad size or value */
 	VMCFG_E_OVERLAP = -4, /* two things share addresses */
 	VMCFG_E_TOO_MANY = -5,
+	VMCFG_E_UNKNOWN = -6, /* a property or node vmsrv does not know */
+	VMCFG_E_MEMORY = -7,  /* more RAM than the machine has free */
 };
 
 /*
- * Reads a configuration; on an error, msg names the VM and the field. The
- * IPA size is checked against max_ipa_bits (the CPU's). Modules are not
- * looked up here: the caller knows its boot archive.
+ * Reads a configuration; on an error, msg names the VM and the property.
+ * The IPA size is checked against max_ipa_bits (the CPU's). Modules are not
+ * looked up here: the caller knows its boot archive (image.h).
  */
 int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcfg *cfg,
 		char *msg, size_t msglen);
+/* VMCFG_E_MEMORY if the VMs' RAM and regions add up to more than free
+ * bytes (what memsrv can give), the message naming the VM that tips it. */
+int vmcfg_check_memory(const struct vmcfg *cfg, uint64_t free, char *msg, size_t msglen);
 const struct vmcfg_vm *vmcfg_find(const struct vmcfg *cfg, unsigned id);
 /* The 2 MiB blocks the shareable range touches, [*lo, *hi): their RAM comes
  * a page at a time. Empty without a shareable range. Every RAM fault asks. */

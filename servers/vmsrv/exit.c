@@ -69,6 +69,25 @@ static unsigned inject_abort(struct exit *e)
 	return SEPTA_EXIT_ABORT;
 }
 
+/* RAM the VM has but memsrv cannot give: the VM cannot go on. */
+static unsigned ram_refused(struct exit *e, uint64_t ipa, long err)
+{
+	char what[VM_MSG_LEN];
+
+	if (err == MEMSRV_E_NO_MEMORY)
+		snprintf(what, sizeof(what),
+			 "crashed: out of memory (memsrv has none left for its RAM at "
+			 "IPA %#llx)",
+			 (unsigned long long)ipa);
+	else
+		snprintf(what, sizeof(what),
+			 "crashed: memsrv refuses its RAM at IPA %#llx: %s",
+			 (unsigned long long)ipa, memsrv_strerror(err));
+	vm_stop(e->c->vm, VM_CRASHED, what);
+	e->reply = false;
+	return SEPTA_EXIT_OTHER;
+}
+
 /* Every guest abort, one decision: RAM is populated, a described access to
  * a device is emulated by the device, anything else is the guest's abort. */
 static unsigned exit_abort(struct exit *e)
@@ -80,7 +99,11 @@ static unsigned exit_abort(struct exit *e)
 	const struct mmio_device *d;
 
 	if (mem_is_ram(vm, ipa)) {
-		if (mem_populate(vm, ipa, &pages, &e->memsrv_ticks))
+		long err = mem_populate(vm, ipa, &pages, &e->memsrv_ticks);
+
+		if (err && err != MEMSRV_E_IPA_BUSY)
+			return ram_refused(e, ipa, err);
+		if (err)
 			return inject_abort(e);
 		set_reply(m, SEPTA_REPLY_RETRY, 0);
 		return pages == 1 ? SEPTA_EXIT_RAM_PAGE : SEPTA_EXIT_RAM_BLOCK;

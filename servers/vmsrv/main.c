@@ -58,9 +58,25 @@ static void serve(uint64_t ep)
 	}
 }
 
+/* Everything that can be known before a VM exists: the configuration,
+ * that memsrv has the memory for it, and every VM's images. */
+static bool config_ok(const void *fdt, uint64_t size, char *msg)
+{
+	static struct image_layout l;
+	const struct septa_bootinfo *bi = septa_bootinfo();
+
+	if (vmcfg_parse(fdt, size, bi->ipa_bits_max, &vm_config, msg, VM_MSG_LEN) ||
+	    vmcfg_check_memory(&vm_config, bi->free_size, msg, VM_MSG_LEN))
+		return false;
+	for (unsigned i = 0; i < vm_config.nvms; i++)
+		if (vm_image(&vm_config.vms[i], &l, msg, VM_MSG_LEN))
+			return false;
+	return true;
+}
+
 int main(void)
 {
-	char msg[160];
+	char msg[VM_MSG_LEN];
 	struct bootarc_module cfg;
 	const void *fdt = vm_module(CONFIG_MODULE, &cfg) ? cfg.data : NULL;
 	uint64_t size = fdt ? cfg.size : 0, ep;
@@ -80,8 +96,7 @@ int main(void)
 		memsrv_shutdown(MEMSRV_CAP_ENDPOINT, 1);
 		return 1;
 	}
-	if (vmcfg_parse(fdt, size, septa_bootinfo()->ipa_bits_max, &vm_config, msg,
-			sizeof(msg))) {
+	if (!config_ok(fdt, size, msg)) {
 		printf("vmsrv: configuration refused: %s\n", msg);
 		memsrv_shutdown(MEMSRV_CAP_ENDPOINT, 1);
 		return 1;
@@ -100,8 +115,12 @@ int main(void)
 	for (unsigned i = 0; i < nvms; i++) {
 		const struct vmcfg_vm *c = vms[i].cfg;
 
-		if (vms[i].state == VM_CRASHED || vm_boot(&vms[i]))
+		if (vms[i].state == VM_CRASHED)
 			continue;
+		if (vm_boot(&vms[i])) {
+			vms[i].state = VM_CRASHED; /* counted in the exit status */
+			continue;
+		}
 		started++;
 		printf(
 		    "vmsrv: vm %u '%s': %u vCPU, %llu MiB at %#llx, console at %#llx\n",

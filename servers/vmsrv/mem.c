@@ -96,7 +96,7 @@ static void clean_to_poc(uint64_t va, uint64_t len)
 	__asm__ volatile("dsb sy" ::: "memory");
 }
 
-long mem_load(struct vm *vm, const struct vm_blob *blobs, unsigned n)
+long mem_load(struct vm *vm, const struct image_blob *blobs, unsigned n)
 {
 	const struct vmcfg_vm *c = vm->cfg;
 

@@ -15,6 +15,6 @@ int mem_init(struct vm *vm);
  * *memsrv_ticks of the time went to memsrv. A memsrv error. */
 long mem_populate(struct vm *vm, uint64_t ipa, uint64_t *pages, uint64_t *memsrv_ticks);
 long mem_share_range(struct vm *vm);
-long mem_load(struct vm *vm, const struct vm_blob *blobs, unsigned n);
+long mem_load(struct vm *vm, const struct image_blob *blobs, unsigned n);
 void mem_release(struct vm *vm);
 long mem_regions(struct vm *vm);

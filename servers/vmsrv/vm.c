@@ -143,50 +143,63 @@ const struct bootarc_module *vm_module(const char *name, struct bootarc_module *
 	return m;
 }
 
+/* The page sizes a guest's stage 1 may use: QEMU virt's Cortex-A72 has
+ * 4 KiB and 64 KiB granules. vmsrv cannot read ID_AA64MMFR0_EL1, whose
+ * value the guests see. */
+#define GUEST_PAGE_SIZES (IMAGE_PAGES_4K | IMAGE_PAGES_64K)
+
+static bool find_module(const struct vmcfg_vm *c, const char *prop, const char *name,
+			struct bootarc_module *m, char *msg, size_t msglen)
+{
+	if (vm_module(name, m))
+		return true;
+	snprintf(msg, msglen, "vm '%s': %s: no boot module '%s'", c->name, prop, name);
+	return false;
+}
+
+int vm_image(const struct vmcfg_vm *c, struct image_layout *l, char *msg, size_t msglen)
+{
+	struct bootarc_module k, rd;
+	bool has_rd = c->initrd[0];
+
+	if (!find_module(c, "kernel", c->kernel, &k, msg, msglen) ||
+	    (has_rd && !find_module(c, "initrd", c->initrd, &rd, msg, msglen)))
+		return IMAGE_E_FORMAT;
+	return image_layout(c, &k, has_rd ? &rd : NULL, GUEST_PAGE_SIZES, l, msg, msglen);
+}
+
 /* Loads the images and the device tree and starts vCPU 0. */
 int vm_boot(struct vm *vm)
 {
 	static uint8_t dtb[GUESTDT_MAX];
+	static struct image_layout l;
 	const struct vmcfg_vm *c = vm->cfg;
-	struct bootarc_module k, rd;
 	struct guestdt_extra x = {.gic_version = 3};
-	uint64_t dtb_ipa = c->ram_base + c->ram_size - VMCFG_BLOCK;
-	struct vm_blob blobs[3];
+	char msg[VM_MSG_LEN];
 	int size;
 	long err;
 
-	if (!vm_module(c->kernel, &k) || (c->initrd[0] && !vm_module(c->initrd, &rd))) {
-		vm_log(vm, "no boot module '%s'",
-		       vm_module(c->kernel, &k) ? c->initrd : c->kernel);
+	/* main() has checked it before creating any VM: this cannot fail. */
+	if (vm_image(c, &l, msg, sizeof(msg))) {
+		vm_log(vm, "%s", msg);
 		return -1;
 	}
-	if (k.size > dtb_ipa - c->load) {
-		vm_log(vm, "kernel '%s' (%llu bytes) does not fit below the device tree",
-		       c->kernel, (unsigned long long)k.size);
-		return -1;
-	}
-	blobs[0] = (struct vm_blob){c->load, k.data, k.size};
-	blobs[2] = (struct vm_blob){0};
-	if (c->initrd[0]) {
-		/* Linux wants it 8-byte aligned, clear of the kernel's image. */
-		x.initrd_start =
-		    (c->load + k.size + 2 * VMCFG_BLOCK) & ~(VMCFG_BLOCK - 1);
-		x.initrd_end = x.initrd_start + rd.size;
-		if (x.initrd_end > dtb_ipa) {
-			vm_log(vm, "initrd '%s' does not fit in RAM", c->initrd);
-			return -1;
-		}
-		blobs[2] = (struct vm_blob){x.initrd_start, rd.data, rd.size};
-	}
+	x.initrd_start = l.initrd_start;
+	x.initrd_end = l.initrd_end;
 	size = guestdt_build(&vm_config, c, &x, dtb, sizeof(dtb));
 	if (size < 0) {
 		vm_log(vm, "cannot build its device tree (libfdt error %d)", size);
 		return -1;
 	}
-	blobs[1] = (struct vm_blob){dtb_ipa, dtb, (uint64_t)size};
-	err = mem_load(vm, blobs, 3);
+	l.blobs[l.nblobs++] = (struct image_blob){l.dtb, dtb, (uint64_t)size};
+	err = mem_load(vm, l.blobs, l.nblobs);
 	if (!err)
 		err = mem_share_range(vm);
+	if (err == MEMSRV_E_NO_MEMORY) {
+		vm_log(vm, "cannot load: out of memory (memsrv has no room for its "
+			   "images)");
+		return -1;
+	}
 	if (err) {
 		vm_log(vm, "cannot load: %s", memsrv_strerror(err));
 		return -1;
@@ -195,7 +208,7 @@ int vm_boot(struct vm *vm)
 	virq_reset(vm);
 	vm->mail_from = 0;
 	vm->abort_logged = false;
-	if (vcpu_start(&vm->cpus[0], c->entry, dtb_ipa)) {
+	if (vcpu_start(&vm->cpus[0], l.entry, l.dtb)) {
 		vm_log(vm, "cannot start vCPU 0");
 		return -1;
 	}

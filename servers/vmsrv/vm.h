@@ -12,12 +12,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "config.h"
+#include "image.h"
 #include "mmio.h"
 #include "vgic.h"
 #include "vuart.h"
 
-#define GUEST_PRIO 50u /* below vmsrv (100): a fault is served at once */
-#define MAX_GRANTS 32u /* sharing hypercalls a VM may have outstanding */
+#define GUEST_PRIO 50u	/* below vmsrv (100): a fault is served at once */
+#define MAX_GRANTS 32u	/* sharing hypercalls a VM may have outstanding */
+#define VM_MSG_LEN 256u /* a refusal's message */
 
 /* Badges of vmsrv's endpoint: a vCPU's faults, or the console. */
 #define BADGE_VCPU(vm, cpu) (1ULL << 16 | (uint64_t)(vm) << 8 | (cpu))
@@ -28,13 +30,6 @@
 
 enum vcpu_state { VCPU_OFF, VCPU_ON };
 enum vm_state { VM_RUNNING, VM_OFF, VM_CRASHED };
-
-/* Something the loader puts into guest RAM. */
-struct vm_blob {
-	uint64_t ipa;
-	const void *data;
-	uint64_t len;
-};
 
 struct vm;
 struct vcpu {
@@ -85,6 +80,9 @@ uint64_t vm_slot_new(void);
 struct bootarc_module;
 /* The boot module of that name (from vmsrv's copy of the boot archive). */
 const struct bootarc_module *vm_module(const char *name, struct bootarc_module *m);
+/* c's boot modules looked up and laid out in its RAM (image.h); on an
+ * error, msg says what is wrong, naming the VM and the property. */
+int vm_image(const struct vmcfg_vm *c, struct image_layout *l, char *msg, size_t msglen);
 /* The VM's objects, its memsrv client and its devices; vCPU faults go to ep. */
 int vm_create(struct vm *vm, const struct vmcfg_vm *cfg, uint64_t ep);
 int vm_boot(struct vm *vm);

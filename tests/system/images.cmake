@@ -14,7 +14,8 @@ septa_image(bench-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memsrvbenc
 set(VMS ${CMAKE_SOURCE_DIR}/tests/system/vms)
 set(ALL_GUESTS hello=hello share=share witness=witness probe=probe spin=spin echo=echo
   crash=crash reset=reset)
-foreach(s two four isolation reset misbehave console bad-memory bad-uart)
+foreach(s two four isolation reset misbehave console bad-memory bad-uart bad-property
+  bad-overcommit bad-format bad-module)
   septa_image(test-vm-${s} KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
     VMS ${VMS}/${s}.dts GUESTS ${ALL_GUESTS})
 endforeach()

@@ -95,6 +95,9 @@ static void test_good(void)
 	CU_ASSERT_EQUAL(cfg.vms[1].share_size, 0x10000);
 	CU_ASSERT_EQUAL(cfg.vms[1].load, 0x40200000);
 	CU_ASSERT_EQUAL(cfg.vms[1].entry, 0x40200000);
+	/* What was given, not defaulted: an Image or an ELF places itself. */
+	CU_ASSERT(!cfg.vms[0].load_set && !cfg.vms[0].entry_set);
+	CU_ASSERT(cfg.vms[1].load_set && !cfg.vms[1].entry_set);
 	CU_ASSERT_STRING_EQUAL(cfg.vms[1].bootargs, "console=ttyAMA0");
 	CU_ASSERT_PTR_EQUAL(vmcfg_find(&cfg, 2), &cfg.vms[1]);
 	CU_ASSERT_PTR_NULL(vmcfg_find(&cfg, 3));
@@ -120,7 +123,7 @@ static const struct bad bads[] = {
     {"memory", U64X2, 0xffffe00000, 0x400000, NULL, VMCFG_E_VALUE,
      "vm 'beta': memory: beyond the 40-bit IPA space"},
     {"memory", U64X2, 0x08000000, 0x400000, NULL, VMCFG_E_OVERLAP,
-     "vm 'beta': uart: RAM, the GIC and the UART overlap"},
+     "vm 'beta': memory: overlaps the GIC (0x8000000-0x8120000)"},
     {"ipa-bits", U32, 48, 0, NULL, VMCFG_E_VALUE,
      "vm 'beta': ipa-bits: 48: want 32 to 44"},
     {"ipa-bits", U32, 31, 0, NULL, VMCFG_E_VALUE,
@@ -133,9 +136,9 @@ static const struct bad bads[] = {
     {"uart", U64, 0x09000100, 0, NULL, VMCFG_E_VALUE,
      "vm 'beta': uart: not 4 KiB aligned"},
     {"uart", U64, 0x40100000, 0, NULL, VMCFG_E_OVERLAP,
-     "vm 'beta': uart: RAM, the GIC and the UART overlap"},
+     "vm 'beta': uart: in the VM's memory"},
     {"uart", U64, 0x080a0000, 0, NULL, VMCFG_E_OVERLAP,
-     "vm 'beta': uart: RAM, the GIC and the UART overlap"},
+     "vm 'beta': uart: overlaps the GIC (0x8000000-0x8120000)"},
     {"uart-interrupt", U32, 48, 0, NULL, VMCFG_E_VALUE,
      "vm 'beta': uart-interrupt: 48: want an SPI (32-95), not the doorbell 48"},
     {"uart-interrupt", U32, 27, 0, NULL, VMCFG_E_VALUE,
@@ -159,7 +162,7 @@ static const struct bad bads[] = {
      "vm 'beta': shareable: not a page-aligned range of RAM"},
     {"vm-name", DEL, 0, 0, NULL, VMCFG_E_MISSING, "vm 'vm@2': vm-name: missing"},
     {"vm-name", STR, 0, 0, "alpha", VMCFG_E_VALUE,
-     "vm 'alpha': vm-name: two VMs have this name or id 2"},
+     "vm 'alpha': vm-name: two VMs have this name"},
     {"vm-name", STR, 0, 0, "a-name-of-16-chr", VMCFG_E_VALUE,
      "vm 'vm@2': vm-name: longer than 15 characters"},
     {"kernel", STR, 0, 0, "", VMCFG_E_VALUE,
@@ -168,7 +171,19 @@ static const struct bad bads[] = {
     {"reg", U32, 0, 0, NULL, VMCFG_E_VALUE, "vm 'vm@2': reg: VM id 0: want 1 to 8"},
     {"reg", U32, 9, 0, NULL, VMCFG_E_VALUE, "vm 'vm@2': reg: VM id 9: want 1 to 8"},
     {"reg", U32, 1, 0, NULL, VMCFG_E_VALUE,
-     "vm 'beta': vm-name: two VMs have this name or id 1"},
+     "vm 'beta': reg: VM id 1 is taken by vm 'alpha'"},
+    /* Strict: a property vmsrv does not know is refused, a near one named. */
+    {"cpu", U32, 2, 0, NULL, VMCFG_E_UNKNOWN,
+     "vm 'beta': cpu: unknown property (did you mean 'cpus'?)"},
+    {"load-adress", U64, 0x40200000, 0, NULL, VMCFG_E_UNKNOWN,
+     "vm 'beta': load-adress: unknown property (did you mean 'load-address'?)"},
+    {"uart_interrupt", U32, 33, 0, NULL, VMCFG_E_UNKNOWN,
+     "vm 'beta': uart_interrupt: unknown property (did you mean 'uart-interrupt'?)"},
+    {"vcpus", U32, 2, 0, NULL, VMCFG_E_UNKNOWN,
+     "vm 'beta': vcpus: unknown property (did you mean 'cpus'?)"},
+    {"linux,initrd-start", U32, 2, 0, NULL, VMCFG_E_UNKNOWN,
+     "vm 'beta': linux,initrd-start: unknown property"},
+    {"status", STR, 0, 0, "okay", VMCFG_E_UNKNOWN, "vm 'beta': status: unknown property"},
 };
 
 static void apply(const struct bad *b)
@@ -215,7 +230,7 @@ static void test_bad_structure(void)
 
 	memset(buf, 0x5a, sizeof(buf));
 	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
-	CU_ASSERT_STRING_EQUAL(msg, "vm '-': configuration: not a device tree");
+	CU_ASSERT_STRING_EQUAL(msg, "configuration: not a device tree");
 	base();
 	CU_ASSERT_EQUAL(vmcfg_parse(buf, 16, 44, &cfg, msg, sizeof(msg)), VMCFG_E_FORMAT);
 	CU_ASSERT_EQUAL(
@@ -223,17 +238,25 @@ static void test_bad_structure(void)
 	    VMCFG_E_FORMAT);
 	fdt_setprop_string(buf, 0, "compatible", "something,else");
 	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
-	CU_ASSERT_STRING_EQUAL(msg,
-			       "vm '-': compatible: the root is not \"septa,vm-config\"");
+	CU_ASSERT_STRING_EQUAL(msg, "compatible: the root is not \"septa,vm-config\"");
 	base();
 	fdt_del_node(buf, vm_node(2));
 	fdt_del_node(buf, vm_node(1));
 	CU_ASSERT_EQUAL(parse(), VMCFG_E_MISSING);
-	CU_ASSERT_STRING_EQUAL(msg, "vm '-': configuration: no vm@<id> node");
+	CU_ASSERT_STRING_EQUAL(msg, "configuration: no vm@<id> node");
 	base();
 	fdt_add_subnode(buf, 0, "disk@0");
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
-	CU_ASSERT_STRING_EQUAL(msg, "vm 'disk@0': node: want vm@<id>");
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(msg, "disk@0: unknown node (want vm@<id>)");
+	base();
+	fdt_setprop_string(buf, 0, "model", "mine");
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(msg, "model: unknown property");
+	base();
+	fdt_setprop_u32(buf, 0, "#size-cell", 0);
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(
+	    msg, "#size-cell: unknown property (did you mean '#size-cells'?)");
 	base();
 	for (unsigned id = 10; id >= 3; id--) {
 		char name[8];
@@ -245,18 +268,18 @@ static void test_bad_structure(void)
 	fdt_setprop_u32(buf, vm_node(10), "reg", 8);
 	fdt_setprop_u32(buf, vm_node(9), "reg", 7);
 	CU_ASSERT_EQUAL(parse(), VMCFG_E_TOO_MANY);
-	CU_ASSERT_STRING_EQUAL(msg, "vm 'vm@1': node: more than 8 VMs");
+	CU_ASSERT_STRING_EQUAL(msg, "vm@1: more than 8 VMs");
 	base();
 	n = fdt_add_subnode(buf, vm_node(2), "disk");
 	CU_ASSERT(n >= 0);
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
-	CU_ASSERT_STRING_EQUAL(msg, "vm 'beta': disk: unknown node");
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(msg, "vm 'beta': disk: unknown node (want region-<name>)");
 }
 
-static int add_region(unsigned peer, uint64_t ipa, uint64_t peer_ipa, uint64_t size,
-		      const char *rights)
+static int add_region_named(const char *node, unsigned peer, uint64_t ipa,
+			    uint64_t peer_ipa, uint64_t size, const char *rights)
 {
-	int n = fdt_add_subnode(buf, vm_node(1), "region-a");
+	int n = fdt_add_subnode(buf, vm_node(1), node);
 
 	CU_ASSERT_FATAL(n >= 0);
 	fdt_setprop_u32(buf, n, "peer", peer);
@@ -265,6 +288,12 @@ static int add_region(unsigned peer, uint64_t ipa, uint64_t peer_ipa, uint64_t s
 	set_u64s(n, "size", size, 0, 1);
 	fdt_setprop_string(buf, n, "rights", rights);
 	return n;
+}
+
+static int add_region(unsigned peer, uint64_t ipa, uint64_t peer_ipa, uint64_t size,
+		      const char *rights)
+{
+	return add_region_named("region-a", peer, ipa, peer_ipa, size, rights);
 }
 
 static void test_regions(void)
@@ -278,22 +307,27 @@ static void test_regions(void)
 	} cases[] = {
 	    {2, 0x50000000, 0x60000000, 0x2000, "rw", VMCFG_OK, ""},
 	    {2, 0x50000000, 0x60000000, 0x2000, "rwx", VMCFG_E_VALUE,
-	     "vm 'alpha': region rights: 'rwx': want r, rw or rx"},
+	     "vm 'alpha': region-a/rights: 'rwx': want r, rw or rx"},
 	    {2, 0x50000000, 0x60000000, 0x2000, "w", VMCFG_E_VALUE,
-	     "vm 'alpha': region rights: 'w': want r, rw or rx"},
+	     "vm 'alpha': region-a/rights: 'w': want r, rw or rx"},
 	    {1, 0x50000000, 0x60000000, 0x2000, "r", VMCFG_E_VALUE,
-	     "vm 'alpha': region peer: 1 is not another VM id"},
+	     "vm 'alpha': region-a/peer: 1 is not another VM's id"},
 	    {3, 0x50000000, 0x60000000, 0x2000, "r", VMCFG_E_VALUE,
-	     "vm 'alpha': region peer: no VM has id 3"},
+	     "vm 'alpha': region-a/peer: no VM has id 3"},
 	    {2, 0x50000000, 0x60000000, 0x1800, "r", VMCFG_E_VALUE,
-	     "vm 'alpha': region: size and addresses must be non-zero multiples of 4 "
-	     "KiB"},
+	     "vm 'alpha': region-a/size: want a non-zero multiple of 4 KiB"},
+	    {2, 0x50000000, 0x60000000, 0, "r", VMCFG_E_VALUE,
+	     "vm 'alpha': region-a/size: want a non-zero multiple of 4 KiB"},
+	    {2, 0x50000800, 0x60000000, 0x1000, "r", VMCFG_E_VALUE,
+	     "vm 'alpha': region-a/address: not a multiple of 4 KiB"},
+	    {2, 0x50000000, 0x60000800, 0x1000, "r", VMCFG_E_VALUE,
+	     "vm 'alpha': region-a/peer-address: not a multiple of 4 KiB"},
 	    {2, 0x40800000, 0x60000000, 0x1000, "r", VMCFG_E_OVERLAP,
-	     "vm 'alpha': region address: overlaps RAM, a device or the IPA limit"},
+	     "vm 'alpha': region-a/address: overlaps RAM, a device or the IPA limit"},
 	    {2, 0x50000000, 0x40800000, 0x1000, "r", VMCFG_E_OVERLAP,
-	     "vm 'alpha': region peer-address: overlaps RAM or a device of 'beta'"},
+	     "vm 'alpha': region-a/peer-address: overlaps RAM or a device of vm 'beta'"},
 	    {2, 0x50000000, 0x09000000, 0x1000, "r", VMCFG_E_OVERLAP,
-	     "vm 'alpha': region peer-address: overlaps RAM or a device of 'beta'"},
+	     "vm 'alpha': region-a/peer-address: overlaps RAM or a device of vm 'beta'"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -305,12 +339,60 @@ static void test_regions(void)
 			CU_ASSERT_STRING_EQUAL(msg, cases[i].want);
 	}
 	base();
+	fdt_setprop_u32(buf, add_region(2, 0x50000000, 0x60000000, 0x2000, "r"), "peers",
+			2);
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(
+	    msg, "vm 'alpha': region-a/peers: unknown property (did you mean "
+		 "'peer'?)");
+	base();
+	for (unsigned i = 0; i <= VMCFG_MAX_REGIONS; i++) {
+		char name[16];
+
+		/* libfdt adds a node before its siblings: region-a comes last. */
+		snprintf(name, sizeof(name), "region-%c", 'a' + i);
+		add_region_named(name, 2, 0x50000000 + i * 0x10000,
+				 0x60000000 + i * 0x10000, 0x1000, "r");
+	}
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_TOO_MANY);
+	CU_ASSERT_STRING_EQUAL(msg, "vm 'alpha': region-a: more than 4 regions");
+	base();
 	add_region(2, 0x50000000, 0x60000000, 0x2000, "rx");
 	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
 	CU_ASSERT_EQUAL(cfg.vms[0].nregions, 1);
 	CU_ASSERT_EQUAL(cfg.vms[0].regions[0].peer, 2);
 	CU_ASSERT_EQUAL(cfg.vms[0].regions[0].peer_ipa, 0x60000000);
 	CU_ASSERT_EQUAL(cfg.vms[0].regions[0].rights, 5u);
+}
+
+/* The VMs' RAM and regions against what memsrv has free: the VM that tips
+ * it over is named, with the numbers. */
+static void test_memory(void)
+{
+	base();
+	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	/* 16 MiB + 8 KiB and 16 MiB. */
+	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 0x2002000, msg, sizeof(msg)), VMCFG_OK);
+	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 0x2001000, msg, sizeof(msg)),
+			VMCFG_E_MEMORY);
+	CU_ASSERT_STRING_EQUAL(msg, "vm 'beta': memory: needs 16 MiB, which makes 33 MiB "
+				    "for the VMs so far, more than the 32 MiB memsrv has "
+				    "free");
+	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 0x1000000, msg, sizeof(msg)),
+			VMCFG_E_MEMORY);
+	CU_ASSERT_STRING_EQUAL(msg, "vm 'alpha': memory: needs 17 MiB, more than the 16 "
+				    "MiB memsrv has free");
+	/* The case: a 2 GiB VM on a 1 GiB machine. */
+	base();
+	set_u64s(vm_node(2), "memory", 0x80000000, 0x80000000, 2);
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 1000ULL << 20, msg, sizeof(msg)),
+			VMCFG_E_MEMORY);
+	CU_ASSERT_STRING_EQUAL(msg,
+			       "vm 'beta': memory: needs 2048 MiB, which makes 2064 "
+			       "MiB for the VMs so far, more than the 1000 MiB memsrv "
+			       "has free");
 }
 
 /* The configuration `make run` boots is a good one. */
@@ -337,5 +419,6 @@ void suite_vmcfg(void)
 	CU_add_test(s, "each bad value, its error and message", test_bad_values);
 	CU_add_test(s, "bad structure", test_bad_structure);
 	CU_add_test(s, "shared regions", test_regions);
+	CU_add_test(s, "memory against what memsrv has", test_memory);
 	CU_add_test(s, "the platform's configuration", test_platform_config);
 }

@@ -10,6 +10,7 @@ void suite_kprintf(void);
 void suite_caps(void);
 void suite_own(void);
 void suite_vmcfg(void);
+void suite_image(void);
 void suite_guestdt(void);
 void suite_pl011(void);
 void suite_vgic(void);

@@ -229,7 +229,7 @@ struct septa_bootinfo {
 	uint64_t ram_base;
 	uint64_t ram_size;
 	uint64_t free_base; /* RAM the kernel has not used at boot */
-	uint64_t free_size;
+	uint64_t free_size; /* a server's: what memsrv had free as it started it */
 	uint64_t heap_base; /* the root task's heap, in its own IPA space */
 	uint64_t heap_size;
 	uint64_t stack_top;
