@@ -66,10 +66,7 @@ static const struct {
 	const char *bytes, *what;
 } foreign[] = {
     {0, 2, "\x1f\x8b", "a gzip-compressed file (decompress it)"},
-    {0, 6,
-     "\xfd"
-     "7zXZ\0",
-     "an xz-compressed file (decompress it)"},
+    {0, 6, "\xfd\x37zXZ\0", "an xz-compressed file (decompress it)"},
     {0, 4, "\x28\xb5\x2f\xfd", "a zstd-compressed file (decompress it)"},
     {0, 3, "BZh", "a bzip2-compressed file (decompress it)"},
     {0, 4, "\x02\x21\x4c\x18", "an LZ4-compressed file (decompress it)"},

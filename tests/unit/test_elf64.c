@@ -1,7 +1,7 @@
 /* The ELF64 reader on a minimal hand-built executable, then one defect at a time. */
 #include <bootfmt/elf64.h>
-#include <elf.h>
 #include <string.h>
+#include "elf_fake.h"
 #include "tests.h"
 
 #define FILE_SIZE 0x3000
@@ -24,17 +24,7 @@ static Elf64_Phdr *ph(unsigned i)
 static void build(void)
 {
 	memset(file, 0, FILE_SIZE);
-	memcpy(eh()->e_ident, ELFMAG, SELFMAG);
-	eh()->e_ident[EI_CLASS] = ELFCLASS64;
-	eh()->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh()->e_ident[EI_VERSION] = EV_CURRENT;
-	eh()->e_type = ET_EXEC;
-	eh()->e_machine = EM_AARCH64;
-	eh()->e_version = EV_CURRENT;
-	eh()->e_entry = 0x400010;
-	eh()->e_phoff = sizeof(Elf64_Ehdr);
-	eh()->e_phentsize = sizeof(Elf64_Phdr);
-	eh()->e_phnum = 3;
+	elf_fake_header(file, 0x400010, 3);
 	*ph(0) = (Elf64_Phdr){.p_type = PT_LOAD,
 			      .p_flags = PF_R | PF_X,
 			      .p_offset = 0x1000,
