@@ -259,6 +259,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	bi->gic_version = env->gic_version;
 	bi->console_irq = plat.uart_irq;
 	bi->ipa_bits_max = arch_pa_bits();
+	bi->guest_pages = arch_vcpu_page_sizes();
 	bi->modules_base = SEPTA_ROOT_MODULES;
 	bi->modules_size = env->modules_size;
 	/* Last: what the kernel leaves over becomes the root task's Untyped. */

@@ -70,6 +70,8 @@ void arch_vspace_forget(struct vspace *vs);
 int arch_vcpu_reg_index(unsigned reg);
 void arch_vcpu_reset(struct vcpu *v);
 uint64_t arch_vcpu_entry_spsr(void);
+/* SEPTA_PAGES_*: the stage-1 page sizes guests' ID registers offer. */
+unsigned arch_vcpu_page_sizes(void);
 /* The VCPU goes away: its state must not stay live in the registers. */
 void arch_vcpu_forget(struct vcpu *v);
 /* Enters the guest's EL1 vector with a synchronous external abort for the

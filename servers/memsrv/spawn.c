@@ -139,6 +139,7 @@ static void fill_bootinfo(struct septa_bootinfo *b, const struct septa_bootinfo 
 	    .gic_version = bi->gic_version,
 	    .client_id = c,
 	    .ipa_bits_max = bi->ipa_bits_max,
+	    .guest_pages = bi->guest_pages,
 	    .modules_base = SEPTA_ROOT_MODULES,
 	    .modules_size = bi->modules_size,
 	};

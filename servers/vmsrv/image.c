@@ -128,7 +128,10 @@ static int lay_flat(struct lay *l, const struct bootarc_module *k)
 
 static int lay_linux(struct lay *l, const struct bootarc_module *k, unsigned page_sizes)
 {
+	/* By the flags' page size field, 1 to 3. */
 	static const char *const pages[] = {"4 KiB", "16 KiB", "64 KiB"};
+	static const unsigned page_bit[] = {SEPTA_PAGES_4K, SEPTA_PAGES_16K,
+					    SEPTA_PAGES_64K};
 	const struct vmcfg_vm *v = l->v;
 	const uint8_t *h = k->data;
 	uint64_t text = le64(h + LINUX_TEXT_OFFSET), size = le64(h + LINUX_IMAGE_SIZE);
@@ -145,7 +148,7 @@ static int lay_linux(struct lay *l, const struct bootarc_module *k, unsigned pag
 			    "module '%s' is a big-endian arm64 Linux Image (flags bit "
 			    "0): vmsrv's devices are little-endian",
 			    k->name);
-	if (pg && !(page_sizes & 1u << (pg - 1)))
+	if (pg && !(page_sizes & page_bit[pg - 1]))
 		return fail(l, IMAGE_E_UNSUPPORTED, "kernel",
 			    "module '%s' is an arm64 Linux Image for %s pages, which "
 			    "this CPU does not give guests",

@@ -7,16 +7,12 @@
  */
 #pragma once
 #include <bootfmt/bootarc.h>
+#include <septa/abi.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
 
 #define IMAGE_MAX_SEGMENTS 8u /* an ELF's PT_LOAD segments */
-
-/* Page sizes a guest may use (the arm64 Image header's flags bits 1-2). */
-#define IMAGE_PAGES_4K	1u
-#define IMAGE_PAGES_16K 2u
-#define IMAGE_PAGES_64K 4u
 
 enum image_format { IMAGE_FLAT, IMAGE_LINUX, IMAGE_ELF };
 
@@ -47,7 +43,7 @@ struct image_layout {
 
 /*
  * Lays out v's kernel and initrd (NULL for none), which the guest may run
- * with the page sizes in page_sizes (IMAGE_PAGES_*). On an error, msg names
+ * with the page sizes in page_sizes (SEPTA_PAGES_*). On an error, msg names
  * the VM, the property and the module, and says what the module is.
  */
 int image_layout(const struct vmcfg_vm *v, const struct bootarc_module *kernel,

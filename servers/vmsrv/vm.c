@@ -143,11 +143,6 @@ const struct bootarc_module *vm_module(const char *name, struct bootarc_module *
 	return m;
 }
 
-/* The page sizes a guest's stage 1 may use: QEMU virt's Cortex-A72 has
- * 4 KiB and 64 KiB granules. vmsrv cannot read ID_AA64MMFR0_EL1, whose
- * value the guests see. */
-#define GUEST_PAGE_SIZES (IMAGE_PAGES_4K | IMAGE_PAGES_64K)
-
 static bool find_module(const struct vmcfg_vm *c, const char *prop, const char *name,
 			struct bootarc_module *m, char *msg, size_t msglen)
 {
@@ -165,7 +160,8 @@ int vm_image(const struct vmcfg_vm *c, struct image_layout *l, char *msg, size_t
 	if (!find_module(c, "kernel", c->kernel, &k, msg, msglen) ||
 	    (has_rd && !find_module(c, "initrd", c->initrd, &rd, msg, msglen)))
 		return IMAGE_E_FORMAT;
-	return image_layout(c, &k, has_rd ? &rd : NULL, GUEST_PAGE_SIZES, l, msg, msglen);
+	return image_layout(c, &k, has_rd ? &rd : NULL, septa_bootinfo()->guest_pages, l,
+			    msg, msglen);
 }
 
 /* Loads the images and the device tree and starts vCPU 0. */

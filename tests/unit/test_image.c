@@ -51,7 +51,7 @@ static void reset(void)
 
 static int layout(const struct bootarc_module *initrd)
 {
-	return image_layout(&vm, &kernel, initrd, IMAGE_PAGES_4K | IMAGE_PAGES_64K, &lay,
+	return image_layout(&vm, &kernel, initrd, SEPTA_PAGES_4K | SEPTA_PAGES_64K, &lay,
 			    msg, sizeof(msg));
 }
 

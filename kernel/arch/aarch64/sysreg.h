@@ -174,6 +174,9 @@
 #define ID_PFR0_AMU		(0xfULL << 44)
 #define ID_DFR0_PMUVER		(0xfULL << 8)
 #define ID_MMFR0_PARANGE(mmfr0) ((mmfr0)&0xf)
+#define ID_MMFR0_TGRAN16(mmfr0) (((mmfr0) >> 20) & 0xf) /* 0: none */
+#define ID_MMFR0_TGRAN64(mmfr0) (((mmfr0) >> 24) & 0xf) /* 0xf: none */
+#define ID_MMFR0_TGRAN4(mmfr0)	(((mmfr0) >> 28) & 0xf) /* 0xf: none */
 
 #define MPIDR_RES1 BIT(31)
 

@@ -209,6 +209,17 @@ bool arch_vcpu_is_id_reg(uint64_t id)
 	return (id & ~ID_REG_CRM_OP2) == ID_REG_SPACE;
 }
 
+/* From what the guests read, so that a kernel image asking for a page
+ * size they lack is refused before it boots (and hangs). */
+unsigned arch_vcpu_page_sizes(void)
+{
+	uint64_t m = arch_vcpu_id_value(ID_AA64MMFR0);
+
+	return (ID_MMFR0_TGRAN4(m) != 0xf ? SEPTA_PAGES_4K : 0) |
+	       (ID_MMFR0_TGRAN16(m) != 0 ? SEPTA_PAGES_16K : 0) |
+	       (ID_MMFR0_TGRAN64(m) != 0xf ? SEPTA_PAGES_64K : 0);
+}
+
 uint64_t arch_vcpu_id_value(uint64_t id)
 {
 	uint64_t v;

@@ -222,6 +222,11 @@ enum septa_root_slot {
 #define SEPTA_ROOT_STACK_TOP   0x20000000ULL
 #define SEPTA_ROOT_STACK_SIZE  0x10000ULL
 
+/* Stage-1 page sizes (translation granules), as a set. */
+#define SEPTA_PAGES_4K	1u
+#define SEPTA_PAGES_16K 2u
+#define SEPTA_PAGES_64K 4u
+
 struct septa_bootinfo {
 	uint64_t magic;
 	uint32_t version;
@@ -253,4 +258,5 @@ struct septa_bootinfo {
 	uint64_t modules_size;
 	uint32_t console_irq;  /* INTID of the console UART's receive interrupt */
 	uint32_t ipa_bits_max; /* the largest VSpace IPA size (the CPU's PARange) */
+	uint32_t guest_pages;  /* SEPTA_PAGES_*: the page sizes a guest's MMU has */
 };
