@@ -177,7 +177,7 @@ int vm_boot(struct vm *vm)
 
 	/* main() has checked it before creating any VM: this cannot fail. */
 	if (vm_image(c, &l, msg, sizeof(msg))) {
-		vm_log(vm, "%s", msg);
+		printf("vmsrv: %s\n", msg); /* it names the VM */
 		return -1;
 	}
 	x.initrd_start = l.initrd_start;
