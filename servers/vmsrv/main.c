@@ -58,6 +58,12 @@ static void serve(uint64_t ep)
 	}
 }
 
+/* What each VM's kernel was found to be, for the line saying it runs. */
+static struct {
+	enum image_format format;
+	uint64_t entry;
+} kernels[VMCFG_MAX_VMS];
+
 /* Everything that can be known before a VM exists: the configuration,
  * that memsrv has the memory for it, and every VM's images. */
 static bool config_ok(const void *fdt, uint64_t size, char *msg)
@@ -68,9 +74,12 @@ static bool config_ok(const void *fdt, uint64_t size, char *msg)
 	if (vmcfg_parse(fdt, size, bi->ipa_bits_max, &vm_config, msg, VM_MSG_LEN) ||
 	    vmcfg_check_memory(&vm_config, bi->free_size, msg, VM_MSG_LEN))
 		return false;
-	for (unsigned i = 0; i < vm_config.nvms; i++)
+	for (unsigned i = 0; i < vm_config.nvms; i++) {
 		if (vm_image(&vm_config.vms[i], &l, msg, VM_MSG_LEN))
 			return false;
+		kernels[i].format = l.format;
+		kernels[i].entry = l.entry;
+	}
 	return true;
 }
 
@@ -122,10 +131,12 @@ int main(void)
 			continue;
 		}
 		started++;
-		printf(
-		    "vmsrv: vm %u '%s': %u vCPU, %llu MiB at %#llx, console at %#llx\n",
-		    c->id, c->name, c->cpus, (unsigned long long)(c->ram_size >> 20),
-		    (unsigned long long)c->ram_base, (unsigned long long)c->uart_base);
+		printf("vmsrv: vm %u '%s': %u vCPU, %llu MiB at %#llx, console at %#llx, "
+		       "%s entered at %#llx\n",
+		       c->id, c->name, c->cpus, (unsigned long long)(c->ram_size >> 20),
+		       (unsigned long long)c->ram_base, (unsigned long long)c->uart_base,
+		       image_format_name(kernels[i].format),
+		       (unsigned long long)kernels[i].entry);
 	}
 	printf("vmsrv: %u of %u VMs running\n", started, nvms);
 	console_start();
