@@ -15,9 +15,23 @@ set(VMS ${CMAKE_SOURCE_DIR}/tests/system/vms)
 set(ALL_GUESTS hello=hello share=share witness=witness probe=probe spin=spin echo=echo
   crash=crash reset=reset)
 foreach(s two four isolation reset misbehave console bad-memory bad-uart bad-property
-  bad-overcommit bad-format bad-module)
+  bad-overcommit bad-format bad-module bad-initrd)
   septa_image(test-vm-${s} KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
     VMS ${VMS}/${s}.dts GUESTS ${ALL_GUESTS})
 endforeach()
 septa_image(bench-vm KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
   VMS ${VMS}/bench.dts GUESTS bench=bench)
+# The formats vmsrv tells by their magic, end to end: the hello guest as
+# the ELF64 executable it is linked as (module hello), and a Septa boot
+# image (an arm64 Image: text_offset 2 MiB, placement bit clear) as a
+# guest (module septa).
+set(SEPTA_GUEST_hello_elf $<TARGET_FILE:hello_guest>)
+add_executable(hello_elf_guest ALIAS hello_guest)
+septa_image(test-vm-elf KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+  VMS ${VMS}/two.dts GUESTS hello=hello_elf)
+set(SEPTA_GUEST_septa_img ${SEPTA_IMAGE_DIR}/test-hello.img)
+add_executable(septa_img_guest ALIAS test-hello)
+septa_image(test-vm-image KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+  VMS ${VMS}/image.dts GUESTS septa=septa_img)
+septa_image(test-vm-bad-size KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+  VMS ${VMS}/bad-size.dts GUESTS septa=septa_img)
