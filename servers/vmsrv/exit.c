@@ -69,11 +69,16 @@ static unsigned inject_abort(struct exit *e)
 	return SEPTA_EXIT_ABORT;
 }
 
-/* RAM the VM has but memsrv cannot give: the VM cannot go on. */
-static unsigned ram_refused(struct exit *e, uint64_t ipa, long err)
+/* RAM the VM may not have there (a page it lent away, say) is its abort;
+ * RAM memsrv cannot give stops it. Out of line, and taking what it can
+ * from the message: the ordinary exit keeps its frame and registers. */
+static __attribute__((noinline, cold)) unsigned ram_refused(struct exit *e, long err)
 {
+	uint64_t ipa = e->m->mr[SEPTA_ABORT_IPA];
 	char what[VM_MSG_LEN];
 
+	if (err == MEMSRV_E_IPA_BUSY)
+		return inject_abort(e);
 	if (err == MEMSRV_E_NO_MEMORY)
 		snprintf(what, sizeof(what),
 			 "crashed: out of memory (memsrv has none left for its RAM at "
@@ -101,10 +106,8 @@ static unsigned exit_abort(struct exit *e)
 	if (mem_is_ram(vm, ipa)) {
 		long err = mem_populate(vm, ipa, &pages, &e->memsrv_ticks);
 
-		if (err && err != MEMSRV_E_IPA_BUSY)
-			return ram_refused(e, ipa, err);
 		if (err)
-			return inject_abort(e);
+			return ram_refused(e, err);
 		set_reply(m, SEPTA_REPLY_RETRY, 0);
 		return pages == 1 ? SEPTA_EXIT_RAM_PAGE : SEPTA_EXIT_RAM_BLOCK;
 	}
