@@ -102,7 +102,7 @@ static int add_blob(struct lay *l, const char *prop, const char *name, uint64_t 
 	if (ipa < hi && lo < ipa + len)
 		return fail(l, IMAGE_E_FIT, prop,
 			    "module '%s' at %#llx-%#llx would share 2 MiB blocks with "
-			    "the shareable range (%#llx-%#llx)",
+			    "the shareable range's (%#llx-%#llx)",
 			    name, (unsigned long long)ipa,
 			    (unsigned long long)(ipa + len), (unsigned long long)lo,
 			    (unsigned long long)hi);

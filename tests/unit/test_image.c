@@ -135,7 +135,7 @@ static void test_flat_refused(void)
 	vm.share_size = 0x10000;
 	REFUSED(layout(&rd), IMAGE_E_FIT,
 		"vm 'g': initrd: module 'rd' at 0x40400000-0x40401000 would share 2 MiB "
-		"blocks with the shareable range (0x40400000-0x40600000)");
+		"blocks with the shareable range's (0x40400000-0x40600000)");
 }
 
 /* Debian's header, on a file of 1 MiB: what counts is image_size. */
@@ -378,7 +378,7 @@ static void test_elf_refused(void)
 	vm.share_size = 0x1000;
 	REFUSED(layout(NULL), IMAGE_E_FIT,
 		"vm 'g': kernel: module 'k' at 0x40200000-0x40200010 would share 2 MiB "
-		"blocks with the shareable range (0x40200000-0x40400000)");
+		"blocks with the shareable range's (0x40200000-0x40400000)");
 }
 
 /* What people put where a kernel goes, each named. */
