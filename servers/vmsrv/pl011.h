@@ -18,9 +18,11 @@ struct pl011 {
 };
 
 void pl011_reset(struct pl011 *u, void (*put)(void *arg, uint8_t c), void *arg);
-/* An access at offset off; false if the offset is not a register (the
- * guest then gets an abort). Reads fill *val. */
-bool pl011_access(struct pl011 *u, uint64_t off, bool write, uint64_t *val);
+/* An access of size bytes (1, 2 or 4, naturally aligned) at offset off;
+ * false if it is none of those or beyond the registers (the guest then gets
+ * an abort). Reads fill *val. */
+bool pl011_access(struct pl011 *u, uint64_t off, bool write, unsigned size,
+		  uint64_t *val);
 /* Queues input; false when the FIFO is full (the byte is dropped, as a
  * real UART drops it, and counted by the caller). */
 bool pl011_receive(struct pl011 *u, uint8_t c);

@@ -46,7 +46,7 @@ static void line(struct vm *vm)
 static bool uart_access(void *arg, uint64_t off, bool write, unsigned size, uint64_t *val)
 {
 	struct vm *vm = arg;
-	bool ok = size == 4 && pl011_access(&vm->uart.model, off, write, val);
+	bool ok = pl011_access(&vm->uart.model, off, write, size, val);
 
 	line(vm);
 	return ok;

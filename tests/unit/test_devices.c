@@ -14,17 +14,27 @@ static void put(void *arg, uint8_t c)
 		out[nout++] = (char)c;
 }
 
-static uint64_t rd(struct pl011 *u, uint64_t off)
+static uint64_t rd_n(struct pl011 *u, uint64_t off, unsigned size)
 {
 	uint64_t v = ~0ULL;
 
-	CU_ASSERT(pl011_access(u, off, false, &v));
+	CU_ASSERT(pl011_access(u, off, false, size, &v));
 	return v;
+}
+
+static void wr_n(struct pl011 *u, uint64_t off, unsigned size, uint64_t v)
+{
+	CU_ASSERT(pl011_access(u, off, true, size, &v));
+}
+
+static uint64_t rd(struct pl011 *u, uint64_t off)
+{
+	return rd_n(u, off, 4);
 }
 
 static void wr(struct pl011 *u, uint64_t off, uint64_t v)
 {
-	CU_ASSERT(pl011_access(u, off, true, &v));
+	wr_n(u, off, 4, v);
 }
 
 static void test_pl011(void)
@@ -61,8 +71,50 @@ static void test_pl011(void)
 	CU_ASSERT_EQUAL(rd(&u, 0x00), 0); /* empty */
 	CU_ASSERT_EQUAL(rd(&u, 0xfe0), 0x11);
 	CU_ASSERT_EQUAL(rd(&u, 0xffc), 0xb1);
-	CU_ASSERT_FALSE(pl011_access(&u, 0x1000, false, &v));
-	CU_ASSERT_FALSE(pl011_access(&u, 0x02, true, &v));
+	CU_ASSERT_FALSE(pl011_access(&u, 0x1000, false, 4, &v));
+	CU_ASSERT_FALSE(pl011_access(&u, 0x02, true, 4, &v));
+	CU_ASSERT_EQUAL(nout, 2);
+}
+
+/* Linux's amba-pl011 reads and writes 16 bits, its earlycon writes DR with
+ * 8: every naturally aligned 8-, 16- and 32-bit access works on its bytes. */
+static void test_pl011_widths(void)
+{
+	struct pl011 u;
+	uint64_t v = 0;
+
+	nout = 0;
+	pl011_reset(&u, put, out);
+	wr_n(&u, 0x38, 2, 0x50); /* IMSC, as Linux's pl011_startup writes it */
+	CU_ASSERT_EQUAL(rd_n(&u, 0x38, 2), 0x50);
+	CU_ASSERT_EQUAL(rd(&u, 0x38), 0x50);
+	wr_n(&u, 0x00, 1, 'L');
+	wr_n(&u, 0x00, 2, 'x');
+	CU_ASSERT_EQUAL(nout, 2);
+	CU_ASSERT_EQUAL(memcmp(out, "Lx", 2), 0);
+	CU_ASSERT_EQUAL(rd_n(&u, 0x18, 1), 0x90);
+	CU_ASSERT_EQUAL(rd_n(&u, 0x30, 2), 0x300);
+	CU_ASSERT_EQUAL(rd_n(&u, 0x31, 1), 0x03); /* CR's upper byte */
+	CU_ASSERT_EQUAL(rd_n(&u, 0x32, 2), 0);	  /* a word's upper half */
+	/* A byte write keeps the register's other byte. */
+	wr_n(&u, 0x31, 1, 0x01);
+	CU_ASSERT_EQUAL(rd(&u, 0x30), 0x100);
+	wr_n(&u, 0x30, 1, 0x01);
+	CU_ASSERT_EQUAL(rd(&u, 0x30), 0x101);
+	wr_n(&u, 0x32, 2, 0xffff); /* reserved: ignored */
+	CU_ASSERT_EQUAL(rd(&u, 0x30), 0x101);
+	/* ICR clears the bits written, whatever the width. */
+	CU_ASSERT_EQUAL(rd_n(&u, 0x3c, 2) & 0x20, 0x20);
+	wr_n(&u, 0x44, 2, 0x20);
+	CU_ASSERT_EQUAL(rd_n(&u, 0x3c, 2) & 0x20, 0);
+	CU_ASSERT_EQUAL(rd_n(&u, 0xfe0, 1), 0x11);
+	CU_ASSERT_EQUAL(rd_n(&u, 0xffc, 2), 0xb1);
+	/* Not naturally aligned, or 64 bits: the guest gets an abort. */
+	CU_ASSERT_FALSE(pl011_access(&u, 0x39, false, 2, &v));
+	CU_ASSERT_FALSE(pl011_access(&u, 0x3a, true, 4, &v));
+	CU_ASSERT_FALSE(pl011_access(&u, 0x38, false, 8, &v));
+	CU_ASSERT_FALSE(pl011_access(&u, 0x38, false, 3, &v));
+	CU_ASSERT_FALSE(pl011_access(&u, 0xfff, false, 2, &v));
 	CU_ASSERT_EQUAL(nout, 2);
 }
 
@@ -203,6 +255,7 @@ void suite_pl011(void)
 	CU_pSuite s = CU_add_suite("pl011", NULL, NULL);
 
 	CU_add_test(s, "registers, output, input and its interrupt", test_pl011);
+	CU_add_test(s, "8-, 16- and 32-bit accesses", test_pl011_widths);
 }
 
 void suite_vgic(void)
