@@ -16,7 +16,7 @@
 #include <plat.h>
 #include <roottask.h>
 
-#define TABLE_BATCH 8
+#define TABLE_BATCH 32
 #define ROOT_E_WX   (-100) /* beyond pgt_err: a W+X segment */
 
 static struct cte *root_cnode;
