@@ -96,12 +96,25 @@ static uint64_t read_cells(const uint8_t *p, uint32_t cells)
 	return v;
 }
 
-/* Walks the structure block. Depth 1 is the root's children. */
-int fdt_memory(const void *buf, size_t readable, uint64_t *base, uint64_t *size)
+/* One property as the walk meets it; depth 1 is the root, 2 its children. */
+struct prop {
+	const struct blob *b;
+	uint32_t depth;
+	bool in_memory, in_chosen; /* directly in /memory[@...] or /chosen */
+	uint32_t nameoff, len;
+	const uint8_t *val;
+};
+
+/* A visitor returns 0 to go on, 1 to stop the walk with FDT_OK, or an
+ * error, which stops it with that error. */
+typedef int visitor(const struct prop *p, void *arg);
+
+/* Walks the structure block, every property to fn. */
+static int walk(const void *buf, size_t readable, visitor *fn, void *arg)
 {
 	struct blob b;
-	uint32_t pos, end, depth = 0, acells = 2, scells = 1;
-	bool in_memory = false;
+	struct prop p = {.b = &b};
+	uint32_t pos, end;
 	int err = blob_open(&b, buf, readable);
 
 	if (err)
@@ -119,49 +132,96 @@ int fdt_memory(const void *buf, size_t readable, uint64_t *base, uint64_t *size)
 				pos++;
 			if (pos >= end)
 				return FDT_E_BADSTRUCT;
-			depth++;
-			in_memory =
-			    depth == 2 && node_is(b.p + start, pos - start, "memory");
+			p.depth++;
+			p.in_memory =
+			    p.depth == 2 && node_is(b.p + start, pos - start, "memory");
+			p.in_chosen =
+			    p.depth == 2 && node_is(b.p + start, pos - start, "chosen");
 			pos = (pos + 1 + 3) & ~3u;
 		} else if (tok == TOK_END_NODE) {
-			if (depth == 0)
+			if (p.depth == 0)
 				return FDT_E_BADSTRUCT;
-			depth--;
-			in_memory = false;
+			p.depth--;
+			p.in_memory = p.in_chosen = false;
 		} else if (tok == TOK_PROP) {
-			uint32_t len, nameoff;
-			const uint8_t *val;
-
 			if (end - pos < 8)
 				return FDT_E_BADSTRUCT;
-			len = be32(b.p + pos);
-			nameoff = be32(b.p + pos + 4);
+			p.len = be32(b.p + pos);
+			p.nameoff = be32(b.p + pos + 4);
 			pos += 8;
-			if (len > end - pos)
+			if (p.len > end - pos)
 				return FDT_E_BADSTRUCT;
-			val = b.p + pos;
-			pos = (pos + len + 3) & ~3u;
-			if (depth == 1 && len == 4 &&
-			    prop_is(&b, nameoff, "#address-cells"))
-				acells = be32(val);
-			else if (depth == 1 && len == 4 &&
-				 prop_is(&b, nameoff, "#size-cells"))
-				scells = be32(val);
-			else if (in_memory && prop_is(&b, nameoff, "reg")) {
-				if (acells < 1 || acells > 2 || scells < 1 ||
-				    scells > 2 || len < 4 * (acells + scells))
-					return FDT_E_NOMEMORY;
-				*base = read_cells(val, acells);
-				*size = read_cells(val + 4 * acells, scells);
-				if (*size == 0 || *base + *size < *base)
-					return FDT_E_NOMEMORY;
-				return FDT_OK;
-			}
+			p.val = b.p + pos;
+			pos = (pos + p.len + 3) & ~3u;
+			err = fn(&p, arg);
+			if (err)
+				return err > 0 ? FDT_OK : err;
 		} else if (tok == TOK_END) {
 			break;
 		} else if (tok != TOK_NOP) {
 			return FDT_E_BADSTRUCT;
 		}
 	}
-	return FDT_E_NOMEMORY;
+	return FDT_OK;
+}
+
+struct memory {
+	uint32_t acells, scells;
+	uint64_t *base, *size;
+	bool found;
+};
+
+static int visit_memory(const struct prop *p, void *arg)
+{
+	struct memory *m = arg;
+
+	if (p->depth == 1 && p->len == 4 && prop_is(p->b, p->nameoff, "#address-cells"))
+		m->acells = be32(p->val);
+	else if (p->depth == 1 && p->len == 4 && prop_is(p->b, p->nameoff, "#size-cells"))
+		m->scells = be32(p->val);
+	else if (p->in_memory && prop_is(p->b, p->nameoff, "reg")) {
+		if (m->acells < 1 || m->acells > 2 || m->scells < 1 || m->scells > 2 ||
+		    p->len < 4 * (m->acells + m->scells))
+			return FDT_E_NOMEMORY;
+		*m->base = read_cells(p->val, m->acells);
+		*m->size = read_cells(p->val + 4 * m->acells, m->scells);
+		if (*m->size == 0 || *m->base + *m->size < *m->base)
+			return FDT_E_NOMEMORY;
+		m->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+int fdt_memory(const void *buf, size_t readable, uint64_t *base, uint64_t *size)
+{
+	struct memory m = {2, 1, base, size, false};
+	int err = walk(buf, readable, visit_memory, &m);
+
+	return err ? err : m.found ? FDT_OK : FDT_E_NOMEMORY;
+}
+
+static int visit_chosen(const struct prop *p, void *arg)
+{
+	struct fdt_chosen *c = arg;
+
+	if (!p->in_chosen)
+		return 0;
+	/* A string property is one NUL-terminated string. */
+	if (prop_is(p->b, p->nameoff, "bootargs") && p->len && !p->val[p->len - 1]) {
+		c->bootargs = (const char *)p->val;
+		c->bootargs_len = p->len - 1;
+	} else if (prop_is(p->b, p->nameoff, "rng-seed") && p->len) {
+		c->rng_seed = p->val;
+		c->rng_seed_len = p->len;
+	} else if (prop_is(p->b, p->nameoff, "kaslr-seed") && p->len == 8) {
+		c->kaslr_seed = p->val;
+	}
+	return 0;
+}
+
+int fdt_chosen(const void *buf, size_t readable, struct fdt_chosen *c)
+{
+	*c = (struct fdt_chosen){0};
+	return walk(buf, readable, visit_chosen, c);
 }

@@ -93,6 +93,21 @@ static uint64_t free_ram_start(const struct ram_info *ram, uint64_t kend)
 	return ALIGN_UP(start, SEPTA_PAGE_SIZE);
 }
 
+/* What the boot loader's /chosen says goes on to the root task. */
+static void chosen(const struct ram_info *ram, struct roottask_env *env)
+{
+	struct fdt_chosen c = {0};
+
+	if (ram->fdt && fdt_chosen((const void *)(uintptr_t)ram->fdt, ram->fdt_size, &c))
+		c = (struct fdt_chosen){0};
+	env->bootargs = c.bootargs;
+	env->bootargs_len = c.bootargs_len;
+	env->entropy = c.rng_seed ? c.rng_seed : c.kaslr_seed;
+	env->entropy_len = c.rng_seed ? c.rng_seed_len : c.kaslr_seed ? 8 : 0;
+	if (c.bootargs_len)
+		kprintf("  bootargs    %s\n", c.bootargs);
+}
+
 void kmain(uint64_t x0)
 {
 	struct arch_cpu_info cpu;
@@ -141,6 +156,7 @@ void kmain(uint64_t x0)
 	env.gic_version = cpu.gic_version;
 	env.modules_pa = (uintptr_t)_modules_start;
 	env.modules_size = arc.size;
+	chosen(&ram, &env);
 	roottask_start(&root, &env);
 	arch_shutdown(SEPTA_STATUS_BOOT);
 }

@@ -140,6 +140,21 @@ static void *boot_object(unsigned bits)
 	return (void *)(uintptr_t)pa_addr(pa);
 }
 
+/* The boot loader's bootargs and entropy, cut to what bootinfo holds. */
+static void copy_chosen(struct septa_bootinfo *bi, const struct roottask_env *env)
+{
+	uint32_t n = env->bootargs_len < SEPTA_BOOTARGS_LEN - 1 ? env->bootargs_len
+								: SEPTA_BOOTARGS_LEN - 1;
+
+	if (env->bootargs)
+		memcpy(bi->bootargs, env->bootargs, n);
+	bi->bootargs[env->bootargs ? n : 0] = 0;
+	n = env->entropy_len < SEPTA_ENTROPY_LEN ? env->entropy_len : SEPTA_ENTROPY_LEN;
+	if (env->entropy)
+		memcpy(bi->entropy, env->entropy, n);
+	bi->entropy_size = env->entropy ? n : 0;
+}
+
 int roottask_start(const struct bootarc_module *mod, const struct roottask_env *env)
 {
 	struct elf64_image img;
@@ -262,6 +277,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	bi->guest_pages = arch_vcpu_page_sizes();
 	bi->modules_base = SEPTA_ROOT_MODULES;
 	bi->modules_size = env->modules_size;
+	copy_chosen(bi, env);
 	/* Last: what the kernel leaves over becomes the root task's Untyped. */
 	bi->free_base = bootmem_free_base();
 	bi->free_size = bootmem_free_end() - bootmem_free_base();

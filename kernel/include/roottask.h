@@ -7,6 +7,10 @@ struct roottask_env {
 	const char *platform;
 	unsigned gic_version;
 	uint64_t modules_pa, modules_size; /* page-aligned boot archive */
+	const char *bootargs;		   /* bootargs_len bytes, NULL for none */
+	uint32_t bootargs_len;
+	const uint8_t *entropy; /* entropy_len bytes, NULL for none */
+	uint32_t entropy_len;
 };
 
 /* Loads the root module at EL0 and runs it; returns only on failure, with

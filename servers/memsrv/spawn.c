@@ -144,6 +144,9 @@ static void fill_bootinfo(struct septa_bootinfo *b, const struct septa_bootinfo 
 	    .modules_size = bi->modules_size,
 	};
 	memcpy(b->platform, bi->platform, sizeof(b->platform));
+	memcpy(b->bootargs, bi->bootargs, sizeof(b->bootargs));
+	memcpy(b->entropy, bi->entropy, sizeof(b->entropy));
+	b->entropy_size = bi->entropy_size;
 	snprintf(b->root_name, sizeof(b->root_name), "%s", clients[c].name);
 	b->untyped[0].paddr = ut_pa;
 	b->untyped[0].size_bits = MEMSRV_SERVER_UNTYPED_BITS;

@@ -36,6 +36,13 @@ static int prop_u32s(void *fdt, const char *name, const uint32_t *v, int n)
 	return fdt_property(fdt, name, cells, n * 4);
 }
 
+static int cells(void *fdt, uint32_t address, uint32_t size)
+{
+	int err = fdt_property_u32(fdt, "#address-cells", address);
+
+	return err ? err : fdt_property_u32(fdt, "#size-cells", size);
+}
+
 static int begin(void *fdt, const char *kind, uint64_t addr)
 {
 	char name[48];
@@ -55,8 +62,7 @@ static int begin(void *fdt, const char *kind, uint64_t addr)
 static int cpus(void *fdt, const struct vmcfg_vm *v)
 {
 	TRY(fdt_begin_node(fdt, "cpus"));
-	TRY(fdt_property_u32(fdt, "#address-cells", 1));
-	TRY(fdt_property_u32(fdt, "#size-cells", 0));
+	TRY(cells(fdt, 1, 0));
 	for (unsigned i = 0; i < v->cpus; i++) {
 		TRY(begin(fdt, "cpu", i));
 		TRY(fdt_property_string(fdt, "device_type", "cpu"));
@@ -85,8 +91,7 @@ static int devices(void *fdt, const struct vmcfg_vm *v)
 	TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
-	TRY(fdt_property_u32(fdt, "#address-cells", 2));
-	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(cells(fdt, 2, 2));
 	TRY(prop_u64s(fdt, "reg", reg, 4));
 	TRY(fdt_property_u32(fdt, "phandle", GIC_PHANDLE));
 	TRY(fdt_end_node(fdt));
@@ -118,11 +123,15 @@ static int devices(void *fdt, const struct vmcfg_vm *v)
 }
 
 /* vmsrv's own node: the VM's id, the doorbell, and the shared regions. */
-static int hypervisor(void *fdt, const struct vmcfg *cfg, const struct vmcfg_vm *v)
+static int hypervisor(void *fdt, const struct vmcfg *cfg, const struct vmcfg_vm *v,
+		      const struct guestdt_extra *x)
 {
 	TRY(fdt_begin_node(fdt, "hypervisor"));
 	TRY(fdt_property_string(fdt, "compatible", "septa,vmsrv"));
+	/* Its region nodes' reg: two cells each, as at the root. */
+	TRY(cells(fdt, 2, 2));
 	TRY(fdt_property_u32(fdt, "septa,vm-id", v->id));
+	TRY(fdt_property_u32(fdt, "septa,resets", x->resets));
 	TRY(prop_u32s(fdt, "interrupts",
 		      (uint32_t[]){SPI, VPLAT_DOORBELL - 32, EDGE_RISING}, 3));
 	if (v->share_size)
@@ -155,20 +164,25 @@ static int hypervisor(void *fdt, const struct vmcfg *cfg, const struct vmcfg_vm 
 static int build(const struct vmcfg *cfg, const struct vmcfg_vm *v,
 		 const struct guestdt_extra *x, void *fdt)
 {
-	char path[48];
+	char path[48], args[VMCFG_ARGS_LEN + GUESTDT_MORE_ARGS];
+	const char *more = x->more_bootargs ? x->more_bootargs : "";
 
 	TRY(fdt_finish_reservemap(fdt));
 	TRY(fdt_begin_node(fdt, ""));
 	TRY(fdt_property_string(fdt, "compatible", "linux,dummy-virt"));
 	TRY(fdt_property_string(fdt, "model", v->name));
-	TRY(fdt_property_u32(fdt, "#address-cells", 2));
-	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(cells(fdt, 2, 2));
 	TRY(fdt_property_u32(fdt, "interrupt-parent", GIC_PHANDLE));
 
 	TRY(fdt_begin_node(fdt, "chosen"));
 	snprintf(path, sizeof(path), "/pl011@%llx", (unsigned long long)v->uart_base);
 	TRY(fdt_property_string(fdt, "stdout-path", path));
-	TRY(fdt_property_string(fdt, "bootargs", v->bootargs));
+	snprintf(args, sizeof(args), "%s%s%s", v->bootargs,
+		 v->bootargs[0] && more[0] ? " " : "", more);
+	TRY(fdt_property_string(fdt, "bootargs", args));
+	TRY(fdt_property(fdt, "kaslr-seed", x->seed, GUESTDT_KASLR_SEED));
+	TRY(fdt_property(fdt, "rng-seed", x->seed + GUESTDT_KASLR_SEED,
+			 GUESTDT_RNG_SEED));
 	if (x->initrd_end) {
 		TRY(prop_u64s(fdt, "linux,initrd-start", &x->initrd_start, 1));
 		TRY(prop_u64s(fdt, "linux,initrd-end", &x->initrd_end, 1));
@@ -182,7 +196,7 @@ static int build(const struct vmcfg *cfg, const struct vmcfg_vm *v,
 
 	TRY(cpus(fdt, v));
 	TRY(devices(fdt, v));
-	TRY(hypervisor(fdt, cfg, v));
+	TRY(hypervisor(fdt, cfg, v, x));
 	TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }

@@ -141,6 +141,31 @@ static bool supported(uint64_t fn)
 	}
 }
 
+/*
+ * SMCCC_ARCH_FEATURES. The speculation workarounds are calls that would
+ * scrub the branch predictor (1, 3) or switch store-bypass safety (2) on
+ * the guest's behalf; Septa does neither, in vmsrv or in the kernel, so the
+ * true answer is NOT_SUPPORTED whatever the CPU. It is not UNAFFECTED (1):
+ * a Cortex-A72 is affected by all three (Arm's list), and a guest trusting
+ * that answer would drop its own mitigations. Linux then judges from its
+ * own CPU lists and reports what is true in
+ * /sys/devices/system/cpu/vulnerabilities: on a Cortex-A72, Spectre v2 and
+ * v4 "Vulnerable", BHB mitigated by its own loop (docs/linux-guest.md).
+ */
+static long arch_features(uint64_t fn)
+{
+	switch (fn) {
+	case SMCCC_VERSION:
+	case SMCCC_ARCH_FEATURES:
+		return 0;
+	case SMCCC_ARCH_WORKAROUND_1:
+	case SMCCC_ARCH_WORKAROUND_2:
+	case SMCCC_ARCH_WORKAROUND_3:
+	default:
+		return SMCCC_NOT_SUPPORTED;
+	}
+}
+
 static long cpu_on(struct vm *vm, const uint64_t *x)
 {
 	uint64_t aff = x[1]; /* any bit beyond Aff0 names no vCPU of ours */
@@ -184,9 +209,7 @@ bool hyp_call(struct vcpu *c, uint64_t *x)
 		r = supported(a[1]) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
 		break;
 	case SMCCC_ARCH_FEATURES:
-		r = a[1] == SMCCC_VERSION || a[1] == SMCCC_ARCH_FEATURES
-			? 0
-			: SMCCC_NOT_SUPPORTED;
+		r = arch_features(a[1]);
 		break;
 	case PSCI_CPU_SUSPEND:
 	case PSCI_SMC32(PSCI_CPU_SUSPEND):

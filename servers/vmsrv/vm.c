@@ -11,6 +11,7 @@
 #include "exit.h"
 #include "guestdt.h"
 #include "mem.h"
+#include "seed.h"
 #include "virq.h"
 #include "vm.h"
 #include "vuart.h"
@@ -164,13 +165,38 @@ int vm_image(const struct vmcfg_vm *c, struct image_layout *l, char *msg, size_t
 			    msg, msglen);
 }
 
+/* The key of every guest's seeds: the boot loader's entropy (QEMU's comes
+ * from the host's random source), else the counter, which is guessable:
+ * vmsrv says so once. */
+static const uint8_t *seed_boot_key(void)
+{
+	static uint8_t key[SEED_KEY_LEN];
+	static bool made;
+	const struct septa_bootinfo *bi = septa_bootinfo();
+
+	if (!made && bi->entropy_size) {
+		seed_key(bi->entropy, bi->entropy_size, key);
+	} else if (!made) {
+		uint64_t t = vm_now();
+
+		seed_key((const uint8_t *)&t, sizeof(t), key);
+		printf("vmsrv: no entropy from the boot loader: the guests' kaslr-seed "
+		       "and rng-seed come from the counter\n");
+	}
+	made = true;
+	return key;
+}
+
 /* Loads the images and the device tree and starts vCPU 0. */
 int vm_boot(struct vm *vm)
 {
 	static uint8_t dtb[GUESTDT_MAX];
 	static struct image_layout l;
 	const struct vmcfg_vm *c = vm->cfg;
-	struct guestdt_extra x = {.gic_version = 3};
+	struct guestdt_extra x = {.gic_version = 3,
+				  .more_bootargs = septa_bootinfo()->bootargs,
+				  .resets = vm->resets};
+	uint8_t block[SEED_BLOCK_LEN];
 	char msg[VM_MSG_LEN];
 	int size;
 	long err;
@@ -182,6 +208,8 @@ int vm_boot(struct vm *vm)
 	}
 	x.initrd_start = l.initrd_start;
 	x.initrd_end = l.initrd_end;
+	seed_for_boot(seed_boot_key(), c->id, vm->resets, block);
+	memcpy(x.seed, block, sizeof(x.seed));
 	size = guestdt_build(&vm_config, c, &x, dtb, sizeof(dtb));
 	if (size < 0) {
 		vm_log(vm, "cannot build its device tree (libfdt error %d)", size);

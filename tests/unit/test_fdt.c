@@ -129,6 +129,35 @@ static void test_every_truncation_is_safe(void)
 	free(b);
 }
 
+/* /chosen: bootargs and both seeds; a bootargs elsewhere is not it. */
+static void test_chosen(void)
+{
+	size_t n;
+	uint8_t *b = load("chosen", &n);
+	struct fdt_chosen c;
+
+	CU_ASSERT_EQUAL_FATAL(fdt_chosen(b, n, &c), FDT_OK);
+	CU_ASSERT_FATAL(c.bootargs != NULL);
+	CU_ASSERT_EQUAL(c.bootargs_len, strlen("septa.batch"));
+	CU_ASSERT_STRING_EQUAL(c.bootargs, "septa.batch");
+	CU_ASSERT_EQUAL_FATAL(c.rng_seed_len, 12);
+	CU_ASSERT_EQUAL(c.rng_seed[0], 0x11);
+	CU_ASSERT_EQUAL(c.rng_seed[11], 0x1c);
+	CU_ASSERT_FATAL(c.kaslr_seed != NULL);
+	CU_ASSERT_EQUAL(c.kaslr_seed[7], 0x08);
+	free(b);
+	/* A tree with bootargs only. */
+	b = load("mem-2-2", &n);
+	CU_ASSERT_EQUAL_FATAL(fdt_chosen(b, n, &c), FDT_OK);
+	CU_ASSERT_STRING_EQUAL(c.bootargs, "x");
+	CU_ASSERT_PTR_NULL(c.rng_seed);
+	CU_ASSERT_PTR_NULL(c.kaslr_seed);
+	/* Every truncation is refused, in bounds. */
+	for (size_t len = 0; len < n; len++)
+		CU_ASSERT_NOT_EQUAL(fdt_chosen(b, len, &c), FDT_OK);
+	free(b);
+}
+
 void suite_fdt(void)
 {
 	CU_pSuite s = CU_add_suite("fdt", NULL, NULL);
@@ -138,4 +167,5 @@ void suite_fdt(void)
 	CU_add_test(s, "no usable memory node", test_no_usable_memory);
 	CU_add_test(s, "broken headers and structure", test_broken_blobs);
 	CU_add_test(s, "every truncation reads in bounds", test_every_truncation_is_safe);
+	CU_add_test(s, "/chosen: bootargs and seeds", test_chosen);
 }

@@ -203,11 +203,13 @@ enum septa_root_slot {
 };
 #define SEPTA_ROOT_CNODE_BITS 12
 #define SEPTA_MAX_UNTYPED     64
+#define SEPTA_BOOTARGS_LEN    256u /* the machine's bootargs, with their NUL */
+#define SEPTA_ENTROPY_LEN     64u
 
 #define SEPTA_DEBUG_WRITE_MAX 4096u
 
 #define SEPTA_BOOTINFO_MAGIC   0x4f464e4954504553ULL /* "SEPTINFO" */
-#define SEPTA_BOOTINFO_VERSION 1u
+#define SEPTA_BOOTINFO_VERSION 2u
 
 /* Root task address space (intermediate physical addresses, stage 1 off). */
 #define SEPTA_ROOT_IPA_BITS    32u
@@ -259,4 +261,11 @@ struct septa_bootinfo {
 	uint32_t console_irq;  /* INTID of the console UART's receive interrupt */
 	uint32_t ipa_bits_max; /* the largest VSpace IPA size (the CPU's PARange) */
 	uint32_t guest_pages;  /* SEPTA_PAGES_*: the page sizes a guest's MMU has */
+	/* The boot loader's /chosen/bootargs (QEMU -append), cut to fit; "" if
+	 * none. vmsrv hands them to its guests (docs/vm-config.md). */
+	char bootargs[SEPTA_BOOTARGS_LEN];
+	/* Entropy from the boot loader (/chosen/rng-seed, else kaslr-seed);
+	 * entropy_size 0 if it gave none. */
+	uint32_t entropy_size;
+	uint8_t entropy[SEPTA_ENTROPY_LEN];
 };

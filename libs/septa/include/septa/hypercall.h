@@ -27,6 +27,11 @@
 #define SMCCC_VERSION	    0x80000000u
 #define SMCCC_ARCH_FEATURES 0x80000001u
 #define SMCCC_NOT_SUPPORTED (-1)
+/* Arm's firmware mitigations for speculation (DEN0070): Spectre v2 (branch
+ * target injection), v4 (speculative store bypass), BHB (branch history). */
+#define SMCCC_ARCH_WORKAROUND_1 0x80008000u
+#define SMCCC_ARCH_WORKAROUND_2 0x80007fffu
+#define SMCCC_ARCH_WORKAROUND_3 0x80003fffu
 
 /* Vendor-specific hypervisor service calls (owner 6), SMC64 fast calls. */
 #define SEPTA_HC_CALL_COUNT 0x8600ff00u
