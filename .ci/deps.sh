@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(cmake make gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
       libcunit1-dev newlib-source qemu-system-arm device-tree-compiler
-      clang-format xz-utils libfdt-dev)
+      clang-format xz-utils libfdt-dev cpio)
 if [ "${1:-}" = "--debug" ]; then
 	pkgs+=(gdb-multiarch)
 fi
@@ -17,7 +17,9 @@ for p in "${pkgs[@]}"; do
 	[ "$status" = "install ok installed" ] || missing+=("$p")
 done
 # vmsrv links Debian's aarch64 libfdt.a, which the build fetches with
-# `apt-get download libfdt-dev:arm64`; that needs arm64 package lists.
+# `apt-get download libfdt-dev:arm64`, as it fetches the Linux guest's
+# kernel and busybox (linux-image-arm64, busybox-static; cpio packs its
+# initramfs): that needs arm64 package lists.
 arm64=yes
 dpkg --print-foreign-architectures | grep -qx arm64 || arm64=no
 [ ${#missing[@]} -eq 0 ] && [ $arm64 = yes ] && exit 0
@@ -30,7 +32,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 if [ $arm64 = no ]; then
-	echo "septa: adding the arm64 architecture (for libfdt-dev:arm64)"
+	echo "septa: adding the arm64 architecture (for libfdt-dev, the Linux guest)"
 	dpkg --add-architecture arm64
 	apt-get update -q
 fi

@@ -74,7 +74,7 @@ function(septa_image name)
     list(GET pair 0 mod)
     list(GET pair 1 guest)
     list(APPEND args ${mod}=${SEPTA_GUEST_${guest}})
-    list(APPEND deps ${guest}_guest)
+    list(APPEND deps ${guest}_guest ${SEPTA_GUEST_${guest}})
   endforeach()
   add_custom_command(OUTPUT ${arc} ${strip}
     COMMAND ${SEPTA_MKBOOTARC} ${arc} ${args}
@@ -95,5 +95,5 @@ endfunction()
 
 # What `make run` boots: memsrv, vmsrv and the VMs of the platform.
 septa_image(septa KERNEL septa_kernel ROOT memsrv SERVERS vmsrv=vmsrv
-  VMS ${SEPTA_PLATFORM_DIR}/vms.dts GUESTS share=share)
+  VMS ${SEPTA_PLATFORM_DIR}/vms.dts GUESTS share=share linux=linux linux-initrd=linux_initrd)
 include(${CMAKE_SOURCE_DIR}/tests/system/images.cmake)

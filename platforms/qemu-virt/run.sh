@@ -19,6 +19,14 @@ done
 [ $# -ge 1 ] || { echo "usage: $0 [--gdb] [--gic 2|3] IMAGE [qemu args]" >&2; exit 2; }
 image="$1"
 shift
-[ -t 0 ] && echo "septa: quit QEMU with Ctrl-A x" >&2
+# With nobody at the console (a script, CI: `make run </dev/null`) the
+# machine's bootargs say so, and vmsrv passes them on to every guest: the
+# Linux guest's init then runs its checks and powers off instead of
+# starting a shell (docs/linux-guest.md).
+if [ -t 0 ]; then
+	echo "septa: quit QEMU with Ctrl-A x" >&2
+else
+	extra+=(-append septa.batch)
+fi
 exec qemu-system-aarch64 -M "virt,virtualization=$virt,gic-version=$gic" -cpu cortex-a72 \
 	-m 1G -smp 1 -nographic -nic none -no-reboot -semihosting "${extra[@]}" -kernel "$image" "$@"

@@ -35,3 +35,6 @@ septa_image(test-vm-image KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vms
   VMS ${VMS}/image.dts GUESTS septa=septa_img)
 septa_image(test-vm-bad-size KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
   VMS ${VMS}/bad-size.dts GUESTS septa=septa_img)
+# Debian's Linux beside a bare-metal guest (tests/guests/linux).
+septa_image(test-vm-linux KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+  VMS ${VMS}/linux.dts GUESTS echo=echo linux=linux linux-initrd=linux_initrd)

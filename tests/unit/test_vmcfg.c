@@ -405,10 +405,14 @@ static void test_platform_config(void)
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	CU_ASSERT_EQUAL_FATAL(vmcfg_parse(buf, n, 44, &cfg, msg, sizeof(msg)), VMCFG_OK);
-	CU_ASSERT_EQUAL(cfg.nvms, 2);
+	CU_ASSERT_EQUAL(cfg.nvms, 3);
 	CU_ASSERT_STRING_EQUAL(cfg.vms[0].name, "alpha");
 	CU_ASSERT_STRING_EQUAL(cfg.vms[1].name, "beta");
 	CU_ASSERT_EQUAL(cfg.vms[0].share_size, 0x10000);
+	CU_ASSERT_STRING_EQUAL(cfg.vms[2].name, "linux");
+	CU_ASSERT_STRING_EQUAL(cfg.vms[2].initrd, "linux-initrd");
+	CU_ASSERT_EQUAL(cfg.vms[2].cpus, 2);
+	CU_ASSERT(!cfg.vms[2].load_set); /* an Image: placed by its header */
 }
 
 void suite_vmcfg(void)
