@@ -121,29 +121,43 @@ static void write_reg(struct pl011 *u, uint64_t off, uint16_t v)
  * The registers are at most 16 bits wide in 32-bit words, and drivers reach
  * them at any width: Linux's amba-pl011 with 16-bit accesses, its earlycon
  * with 8-bit writes to DR, others with 32. An access covers some bytes of
- * one word: a read gives those bytes (the upper half of a word reads as 0);
- * a write replaces those bytes of the register and keeps its others, except
- * where writing is an action (DR sends, ICR and RSR clear), which take the
- * bytes alone. Reading the register back for the kept bytes is safe: only
- * DR has a read side effect, and DR is an action register.
+ * one word: a read gives those bytes (the upper half of a word reads as 0,
+ * writes to it are ignored). A write of 16 or 32 bits covers the whole
+ * register; a byte write replaces its byte and keeps the other, except
+ * where writing is an action (DR sends, ICR and RSR clear), which takes
+ * the byte alone. Reading the register back for the kept byte is safe:
+ * only DR has a read side effect, and DR is an action register.
  */
+static bool narrow_access(struct pl011 *u, uint64_t off, bool write, unsigned size,
+			  uint64_t *val)
+{
+	uint64_t reg = off & ~3ULL, shift = (off & 3) * 8, v;
+
+	if ((size != 1 && size != 2) || off & (size - 1))
+		return false;
+	if (!write) {
+		*val = read_reg(u, reg) >> shift & ((1ULL << (8 * size)) - 1);
+		return true;
+	}
+	if (shift >= 16)
+		return true;
+	v = size == 1 ? (*val & 0xff) << shift : *val;
+	if (size == 1 && reg != DR && reg != ICR && reg != RSR)
+		v |= read_reg(u, reg) & ~(0xffULL << shift);
+	write_reg(u, reg, (uint16_t)v);
+	return true;
+}
+
 bool pl011_access(struct pl011 *u, uint64_t off, bool write, unsigned size, uint64_t *val)
 {
-	uint64_t reg = off & ~3ULL, shift = (off & 3) * 8, mask;
-
-	if (off >= 0x1000 || (size != 1 && size != 2 && size != 4) || off & (size - 1))
+	if (off >= 0x1000)
 		return false;
-	mask = (1ULL << (8 * size)) - 1;
-	if (write) {
-		uint64_t keep =
-		    reg == DR || reg == ICR || reg == RSR ? 0 : read_reg(u, reg);
-
-		keep = (keep & ~(mask << shift)) | (*val & mask) << shift;
-		if (shift < 16)
-			write_reg(u, reg, (uint16_t)keep);
-	} else {
-		*val = read_reg(u, reg) >> shift & mask;
-	}
+	if (size != 4 || off & 3) /* the whole word is the common case */
+		return narrow_access(u, off, write, size, val);
+	if (write)
+		write_reg(u, off, (uint16_t)*val);
+	else
+		*val = read_reg(u, off);
 	return true;
 }
 
