@@ -128,8 +128,8 @@ static void write_reg(struct pl011 *u, uint64_t off, uint16_t v)
  * the byte alone. Reading the register back for the kept byte is safe:
  * only DR has a read side effect, and DR is an action register.
  */
-static bool narrow_access(struct pl011 *u, uint64_t off, bool write, unsigned size,
-			  uint64_t *val)
+__attribute__((noinline)) static bool
+narrow_access(struct pl011 *u, uint64_t off, bool write, unsigned size, uint64_t *val)
 {
 	uint64_t reg = off & ~3ULL, shift = (off & 3) * 8, v;
 
