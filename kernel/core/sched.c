@@ -8,6 +8,7 @@
 #include <object/tcb.h>
 
 struct tcb *sched_current;
+struct tcb_queue sched_waiting;
 static struct tcb_queue ready[SEPTA_PRIO_MAX + 1];
 static uint64_t ready_bitmap[(SEPTA_PRIO_MAX + 1) / 64];
 
@@ -95,6 +96,29 @@ void sched_block(struct tcb *t, enum tcb_state state)
 {
 	dequeue(t);
 	t->state = (uint8_t)state;
+}
+
+/* A guest's WFI: off the ready queue until its interrupt or timer (arch
+ * code decides which) wakes it. */
+void sched_wait(struct tcb *t)
+{
+	sched_block(t, TCB_BLOCKED_WFI);
+	tcbq_append(&sched_waiting, t);
+}
+
+/* It goes to the back of its priority, as a thread whose slice ended: a
+ * guest cannot jump its queue by arming its timer and waiting. */
+void sched_wake(struct tcb *t)
+{
+	if (t->state != TCB_BLOCKED_WFI)
+		return;
+	sched_wait_cancel(t);
+	sched_set_runnable(t);
+}
+
+void sched_wait_cancel(struct tcb *t)
+{
+	tcbq_remove(&sched_waiting, t);
 }
 
 void sched_yield(struct tcb *t)

@@ -209,7 +209,8 @@ _Static_assert((int)SEPTA_ABORT_ACCESS == (int)SEPTA_SYSREG_ACCESS,
 /*
  * How a reply with label 0 resumes a faulted thread (septa/fault.h). An
  * abort or a system-register access was performed by the handler: a
- * described read gets the reply's value; the instruction is stepped over.
+ * described read gets the reply's value, or zero if the reply carries none
+ * (never what the register held before); the instruction is stepped over.
  */
 static void fault_resume(struct tcb *t, unsigned fault, struct tcb *replier, unsigned len)
 {
@@ -227,9 +228,12 @@ static void fault_resume(struct tcb *t, unsigned fault, struct tcb *replier, uns
 	case SEPTA_FAULT_ABORT:
 	case SEPTA_FAULT_SYSREG:
 		if (SEPTA_ACCESS_KIND(access) == SEPTA_ACCESS_READ &&
-		    (access & SEPTA_ACCESS_VALID) && len > SEPTA_REPLY_VALUE && reg != 31)
+		    (access & SEPTA_ACCESS_VALID) && reg != 31)
 			t->regs.x[reg] =
-			    loaded_value(access, msg_get(replier, SEPTA_REPLY_VALUE));
+			    len > SEPTA_REPLY_VALUE
+				? loaded_value(access,
+					       msg_get(replier, SEPTA_REPLY_VALUE))
+				: 0;
 		if (access & SEPTA_ACCESS_AARCH32)
 			arch_step_aarch32(&t->regs, access);
 		else

@@ -48,6 +48,9 @@ void tcb_suspend(struct tcb *t)
 	case TCB_BLOCKED_NTFN:
 		notification_cancel(t);
 		break;
+	case TCB_BLOCKED_WFI:
+		sched_wait_cancel(t);
+		break;
 	case TCB_BLOCKED_REPLY:
 		if (t->replier)
 			t->replier->reply_to = NULL;

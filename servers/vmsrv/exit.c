@@ -135,16 +135,22 @@ static unsigned exit_crash(struct exit *e)
 	return SEPTA_EXIT_OTHER;
 }
 
-/* Trapped system registers: SGIs are sent; the rest (debug, PMU, set/way)
- * are ignored, a read leaving its register as it was. */
+/* Trapped system registers (docs/hypercalls.md, "Trapped system
+ * registers"): a write of ICC_SGI1R_EL1 sends SGIs; everything else
+ * (debug, PMU, ACTLR, implementation-defined) is RAZ/WI: a read answers 0,
+ * a write is dropped. */
 static unsigned exit_sysreg(struct exit *e)
 {
-	const struct septa_msg *m = e->m;
+	struct septa_msg *m = e->m;
 
-	if (m->mr[SEPTA_SYSREG_ID] == ICC_SGI1R_EL1 &&
-	    SEPTA_ACCESS_KIND(m->mr[SEPTA_SYSREG_ACCESS]) == SEPTA_ACCESS_WRITE)
-		virq_sgi(e->c, m->mr[SEPTA_SYSREG_VALUE]);
-	set_reply(e->m, 0, 0);
+	if (SEPTA_ACCESS_KIND(m->mr[SEPTA_SYSREG_ACCESS]) == SEPTA_ACCESS_WRITE) {
+		if (m->mr[SEPTA_SYSREG_ID] == ICC_SGI1R_EL1)
+			virq_sgi(e->c, m->mr[SEPTA_SYSREG_VALUE]);
+		set_reply(m, 0, 0);
+	} else {
+		m->mr[SEPTA_REPLY_VALUE] = 0;
+		set_reply(m, 0, 1);
+	}
 	return SEPTA_EXIT_DEVICE;
 }
 

@@ -10,6 +10,7 @@
 #include <plat.h>
 #include "gic.h"
 #include "sysreg.h"
+#include "vcpu.h"
 
 #define GICD_CTLR      0x0000
 #define GICD_TYPER     0x0004
@@ -37,6 +38,7 @@
 
 static unsigned gic_version, spi_limit, user_enabled;
 static uint64_t slice_ticks;
+static uint64_t slice_end; /* CNTPCT at which the running thread's slice ends */
 
 static volatile uint32_t *reg(uint64_t base, unsigned off)
 {
@@ -86,16 +88,50 @@ void arch_irq_set_ppi(unsigned irq, bool on)
 		set_enabled(irq, on);
 }
 
-bool gic_user_irqs_enabled(void)
+/* The EL2 timer fires at the end of the slice or when the first guest
+ * waiting in WFI is due, whichever comes first. */
+static void timer_program(uint64_t at)
 {
-	return user_enabled != 0;
+	uint64_t due = vcpu_wait_deadline();
+
+	write_sysreg(cnthp_cval_el2, due < at ? due : at);
 }
 
+static __attribute__((noinline)) void timer_arm_waiting(void)
+{
+	slice_end = read_sysreg(cntpct_el0) + slice_ticks;
+	timer_program(slice_end);
+}
+
+/* With no guest waiting (the usual case, and every IPC's) the timer ends
+ * the slice and slice_end is not kept: a slice armed that way ends after
+ * any slice_end recorded before, so timer_fired sees it as over. The timer
+ * stays enabled (gic_init) and the write takes effect by the ERET that
+ * follows: every switch pays for one register write. */
 void gic_timer_arm(void)
 {
+	if (sched_waiting.head) {
+		timer_arm_waiting();
+		return;
+	}
 	write_sysreg(cnthp_tval_el2, slice_ticks);
-	write_sysreg(cnthp_ctl_el2, 1); /* enabled, not masked */
-	isb();
+}
+
+/* Waiting guests whose timers are due become runnable; the running thread
+ * goes to the back of its queue if its slice is over. */
+static void timer_fired(void)
+{
+	uint64_t now = read_sysreg(cntpct_el0);
+
+	if (sched_waiting.head)
+		vcpu_wake_due(now);
+	if (now < slice_end) {
+		timer_program(slice_end);
+		return;
+	}
+	gic_timer_arm();
+	if (sched_current && sched_current->state == TCB_RUNNABLE)
+		sched_yield(sched_current);
 }
 
 static void init_v3(void)
@@ -135,6 +171,8 @@ void gic_init(unsigned version, unsigned list_regs)
 	else
 		init_v2();
 	slice_ticks = read_sysreg(cntfrq_el0) / 1000000 * TIME_SLICE_US;
+	write_sysreg(cnthp_cval_el2, UINT64_MAX);
+	write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE); /* enabled, not masked, for good */
 	set_enabled(GIC_PPI_HYP_TIMER, true);
 	set_enabled(GIC_PPI_MAINTENANCE, true);
 	vgic_init(version, list_regs);
@@ -170,10 +208,7 @@ bool gic_dispatch(void)
 			return any;
 		any = true;
 		if (id == GIC_PPI_HYP_TIMER) {
-			/* Round robin: the running thread goes to the back. */
-			gic_timer_arm();
-			if (sched_current && sched_current->state == TCB_RUNNABLE)
-				sched_yield(sched_current);
+			timer_fired();
 		} else if (id == GIC_PPI_VTIMER) {
 			arch_vcpu_vtimer_fired();
 		} else if (id == GIC_PPI_MAINTENANCE) {
@@ -185,12 +220,20 @@ bool gic_dispatch(void)
 	}
 }
 
-void gic_wait_and_dispatch(void)
+bool gic_wait_and_dispatch(void)
 {
+	uint64_t due = vcpu_wait_deadline();
+
+	if (due == UINT64_MAX && !user_enabled)
+		return false; /* nothing could ever end the wait */
+	/* No slice runs: the EL2 timer only wakes the first waiting guest (at
+	 * UINT64_MAX it never fires). */
+	write_sysreg(cnthp_cval_el2, due);
+	isb();
 	/* WFI wakes on a pending interrupt even with PSTATE.I set. */
-	write_sysreg(cnthp_ctl_el2, 0);
 	__asm__ volatile("dsb sy; wfi" ::: "memory");
 	gic_dispatch();
+	return true;
 }
 
 void arch_irq_init(const struct arch_cpu_info *cpu)

@@ -26,9 +26,10 @@
 void gic_init(unsigned version, unsigned list_regs);
 /* Handles every pending interrupt; false if there was none. */
 bool gic_dispatch(void);
-/* Idles until an interrupt arrives, then handles it. */
-void gic_wait_and_dispatch(void);
-bool gic_user_irqs_enabled(void);
+/* Idles until an interrupt arrives, then handles it; false at once if no
+ * interrupt can come (no user-level interrupt enabled, no waiting guest's
+ * timer armed). */
+bool gic_wait_and_dispatch(void);
 /* Restarts the current thread's time slice. */
 void gic_timer_arm(void);
 /* Enables or disables a private peripheral interrupt of the boot CPU. */

@@ -27,6 +27,8 @@
 #define HCR_FB	   BIT(9)  /* TLB and cache maintenance broadcast */
 #define HCR_BSU_IS BIT(10) /* barriers inner shareable (BSU = 01) */
 #define HCR_DC	   BIT(12)
+#define HCR_TWI	   BIT(13) /* WFI traps */
+#define HCR_TWE	   BIT(14) /* WFE traps */
 #define HCR_TID3   BIT(18)
 #define HCR_TSC	   BIT(19)
 #define HCR_TIDCP  BIT(20)
@@ -37,13 +39,15 @@
 /* Native threads: EL1&0 stage 1 off with normal cacheable memory (DC),
  * their exceptions and interrupts to EL2 (TGE), stage 2 on. */
 #define HCR_NATIVE (HCR_VM | HCR_DC | HCR_TGE | HCR_RW)
-/* Guests: stage 2, AArch64 EL1, physical interrupts to EL2; SMC, set/way
- * maintenance, auxiliary control, implementation-defined and ID registers
- * trapped (the kernel answers ID reads with sanitised values); TLB and
+/* Guests: stage 2, AArch64 EL1, physical interrupts to EL2; WFI and WFE,
+ * SMC, set/way maintenance, auxiliary control, implementation-defined and
+ * ID registers trapped (the kernel answers ID reads with sanitised values,
+ * and blocks a waiting vCPU instead of letting it hold the CPU); TLB and
  * barrier broadcasts inner shareable. */
 #define HCR_GUEST                                                                        \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS |         \
-	 HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_TID3 | HCR_RW)
+	 HCR_TWI | HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_TID3 |       \
+	 HCR_RW)
 
 /* MDCR_EL2: PMU and debug registers trap (TPMCR, TPM, TDA, TDOSA, TDRA);
  * HPMN, the counters EL1 may see, is kept as firmware left it. */
@@ -76,6 +80,11 @@
 
 /* HPFAR_EL2.FIPA: the faulting IPA's page (bits 47:12 at 39:4) */
 #define HPFAR_PAGE(hpfar) (((hpfar) >> 4) << 12)
+
+/* CNTV_CTL_EL0 (and the other timers' CTL) */
+#define CNT_CTL_ENABLE	BIT(0)
+#define CNT_CTL_IMASK	BIT(1)
+#define CNT_CTL_ISTATUS BIT(2)
 
 /* CNTKCTL_EL1 */
 #define CNTKCTL_EL0VCTEN BIT(1) /* EL0 may read the virtual counter */
@@ -127,6 +136,15 @@
 #define ISS_SYS_RT(esr)	 ((unsigned)((esr) >> 5) & 0x1f)
 #define ISS_SYS_CRM(esr) (((esr) >> 1) & 0xf)
 #define ISS_SYS_READ	 BIT(0) /* MRS */
+
+/* ISS of a trapped WFI or WFE (EC_WFX): TI, bit 1 of which (WFIT/WFET,
+ * ARMv8.7) guests do not have. */
+#define ISS_WFX_WFE BIT(0)
+
+/* The set/way data-cache operations, as trapped by HCR_EL2.TSW (op0 1). */
+#define SYS_DC_ISW  SEPTA_SYSREG_ENC(1, 0, 7, 6, 2)
+#define SYS_DC_CSW  SEPTA_SYSREG_ENC(1, 0, 7, 10, 2)
+#define SYS_DC_CISW SEPTA_SYSREG_ENC(1, 0, 7, 14, 2)
 
 #define EC_UNKNOWN  0x00
 #define EC_WFX	    0x01

@@ -115,13 +115,12 @@ void kernel_exit(void)
 		if (next)
 			break;
 		idled = true;
-		if (!gic_user_irqs_enabled()) {
+		if (!gic_wait_and_dispatch()) {
 			kprintf(
 			    "septa: every thread is blocked or stopped and no interrupt "
 			    "can wake one\n");
 			arch_shutdown(SEPTA_STATUS_DEADLOCK);
 		}
-		gic_wait_and_dispatch();
 	}
 	if (next != sched_current)
 		switch_to(next);

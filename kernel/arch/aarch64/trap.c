@@ -127,8 +127,29 @@ static uint64_t stored_value(const struct arch_regs *r, unsigned reg, unsigned s
 	return size_log2 < 3 ? v & ((1ULL << (8u << size_log2)) - 1) : v;
 }
 
-/* A guest's ID register reads are answered here; everything else (PMU,
- * debug, set/way, SGIs, ...) goes to its handler as an 8-byte access. */
+/*
+ * A guest's set/way data-cache operation, done here on its behalf. The
+ * kernel runs on one CPU and the guest sees the real cache geometry
+ * (CLIDR/CCSIDR do not trap), so its set/way value names real lines and
+ * the operation itself is the right one; an invalidate is made a clean and
+ * invalidate, since the set holds the kernel's and other partitions' lines
+ * too, whose data it must not throw away.
+ */
+static bool guest_set_way(uint64_t id, uint64_t value)
+{
+	if (id == SYS_DC_CSW)
+		__asm__ volatile("dc csw, %0" ::"r"(value) : "memory");
+	else if (id == SYS_DC_ISW || id == SYS_DC_CISW)
+		__asm__ volatile("dc cisw, %0" ::"r"(value) : "memory");
+	else
+		return false;
+	dsb(sy);
+	return true;
+}
+
+/* A guest's ID register reads and set/way operations are answered here;
+ * everything else (PMU, debug, SGIs, ...) goes to its handler as an 8-byte
+ * access. */
 static void trap_sysreg(struct arch_regs *r, uint64_t esr)
 {
 	uint64_t id =
@@ -140,6 +161,10 @@ static void trap_sysreg(struct arch_regs *r, uint64_t esr)
 	if (sched_current->vcpu && read && arch_vcpu_is_id_reg(id)) {
 		if (rt != 31)
 			r->x[rt] = arch_vcpu_id_value(id);
+		r->elr += 4;
+		return;
+	}
+	if (sched_current->vcpu && !read && guest_set_way(id, stored_value(r, rt, 3))) {
 		r->elr += 4;
 		return;
 	}
@@ -219,6 +244,33 @@ void arch_step_aarch32(struct arch_regs *regs, uint64_t access)
 	regs->spsr = it_advance(regs->spsr);
 }
 
+/*
+ * A guest's WFI blocks its thread until it has something to wake for (an
+ * interrupt in its list registers or queue, or its virtual timer due), so
+ * that a waiting guest costs nothing. WFE waits for an event another CPU
+ * sends, typically the holder of a spinlock: yielding lets the other
+ * threads of its priority (a preempted holder among them) run first.
+ * Either way the guest goes on after the instruction. A native thread's
+ * WFI (SCTLR_EL1.nTWI is 0) is an exception like any other.
+ */
+static void trap_wfx(struct arch_regs *r, uint64_t esr)
+{
+	struct tcb *t = sched_current;
+
+	if (!t->vcpu) {
+		thread_fault(r, esr);
+		return;
+	}
+	if (r->spsr & SPSR_AARCH32)
+		arch_step_aarch32(r, esr & ESR_IL ? 0 : SEPTA_ACCESS_SHORT);
+	else
+		r->elr += 4;
+	if (esr & ISS_WFX_WFE)
+		sched_yield(t);
+	else if (!vcpu_wfi_wakes(t->vcpu))
+		sched_wait(t);
+}
+
 static void trap_fp(struct arch_regs *r, uint64_t esr)
 {
 	(void)r;
@@ -229,7 +281,7 @@ static void trap_fp(struct arch_regs *r, uint64_t esr)
 static const trap_handler_fn lower_sync_handlers[EC_MAX + 1] = {
     [EC_SVC64] = trap_svc,     [EC_FP] = trap_fp,	   [EC_HVC64] = trap_hvc,
     [EC_SMC64] = trap_hvc,     [EC_DABT_LOW] = trap_abort, [EC_IABT_LOW] = trap_abort,
-    [EC_SYSREG] = trap_sysreg,
+    [EC_SYSREG] = trap_sysreg, [EC_WFX] = trap_wfx,
 };
 
 void trap_lower_sync(struct arch_regs *r)

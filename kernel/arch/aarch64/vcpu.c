@@ -4,6 +4,7 @@
  * changes (el1_owner), as FP/SIMD state is.
  */
 #include <arch.h>
+#include <core/sched.h>
 #include <object/tcb.h>
 #include <object/vcpu.h>
 #include "gic.h"
@@ -100,6 +101,7 @@ void arch_vcpu_reset(struct vcpu *v)
 		v->lr[i] = 0;
 	v->vmcr = v->ap0r0 = v->ap1r0 = 0;
 	v->npending = 0;
+	v->vtimer_idle = true;
 	v->sysreg[R_SCTLR] = SCTLR_EL1_RES1; /* MMU and caches off */
 	v->sysreg[R_CPACR] = CPACR_EL1_FPEN;
 	v->sysreg[R_VMPIDR] = MPIDR_RES1;
@@ -195,6 +197,48 @@ void arch_vcpu_forget(struct vcpu *v)
 		arch_native_el1();
 		write_sysreg(hcr_el2, HCR_NATIVE);
 		isb();
+	}
+}
+
+uint64_t vcpu_timer_deadline(const struct vcpu *v)
+{
+	bool live = v == el1_owner;
+	uint64_t ctl = live ? read_sysreg(cntv_ctl_el0) : v->sysreg[R_CNTV_CTL];
+	uint64_t cval = live ? read_sysreg(cntv_cval_el0) : v->sysreg[R_CNTV_CVAL];
+	uint64_t off = live ? read_sysreg(cntvoff_el2) : v->sysreg[R_CNTVOFF];
+
+	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
+		return UINT64_MAX;
+	/* CNTVCT is CNTPCT - CNTVOFF: one that wraps is due at once. */
+	return cval + off < cval ? 0 : cval + off;
+}
+
+bool vcpu_wfi_wakes(const struct vcpu *v)
+{
+	isb();
+	return vgic_irq_pending(v) || vcpu_timer_deadline(v) <= read_sysreg(cntpct_el0);
+}
+
+uint64_t vcpu_wait_deadline(void)
+{
+	uint64_t first = UINT64_MAX;
+
+	for (struct tcb *t = sched_waiting.head; t; t = t->q_next) {
+		uint64_t d = vcpu_timer_deadline(t->vcpu);
+
+		first = d < first ? d : first;
+	}
+	return first;
+}
+
+void vcpu_wake_due(uint64_t now)
+{
+	struct tcb *t = sched_waiting.head, *next;
+
+	for (; t; t = next) {
+		next = t->q_next;
+		if (vcpu_timer_deadline(t->vcpu) <= now)
+			sched_wake(t);
 	}
 }
 

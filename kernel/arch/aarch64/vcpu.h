@@ -1,5 +1,6 @@
 /* Guest CPU state between the aarch64 files (vcpu.c): switching EL1
- * owners, the ID registers guests read, the VCPU whose state is live. */
+ * owners, the ID registers guests read, the VCPU whose state is live, and
+ * what wakes a guest waiting in WFI. */
 #pragma once
 #include <types.h>
 
@@ -14,3 +15,16 @@ bool arch_vcpu_is_id_reg(uint64_t id);
 uint64_t arch_vcpu_id_value(uint64_t id);
 /* Whose EL1 state the registers hold; NULL: a native thread's. */
 struct vcpu *arch_vcpu_live(void);
+
+/* Whether a WFI of v's would end now: a virtual interrupt is pending for
+ * it or its virtual timer is due. */
+bool vcpu_wfi_wakes(const struct vcpu *v);
+/* The physical count at which v's virtual timer fires (CVAL + CNTVOFF);
+ * UINT64_MAX if it is off or masked. */
+uint64_t vcpu_timer_deadline(const struct vcpu *v);
+/* The first deadline of the guests waiting in WFI, UINT64_MAX if none has
+ * one; and the waking of those whose deadline is past. */
+uint64_t vcpu_wait_deadline(void);
+void vcpu_wake_due(uint64_t now);
+/* Whether a virtual interrupt is pending (in a list register or queued). */
+bool vgic_irq_pending(const struct vcpu *v);

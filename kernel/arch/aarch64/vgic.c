@@ -5,6 +5,8 @@
  * The list-register formats differ; everything else here is shared.
  */
 #include <arch.h>
+#include <core/sched.h>
+#include <object/tcb.h>
 #include <object/vcpu.h>
 #include <plat.h>
 #include "gic.h"
@@ -97,6 +99,11 @@ static bool lr_busy(uint64_t lr)
 	return v3() ? (lr & V3_STATE) != 0 : (lr & V2_STATE) != 0;
 }
 
+static bool lr_pending(uint64_t lr)
+{
+	return v3() ? (lr & V3_PENDING) != 0 : (lr & V2_PENDING) != 0;
+}
+
 static bool lr_eoi(uint64_t lr)
 {
 	return v3() ? (lr & V3_EOI) != 0 : (lr & V2_EOI) != 0;
@@ -161,7 +168,21 @@ int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
 	refill(v, live);
 	if (live)
 		write_hcr(hcr_for(v));
+	if (v->tcb)
+		sched_wake(v->tcb); /* if it waits in WFI, it waited for this */
 	return SEPTA_OK;
+}
+
+bool vgic_irq_pending(const struct vcpu *v)
+{
+	bool live = v == arch_vcpu_live();
+
+	if (v->npending)
+		return true;
+	for (unsigned i = 0; i < lr_count(); i++)
+		if (lr_pending(live ? read_lr(i) : v->lr[i]))
+			return true;
+	return false;
 }
 
 void vgic_save(struct vcpu *v)
@@ -194,17 +215,28 @@ void vgic_load(struct vcpu *v)
 		*gich(GICH_APR) = (uint32_t)v->ap0r0;
 	}
 	write_hcr(hcr_for(v));
-	arch_irq_set_ppi(GIC_PPI_VTIMER, true);
+	/* A timer that came due while it was away fires now (the interrupt
+	 * is a level); one it has not finished with must not go in twice. */
+	arch_irq_set_ppi(GIC_PPI_VTIMER, v->vtimer_idle);
 }
 
-/* The guest that runs now has its own timer firing: straight in. */
+/* The guest whose state is live has its own timer firing: straight in,
+ * and awake if it waits in WFI. */
 void arch_vcpu_vtimer_fired(void)
 {
 	struct vcpu *v = arch_vcpu_live();
 
 	arch_irq_set_ppi(GIC_PPI_VTIMER, false);
-	if (v)
-		arch_vcpu_inject(v, GIC_PPI_VTIMER, 0xa0);
+	if (v && v->vtimer_idle && !arch_vcpu_inject(v, GIC_PPI_VTIMER, 0xa0))
+		v->vtimer_idle = false;
+}
+
+static bool timer_queued(const struct vcpu *v)
+{
+	for (unsigned i = 0; i < v->npending; i++)
+		if ((v->pending[i] & 0xffff) == GIC_PPI_VTIMER)
+			return true;
+	return false;
 }
 
 /* Maintenance: list registers were deactivated or ran dry. */
@@ -225,8 +257,10 @@ void arch_vcpu_maintenance(void)
 		else if (lr_busy(lr) && (lr & 0x3ff) == GIC_PPI_VTIMER)
 			timer_in_lr = true;
 	}
-	if (!timer_in_lr)
+	if (!timer_in_lr && !timer_queued(v)) {
+		v->vtimer_idle = true;
 		arch_irq_set_ppi(GIC_PPI_VTIMER, true);
+	}
 	refill(v, true);
 	write_hcr(hcr_for(v));
 }

@@ -8,6 +8,8 @@ struct tcb_queue {
 };
 
 extern struct tcb *sched_current;
+/* Guests blocked in WFI (TCB_BLOCKED_WFI), linked through q_next. */
+extern struct tcb_queue sched_waiting;
 void tcbq_append(struct tcb_queue *q, struct tcb *t);
 void tcbq_remove(struct tcb_queue *q, struct tcb *t);
 struct tcb *tcbq_pop(struct tcb_queue *q);
@@ -17,4 +19,7 @@ void sched_set_runnable(struct tcb *t);
 void sched_resume(struct tcb *t); /* runnable, first of its priority */
 void sched_block(struct tcb *t, enum tcb_state state);
 void sched_yield(struct tcb *t);
+void sched_wait(struct tcb *t);	       /* blocked in WFI, on sched_waiting */
+void sched_wake(struct tcb *t);	       /* out of WFI, if it is there */
+void sched_wait_cancel(struct tcb *t); /* off sched_waiting (tcb_suspend) */
 struct tcb *sched_choose(void);

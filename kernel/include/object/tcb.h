@@ -10,6 +10,7 @@ enum tcb_state {
 	TCB_BLOCKED_RECV,
 	TCB_BLOCKED_REPLY,
 	TCB_BLOCKED_NTFN,
+	TCB_BLOCKED_WFI, /* a guest waiting for an interrupt (core/sched.c) */
 };
 
 enum tcb_slot {

@@ -15,6 +15,7 @@ struct vcpu {
 	uint64_t vmcr, ap0r0, ap1r0;
 	uint32_t pending[VCPU_PENDING]; /* INTID | priority << 16, FIFO */
 	uint8_t npending;
+	bool vtimer_idle; /* false while its timer's interrupt is injected, not done */
 	struct tcb *tcb;
 };
 _Static_assert(sizeof(struct vcpu) <= 4096, "VCPU size");

@@ -34,8 +34,10 @@ enum septa_abort_mr {
 	SEPTA_ABORT_LEN = 6,
 };
 
-/* A guest's MRS or MSR of a register the kernel traps (PMU, debug, set/way,
- * ICC_SGI1R_EL1, ...); it reads as an 8-byte access of register ID. */
+/* A guest's MRS or MSR of a register the kernel traps and does not answer
+ * itself (PMU, debug, ACTLR, implementation-defined, ICC_SGI1R_EL1, ...;
+ * ID registers and set/way operations the kernel handles); it reads as an
+ * 8-byte access of register ID. */
 enum septa_sysreg_mr {
 	SEPTA_SYSREG_PC = 0,
 	SEPTA_SYSREG_ID = 1,	 /* SEPTA_SYSREG_ENC of the register */
@@ -96,7 +98,9 @@ enum septa_badcall_mr {
 /*
  * Reply labels to a fault. 0 resumes: after an abort or a system-register
  * trap the handler has performed the access (a described read gets MR
- * SEPTA_REPLY_VALUE in its register) and the instruction is stepped over
+ * SEPTA_REPLY_VALUE in its register, zero if the reply is shorter; a load
+ * narrower than its register is zero- or sign-extended, as the access word
+ * says, into a W or an X) and the instruction is stepped over
  * (an abort without SEPTA_ACCESS_VALID: the thread stays stopped, E_ARG);
  * after HVC/SMC the reply's MRs become x0.. (an SMC is stepped over too);
  * after anything else the thread goes on at MR SEPTA_REPLY_PC, with MR
