@@ -43,3 +43,16 @@ void yield_until(volatile uint64_t *v);
 long pend_spi(unsigned irq);
 /* An unmapped IPA in the root task's address space. */
 #define UNMAPPED_IPA 0x30000000UL
+
+/* Guests (t_vcpu.c): code of at most 4 KiB, run at GUEST_RAM from its
+ * first byte, in a fresh 36-bit VSpace, faults to ep; resume it yourself. */
+#define GUEST_RAM 0x40000000UL
+struct guest_code {
+	const uint8_t *start, *end;
+};
+uint64_t make_guest_running(const uint8_t *start, const uint8_t *end, uint64_t ep,
+			    uint64_t *vcpu_out);
+/* The same with code for this machine's GIC; on a GICv2 its CPU interface
+ * is the GICV frame, mapped where the guest expects its GICC (0x08010000). */
+uint64_t make_gic_guest(const struct guest_code *v3, const struct guest_code *v2,
+			uint64_t ep, uint64_t *vcpu);

@@ -10,7 +10,6 @@ extern const uint8_t guest_irq_v2_start[], guest_irq_v2_end[];
 extern const uint8_t guest_abort_start[], guest_abort_end[];
 extern const uint8_t guest_a32_start[], guest_a32_end[];
 
-#define GUEST_RAM 0x40000000UL
 #define HOST_VIEW 0x40000000UL /* where we see the guest's code frame */
 #define RWX_HOST  (SEPTA_MAP_R | SEPTA_MAP_W)
 
@@ -76,9 +75,8 @@ static uint64_t make_guest(uint64_t ep, uint64_t *vcpu_out)
 	return make_guest_in(36, ep, vcpu_out);
 }
 
-/* The same with other code than the MMIO guest's. */
-static uint64_t make_guest_running(const uint8_t *start, const uint8_t *end, uint64_t ep,
-				   uint64_t *vcpu_out)
+uint64_t make_guest_running(const uint8_t *start, const uint8_t *end, uint64_t ep,
+			    uint64_t *vcpu_out)
 {
 	uint64_t tcb;
 
@@ -184,16 +182,14 @@ void test_guest_ipa_sizes(void)
 	}
 }
 
-/* The interrupt guest for this machine's GIC; on a GICv2 its CPU interface
- * is the GICV frame, mapped where the guest expects its GICC. */
-static uint64_t make_irq_guest(uint64_t ep, uint64_t *vcpu)
+uint64_t make_gic_guest(const struct guest_code *v3, const struct guest_code *v2,
+			uint64_t ep, uint64_t *vcpu)
 {
 	uint64_t tcb, gicv = slot();
 	unsigned dev = bi->untyped_count;
 
-	tcb = bi->gic_version == 3
-		  ? make_guest_running(guest_irq_start, guest_irq_end, ep, vcpu)
-		  : make_guest_running(guest_irq_v2_start, guest_irq_v2_end, ep, vcpu);
+	tcb = bi->gic_version == 3 ? make_guest_running(v3->start, v3->end, ep, vcpu)
+				   : make_guest_running(v2->start, v2->end, ep, vcpu);
 	if (!tcb || bi->gic_version == 3)
 		return tcb;
 	for (unsigned i = 0; i < bi->untyped_count; i++)
@@ -206,6 +202,15 @@ static uint64_t make_irq_guest(uint64_t ep, uint64_t *vcpu)
 			    SEPTA_MAP_R | SEPTA_MAP_W))
 		return 0;
 	return tcb;
+}
+
+/* The interrupt guest for this machine's GIC. */
+static uint64_t make_irq_guest(uint64_t ep, uint64_t *vcpu)
+{
+	static const struct guest_code v3 = {guest_irq_start, guest_irq_end},
+				       v2 = {guest_irq_v2_start, guest_irq_v2_end};
+
+	return make_gic_guest(&v3, &v2, ep, vcpu);
 }
 
 void test_guest_virtual_interrupts(void)

@@ -1,0 +1,161 @@
+/* Guests waiting (WFI, WFE) and the traps whose answers the kernel defines:
+ * the guests of wfx_guest.S, above the suite's priority, so that they run
+ * the moment they can. */
+#include <stdbool.h>
+#include "captest.h"
+
+extern const uint8_t guest_wfi_start[], guest_wfi_end[], guest_wfi_wait[];
+extern const uint8_t guest_wfi_v2_start[], guest_wfi_v2_end[], guest_wfi_v2_wait[];
+extern const uint8_t guest_traps_start[], guest_traps_end[];
+
+static uint64_t counter(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+static uint64_t ticks_per_ms(void)
+{
+	uint64_t f;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+	return f / 1000;
+}
+
+/* Keeps the CPU busy: any thread of the suite's priority or below waits. */
+static void spin(uint64_t ticks)
+{
+	uint64_t end = counter() + ticks;
+
+	while (counter() < end)
+		;
+}
+
+/* The timer round the guest is in: answer its last exit with `ticks`
+ * (a release, not a receive: it runs at once) and take its report. */
+static void timer_round(uint64_t ep, struct septa_msg *m, uint64_t ticks, bool busy)
+{
+	uint64_t ms = ticks_per_ms();
+
+	m->info = septa_msginfo(0, 0, 1);
+	m->mr[0] = ticks;
+	CHECK_EQ(septa_reply(m), 0);
+	if (busy) {
+		/* Its deadline passes while we run: it is woken then, not at
+		 * the end of our slice, and its interrupt is not lost. */
+		spin(ticks + 10 * ms);
+		CHECK_EQ(septa_nbrecv(ep, m), 0);
+	} else {
+		/* Nothing runs: the CPU sleeps until the guest's deadline. */
+		CHECK_EQ(septa_recv(ep, m), 0);
+	}
+	CHECK_EQ(SEPTA_MSG_LABEL(m->info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m->mr[0], 3);
+	CHECK_EQ(m->mr[1], 27);
+	CHECK(m->mr[3] >= septa_mr(m, 4));	   /* not before it was due */
+	CHECK(m->mr[3] - septa_mr(m, 4) < 3 * ms); /* nor a slice (5 ms) later */
+}
+
+void test_guest_wfi_waits_for_interrupt(void)
+{
+	static const struct guest_code v3 = {guest_wfi_start, guest_wfi_end},
+				       v2 = {guest_wfi_v2_start, guest_wfi_v2_end};
+	const uint8_t *wait = bi->gic_version == 3 ? guest_wfi_wait : guest_wfi_v2_wait;
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb, pc = 0;
+	struct septa_msg m = {0};
+
+	tcb = make_gic_guest(&v3, &v2, ep, &vcpu);
+	CHECK(tcb);
+	CHECK_EQ(septa_tcb_set_priority(tcb, HIGH_PRIO), 0);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(m.mr[0], 1);
+	/* It waits with nothing pending: blocked past its WFI, though it
+	 * outranks us and the CPU's own timer interrupts keep coming. */
+	m.info = septa_msginfo(0, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_nbrecv(ep, &m), SEPTA_E_WOULD_BLOCK);
+	spin(20 * ticks_per_ms());
+	CHECK_EQ(septa_nbrecv(ep, &m), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(septa_tcb_read_registers(tcb, 1, &pc), 0);
+	CHECK_EQ(pc, GUEST_RAM +
+			 (uint64_t)(wait - (bi->gic_version == 3 ? guest_wfi_start
+								 : guest_wfi_v2_start)) +
+			 4);
+	/* An injected interrupt wakes it, and it runs at once. */
+	CHECK_EQ(septa_vcpu_inject_irq(vcpu, 40, 0x10), 0);
+	CHECK_EQ(septa_nbrecv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 2);
+	CHECK_EQ(m.mr[1], 40);
+	/* Its virtual timer wakes it: while we keep the CPU busy, and while
+	 * nothing at all runs; then again while busy, 1 ms and 4 ms out. */
+	timer_round(ep, &m, 2 * ticks_per_ms(), true);
+	timer_round(ep, &m, 2 * ticks_per_ms(), false);
+	timer_round(ep, &m, ticks_per_ms(), true);
+	timer_round(ep, &m, 4 * ticks_per_ms(), false);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
+
+/* Answers the exit in m with label 0 and `len` MRs of values and takes the
+ * next, which must be a `label`. */
+static void answer(uint64_t ep, struct septa_msg *m, unsigned len, uint64_t value,
+		   uint64_t label)
+{
+	m->info = septa_msginfo(0, 0, len);
+	m->mr[SEPTA_REPLY_VALUE] = value;
+	CHECK_EQ(septa_reply_recv(ep, m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m->info), label);
+}
+
+void test_guest_traps_defined(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb, a;
+	struct septa_msg m = {0};
+
+	tcb = make_guest_running(guest_traps_start, guest_traps_end, ep, &vcpu);
+	CHECK(tcb);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	/* mrs x3, pmcr_el0, answered without a value: it reads zero, not
+	 * what x3 held. The set/way operations after it never reach us. */
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_SYSREG);
+	CHECK_EQ(SEPTA_ACCESS_KIND(m.mr[SEPTA_SYSREG_ACCESS]), SEPTA_ACCESS_READ);
+	/* ldrsh x5: 2 bytes, sign-extended into an X */
+	answer(ep, &m, 0, 0, SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x09000002);
+	a = m.mr[SEPTA_ABORT_ACCESS];
+	CHECK_EQ(SEPTA_ACCESS_SIZE(a), 2);
+	CHECK_EQ(a & (SEPTA_ACCESS_SIGNED | SEPTA_ACCESS_WIDE),
+		 SEPTA_ACCESS_SIGNED | SEPTA_ACCESS_WIDE);
+	/* ldrsh w6: into a W (SF 0) */
+	answer(ep, &m, 1, 0x12348001, SEPTA_FAULT_ABORT);
+	a = m.mr[SEPTA_ABORT_ACCESS];
+	CHECK_EQ(SEPTA_ACCESS_REG(a), 6);
+	CHECK_EQ(a & (SEPTA_ACCESS_SIGNED | SEPTA_ACCESS_WIDE), SEPTA_ACCESS_SIGNED);
+	/* ldrsw x7: 4 bytes into an X */
+	answer(ep, &m, 1, 0x12348001, SEPTA_FAULT_ABORT);
+	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], 0x09000004);
+	a = m.mr[SEPTA_ABORT_ACCESS];
+	CHECK_EQ(SEPTA_ACCESS_SIZE(a), 4);
+	CHECK_EQ(a & (SEPTA_ACCESS_SIGNED | SEPTA_ACCESS_WIDE),
+		 SEPTA_ACCESS_SIGNED | SEPTA_ACCESS_WIDE);
+	answer(ep, &m, 1, 0x1234567880000001ULL, SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 4);
+	CHECK_EQ(m.mr[1], 0);
+	CHECK_EQ(m.mr[2], 0xffffffffffff8001ULL);
+	CHECK_EQ(m.mr[3], 0xffff8001ULL);
+	CHECK_EQ(septa_mr(&m, 4), 0xffffffff80000001ULL);
+	/* WFE: the guest yields and goes on. */
+	m.info = septa_msginfo(0, 0, 0);
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 5);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
