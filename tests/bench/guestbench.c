@@ -13,6 +13,8 @@
 #include <string.h>
 
 extern const uint8_t guest_bench_start[], guest_bench_end[];
+extern const uint8_t guest_tick_start[], guest_tick_end[];
+void bench_spin(volatile uint64_t *count);
 
 static const struct septa_bootinfo *bi;
 static uint64_t ut, next_slot;
@@ -58,9 +60,96 @@ static void report(const char *what, uint64_t ticks, uint64_t n)
 	       (unsigned long long)n);
 }
 
+#define GUEST_IPA 0x40000000ULL
+
+/* A guest in a fresh 36-bit VSpace (returned in *vs) running code at
+ * GUEST_IPA, which we write through our own view of its page at view_ipa;
+ * faults to ep, IPC buffer the spare frame `spare`. Started. */
+static uint64_t guest_start(const uint8_t *start, const uint8_t *end, uint64_t view_ipa,
+			    unsigned spare, uint64_t ep, uint64_t *vs)
+{
+	uint64_t code = mk(SEPTA_OBJ_FRAME_4K, 0), view = next_slot++, pc = GUEST_IPA;
+	uint64_t tcb = mk(SEPTA_OBJ_TCB, 0), vcpu = mk(SEPTA_OBJ_VCPU, 0);
+
+	*vs = mk(SEPTA_OBJ_VSPACE, 36);
+	septa_cnode_copy(SEPTA_CAP_INIT_CNODE, view, 64, SEPTA_CAP_INIT_CNODE, code, 64,
+			 SEPTA_RIGHTS_ALL);
+	septa_frame_map(view, SEPTA_CAP_INIT_VSPACE, view_ipa, SEPTA_MAP_R | SEPTA_MAP_W,
+			SEPTA_SHARED_OWNED, 0, NULL, NULL);
+	memcpy((void *)(uintptr_t)view_ipa, start, (size_t)(end - start));
+	for (uintptr_t p = view_ipa; p < view_ipa + 4096; p += 64)
+		__asm__ volatile("dc cvau, %0; ic ivau, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dsb ish; isb" ::: "memory");
+	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), *vs, GUEST_IPA, 2, NULL);
+	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), *vs, GUEST_IPA, 3, NULL);
+	septa_frame_map(code, *vs, GUEST_IPA, SEPTA_MAP_R | SEPTA_MAP_X,
+			SEPTA_SHARED_BORROWED, 0, NULL, NULL);
+	if (septa_tcb_configure(tcb, ep, SEPTA_CAP_INIT_CNODE, *vs,
+				bi->spare_frames_slot + spare,
+				SEPTA_ROOT_SPARE_BASE + 4096ULL * spare) ||
+	    septa_vcpu_set_tcb(vcpu, tcb) || septa_tcb_write_registers(tcb, 1, 1, &pc)) {
+		printf("guestbench: setup failed\n");
+		septa_shutdown(1);
+	}
+	return tcb;
+}
+
+static uint64_t counter_ticks(uint64_t ms)
+{
+	return icount_frequency() / 1000 * ms;
+}
+
+/*
+ * The virtual timer (tick_guest.S) beside a CPU-bound native thread below
+ * the guest's priority, which counts three instructions a count: what it
+ * did not get of the time, the guest's waiting and ticking cost. First the
+ * guest waits 20 ms for one tick (an idle guest), then takes a tick every
+ * 100 us for 20 ms. Instructions per tick: the second's loss less the
+ * first's for the same time, over the ticks.
+ */
+static void tick_bench(void)
+{
+	static volatile uint64_t spun;
+	static uint8_t stack[4096] __attribute__((aligned(16)));
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vs, tcb, spin = mk(SEPTA_OBJ_TCB, 0);
+	uint64_t regs[3] = {(uintptr_t)bench_spin, (uintptr_t)(stack + sizeof(stack)),
+			    (uintptr_t)&spun};
+	uint64_t period = counter_ticks(1) / 10, lost[2], span[2];
+	const uint64_t rounds[2][2] = {{counter_ticks(20), 1}, {period, 200}};
+	struct septa_msg m = {0};
+
+	if (bi->gic_version != 3)
+		return; /* the guest polls a GICv3's CPU interface */
+	tcb = guest_start(guest_tick_start, guest_tick_end, GUEST_IPA + 4096, 1, ep, &vs);
+	septa_tcb_set_priority(tcb, 100);
+	septa_tcb_configure(spin, 0, SEPTA_CAP_INIT_CNODE, SEPTA_CAP_INIT_VSPACE,
+			    bi->spare_frames_slot + 2, SEPTA_ROOT_SPARE_BASE + 8192);
+	septa_tcb_set_priority(spin, 50);
+	septa_tcb_write_registers(spin, 1, 3, regs);
+	septa_recv(ep, &m); /* ready */
+	for (unsigned r = 0; r < 2; r++) {
+		uint64_t t0 = icount_now(), c0 = spun, t1, c1;
+
+		m.info = septa_msginfo(0, 0, 2);
+		m.mr[0] = rounds[r][0];
+		m.mr[1] = rounds[r][1];
+		septa_reply_recv(ep, &m);
+		t1 = icount_now();
+		c1 = spun;
+		span[r] = t1 - t0;
+		/* In counter ticks: the span less the spinner's part of it. */
+		lost[r] = span[r] - (c1 - c0) * 3 * icount_frequency() / 1000000000ULL;
+	}
+	septa_cnode_delete(SEPTA_CAP_INIT_CNODE, spin, 64);
+	report("idle guest (WFI), per ms not left to a CPU-bound thread", lost[0],
+	       span[0] / counter_ticks(1));
+	report("virtual-timer tick (arm, WFI, interrupt taken)",
+	       lost[1] - lost[0] * span[1] / span[0], rounds[1][1]);
+}
+
 int main(void)
 {
-	uint64_t ep, vs, code, view, tcb, vcpu, pc = 0x40000000, t[5] = {0}, n[4] = {0};
+	uint64_t ep, vs, tcb, t[5] = {0}, n[4] = {0};
 	struct septa_msg m = {0};
 	unsigned phase = 0;
 
@@ -74,35 +163,12 @@ int main(void)
 	next_slot = bi->first_free_slot;
 
 	ep = mk(SEPTA_OBJ_ENDPOINT, 0);
-	vs = mk(SEPTA_OBJ_VSPACE, 36);
-	code = mk(SEPTA_OBJ_FRAME_4K, 0);
-	view = next_slot++;
-	septa_cnode_copy(SEPTA_CAP_INIT_CNODE, view, 64, SEPTA_CAP_INIT_CNODE, code, 64,
-			 SEPTA_RIGHTS_ALL);
 	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), SEPTA_CAP_INIT_VSPACE,
-			     0x40000000, 3, NULL);
-	septa_frame_map(view, SEPTA_CAP_INIT_VSPACE, 0x40000000,
-			SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_SHARED_OWNED, 0, NULL, NULL);
-	memcpy((void *)0x40000000, guest_bench_start,
-	       (size_t)(guest_bench_end - guest_bench_start));
-	for (uintptr_t p = 0x40000000; p < 0x40001000; p += 64)
-		__asm__ volatile("dc cvau, %0; ic ivau, %0" ::"r"(p) : "memory");
-	__asm__ volatile("dsb ish; isb" ::: "memory");
-	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs, 0x40000000, 2, NULL);
-	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs, 0x40000000, 3, NULL);
-	septa_frame_map(code, vs, 0x40000000, SEPTA_MAP_R | SEPTA_MAP_X,
-			SEPTA_SHARED_BORROWED, 0, NULL, NULL);
+			     GUEST_IPA, 3, NULL);
+	tcb = guest_start(guest_bench_start, guest_bench_end, GUEST_IPA, 0, ep, &vs);
 	/* The RAM the guest faults on lies in two more level-1 entries. */
-	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs,
-			     0x40000000ULL + (1ULL << 30), 2, NULL);
-	tcb = mk(SEPTA_OBJ_TCB, 0);
-	vcpu = mk(SEPTA_OBJ_VCPU, 0);
-	if (septa_tcb_configure(tcb, ep, SEPTA_CAP_INIT_CNODE, vs, bi->spare_frames_slot,
-				SEPTA_ROOT_SPARE_BASE) ||
-	    septa_vcpu_set_tcb(vcpu, tcb) || septa_tcb_write_registers(tcb, 1, 1, &pc)) {
-		printf("guestbench: setup failed\n");
-		septa_shutdown(1);
-	}
+	septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs, GUEST_IPA + (1ULL << 30), 2,
+			     NULL);
 
 	septa_recv(ep, &m);
 	for (;;) {
@@ -137,6 +203,8 @@ int main(void)
 	report("guest MMIO write emulated by the VMM", t[2] - t[1], n[1]);
 	report("stage-2 fault, 4 KiB page mapped, table present", t[3] - t[2], n[2]);
 	report("stage-2 fault, 4 KiB page mapped, table added", t[4] - t[3], n[3]);
+	septa_cnode_delete(SEPTA_CAP_INIT_CNODE, tcb, 64);
+	tick_bench();
 	printf("guestbench: done, %llu exits\n",
 	       (unsigned long long)(n[0] + n[1] + n[2] + n[3]));
 	septa_shutdown(n[0] == 2000 && n[1] == 2000 && n[2] == 256 && n[3] == 64 ? 0 : 1);

@@ -34,28 +34,27 @@ static void spin(uint64_t ticks)
 }
 
 /* The timer round the guest is in: answer its last exit with `ticks`
- * (a release, not a receive: it runs at once) and take its report. */
-static void timer_round(uint64_t ep, struct septa_msg *m, uint64_t ticks, bool busy)
+ * (a release, not a receive: it runs at once) and take its report. How
+ * late it woke, in counter ticks; UINT64_MAX if the report was wrong. */
+static uint64_t timer_round(uint64_t ep, struct septa_msg *m, uint64_t ticks, bool busy)
 {
-	uint64_t ms = ticks_per_ms();
-
 	m->info = septa_msginfo(0, 0, 1);
 	m->mr[0] = ticks;
-	CHECK_EQ(septa_reply(m), 0);
+	if (septa_reply(m))
+		return UINT64_MAX;
 	if (busy) {
-		/* Its deadline passes while we run: it is woken then, not at
-		 * the end of our slice, and its interrupt is not lost. */
-		spin(ticks + 10 * ms);
-		CHECK_EQ(septa_nbrecv(ep, m), 0);
-	} else {
-		/* Nothing runs: the CPU sleeps until the guest's deadline. */
-		CHECK_EQ(septa_recv(ep, m), 0);
+		/* Its deadline passes while we run: it must be woken then,
+		 * its interrupt not lost. */
+		spin(ticks + 10 * ticks_per_ms());
+		if (septa_nbrecv(ep, m))
+			return UINT64_MAX;
+	} else if (septa_recv(ep, m)) {
+		return UINT64_MAX; /* nothing runs: the CPU sleeps until then */
 	}
-	CHECK_EQ(SEPTA_MSG_LABEL(m->info), SEPTA_FAULT_HVC);
-	CHECK_EQ(m->mr[0], 3);
-	CHECK_EQ(m->mr[1], 27);
-	CHECK(m->mr[3] >= septa_mr(m, 4));	   /* not before it was due */
-	CHECK(m->mr[3] - septa_mr(m, 4) < 3 * ms); /* nor a slice (5 ms) later */
+	if (SEPTA_MSG_LABEL(m->info) != SEPTA_FAULT_HVC || m->mr[0] != 3 ||
+	    m->mr[1] != 27 || m->mr[3] < septa_mr(m, 4))
+		return UINT64_MAX; /* or woke before it was due */
+	return m->mr[3] - septa_mr(m, 4);
 }
 
 void test_guest_wfi_waits_for_interrupt(void)
@@ -63,7 +62,8 @@ void test_guest_wfi_waits_for_interrupt(void)
 	static const struct guest_code v3 = {guest_wfi_start, guest_wfi_end},
 				       v2 = {guest_wfi_v2_start, guest_wfi_v2_end};
 	const uint8_t *wait = bi->gic_version == 3 ? guest_wfi_wait : guest_wfi_v2_wait;
-	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb, pc = 0;
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb, pc = 0,
+		 least = UINT64_MAX;
 	struct septa_msg m = {0};
 
 	tcb = make_gic_guest(&v3, &v2, ep, &vcpu);
@@ -90,12 +90,19 @@ void test_guest_wfi_waits_for_interrupt(void)
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
 	CHECK_EQ(m.mr[0], 2);
 	CHECK_EQ(m.mr[1], 40);
-	/* Its virtual timer wakes it: while we keep the CPU busy, and while
-	 * nothing at all runs; then again while busy, 1 ms and 4 ms out. */
-	timer_round(ep, &m, 2 * ticks_per_ms(), true);
-	timer_round(ep, &m, 2 * ticks_per_ms(), false);
-	timer_round(ep, &m, ticks_per_ms(), true);
-	timer_round(ep, &m, 4 * ticks_per_ms(), false);
+	/* Its virtual timer wakes it, while nothing at all runs and while we
+	 * keep the CPU busy. Then it is woken at its deadline, not when our
+	 * slice ends (5 ms after we took the CPU, so 3 ms after a deadline 2
+	 * ms out): the least lateness of three rounds, as QEMU's clock is the
+	 * host's, which may stop QEMU now and then. */
+	for (unsigned i = 0; i < 6; i++) {
+		bool busy = i & 1;
+		uint64_t late = timer_round(ep, &m, 2 * ticks_per_ms(), busy);
+
+		CHECK(late != UINT64_MAX);
+		least = busy && late < least ? late : least;
+	}
+	CHECK(least < ticks_per_ms());
 	m.info = septa_msginfo(1, 0, 0);
 	CHECK_EQ(septa_reply(&m), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);

@@ -237,8 +237,12 @@ void vcpu_wake_due(uint64_t now)
 
 	for (; t; t = next) {
 		next = t->q_next;
-		if (vcpu_timer_deadline(t->vcpu) <= now)
-			sched_wake(t);
+		if (vcpu_timer_deadline(t->vcpu) > now)
+			continue;
+		/* Its interrupt goes in without a round trip through the PPI
+		 * (unless one is in flight: then it just wakes). */
+		vgic_timer_inject(t->vcpu);
+		sched_wake(t);
 	}
 }
 

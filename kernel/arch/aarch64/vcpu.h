@@ -23,8 +23,13 @@ bool vcpu_wfi_wakes(const struct vcpu *v);
  * UINT64_MAX if it is off or masked. */
 uint64_t vcpu_timer_deadline(const struct vcpu *v);
 /* The first deadline of the guests waiting in WFI, UINT64_MAX if none has
- * one; and the waking of those whose deadline is past. */
+ * one; and the waking of those whose deadline is past, their timer's
+ * interrupt injected. */
 uint64_t vcpu_wait_deadline(void);
 void vcpu_wake_due(uint64_t now);
 /* Whether a virtual interrupt is pending (in a list register or queued). */
 bool vgic_irq_pending(const struct vcpu *v);
+/* v's timer is due: its interrupt goes in (once) and v wakes, whether its
+ * state is live or not (the physical interrupt stays masked until the
+ * guest is done with the virtual one). */
+void vgic_timer_inject(struct vcpu *v);

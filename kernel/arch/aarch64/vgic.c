@@ -220,6 +220,12 @@ void vgic_load(struct vcpu *v)
 	arch_irq_set_ppi(GIC_PPI_VTIMER, v->vtimer_idle);
 }
 
+void vgic_timer_inject(struct vcpu *v)
+{
+	if (v->vtimer_idle && !arch_vcpu_inject(v, GIC_PPI_VTIMER, 0xa0))
+		v->vtimer_idle = false;
+}
+
 /* The guest whose state is live has its own timer firing: straight in,
  * and awake if it waits in WFI. */
 void arch_vcpu_vtimer_fired(void)
@@ -227,8 +233,8 @@ void arch_vcpu_vtimer_fired(void)
 	struct vcpu *v = arch_vcpu_live();
 
 	arch_irq_set_ppi(GIC_PPI_VTIMER, false);
-	if (v && v->vtimer_idle && !arch_vcpu_inject(v, GIC_PPI_VTIMER, 0xa0))
-		v->vtimer_idle = false;
+	if (v)
+		vgic_timer_inject(v);
 }
 
 static bool timer_queued(const struct vcpu *v)
