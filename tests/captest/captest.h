@@ -52,6 +52,8 @@ struct guest_code {
 };
 uint64_t make_guest_running(const uint8_t *start, const uint8_t *end, uint64_t ep,
 			    uint64_t *vcpu_out);
+/* The same with its vectors 0x800 into its code, resumed; 0 on error. */
+uint64_t start_guest_with_vector(const uint8_t *start, const uint8_t *end, uint64_t ep);
 /* The same with code for this machine's GIC; on a GICv2 its CPU interface
  * is the GICV frame, mapped where the guest expects its GICC (0x08010000). */
 uint64_t make_gic_guest(const struct guest_code *v3, const struct guest_code *v2,

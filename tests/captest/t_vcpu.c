@@ -476,9 +476,7 @@ static void next_exit(uint64_t ep, struct septa_msg *m, uint64_t label)
 	CHECK_EQ(SEPTA_MSG_LABEL(m->info), label);
 }
 
-/* A guest whose vectors sit 0x800 into its code, resumed; 0 on error. */
-static uint64_t start_guest_with_vector(const uint8_t *start, const uint8_t *end,
-					uint64_t ep)
+uint64_t start_guest_with_vector(const uint8_t *start, const uint8_t *end, uint64_t ep)
 {
 	uint64_t vcpu = 0, tcb = make_guest_running(start, end, ep, &vcpu);
 
