@@ -209,8 +209,10 @@ uint64_t vcpu_timer_deadline(const struct vcpu *v)
 
 	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
 		return UINT64_MAX;
-	/* CNTVCT is CNTPCT - CNTVOFF: one that wraps is due at once. */
-	return cval + off < cval ? 0 : cval + off;
+	/* CNTVCT is CNTPCT - CNTVOFF (an offset beyond the count, which makes
+	 * CNTVCT wrap, is not one a VMM gives). A sum past 2^64 is a CVAL the
+	 * guest's count cannot reach. */
+	return cval + off < cval ? UINT64_MAX : cval + off;
 }
 
 bool vcpu_wfi_wakes(const struct vcpu *v)
