@@ -33,8 +33,12 @@
 #define ICC_CTLR_EL1	S3_0_C12_C12_4
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 
-#define SPURIOUS      1023
-#define TIME_SLICE_US 5000
+#define SPURIOUS 1023
+/* Shorter than a guest kernel's tick (4 ms at Linux's HZ=250): a vCPU that
+ * wakes for its timer behind a busy thread of its priority gets it no more
+ * than a slice late (in the jiffies-clocked early boot, later is lost). A
+ * thread that runs alone pays one EL2 timer interrupt per slice. */
+#define TIME_SLICE_US 1000
 
 static unsigned gic_version, spi_limit, user_enabled;
 static uint64_t slice_ticks;
