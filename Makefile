@@ -4,8 +4,16 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 PLATFORM ?= qemu-virt
 CMAKE_FLAGS ?=
+# A VM configuration of your own (docs/vm-config.md): `make image VMS=f.dts`
+# packs build/images/f.elf from it, `make run VMS=f.dts` boots that.
+VMS ?=
+ifeq ($(VMS),)
+IMAGE = $(BUILD)/target/images/septa.elf
+else
+IMAGE = $(BUILD)/images/$(basename $(notdir $(VMS))).elf
+endif
 
-.PHONY: all deps configure build run test bench debug format docs clean
+.PHONY: all deps configure build image run test bench debug format docs clean
 
 all: build
 
@@ -20,12 +28,24 @@ configure: $(BUILD)/CMakeCache.txt
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build
-	platforms/$(PLATFORM)/run.sh $(BUILD)/target/images/septa.elf
+ifneq ($(filter image,$(MAKECMDGOALS)),)
+ifeq ($(VMS),)
+$(error make image: which configuration? make image VMS=path/vms.dts)
+endif
+endif
+# The packer runs every time: it takes a fraction of a second, and so no
+# file the configuration names can be stale in the image.
+image: build
+	platforms/septa-pack --kit $(BUILD)/target/septa-kit.env -o "$(IMAGE)" "$(VMS)"
 
-debug: build
+# make exits 2 when the machine's status is not 0, and its "Error N" line
+# gives the status; run.sh returns it as it is.
+run: $(if $(VMS),image,build)
+	platforms/$(PLATFORM)/run.sh "$(IMAGE)"
+
+debug: $(if $(VMS),image,build)
 	@.ci/deps.sh --debug
-	platforms/$(PLATFORM)/run.sh --gdb $(BUILD)/target/images/septa.elf
+	platforms/$(PLATFORM)/run.sh --gdb "$(IMAGE)"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -33,64 +33,77 @@ add_subdirectory(tests/captest)
 add_subdirectory(tests/memtest)
 add_subdirectory(tests/bench)
 
-# septa_image(NAME KERNEL <objects target> ROOT <program> [AS <module name>]
+# What septa-pack needs besides its arguments: the tools, the kernel and the
+# servers, written for the packer run by hand or by `make image`
+# (docs/vm-config.md, "Building an image from your own files").
+set(SEPTA_PACK ${CMAKE_SOURCE_DIR}/platforms/septa-pack)
+set(SEPTA_KIT ${CMAKE_BINARY_DIR}/septa-kit.env)
+get_filename_component(objcopy ${CMAKE_OBJCOPY} PROGRAM)
+# Debian's aarch64 GNU linker, which both toolchain files link with.
+find_program(SEPTA_LD aarch64-linux-gnu-ld REQUIRED)
+file(GENERATE OUTPUT ${SEPTA_KIT} CONTENT "# Written by the build for platforms/septa-pack.
+SEPTA_KERNEL=\"$<TARGET_FILE:septa_kernel>\"
+SEPTA_KERNEL_LDS=\"${SEPTA_KERNEL_LDS}\"
+SEPTA_LIBGCC=\"${SEPTA_LIBGCC}\"
+SEPTA_MKBOOTARC=\"${SEPTA_MKBOOTARC}\"
+SEPTA_OBJCOPY=\"${objcopy}\"
+SEPTA_LD=\"${SEPTA_LD}\"
+SEPTA_MEMSRV=\"$<TARGET_FILE:memsrv>\"
+SEPTA_VMSRV=\"$<TARGET_FILE:vmsrv>\"
+")
+
+# septa_image(NAME KERNEL <kernel library> ROOT <program> [AS <module name>]
 #             [SERVERS <module>=<program> ...] [VMS <config.dts>]
-#             [GUESTS <module>=<guest> ...])
-# Packs the root program, the servers memsrv starts, and for vmsrv a VM
-# configuration (compiled with dtc into module vms.dtb) and guest images
-# (septa_guest() names) into a boot archive,
-# links it into the kernel, and writes NAME.elf (QEMU -kernel) and NAME.img
-# (flat, arm64 Image header).
+#             [GUESTS <module>=<guest> ...] [FILES <module>=<file> ...]
+#             [DEPENDS <target> ...] [MODULES_ONLY])
+# Packs with septa-pack the root program, the servers memsrv starts, and for
+# vmsrv a VM configuration and its images: guests built with septa_guest()
+# and plain files (made by the DEPENDS targets, if the build makes them),
+# each under a module name the configuration may use; any other image
+# property of the configuration is a path relative to it (with MODULES_ONLY,
+# a module name all the same).
+# Writes NAME.elf (QEMU -kernel) and NAME.img (flat, arm64 Image header),
+# repacked whenever a file they are made of changes.
 function(septa_image name)
-  cmake_parse_arguments(I "" "KERNEL;ROOT;AS;VMS" "SERVERS;GUESTS" ${ARGN})
+  cmake_parse_arguments(I "MODULES_ONLY" "KERNEL;ROOT;AS;VMS" "SERVERS;GUESTS;FILES;DEPENDS" ${ARGN})
   if(NOT I_AS)
     set(I_AS ${I_ROOT})
   endif()
-  set(arc ${CMAKE_CURRENT_BINARY_DIR}/${name}.bootarc)
-  set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.modules.o)
-  set(root ${CMAKE_CURRENT_BINARY_DIR}/${name}.${I_AS}.elf)
-  # Modules travel without debug information; gdb reads it from the
-  # unstripped program in the build tree.
-  set(strip COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:${I_ROOT}> ${root})
-  set(args --root ${I_AS}=${root})
-  set(deps ${I_ROOT})
+  set(elf ${SEPTA_IMAGE_DIR}/${name}.elf)
+  set(dep ${CMAKE_CURRENT_BINARY_DIR}/${name}.d)
+  set(args --kit ${SEPTA_KIT} --kernel $<TARGET_FILE:${I_KERNEL}>
+    --root ${I_AS}=$<TARGET_FILE:${I_ROOT}> --depfile ${dep} -o ${elf})
+  set(deps ${I_KERNEL} ${I_ROOT} ${SEPTA_KERNEL_LDS} ${SEPTA_PACK} ${SEPTA_MKBOOTARC}
+    ${I_DEPENDS})
   foreach(srv ${I_SERVERS})
     string(REPLACE "=" ";" pair ${srv})
     list(GET pair 0 mod)
     list(GET pair 1 prog)
-    set(file ${CMAKE_CURRENT_BINARY_DIR}/${name}.${mod}.elf)
-    list(APPEND strip COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:${prog}> ${file})
-    list(APPEND args --server ${mod}=${file})
+    list(APPEND args --server ${mod}=$<TARGET_FILE:${prog}>)
     list(APPEND deps ${prog})
   endforeach()
-  if(I_VMS)
-    set(dtb ${CMAKE_CURRENT_BINARY_DIR}/${name}.vms.dtb)
-    list(APPEND strip COMMAND dtc -I dts -O dtb -o ${dtb} ${I_VMS})
-    list(APPEND args vms.dtb=${dtb})
-    list(APPEND deps ${I_VMS})
-  endif()
   foreach(g ${I_GUESTS})
     string(REPLACE "=" ";" pair ${g})
     list(GET pair 0 mod)
     list(GET pair 1 guest)
-    list(APPEND args ${mod}=${SEPTA_GUEST_${guest}})
+    list(APPEND args --module ${mod}=${SEPTA_GUEST_${guest}})
     list(APPEND deps ${guest}_guest ${SEPTA_GUEST_${guest}})
   endforeach()
-  add_custom_command(OUTPUT ${arc} ${strip}
-    COMMAND ${SEPTA_MKBOOTARC} ${arc} ${args}
-    DEPENDS ${deps} ${SEPTA_MKBOOTARC} VERBATIM)
-  add_custom_command(OUTPUT ${obj}
-    COMMAND ${CMAKE_OBJCOPY} -I binary -O elf64-littleaarch64 -B aarch64
-      --rename-section .data=.modules,alloc,load,readonly,data,contents ${name}.bootarc ${obj}
-    DEPENDS ${arc} WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR} VERBATIM)
-  add_executable(${name} $<TARGET_OBJECTS:${I_KERNEL}> ${obj})
-  target_link_options(${name} PRIVATE -T ${SEPTA_KERNEL_LDS})
-  target_link_libraries(${name} PRIVATE ${SEPTA_LIBGCC})
-  set_target_properties(${name} PROPERTIES OUTPUT_NAME ${name}.elf
-    RUNTIME_OUTPUT_DIRECTORY ${SEPTA_IMAGE_DIR} LINK_DEPENDS ${SEPTA_KERNEL_LDS})
-  add_custom_command(TARGET ${name} POST_BUILD
-    COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:${name}> ${SEPTA_IMAGE_DIR}/${name}.img
-    VERBATIM)
+  foreach(f ${I_FILES})
+    string(REPLACE "=" ";" pair ${f})
+    list(GET pair 1 file)
+    list(APPEND args --module ${f})
+    list(APPEND deps ${file})
+  endforeach()
+  if(I_MODULES_ONLY)
+    list(APPEND args --modules-only)
+  endif()
+  if(I_VMS)
+    list(APPEND args ${I_VMS})
+  endif()
+  add_custom_command(OUTPUT ${elf} BYPRODUCTS ${SEPTA_IMAGE_DIR}/${name}.img
+    COMMAND ${SEPTA_PACK} ${args} DEPENDS ${deps} DEPFILE ${dep} VERBATIM)
+  add_custom_target(${name} ALL DEPENDS ${elf})
 endfunction()
 
 # What `make run` boots: memsrv, vmsrv and the VMs of the platform.

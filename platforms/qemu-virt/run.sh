@@ -3,6 +3,9 @@
 # Cortex-A72, and no network card (none is needed, and the default one
 # wants a boot ROM Debian ships apart). Usage: run.sh [--gdb] [--gic 2|3] [--icount] [--no-virt] IMAGE [qemu args]
 # --gdb waits for gdb-multiarch on tcp::1234 (see docs/running.md).
+# Its exit status is QEMU's: the machine's, which the kernel gives QEMU
+# through semihosting (-semihosting; platform.cmake). Standard input may be
+# anything: with no terminal the image runs to its end by itself.
 set -euo pipefail
 gic=3
 virt=on
