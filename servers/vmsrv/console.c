@@ -1,26 +1,56 @@
 /*
- * The real console's input, routed to one VM's UART at a time. Ctrl-B
- * followed by a VM id (1-8) moves the input to that VM; Ctrl-B twice sends
- * one Ctrl-B. Output needs no routing: every VM's lines go out tagged.
+ * The real console's input, routed to one VM's UART at a time; the command
+ * key (concmd.h, which parses and words everything) moves it, lists the VMs
+ * and prints the help. Output needs no routing: every VM's lines go out
+ * tagged.
  */
 #include <stdio.h>
+#include "concmd.h"
 #include "console.h"
 #include "vm.h"
 #include "vuart.h"
 
-#define CTRL_B 0x02
-
-static struct vm *focus;
-static bool escape;
+static struct concmd cmd;
 static uint64_t handler; /* the console IRQ's handler, 0 without one */
+/* How each VM last stopped (vm_stop's words, copied: they may be a
+ * message on its caller's stack); "" before it has. */
+static char stopped[VMCFG_MAX_VMS][VM_MSG_LEN];
 
-static void set_focus(struct vm *vm)
+/* What concmd is told of the VMs: their state now. */
+static unsigned view(struct concmd_vm *v)
 {
-	focus = vm;
-	vuart_flush(vm);
-	printf("vmsrv: console input goes to vm %u '%s' (Ctrl-B then a VM id "
-	       "switches)\n",
-	       vm->cfg->id, vm->cfg->name);
+	static const char *const word[] = {
+	    [VM_RUNNING] = "running", [VM_OFF] = "stopped", [VM_CRASHED] = "crashed"};
+
+	for (unsigned i = 0; i < nvms; i++) {
+		const struct vm *m = &vms[i];
+
+		v[i] = (struct concmd_vm){.id = m->cfg->id,
+					  .name = m->cfg->name,
+					  .state = word[m->state],
+					  .running = m->state == VM_RUNNING,
+					  .resets = m->resets,
+					  .stopped = stopped[i][0] ? stopped[i] : NULL};
+	}
+	return nvms;
+}
+
+/* The answer goes out after the newly focused VM's unfinished line (its
+ * prompt, say), so that what the input is typed after shows. */
+static void say(enum concmd_action a, const char *out)
+{
+	if (a == CONCMD_FOCUS && cmd.focus != CONCMD_NONE)
+		vuart_flush(&vms[cmd.focus]);
+	printf("%s", out);
+}
+
+static void refocus(void)
+{
+	struct concmd_vm v[VMCFG_MAX_VMS];
+	char out[CONCMD_OUT_MAX];
+
+	if (handler && concmd_refocus(&cmd, v, view(v), out, sizeof(out)))
+		say(CONCMD_FOCUS, out);
 }
 
 /* Console input arrives as a notification bound to vmsrv's thread, so it
@@ -39,49 +69,39 @@ void console_start(void)
 	if (septa_irq_handler_set_notification(MEMSRV_CAP_CONSOLE_IRQ, badged))
 		return;
 	handler = MEMSRV_CAP_CONSOLE_IRQ;
-	set_focus(&vms[0]);
+	concmd_init(&cmd);
+	refocus();
 }
 
-static void deliver(uint8_t c)
+void console_stopped(const struct vm *vm, const char *what)
 {
-	if (focus->state != VM_RUNNING)
-		return;
-	if (!vuart_receive(focus, c))
-		focus->rx_dropped++;
+	snprintf(stopped[vm - vms], sizeof(stopped[0]), "%s", what);
+	refocus();
 }
 
-static void input(uint8_t c)
+static void input(const struct concmd_vm *v, unsigned n, uint8_t c)
 {
-	struct vm *to;
+	char out[CONCMD_OUT_MAX];
+	enum concmd_action a = concmd_feed(&cmd, v, n, c, out, sizeof(out));
+	struct vm *to = cmd.focus == CONCMD_NONE ? NULL : &vms[cmd.focus];
 
-	if (!escape) {
-		if (c == CTRL_B)
-			escape = true;
-		else
-			deliver(c);
-		return;
-	}
-	escape = false;
-	if (c == CTRL_B) {
-		deliver(c);
-		return;
-	}
-	to = c >= '1' && c <= '8' ? vm_by_id((unsigned)(c - '0')) : NULL;
-	if (to)
-		set_focus(to);
-	else
-		printf("vmsrv: Ctrl-B %#x: no such VM\n", c);
+	if (a == CONCMD_SAY || a == CONCMD_FOCUS)
+		say(a, out);
+	else if (a == CONCMD_DELIVER && to && !vuart_receive(to, c))
+		to->rx_dropped++;
 }
 
 void console_input(void)
 {
+	struct concmd_vm v[VMCFG_MAX_VMS];
+	unsigned n = view(v);
 	uint64_t bytes;
-	unsigned n;
+	unsigned got;
 
 	if (!handler)
 		return;
-	while ((n = septa_debug_read(&bytes)))
-		for (unsigned i = 0; i < n; i++)
-			input((uint8_t)(bytes >> (8 * i)));
+	while ((got = septa_debug_read(&bytes)))
+		for (unsigned i = 0; i < got; i++)
+			input(v, n, (uint8_t)(bytes >> (8 * i)));
 	septa_irq_handler_ack(handler);
 }

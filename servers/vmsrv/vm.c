@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "console.h"
 #include "exit.h"
 #include "guestdt.h"
 #include "mem.h"
@@ -268,6 +269,7 @@ void vm_stop(struct vm *vm, enum vm_state why, const char *what)
 	vm->state = why;
 	vm_log(vm, "%s", what);
 	audit(vm);
+	console_stopped(vm, what);
 }
 
 void vm_reset(struct vm *vm)

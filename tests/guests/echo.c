@@ -1,7 +1,7 @@
 /*
  * A guest that reads its console: every line it receives it echoes back,
  * until a line "q". Input reaches it only while vmsrv routes the real
- * console to it (Ctrl-B <id>). It waits for the UART's receive interrupt.
+ * console to it (Ctrl-] <id>). It waits for the UART's receive interrupt.
  */
 #include "lib/glib.h"
 

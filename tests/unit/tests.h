@@ -15,3 +15,4 @@ void suite_guestdt(void);
 void suite_pl011(void);
 void suite_vgic(void);
 void suite_mmio(void);
+void suite_concmd(void);
