@@ -5,6 +5,9 @@
 #include "tests.h"
 
 #define K "\x1d" /* the command key, as typed */
+#define NO_VM(id)                                                                        \
+	"vmsrv: cannot move the console input to vm " id ": there is no vm " id          \
+	" (Ctrl-] l lists the VMs)\n"
 
 static struct concmd_vm two[] = {
     {1, "left", "running", true, 0, NULL},
@@ -25,6 +28,22 @@ static enum concmd_action type(struct concmd *c, const struct concmd_vm *vms, un
 	for (; *bytes; bytes++)
 		a = concmd_feed(c, vms, n, (uint8_t)*bytes, out, sizeof(out));
 	return a;
+}
+
+/* Types the bytes: the last one's action is a, its answer exactly said. */
+static void answer(struct concmd *c, const struct concmd_vm *vms, unsigned n,
+		   const char *bytes, enum concmd_action a, const char *said)
+{
+	CU_ASSERT_EQUAL(type(c, vms, n, bytes), a);
+	CU_ASSERT_STRING_EQUAL(out, said);
+}
+
+/* Types the bytes: the last one moves the input to the VM at index focus. */
+static void moves(struct concmd *c, const struct concmd_vm *vms, unsigned n,
+		  const char *bytes, unsigned focus)
+{
+	CU_ASSERT_EQUAL(type(c, vms, n, bytes), CONCMD_FOCUS);
+	CU_ASSERT_EQUAL(c->focus, focus);
 }
 
 static void focused(struct concmd *c, unsigned focus)
@@ -66,16 +85,15 @@ static void test_help(void)
 	struct concmd c;
 
 	focused(&c, 0);
-	CU_ASSERT_EQUAL(type(&c, two, NTWO, K "?"), CONCMD_SAY);
-	CU_ASSERT_STRING_EQUAL(
-	    out, "vmsrv: console commands, each typed after Ctrl-]:\n"
-		 "vmsrv:   <id>    move the input to that VM (ids: 1, 2, 3, 4)\n"
-		 "vmsrv:   l       list the VMs: state, resets, last stop, which has the "
-		 "input\n"
-		 "vmsrv:   ?       this help\n"
-		 "vmsrv:   Ctrl-]  type one Ctrl-] into the VM that has the input\n");
-	CU_ASSERT_EQUAL(type(&c, two, NTWO, "?"),
-			CONCMD_DELIVER); /* the command is over */
+	answer(&c, two, NTWO, K "?", CONCMD_SAY,
+	       "vmsrv: console commands, each typed after Ctrl-]:\n"
+	       "vmsrv:   <id>    move the input to that VM (ids: 1, 2, 3, 4)\n"
+	       "vmsrv:   l       list the VMs: state, resets, last stop, which has the "
+	       "input\n"
+	       "vmsrv:   ?       this help\n"
+	       "vmsrv:   Ctrl-]  type one Ctrl-] into the VM that has the input\n");
+	/* The command is over: the next ? is text. */
+	CU_ASSERT_EQUAL(type(&c, two, NTWO, "?"), CONCMD_DELIVER);
 }
 
 static void test_list(void)
@@ -83,9 +101,8 @@ static void test_list(void)
 	struct concmd c;
 
 	focused(&c, 3);
-	CU_ASSERT_EQUAL(type(&c, two, NTWO, K "l"), CONCMD_SAY);
-	CU_ASSERT_STRING_EQUAL(
-	    out,
+	answer(
+	    &c, two, NTWO, K "l", CONCMD_SAY,
 	    "vmsrv: input  id  name             state    resets  last stop\n"
 	    "vmsrv:         1  left             running       0  -\n"
 	    "vmsrv:         2  right            stopped       1  powered off\n"
@@ -94,10 +111,9 @@ static void test_list(void)
 	    "vmsrv:   *     4  spare            running       2  -\n");
 	/* Nobody has the input: no mark. */
 	focused(&c, CONCMD_NONE);
-	CU_ASSERT_EQUAL(type(&c, two, 1, K "l"), CONCMD_SAY);
-	CU_ASSERT_STRING_EQUAL(
-	    out, "vmsrv: input  id  name             state    resets  last stop\n"
-		 "vmsrv:         1  left             running       0  -\n");
+	answer(&c, two, 1, K "l", CONCMD_SAY,
+	       "vmsrv: input  id  name             state    resets  last stop\n"
+	       "vmsrv:         1  left             running       0  -\n");
 }
 
 static void test_switch(void)
@@ -105,16 +121,12 @@ static void test_switch(void)
 	struct concmd c;
 
 	focused(&c, 0);
-	CU_ASSERT_EQUAL(type(&c, two, NTWO, K "4"), CONCMD_FOCUS);
+	answer(&c, two, NTWO, K "4", CONCMD_FOCUS,
+	       "vmsrv: console input goes to vm 4 'spare' (Ctrl-] ? for help)\n");
 	CU_ASSERT_EQUAL(c.focus, 3);
-	CU_ASSERT_STRING_EQUAL(out,
-			       "vmsrv: console input goes to vm 4 'spare' (Ctrl-] ? for "
-			       "help)\n");
-	CU_ASSERT_EQUAL(type(&c, two, NTWO, K "1"), CONCMD_FOCUS);
-	CU_ASSERT_EQUAL(c.focus, 0);
-	CU_ASSERT_EQUAL(type(&c, two, NTWO, K "1"),
-			CONCMD_FOCUS); /* to itself: says so */
-	CU_ASSERT_EQUAL(c.focus, 0);
+	moves(&c, two, NTWO, K "1", 0);
+	/* To itself: it says so again. */
+	moves(&c, two, NTWO, K "1", 0);
 	CU_ASSERT_EQUAL(type(&c, two, NTWO, "x"), CONCMD_DELIVER);
 }
 
@@ -123,22 +135,12 @@ static void test_switch_refused(void)
 	struct concmd c;
 
 	focused(&c, 0);
-	CU_ASSERT_EQUAL(type(&c, two, NTWO, K "2"), CONCMD_SAY);
-	CU_ASSERT_STRING_EQUAL(out,
-			       "vmsrv: cannot move the console input to vm 2 'right': it "
-			       "is stopped\n");
-	CU_ASSERT_EQUAL(type(&c, two, NTWO, K "3"), CONCMD_SAY);
-	CU_ASSERT_STRING_EQUAL(
-	    out, "vmsrv: cannot move the console input to vm 3 'bad': it is "
-		 "crashed\n");
-	CU_ASSERT_EQUAL(type(&c, two, NTWO, K "9"), CONCMD_SAY);
-	CU_ASSERT_STRING_EQUAL(
-	    out, "vmsrv: cannot move the console input to vm 9: there is no "
-		 "vm 9 (Ctrl-] l lists the VMs)\n");
-	CU_ASSERT_EQUAL(type(&c, two, NTWO, K "0"), CONCMD_SAY);
-	CU_ASSERT_STRING_EQUAL(
-	    out, "vmsrv: cannot move the console input to vm 0: there is no "
-		 "vm 0 (Ctrl-] l lists the VMs)\n");
+	answer(&c, two, NTWO, K "2", CONCMD_SAY,
+	       "vmsrv: cannot move the console input to vm 2 'right': it is stopped\n");
+	answer(&c, two, NTWO, K "3", CONCMD_SAY,
+	       "vmsrv: cannot move the console input to vm 3 'bad': it is crashed\n");
+	answer(&c, two, NTWO, K "9", CONCMD_SAY, NO_VM("9"));
+	answer(&c, two, NTWO, K "0", CONCMD_SAY, NO_VM("0"));
 	CU_ASSERT_EQUAL(c.focus, 0);
 	/* With no VM at all. */
 	CU_ASSERT_EQUAL(type(&c, two, 0, K "1"), CONCMD_SAY);
@@ -168,8 +170,7 @@ static void test_unknown(void)
 
 	focused(&c, 0);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		CU_ASSERT_EQUAL(type(&c, two, NTWO, keys[i].typed), CONCMD_SAY);
-		CU_ASSERT_STRING_EQUAL(out, keys[i].said);
+		answer(&c, two, NTWO, keys[i].typed, CONCMD_SAY, keys[i].said);
 		CU_ASSERT_EQUAL(type(&c, two, NTWO, "z"), CONCMD_DELIVER);
 	}
 	CU_ASSERT_EQUAL(c.focus, 0);
@@ -190,37 +191,23 @@ static void test_long_ids(void)
 
 	focused(&c, 0);
 	CU_ASSERT_EQUAL(type(&c, many, n, K "1"), CONCMD_QUIET);
-	CU_ASSERT_EQUAL(type(&c, many, n, "2"), CONCMD_FOCUS);
+	answer(&c, many, n, "2", CONCMD_FOCUS,
+	       "vmsrv: console input goes to vm 12 'twelve' (Ctrl-] ? for help)\n");
 	CU_ASSERT_EQUAL(c.focus, 2);
-	CU_ASSERT_STRING_EQUAL(
-	    out, "vmsrv: console input goes to vm 12 'twelve' (Ctrl-] ? for "
-		 "help)\n");
 	/* Enter ends an id early, and is used up. */
-	CU_ASSERT_EQUAL(type(&c, many, n, K "1\r"), CONCMD_FOCUS);
-	CU_ASSERT_EQUAL(c.focus, 0);
-	CU_ASSERT_EQUAL(type(&c, many, n, K "2\r"), CONCMD_FOCUS);
-	CU_ASSERT_EQUAL(c.focus, 1);
-	CU_ASSERT_EQUAL(type(&c, many, n, K "20"), CONCMD_FOCUS);
-	CU_ASSERT_EQUAL(c.focus, 3);
+	moves(&c, many, n, K "1\r", 0);
+	moves(&c, many, n, K "2\r", 1);
+	moves(&c, many, n, K "20", 3);
 	/* So does any key, and the key after the command key. */
-	CU_ASSERT_EQUAL(type(&c, many, n, K "1x"), CONCMD_FOCUS);
-	CU_ASSERT_EQUAL(c.focus, 0);
-	CU_ASSERT_EQUAL(type(&c, many, n, K "2" K), CONCMD_FOCUS);
-	CU_ASSERT_EQUAL(c.focus, 1);
+	moves(&c, many, n, K "1x", 0);
+	moves(&c, many, n, K "2" K, 1);
 	CU_ASSERT_EQUAL(type(&c, many, n, "x"), CONCMD_DELIVER);
 	/* No id begins with 3, or with 13: refused at once. */
-	CU_ASSERT_EQUAL(type(&c, many, n, K "3"), CONCMD_SAY);
-	CU_ASSERT_STRING_EQUAL(
-	    out, "vmsrv: cannot move the console input to vm 3: there is no "
-		 "vm 3 (Ctrl-] l lists the VMs)\n");
-	CU_ASSERT_EQUAL(type(&c, many, n, K "13"), CONCMD_SAY);
-	CU_ASSERT_STRING_EQUAL(
-	    out, "vmsrv: cannot move the console input to vm 13: there is no "
-		 "vm 13 (Ctrl-] l lists the VMs)\n");
-	CU_ASSERT_EQUAL(type(&c, many, n, K "21"), CONCMD_SAY);
-	CU_ASSERT_STRING_EQUAL(out,
-			       "vmsrv: cannot move the console input to vm 21 'stopped': "
-			       "it is stopped\n");
+	answer(&c, many, n, K "3", CONCMD_SAY, NO_VM("3"));
+	answer(&c, many, n, K "13", CONCMD_SAY, NO_VM("13"));
+	answer(
+	    &c, many, n, K "21", CONCMD_SAY,
+	    "vmsrv: cannot move the console input to vm 21 'stopped': it is stopped\n");
 	CU_ASSERT_EQUAL(c.focus, 1);
 	CU_ASSERT_EQUAL(type(&c, many, n, K "?"), CONCMD_SAY);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out,
