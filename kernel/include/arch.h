@@ -54,6 +54,9 @@ int arch_irq_test_pend(unsigned irq); /* test kernels only */
 /* ---- stage 2 ---- */
 extern const struct pgt_mm_ops arch_s2_mm_ops;
 unsigned arch_pa_bits(void);
+/* Fills [p, p + n) with zeros, fast where the CPU has a way (retype clears
+ * every object it makes: the whole of RAM at boot, 2 MiB per guest block). */
+void arch_zero(void *p, size_t n);
 /* Leaf attributes for normal memory / device memory with the given rights. */
 pte_t arch_s2_attrs(bool read, bool write, bool exec);
 pte_t arch_s2_device_attrs(bool read, bool write);

@@ -193,7 +193,7 @@ static void invoke_untyped_retype(const struct untyped_retype_args *a)
 		struct cap c;
 
 		if (!device)
-			memset((void *)(uintptr_t)addr, 0, 1ULL << a->obj_bits);
+			arch_zero((void *)(uintptr_t)addr, 1ULL << a->obj_bits);
 		c = new_cap(a->type, a->size_bits, addr, device);
 		cdt_insert(a->ut, &a->dst[i], &c);
 	}

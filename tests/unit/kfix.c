@@ -263,3 +263,8 @@ int kfix_tree_problems(void)
 	}
 	return bad;
 }
+
+void arch_zero(void *p, size_t n)
+{
+	memset(p, 0, n);
+}
