@@ -44,13 +44,15 @@ static void say(enum concmd_action a, const char *out)
 	printf("%s", out);
 }
 
+/* The input moves by itself (a VM stopped): nobody typed, so the VM's
+ * unfinished line is left to end by itself rather than cut in two. */
 static void refocus(void)
 {
 	struct concmd_vm v[VMCFG_MAX_VMS];
 	char out[CONCMD_OUT_MAX];
 
 	if (handler && concmd_refocus(&cmd, v, view(v), out, sizeof(out)))
-		say(CONCMD_FOCUS, out);
+		printf("%s", out);
 }
 
 /* Console input arrives as a notification bound to vmsrv's thread, so it
