@@ -2,8 +2,9 @@
  * The root task: the one thread the kernel starts itself. Its ELF segments
  * are copied into fresh pages of its own 32-bit stage-2 address space, and
  * it gets its initial objects as capabilities in its CNode: its TCB, CNode,
- * VSpace, IPC buffer, spare frames, IRQControl, and every byte of RAM the
- * kernel did not use, as Untyped. After this the kernel allocates nothing.
+ * VSpace, IPC buffer, spare frames, IRQControl, the boot archive's frames
+ * (read-only), and every byte of RAM the kernel did not use, as Untyped.
+ * After this the kernel allocates nothing.
  */
 #include <arch.h>
 #include <bootfmt/elf64.h>
@@ -16,24 +17,29 @@
 #include <plat.h>
 #include <roottask.h>
 
-#define TABLE_BATCH 32
-#define ROOT_E_WX   (-100) /* beyond pgt_err: a W+X segment */
+/* A map of one 2 MiB slice of input addresses needs at most one new table
+ * per level below the root: this many always do. */
+#define TABLE_BATCH   4
+#define SLICE	      (1ULL << 21)
+#define ARCHIVE_FRAME (1ULL << SEPTA_ARCHIVE_FRAME_BITS)
+#define ROOT_E_WX     (-100) /* beyond pgt_err: a W+X segment */
 
 static struct cte *root_cnode;
 
 /* Maps with pgt_map, supplying exactly the table pages it asks for. */
-static int map_pages(struct pgt *vs, uint64_t ipa, paddr_t pa, uint64_t size, pte_t attrs)
+static int map_slice(struct pgt *vs, uint64_t ipa, uint64_t pa, uint64_t size,
+		     pte_t attrs)
 {
 	paddr_t pages[TABLE_BATCH];
 	struct pgt_cache cache = {pages, 0, NULL};
 	struct pgt_map_req req = {
-	    .pa = pa_addr(pa), .attrs = attrs, .blocks = true, .cache = &cache};
+	    .pa = pa, .attrs = attrs, .blocks = true, .cache = &cache};
 	int err = pgt_map(vs, ipa, size, &req);
 
 	if (err != PGT_E_NO_TABLE)
 		return err;
 	if (req.tables > TABLE_BATCH)
-		return PGT_E_NO_TABLE;
+		return PGT_E_NO_TABLE; /* a walker deeper than the ABI's levels */
 	for (unsigned i = 0; i < req.tables; i++) {
 		pages[i] = bootmem_alloc(1, SEPTA_PAGE_SIZE);
 		if (!pa_addr(pages[i]))
@@ -41,6 +47,22 @@ static int map_pages(struct pgt *vs, uint64_t ipa, paddr_t pa, uint64_t size, pt
 	}
 	cache.count = req.tables;
 	return pgt_map(vs, ipa, size, &req);
+}
+
+/* Any size: a slice of 2 MiB of input addresses at a time, each with the
+ * tables it asks for, so no region is too large for a fixed batch. */
+static int map_pages(struct pgt *vs, uint64_t ipa, paddr_t pa, uint64_t size, pte_t attrs)
+{
+	for (uint64_t done = 0, n; done < size; done += n) {
+		int err;
+
+		n = ALIGN_DOWN(ipa + done, SLICE) + SLICE - (ipa + done);
+		n = n < size - done ? n : size - done;
+		err = map_slice(vs, ipa + done, pa_addr(pa) + done, n, attrs);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int map_fresh(struct pgt *vs, uint64_t ipa, uint64_t size, pte_t attrs,
@@ -132,6 +154,51 @@ static void give_untyped(struct septa_bootinfo *bi, unsigned slot)
 	bi->first_free_slot = slot;
 }
 
+/*
+ * The boot archive, mapped read-only at SEPTA_ROOT_MODULES as 2 MiB blocks.
+ * It stays where the kernel image has it (below the free RAM, so it is
+ * never Untyped): one physical copy, which memsrv shares with the servers.
+ */
+static int map_archive(struct pgt *vs, const struct roottask_env *env, pte_t ro)
+{
+	const uint64_t frame = ARCHIVE_FRAME, window = SEPTA_ROOT_MODULES_MAX,
+		       at = SEPTA_ROOT_MODULES;
+	uint64_t size = ALIGN_UP(env->modules_size, frame);
+
+	if (!IS_ALIGNED(env->modules_pa, frame)) {
+		kprintf("septa: boot archive at %016lx is not on a %lu KiB boundary "
+			"(kernel.ld.in)\n",
+			env->modules_pa, frame >> 10);
+		return PGT_E_ALIGN;
+	}
+	if (size > window) {
+		kprintf("septa: boot archive of %lu MiB does not fit the root task's "
+			"%lu MiB for it at %016lx\n",
+			size >> 20, window >> 20, at);
+		return PGT_E_RANGE;
+	}
+	return map_pages(vs, SEPTA_ROOT_MODULES, pa_init(env->modules_pa), size, ro);
+}
+
+/* A read-only capability for each 2 MiB frame of the archive: the root task
+ * may map it and hand it on, never write it. The window's size bounds the
+ * count, and <septa/abi.h> asserts the slots are there. */
+static void give_archive(struct septa_bootinfo *bi, const struct roottask_env *env,
+			 unsigned slot)
+{
+	uint64_t n = ALIGN_UP(env->modules_size, ARCHIVE_FRAME) / ARCHIVE_FRAME;
+
+	bi->modules_paddr = env->modules_pa;
+	bi->modules_frames_slot = slot;
+	bi->modules_frames = (uint32_t)n;
+	for (uint64_t i = 0; i < n; i++)
+		put_cap(slot + (unsigned)i,
+			&(struct cap){.type = CAP_FRAME,
+				      .rights = SEPTA_RIGHT_READ,
+				      .size_bits = SEPTA_ARCHIVE_FRAME_BITS,
+				      .obj = env->modules_pa + i * ARCHIVE_FRAME});
+}
+
 static void *boot_object(unsigned bits)
 {
 	paddr_t pa = bootmem_alloc(
@@ -216,8 +283,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 				NULL);
 	/* The boot modules, for the root task to start the other servers. */
 	if (!err)
-		err = map_pages(&vs->pgt, SEPTA_ROOT_MODULES, pa_init(env->modules_pa),
-				ALIGN_UP(env->modules_size, SEPTA_PAGE_SIZE), ro);
+		err = map_archive(&vs->pgt, env, ro);
 	if (!err)
 		err = map_fresh(&vs->pgt, SEPTA_ROOT_STACK_TOP - SEPTA_ROOT_STACK_SIZE,
 				SEPTA_ROOT_STACK_SIZE, rw, NULL);
@@ -281,7 +347,8 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	/* Last: what the kernel leaves over becomes the root task's Untyped. */
 	bi->free_base = bootmem_free_base();
 	bi->free_size = bootmem_free_end() - bootmem_free_base();
-	give_untyped(bi, SEPTA_CAP_SPARE_FRAMES + SEPTA_ROOT_SPARE_PAGES);
+	give_archive(bi, env, SEPTA_CAP_SPARE_FRAMES + SEPTA_ROOT_SPARE_PAGES);
+	give_untyped(bi, bi->modules_frames_slot + bi->modules_frames);
 
 	kprintf("septa: root task '%s': image %016lx-%016lx, entry %016lx, IPA %u bits, "
 		"%u untyped\n",

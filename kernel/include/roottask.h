@@ -6,7 +6,7 @@ struct roottask_env {
 	uint64_t ram_base, ram_size;
 	const char *platform;
 	unsigned gic_version;
-	uint64_t modules_pa, modules_size; /* page-aligned boot archive */
+	uint64_t modules_pa, modules_size; /* the boot archive, 2 MiB aligned */
 	const char *bootargs;		   /* bootargs_len bytes, NULL for none */
 	uint32_t bootargs_len;
 	const uint8_t *entropy; /* entropy_len bytes, NULL for none */

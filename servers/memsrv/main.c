@@ -19,8 +19,10 @@ static uint64_t ep_slot, ctrl_slot;
 static _Alignas(16) uint8_t server_stack[STACK_BYTES];
 
 /* The Untyped the CSpace is built from: the largest RAM one under 2 MiB
- * (those are too small for the pool) if it holds 512 KiB, else the
- * smallest of the pool's, which the pool then leaves out. */
+ * (those are too small for the pool) if it holds 1 MiB, else the smallest
+ * of the pool's, which the pool then leaves out. 512 KiB is not enough:
+ * the top CNode and the first 256 KiB sub-CNode, aligned to its size,
+ * fill it, with no room for the first thread's objects. */
 static unsigned pick_boot_untyped(void)
 {
 	unsigned best = ~0u, big = ~0u;
@@ -30,7 +32,7 @@ static unsigned pick_boot_untyped(void)
 
 		if (bi->untyped[i].is_device)
 			continue;
-		if (bits >= 19 && bits < 21 &&
+		if (bits >= 20 && bits < 21 &&
 		    (best == ~0u || bits > bi->untyped[best].size_bits))
 			best = i;
 		if (bits >= 21 && (big == ~0u || bits < bi->untyped[big].size_bits))
@@ -94,7 +96,7 @@ int main(void)
 	       (unsigned long long)(bi->free_size >> 20));
 	boot_ut = pick_boot_untyped();
 	if (boot_ut == ~0u) {
-		printf("memsrv: no Untyped of 512 KiB or more to start from\n");
+		printf("memsrv: no Untyped of 1 MiB or more to start from\n");
 		return 1;
 	}
 	/* The top CNode takes first_free_slot (and the next one for a moment). */

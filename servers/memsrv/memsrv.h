@@ -145,6 +145,20 @@ uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned right
 int ipa_check_free(uint64_t vspace, uint64_t ipa, uint64_t size);
 void audit_run(struct memsrv_audit *out);
 
+/* The database's error as memsrv's. */
+int own_to_memsrv(int err);
+/* Target addresses in client c's VSpace for pages first..first+n: free,
+ * and blocks aligned. */
+int op_check_target(unsigned c, uint64_t ipa, uint64_t first, uint64_t n);
+/* Room for `units` grants of `pages` pages (blocks: 2 MiB frames). */
+int op_reserve(uint64_t units, uint64_t pages, bool blocks);
+
+/* The boot archive's frames (bootinfo modules_*): pool_init files them in
+ * the database as memsrv's; archive_share maps them read-only into a
+ * server at SEPTA_ROOT_MODULES. */
+void archive_init(const struct septa_bootinfo *bi);
+int archive_share(unsigned c);
+
 /* The operations behind the labels; `me` is the caller's client id. */
 int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rights,
 	     uint64_t *pa);

@@ -10,7 +10,7 @@
 
 struct client clients[MEMSRV_MAX_CLIENTS];
 
-static int own_to_memsrv(int err)
+int own_to_memsrv(int err)
 {
 	static const int map[] = {
 	    MEMSRV_OK,	     MEMSRV_E_RANGE,	  MEMSRV_E_CLIENT,  MEMSRV_E_NOT_OWNER,
@@ -64,7 +64,7 @@ static bool valid_client(unsigned c)
 }
 
 /* Target addresses in another client's VSpace: free, and blocks aligned. */
-static int check_target(unsigned c, uint64_t ipa, uint64_t first, uint64_t n)
+int op_check_target(unsigned c, uint64_t ipa, uint64_t first, uint64_t n)
 {
 	for (uint64_t p = first; p < first + n; p = unit_end(p))
 		if (is_block(p) && (ipa + (p - first) * SEPTA_PAGE_SIZE) % CHUNK_SIZE)
@@ -74,7 +74,7 @@ static int check_target(unsigned c, uint64_t ipa, uint64_t first, uint64_t n)
 	return ipa_check_free(clients[c].vspace, ipa, n * SEPTA_PAGE_SIZE);
 }
 
-static int reserve(uint64_t units, uint64_t pages, bool blocks)
+int op_reserve(uint64_t units, uint64_t pages, bool blocks)
 {
 	if (grant_free_entries() < units)
 		return MEMSRV_E_FULL;
@@ -85,9 +85,9 @@ static int reserve(uint64_t units, uint64_t pages, bool blocks)
 static int check_handover(unsigned to, uint64_t ipa, uint64_t first, uint64_t n,
 			  uint64_t units)
 {
-	int err = check_target(to, ipa, first, n);
+	int err = op_check_target(to, ipa, first, n);
 
-	return err ? err : reserve(units, n, false);
+	return err ? err : op_reserve(units, n, false);
 }
 
 /* The owner grants at most what it has itself. */
@@ -120,7 +120,7 @@ int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rig
 		return MEMSRV_E_IPA_RANGE;
 	err = ipa_check_free(clients[me].vspace, ipa, n * SEPTA_PAGE_SIZE);
 	if (!err)
-		err = reserve(blocks ? n / CHUNK_PAGES : n, n, blocks);
+		err = op_reserve(blocks ? n / CHUNK_PAGES : n, n, blocks);
 	if (!err)
 		err = own_to_memsrv(own_alloc(&pool.db, me, n, align, &first));
 	if (err)

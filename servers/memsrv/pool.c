@@ -1,6 +1,7 @@
 /*
  * The memory memsrv hands out: every RAM Untyped of 2 MiB or more, cut into
- * 2 MiB chunks. A chunk stays an Untyped until pages of it are allocated;
+ * 2 MiB chunks (and the boot archive's frames, archive.c, which it only
+ * shares). A chunk stays an Untyped until pages of it are allocated;
  * then it becomes 512 frames (or one 2 MiB frame for a block allocation),
  * and when its last page is freed it is revoked back to an Untyped, so
  * memsrv holds frame capabilities only for memory in use.
@@ -84,6 +85,14 @@ int pool_init(const struct septa_bootinfo *bi, unsigned boot_ut)
 	}
 	if (!hi)
 		return -1;
+	/* The boot archive lies below the free RAM, in the kernel's image. */
+	if (bi->modules_frames) {
+		uint64_t end = bi->modules_paddr +
+			       ((uint64_t)bi->modules_frames << SEPTA_ARCHIVE_FRAME_BITS);
+
+		lo = bi->modules_paddr < lo ? bi->modules_paddr : lo;
+		hi = end > hi ? end : hi;
+	}
 	pool.base = lo;
 	pool.ram_base = bi->ram_base;
 	pool.ram_end = bi->ram_base + bi->ram_size;
@@ -97,6 +106,7 @@ int pool_init(const struct septa_bootinfo *bi, unsigned boot_ut)
 		    add_untyped(bi->untyped_slot + i, bi->untyped[i].paddr,
 				bi->untyped[i].size_bits))
 			return -1;
+	archive_init(bi);
 
 	/* The database and the grant table: the lowest chunks, as 2 MiB
 	 * frames mapped into memsrv itself. */
@@ -120,7 +130,7 @@ int pool_init(const struct septa_bootinfo *bi, unsigned boot_ut)
 		return -1;
 	own_init(&pool.db, (struct own_page *)MS_META_IPA, pool.pages);
 	grant_init((void *)(MS_META_IPA + (meta_chunks - 1) * CHUNK_SIZE), CHUNK_SIZE);
-	/* What memsrv cannot hand out: holes and its own tables. */
+	/* What memsrv cannot hand out: holes, its own tables, the archive. */
 	for (uint64_t c = 0; c < pool.nchunks; c++)
 		if (pool.chunks[c].state != CH_FREE)
 			own_claim(&pool.db, 0, c * CHUNK_PAGES, CHUNK_PAGES);

@@ -3,8 +3,10 @@
  * BOOTARC_F_SERVER), each as a client of its own. A server's memory comes
  * from memsrv's pool like any client's (its image, stack, heap, IPC buffer
  * and boot info are pages it owns), so the ownership database covers it.
- * Its address space has the root task's layout (<septa/abi.h>); its CNode
- * has the slots of enum memsrv_server_slot.
+ * The boot archive is the exception: one physical copy, memsrv's, shared
+ * read-only with every server (archive.c). Its address space has the root
+ * task's layout (<septa/abi.h>); its CNode has the slots of enum
+ * memsrv_server_slot.
  */
 #include <bootfmt/bootarc.h>
 #include <bootfmt/elf64.h>
@@ -142,6 +144,7 @@ static void fill_bootinfo(struct septa_bootinfo *b, const struct septa_bootinfo 
 	    .guest_pages = bi->guest_pages,
 	    .modules_base = SEPTA_ROOT_MODULES,
 	    .modules_size = bi->modules_size,
+	    .modules_paddr = bi->modules_paddr,
 	};
 	memcpy(b->platform, bi->platform, sizeof(b->platform));
 	memcpy(b->bootargs, bi->bootargs, sizeof(b->bootargs));
@@ -165,7 +168,7 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 	uint64_t tcb = kobj_new(SEPTA_OBJ_TCB, 0);
 	uint64_t ut = kobj_new(SEPTA_OBJ_UNTYPED, MEMSRV_SERVER_UNTYPED_BITS);
 	uint64_t ut_pa = kobj_last_paddr();
-	uint64_t cnode = cs_alloc(1), fault = cs_alloc(1), first, entry, bip, arc;
+	uint64_t cnode = cs_alloc(1), fault = cs_alloc(1), first, entry, bip;
 	static struct septa_bootinfo b;
 	unsigned c;
 	long err;
@@ -188,11 +191,9 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 	if (!err)
 		err = give_pages(c, SEPTA_ROOT_BOOTINFO, SEPTA_PAGE_SIZE, MEMSRV_R, NULL,
 				 0, &bip);
-	/* A copy of the boot archive, read-only: vmsrv loads guests from it. */
+	/* The boot archive, shared read-only (vmsrv loads guests from it). */
 	if (!err)
-		err = give_pages(c, SEPTA_ROOT_MODULES, bi->modules_size, MEMSRV_R,
-				 (const uint8_t *)(uintptr_t)bi->modules_base,
-				 bi->modules_size, &arc);
+		err = archive_share(c);
 	if (err) {
 		printf("memsrv: server '%s': %s\n", mod->name, memsrv_strerror(err));
 		return -1;

@@ -199,7 +199,8 @@ enum septa_root_slot {
 	SEPTA_CAP_INIT_VSPACE = 3,
 	SEPTA_CAP_IRQ_CONTROL = 4,
 	SEPTA_CAP_INIT_IPC_BUFFER = 5,
-	SEPTA_CAP_SPARE_FRAMES = 6, /* SEPTA_ROOT_SPARE_PAGES frames, then untypeds */
+	/* SEPTA_ROOT_SPARE_PAGES frames, the boot archive's, then untypeds. */
+	SEPTA_CAP_SPARE_FRAMES = 6,
 };
 #define SEPTA_ROOT_CNODE_BITS 12
 #define SEPTA_MAX_UNTYPED     64
@@ -209,7 +210,7 @@ enum septa_root_slot {
 #define SEPTA_DEBUG_WRITE_MAX 4096u
 
 #define SEPTA_BOOTINFO_MAGIC   0x4f464e4954504553ULL /* "SEPTINFO" */
-#define SEPTA_BOOTINFO_VERSION 2u
+#define SEPTA_BOOTINFO_VERSION 3u
 
 /* Root task address space (intermediate physical addresses, stage 1 off). */
 #define SEPTA_ROOT_IPA_BITS    32u
@@ -217,12 +218,30 @@ enum septa_root_slot {
 #define SEPTA_ROOT_IPC_BUFFER  0x2000ULL
 #define SEPTA_ROOT_SPARE_BASE  0x11000000ULL /* spare frames, RW, with caps */
 #define SEPTA_ROOT_SPARE_PAGES 64u
-#define SEPTA_ROOT_MODULES     0x18000000ULL /* the boot archive, read-only */
 #define SEPTA_ROOT_IMAGE_BASE  0x400000ULL
 #define SEPTA_ROOT_HEAP_BASE   0x10000000ULL
 #define SEPTA_ROOT_HEAP_SIZE   0x400000ULL
 #define SEPTA_ROOT_STACK_TOP   0x20000000ULL
 #define SEPTA_ROOT_STACK_SIZE  0x10000ULL
+/* The boot archive, read-only, in the top quarter: as large as RAM allows
+ * up to the end of the 32-bit space. */
+#define SEPTA_ROOT_MODULES     0xc0000000ULL
+#define SEPTA_ROOT_MODULES_MAX 0x40000000ULL
+
+/*
+ * The boot archive is one physical copy, shared read-only by everyone who
+ * reads it. The kernel links it 2 MiB aligned and padded to 2 MiB
+ * (kernel.ld.in), so it is whole naturally aligned 2 MiB frames: mapped as
+ * blocks, one capability each (a 1 GiB archive takes 512 root-CNode slots,
+ * not 262,144), and never usable as an IPC buffer, which must be a 4 KiB
+ * frame the kernel writes.
+ */
+#define SEPTA_ARCHIVE_FRAME_BITS 21u
+_Static_assert(SEPTA_CAP_SPARE_FRAMES + SEPTA_ROOT_SPARE_PAGES +
+		       (SEPTA_ROOT_MODULES_MAX >> SEPTA_ARCHIVE_FRAME_BITS) +
+		       SEPTA_MAX_UNTYPED <
+		   (1u << SEPTA_ROOT_CNODE_BITS),
+	       "the largest archive's frames and every untyped fit the root CNode");
 
 /* Stage-1 page sizes (translation granules), as a set. */
 #define SEPTA_PAGES_4K	1u
@@ -268,4 +287,11 @@ struct septa_bootinfo {
 	 * entropy_size 0 if it gave none. */
 	uint32_t entropy_size;
 	uint8_t entropy[SEPTA_ENTROPY_LEN];
+	/* The boot archive's frames: physically contiguous from modules_paddr,
+	 * 2^SEPTA_ARCHIVE_FRAME_BITS bytes each, covering modules_size. The
+	 * root task holds modules_frames read-only capabilities to them from
+	 * slot modules_frames_slot; a server memsrv starts holds none (0). */
+	uint32_t modules_frames_slot;
+	uint64_t modules_paddr;
+	uint32_t modules_frames;
 };
