@@ -43,3 +43,15 @@ septa_image(test-vm-linux KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vms
 # configuration powers off with 1. Its guest is packed as a plain file.
 septa_image(release-bad-memory KERNEL septa_kernel ROOT memsrv SERVERS vmsrv=vmsrv
   VMS ${VMS}/bad-memory.dts FILES hello=${SEPTA_GUEST_hello} DEPENDS hello_guest)
+# The boot archive at 64 MiB and more: a big module made at build time
+# (tests/lib/bigmod.h says what it holds), read by memtest through the
+# archive memsrv shares and by a guest as its initrd. One target makes it,
+# so that the two images never write it at once.
+set(BIGMOD ${CMAKE_CURRENT_BINARY_DIR}/big.bin)
+add_custom_command(OUTPUT ${BIGMOD}
+  COMMAND sh -c "seq -f %015.0f 0 4194303 > ${BIGMOD}" VERBATIM)
+add_custom_target(big_module DEPENDS ${BIGMOD})
+septa_image(test-archive KERNEL septa_kernel_test ROOT memsrv SERVERS memtest=memtest
+  FILES big=${BIGMOD} DEPENDS big_module)
+septa_image(test-vm-archive KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+  VMS ${VMS}/archive.dts GUESTS initrd=initrd FILES big=${BIGMOD} DEPENDS big_module)
