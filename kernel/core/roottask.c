@@ -161,16 +161,9 @@ static void give_untyped(struct septa_bootinfo *bi, unsigned slot)
  */
 static int map_archive(struct pgt *vs, const struct roottask_env *env, pte_t ro)
 {
-	const uint64_t frame = ARCHIVE_FRAME, window = SEPTA_ROOT_MODULES_MAX,
-		       at = SEPTA_ROOT_MODULES;
-	uint64_t size = ALIGN_UP(env->modules_size, frame);
+	const uint64_t window = SEPTA_ROOT_MODULES_MAX, at = SEPTA_ROOT_MODULES;
+	uint64_t size = ALIGN_UP(env->modules_size, ARCHIVE_FRAME);
 
-	if (!IS_ALIGNED(env->modules_pa, frame)) {
-		kprintf("septa: boot archive at %016lx is not on a %lu KiB boundary "
-			"(kernel.ld.in)\n",
-			env->modules_pa, frame >> 10);
-		return PGT_E_ALIGN;
-	}
 	if (size > window) {
 		kprintf("septa: boot archive of %lu MiB does not fit the root task's "
 			"%lu MiB for it at %016lx\n",
@@ -180,23 +173,29 @@ static int map_archive(struct pgt *vs, const struct roottask_env *env, pte_t ro)
 	return map_pages(vs, SEPTA_ROOT_MODULES, pa_init(env->modules_pa), size, ro);
 }
 
+/* Capabilities for n frames of 2^bits bytes from pa, in slots from slot. */
+static void give_frames(unsigned slot, unsigned n, uint64_t pa, unsigned bits,
+			unsigned rights)
+{
+	for (unsigned i = 0; i < n; i++)
+		put_cap(slot + i, &(struct cap){.type = CAP_FRAME,
+						.rights = (uint8_t)rights,
+						.size_bits = (uint8_t)bits,
+						.obj = pa + ((uint64_t)i << bits)});
+}
+
 /* A read-only capability for each 2 MiB frame of the archive: the root task
  * may map it and hand it on, never write it. The window's size bounds the
  * count, and <septa/abi.h> asserts the slots are there. */
 static void give_archive(struct septa_bootinfo *bi, const struct roottask_env *env,
 			 unsigned slot)
 {
-	uint64_t n = ALIGN_UP(env->modules_size, ARCHIVE_FRAME) / ARCHIVE_FRAME;
-
 	bi->modules_paddr = env->modules_pa;
 	bi->modules_frames_slot = slot;
-	bi->modules_frames = (uint32_t)n;
-	for (uint64_t i = 0; i < n; i++)
-		put_cap(slot + (unsigned)i,
-			&(struct cap){.type = CAP_FRAME,
-				      .rights = SEPTA_RIGHT_READ,
-				      .size_bits = SEPTA_ARCHIVE_FRAME_BITS,
-				      .obj = env->modules_pa + i * ARCHIVE_FRAME});
+	bi->modules_frames =
+	    (uint32_t)(ALIGN_UP(env->modules_size, ARCHIVE_FRAME) / ARCHIVE_FRAME);
+	give_frames(slot, bi->modules_frames, env->modules_pa, SEPTA_ARCHIVE_FRAME_BITS,
+		    SEPTA_RIGHT_READ);
 }
 
 static void *boot_object(unsigned bits)
@@ -312,12 +311,8 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 					.rights = SEPTA_RIGHTS_ALL,
 					.size_bits = SEPTA_PAGE_SHIFT,
 					.obj = pa_addr(buf_pa)});
-	for (unsigned i = 0; i < SEPTA_ROOT_SPARE_PAGES; i++)
-		put_cap(SEPTA_CAP_SPARE_FRAMES + i,
-			&(struct cap){.type = CAP_FRAME,
-				      .rights = SEPTA_RIGHTS_ALL,
-				      .size_bits = SEPTA_PAGE_SHIFT,
-				      .obj = pa_addr(spare_pa) + i * SEPTA_PAGE_SIZE});
+	give_frames(SEPTA_CAP_SPARE_FRAMES, SEPTA_ROOT_SPARE_PAGES, pa_addr(spare_pa),
+		    SEPTA_PAGE_SHIFT, SEPTA_RIGHTS_ALL);
 	cdt_insert(cnode_cap, &t->slots[TCB_SLOT_CSPACE], &cnode_cap->cap);
 	cdt_insert(vs_cap, &t->slots[TCB_SLOT_VSPACE], &vs_cap->cap);
 	cdt_insert(buf_cap, &t->slots[TCB_SLOT_BUFFER], &buf_cap->cap);

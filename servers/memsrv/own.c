@@ -6,6 +6,7 @@ void own_init(struct own_db *db, struct own_page *pages, uint64_t count)
 {
 	db->pages = pages;
 	db->count = count;
+	db->first_free = 0;
 	for (uint64_t i = 0; i < count; i++)
 		pages[i] = (struct own_page){.owner = OWN_NONE};
 }
@@ -74,7 +75,10 @@ int own_alloc(struct own_db *db, unsigned client, uint64_t n, uint64_t align,
 		return OWN_E_ALIGN;
 	if (n == 0 || n > db->count)
 		return OWN_E_RANGE;
-	for (uint64_t start = 0; start + n <= db->count; start += align) {
+	while (db->first_free < db->count && db->pages[db->first_free].state != OWN_FREE)
+		db->first_free++;
+	for (uint64_t start = (db->first_free + align - 1) & ~(align - 1);
+	     start + n <= db->count; start += align) {
 		uint64_t i;
 
 		for (i = 0; i < n && db->pages[start + i].state == OWN_FREE; i++)
@@ -97,8 +101,14 @@ int own_check_free(const struct own_db *db, unsigned client, uint64_t first, uin
 
 void own_commit_free(struct own_db *db, uint64_t first, uint64_t n)
 {
-	for (uint64_t i = first; i < first + n; i++)
-		db->pages[i] = (struct own_page){.owner = OWN_NONE};
+	if (first < db->first_free)
+		db->first_free = first;
+	/* An OWNED record has no borrowers and no rights (an invariant): only
+	 * its owner and state change. */
+	for (uint64_t i = first; i < first + n; i++) {
+		db->pages[i].owner = OWN_NONE;
+		db->pages[i].state = OWN_FREE;
+	}
 }
 
 int own_check_share(const struct own_db *db, unsigned owner, uint64_t first, uint64_t n,

@@ -63,6 +63,10 @@ enum own_err {
 struct own_db {
 	struct own_page *pages;
 	uint64_t count;
+	/* No page below it is free: allocation searches from here, past the
+	 * pages that are never handed out (the kernel's, the boot archive,
+	 * memsrv's tables), which start the pool. */
+	uint64_t first_free;
 };
 
 void own_init(struct own_db *db, struct own_page *pages, uint64_t count);
