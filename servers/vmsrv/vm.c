@@ -133,6 +133,8 @@ void vcpu_stop(struct vcpu *c)
 	c->state = VCPU_OFF;
 }
 
+/* A module of the boot archive: m->data points into memsrv's one copy,
+ * shared read-only with vmsrv, so loading a guest reads it there. */
 const struct bootarc_module *vm_module(const char *name, struct bootarc_module *m)
 {
 	const struct septa_bootinfo *bi = septa_bootinfo();

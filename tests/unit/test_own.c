@@ -247,6 +247,21 @@ static int invariants_broken(void)
 	return 0;
 }
 
+/* Where first fit from page 0 puts n pages aligned to align; ~0 if nowhere:
+ * what own_alloc must answer, however it searches. */
+static uint64_t first_fit(uint64_t n, uint64_t align)
+{
+	for (uint64_t s = 0; s + n <= db.count; s += align) {
+		uint64_t i = 0;
+
+		while (i < n && pages[s + i].state == OWN_FREE)
+			i++;
+		if (i == n)
+			return s;
+	}
+	return ~0ULL;
+}
+
 static void test_random_operations(void)
 {
 	static struct own_page before[256];
@@ -264,9 +279,13 @@ static void test_random_operations(void)
 
 		memcpy(before, pages, sizeof(before));
 		op = rand() % 8;
-		if (op == 0)
-			err = own_alloc(&db, c, n, 1u << (rand() % 3), &got);
-		else if (op <= 6)
+		if (op == 0) {
+			uint64_t align = 1u << (rand() % 3), want = first_fit(n, align);
+
+			err = own_alloc(&db, c, n, align, &got);
+			if (err ? want != ~0ULL : got != want)
+				CU_FAIL("allocation is not first fit from page 0");
+		} else if (op <= 6)
 			err = run((enum kind)(op - 1), c, first, n, o, rights);
 		/* A client only sees a page as borrowed if it borrows it. */
 		else if (own_query(&db, c, first) == OWN_VIEW_BORROWED &&
@@ -327,6 +346,27 @@ static void test_claim(void)
 	CU_ASSERT_EQUAL(first, 4);
 }
 
+/* The search starts past the taken pages at the start of the pool (the
+ * kernel's, the boot archive), and a free below that is found again. */
+static void test_first_free(void)
+{
+	uint64_t first;
+
+	own_init(&db, pages, 16);
+	CU_ASSERT_EQUAL(own_claim(&db, 0, 0, 5), OWN_OK);
+	CU_ASSERT_EQUAL(own_alloc(&db, O, 1, 1, &first), OWN_OK);
+	CU_ASSERT_EQUAL(first, 5);
+	CU_ASSERT_EQUAL(own_alloc(&db, O, 2, 4, &first), OWN_OK);
+	CU_ASSERT_EQUAL(first, 8); /* aligned, past the bound */
+	CU_ASSERT_EQUAL(own_alloc(&db, O, 1, 1, &first), OWN_OK);
+	CU_ASSERT_EQUAL(first, 6);
+	CU_ASSERT_EQUAL(own_check_free(&db, O, 5, 1), OWN_OK);
+	own_commit_free(&db, 5, 1);
+	CU_ASSERT_EQUAL(own_alloc(&db, X, 1, 1, &first), OWN_OK);
+	CU_ASSERT_EQUAL(first, 5);
+	CU_ASSERT_EQUAL(own_query(&db, X, 5), OWN_VIEW_OWNED);
+}
+
 /* One mapping against the kernel's view of it, for each kind of result. */
 static void test_audit_mapping(void)
 {
@@ -363,5 +403,6 @@ void suite_own(void)
 	CU_add_test(s, "10000 random operations by 8 clients", test_random_operations);
 	CU_add_test(s, "checks alone change nothing", test_checks);
 	CU_add_test(s, "claimed pages", test_claim);
+	CU_add_test(s, "the search starts at the first free page", test_first_free);
 	CU_add_test(s, "audit of one mapping", test_audit_mapping);
 }
