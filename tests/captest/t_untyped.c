@@ -220,3 +220,40 @@ void test_boot_modules(void)
 	CHECK_EQ(elf64_open(&img, m.data, m.size), ELF64_OK);
 	CHECK_EQ(img.entry, SEPTA_ROOT_IMAGE_BASE);
 }
+
+/* The archive's frames: a read-only 2 MiB capability for each frame the
+ * kernel mapped at modules_base, and no mapping of one, or of a copy with
+ * every right asked for, can be writable. */
+void test_boot_archive_frames(void)
+{
+	const uint64_t frame = 1ULL << SEPTA_ARCHIVE_FRAME_BITS;
+	uint64_t vs = mk(SEPTA_OBJ_VSPACE, 32), copy = slot(), f, pa, q[4];
+
+	CHECK(vs && copy);
+	CHECK_EQ(bi->modules_frames, (bi->modules_size + frame - 1) / frame);
+	CHECK_EQ(bi->modules_paddr % frame, 0);
+	for (uint32_t i = 0; i < bi->modules_frames; i++) {
+		f = bi->modules_frames_slot + i;
+		CHECK_EQ(septa_frame_get_address(f, &pa), 0);
+		CHECK_EQ(pa, bi->modules_paddr + i * frame);
+		CHECK_EQ(septa_vspace_query(VSPACE, bi->modules_base + i * frame, q), 0);
+		CHECK_EQ(q[0], pa);
+		CHECK_EQ(q[2], SEPTA_MAP_R);
+	}
+	f = bi->modules_frames_slot;
+	CHECK_EQ(septa_frame_map(f, vs, 0, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, 0,
+				 NULL, NULL),
+		 SEPTA_E_RIGHTS);
+	CHECK_EQ(septa_cnode_copy(CNODE, copy, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHTS_ALL),
+		 0);
+	CHECK_EQ(septa_frame_map(copy, vs, 0, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, 0,
+				 NULL, NULL),
+		 SEPTA_E_RIGHTS);
+	CHECK_EQ(septa_frame_map(copy, vs, 0, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(septa_vspace_query(vs, 0, q), 0);
+	CHECK_EQ(q[0], bi->modules_paddr);
+	CHECK_EQ(q[1], 2); /* a block */
+	CHECK_EQ(q[2], SEPTA_MAP_R);
+	CHECK_EQ(septa_cnode_delete(CNODE, copy, DEPTH), 0);
+}
