@@ -122,8 +122,11 @@ void kmain(uint64_t x0)
 	pl011_console_init();
 	find_ram(x0, &ram);
 	if ((uintptr_t)_start < ram.base || kend > ram.base + ram.size) {
-		kprintf("septa: kernel %p-%016lx lies outside RAM\n", (void *)_start,
-			kend);
+		/* The boot archive is part of the image: most of it, if large. */
+		kprintf("septa: kernel %p-%016lx (with the boot archive's %lu KiB) "
+			"lies outside RAM\n",
+			(void *)_start, kend,
+			(uint64_t)(_modules_end - _modules_start) >> 10);
 		arch_shutdown(SEPTA_STATUS_BOOT);
 	}
 	tables = arch_mmu_init(ram.base, ram.size);
