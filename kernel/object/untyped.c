@@ -192,7 +192,10 @@ static void invoke_untyped_retype(const struct untyped_retype_args *a)
 		uint64_t addr = a->start + (i << a->obj_bits);
 		struct cap c;
 
-		if (!device)
+		/* An Untyped's memory is never seen until objects are made
+		 * from it, and each is cleared then: clearing it here too would
+		 * clear all of RAM once more at boot. */
+		if (!device && a->type != SEPTA_OBJ_UNTYPED)
 			arch_zero((void *)(uintptr_t)addr, 1ULL << a->obj_bits);
 		c = new_cap(a->type, a->size_bits, addr, device);
 		cdt_insert(a->ut, &a->dst[i], &c);

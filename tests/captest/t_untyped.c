@@ -257,3 +257,49 @@ void test_boot_archive_frames(void)
 	CHECK_EQ(q[2], SEPTA_MAP_R);
 	CHECK_EQ(septa_cnode_delete(CNODE, copy, DEPTH), 0);
 }
+
+/* The PageTables a test's map made, deleted (unmapping them) when done. */
+static uint64_t made_tables[4];
+static unsigned nmade;
+
+static uint64_t make_table(void *arg)
+{
+	uint64_t pt = nmade < 4 ? mk(SEPTA_OBJ_PAGE_TABLE, 0) : 0;
+
+	(void)arg;
+	if (pt)
+		made_tables[nmade++] = pt;
+	return pt;
+}
+
+/* Objects are cleared when they are made, not when their memory becomes a
+ * child Untyped (nobody sees into an Untyped): a frame made from a child
+ * Untyped over memory a frame before it dirtied reads zero. */
+void test_frame_from_child_untyped_reads_zero(void)
+{
+	static const struct septa_table_source tables = {make_table, NULL, NULL};
+	const uint64_t ipa = UNMAPPED_IPA + 0x200000, n = 4096 / sizeof(uint64_t);
+	volatile uint64_t *p = (volatile uint64_t *)ipa;
+	uint64_t sub = mk(SEPTA_OBJ_UNTYPED, 12), f = slot(), child = slot(), dirty = 0;
+
+	nmade = 0;
+	CHECK_EQ(septa_untyped_retype(sub, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, f, 1), 0);
+	CHECK_EQ(septa_frame_map_with_tables(f, VSPACE, ipa, SEPTA_MAP_R | SEPTA_MAP_W,
+					     SEPTA_OWNED, &tables, NULL),
+		 0);
+	for (uint64_t i = 0; i < n; i++)
+		p[i] = ~i;
+	CHECK_EQ(septa_cnode_revoke(CNODE, sub, DEPTH), 0); /* the frame goes */
+	CHECK_EQ(septa_untyped_retype(sub, SEPTA_OBJ_UNTYPED, 12, CNODE, 0, 0, child, 1),
+		 0);
+	CHECK_EQ(septa_untyped_retype(child, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, f, 1),
+		 0);
+	CHECK_EQ(septa_frame_map(f, VSPACE, ipa, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
+	for (uint64_t i = 0; i < n; i++)
+		dirty += p[i] != 0;
+	CHECK_EQ(dirty, 0);
+	CHECK_EQ(septa_cnode_revoke(CNODE, sub, DEPTH), 0);
+	for (unsigned i = 0; i < nmade; i++)
+		CHECK_EQ(septa_cnode_delete(CNODE, made_tables[i], DEPTH), 0);
+}
