@@ -51,7 +51,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
-	cd $(BUILD) && ctest -R '^bench' --output-on-failure -V | grep -E '^[0-9]+: (\[[a-z]+\] )?[a-z]+bench:'
+	cd $(BUILD) && SEPTA_LINUX_BENCH=1 ctest -R '^bench' --output-on-failure -V | grep -E '^[0-9]+: (\[[a-z]+\] )?[a-z]+bench:'
 
 # The generated parts of docs/ (invocation tables from invocations.def).
 docs: configure

@@ -55,3 +55,5 @@ septa_image(test-archive KERNEL septa_kernel_test ROOT memsrv SERVERS memtest=me
   FILES big=${BIGMOD} DEPENDS big_module)
 septa_image(test-vm-archive KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
   VMS ${VMS}/archive.dts GUESTS initrd=initrd FILES big=${BIGMOD} DEPENDS big_module)
+# The Linux benchmarks (tests/bench/linux).
+include(${CMAKE_SOURCE_DIR}/tests/bench/linux/images.cmake)

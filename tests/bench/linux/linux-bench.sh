@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The Linux benchmarks of issue 13 (docs/performance.md, "Linux guest"):
+#   linux-bench.sh IMAGES KERNEL INITRD [RUNS]
+# 1. Boot time: wall time from QEMU's start to Linux's "Run /init", and the
+#    guest's printk clock on that line, under Septa (IMAGES/bench-linux.elf)
+#    and on bare QEMU (KERNEL and INITRD booted by QEMU itself, the same
+#    bootargs, CPUs and memory), RUNS pairs back to back; the medians and
+#    their ratio. Wall time depends on the host: read it beside its ratio.
+# 2. Progress: a CPU-bound bare-metal guest's count per window of its
+#    virtual counter, alone (bench-progress.elf) and beside a Linux idle at
+#    its /init (bench-linux-beside.elf), under -icount shift=0; the median
+#    window of each and their ratio.
+# Each QEMU run is stopped once it has printed what is measured. Without
+# SEPTA_LINUX_BENCH in the environment (make bench sets it) it does nothing
+# and exits 77, which ctest reports as skipped: make test does not spend a
+# minute of a shared machine on figures nobody reads there.
+set -euo pipefail
+[ -n "${SEPTA_LINUX_BENCH:-}" ] || { echo "linux-bench: skipped (make bench runs it)"; exit 77; }
+images=$1 kernel=$2 initrd=$3 runs=${4:-3}
+here=$(cd "$(dirname "$0")" && pwd)
+run="$here/../../../platforms/qemu-virt/run.sh"
+bootargs="console=ttyAMA0 earlycon septa.bench=idle" # as linux.dts has them
+skip=2 windows=8 # progress windows: the first ones dropped, then the ones counted
+limit=300        # seconds any run may take
+for f in "$images/bench-linux.elf" "$images/bench-progress.elf" \
+	"$images/bench-linux-beside.elf" "$kernel" "$initrd"; do
+	[ -f "$f" ] || { echo "linux-bench: no $f" >&2; exit 2; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# follow SCRIPT CMD...: runs CMD and feeds each line of its console to the
+# function SCRIPT until SCRIPT returns 1; then stops CMD. SCRIPT calls
+# elapsed for the seconds since CMD started. The console is kept in
+# $tmp/log for a failure's report.
+follow() {
+	local script=$1 pid line
+	shift
+	start=$EPOCHREALTIME
+	rm -f "$tmp/fifo" && mkfifo "$tmp/fifo"
+	"$@" </dev/null >"$tmp/fifo" 2>&1 &
+	pid=$!
+	: >"$tmp/log"
+	while IFS= read -r -t "$limit" line; do
+		line=${line%$'\r'}
+		echo "$line" >>"$tmp/log"
+		"$script" "$line" || break
+	done <"$tmp/fifo"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+elapsed() { echo "$EPOCHREALTIME - $start" | bc; }
+fail() {
+	tail -n 30 "$tmp/log" >&2
+	echo "linuxbench: FAIL: $*" >&2
+	exit 1
+}
+median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { echo "scale=3; $1 / $2" | bc | sed 's/^\./0./'; }
+
+# 1. Boot to userspace. Bare QEMU gets Linux's VM: 2 CPUs on one TCG thread
+# (as Septa's QEMU has one CPU), 256 MiB, no EL2.
+found=""
+at_init() {
+	if [[ $1 =~ \[\ *([0-9.]+)\]\ Run\ /init ]]; then
+		found="$(elapsed) ${BASH_REMATCH[1]}"
+		return 1
+	fi
+}
+boot() { # boot septa|bare: "wall guest" seconds
+	found=""
+	if [ "$1" = septa ]; then
+		follow at_init "$run" "$images/bench-linux.elf"
+	else
+		follow at_init qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72 \
+			-accel tcg,thread=single -smp 2 -m 256M -nographic -nic none -no-reboot \
+			-kernel "$kernel" -initrd "$initrd" -append "$bootargs septa.batch"
+	fi
+	[ -n "$found" ] || fail "$1: no 'Run /init' line"
+	echo "$found"
+}
+sw=() sg=() bw=() bg=()
+for ((i = 1; i <= runs; i++)); do
+	read -r w g < <(boot septa) || exit 1
+	sw+=("$w") sg+=("$g")
+	read -r w g < <(boot bare) || exit 1
+	bw+=("$w") bg+=("$g")
+	echo "linux-bench: pair $i: septa ${sw[-1]} s (guest ${sg[-1]} s), bare $w s (guest $g s)"
+done
+msw=$(echo "${sw[*]}" | median) mbw=$(echo "${bw[*]}" | median)
+msg=$(echo "${sg[*]}" | median) mbg=$(echo "${bg[*]}" | median)
+printf 'linuxbench: wall time to Run /init: septa %.2f s, bare QEMU %.2f s: %sx (median of %d pairs)\n' \
+	"$msw" "$mbw" "$(ratio "$msw" "$mbw")" "$runs"
+printf 'linuxbench: guest clock at Run /init: septa %.2f s, bare QEMU %.2f s: %sx\n' \
+	"$msg" "$mbg" "$(ratio "$msg" "$mbg")"
+
+# 2. Progress. Beside Linux, the windows that count start once Linux has
+# said it is idle, and one more has gone by.
+counted=() idle=""
+window() {
+	local re='^\[progress\] progress: window [0-9]+: ([0-9]+) blocks'
+	[[ $1 == "[linux] init: idle"* ]] && idle=yes
+	if [[ $1 =~ $re ]] && [ -n "$idle" ]; then
+		if [ "$skip_left" -gt 0 ]; then
+			skip_left=$((skip_left - 1))
+		else
+			counted+=("${BASH_REMATCH[1]}")
+			[ ${#counted[@]} -lt $windows ] || return 1
+		fi
+	fi
+}
+progress() { # progress IMAGE IDLE: the median window; IDLE empty: wait for Linux
+	counted=() idle=$2 skip_left=$skip
+	follow window "$run" --icount "$images/$1"
+	[ ${#counted[@]} -eq $windows ] || fail "$1: ${#counted[@]} progress windows"
+	echo "linux-bench: $1: windows ${counted[*]}" >&2
+	echo "${counted[*]}" | median
+}
+alone=$(progress bench-progress.elf yes) || exit 1
+beside=$(progress bench-linux-beside.elf "") || exit 1
+echo "linuxbench: CPU-bound guest beside an idle Linux vs alone: $(ratio "$beside" "$alone") ($beside vs $alone blocks per 1/8 s of its counter, -icount, median of $windows windows)"
