@@ -85,7 +85,7 @@ for ((i = 1; i <= runs; i++)); do
 	sw+=("$w") sg+=("$g")
 	read -r w g < <(boot bare) || exit 1
 	bw+=("$w") bg+=("$g")
-	echo "linux-bench: pair $i: septa ${sw[-1]} s (guest ${sg[-1]} s), bare $w s (guest $g s)"
+	echo "linuxbench:   pair $i: septa ${sw[-1]} s (guest ${sg[-1]} s), bare $w s (guest $g s)"
 done
 msw=$(echo "${sw[*]}" | median) mbw=$(echo "${bw[*]}" | median)
 msg=$(echo "${sg[*]}" | median) mbg=$(echo "${bg[*]}" | median)
@@ -113,7 +113,7 @@ progress() { # progress IMAGE IDLE: the median window; IDLE empty: wait for Linu
 	counted=() idle=$2 skip_left=$skip
 	follow window "$run" --icount "$images/$1"
 	[ ${#counted[@]} -eq $windows ] || fail "$1: ${#counted[@]} progress windows"
-	echo "linux-bench: $1: windows ${counted[*]}" >&2
+	echo "linuxbench:   $1, windows: ${counted[*]}" >&2
 	echo "${counted[*]}" | median
 }
 alone=$(progress bench-progress.elf yes) || exit 1
