@@ -6,6 +6,7 @@
 #    and on bare QEMU (KERNEL and INITRD booted by QEMU itself, the same
 #    bootargs, CPUs and memory), RUNS pairs back to back; the medians and
 #    their ratio. Wall time depends on the host: read it beside its ratio.
+#    Then the guest clock once more under -icount shift=0, each way.
 # 2. Progress: a CPU-bound bare-metal guest's count per window of its
 #    virtual counter, alone (bench-progress.elf) and beside a Linux idle at
 #    its /init (bench-linux-beside.elf), under -icount shift=0; the median
@@ -105,8 +106,9 @@ read -r _ bg _ < <(boot bare --icount) || exit 1
 printf 'linuxbench: guest clock at Run /init under -icount: septa %.3f s, bare QEMU %.3f s: %sx\n' \
 	"$sg" "$bg" "$(ratio "$sg" "$bg")"
 
-# 2. Progress. Beside Linux, the windows that count start once Linux has
-# said it is idle, and one more has gone by.
+# 2. Progress. The first $skip windows are dropped: alone, from the start;
+# beside Linux, from Linux's saying it is idle (the first one then is only
+# partly idle).
 counted=() idle=""
 window() {
 	local re='^\[progress\] progress: window [0-9]+: ([0-9]+) blocks'
