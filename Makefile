@@ -50,8 +50,11 @@ debug: $(if $(VMS),image,build)
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Only the figures are shown; a benchmark that fails still fails the target.
 bench: build
-	cd $(BUILD) && SEPTA_LINUX_BENCH=1 ctest -R '^bench' --output-on-failure -V | grep -E '^[0-9]+: (\[[a-z]+\] )?[a-z]+bench:'
+	cd $(BUILD) && { SEPTA_LINUX_BENCH=1 ctest -R '^bench' --output-on-failure -V >bench.log; \
+	  status=$$?; grep -E '^[0-9]+: (\[[a-z]+\] )?[a-z]+bench:' bench.log; \
+	  [ $$status -eq 0 ] || { echo "make bench: a benchmark failed (build/bench.log)" >&2; exit $$status; }; }
 
 # The generated parts of docs/ (invocation tables from invocations.def).
 docs: configure
