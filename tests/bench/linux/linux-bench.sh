@@ -11,12 +11,9 @@
 #    virtual counter, alone (bench-progress.elf) and beside a Linux idle at
 #    its /init (bench-linux-beside.elf), under -icount shift=0; the median
 #    window of each and their ratio.
-# Each QEMU run is stopped once it has printed what is measured. Without
-# SEPTA_LINUX_BENCH in the environment (make bench sets it) it does nothing
-# and exits 77, which ctest reports as skipped: make test does not spend a
-# minute of a shared machine on figures nobody reads there.
+# Each QEMU run is stopped once it has printed what is measured. make test
+# leaves it out (ctest label linux-bench, tests/bench/linux/tests.cmake).
 set -euo pipefail
-[ -n "${SEPTA_LINUX_BENCH:-}" ] || { echo "linux-bench: skipped (make bench runs it)"; exit 77; }
 images=$1 kernel=$2 initrd=$3 runs=${4:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 run="$here/../../../platforms/qemu-virt/run.sh"
