@@ -286,6 +286,10 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 	v->uart_base = a[0];
 	if (v->uart_base & 0xfff)
 		return fail(c, VMCFG_E_VALUE, "uart", "not 4 KiB aligned");
+	/* Aligned, so below the limit it also ends there. */
+	if (v->uart_base >= 1ULL << v->ipa_bits)
+		return fail(c, VMCFG_E_VALUE, "uart", "beyond the %u-bit IPA space",
+			    v->ipa_bits);
 	if ((err = get_u32(c, "uart-interrupt", u, true)))
 		return err;
 	/* An SPI the vGIC has: beyond them, it would never arrive. */
@@ -344,12 +348,57 @@ static const char *child_name(const void *fdt, int node, unsigned n, int *child)
 	return NULL;
 }
 
+/* Where region r of VM i lies in the owner (peer false) or in its peer. */
+static void claim(const struct vmcfg *cfg, unsigned i, unsigned r, bool peer,
+		  unsigned *vm, uint64_t *ipa)
+{
+	const struct vmcfg_region *g = &cfg->vms[i].regions[r];
+
+	*vm = peer ? g->peer : cfg->vms[i].id;
+	*ipa = peer ? g->peer_ipa : g->ipa;
+}
+
+/* A region lies in two VMs; in each, it may overlap no region before it,
+ * owned or borrowed (memsrv would refuse the later one at run time). */
+static int check_claims(struct ctx *c, const struct vmcfg *cfg, unsigned i, unsigned r)
+{
+	uint64_t size = cfg->vms[i].regions[r].size;
+
+	for (int side = 0; side < 2; side++) {
+		unsigned vm, other_vm;
+		uint64_t ipa, other;
+
+		claim(cfg, i, r, side, &vm, &ipa);
+		for (unsigned j = 0; j <= i; j++) {
+			unsigned n = j == i ? r : cfg->vms[j].nregions;
+
+			for (unsigned q = 0; q < 2 * n; q++) {
+				uint64_t osize = cfg->vms[j].regions[q / 2].size;
+				int node, region;
+
+				claim(cfg, j, q / 2, q & 1, &other_vm, &other);
+				if (other_vm != vm || !overlaps(ipa, size, other, osize))
+					continue;
+				child_name(c->fdt, 0, j, &node);
+				return fail(
+				    c, VMCFG_E_OVERLAP, side ? "peer-address" : "address",
+				    "overlaps %s of vm '%s' (%#llx-%#llx in vm '%s')",
+				    child_name(c->fdt, node, q / 2, &region),
+				    cfg->vms[j].name, (unsigned long long)other,
+				    (unsigned long long)(other + osize),
+				    vmcfg_find(cfg, vm)->name);
+			}
+		}
+	}
+	return 0;
+}
+
 /* What only the whole configuration shows: names, ids, region peers. */
 static int check_all(struct ctx *c, struct vmcfg *cfg)
 {
 	for (unsigned i = 0; i < cfg->nvms; i++) {
 		struct vmcfg_vm *v = &cfg->vms[i];
-		int vm_node, region;
+		int vm_node, region, err;
 
 		child_name(c->fdt, 0, i, &vm_node);
 		c->vm = v->name;
@@ -374,6 +423,8 @@ static int check_all(struct ctx *c, struct vmcfg *cfg)
 				return fail(c, VMCFG_E_OVERLAP, "peer-address",
 					    "overlaps RAM or a device of vm '%s'",
 					    p->name);
+			if ((err = check_claims(c, cfg, i, r)))
+				return err;
 		}
 		c->sub = NULL;
 	}
@@ -395,8 +446,9 @@ int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcf
 	int node, err;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (size < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
-	    fdt_totalsize(fdt) > size)
+	/* The whole structure, not only the header: a name outside the
+	 * strings block would reach the checks below as a NULL pointer. */
+	if (fdt_check_full(fdt, size))
 		return fail(&c, VMCFG_E_FORMAT, "configuration", "not a device tree");
 	if (fdt_node_check_compatible(fdt, 0, "septa,vm-config"))
 		return fail(&c, VMCFG_E_FORMAT, "compatible",

@@ -365,6 +365,139 @@ static void test_regions(void)
 	CU_ASSERT_EQUAL(cfg.vms[0].regions[0].rights, 5u);
 }
 
+/* Region r of beta (vm 2), shared with alpha. */
+static void add_beta_region(const char *node, uint64_t ipa, uint64_t peer_ipa)
+{
+	int n = fdt_add_subnode(buf, vm_node(2), node);
+
+	CU_ASSERT_FATAL(n >= 0);
+	fdt_setprop_u32(buf, n, "peer", 1);
+	set_u64s(n, "address", ipa, 0, 1);
+	set_u64s(n, "peer-address", peer_ipa, 0, 1);
+	set_u64s(n, "size", 0x2000, 0, 1);
+	fdt_setprop_string(buf, n, "rights", "rw");
+}
+
+/* parse() gives want_err and the message want; a wrong one is printed. */
+static void refused(int want_err, const char *want)
+{
+	int err = parse();
+
+	if (err != want_err || strcmp(msg, want))
+		printf("\n  got %d \"%s\"\n want %d \"%s\"\n", err, msg, want_err, want);
+	CU_ASSERT_EQUAL(err, want_err);
+	CU_ASSERT_STRING_EQUAL(msg, want);
+}
+
+static void overlap_refused(const char *want)
+{
+	refused(VMCFG_E_OVERLAP, want);
+}
+
+/* A region lies in two VMs, its owner's and its peer's: in each, no other
+ * region, owned or borrowed, may share its addresses (memsrv would refuse
+ * the second at run time, with the other VMs running). */
+static void test_regions_overlap(void)
+{
+	base();
+	add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
+	add_region_named("region-b", 2, 0x50001000, 0x61000000, 0x1000, "r");
+	overlap_refused("vm 'alpha': region-a/address: overlaps region-b of vm 'alpha' "
+			"(0x50001000-0x50002000 in vm 'alpha')");
+	base();
+	add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
+	add_region_named("region-b", 2, 0x51000000, 0x60001000, 0x1000, "r");
+	overlap_refused("vm 'alpha': region-a/peer-address: overlaps region-b of vm "
+			"'alpha' (0x60001000-0x60002000 in vm 'beta')");
+	/* Beta's own region where alpha shows it one. */
+	base();
+	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
+	add_beta_region("region-x", 0x60001000, 0x52000000);
+	overlap_refused("vm 'beta': region-x/address: overlaps region-a of vm 'alpha' "
+			"(0x60000000-0x60002000 in vm 'beta')");
+	/* Beta shows alpha a region where alpha has its own. */
+	base();
+	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
+	add_beta_region("region-x", 0x70000000, 0x50000000);
+	overlap_refused("vm 'beta': region-x/peer-address: overlaps region-a of vm "
+			"'alpha' (0x50000000-0x50002000 in vm 'alpha')");
+	/* Side by side, in both VMs: fine. */
+	base();
+	add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
+	add_region_named("region-b", 2, 0x50002000, 0x60002000, 0x1000, "r");
+	add_beta_region("region-x", 0x60003000, 0x50003000);
+	CU_ASSERT_EQUAL(parse(), VMCFG_OK);
+}
+
+/* A configuration author's other tricks: a property whose name lies
+ * outside the strings block, a UART past the IPA space, strings at and
+ * past their limits, eight VMs of the largest RAM. */
+static void test_hostile(void)
+{
+	char args[VMCFG_ARGS_LEN + 1];
+	int n, off;
+
+	base();
+	n = vm_node(2);
+	fdt_for_each_property_offset(off, buf, n)
+	{
+		const char *name;
+
+		fdt_getprop_by_offset(buf, off, &name, NULL);
+		if (!strcmp(name, "uart-interrupt"))
+			break;
+	}
+	CU_ASSERT_FATAL(off >= 0);
+	((struct fdt_property *)((char *)buf + fdt_off_dt_struct(buf) + off))->nameoff =
+	    cpu_to_fdt32(0x7ffffff0);
+	refused(VMCFG_E_FORMAT, "configuration: not a device tree");
+
+	base();
+	set_u64s(vm_node(2), "uart", 0x10000000000ULL, 0, 1); /* 40 bits */
+	refused(VMCFG_E_VALUE, "vm 'beta': uart: beyond the 40-bit IPA space");
+	base();
+	set_u64s(vm_node(2), "uart", 0xfffffffffffff000ULL, 0, 1); /* wraps */
+	refused(VMCFG_E_VALUE, "vm 'beta': uart: beyond the 40-bit IPA space");
+
+	/* 255 characters are kept whole; 256 refused, not cut. */
+	memset(args, 'x', sizeof(args));
+	args[VMCFG_ARGS_LEN - 1] = 0;
+	base();
+	fdt_setprop_string(buf, vm_node(2), "bootargs", args);
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(strlen(cfg.vms[1].bootargs), VMCFG_ARGS_LEN - 1);
+	args[VMCFG_ARGS_LEN - 1] = 'x';
+	args[VMCFG_ARGS_LEN] = 0;
+	base();
+	fdt_setprop_string(buf, vm_node(2), "bootargs", args);
+	refused(VMCFG_E_VALUE, "vm 'beta': bootargs: longer than 255 characters");
+	/* Not one string: unterminated, or two. */
+	base();
+	fdt_setprop(buf, vm_node(2), "kernel", "hello", 5);
+	refused(VMCFG_E_VALUE, "vm 'beta': kernel: not one non-empty string");
+	base();
+	fdt_setprop(buf, vm_node(2), "initrd", "a\0b", 4);
+	refused(VMCFG_E_VALUE, "vm 'beta': initrd: not one non-empty string");
+
+	/* Eight VMs of 2^47 bytes each, 2^50 in all: counted without wrapping. */
+	base();
+	for (unsigned id = 8; id >= 3; id--) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "v%u", id);
+		add_vm(id, name);
+	}
+	for (unsigned id = 1; id <= 8; id++) {
+		fdt_setprop_u32(buf, vm_node(id), "ipa-bits", 48);
+		set_u64s(vm_node(id), "memory", 1ULL << 47, 1ULL << 47, 2);
+	}
+	CU_ASSERT_EQUAL_FATAL(vmcfg_parse(buf, sizeof(buf), 48, &cfg, msg, sizeof(msg)),
+			      VMCFG_OK);
+	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 1ULL << 50, msg, sizeof(msg)), VMCFG_OK);
+	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, (1ULL << 50) - 1, msg, sizeof(msg)),
+			VMCFG_E_MEMORY);
+}
+
 /* The VMs' RAM and regions against what memsrv has free: the VM that tips
  * it over is named, with the numbers. */
 static void test_memory(void)
@@ -423,6 +556,8 @@ void suite_vmcfg(void)
 	CU_add_test(s, "each bad value, its error and message", test_bad_values);
 	CU_add_test(s, "bad structure", test_bad_structure);
 	CU_add_test(s, "shared regions", test_regions);
+	CU_add_test(s, "shared regions overlapping in either VM", test_regions_overlap);
+	CU_add_test(s, "hostile configurations", test_hostile);
 	CU_add_test(s, "memory against what memsrv has", test_memory);
 	CU_add_test(s, "the platform's configuration", test_platform_config);
 }
