@@ -118,6 +118,22 @@ static void test_pl011_widths(void)
 	CU_ASSERT_EQUAL(nout, 2);
 }
 
+/* A hostile guest's reads of DR's other bytes (its error flags and the
+ * word's reserved half) return them and take no byte from the FIFO. */
+static void test_pl011_dr_bytes(void)
+{
+	struct pl011 u;
+
+	pl011_reset(&u, put, out);
+	CU_ASSERT(pl011_receive(&u, 'a'));
+	CU_ASSERT_EQUAL(rd_n(&u, 0x01, 1), 0);
+	CU_ASSERT_EQUAL(rd_n(&u, 0x02, 2), 0);
+	CU_ASSERT_EQUAL(rd_n(&u, 0x03, 1), 0);
+	CU_ASSERT_EQUAL(rd_n(&u, 0x18, 1) & 0x10, 0); /* FR: not empty */
+	CU_ASSERT_EQUAL(rd_n(&u, 0x00, 1), 'a');
+	CU_ASSERT_EQUAL(rd_n(&u, 0x18, 1) & 0x10, 0x10);
+}
+
 static uint64_t gd(struct vgic *g, unsigned cpu, uint64_t off, unsigned size)
 {
 	struct vgic_fire f[4];
@@ -256,6 +272,7 @@ void suite_pl011(void)
 
 	CU_add_test(s, "registers, output, input and its interrupt", test_pl011);
 	CU_add_test(s, "8-, 16- and 32-bit accesses", test_pl011_widths);
+	CU_add_test(s, "reads of DR's other bytes keep the input", test_pl011_dr_bytes);
 }
 
 void suite_vgic(void)
