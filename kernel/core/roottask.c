@@ -206,15 +206,22 @@ static void *boot_object(unsigned bits)
 	return (void *)(uintptr_t)pa_addr(pa);
 }
 
-/* The boot loader's bootargs and entropy, cut to what bootinfo holds. */
+/* The boot loader's bootargs, if bootinfo holds them whole (cut, they
+ * would say something else to the guests), and its entropy, of which
+ * the first SEPTA_ENTROPY_LEN bytes are enough. */
 static void copy_chosen(struct septa_bootinfo *bi, const struct roottask_env *env)
 {
-	uint32_t n = env->bootargs_len < SEPTA_BOOTARGS_LEN - 1 ? env->bootargs_len
-								: SEPTA_BOOTARGS_LEN - 1;
+	uint32_t n = env->bootargs ? env->bootargs_len : 0;
 
-	if (env->bootargs)
+	if (n >= SEPTA_BOOTARGS_LEN) {
+		kprintf("septa: bootargs of %u bytes ignored: more than the %u the "
+			"servers are given\n",
+			n, SEPTA_BOOTARGS_LEN - 1);
+		n = 0;
+	}
+	if (n)
 		memcpy(bi->bootargs, env->bootargs, n);
-	bi->bootargs[env->bootargs ? n : 0] = 0;
+	bi->bootargs[n] = 0;
 	n = env->entropy_len < SEPTA_ENTROPY_LEN ? env->entropy_len : SEPTA_ENTROPY_LEN;
 	if (env->entropy)
 		memcpy(bi->entropy, env->entropy, n);

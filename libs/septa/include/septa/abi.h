@@ -280,8 +280,9 @@ struct septa_bootinfo {
 	uint32_t console_irq;  /* INTID of the console UART's receive interrupt */
 	uint32_t ipa_bits_max; /* the largest VSpace IPA size (the CPU's PARange) */
 	uint32_t guest_pages;  /* SEPTA_PAGES_*: the page sizes a guest's MMU has */
-	/* The boot loader's /chosen/bootargs (QEMU -append), cut to fit; "" if
-	 * none. vmsrv hands them to its guests (docs/vm-config.md). */
+	/* The boot loader's /chosen/bootargs (QEMU -append), whole; "" if none
+	 * or longer (the kernel says so). vmsrv hands them to its guests
+	 * (docs/vm-config.md). */
 	char bootargs[SEPTA_BOOTARGS_LEN];
 	/* Entropy from the boot loader (/chosen/rng-seed, else kaslr-seed);
 	 * entropy_size 0 if it gave none. */
