@@ -272,6 +272,37 @@ static void test_small_buffer(void)
 	CU_ASSERT_EQUAL(concmd_feed(&c, two, NTWO, '?', small, 0), CONCMD_SAY);
 }
 
+/* Eight VMs with the longest names, resets and last stops (a refusal's
+ * message, 255 characters): the list is whole. Every byte, after the key
+ * or in an id, is answered in a terminated string. */
+static void test_longest(void)
+{
+	static char stop[256];
+	struct concmd_vm vms[VMCFG_MAX_VMS];
+	struct concmd c;
+	unsigned lines = 0;
+
+	memset(stop, 's', sizeof(stop) - 1);
+	for (unsigned i = 0; i < VMCFG_MAX_VMS; i++)
+		vms[i] = (struct concmd_vm){
+		    i + 1, "fifteen-chars-x", "crashed", false, ~0u, stop};
+	concmd_init(&c);
+	CU_ASSERT_EQUAL(type(&c, vms, VMCFG_MAX_VMS, K "l"), CONCMD_SAY);
+	for (const char *p = out; (p = strchr(p, '\n')); p++)
+		lines++;
+	CU_ASSERT_EQUAL(lines, VMCFG_MAX_VMS + 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "4294967295  "));
+	for (unsigned b = 0; b < 256; b++) {
+		concmd_init(&c);
+		type(&c, two, NTWO, K);
+		memset(out, 'x', sizeof(out));
+		concmd_feed(&c, two, NTWO, (uint8_t)b, out, sizeof(out));
+		CU_ASSERT_PTR_NOT_NULL(memchr(out, 0, sizeof(out)));
+		concmd_feed(&c, two, NTWO, (uint8_t)b, out, sizeof(out));
+		CU_ASSERT_PTR_NOT_NULL(memchr(out, 0, sizeof(out)));
+	}
+}
+
 void suite_concmd(void)
 {
 	CU_pSuite s = CU_add_suite("concmd", NULL, NULL);
@@ -287,4 +318,5 @@ void suite_concmd(void)
 	CU_add_test(s, "ids over 9: digits until unambiguous, or Enter", test_long_ids);
 	CU_add_test(s, "a stopped focus moves to a running VM, or nowhere", test_refocus);
 	CU_add_test(s, "answers are cut to the buffer", test_small_buffer);
+	CU_add_test(s, "the longest list whole, every byte answered", test_longest);
 }

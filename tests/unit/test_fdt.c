@@ -158,6 +158,76 @@ static void test_chosen(void)
 	free(b);
 }
 
+/* A blob of one /chosen node holding a property named nameoff into the
+ * strings "bootargs\0" with val (len bytes), of exactly its own size (so the
+ * sanitizer sees any read past it). */
+static uint8_t *chosen_blob(uint32_t nameoff, const char *val, uint32_t len, size_t *size)
+{
+	static const char strings[] = "bootargs";
+	uint32_t off_struct = 40,
+		 size_struct = 4 + 4 + 4 + 8 + 12 + ((len + 3) & ~3u) + 12;
+	uint32_t total = off_struct + size_struct + sizeof(strings);
+	uint8_t *b = calloc(1, total), *p = b + off_struct;
+
+	put_be32(b, 0xd00dfeed);
+	put_be32(b + 4, total);
+	put_be32(b + 8, off_struct);
+	put_be32(b + 12, off_struct + size_struct);
+	put_be32(b + 20, 17);
+	put_be32(b + 32, sizeof(strings));
+	put_be32(b + 36, size_struct);
+	put_be32(p, 1); /* the root, named "" */
+	put_be32(p + 8, 1);
+	memcpy(p + 12, "chosen", 7);
+	p += 20;
+	put_be32(p, 3);
+	put_be32(p + 4, len);
+	put_be32(p + 8, nameoff);
+	memcpy(p + 12, val, len);
+	p += 12 + ((len + 3) & ~3u);
+	put_be32(p, 2);
+	put_be32(p + 4, 2);
+	put_be32(p + 8, 9);
+	memcpy(b + off_struct + size_struct, strings, sizeof(strings));
+	*size = total;
+	return b;
+}
+
+/* The machine's /chosen is the boot loader's: bootargs of any length come
+ * whole, and one not a string, or a name outside the strings, is no
+ * bootargs, read in bounds. */
+static void test_chosen_hostile(void)
+{
+	static char longest[4096];
+	struct fdt_chosen c;
+	size_t n;
+	uint8_t *b;
+
+	memset(longest, 'a', sizeof(longest) - 1);
+	b = chosen_blob(0, longest, sizeof(longest), &n);
+	CU_ASSERT_EQUAL(fdt_chosen(b, n, &c), FDT_OK);
+	CU_ASSERT_EQUAL(c.bootargs_len, sizeof(longest) - 1);
+	free(b);
+	b = chosen_blob(0, "abcd", 4, &n); /* no NUL */
+	CU_ASSERT_EQUAL(fdt_chosen(b, n, &c), FDT_OK);
+	CU_ASSERT_PTR_NULL(c.bootargs);
+	free(b);
+	b = chosen_blob(0, "", 0, &n);
+	CU_ASSERT_EQUAL(fdt_chosen(b, n, &c), FDT_OK);
+	CU_ASSERT_PTR_NULL(c.bootargs);
+	free(b);
+	for (uint32_t off = 1; off < 12; off++) {
+		b = chosen_blob(off, "x", 2, &n);
+		CU_ASSERT_EQUAL(fdt_chosen(b, n, &c), FDT_OK);
+		CU_ASSERT_PTR_NULL(c.bootargs);
+		free(b);
+	}
+	b = chosen_blob(0xfffffff0u, "x", 2, &n);
+	CU_ASSERT_EQUAL(fdt_chosen(b, n, &c), FDT_OK);
+	CU_ASSERT_PTR_NULL(c.bootargs);
+	free(b);
+}
+
 void suite_fdt(void)
 {
 	CU_pSuite s = CU_add_suite("fdt", NULL, NULL);
@@ -168,4 +238,5 @@ void suite_fdt(void)
 	CU_add_test(s, "broken headers and structure", test_broken_blobs);
 	CU_add_test(s, "every truncation reads in bounds", test_every_truncation_is_safe);
 	CU_add_test(s, "/chosen: bootargs and seeds", test_chosen);
+	CU_add_test(s, "/chosen: hostile bootargs", test_chosen_hostile);
 }

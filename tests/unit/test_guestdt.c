@@ -4,6 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* popen, mkstemp */
 #include <libfdt.h>
+#include <septa/abi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,23 @@ static void test_chosen(void)
 			       "septa.batch");
 }
 
+/* The longest bootargs the configuration and the kernel let through, one
+ * after the other, reach the guest whole. */
+static void test_longest_bootargs(void)
+{
+	char more[SEPTA_BOOTARGS_LEN], want[VMCFG_ARGS_LEN + SEPTA_BOOTARGS_LEN];
+	struct guestdt_extra x = {.gic_version = 3, .more_bootargs = more};
+
+	two_vms();
+	memset(cfg.vms[0].bootargs, 'c', VMCFG_ARGS_LEN - 1);
+	cfg.vms[0].bootargs[VMCFG_ARGS_LEN - 1] = 0;
+	memset(more, 'm', sizeof(more) - 1);
+	more[sizeof(more) - 1] = 0;
+	snprintf(want, sizeof(want), "%s %s", cfg.vms[0].bootargs, more);
+	CU_ASSERT_FATAL(guestdt_build(&cfg, &cfg.vms[0], &x, dt, sizeof(dt)) > 0);
+	CU_ASSERT_STRING_EQUAL((const char *)prop("/chosen", "bootargs", NULL), want);
+}
+
 /* dtc reads each tree back without a warning (it warns on stderr). */
 static void test_dtc_clean(void)
 {
@@ -236,6 +254,7 @@ void suite_guestdt(void)
 	CU_add_test(s, "the borrower's tree", test_beta);
 	CU_add_test(s, "a buffer too small", test_too_small);
 	CU_add_test(s, "bootargs, seeds and resets", test_chosen);
+	CU_add_test(s, "the longest bootargs, whole", test_longest_bootargs);
 	CU_add_test(s, "dtc reads it back without warnings", test_dtc_clean);
 	CU_add_test(s, "seeds: ChaCha20, one block per boot", test_seeds);
 }
