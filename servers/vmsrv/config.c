@@ -145,6 +145,12 @@ static int get_str(struct ctx *c, const char *prop, char *out, size_t cap, bool 
 	if ((size_t)len > cap)
 		return fail(c, VMCFG_E_VALUE, prop, "longer than %u characters",
 			    (unsigned)cap - 1);
+	/* Every string reaches the console in messages: a newline or an
+	 * escape there could forge or hide vmsrv's lines. */
+	for (int i = 0; i < len - 1; i++)
+		if ((uint8_t)p[i] < 0x20 || p[i] == 0x7f)
+			return fail(c, VMCFG_E_VALUE, prop,
+				    "control character %#x at byte %d", (uint8_t)p[i], i);
 	memcpy(out, p, (size_t)len);
 	return 0;
 }

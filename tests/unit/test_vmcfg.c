@@ -479,6 +479,14 @@ static void test_hostile(void)
 	fdt_setprop(buf, vm_node(2), "initrd", "a\0b", 4);
 	refused(VMCFG_E_VALUE, "vm 'beta': initrd: not one non-empty string");
 
+	/* A name that would print as another of vmsrv's lines. */
+	base();
+	fdt_setprop_string(buf, vm_node(2), "vm-name", "b\nvmsrv: ok");
+	refused(VMCFG_E_VALUE, "vm 'vm@2': vm-name: control character 0xa at byte 1");
+	base();
+	fdt_setprop_string(buf, vm_node(2), "bootargs", "quiet \x1b[2J");
+	refused(VMCFG_E_VALUE, "vm 'beta': bootargs: control character 0x1b at byte 6");
+
 	/* Eight VMs of 2^47 bytes each, 2^50 in all: counted without wrapping. */
 	base();
 	for (unsigned id = 8; id >= 3; id--) {
