@@ -77,6 +77,25 @@ static unsigned distance(const char *a, const char *b)
 	return row[lb];
 }
 
+/* A second copy of a property would be ignored: fdt_getprop finds the
+ * first. */
+static bool given_before(const struct ctx *c, int until, const char *name)
+{
+	int off;
+
+	fdt_for_each_property_offset(off, c->fdt, c->node)
+	{
+		const char *other;
+
+		if (off == until)
+			break;
+		fdt_getprop_by_offset(c->fdt, off, &other, NULL);
+		if (!strcmp(other, name))
+			return true;
+	}
+	return false;
+}
+
 static int check_props(struct ctx *c, const char *const *known)
 {
 	int off;
@@ -89,6 +108,9 @@ static int check_props(struct ctx *c, const char *const *known)
 		fdt_getprop_by_offset(c->fdt, off, &name, NULL);
 		while (known[i] && strcmp(known[i], name))
 			i++;
+		if (known[i] && given_before(c, off, name))
+			return fail(c, VMCFG_E_VALUE, name,
+				    "given twice (dtc makes no such tree)");
 		if (known[i])
 			continue;
 		for (i = 0; known[i]; i++)
@@ -287,6 +309,9 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 			    "outside RAM below its last 2 MiB (the device tree's)");
 	if (!inside(v->entry, 4, v->ram_base, v->ram_size) || v->entry & 3)
 		return fail(c, VMCFG_E_VALUE, "entry", "not an aligned address in RAM");
+	if (v->entry >= v->ram_base + v->ram_size - VMCFG_BLOCK)
+		return fail(c, VMCFG_E_VALUE, "entry",
+			    "in RAM's last 2 MiB, the device tree's");
 	if ((err = get_u64s(c, "uart", a, 1, true)))
 		return err;
 	v->uart_base = a[0];

@@ -487,6 +487,12 @@ static void test_hostile(void)
 	fdt_setprop_string(buf, vm_node(2), "bootargs", "quiet \x1b[2J");
 	refused(VMCFG_E_VALUE, "vm 'beta': bootargs: control character 0x1b at byte 6");
 
+	/* Entered in the device tree. */
+	base();
+	set_u64s(vm_node(2), "entry", 0x40e00000, 0, 1);
+	refused(VMCFG_E_VALUE,
+		"vm 'beta': entry: in RAM's last 2 MiB, the device tree's");
+
 	/* Eight VMs of 2^47 bytes each, 2^50 in all: counted without wrapping. */
 	base();
 	for (unsigned id = 8; id >= 3; id--) {
@@ -504,6 +510,31 @@ static void test_hostile(void)
 	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 1ULL << 50, msg, sizeof(msg)), VMCFG_OK);
 	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, (1ULL << 50) - 1, msg, sizeof(msg)),
 			VMCFG_E_MEMORY);
+}
+
+/* One VM as dtc never writes it: a property twice, whose second copy
+ * vmsrv would not see (libfdt's sequential writer allows it). */
+static void test_twice(void)
+{
+	static const char *const strs[][2] = {
+	    {"vm-name", "alpha"}, {"kernel", "hello"}, {"initrd", "rd"}};
+
+	CU_ASSERT_FATAL(fdt_create(buf, sizeof(buf)) == 0);
+	fdt_finish_reservemap(buf);
+	fdt_begin_node(buf, "");
+	fdt_property_string(buf, "compatible", "septa,vm-config");
+	fdt_property_u32(buf, "#address-cells", 1);
+	fdt_property_u32(buf, "#size-cells", 0);
+	fdt_begin_node(buf, "vm@1");
+	fdt_property_u32(buf, "reg", 1);
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		fdt_property_string(buf, strs[i][0], strs[i][1]);
+	fdt_property_u32(buf, "cpus", 1); /* refused before memory is missed */
+	fdt_property_u32(buf, "cpus", 4);
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	CU_ASSERT_FATAL(fdt_finish(buf) == 0);
+	refused(VMCFG_E_VALUE, "vm 'alpha': cpus: given twice (dtc makes no such tree)");
 }
 
 /* The VMs' RAM and regions against what memsrv has free: the VM that tips
@@ -566,6 +597,7 @@ void suite_vmcfg(void)
 	CU_add_test(s, "shared regions", test_regions);
 	CU_add_test(s, "shared regions overlapping in either VM", test_regions_overlap);
 	CU_add_test(s, "hostile configurations", test_hostile);
+	CU_add_test(s, "a property given twice", test_twice);
 	CU_add_test(s, "memory against what memsrv has", test_memory);
 	CU_add_test(s, "the platform's configuration", test_platform_config);
 }
