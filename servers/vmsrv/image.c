@@ -258,8 +258,15 @@ static int lay_kernel(struct lay *l, const struct bootarc_module *k, unsigned pa
 		l->out->format = IMAGE_ELF;
 		return lay_elf(l, k);
 	}
-	if (k->size >= LINUX_HDR_SIZE && has(k, LINUX_MAGIC, "ARM\x64", 4)) {
+	if (has(k, LINUX_MAGIC, "ARM\x64", 4)) {
 		l->out->format = IMAGE_LINUX;
+		/* The magic ends 4 bytes short of the header: not a flat binary. */
+		if (k->size < LINUX_HDR_SIZE)
+			return fail(
+			    l, IMAGE_E_HEADER, "kernel",
+			    "module '%s' is an arm64 Linux Image header cut short "
+			    "(%llu of its %u bytes)",
+			    k->name, (unsigned long long)k->size, LINUX_HDR_SIZE);
 		return lay_linux(l, k, page_sizes);
 	}
 	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++)

@@ -187,6 +187,12 @@ static void test_linux(void)
 static void test_linux_refused(void)
 {
 	debian();
+	memcpy(file, "\x00\x00\x00\x14", 4); /* no EFI stub: was a flat binary */
+	kernel.size = 60;		     /* the magic, not the header's end */
+	REFUSED(layout(NULL), IMAGE_E_HEADER,
+		"vm 'g': kernel: module 'k' is an arm64 Linux Image header cut short "
+		"(60 of its 64 bytes)");
+	debian();
 	put64(16, 0);
 	REFUSED(layout(NULL), IMAGE_E_UNSUPPORTED,
 		"vm 'g': kernel: module 'k' is an arm64 Linux Image with image_size 0 "
