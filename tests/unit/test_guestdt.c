@@ -182,6 +182,42 @@ static void test_longest_bootargs(void)
 	CU_ASSERT_STRING_EQUAL((const char *)prop("/chosen", "bootargs", NULL), want);
 }
 
+/* The largest tree a configuration can ask for fits GUESTDT_MAX: vmsrv
+ * builds it only at boot, after the configuration was accepted. VM 1 has
+ * the most vCPUs and bootargs, four regions of its own and every other
+ * VM's four, with the longest names. */
+static void test_largest(void)
+{
+	char more[SEPTA_BOOTARGS_LEN];
+	struct guestdt_extra x = {.gic_version = 3, .more_bootargs = more};
+	int size;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.nvms = VMCFG_MAX_VMS;
+	for (unsigned i = 0; i < VMCFG_MAX_VMS; i++) {
+		struct vmcfg_vm *v = &cfg.vms[i];
+
+		*v = (struct vmcfg_vm){.id = i + 1,
+				       .ram_base = 0x40000000,
+				       .ram_size = 0x400000,
+				       .cpus = VMCFG_MAX_CPUS,
+				       .uart_base = 0x09000000,
+				       .share_base = 0x40200000,
+				       .share_size = 0x1000,
+				       .nregions = VMCFG_MAX_REGIONS};
+		snprintf(v->name, sizeof(v->name), "fifteen-chars-%u", i);
+		memset(v->bootargs, 'a', VMCFG_ARGS_LEN - 1);
+		for (unsigned r = 0; r < VMCFG_MAX_REGIONS; r++)
+			v->regions[r] = (struct vmcfg_region){
+			    i ? 1 : 2, 0xffffffff000ULL - (i * 8 + r) * 0x1000000000ULL,
+			    0xfffffffff000ULL - (i * 8 + r) * 0x1000000000ULL, 0x1000, 3};
+	}
+	memset(more, 'm', sizeof(more) - 1);
+	more[sizeof(more) - 1] = 0;
+	size = guestdt_build(&cfg, &cfg.vms[0], &x, dt, sizeof(dt));
+	CU_ASSERT(size > 0); /* 5,846 bytes when written */
+}
+
 /* dtc reads each tree back without a warning (it warns on stderr). */
 static void test_dtc_clean(void)
 {
@@ -255,6 +291,7 @@ void suite_guestdt(void)
 	CU_add_test(s, "a buffer too small", test_too_small);
 	CU_add_test(s, "bootargs, seeds and resets", test_chosen);
 	CU_add_test(s, "the longest bootargs, whole", test_longest_bootargs);
+	CU_add_test(s, "the largest tree fits", test_largest);
 	CU_add_test(s, "dtc reads it back without warnings", test_dtc_clean);
 	CU_add_test(s, "seeds: ChaCha20, one block per boot", test_seeds);
 }
