@@ -33,7 +33,7 @@ struct lay {
 
 static int fail(struct lay *l, int err, const char *prop, const char *fmt, ...)
 {
-	char why[192];
+	char why[256]; /* the longest (lay_linux's FIT) is over 190 */
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -254,6 +254,17 @@ static void test_linux_refused(void)
 		"vm 'g': kernel: module 'k' (an arm64 Linux Image, image_size 33619968 "
 		"at 0x40000000 + text_offset 0xfffffffffffff000) does not fit below the "
 		"device tree at 0x43e00000");
+	/* The longest message: every number its longest, the longest names. */
+	debian();
+	vm.ram_base = 0xff00000000ULL;
+	kernel.name = "a-module-name-of-31-characters.";
+	put64(16, ~0ULL);
+	put64(8, ~0ULL << 12);
+	REFUSED(layout(NULL), IMAGE_E_FIT,
+		"vm 'g': kernel: module 'a-module-name-of-31-characters.' (an arm64 "
+		"Linux Image, image_size 18446744073709551615 at 0xff00000000 + "
+		"text_offset 0xfffffffffffff000) does not fit below the device tree at "
+		"0xff03e00000");
 	/* The initrd beyond image_size must fit too. */
 	debian();
 	rd.size = 30 * MiB;
