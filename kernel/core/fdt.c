@@ -201,14 +201,23 @@ int fdt_memory(const void *buf, size_t readable, uint64_t *base, uint64_t *size)
 	return err ? err : m.found ? FDT_OK : FDT_E_NOMEMORY;
 }
 
+/* A string property is one NUL-terminated string: with a NUL inside, all
+ * after it would be lost to whoever reads it as a C string. */
+static bool one_string(const struct prop *p)
+{
+	for (uint32_t i = 0; i + 1 < p->len; i++)
+		if (!p->val[i])
+			return false;
+	return p->len && !p->val[p->len - 1];
+}
+
 static int visit_chosen(const struct prop *p, void *arg)
 {
 	struct fdt_chosen *c = arg;
 
 	if (!p->in_chosen)
 		return 0;
-	/* A string property is one NUL-terminated string. */
-	if (prop_is(p->b, p->nameoff, "bootargs") && p->len && !p->val[p->len - 1]) {
+	if (prop_is(p->b, p->nameoff, "bootargs") && one_string(p)) {
 		c->bootargs = (const char *)p->val;
 		c->bootargs_len = p->len - 1;
 	} else if (prop_is(p->b, p->nameoff, "rng-seed") && p->len) {

@@ -212,6 +212,10 @@ static void test_chosen_hostile(void)
 	CU_ASSERT_EQUAL(fdt_chosen(b, n, &c), FDT_OK);
 	CU_ASSERT_PTR_NULL(c.bootargs);
 	free(b);
+	b = chosen_blob(0, "a\0b", 4, &n); /* two strings: "b" would be lost */
+	CU_ASSERT_EQUAL(fdt_chosen(b, n, &c), FDT_OK);
+	CU_ASSERT_PTR_NULL(c.bootargs);
+	free(b);
 	b = chosen_blob(0, "", 0, &n);
 	CU_ASSERT_EQUAL(fdt_chosen(b, n, &c), FDT_OK);
 	CU_ASSERT_PTR_NULL(c.bootargs);
