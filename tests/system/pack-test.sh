@@ -5,6 +5,8 @@
 #   pack-test.sh KIT GUEST.bin boot      packs it and boots it (qemu-test.sh)
 #   pack-test.sh KIT GUEST.bin missing   a file that is not there is refused
 #   pack-test.sh KIT GUEST.bin repack    make with the depfile repacks on a change
+#   pack-test.sh KIT GUEST.bin names     files named with '=' and with a long
+#                                        UTF-8 name are packed and found
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 pack="$here/../../platforms/septa-pack"
@@ -73,6 +75,34 @@ EOF
 	printf 'changed' >>"$guests/hello.bin"
 	make -s -C "$tmp" >/dev/null || fail "make after the change failed"
 	[ "$(md5sum <"$tmp/out/vms.elf")" != "$first" ] || fail "the guest changed and the image did not"
+	;;
+names)
+	# mkbootarc splits NAME=FILE at the first '=', and a module's name is
+	# limited in bytes, not characters.
+	long=$(printf 'é%.0s' $(seq 30)).bin
+	cp "$guest" "$guests/a=b.bin"
+	cp "$guest" "$guests/$long"
+	{
+		config "../${guests##*/}/a=b.bin" | sed -e '$d' -e 's/"outside"/"equals"/'
+		cat <<EOF
+	vm@2 {
+		reg = <2>;
+		vm-name = "long";
+		kernel = "../${guests##*/}/$long";
+		memory = <0x0 0x40000000 0x0 0x1000000>;
+		cpus = <2>;
+		uart = <0x0 0x09000000>;
+		uart-interrupt = <33>;
+	};
+};
+EOF
+	} >"$tmp/conf/vms.dts"
+	"$pack" --kit "$kit" -o "$tmp/out/vms.elf" "$tmp/conf/vms.dts" || fail "septa-pack failed"
+	"$here/qemu-test.sh" --image "$tmp/out/vms.elf" --status 0 \
+		--expect "^\\[equals\\] guest: all checks passed" \
+		--sequence --expect "^\\[long\\] guest: all checks passed" \
+		--sequence --expect "every VM has stopped \\(0 crashed\\)" \
+		--reject "FAIL" --reject "BUG" --reject "KERNEL EXCEPTION" --reject "refused"
 	;;
 *) fail "unknown test $what" ;;
 esac
