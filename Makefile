@@ -10,7 +10,8 @@ VMS ?=
 ifeq ($(VMS),)
 IMAGE = $(BUILD)/target/images/septa.elf
 else
-IMAGE = $(BUILD)/images/$(basename $(notdir $(VMS))).elf
+# Absolute, so that the path the packer prints is right under make -C too.
+IMAGE = $(abspath $(BUILD)/images/$(basename $(notdir $(VMS))).elf)
 endif
 
 .PHONY: all deps configure build image run test bench debug format docs clean
@@ -31,6 +32,13 @@ build: configure
 ifneq ($(filter image,$(MAKECMDGOALS)),)
 ifeq ($(VMS),)
 $(error make image: which configuration? make image VMS=path/vms.dts)
+endif
+endif
+# Said before the build, and with where a relative path was looked for:
+# make -C moves make to the tree before it reads VMS.
+ifneq ($(VMS),)
+ifeq ($(wildcard $(VMS)),)
+$(error VMS=$(VMS): no such file in $(CURDIR) (a relative VMS is taken from the directory make works in; with make -C, give an absolute path))
 endif
 endif
 # The packer runs every time: it takes a fraction of a second, and so no
