@@ -7,6 +7,8 @@
 #   pack-test.sh KIT GUEST.bin repack    make with the depfile repacks on a change
 #   pack-test.sh KIT GUEST.bin names     files named with '=' and with a long
 #                                        UTF-8 name are packed and found
+#   pack-test.sh KIT GUEST.bin include   a path in an /include/d file is
+#                                        relative to that file
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 pack="$here/../../platforms/septa-pack"
@@ -103,6 +105,14 @@ EOF
 		--sequence --expect "^\\[long\\] guest: all checks passed" \
 		--sequence --expect "every VM has stopped \\(0 crashed\\)" \
 		--reject "FAIL" --reject "BUG" --reject "KERNEL EXCEPTION" --reject "refused"
+	;;
+include)
+	mkdir -p "$tmp/conf/vms"
+	config "../../${guests##*/}/hello.bin" | sed -e '1d' >"$tmp/conf/vms/one.dtsi"
+	printf '/dts-v1/;\n/include/ "vms/one.dtsi"\n' >"$tmp/conf/vms.dts"
+	"$pack" --kit "$kit" --depfile "$tmp/out/vms.d" -o "$tmp/out/vms.elf" "$tmp/conf/vms.dts" ||
+		fail "septa-pack failed"
+	grep -qF "${guests// /\\ }/hello.bin" "$tmp/out/vms.d" || fail "the depfile does not name the guest: $(cat "$tmp/out/vms.d")"
 	;;
 *) fail "unknown test $what" ;;
 esac
