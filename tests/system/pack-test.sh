@@ -9,6 +9,8 @@
 #                                        UTF-8 name are packed and found
 #   pack-test.sh KIT GUEST.bin include   a path in an /include/d file is
 #                                        relative to that file
+#   pack-test.sh KIT GUEST.bin link      called through a symbolic link, the
+#                                        packer finds its tree's kit
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 pack="$here/../../platforms/septa-pack"
@@ -113,6 +115,14 @@ include)
 	"$pack" --kit "$kit" --depfile "$tmp/out/vms.d" -o "$tmp/out/vms.elf" "$tmp/conf/vms.dts" ||
 		fail "septa-pack failed"
 	grep -qF "${guests// /\\ }/hello.bin" "$tmp/out/vms.d" || fail "the depfile does not name the guest: $(cat "$tmp/out/vms.d")"
+	;;
+link)
+	# A tree of its own, with the kit where the packer looks by default.
+	mkdir -p "$tmp/tree/platforms" "$tmp/tree/build/target" "$tmp/bin"
+	cp "$pack" "$tmp/tree/platforms/"
+	cp "$kit" "$tmp/tree/build/target/septa-kit.env"
+	ln -s "$tmp/tree/platforms/septa-pack" "$tmp/bin/septa-pack"
+	"$tmp/bin/septa-pack" -o "$tmp/out/vms.elf" "$tmp/conf/vms.dts" || fail "septa-pack through a link failed"
 	;;
 *) fail "unknown test $what" ;;
 esac
