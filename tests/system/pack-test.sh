@@ -20,24 +20,31 @@ trap 'rm -rf "$tmp"' EXIT
 guests="$tmp/guests built somewhere else, by someone else"
 mkdir -p "$tmp/conf" "$guests"
 cp "$guest" "$guests/hello.bin"
-config() { # $1: the kernel property's value
-	cat <<EOF
-/dts-v1/;
-/ {
-	compatible = "septa,vm-config";
-	#address-cells = <1>;
-	#size-cells = <0>;
-	vm@1 {
-		reg = <1>;
-		vm-name = "outside";
-		kernel = "$1";
+# configs NAME KERNEL...: a configuration with one VM for each pair, ids from
+# 1; config KERNEL: the one VM "outside".
+configs() {
+	local id=1
+	printf '/dts-v1/;\n/ {\n\tcompatible = "septa,vm-config";\n'
+	printf '\t#address-cells = <1>;\n\t#size-cells = <0>;\n'
+	while [ $# -gt 0 ]; do
+		cat <<EOF
+	vm@$id {
+		reg = <$id>;
+		vm-name = "$1";
+		kernel = "$2";
 		memory = <0x0 0x40000000 0x0 0x1000000>;
 		cpus = <2>;
 		uart = <0x0 0x09000000>;
 		uart-interrupt = <33>;
 	};
-};
 EOF
+		id=$((id + 1))
+		shift 2
+	done
+	echo "};"
+}
+config() {
+	configs outside "$1"
 }
 fail() {
 	echo "FAIL: $*"
@@ -86,21 +93,7 @@ names)
 	long=$(printf 'é%.0s' $(seq 30)).bin
 	cp "$guest" "$guests/a=b.bin"
 	cp "$guest" "$guests/$long"
-	{
-		config "../${guests##*/}/a=b.bin" | sed -e '$d' -e 's/"outside"/"equals"/'
-		cat <<EOF
-	vm@2 {
-		reg = <2>;
-		vm-name = "long";
-		kernel = "../${guests##*/}/$long";
-		memory = <0x0 0x40000000 0x0 0x1000000>;
-		cpus = <2>;
-		uart = <0x0 0x09000000>;
-		uart-interrupt = <33>;
-	};
-};
-EOF
-	} >"$tmp/conf/vms.dts"
+	configs equals "../${guests##*/}/a=b.bin" long "../${guests##*/}/$long" >"$tmp/conf/vms.dts"
 	"$pack" --kit "$kit" -o "$tmp/out/vms.elf" "$tmp/conf/vms.dts" || fail "septa-pack failed"
 	"$here/qemu-test.sh" --image "$tmp/out/vms.elf" --status 0 \
 		--expect "^\\[equals\\] guest: all checks passed" \
