@@ -58,3 +58,5 @@ uint64_t start_guest_with_vector(const uint8_t *start, const uint8_t *end, uint6
  * is the GICV frame, mapped where the guest expects its GICC (0x08010000). */
 uint64_t make_gic_guest(const struct guest_code *v3, const struct guest_code *v2,
 			uint64_t ep, uint64_t *vcpu);
+/* Deletes our view of the last guest's code, so that another can be made. */
+void drop_guest_view(void);

@@ -70,6 +70,11 @@ static uint64_t make_guest_in(unsigned ia_bits, uint64_t ep, uint64_t *vcpu_out)
 	return tcb;
 }
 
+void drop_guest_view(void)
+{
+	septa_cnode_delete(CNODE, host_pt_of_last_guest, DEPTH);
+}
+
 static uint64_t make_guest(uint64_t ep, uint64_t *vcpu_out)
 {
 	return make_guest_in(36, ep, vcpu_out);

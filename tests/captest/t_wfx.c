@@ -162,3 +162,43 @@ void test_guest_traps_defined(void)
 	CHECK_EQ(septa_reply(&m), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
 }
+
+/* Guests leave the waiting list whichever way they stop waiting: A's VCPU
+ * deleted and C's TCB deleted while they wait in WFI must leave B's wait
+ * intact (the list is walked for deadlines at every switch and tick). */
+void test_guest_wfi_waiter_deleted(void)
+{
+	static const struct guest_code v3 = {guest_wfi_start, guest_wfi_end},
+				       v2 = {guest_wfi_v2_start, guest_wfi_v2_end};
+	uint64_t ep[3], vcpu[3] = {0}, tcb[3];
+	struct septa_msg m = {0};
+
+	/* On a GICv2 each guest takes the one GICV frame the device Untyped has. */
+	SKIP_UNLESS(bi->gic_version == 3);
+	for (unsigned i = 0; i < 3; i++) {
+		ep[i] = mk(SEPTA_OBJ_ENDPOINT, 0);
+		tcb[i] = make_gic_guest(&v3, &v2, ep[i], &vcpu[i]);
+		CHECK(tcb[i]);
+		CHECK_EQ(septa_tcb_set_priority(tcb[i], HIGH_PRIO), 0);
+		CHECK_EQ(septa_tcb_resume(tcb[i]), 0);
+		CHECK_EQ(septa_recv(ep[i], &m), 0);
+		CHECK_EQ(m.mr[0], 1);
+		m.info = septa_msginfo(0, 0, 0);
+		CHECK_EQ(septa_reply(&m), 0);
+		CHECK_EQ(septa_nbrecv(ep[i], &m), SEPTA_E_WOULD_BLOCK);
+		drop_guest_view();
+	}
+	CHECK_EQ(septa_cnode_delete(CNODE, vcpu[0], DEPTH), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb[2], DEPTH), 0);
+	spin(5 * ticks_per_ms());
+	CHECK_EQ(septa_nbrecv(ep[1], &m), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(septa_vcpu_inject_irq(vcpu[1], 40, 0x10), 0);
+	CHECK_EQ(septa_nbrecv(ep[1], &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 2);
+	CHECK(timer_round(ep[1], &m, ticks_per_ms(), true) != UINT64_MAX);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb[1], DEPTH), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb[0], DEPTH), 0);
+}
