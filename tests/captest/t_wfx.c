@@ -164,8 +164,8 @@ void test_guest_traps_defined(void)
 }
 
 /* Guests leave the waiting list whichever way they stop waiting: A's VCPU
- * deleted and C's TCB deleted while they wait in WFI must leave B's wait
- * intact (the list is walked for deadlines at every switch and tick). */
+ * deleted, C's TCB deleted and B suspended while they wait in WFI must
+ * leave the list intact (it is walked for deadlines at every switch). */
 void test_guest_wfi_waiter_deleted(void)
 {
 	static const struct guest_code v3 = {guest_wfi_start, guest_wfi_end},
@@ -192,7 +192,12 @@ void test_guest_wfi_waiter_deleted(void)
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb[2], DEPTH), 0);
 	spin(5 * ticks_per_ms());
 	CHECK_EQ(septa_nbrecv(ep[1], &m), SEPTA_E_WOULD_BLOCK);
+	/* Suspended while it waits, B is off the list: an interrupt does not
+	 * wake it; resumed, it goes on past its WFI and finds the interrupt. */
+	CHECK_EQ(septa_tcb_suspend(tcb[1]), 0);
 	CHECK_EQ(septa_vcpu_inject_irq(vcpu[1], 40, 0x10), 0);
+	CHECK_EQ(septa_nbrecv(ep[1], &m), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(septa_tcb_resume(tcb[1]), 0);
 	CHECK_EQ(septa_nbrecv(ep[1], &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
 	CHECK_EQ(m.mr[0], 2);
