@@ -67,6 +67,25 @@ void cdt_move(struct cte *dst, struct cte *src)
 	*src = (struct cte){0};
 }
 
+/*
+ * Every path that duplicates a capability goes through here, so a copy
+ * made by CNODE_COPY and one received over IPC obey the same rule. One
+ * Untyped capability per region keeps its accounting single; IRQControl
+ * is unique by design; a page table is mapped once, by its one capability.
+ * A frame's copy starts unmapped: the mapping record belongs to the
+ * capability that made the mapping, not to its copies.
+ */
+int cap_copy_of(const struct cap *src, struct cap *copy)
+{
+	if (src->type == CAP_UNTYPED || src->type == CAP_IRQ_CONTROL ||
+	    src->type == CAP_PAGE_TABLE)
+		return SEPTA_E_CAP_TYPE;
+	*copy = *src;
+	if (copy->type == CAP_FRAME)
+		copy->word = copy->map = 0;
+	return SEPTA_OK;
+}
+
 bool cap_same_object(const struct cap *a, const struct cap *b)
 {
 	return a->type == b->type && a->obj == b->obj && a->type != CAP_NULL;

@@ -5,15 +5,6 @@
 #include <object/delete.h>
 #include <object/decode.h>
 
-static bool copyable(const struct cap *c)
-{
-	/* One Untyped capability per region keeps its accounting single;
-	 * IRQControl is unique by design; a page table is mapped once, by its
-	 * one capability. */
-	return c->type != CAP_UNTYPED && c->type != CAP_IRQ_CONTROL &&
-	       c->type != CAP_PAGE_TABLE;
-}
-
 static bool badgeable(const struct cap *c)
 {
 	return c->type == CAP_ENDPOINT || c->type == CAP_NOTIFICATION;
@@ -94,11 +85,10 @@ static int copy_of(const struct inv *iv, uint64_t dst, uint64_t dst_depth,
 
 	if (err)
 		return err;
-	if (!copyable(&a->cap))
-		return SEPTA_E_CAP_TYPE;
+	err = cap_copy_of(&a->src->cap, &a->cap);
+	if (err)
+		return err;
 	a->cap.rights &= (uint8_t)(rights & SEPTA_RIGHTS_ALL);
-	if (a->cap.type == CAP_FRAME)
-		a->cap.word = a->cap.map = 0;
 	return SEPTA_OK;
 }
 

@@ -54,6 +54,7 @@ static unsigned transfer_caps(struct tcb *from, struct tcb *to, struct endpoint 
 		return 0;
 	for (i = 0; i < n; i++) {
 		struct cte *src, *dst;
+		struct cap copy;
 
 		if (cspace_lookup_cap(tcb_cspace(from), fb->caps_or_badges[i], &src))
 			break;
@@ -63,10 +64,12 @@ static unsigned transfer_caps(struct tcb *from, struct tcb *to, struct endpoint 
 			*unwrapped |= 1u << i;
 			continue;
 		}
-		if (received || src->cap.type == CAP_UNTYPED ||
-		    src->cap.type == CAP_IRQ_CONTROL || !(dst = receive_slot(to, tb)))
+		/* The same rule as CNODE_COPY: what cannot be copied there
+		 * cannot be copied here, and a frame arrives unmapped. */
+		if (received || cap_copy_of(&src->cap, &copy) ||
+		    !(dst = receive_slot(to, tb)))
 			break;
-		cdt_insert(src, dst, &src->cap);
+		cdt_insert(src, dst, &copy);
 		received = true;
 	}
 	return i;
@@ -255,6 +258,11 @@ int ipc_reply(struct tcb *replier)
 
 	if (!caller)
 		return SEPTA_E_NO_REPLY;
+	/* Refused before anything changes: a longer reply would run past the
+	 * caller's msg[] into its user data, caps and receive slot. The caller
+	 * keeps waiting for a proper reply. Fault replies are held to it too. */
+	if (SEPTA_MSG_LEN(mi) > SEPTA_MSG_MAX)
+		return SEPTA_E_MSG_LENGTH;
 	replier->reply_to = NULL;
 	caller->replier = NULL;
 	if (caller->fault) {

@@ -391,3 +391,149 @@ void test_delete_notification_wakes_waiter(void)
 	CHECK_EQ(seen[2], 2);
 	CHECK_EQ((long)seen[0], SEPTA_E_DELETED);
 }
+
+/* ---- hostile lengths and capability transfer (issue 14) ---- */
+
+/* Answers the first call with a reply 7 words past SEPTA_MSG_MAX, by REPLY
+ * and by REPLY_RECV, its own buffer's fields beyond msg[] set to values the
+ * caller must never see; then answers properly. */
+static void long_replier(uint64_t ep)
+{
+	struct septa_ipc_buffer *b = septa_ipc_buffer();
+	struct septa_msg m = {0};
+
+	septa_recv(ep, &m);
+	b->user_data = 0xbad0;
+	for (unsigned i = 0; i < SEPTA_MSG_MAX_CAPS; i++)
+		b->caps_or_badges[i] = 0xbad1 + i;
+	b->receive_cnode = 0xbad4;
+	b->receive_index = 0xbad5;
+	b->receive_depth = 0xbad6;
+	m.info = septa_msginfo(66, 0, 127);
+	seen[0] = (uint64_t)septa_reply(&m);
+	m.info = septa_msginfo(66, 0, 127);
+	/* Refused again, silently (REPLY_RECV reports the receive), so this
+	 * waits for long_poker's message; the caller still waits for us. */
+	septa_reply_recv(ep, &m);
+	seen[1] = SEPTA_MSG_LABEL(m.info);
+	m.info = septa_msginfo(77, 0, 1);
+	m.mr[0] = 5;
+	seen[2] = (uint64_t)septa_reply(&m);
+}
+
+static void long_poker(uint64_t ep)
+{
+	struct septa_msg m = {.info = septa_msginfo(9, 0, 0)};
+
+	septa_send(ep, &m);
+}
+
+void test_reply_too_long(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	struct septa_ipc_buffer *b = septa_ipc_buffer();
+	struct septa_msg m = {.info = septa_msginfo(1, 0, 1), .mr = {1}};
+	uint64_t rc, ri, rd;
+
+	seen[0] = seen[1] = seen[2] = 0;
+	CHECK(spawn(long_replier, ep, HIGH_PRIO, 0));
+	CHECK(spawn(long_poker, ep, LOW_PRIO, 0));
+	/* After spawning: its invocations use these fields. */
+	rc = b->receive_cnode;
+	ri = b->receive_index;
+	rd = b->receive_depth;
+	b->user_data = 0x600d;
+	for (unsigned i = 0; i < SEPTA_MSG_MAX_CAPS; i++)
+		b->caps_or_badges[i] = 0x6001 + i;
+	CHECK_EQ(septa_call(ep, &m), 0);
+	CHECK_EQ((long)seen[0], SEPTA_E_MSG_LENGTH);
+	CHECK_EQ(seen[1], 9); /* REPLY_RECV received without replying */
+	CHECK_EQ(seen[2], 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), 77); /* only the proper reply came */
+	CHECK_EQ(SEPTA_MSG_LEN(m.info), 1);
+	CHECK_EQ(m.mr[0], 5);
+	CHECK_EQ(b->user_data, 0x600d);
+	for (unsigned i = 0; i < SEPTA_MSG_MAX_CAPS; i++)
+		CHECK_EQ(b->caps_or_badges[i], 0x6001 + i);
+	CHECK_EQ(b->receive_cnode, rc);
+	CHECK_EQ(b->receive_index, ri);
+	CHECK_EQ(b->receive_depth, rd);
+}
+
+/* Every other user-chosen length is refused before anything moves. */
+void test_send_too_long(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	struct septa_msg m = {.info = septa_msginfo(1, 0, SEPTA_MSG_MAX + 1)};
+
+	CHECK_EQ(septa_nbsend(ep, &m), SEPTA_E_MSG_LENGTH);
+	m.info = septa_msginfo(1, 0, 127);
+	CHECK_EQ(septa_send(ep, &m), SEPTA_E_MSG_LENGTH);
+	m.info = septa_msginfo(1, 0, 127);
+	CHECK_EQ(septa_call(ep, &m), SEPTA_E_MSG_LENGTH);
+}
+
+static uint64_t ipc_vspace32(void)
+{
+	uint64_t vs = mk(SEPTA_OBJ_VSPACE, 32), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+
+	if (!vs || !pt || septa_page_table_map(pt, vs, 0, 3, NULL))
+		return 0;
+	return vs;
+}
+
+/* A frame received over IPC arrives unmapped, as a CNODE_COPY does: it maps
+ * on its own, and unmapping it leaves the sender's mapping alone. */
+void test_cap_transfer_frame_unmapped(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vs = ipc_vspace32(),
+		 f = mk(SEPTA_OBJ_FRAME_4K, 0), recv = slot(), q[4];
+	struct septa_ipc_buffer *b = septa_ipc_buffer();
+	struct septa_msg m = {0};
+
+	CHECK(vs && f);
+	CHECK_EQ(septa_frame_map(f, vs, 0x5000, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, 0,
+				 NULL, NULL),
+		 0);
+	seen[1] = f;
+	b->receive_cnode = 0;
+	b->receive_index = recv;
+	b->receive_depth = DEPTH;
+	CHECK(spawn(cap_sender, ep, LOW_PRIO, 0));
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_CAPS(m.info), 1);
+	CHECK_EQ(
+	    septa_frame_map(recv, vs, 0x6000, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL, NULL),
+	    0);
+	CHECK_EQ(septa_frame_unmap(recv), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x6000, q), 0);
+	CHECK_EQ(q[0], 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x5000, q), 0);
+	CHECK(q[0] != 0); /* the sender's mapping stays */
+	CHECK_EQ(septa_frame_unmap(f), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x5000, q), 0);
+	CHECK_EQ(q[0], 0);
+}
+
+/* A PageTable has one capability: IPC transfer refuses it as CNODE_COPY
+ * does, and the receive slot stays empty. */
+void test_cap_transfer_page_table_refused(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0),
+		 recv = slot();
+	struct septa_ipc_buffer *b = septa_ipc_buffer();
+	struct septa_msg m = {0};
+
+	CHECK(pt);
+	seen[1] = pt;
+	b->receive_cnode = 0;
+	b->receive_index = recv;
+	b->receive_depth = DEPTH;
+	CHECK(spawn(cap_sender, ep, LOW_PRIO, 0));
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), 3);
+	CHECK_EQ(SEPTA_MSG_CAPS(m.info), 0);
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, slot(), DEPTH, CNODE, recv, DEPTH, SEPTA_RIGHTS_ALL),
+	    SEPTA_E_MISSING_CAP);
+}

@@ -63,6 +63,8 @@ void cdt_unlink(struct cte *slot);
 void cdt_move(struct cte *dst, struct cte *src);
 bool cdt_is_final(const struct cte *slot);
 bool cap_same_object(const struct cap *a, const struct cap *b);
+/* The one rule for duplicating a capability (CNODE_COPY/MINT, IPC transfer). */
+int cap_copy_of(const struct cap *src, struct cap *copy);
 
 /* ---- object sizes (untyped.c) ---- */
 unsigned object_size_bits(unsigned type, unsigned size_bits);
