@@ -18,7 +18,9 @@
 #include <pl011.h>
 #include <status.h>
 
-/* The buffer must be mapped readable in the caller's own address space. */
+/* The buffer must be mapped readable in the caller's own address space,
+ * over RAM: the kernel reads it through its own map, which has no user
+ * device in it (a read there would be a kernel data abort). */
 static long check_user_readable(const struct pgt *vs, uint64_t addr, uint64_t len)
 {
 	uint64_t page, last;
@@ -34,6 +36,8 @@ static long check_user_readable(const struct pgt *vs, uint64_t addr, uint64_t le
 
 		if (pgt_query(vs, page, &pte, &level) != PGT_OK || !arch_s2_readable(pte))
 			return SEPTA_E_FAULT;
+		if (!arch_s2_normal_ram(pte))
+			return SEPTA_E_NOT_RAM;
 		if (page == last)
 			return SEPTA_OK;
 	}

@@ -38,6 +38,8 @@ __attribute__((noreturn)) void arch_halt(void);
 /* Sets EL2 up for threads and runs t, the first one; does not return. */
 __attribute__((noreturn)) void arch_thread_start(struct tcb *t);
 void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg);
+/* t stops being a guest CPU: its next return is to a native thread's EL0. */
+void arch_thread_make_native(struct tcb *t);
 /* Called when a TCB goes away: the architecture forgets its FP state. */
 void arch_tcb_forget(struct tcb *t);
 /* Moves regs past the AArch32 instruction that an abort of `access` (its
@@ -63,6 +65,8 @@ pte_t arch_s2_device_attrs(bool read, bool write);
 /* SEPTA_MAP_* rights of a leaf. */
 unsigned arch_s2_rights(pte_t pte);
 bool arch_s2_readable(pte_t pte);
+/* A valid leaf over normal RAM, which the kernel's own map covers. */
+bool arch_s2_normal_ram(pte_t pte);
 /* Drops every TLB entry tagged with vmid. */
 void arch_vmid_flush(uint16_t vmid);
 /* The VSpace is going away: the CPU must not keep using it. */

@@ -77,6 +77,7 @@ void tcb_finalise(struct tcb *t)
 	if (t->vcpu) {
 		t->vcpu->tcb = NULL;
 		t->vcpu = NULL;
+		arch_thread_make_native(t); /* no guest mode for a native return */
 	}
 	arch_tcb_forget(t);
 }

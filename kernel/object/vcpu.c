@@ -25,6 +25,9 @@ static void unbind(struct vcpu *v)
 	tcb_suspend(t);
 	t->vcpu = NULL;
 	v->tcb = NULL;
+	/* Its SPSR is a guest's EL1 mode: an ERET to it with TGE set would
+	 * stay at EL2 and jump to a PC its owner chose. */
+	arch_thread_make_native(t);
 }
 
 void vcpu_finalise(struct vcpu *v)

@@ -518,3 +518,72 @@ void test_device_frame_not_ipc_buffer(void)
 		 SEPTA_E_CAP_TYPE);
 	CHECK_EQ(septa_cnode_revoke(CNODE, bi->untyped_slot + dev, DEPTH), 0);
 }
+
+/* The PageTables test_debug_write_device_memory's map made. */
+static uint64_t dw_tables[4];
+static unsigned dw_ntables;
+
+static uint64_t dw_make_table(void *arg)
+{
+	uint64_t pt = dw_ntables < 4 ? mk(SEPTA_OBJ_PAGE_TABLE, 0) : 0;
+
+	(void)arg;
+	if (pt)
+		dw_tables[dw_ntables++] = pt;
+	return pt;
+}
+
+/* DEBUG_WRITE over a device frame mapped readable: the kernel reads user
+ * buffers through its own map of RAM, which has no user device in it, so
+ * it must refuse rather than take a data abort at EL2. */
+void test_debug_write_device_memory(void)
+{
+	static const struct septa_table_source tables = {dw_make_table, NULL, NULL};
+	const uint64_t ipa = UNMAPPED_IPA + 0x400000;
+	unsigned dev = bi->untyped_count;
+	uint64_t f = slot(), ram = mk(SEPTA_OBJ_FRAME_4K, 0);
+	size_t n;
+
+	dw_ntables = 0;
+	for (unsigned i = 0; i < bi->untyped_count; i++)
+		if (bi->untyped[i].is_device)
+			dev = i;
+	CHECK(ram && dev < bi->untyped_count);
+	CHECK_EQ(septa_untyped_retype(bi->untyped_slot + dev, SEPTA_OBJ_FRAME_4K, 0,
+				      CNODE, 0, 0, f, 1),
+		 0);
+	CHECK_EQ(septa_frame_map_with_tables(f, VSPACE, ipa, SEPTA_MAP_R, SEPTA_OWNED,
+					     &tables, NULL),
+		 0);
+	CHECK_EQ(septa_frame_map(ram, VSPACE, ipa + 4096, SEPTA_MAP_R | SEPTA_MAP_W,
+				 SEPTA_OWNED, 0, NULL, NULL),
+		 0);
+	*(volatile char *)(ipa + 4096) = '\n';
+	CHECK_EQ(septa_debug_write((const void *)ipa, 1, &n), SEPTA_E_NOT_RAM);
+	/* A buffer that starts in RAM and runs into the device page: refused
+	 * whole, before a byte is written. */
+	CHECK_EQ(septa_debug_write((const void *)(ipa + 4095), 2, &n), SEPTA_E_NOT_RAM);
+	CHECK_EQ(septa_debug_write((const void *)(ipa + 4096), 1, &n), 0);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(septa_cnode_revoke(CNODE, bi->untyped_slot + dev, DEPTH), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, ram, DEPTH), 0);
+	for (unsigned i = 0; i < dw_ntables; i++)
+		CHECK_EQ(septa_cnode_delete(CNODE, dw_tables[i], DEPTH), 0);
+}
+
+/* A VCPU bound to a thread and deleted leaves a native thread: it must
+ * run at EL0 from the PC it is given, not with the guest's EL1 SPSR (an
+ * illegal return with TGE set, which stays at EL2 at that PC). */
+void test_vcpu_deleted_thread_runs_native(void)
+{
+	uint64_t t = spawn(set_flag, 2, LOW_PRIO, 0), v = mk(SEPTA_OBJ_VCPU, 0), regs[2];
+
+	CHECK(t && v);
+	flag[2] = 0;
+	CHECK_EQ(septa_vcpu_set_tcb(v, t), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, v, DEPTH), 0);
+	CHECK_EQ(septa_tcb_read_registers(t, 2, regs), 0);
+	CHECK_EQ(septa_tcb_set_priority(t, HIGH_PRIO), 0);
+	CHECK_EQ(septa_tcb_write_registers(t, 1, 2, regs), 0);
+	CHECK_EQ(flag[2], 1); /* it ran at once, at EL0, and we are still here */
+}

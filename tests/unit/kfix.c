@@ -15,6 +15,11 @@ void arch_tcb_forget(struct tcb *t)
 	(void)t;
 }
 
+void arch_thread_make_native(struct tcb *t)
+{
+	t->regs.spsr = 0; /* EL0t */
+}
+
 bool arch_irq_user_allowed(unsigned irq)
 {
 	return irq >= 32 && irq < 256;

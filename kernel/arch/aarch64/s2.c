@@ -4,6 +4,7 @@
 
 #define S2_MEMATTR_NORMAL_WB (0xfULL << 2)
 #define S2_MEMATTR_DEVICE    (0x1ULL << 2) /* Device-nGnRE */
+#define S2_MEMATTR_MASK	     (0xfULL << 2)
 #define S2_AP_READ	     BIT(6)
 #define S2_AP_WRITE	     BIT(7)
 #define S2_SH_INNER	     (3ULL << 8)
@@ -51,6 +52,14 @@ void arch_vmid_flush(uint16_t vmid)
 bool arch_s2_readable(pte_t pte)
 {
 	return pte_valid(pte) && (pte & S2_AP_READ);
+}
+
+/* Only frames of RAM get normal attributes (frame.c gives device frames
+ * device ones), and the kernel's EL2 map covers all of RAM and no user
+ * device: so this says whether the kernel may read the page itself. */
+bool arch_s2_normal_ram(pte_t pte)
+{
+	return (pte & S2_MEMATTR_MASK) == S2_MEMATTR_NORMAL_WB;
 }
 
 static void *s2_phys_to_virt(paddr_t pa)

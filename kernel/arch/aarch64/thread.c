@@ -39,6 +39,30 @@ void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t 
 	t->regs.x[0] = arg;
 }
 
+void arch_thread_make_native(struct tcb *t)
+{
+	t->regs.spsr = SPSR_EL0t;
+}
+
+/* The mode the thread returns to must be one its kind may run in. With
+ * TGE set (a native thread) an ERET to EL1 is an illegal return that
+ * stays at EL2 at the thread's PC; a guest must never return to EL2.
+ * Anything else is a kernel bug: the thread starts over in its entry mode
+ * rather than the kernel running its PC. */
+static void spsr_check(struct tcb *t)
+{
+	uint64_t m = t->regs.spsr & (SPSR_AARCH32 | 0xf);
+	bool ok = t->vcpu ? m == SPSR_EL0t || m == SPSR_EL1t || m == SPSR_EL1h ||
+				m == SPSR_AARCH32 /* AArch32 User */
+			  : m == SPSR_EL0t;
+
+	if (ok)
+		return;
+	kprintf("septa: thread '%s' (tcb %p) had SPSR %lx; reset\n", t->name, (void *)t,
+		t->regs.spsr);
+	t->regs.spsr = t->vcpu ? arch_vcpu_entry_spsr() : SPSR_EL0t;
+}
+
 static uint64_t vtcr_for(const struct pgt *p)
 {
 	uint64_t ps = ID_MMFR0_PARANGE(read_sysreg(id_aa64mmfr0_el1)) & TCR_PS_MASK;
@@ -122,6 +146,7 @@ void kernel_exit(void)
 			arch_shutdown(SEPTA_STATUS_DEADLOCK);
 		}
 	}
+	spsr_check(next);
 	if (next != sched_current)
 		switch_to(next);
 	else if (idled)
@@ -142,6 +167,7 @@ void arch_thread_start(struct tcb *t)
 	isb();
 	sched_set_runnable(t);
 	sched_current = NULL;
+	spsr_check(t);
 	switch_to(t);
 	arch_enter_user();
 }

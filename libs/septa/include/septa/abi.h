@@ -64,6 +64,7 @@ enum septa_error {
 	SEPTA_E_STATE = -25,	    /* the thread is not in a state that allows it */
 	SEPTA_E_NO_TABLE = -26,	    /* page tables are missing: reply septa_no_table_mr */
 	SEPTA_E_NO_VMID = -27,	    /* every VMID is in use */
+	SEPTA_E_NOT_RAM = -28,	    /* a buffer is mapped, but not to normal RAM */
 };
 
 /* Message info (x1): label above 12 bits, capability count, length. */
