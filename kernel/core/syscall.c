@@ -203,7 +203,13 @@ void syscall_dispatch(struct arch_regs *r)
 		t->regs.x[0] = (uint64_t)(int64_t)ipc_reply(t);
 		return;
 	case SEPTA_SYS_REPLY_RECV:
-		ipc_reply(t); /* nobody to answer is fine: just receive */
+		/* Nobody to answer is fine: just receive. A reply refused for its
+		 * length changed nothing and its caller still waits: say so
+		 * instead of receiving, or the replier would never learn. */
+		if (ipc_reply(t) == SEPTA_E_MSG_LENGTH) {
+			t->regs.x[0] = (uint64_t)(int64_t)SEPTA_E_MSG_LENGTH;
+			return;
+		}
 		sys_recv(t, true);
 		return;
 	case SEPTA_SYS_YIELD:
