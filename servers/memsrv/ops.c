@@ -58,7 +58,7 @@ static int check_units(uint64_t first, uint64_t n, uint64_t *units)
 	return MEMSRV_OK;
 }
 
-static bool valid_client(unsigned c)
+static bool valid_client(uint64_t c)
 {
 	return c > 0 && c < MEMSRV_MAX_CLIENTS && clients[c].vspace;
 }
@@ -252,8 +252,9 @@ int op_range(unsigned me, unsigned label, const uint64_t *mr, unsigned len)
 	static const unsigned nargs[] = {
 	    [MEMSRV_FREE] = 2, [MEMSRV_SHARE] = 5,   [MEMSRV_UNSHARE] = 3,
 	    [MEMSRV_LEND] = 5, [MEMSRV_RECLAIM] = 2, [MEMSRV_DONATE] = 4};
-	unsigned other = len > 2 ? (unsigned)mr[2] : 0;
-	unsigned rights = len > 4 ? (unsigned)mr[4] : 0;
+	/* Checked at full width before narrowing: a truncated 0x1_0000_0002
+	 * would name client 2, and high bits of rights would vanish. */
+	uint64_t other = len > 2 ? mr[2] : 0, rights = len > 4 ? mr[4] : 0;
 	uint64_t first, units;
 	int err;
 
@@ -262,6 +263,8 @@ int op_range(unsigned me, unsigned label, const uint64_t *mr, unsigned len)
 	err = page_range(mr[0], mr[1], &first);
 	if (!err && nargs[label] > 2 && !valid_client(other))
 		err = other == me ? MEMSRV_E_SELF : MEMSRV_E_CLIENT;
+	if (!err && nargs[label] > 4 && rights > MEMSRV_RWX)
+		err = MEMSRV_E_RIGHTS;
 	if (!err)
 		err = check_own(label, me, first, mr[1], other, rights);
 	if (!err)

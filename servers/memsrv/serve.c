@@ -127,6 +127,8 @@ static int dispatch(unsigned me, struct septa_msg *m, uint64_t *out, unsigned *n
 		*nout = 1;
 		if (len < 4)
 			return MEMSRV_E_ARG;
+		if (mr[3] > MEMSRV_RWX) /* before narrowing: no high bits dropped */
+			return MEMSRV_E_RIGHTS;
 		return op_alloc(me, mr[0], mr[1], mr[2], (unsigned)mr[3], &out[0]);
 	case MEMSRV_FREE:
 	case MEMSRV_SHARE:

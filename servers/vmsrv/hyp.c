@@ -63,7 +63,8 @@ static long mem_call(struct vm *vm, uint64_t fn, const uint64_t *x)
 	if (fn != SEPTA_HC_RECLAIM && !(peer = peer_of(vm, x[3])))
 		return SEPTA_HC_E_NO_VM;
 	if (give) {
-		if (x[4] & (SEPTA_PAGE_SIZE - 1) ||
+		/* x5 is narrowed for memsrv: high bits must not vanish. */
+		if (x[4] & (SEPTA_PAGE_SIZE - 1) || x[5] != (unsigned)x[5] ||
 		    !vmcfg_free_ipa(peer->cfg, x[4], pages * SEPTA_PAGE_SIZE))
 			return SEPTA_HC_E_INVALID;
 		for (unsigned i = 0; i < MAX_GRANTS && !g; i++)

@@ -380,3 +380,52 @@ void test_bad_messages(void)
 	CHECK_EQ(memsrv_register(EP, mt.fault_ep, &id), MEMSRV_E_ARG);
 	CHECK_EQ(memsrv_register(EP, 5000, &id), MEMSRV_E_ARG);
 }
+
+/* A raw request, so that values beyond 32 bits reach memsrv unnarrowed. */
+static long raw(unsigned label, unsigned n, uint64_t a0, uint64_t a1, uint64_t a2,
+		uint64_t a3, uint64_t a4)
+{
+	const uint64_t a[5] = {a0, a1, a2, a3, a4};
+	struct septa_msg m = {.info = septa_msginfo(label, 0, n)};
+
+	for (unsigned i = 0; i < n; i++)
+		septa_set_mr(&m, i, a[i]);
+	if (septa_call(EP, &m) != SEPTA_OK)
+		return 1; /* no memsrv error: fails every check below */
+	return -(long)SEPTA_MSG_LABEL(m.info);
+}
+
+/* Borrower ids and rights are checked at full width: 2^32 + b is no client,
+ * 2^32 + RW no rights, and nothing changes. */
+#define YW (YB + 32 * PAGE) /* free in B: earlier tests leave pages at YB */
+
+void test_wide_arguments_refused(void)
+{
+	uint64_t pa, hi = 1ULL << 32, q[4];
+	struct memsrv_query mq;
+
+	CHECK_EQ(pa_of(mt.vs_b, YW), 0);
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, XA, MEMSRV_RW, &pa), MEMSRV_OK);
+	CHECK_EQ(raw(MEMSRV_SHARE, 5, pa, 1, hi | mt.b, YW, MEMSRV_R), MEMSRV_E_CLIENT);
+	CHECK_EQ(raw(MEMSRV_LEND, 5, pa, 1, hi | mt.b, YW, MEMSRV_R), MEMSRV_E_CLIENT);
+	CHECK_EQ(raw(MEMSRV_DONATE, 4, pa, 1, hi | mt.b, YW, 0), MEMSRV_E_CLIENT);
+	CHECK_EQ(raw(MEMSRV_SHARE, 5, pa, 1, hi | mt.me, YW, MEMSRV_R), MEMSRV_E_CLIENT);
+	CHECK_EQ(raw(MEMSRV_SHARE, 5, pa, 1, mt.b, YW, hi | MEMSRV_R), MEMSRV_E_RIGHTS);
+	CHECK_EQ(raw(MEMSRV_LEND, 5, pa, 1, mt.b, YW, hi | MEMSRV_R), MEMSRV_E_RIGHTS);
+	CHECK_EQ(raw(MEMSRV_ALLOC, 4, 1, 1, XA + PAGE, hi | MEMSRV_RW, 0),
+		 MEMSRV_E_RIGHTS);
+	/* A real share to unshare with a wide id: refused, the share stays. */
+	CHECK_EQ(memsrv_share(EP, pa, 1, mt.b, YW, MEMSRV_R), MEMSRV_OK);
+	CHECK_EQ(raw(MEMSRV_UNSHARE, 3, pa, 1, hi | mt.b, 0, 0), MEMSRV_E_CLIENT);
+	CHECK_EQ(memsrv_query(EP, pa, &mq), MEMSRV_OK);
+	CHECK_EQ(mq.view, MEMSRV_VIEW_SHARED_OWNED);
+	CHECK_EQ(mq.owner, mt.me);
+	CHECK_EQ(mq.sharers, 1);
+	kq(mt.vs_b, YW, q);
+	CHECK_EQ(q[0], pa);
+	CHECK_EQ(q[2], MEMSRV_R);
+	CHECK_EQ(pa_of(MY_VS, XA + PAGE), 0);
+	CHECK_EQ(memsrv_unshare(EP, pa, 1, mt.b), MEMSRV_OK);
+	CHECK_EQ(pa_of(mt.vs_b, YW), 0);
+	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
+}
