@@ -203,12 +203,17 @@ void syscall_dispatch(struct arch_regs *r)
 		t->regs.x[0] = (uint64_t)(int64_t)ipc_reply(t);
 		return;
 	case SEPTA_SYS_REPLY_RECV:
-		/* Nobody to answer is fine: just receive. A reply refused for its
-		 * length changed nothing and its caller still waits: say so
-		 * instead of receiving, or the replier would never learn. */
-		if (ipc_reply(t) == SEPTA_E_MSG_LENGTH) {
-			t->regs.x[0] = (uint64_t)(int64_t)SEPTA_E_MSG_LENGTH;
-			return;
+		/* Nobody to answer is fine: just receive. A reply refused (for its
+		 * length, or its fault reply's injection) changed nothing and its
+		 * caller still waits: say so instead of receiving, or the replier
+		 * would never learn. */
+		{
+			int err = ipc_reply(t);
+
+			if (err && t->reply_to) {
+				t->regs.x[0] = (uint64_t)(int64_t)err;
+				return;
+			}
 		}
 		sys_recv(t, true);
 		return;

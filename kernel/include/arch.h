@@ -86,8 +86,12 @@ void arch_vcpu_forget(struct vcpu *v);
  * virtual address); its registers are saved. */
 void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t access,
 			    uint64_t far);
-/* Whether v can take one more virtual interrupt now: E_IN_USE when nothing
- * can hold it, E_STATE without a virtual CPU interface. */
-int arch_vcpu_inject_check(const struct vcpu *v);
-/* Queues a virtual interrupt for v; fails as arch_vcpu_inject_check says. */
-int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio);
+/* Whether v can take virtual interrupt intid at priority prio now, the one
+ * check of every injection: E_RANGE a reserved INTID (>= 1020) or a
+ * priority above 255, E_STATE without a virtual CPU interface, E_IN_USE
+ * when nothing can hold it (an INTID already held needs no room). */
+int arch_vcpu_inject_check(const struct vcpu *v, uint64_t intid, uint64_t prio);
+/* Queues a virtual interrupt for v, merged into the same INTID if a list
+ * register or the queue holds it; fails as arch_vcpu_inject_check says,
+ * changing nothing. */
+int arch_vcpu_inject(struct vcpu *v, uint64_t intid, uint64_t prio);

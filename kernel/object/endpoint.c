@@ -285,9 +285,18 @@ int ipc_reply(struct tcb *replier)
 		}
 		if ((label & SEPTA_REPLY_INJECT(0)) && caller->vcpu &&
 		    (action == 0 || action == SEPTA_REPLY_RETRY ||
-		     (action == SEPTA_REPLY_ABORT && guest_abort)))
-			arch_vcpu_inject(caller->vcpu, (unsigned)(label >> 20) & 0x3ff,
-					 0xa0);
+		     (action == SEPTA_REPLY_ABORT && guest_abort))) {
+			/* VCPU_INJECT_IRQ's check, on the whole field: a refused
+			 * injection refuses the reply, which stays to be given. */
+			int err = arch_vcpu_inject(caller->vcpu, label >> 20, 0xa0);
+
+			if (err) {
+				caller->fault = fault;
+				caller->replier = replier;
+				replier->reply_to = caller;
+				return err;
+			}
+		}
 		if (action == SEPTA_REPLY_ABORT && guest_abort) {
 			arch_vcpu_inject_abort(caller->vcpu, &caller->regs,
 					       caller->fault_mr[SEPTA_ABORT_ACCESS],

@@ -145,12 +145,10 @@ struct vcpu_inject_irq_args {
 static int decode_vcpu_inject_irq(const struct vcpu_inject_irq_msg *m,
 				  struct vcpu_inject_irq_args *a)
 {
-	if (m->intid >= 1020 || m->prio > 255)
-		return SEPTA_E_RANGE;
 	a->v = target(m->iv);
 	a->intid = (unsigned)m->intid;
 	a->prio = (unsigned)m->prio;
-	return arch_vcpu_inject_check(a->v);
+	return arch_vcpu_inject_check(a->v, m->intid, m->prio);
 }
 
 static void invoke_vcpu_inject_irq(const struct vcpu_inject_irq_args *a)

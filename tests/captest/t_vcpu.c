@@ -326,6 +326,63 @@ void test_inject_in_reply(void)
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
 }
 
+/* A fault reply injects under VCPU_INJECT_IRQ's check: reserved INTIDs
+ * (1020-1023) and ones only a mask would bring below 1020 are refused,
+ * 24 times over, and change nothing: the guest still waits for its
+ * reply, and no list register or queue entry was taken. */
+void test_inject_reserved_in_reply(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb;
+	struct septa_msg m = {0};
+
+	tcb = make_irq_guest(ep, &vcpu);
+	CHECK(tcb);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(m.mr[0], 3); /* ready */
+	for (unsigned i = 0; i < 24; i++) {
+		m.info = septa_msginfo(SEPTA_REPLY_INJECT(1020 + i % 4), 0, 0);
+		CHECK_EQ(septa_reply(&m), SEPTA_E_RANGE);
+	}
+	m.info = septa_msginfo(SEPTA_REPLY_INJECT(1024 + 45), 0, 0);
+	CHECK_EQ(septa_reply(&m), SEPTA_E_RANGE);
+	m.info = septa_msginfo(SEPTA_REPLY_INJECT(1ULL << 31 | 45), 0, 0);
+	CHECK_EQ(septa_reply(&m), SEPTA_E_RANGE);
+	m.info = septa_msginfo(SEPTA_REPLY_INJECT(1023), 0, 0);
+	CHECK_EQ(septa_reply_recv(ep, &m), SEPTA_E_RANGE); /* not received */
+	m.info = septa_msginfo(SEPTA_REPLY_INJECT(45), 0, 0);
+	CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 4);
+	CHECK_EQ(m.mr[1], 45);
+	/* It has ended 45: all list registers and the queue are free. */
+	for (unsigned i = 0; i < 20; i++)
+		CHECK_EQ(septa_vcpu_inject_irq(vcpu, 40 + i, 0x10), 0);
+	CHECK_EQ(septa_vcpu_inject_irq(vcpu, 60, 0x10), SEPTA_E_IN_USE);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
+
+/* An INTID pending in a list register or queued is not added again: it
+ * merges, taking no room, even with everything full. */
+void test_inject_same_intid_merges(void)
+{
+	uint64_t v = mk(SEPTA_OBJ_VCPU, 0);
+
+	CHECK(v);
+	for (unsigned i = 0; i < 24; i++)
+		CHECK_EQ(septa_vcpu_inject_irq(v, 40, 0x10), 0);
+	/* One list register taken: nineteen others still fit. */
+	for (unsigned i = 1; i < 20; i++)
+		CHECK_EQ(septa_vcpu_inject_irq(v, 40 + i, 0x10), 0);
+	CHECK_EQ(septa_vcpu_inject_irq(v, 60, 0x10), SEPTA_E_IN_USE);
+	/* In a list register (40) or in the queue (59): merged, not refused. */
+	CHECK_EQ(septa_vcpu_inject_irq(v, 40, 0x10), 0);
+	CHECK_EQ(septa_vcpu_inject_irq(v, 59, 0x20), 0);
+	CHECK_EQ(septa_vcpu_inject_irq(v, 1023, 0x10), SEPTA_E_RANGE);
+}
+
 /* ID registers come sanitised from the kernel; the PMU traps to us. */
 void test_guest_id_registers_and_pmu(void)
 {

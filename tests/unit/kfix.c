@@ -117,13 +117,15 @@ void arch_vcpu_forget(struct vcpu *v)
 	(void)v;
 }
 
-int arch_vcpu_inject_check(const struct vcpu *v)
+int arch_vcpu_inject_check(const struct vcpu *v, uint64_t intid, uint64_t prio)
 {
 	(void)v;
+	(void)intid;
+	(void)prio;
 	return SEPTA_OK;
 }
 
-int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
+int arch_vcpu_inject(struct vcpu *v, uint64_t intid, uint64_t prio)
 {
 	(void)v;
 	(void)intid;

@@ -6,6 +6,7 @@
  */
 #include <arch.h>
 #include <core/sched.h>
+#include <irq.h>
 #include <object/tcb.h>
 #include <object/vcpu.h>
 #include <plat.h>
@@ -157,17 +158,59 @@ static uint64_t hcr_for(const struct vcpu *v)
 	return ICH_HCR_EN | (v->npending ? ICH_HCR_UIE : 0);
 }
 
-int arch_vcpu_inject(struct vcpu *v, unsigned intid, unsigned prio)
+/* The INTID an LR holds: GICv3's vINTID is 32 bits, GICv2's VirtualID 10. */
+static uint64_t lr_intid(uint64_t lr)
+{
+	return v3() ? (uint32_t)lr : lr & 0x3ff;
+}
+
+/* The list register holding intid pending or active, or -1. */
+static int lr_holding(const struct vcpu *v, bool live, uint64_t intid)
+{
+	for (unsigned i = 0; i < lr_count(); i++) {
+		uint64_t lr = live ? read_lr(i) : v->lr[i];
+
+		if (lr_busy(lr) && lr_intid(lr) == intid)
+			return (int)i;
+	}
+	return -1;
+}
+
+static bool queued(const struct vcpu *v, uint64_t intid)
+{
+	for (unsigned i = 0; i < v->npending; i++)
+		if ((v->pending[i] & 0xffff) == intid)
+			return true;
+	return false;
+}
+
+/* An INTID already in a list register or the queue is not added twice:
+ * the GIC leaves the same INTID in two list registers unpredictable, and
+ * copies would take room from other interrupts. An active one becomes
+ * pending and active, one pending already stays as it is, with its
+ * priority. */
+int arch_vcpu_inject(struct vcpu *v, uint64_t intid, uint64_t prio)
 {
 	bool live = v == arch_vcpu_live();
-	int err = arch_vcpu_inject_check(v);
+	int err = arch_vcpu_inject_check(v, intid, prio);
+	int i;
 
 	if (err)
 		return err;
-	v->pending[v->npending++] = intid | prio << 16;
-	refill(v, live);
-	if (live)
-		write_hcr(hcr_for(v));
+	if ((i = lr_holding(v, live, intid)) >= 0) {
+		uint64_t lr = live ? read_lr((unsigned)i) : v->lr[i];
+
+		lr |= v3() ? V3_PENDING : V2_PENDING;
+		if (live)
+			write_lr((unsigned)i, lr);
+		else
+			v->lr[i] = lr;
+	} else if (!queued(v, intid)) {
+		v->pending[v->npending++] = (uint32_t)(intid | prio << 16);
+		refill(v, live);
+		if (live)
+			write_hcr(hcr_for(v));
+	}
 	if (v->tcb)
 		sched_wake(v->tcb); /* if it waits in WFI, it waited for this */
 	return SEPTA_OK;
@@ -237,14 +280,6 @@ void arch_vcpu_vtimer_fired(void)
 		vgic_timer_inject(v);
 }
 
-static bool timer_queued(const struct vcpu *v)
-{
-	for (unsigned i = 0; i < v->npending; i++)
-		if ((v->pending[i] & 0xffff) == GIC_PPI_VTIMER)
-			return true;
-	return false;
-}
-
 /* Maintenance: list registers were deactivated or ran dry. */
 void arch_vcpu_maintenance(void)
 {
@@ -263,7 +298,7 @@ void arch_vcpu_maintenance(void)
 		else if (lr_busy(lr) && (lr & 0x3ff) == GIC_PPI_VTIMER)
 			timer_in_lr = true;
 	}
-	if (!timer_in_lr && !timer_queued(v)) {
+	if (!timer_in_lr && !queued(v, GIC_PPI_VTIMER)) {
 		v->vtimer_idle = true;
 		arch_irq_set_ppi(GIC_PPI_VTIMER, true);
 	}
@@ -271,11 +306,17 @@ void arch_vcpu_maintenance(void)
 	write_hcr(hcr_for(v));
 }
 
-int arch_vcpu_inject_check(const struct vcpu *v)
+/* 1020-1023 are the GIC's special INTIDs (spurious and the like) and
+ * above them nothing a list register here can present: refused whoever
+ * injects (VCPU_INJECT_IRQ, a fault reply, the timer). */
+int arch_vcpu_inject_check(const struct vcpu *v, uint64_t intid, uint64_t prio)
 {
+	if (intid >= IRQ_MAX || prio > 255)
+		return SEPTA_E_RANGE;
 	if (!nlr)
 		return SEPTA_E_STATE; /* no virtual CPU interface known */
-	if (v->npending == VCPU_PENDING)
+	if (v->npending == VCPU_PENDING &&
+	    lr_holding(v, v == arch_vcpu_live(), intid) < 0 && !queued(v, intid))
 		return SEPTA_E_IN_USE;
 	return SEPTA_OK;
 }
