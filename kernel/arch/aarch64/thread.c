@@ -39,28 +39,13 @@ void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t 
 	t->regs.x[0] = arg;
 }
 
+/* The SPSR is the kernel's alone (no invocation writes it): it is set at
+ * start, on VCPU bind and here, on unbind and finalise, so a thread never
+ * returns in a mode its kind cannot run in, and the exit path need not
+ * check. */
 void arch_thread_make_native(struct tcb *t)
 {
 	t->regs.spsr = SPSR_EL0t;
-}
-
-/* The mode the thread returns to must be one its kind may run in. With
- * TGE set (a native thread) an ERET to EL1 is an illegal return that
- * stays at EL2 at the thread's PC; a guest must never return to EL2.
- * Anything else is a kernel bug: the thread starts over in its entry mode
- * rather than the kernel running its PC. */
-static void spsr_check(struct tcb *t)
-{
-	uint64_t m = t->regs.spsr & (SPSR_AARCH32 | 0xf);
-	bool ok = t->vcpu ? m == SPSR_EL0t || m == SPSR_EL1t || m == SPSR_EL1h ||
-				m == SPSR_AARCH32 /* AArch32 User */
-			  : m == SPSR_EL0t;
-
-	if (ok)
-		return;
-	kprintf("septa: thread '%s' (tcb %p) had SPSR %lx; reset\n", t->name, (void *)t,
-		t->regs.spsr);
-	t->regs.spsr = t->vcpu ? arch_vcpu_entry_spsr() : SPSR_EL0t;
 }
 
 static uint64_t vtcr_for(const struct pgt *p)
@@ -146,7 +131,6 @@ void kernel_exit(void)
 			arch_shutdown(SEPTA_STATUS_DEADLOCK);
 		}
 	}
-	spsr_check(next);
 	if (next != sched_current)
 		switch_to(next);
 	else if (idled)
@@ -167,7 +151,6 @@ void arch_thread_start(struct tcb *t)
 	isb();
 	sched_set_runnable(t);
 	sched_current = NULL;
-	spsr_check(t);
 	switch_to(t);
 	arch_enter_user();
 }
