@@ -46,6 +46,9 @@ void arch_tcb_forget(struct tcb *t);
  * SEPTA_ACCESS_* word, with SEPTA_ACCESS_AARCH32) stopped: its length, and
  * an IT block on by one. An AArch64 instruction is 4 bytes. */
 void arch_step_aarch32(struct arch_regs *regs, uint64_t access);
+/* Makes the system call regs stopped at run again when they resume: ELR
+ * points past the SVC, which is 4 bytes. */
+void arch_syscall_restart(struct arch_regs *regs);
 
 /* ---- interrupts ---- */
 void arch_irq_init(const struct arch_cpu_info *cpu);

@@ -1,4 +1,5 @@
 /* Message registers and the dispatch of invocations by capability type. */
+#include <arch.h>
 #include <object/cap.h>
 #include <object/cspace.h>
 #include <object/invoke.h>
@@ -74,6 +75,10 @@ void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo)
 	default:
 		err = SEPTA_E_CAP_TYPE;
 		break;
+	}
+	if (err == INV_RESTART) {
+		arch_syscall_restart(&t->regs);
+		return;
 	}
 out:
 	/* Only a success or a decode that explains its refusal (E_NO_TABLE:

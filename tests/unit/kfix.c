@@ -138,6 +138,11 @@ void arch_step_aarch32(struct arch_regs *regs, uint64_t access)
 	regs->elr += access & SEPTA_ACCESS_SHORT ? 2 : 4;
 }
 
+void arch_syscall_restart(struct arch_regs *regs)
+{
+	regs->elr -= 4;
+}
+
 void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t access,
 			    uint64_t far)
 {

@@ -48,6 +48,12 @@ void arch_thread_make_native(struct tcb *t)
 	t->regs.spsr = SPSR_EL0t;
 }
 
+/* Only native threads make system calls, and they run AArch64 at EL0. */
+void arch_syscall_restart(struct arch_regs *regs)
+{
+	regs->elr -= 4;
+}
+
 static uint64_t vtcr_for(const struct pgt *p)
 {
 	uint64_t ps = ID_MMFR0_PARANGE(read_sysreg(id_aa64mmfr0_el1)) & TCR_PS_MASK;

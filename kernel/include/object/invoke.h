@@ -24,8 +24,20 @@ void ipc_set_result(struct tcb *t, int status, uint64_t label, unsigned len);
 /* Looks up the extra capabilities a thread names in its IPC buffer. */
 int msg_lookup_caps(struct tcb *t, unsigned n, struct cte **out);
 
+/*
+ * What an invocation returns when it did one bounded step of a long
+ * operation (a big revoke, delete or clear) and has more to do: not an
+ * error user level sees. The caller's registers are left as they were and
+ * its SVC is executed again, so each kernel entry stays bounded and
+ * interrupts are taken between steps. Each step must leave every object
+ * consistent and record its progress in kernel state (not in the caller's
+ * registers), since another thread may act on the same objects between
+ * steps.
+ */
+#define INV_RESTART 1
+
 /* Decodes and performs an invocation of a kernel object by thread t; sets
- * t's status and reply registers. */
+ * t's status and reply registers, or restarts its call (INV_RESTART). */
 void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo);
 /* Each capability type's entry point, obj_invoke(iv), from the table of
  * invocations (septa/invocations.def); object/decode.h makes them. */
