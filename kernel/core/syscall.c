@@ -228,6 +228,12 @@ void syscall_dispatch(struct arch_regs *r)
 	case SEPTA_SYS_TEST_PEND_IRQ:
 		t->regs.x[0] = (uint64_t)(int64_t)arch_irq_test_pend((unsigned)r->x[0]);
 		return;
+#ifdef SEPTA_ENTRY_STATS
+	case SEPTA_SYS_TEST_ENTRY_MAX:
+		arch_entry_stats(&r->x[1], &r->x[2]);
+		r->x[0] = SEPTA_OK;
+		return;
+#endif
 #endif
 	}
 	if (t->slots[TCB_SLOT_FAULT].cap.type == CAP_ENDPOINT)

@@ -50,6 +50,23 @@ void arch_step_aarch32(struct arch_regs *regs, uint64_t access);
  * points past the SVC, which is 4 bytes. */
 void arch_syscall_restart(struct arch_regs *regs);
 
+#ifdef SEPTA_ENTRY_STATS
+/* The bound benchmark's kernel (septa_kernel_stats) times every kernel
+ * entry (SEPTA_SYS_TEST_ENTRY_MAX): begin on an exception from below and
+ * again after idling, end on the way out. Other kernels do not, so that
+ * their instruction counts stay exact. */
+void arch_entry_begin(void);
+void arch_entry_end(void);
+void arch_entry_stats(uint64_t *max_ticks, uint64_t *entries);
+#else
+static inline void arch_entry_begin(void)
+{
+}
+static inline void arch_entry_end(void)
+{
+}
+#endif
+
 /* ---- interrupts ---- */
 void arch_irq_init(const struct arch_cpu_info *cpu);
 bool arch_irq_user_allowed(unsigned irq);

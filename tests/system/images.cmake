@@ -8,6 +8,7 @@ endforeach()
 septa_image(test-captest KERNEL septa_kernel_test ROOT captest)
 septa_image(bench-ipc KERNEL septa_kernel_test ROOT ipcbench)
 septa_image(bench-guest KERNEL septa_kernel_test ROOT guestbench)
+septa_image(bench-bound KERNEL septa_kernel_stats ROOT boundbench)
 septa_image(test-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memtest=memtest)
 septa_image(bench-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memsrvbench=memtest)
 # vmsrv scenarios: memsrv, vmsrv and the guests of tests/system/vms/NAME.dts.

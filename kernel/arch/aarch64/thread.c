@@ -136,11 +136,13 @@ void kernel_exit(void)
 			    "can wake one\n");
 			arch_shutdown(SEPTA_STATUS_DEADLOCK);
 		}
+		arch_entry_begin(); /* the wait is not kernel work */
 	}
 	if (next != sched_current)
 		switch_to(next);
 	else if (idled)
 		gic_timer_arm();
+	arch_entry_end();
 }
 
 /* The boot CPU's EL2 and EL1 setup for threads, then the first thread. */

@@ -284,8 +284,34 @@ static const trap_handler_fn lower_sync_handlers[EC_MAX + 1] = {
     [EC_SYSREG] = trap_sysreg, [EC_WFX] = trap_wfx,
 };
 
+#ifdef SEPTA_ENTRY_STATS
+static uint64_t entry_start, entry_max, entry_count;
+
+void arch_entry_begin(void)
+{
+	entry_start = read_sysreg(cntpct_el0);
+}
+
+void arch_entry_end(void)
+{
+	uint64_t d = read_sysreg(cntpct_el0) - entry_start;
+
+	if (d > entry_max)
+		entry_max = d;
+	entry_count++;
+}
+
+void arch_entry_stats(uint64_t *max_ticks, uint64_t *entries)
+{
+	*max_ticks = entry_max;
+	*entries = entry_count;
+	entry_max = entry_count = 0;
+}
+#endif
+
 void trap_lower_sync(struct arch_regs *r)
 {
+	arch_entry_begin();
 	uint64_t esr = read_sysreg(esr_el2);
 	trap_handler_fn h = lower_sync_handlers[ESR_EC(esr)];
 
@@ -295,11 +321,13 @@ void trap_lower_sync(struct arch_regs *r)
 void trap_lower_irq(struct arch_regs *r)
 {
 	(void)r;
+	arch_entry_begin();
 	gic_dispatch();
 }
 
 void trap_lower_serror(struct arch_regs *r)
 {
+	arch_entry_begin();
 	kprintf("septa: SError while a thread ran\n");
 	thread_fault(r, read_sysreg(esr_el2));
 }

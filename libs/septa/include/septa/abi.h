@@ -33,6 +33,10 @@ enum septa_syscall {
 	/* Exists only in test builds: makes the kernel take a data abort. */
 	SEPTA_SYS_TEST_KERNEL_FAULT = 0x7f00,
 	SEPTA_SYS_TEST_PEND_IRQ = 0x7f01, /* x0 = SPI: makes it pending at the GIC */
+	/* Only in septa_kernel_stats: -> x1 the longest kernel entry since the
+	 * last such call, in counter ticks (time waiting idle for an interrupt
+	 * left out), x2 the number of entries. */
+	SEPTA_SYS_TEST_ENTRY_MAX = 0x7f02,
 };
 
 enum septa_error {

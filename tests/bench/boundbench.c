@@ -1,0 +1,104 @@
+/*
+ * The bound on kernel work: for each operation, the worst case this
+ * program can build, in instructions per call and in the longest single
+ * kernel entry (interrupts are masked in the kernel, so that entry is the
+ * latency the operation adds to everyone else). The kernel it runs on
+ * (septa_kernel_stats) times its entries; -icount shift=0 makes the counter
+ * count instructions.
+ */
+#include <septa/ipc.h>
+#include <septa/syscall.h>
+#include <stdio.h>
+#include "boundbench.h"
+#include "icount.h"
+
+const struct septa_bootinfo *bb_bi;
+uint64_t bb_ut; /* the largest Untyped */
+int bb_bad;
+
+/* The kernel's record of its longest entry since the last call, reset. */
+static uint64_t entry_max_ticks(void)
+{
+	register long x0 __asm__("x0") = 0;
+	register long x1 __asm__("x1") = 0;
+	register long x2 __asm__("x2") = 0;
+	register long x7 __asm__("x7") = SEPTA_SYS_TEST_ENTRY_MAX;
+
+	__asm__ volatile("svc #0" : "+r"(x0), "+r"(x1), "+r"(x2) : "r"(x7) : "memory");
+	if (x0 != SEPTA_OK) {
+		printf("boundbench: BUG: this kernel does not time its entries (%ld)\n",
+		       x0);
+		bb_bad++;
+	}
+	return (uint64_t)x1;
+}
+
+void bb_begin(struct bb_run *r)
+{
+	entry_max_ticks();
+	r->t0 = icount_now();
+}
+
+void bb_end(struct bb_run *r, const char *what, unsigned calls)
+{
+	uint64_t ticks = icount_now() - r->t0, longest = entry_max_ticks();
+	uint64_t per = icount_tenths(ticks, calls ? calls : 1),
+		 max = icount_tenths(longest, 1);
+
+	printf("boundbench: %s: %llu.%llu instructions per call, longest kernel entry "
+	       "%llu instructions\n",
+	       what, (unsigned long long)per / 10, (unsigned long long)per % 10,
+	       (unsigned long long)max / 10);
+}
+
+void bb_check(bool ok, const char *what)
+{
+	if (!ok) {
+		printf("boundbench: BUG: %s\n", what);
+		bb_bad++;
+	}
+}
+
+/* The floor: a system call, and a capability (not a container's) copied
+ * and deleted again. */
+static void case_floor(void)
+{
+	uint64_t tmp = bb_bi->first_free_slot;
+	struct bb_run r;
+
+	bb_begin(&r);
+	for (int i = 0; i < 1000; i++)
+		septa_yield();
+	bb_end(&r, "yield (floor)", 1000);
+	bb_begin(&r);
+	for (int i = 0; i < 1000; i++) {
+		long a =
+		    septa_cnode_copy(SEPTA_CAP_INIT_CNODE, tmp, 64, SEPTA_CAP_INIT_CNODE,
+				     SEPTA_CAP_INIT_IPC_BUFFER, 64, SEPTA_RIGHTS_ALL);
+		long b = septa_cnode_delete(SEPTA_CAP_INIT_CNODE, tmp, 64);
+
+		bb_check(!a && !b, "copy + delete");
+	}
+	bb_end(&r, "cnode copy + delete (floor)", 2000);
+}
+
+/* Each case builds its worst case from bb_ut and the free slots from
+ * bb_bi->first_free_slot on, and leaves both as it found them. */
+static void (*const cases[])(void) = {
+    case_floor,
+};
+
+int main(void)
+{
+	bb_bi = septa_bootinfo();
+	bb_ut = bb_bi->untyped_slot;
+	for (unsigned i = 1; i < bb_bi->untyped_count; i++)
+		if (bb_bi->untyped[i].size_bits >
+		    bb_bi->untyped[bb_ut - bb_bi->untyped_slot].size_bits)
+			bb_ut = bb_bi->untyped_slot + i;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cases[i]();
+	printf("boundbench: done, %d errors\n", bb_bad);
+	septa_shutdown(bb_bad ? 1 : 0);
+	return 1;
+}
