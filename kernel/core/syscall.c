@@ -16,6 +16,7 @@
 #include <object/tcb.h>
 #include <object/vspace.h>
 #include <pl011.h>
+#include <plat.h>
 #include <status.h>
 
 /* The buffer must be mapped readable in the caller's own address space,
@@ -74,6 +75,36 @@ static void sys_debug_write(struct tcb *t)
 	}
 	t->regs.x[0] = SEPTA_OK;
 	t->regs.x[1] = len;
+}
+
+/*
+ * Console input is authority: whoever reads it takes it from everyone else
+ * (the UART's FIFO has one reader), and it is what a user types. So it
+ * goes with the console UART's IRQHandler, which the root task makes from
+ * its IRQControl and hands on like any capability: x0 names it.
+ */
+static void sys_debug_read(struct tcb *t)
+{
+	uint64_t got = 0, n = 0;
+	struct cte *slot;
+	int c, err = cspace_lookup_cap(tcb_cspace(t), t->regs.x[0], &slot);
+
+	if (!err && slot->cap.type != CAP_IRQ_HANDLER)
+		err = SEPTA_E_CAP_TYPE;
+	if (!err && slot->cap.obj != plat.uart_irq)
+		err = SEPTA_E_PERM;
+	if (!err && !(slot->cap.rights & SEPTA_RIGHT_READ))
+		err = SEPTA_E_RIGHTS;
+	if (err) {
+		t->regs.x[0] = (uint64_t)(int64_t)err;
+		t->regs.x[1] = t->regs.x[2] = 0;
+		return;
+	}
+	while (n < 8 && (c = pl011_getc()) >= 0)
+		got |= (uint64_t)c << (8 * n++);
+	t->regs.x[0] = SEPTA_OK;
+	t->regs.x[1] = n;
+	t->regs.x[2] = got;
 }
 
 /* Send, NBSend and Call. */
@@ -163,17 +194,9 @@ void syscall_dispatch(struct arch_regs *r)
 	case SEPTA_SYS_DEBUG_WRITE:
 		sys_debug_write(t);
 		return;
-	case SEPTA_SYS_DEBUG_READ: {
-		uint64_t got = 0, n = 0;
-		int c;
-
-		while (n < 8 && (c = pl011_getc()) >= 0)
-			got |= (uint64_t)c << (8 * n++);
-		r->x[0] = SEPTA_OK;
-		r->x[1] = n;
-		r->x[2] = got;
+	case SEPTA_SYS_DEBUG_READ:
+		sys_debug_read(t);
 		return;
-	}
 	case SEPTA_SYS_SHUTDOWN:
 		if (!t->is_root) {
 			t->regs.x[0] = (uint64_t)SEPTA_E_PERM;

@@ -98,12 +98,12 @@ void console_input(void)
 	struct concmd_vm v[VMCFG_MAX_VMS];
 	unsigned n = view(v);
 	uint64_t bytes;
-	unsigned got;
+	long got;
 
 	if (!handler)
 		return;
-	while ((got = septa_debug_read(&bytes)))
-		for (unsigned i = 0; i < got; i++)
+	while ((got = septa_debug_read(handler, &bytes)) > 0)
+		for (unsigned i = 0; i < (unsigned)got; i++)
 			input(v, n, (uint8_t)(bytes >> (8 * i)));
 	septa_irq_handler_ack(handler);
 }

@@ -61,8 +61,10 @@ type_input() {
 			[ $SECONDS -lt "$timeout" ] || break 2
 			sleep 0.2
 		done
-		printf '%b' "${inputs[i + 1]}"
+		# Counted first: the program may finish (and QEMU exit, and this
+		# typist be killed) as soon as it has the input.
 		echo >>"$log.typed"
+		printf '%b' "${inputs[i + 1]}"
 		pos=$((line + 1))
 	done
 	exec sleep "$timeout" # the console stays open until QEMU is done

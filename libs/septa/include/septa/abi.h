@@ -17,8 +17,9 @@ enum septa_syscall {
 	SEPTA_SYS_DEBUG_WRITE = 1, /* x0 = buffer, x1 = length; x1 <- bytes written */
 	SEPTA_SYS_SHUTDOWN = 2,	   /* x0 = status; root task only; does not return */
 	SEPTA_SYS_EXIT = 3,	   /* x0 = status; ends the calling thread */
-	/* Console input, never blocking: x1 <- bytes (0-8), x2 <- them, first
-	 * in the low byte. Whoever holds the console IRQ's handler calls it. */
+	/* Console input, never blocking: x0 = the console IRQ's handler (its
+	 * capability is the right to read); x1 <- bytes (0-8), x2 <- them,
+	 * first in the low byte. */
 	SEPTA_SYS_DEBUG_READ = 4,
 	/* IPC: x0 = capability pointer (badge on receive), x1 = message info,
 	 * x2-x5 = message registers 0-3; the rest are in the IPC buffer. */

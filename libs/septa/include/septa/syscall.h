@@ -25,18 +25,20 @@ static inline long septa_debug_write(const void *buf, size_t len, size_t *writte
 	return err;
 }
 
-/* Up to 8 bytes of console input, without waiting: their count, the bytes
- * in *bytes (first in the low byte). */
-static inline unsigned septa_debug_read(uint64_t *bytes)
+/* Up to 8 bytes of console input, without waiting: their count (0-8),
+ * the bytes in *bytes (first in the low byte); or a septa_error (< 0,
+ * *bytes 0). console names the console UART's IRQHandler (the boot info's
+ * console_irq), the authority to read it. */
+static inline long septa_debug_read(uint64_t console, uint64_t *bytes)
 {
-	register long x0 __asm__("x0") = 0;
+	register long x0 __asm__("x0") = (long)console;
 	register long x1 __asm__("x1") = 0;
 	register long x2 __asm__("x2") = 0;
 	register long x7 __asm__("x7") = SEPTA_SYS_DEBUG_READ;
 
 	__asm__ volatile("svc #0" : "+r"(x0), "+r"(x1), "+r"(x2) : "r"(x7) : "memory");
 	*bytes = (uint64_t)x2;
-	return x0 == SEPTA_OK ? (unsigned)x1 : 0;
+	return x0 == SEPTA_OK ? x1 : x0;
 }
 
 /* Returns only on refusal (SEPTA_E_PERM for anyone but the root task). */

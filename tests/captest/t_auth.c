@@ -1,0 +1,101 @@
+/* Authority nobody granted (issue 14, item 9): console input is read only
+ * with the console UART's IRQHandler, named in x0 of DEBUG_READ. */
+#include <stdio.h>
+#include <string.h>
+#include "captest.h"
+
+#define OTHER_SPI  40 /* an interrupt that is not the console's */
+#define AUTH_STACK 4096
+
+/* What the thread without the authority saw: per cptr, the status and the
+ * bytes DEBUG_READ gave it. */
+enum { NO_CAP = 1, WRONG_TYPE, OTHER_IRQ, NO_READ, AUTH_CPTRS };
+static volatile long auth_err[AUTH_CPTRS];
+static volatile uint64_t auth_got[AUTH_CPTRS];
+static volatile uint64_t auth_done;
+static uint8_t auth_stack[AUTH_STACK] __attribute__((aligned(16)));
+
+static void reader(void)
+{
+	for (unsigned c = NO_CAP; c < AUTH_CPTRS; c++) {
+		uint64_t bytes = ~0ULL;
+
+		auth_err[c] = septa_debug_read(c, &bytes);
+		auth_got[c] = bytes;
+	}
+	auth_done = 1;
+	septa_exit(0);
+}
+
+/* A thread in the root task's address space with a CSpace of its own:
+ * cptr n is slot n of a 16-slot CNode (a 60-bit guard), which holds what
+ * the caller put there and no console handler with Read. */
+static uint64_t start_reader(uint64_t cnode)
+{
+	unsigned i = ct.threads++;
+	uint64_t tcb = mk(SEPTA_OBJ_TCB, 0), ipa = SEPTA_ROOT_SPARE_BASE + i * 4096ULL;
+	uint64_t regs[2] = {(uint64_t)(uintptr_t)reader,
+			    (uint64_t)(uintptr_t)(auth_stack + AUTH_STACK)};
+
+	if (!tcb ||
+	    septa_tcb_configure(tcb, 0, cnode, VSPACE, bi->spare_frames_slot + i, ipa) ||
+	    septa_tcb_set_priority(tcb, HIGH_PRIO) ||
+	    septa_tcb_write_registers(tcb, 1, 2, regs))
+		return 0;
+	return tcb;
+}
+
+void test_console_input_needs_its_handler(void)
+{
+	uint64_t h = slot(), other = slot(), ntfn = mk(SEPTA_OBJ_NOTIFICATION, 0),
+		 cn = mk(SEPTA_OBJ_CNODE, 4), cs = slot(), bytes = 0, badge;
+	long n;
+
+	auth_done = 0;
+	CHECK(ntfn && cn);
+	CHECK(bi->console_irq != 0);
+	CHECK_EQ(septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, bi->console_irq, CNODE, h,
+				       DEPTH),
+		 0);
+	CHECK_EQ(
+	    septa_irq_control_get(SEPTA_CAP_IRQ_CONTROL, OTHER_SPI, CNODE, other, DEPTH),
+	    0);
+	CHECK_EQ(septa_irq_handler_set_notification(h, ntfn), 0);
+	/* The reader's CSpace: slot 1 empty, 2 a notification, 3 another
+	 * interrupt's handler, 4 the console's handler without Read. */
+	CHECK_EQ(
+	    septa_cnode_mint(CNODE, cs, DEPTH, CNODE, cn, DEPTH, SEPTA_RIGHTS_ALL, 60),
+	    0);
+	CHECK_EQ(
+	    septa_cnode_copy(cn, WRONG_TYPE, 4, CNODE, ntfn, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(
+	    septa_cnode_copy(cn, OTHER_IRQ, 4, CNODE, other, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(septa_cnode_copy(cn, NO_READ, 4, CNODE, h, DEPTH,
+				  SEPTA_RIGHTS_ALL & ~SEPTA_RIGHT_READ),
+		 0);
+	/* qemu-test.sh types "Qz" on this line (tests/system/CMakeLists.txt);
+	 * the console's interrupt says it arrived. */
+	printf("     captest: console input wanted\n");
+	CHECK_EQ(septa_wait(ntfn, &badge), 0);
+	CHECK(start_reader(cs));
+	yield_until(&auth_done);
+	CHECK_EQ(auth_done, 1);
+	CHECK_EQ(auth_err[NO_CAP], SEPTA_E_MISSING_CAP);
+	CHECK_EQ(auth_err[WRONG_TYPE], SEPTA_E_CAP_TYPE);
+	CHECK_EQ(auth_err[OTHER_IRQ], SEPTA_E_PERM);
+	CHECK_EQ(auth_err[NO_READ], SEPTA_E_RIGHTS);
+	for (unsigned c = NO_CAP; c < AUTH_CPTRS; c++)
+		CHECK_EQ(auth_got[c], 0);
+	/* Even the root task needs it: what it names must be the handler. */
+	CHECK_EQ(septa_debug_read(ntfn, &bytes), SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_debug_read(other, &bytes), SEPTA_E_PERM);
+	CHECK_EQ(bytes, 0);
+	/* Nothing was taken: the holder reads all of it. */
+	n = septa_debug_read(h, &bytes);
+	CHECK(n >= 1);
+	CHECK_EQ(bytes & 0xff, 'Q');
+	while (n > 0)
+		n = septa_debug_read(h, &bytes);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(septa_irq_handler_ack(h), 0);
+}
