@@ -20,8 +20,9 @@
 static const char *const root_props[] = {"compatible", "#address-cells", "#size-cells",
 					 NULL};
 static const char *const vm_props[] = {
-    "reg",  "vm-name",	    "kernel", "initrd", "bootargs",	  "memory",    "ipa-bits",
-    "cpus", "load-address", "entry",  "uart",	"uart-interrupt", "shareable", NULL};
+    "reg",    "vm-name",	"kernel",    "initrd",	      "bootargs",
+    "memory", "ipa-bits",	"cpus",	     "load-address",  "entry",
+    "uart",   "uart-interrupt", "shareable", "show-vm-count", NULL};
 static const char *const region_props[] = {"peer", "address", "peer-address",
 					   "size", "rights",  NULL};
 
@@ -174,6 +175,19 @@ static int get_str(struct ctx *c, const char *prop, char *out, size_t cap, bool 
 			return fail(c, VMCFG_E_VALUE, prop,
 				    "control character %#x at byte %d", (uint8_t)p[i], i);
 	memcpy(out, p, (size_t)len);
+	return 0;
+}
+
+/* A flag is an empty property: given, it is set. A value would say more
+ * than the flag can mean, so it is refused. */
+static int get_flag(struct ctx *c, const char *prop, bool *out)
+{
+	int len;
+
+	*out = fdt_getprop(c->fdt, c->node, prop, &len) != NULL;
+	if (*out && len != 0)
+		return fail(c, VMCFG_E_VALUE, prop, "a flag: want no value, has %d bytes",
+			    len);
 	return 0;
 }
 
@@ -354,6 +368,8 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 				    "shares a 2 MiB block with the kernel or the "
 				    "device tree");
 	}
+	if ((err = get_flag(c, "show-vm-count", &v->show_vm_count)))
+		return err;
 	node = c->node;
 	fdt_for_each_subnode(child, c->fdt, node)
 	{

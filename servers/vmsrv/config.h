@@ -39,6 +39,9 @@ struct vmcfg_vm {
 	unsigned uart_spi; /* INTID - 32 */
 	unsigned nregions;
 	struct vmcfg_region regions[VMCFG_MAX_REGIONS];
+	/* VM_INFO tells it how many VMs there are; otherwise that is none of
+	 * its business (it reads 0). */
+	bool show_vm_count;
 };
 
 struct vmcfg {

@@ -255,7 +255,7 @@ bool hyp_call(struct vcpu *c, uint64_t *x)
 	case SEPTA_HC_VM_INFO:
 		r = 0;
 		x[1] = vm->cfg->id;
-		x[2] = nvms;
+		x[2] = vm->cfg->show_vm_count ? nvms : 0; /* 0: not told */
 		x[3] = vm->resets;
 		break;
 	case SEPTA_HC_SHARE:

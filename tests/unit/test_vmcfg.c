@@ -73,7 +73,10 @@ static void test_good(void)
 	set_u64s(beta, "shareable", 0x40400000, 0x10000, 2);
 	set_u64s(beta, "load-address", 0x40200000, 0, 1);
 	fdt_setprop_string(buf, beta, "bootargs", "console=ttyAMA0");
+	fdt_setprop_empty(buf, beta, "show-vm-count");
 	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	/* The VM count is told only where the configuration says so. */
+	CU_ASSERT(!cfg.vms[0].show_vm_count && cfg.vms[1].show_vm_count);
 	CU_ASSERT_EQUAL(cfg.nvms, 2);
 	CU_ASSERT_EQUAL(cfg.vms[0].id, 1);
 	CU_ASSERT_STRING_EQUAL(cfg.vms[0].name, "alpha");
@@ -184,6 +187,10 @@ static const struct bad bads[] = {
     {"linux,initrd-start", U32, 2, 0, NULL, VMCFG_E_UNKNOWN,
      "vm 'beta': linux,initrd-start: unknown property"},
     {"status", STR, 0, 0, "okay", VMCFG_E_UNKNOWN, "vm 'beta': status: unknown property"},
+    {"show-vm-count", U32, 1, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': show-vm-count: a flag: want no value, has 4 bytes"},
+    {"show-vm-counts", U32, 1, 0, NULL, VMCFG_E_UNKNOWN,
+     "vm 'beta': show-vm-counts: unknown property (did you mean 'show-vm-count'?)"},
 };
 
 static void apply(const struct bad *b)

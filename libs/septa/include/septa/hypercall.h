@@ -37,13 +37,14 @@
 #define SEPTA_HC_CALL_COUNT 0x8600ff00u
 #define SEPTA_HC_UID	    0x8600ff01u
 #define SEPTA_HC_REVISION   0x8600ff03u
-#define SEPTA_HC_VM_INFO    0xc6000001u /* -> x1 own VM id, x2 VMs, x3 resets so far */
-#define SEPTA_HC_SHARE	    0xc6000002u /* ipa, pages, peer, peer ipa, rights */
-#define SEPTA_HC_UNSHARE    0xc6000003u /* ipa, pages, peer */
-#define SEPTA_HC_LEND	    0xc6000004u /* ipa, pages, peer, peer ipa, rights */
-#define SEPTA_HC_RECLAIM    0xc6000005u /* ipa, pages */
-#define SEPTA_HC_DOORBELL   0xc6000006u /* peer, value: rings the peer's doorbell */
-#define SEPTA_HC_MAILBOX    0xc6000007u /* -> x1 = sender (0: empty), x2 = value */
+/* -> x1 own VM id, x2 VMs (0 unless configured: show-vm-count), x3 resets so far */
+#define SEPTA_HC_VM_INFO  0xc6000001u
+#define SEPTA_HC_SHARE	  0xc6000002u /* ipa, pages, peer, peer ipa, rights */
+#define SEPTA_HC_UNSHARE  0xc6000003u /* ipa, pages, peer */
+#define SEPTA_HC_LEND	  0xc6000004u /* ipa, pages, peer, peer ipa, rights */
+#define SEPTA_HC_RECLAIM  0xc6000005u /* ipa, pages */
+#define SEPTA_HC_DOORBELL 0xc6000006u /* peer, value: rings the peer's doorbell */
+#define SEPTA_HC_MAILBOX  0xc6000007u /* -> x1 = sender (0: empty), x2 = value */
 /* A measuring aid (tests/guests/bench.c): x1 = kind (SEPTA_EXIT_*) ->
  * x1 the calling VM's exits of that kind so far, x2 counter ticks vmsrv
  * spent on them, x3 ticks of that in calls to memsrv. */
