@@ -2,7 +2,8 @@
  * Grants: the mappings memsrv makes for clients. Each is a frame capability
  * minted from memsrv's original with the granted rights and mapped in the
  * client's VSpace with its ownership tag; deleting it unmaps it (the kernel
- * does that), so the table below is the whole list of what any client can
+ * does that), and revoking it first takes every copy with it, so the table
+ * below is the whole list of what any client, or the kernel for it, can
  * reach. The table is an open-addressed hash on (page, client) in memsrv's
  * metadata area, 24 bytes a grant.
  */
@@ -72,26 +73,35 @@ static void drop_table(void *arg, uint64_t pt)
 
 static const struct septa_table_source tables = {new_table, drop_table, NULL};
 
+static long map_cap(uint64_t s, uint64_t vspace, uint64_t ipa, unsigned rights,
+		    unsigned tag)
+{
+	struct septa_no_table nt = {0, 0};
+	long err = septa_frame_map_with_tables(s, vspace, ipa, rights, tag, &tables, &nt);
+
+	/* The callers checked and reserved everything this needs. */
+	if (err)
+		printf("memsrv: BUG: cannot map at %#llx (error %ld, level %u)\n",
+		       (unsigned long long)ipa, err, nt.level);
+	return err;
+}
+
 uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
 		   unsigned tag)
 {
 	uint64_t s = cs_alloc(1);
 	unsigned capr = SEPTA_RIGHT_READ | (rights & MEMSRV_W ? SEPTA_RIGHT_WRITE : 0);
-	struct septa_no_table nt = {0, 0};
 	long err =
 	    s ? septa_cnode_mint(cs_top, s, CS_DEPTH, cs_top, frame, CS_DEPTH, capr, 0)
 	      : SEPTA_E_NO_MEMORY;
 
-	if (!err)
-		err = septa_frame_map_with_tables(s, vspace, ipa, rights, tag, &tables,
-						  &nt);
-	if (err == SEPTA_OK)
+	if (err)
+		printf("memsrv: BUG: no capability for frame %#llx (error %ld)\n",
+		       (unsigned long long)frame, err);
+	else if (!map_cap(s, vspace, ipa, rights, tag))
 		return s;
 	if (s)
 		cs_delete(s);
-	/* The callers checked and reserved everything this needs. */
-	printf("memsrv: BUG: cannot map frame %#llx at %#llx (error %ld, level %u)\n",
-	       (unsigned long long)frame, (unsigned long long)ipa, err, nt.level);
 	return 0;
 }
 
@@ -118,21 +128,38 @@ struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa
 	return &table[i];
 }
 
+/*
+ * The client's right to the page ends here (free, lend, donate, unshare).
+ * Its capability may have copies the kernel holds: a server's IPC buffer
+ * is bound into its TCB through one (spawn.c). Revoking first deletes
+ * every such copy, so the kernel stops using the page before memsrv can
+ * hand it to anyone else; deleting alone would leave the copies, under
+ * the pool's frame, pointing at the next owner's page.
+ */
 void grant_unmap(struct grant *g)
 {
 	if (!(g->flags & G_MAPPED))
 		return;
+	septa_cnode_revoke(cs_top, g->slot, CS_DEPTH);
 	cs_delete(g->slot);
 	g->flags &= (uint8_t)~G_MAPPED;
 	g->slot = 0;
 }
 
+/* A new tag, the same right: the capability (and what the kernel holds
+ * through it) stays, only its mapping is made again. */
 void grant_remap(struct grant *g, unsigned tag)
 {
-	grant_unmap(g);
+	g->tag = (uint8_t)tag;
+	if (g->flags & G_MAPPED) {
+		septa_frame_unmap(g->slot);
+		if (!map_cap(g->slot, clients[g->client].vspace, g->ipa, g->rights, tag))
+			return;
+		grant_unmap(g); /* a BUG, logged: the audit reports it */
+		return;
+	}
 	g->slot = (uint32_t)map_frame(pool_frame(g->page), clients[g->client].vspace,
 				      g->ipa, g->rights, tag);
-	g->tag = (uint8_t)tag;
 	if (g->slot)
 		g->flags |= G_MAPPED;
 }
