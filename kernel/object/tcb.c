@@ -144,15 +144,27 @@ static int decode_tcb_configure(const struct tcb_configure_msg *m,
 	return SEPTA_OK;
 }
 
+/* The TCB's slots hold copies made by the one rule (cap_copy_of): the
+ * buffer's copy starts unmapped, or deleting the TCB would remove the
+ * mapping its frame capability made. Decode let only types through that
+ * the rule copies. */
+static void bind_copy(struct cte *src, struct cte *dst)
+{
+	struct cap copy;
+
+	cap_copy_of(&src->cap, &copy);
+	cdt_insert(src, dst, &copy);
+}
+
 static void invoke_tcb_configure(const struct tcb_configure_args *a)
 {
 	struct tcb *t = a->t;
 
-	cdt_insert(a->cspace, &t->slots[TCB_SLOT_CSPACE], &a->cspace->cap);
-	cdt_insert(a->vspace, &t->slots[TCB_SLOT_VSPACE], &a->vspace->cap);
-	cdt_insert(a->buffer, &t->slots[TCB_SLOT_BUFFER], &a->buffer->cap);
+	bind_copy(a->cspace, &t->slots[TCB_SLOT_CSPACE]);
+	bind_copy(a->vspace, &t->slots[TCB_SLOT_VSPACE]);
+	bind_copy(a->buffer, &t->slots[TCB_SLOT_BUFFER]);
 	if (a->fault)
-		cdt_insert(a->fault, &t->slots[TCB_SLOT_FAULT], &a->fault->cap);
+		bind_copy(a->fault, &t->slots[TCB_SLOT_FAULT]);
 	t->buffer_ipa = a->buffer_ipa;
 }
 

@@ -99,3 +99,32 @@ void test_console_input_needs_its_handler(void)
 	CHECK_EQ(n, 0);
 	CHECK_EQ(septa_irq_handler_ack(h), 0);
 }
+
+/* The same class as item 10: a copy the kernel holds must not act for the
+ * capability it was made from. The buffer frame bound by TCB_CONFIGURE
+ * was copied with its mapping record, so deleting the TCB removed the
+ * mapping the frame's own capability had made. */
+void test_tcb_delete_leaves_buffer_mapped(void)
+{
+	uint64_t vs = slot(), f = mk(SEPTA_OBJ_FRAME_4K, 0),
+		 pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0), pt3 = mk(SEPTA_OBJ_PAGE_TABLE, 0),
+		 tcb = mk(SEPTA_OBJ_TCB, 0), q[4], pa;
+
+	CHECK(f && pt2 && pt3 && tcb);
+	CHECK_EQ(septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 40, CNODE, 0, 0, vs, 1),
+		 0);
+	CHECK_EQ(septa_page_table_map(pt2, vs, 0, 2, NULL), 0);
+	CHECK_EQ(septa_page_table_map(pt3, vs, 0, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, 0,
+				 NULL, NULL),
+		 0);
+	CHECK_EQ(septa_frame_get_address(f, &pa), 0);
+	CHECK_EQ(septa_tcb_configure(tcb, 0, CNODE, vs, f, 0x1000), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], pa);
+	/* The mapping is still the frame capability's to remove. */
+	CHECK_EQ(septa_frame_unmap(f), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+}
