@@ -130,6 +130,13 @@ static void sys_send(struct tcb *t, bool is_call, bool blocking)
 		err = SEPTA_E_RIGHTS;
 		goto fail;
 	}
+	/* A message that is not all there is not sent cut (the receiver's
+	 * missing buffer cuts it: that one says what arrived). */
+	if (c->type == CAP_ENDPOINT && SEPTA_MSG_LEN(mi) > SEPTA_MSG_REGS &&
+	    !tcb_buffer(t)) {
+		err = SEPTA_E_NO_BUFFER;
+		goto fail;
+	}
 	if (c->type == CAP_NOTIFICATION) {
 		if (is_call) {
 			err = SEPTA_E_CAP_TYPE;

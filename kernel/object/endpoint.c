@@ -263,6 +263,8 @@ int ipc_reply(struct tcb *replier)
 	 * keeps waiting for a proper reply. Fault replies are held to it too. */
 	if (SEPTA_MSG_LEN(mi) > SEPTA_MSG_MAX)
 		return SEPTA_E_MSG_LENGTH;
+	if (SEPTA_MSG_LEN(mi) > SEPTA_MSG_REGS && !tcb_buffer(replier))
+		return SEPTA_E_NO_BUFFER;
 	replier->reply_to = NULL;
 	caller->replier = NULL;
 	if (caller->fault) {

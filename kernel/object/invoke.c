@@ -62,6 +62,12 @@ void invoke(struct tcb *t, struct cte *slot, uint64_t msginfo)
 		err = SEPTA_E_MSG_LENGTH;
 		goto out;
 	}
+	/* Its registers beyond the fourth are nowhere (the buffer went with
+	 * its frame): read as zeros they would be another invocation. */
+	if (iv.len > SEPTA_MSG_REGS && !tcb_buffer(t)) {
+		err = SEPTA_E_NO_BUFFER;
+		goto out;
+	}
 	err = msg_lookup_caps(t, iv.ncaps, iv.caps);
 	if (err)
 		goto out;

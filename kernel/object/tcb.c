@@ -256,7 +256,7 @@ static int decode_tcb_read_registers(const struct tcb_read_registers_msg *m,
 	if (target(m->iv) == m->iv->caller)
 		return SEPTA_E_STATE;
 	if (m->count > SEPTA_MSG_REGS && !tcb_buffer(m->iv->caller))
-		return SEPTA_E_RANGE;
+		return SEPTA_E_NO_BUFFER;
 	a->iv = m->iv;
 	a->t = target(m->iv);
 	a->n = (unsigned)m->count;

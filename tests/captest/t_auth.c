@@ -128,3 +128,50 @@ void test_tcb_delete_leaves_buffer_mapped(void)
 	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
 	CHECK_EQ(q[0], 0);
 }
+
+/* A thread whose buffer frame was revoked has no IPC buffer: what needs
+ * more than 4 registers is refused with E_NO_BUFFER and does nothing, not
+ * done with zeros for the registers that are nowhere. */
+static volatile long nobuf_err[4];
+static volatile uint64_t nobuf_done;
+
+static void nobuf(uint64_t arg)
+{
+	const uint64_t *a = (const uint64_t *)(uintptr_t)arg; /* tcb, ep, src, dst */
+	struct septa_msg m5 = {.info = septa_msginfo(1, 0, 5)},
+			 m4 = {.info = septa_msginfo(1, 0, 4)};
+	uint64_t regs[8];
+
+	nobuf_err[0] = septa_tcb_read_registers(a[0], 8, regs);
+	nobuf_err[1] =
+	    septa_cnode_copy(CNODE, a[3], DEPTH, CNODE, a[2], DEPTH, SEPTA_RIGHTS_ALL);
+	nobuf_err[2] = septa_ipc(SEPTA_SYS_NBSEND, a[1], &m5);
+	nobuf_err[3] = septa_ipc(SEPTA_SYS_NBSEND, a[1], &m4);
+	nobuf_done = 1;
+}
+
+void test_no_buffer_refuses_long_messages(void)
+{
+	static uint64_t args[4];
+	uint64_t frame = bi->spare_frames_slot + ct.threads, tmp = slot(), t;
+
+	args[0] = mk(SEPTA_OBJ_TCB, 0);
+	args[1] = mk(SEPTA_OBJ_ENDPOINT, 0);
+	args[2] = mk(SEPTA_OBJ_NOTIFICATION, 0);
+	args[3] = slot();
+	nobuf_done = 0;
+	CHECK(args[0] && args[1] && args[2]);
+	t = spawn(nobuf, (uint64_t)(uintptr_t)args, LOW_PRIO, 0);
+	CHECK(t);
+	/* Its buffer's frame capability revoked: the TCB's copy goes too. */
+	CHECK_EQ(septa_cnode_revoke(CNODE, frame, DEPTH), 0);
+	CHECK_EQ(septa_tcb_set_priority(t, HIGH_PRIO), 0); /* runs now */
+	yield_until(&nobuf_done);
+	CHECK_EQ(nobuf_done, 1);
+	CHECK_EQ(nobuf_err[0], SEPTA_E_NO_BUFFER);
+	CHECK_EQ(nobuf_err[1], SEPTA_E_NO_BUFFER);
+	CHECK_EQ(septa_cnode_move(CNODE, tmp, DEPTH, CNODE, args[3], DEPTH),
+		 SEPTA_E_MISSING_CAP);
+	CHECK_EQ(nobuf_err[2], SEPTA_E_NO_BUFFER);
+	CHECK_EQ(nobuf_err[3], SEPTA_E_WOULD_BLOCK);
+}

@@ -70,6 +70,8 @@ enum septa_error {
 	SEPTA_E_NO_TABLE = -26,	    /* page tables are missing: reply septa_no_table_mr */
 	SEPTA_E_NO_VMID = -27,	    /* every VMID is in use */
 	SEPTA_E_NOT_RAM = -28,	    /* a buffer is mapped, but not to normal RAM */
+	SEPTA_E_NO_BUFFER =
+	    -29, /* beyond 4 registers, and the thread has no IPC buffer */
 };
 
 /* Message info (x1): label above 12 bits, capability count, length. */
