@@ -132,7 +132,7 @@ void test_tcb_delete_leaves_buffer_mapped(void)
 /* A thread whose buffer frame was revoked has no IPC buffer: what needs
  * more than 4 registers is refused with E_NO_BUFFER and does nothing, not
  * done with zeros for the registers that are nowhere. */
-static volatile long nobuf_err[4];
+static volatile long nobuf_err[6];
 static volatile uint64_t nobuf_done;
 
 static void nobuf(uint64_t arg)
@@ -148,12 +148,21 @@ static void nobuf(uint64_t arg)
 	nobuf_err[2] = septa_ipc(SEPTA_SYS_NBSEND, a[1], &m5);
 	nobuf_err[3] = septa_ipc(SEPTA_SYS_NBSEND, a[1], &m4);
 	nobuf_done = 1;
+	/* Answer one Call: first too long (refused, the caller keeps
+	 * waiting), then with 4 registers. */
+	if (septa_recv(a[1], &m4) == 0) {
+		m5.info = septa_msginfo(5, 0, 5);
+		nobuf_err[4] = septa_reply(&m5);
+		m4.info = septa_msginfo(7, 0, 4);
+		nobuf_err[5] = septa_reply(&m4);
+	}
 }
 
 void test_no_buffer_refuses_long_messages(void)
 {
 	static uint64_t args[4];
 	uint64_t frame = bi->spare_frames_slot + ct.threads, tmp = slot(), t;
+	struct septa_msg call = {.info = septa_msginfo(1, 0, 1)};
 
 	args[0] = mk(SEPTA_OBJ_TCB, 0);
 	args[1] = mk(SEPTA_OBJ_ENDPOINT, 0);
@@ -174,4 +183,10 @@ void test_no_buffer_refuses_long_messages(void)
 		 SEPTA_E_MISSING_CAP);
 	CHECK_EQ(nobuf_err[2], SEPTA_E_NO_BUFFER);
 	CHECK_EQ(nobuf_err[3], SEPTA_E_WOULD_BLOCK);
+	/* It waits on the endpoint now, and answers this at once. */
+	CHECK_EQ(septa_call(args[1], &call), 0);
+	CHECK_EQ(nobuf_err[4], SEPTA_E_NO_BUFFER);
+	CHECK_EQ(nobuf_err[5], 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(call.info), 7);
+	CHECK_EQ(SEPTA_MSG_LEN(call.info), 4);
 }
