@@ -315,6 +315,11 @@ static int decode_tcb_bind_notification(const struct tcb_bind_notification_msg *
 {
 	if (m->ntfn->cap.type != CAP_NOTIFICATION)
 		return SEPTA_E_CAP_TYPE;
+	/* The bound thread receives the signals: that takes the right to
+	 * wait, or a signal-only capability would let its holder take them
+	 * from whoever waits (an interrupt's driver, say). */
+	if (!(m->ntfn->cap.rights & SEPTA_RIGHT_READ))
+		return SEPTA_E_RIGHTS;
 	a->t = target(m->iv);
 	a->n = (struct notification *)(uintptr_t)m->ntfn->cap.obj;
 	if (a->t->bound_ntfn || a->n->bound)

@@ -383,3 +383,23 @@ void test_bad_tcb_unbind_notification_state(void)
 	CHECK_EQ(septa_tcb_unbind_notification(t), SEPTA_E_STATE);
 	CHECK_EQ(septa_tcb_bind_notification(t, n), 0);
 }
+
+void test_bad_tcb_bind_notification_rights(void)
+{
+	uint64_t t = mk(SEPTA_OBJ_TCB, 0), n = mk(SEPTA_OBJ_NOTIFICATION, 0),
+		 signal_only = slot(), b = 0;
+
+	CHECK(t && n);
+	CHECK_EQ(septa_cnode_mint(CNODE, signal_only, DEPTH, CNODE, n, DEPTH,
+				  SEPTA_RIGHT_WRITE | SEPTA_RIGHT_GRANT, 5),
+		 0);
+	/* Bound, a thread of the holder's would take the signals meant for
+	 * whoever waits on n: binding takes Read, as waiting does. */
+	CHECK_EQ(septa_tcb_bind_notification(t, signal_only), SEPTA_E_RIGHTS);
+	CHECK_EQ(septa_tcb_unbind_notification(t), SEPTA_E_STATE);
+	/* The signal stays for the waiter. */
+	CHECK_EQ(septa_signal(signal_only), 0);
+	CHECK_EQ(septa_poll(n, &b), 0);
+	CHECK_EQ(b, 5);
+	CHECK_EQ(septa_tcb_bind_notification(t, n), 0);
+}
