@@ -145,12 +145,24 @@ void test_bad_sys_send_missing_cap_extra(void)
 	struct septa_ipc_buffer *b = septa_ipc_buffer();
 
 	CHECK(ep && f);
-	/* The second of two capabilities is not there; then behind a guard. */
+	/* The second of two capabilities is not there. */
 	b->caps_or_badges[0] = f;
 	b->caps_or_badges[1] = slot();
 	CHECK_EQ(septa_send(ep, &m), SEPTA_E_MISSING_CAP);
+	CHECK_IDLE(ep);
+}
+
+void test_bad_sys_send_guard_extra(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), f = mk(SEPTA_OBJ_FRAME_4K, 0);
+	struct septa_msg m = {.info = septa_msginfo(0, 2, 0)};
+	struct septa_ipc_buffer *b = septa_ipc_buffer();
+
+	CHECK(ep && f);
+	/* The second of two capabilities is behind a guard that does not
+	 * match: a blocking send that must not block. */
+	b->caps_or_badges[0] = f;
 	b->caps_or_badges[1] = BAD_GUARD_CPTR | f;
-	m.info = septa_msginfo(0, 2, 0);
 	CHECK_EQ(septa_send(ep, &m), SEPTA_E_GUARD);
 	CHECK_IDLE(ep);
 }

@@ -128,8 +128,9 @@ static void require(const char *subject, const char *err)
 	row_for(subject, err)->required = 1;
 }
 
-/* Every `E_XXX` in an errors column; "as <op>" takes <op>'s as well. */
-static void require_listed(const struct inv *v, int nest)
+/* Every `E_XXX` in v's errors column, for subject; "as <op>" takes
+ * <op>'s as well. */
+static void require_listed(const char *subject, const struct inv *v, int nest)
 {
 	const char *p = v->errors;
 
@@ -138,13 +139,15 @@ static void require_listed(const struct inv *v, int nest)
 		size_t n = strcspn(p + 3, " ;,");
 
 		snprintf(op, sizeof(op), "%.*s", (int)n, p + 3);
+		/* <op> is a word of an invocation of the same object. */
+		snprintf(want, sizeof(want), "_%s", op);
 		for (unsigned i = 0; i < NINV; i++) {
-			snprintf(want, sizeof(want), "_%s", op);
-			size_t l = strlen(invs[i].name), w = strlen(want);
+			const char *at = strstr(invs[i].name, want);
+			size_t w = strlen(want);
 
-			if (!strcmp(invs[i].obj, v->obj) && l > w &&
-			    !strcmp(invs[i].name + l - w, want))
-				require_listed(&invs[i], nest + 1);
+			if (!strcmp(invs[i].obj, v->obj) && at &&
+			    (!at[w] || at[w] == '_'))
+				require_listed(subject, &invs[i], nest + 1);
 		}
 	}
 	while ((p = strstr(p, "`E_"))) {
@@ -154,12 +157,8 @@ static void require_listed(const struct inv *v, int nest)
 		snprintf(e, sizeof(e), "%.*s", (int)n, p + 3);
 		p += 3 + n;
 		for (unsigned i = 0; i < NERR; i++)
-			if (!strcmp(errs[i], e)) {
-				char s[64];
-
-				lower(s, v->name, sizeof(s));
-				require(s, e);
-			}
+			if (!strcmp(errs[i], e))
+				require(subject, e);
 	}
 }
 
@@ -168,7 +167,7 @@ static void require_all(void)
 	for (unsigned i = 0; i < NINV; i++) {
 		const struct inv *v = &invs[i];
 
-		require_listed(v, 0);
+		require_listed(v->name, v, 0);
 		/* What the shape checks before the object's decode. */
 		if (v->nmr)
 			require(v->name, "ARG");
