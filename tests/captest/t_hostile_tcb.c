@@ -403,3 +403,24 @@ void test_bad_tcb_bind_notification_rights(void)
 	CHECK_EQ(b, 5);
 	CHECK_EQ(septa_tcb_bind_notification(t, n), 0);
 }
+
+void test_tcb_buffer_copy_leaves_mapping(void)
+{
+	uint64_t vs = hostile_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0),
+		 t = mk(SEPTA_OBJ_TCB, 0), pa = 0, q[4];
+
+	CHECK(vs && f && t);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(septa_frame_get_address(f, &pa), 0);
+	/* The TCB's copy of the buffer's capability is a copy like any: it
+	 * has no mapping, so its deletion removes none. */
+	CHECK_EQ(septa_tcb_configure(t, 0, CNODE, VSPACE, f, 0x7000), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, t, DEPTH), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], pa);
+	/* And the frame's own capability still owns it. */
+	CHECK_EQ(septa_frame_unmap(f), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+}
