@@ -119,6 +119,11 @@ static int decode_tcb_configure(const struct tcb_configure_msg *m,
 	if (cs->type != CAP_CNODE || vs->type != CAP_VSPACE || buf->type != CAP_FRAME ||
 	    buf->size_bits != SEPTA_PAGE_SHIFT || (buf->flags & CAP_F_DEVICE))
 		return SEPTA_E_CAP_TYPE;
+	/* The kernel writes every message the thread receives into the
+	 * buffer: a read-only capability must not let it write the page. */
+	if ((buf->rights & (SEPTA_RIGHT_READ | SEPTA_RIGHT_WRITE)) !=
+	    (SEPTA_RIGHT_READ | SEPTA_RIGHT_WRITE))
+		return SEPTA_E_RIGHTS;
 	if (!IS_ALIGNED(m->buffer_ipa, SEPTA_PAGE_SIZE))
 		return SEPTA_E_ALIGN;
 	a->fault = NULL;

@@ -424,3 +424,26 @@ void test_tcb_buffer_copy_leaves_mapping(void)
 	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
 	CHECK_EQ(q[0], 0);
 }
+
+/* The kernel writes every message the thread receives into its buffer:
+ * a capability without Write must not make it write the page. */
+static void bad_buffer_rights(unsigned rights)
+{
+	struct cfg c = good_cfg();
+	uint64_t weak = slot();
+
+	CHECK(c.frame);
+	CHECK_EQ(septa_cnode_copy(CNODE, weak, DEPTH, CNODE, c.frame, DEPTH, rights), 0);
+	c.frame = weak;
+	bad_configure(c, SEPTA_E_RIGHTS);
+}
+
+void test_bad_tcb_configure_rights_buffer_read_only(void)
+{
+	bad_buffer_rights(SEPTA_RIGHT_READ | SEPTA_RIGHT_GRANT);
+}
+
+void test_bad_tcb_configure_rights_buffer_write_only(void)
+{
+	bad_buffer_rights(SEPTA_RIGHT_WRITE);
+}
