@@ -288,3 +288,70 @@ void test_bad_sys_reply_msg_length(void)
 	CHECK_EQ(got_label, 8 | 0x1000);
 	CHECK_EQ(got_mr0, 77);
 }
+
+/* Receive slots a hostile receiver names: the message still arrives, the
+ * capability does not (caps 0), no slot is filled, the sender keeps it. */
+static volatile uint64_t rs_cap;
+
+static void rs_sender(uint64_t ep)
+{
+	struct septa_msg m = {.info = septa_msginfo(3, 1, 0)};
+
+	septa_ipc_buffer()->caps_or_badges[0] = rs_cap;
+	septa_send(ep, &m);
+}
+
+/* The receive slot is a fresh empty slot, its index with extra bits. */
+static void bad_receive_slot(uint64_t cnode, uint64_t extra, uint64_t depth)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), n = mk(SEPTA_OBJ_NOTIFICATION, 0);
+	uint64_t dst = slot(), index = dst | extra;
+	struct septa_ipc_buffer *b = septa_ipc_buffer();
+	struct septa_msg m = {0};
+
+	CHECK(ep && n);
+	rs_cap = n;
+	b->receive_cnode = cnode;
+	b->receive_index = index;
+	b->receive_depth = depth;
+	CHECK(spawn(rs_sender, ep, LOW_PRIO, 0));
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	b->receive_cnode = b->receive_index = b->receive_depth = 0;
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), 3);
+	CHECK_EQ(SEPTA_MSG_CAPS(m.info), 0);
+	CHECK_EQ(probe(dst), SEPTA_E_MISSING_CAP);
+	CHECK_EQ(probe(n), SEPTA_OK); /* the sender's is still there */
+}
+
+void test_receive_slot_depth_zero(void)
+{
+	bad_receive_slot(0, 0, 0);
+}
+
+void test_receive_slot_depth_65(void)
+{
+	bad_receive_slot(0, 0, 65);
+}
+
+void test_receive_slot_depth_wide(void)
+{
+	bad_receive_slot(0, 0, 1ULL << 32 | DEPTH);
+}
+
+void test_receive_slot_guard(void)
+{
+	bad_receive_slot(0, BAD_GUARD_CPTR, DEPTH);
+}
+
+void test_receive_slot_cnode_not_cnode(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+
+	CHECK(ep);
+	bad_receive_slot(ep, 0, DEPTH);
+}
+
+void test_receive_slot_cnode_empty(void)
+{
+	bad_receive_slot(slot(), 0, DEPTH);
+}
