@@ -43,7 +43,7 @@ static const char *const errs[] = {
     "ARG",	   "ALIGN",	 "NO_MEMORY", "DELETE_FIRST", "REVOKE_FIRST",
     "MSG_LENGTH",  "EXTRA_CAPS", "SIZE",      "RIGHTS",	      "DELETED",
     "WOULD_BLOCK", "NO_REPLY",	 "IN_USE",    "TOO_DEEP",     "STATE",
-    "NO_TABLE",	   "NO_VMID",	 "NOT_RAM",
+    "NO_TABLE",	   "NO_VMID",	 "NOT_RAM",   "NO_BUFFER",
 };
 #define NERR (sizeof(errs) / sizeof(errs[0]))
 
@@ -53,13 +53,14 @@ static const struct {
 } syscalls[] = {
     {"sys_unknown", "SYSCALL"},
     {"sys_debug_write", "RANGE FAULT NOT_RAM"},
+    {"sys_debug_read", "MISSING_CAP CAP_TYPE PERM RIGHTS"},
     {"sys_shutdown", "PERM"},
     {"sys_send", "MSG_LENGTH RIGHTS MISSING_CAP GUARD DELETED"},
-    {"sys_nbsend", "WOULD_BLOCK"},
+    {"sys_nbsend", "WOULD_BLOCK NO_BUFFER"},
     {"sys_call", "CAP_TYPE MISSING_CAP GUARD"},
     {"sys_recv", "CAP_TYPE RIGHTS DELETED"},
     {"sys_nbrecv", "WOULD_BLOCK"},
-    {"sys_reply", "NO_REPLY MSG_LENGTH ARG"},
+    {"sys_reply", "NO_REPLY MSG_LENGTH ARG NO_BUFFER"},
 };
 #define NSYS (sizeof(syscalls) / sizeof(syscalls[0]))
 
@@ -72,6 +73,13 @@ static const struct {
     {"sys_recv", "DELETED", "delete_endpoint_wakes_waiters"},
     {"sys_send", "DELETED", "revoke_badged_with_sender_waiting"},
     {"sys_reply", "ARG", "guest_abort_decoding"},
+    {"sys_debug_read", "MISSING_CAP", "console_input_needs_its_handler"},
+    {"sys_debug_read", "CAP_TYPE", "console_input_needs_its_handler"},
+    {"sys_debug_read", "PERM", "console_input_needs_its_handler"},
+    {"sys_debug_read", "RIGHTS", "console_input_needs_its_handler"},
+    {"tcb_read_registers", "NO_BUFFER", "no_buffer_refuses_long_messages"},
+    {"sys_nbsend", "NO_BUFFER", "no_buffer_refuses_long_messages"},
+    {"sys_reply", "NO_BUFFER", "no_buffer_refuses_long_messages"},
 };
 
 /* Errors an invocation can give that no test on QEMU can reach. */
