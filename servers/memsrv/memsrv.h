@@ -117,7 +117,19 @@ struct grant {
 	uint64_t ipa;
 };
 
+/* A client's consent to pages from one other client at [ipa, end). */
+#define CLIENT_WINDOWS 8u
+struct window {
+	uint64_t ipa, end;
+	uint8_t from;
+	bool used;
+};
+
 struct client {
+	/* Pages it owns, its sub-clients' included, and the most it may. */
+	uint64_t owned_pages, quota_pages;
+	uint8_t subs, quota_subs; /* sub-clients it registered, and the most */
+	struct window windows[CLIENT_WINDOWS];
 	uint64_t vspace; /* memsrv's capability to the client's VSpace */
 	uint64_t cnode;	 /* the server's CNode, if memsrv started it */
 	uint64_t ep;	 /* the badged endpoint capability memsrv keeps */
@@ -152,6 +164,20 @@ int own_to_memsrv(int err);
 int op_check_target(unsigned c, uint64_t ipa, uint64_t first, uint64_t n);
 /* Room for `units` grants of `pages` pages (blocks: 2 MiB frames). */
 int op_reserve(uint64_t units, uint64_t pages, bool blocks);
+
+/* Quotas and consent (quota.c; docs/ownership.md, "Quotas", "Consent").
+ * quota_room: may n pages owned by `from` (0: free pages) become `to`'s?
+ * quota_move does it in the books. */
+bool quota_room(unsigned to, unsigned from, uint64_t n);
+void quota_move(unsigned to, unsigned from, uint64_t n);
+/* The boot archive's "memsrv.quota" module, checked; false if malformed. */
+bool quota_load(const struct septa_bootinfo *bi);
+/* A server's quotas from it, or the defaults. */
+void quota_of_server(unsigned c);
+/* MEMSRV_E_CONSENT unless `to` consents to pages from me at [ipa, +pages). */
+int consent_check(unsigned me, unsigned to, uint64_t ipa, uint64_t pages);
+int op_accept(unsigned me, const uint64_t *mr, unsigned len);
+bool client_valid(uint64_t c);
 
 /* The boot archive's frames (bootinfo modules_*): pool_init files them in
  * the database as memsrv's; archive_share maps them read-only into a

@@ -58,11 +58,6 @@ static int check_units(uint64_t first, uint64_t n, uint64_t *units)
 	return MEMSRV_OK;
 }
 
-static bool valid_client(uint64_t c)
-{
-	return c > 0 && c < MEMSRV_MAX_CLIENTS && clients[c].vspace;
-}
-
 /* Target addresses in another client's VSpace: free, and blocks aligned. */
 int op_check_target(unsigned c, uint64_t ipa, uint64_t first, uint64_t n)
 {
@@ -119,12 +114,15 @@ int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rig
 	if (n > (~0ULL - ipa) / SEPTA_PAGE_SIZE)
 		return MEMSRV_E_IPA_RANGE;
 	err = ipa_check_free(clients[me].vspace, ipa, n * SEPTA_PAGE_SIZE);
+	if (!err && !quota_room(me, 0, n))
+		err = MEMSRV_E_QUOTA;
 	if (!err)
 		err = op_reserve(blocks ? n / CHUNK_PAGES : n, n, blocks);
 	if (!err)
 		err = own_to_memsrv(own_alloc(&pool.db, me, n, align, &first));
 	if (err)
 		return err;
+	quota_move(me, 0, n);
 	pool_populate(first, n, blocks);
 	for (uint64_t p = first; p < first + n; p = unit_end(p))
 		grant_map(me, p, blocks, ipa + (p - first) * SEPTA_PAGE_SIZE, rights,
@@ -136,6 +134,7 @@ int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rig
 static int op_free(unsigned me, uint64_t first, uint64_t n)
 {
 	own_commit_free(&pool.db, first, n);
+	quota_move(0, me, n);
 	for (uint64_t p = first; p < first + n; p = unit_end(p))
 		grant_drop(grant_find(me, p));
 	pool_release(first, n);
@@ -208,11 +207,14 @@ static int op_reclaim(unsigned me, uint64_t first, uint64_t n)
 static int op_donate(unsigned me, uint64_t first, uint64_t n, uint64_t units, unsigned to,
 		     uint64_t ipa)
 {
-	int err = check_handover(to, ipa, first, n, units);
+	int err = quota_room(to, me, n) ? MEMSRV_OK : MEMSRV_E_QUOTA;
 
+	if (!err)
+		err = check_handover(to, ipa, first, n, units);
 	if (err)
 		return err;
 	own_commit_donate(&pool.db, first, n, to);
+	quota_move(to, me, n);
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
 		struct grant *g = grant_find(me, p);
 		unsigned rights = g->rights;
@@ -261,7 +263,7 @@ int op_range(unsigned me, unsigned label, const uint64_t *mr, unsigned len)
 	if (len < nargs[label])
 		return MEMSRV_E_ARG;
 	err = page_range(mr[0], mr[1], &first);
-	if (!err && nargs[label] > 2 && !valid_client(other))
+	if (!err && nargs[label] > 2 && !client_valid(other))
 		err = other == me ? MEMSRV_E_SELF : MEMSRV_E_CLIENT;
 	if (!err && nargs[label] > 4 && rights > MEMSRV_RWX)
 		err = MEMSRV_E_RIGHTS;
@@ -269,6 +271,9 @@ int op_range(unsigned me, unsigned label, const uint64_t *mr, unsigned len)
 		err = check_own(label, me, first, mr[1], other, rights);
 	if (!err)
 		err = check_units(first, mr[1], &units);
+	/* Into another's address space only with its consent. */
+	if (!err && nargs[label] > 3)
+		err = consent_check(me, (unsigned)other, mr[3], mr[1]);
 	if (err)
 		return err;
 	switch (label) {

@@ -65,11 +65,12 @@ static int op_query(unsigned me, const uint64_t *mr, unsigned len, uint64_t *out
 	return MEMSRV_OK;
 }
 
-/* A server names a VSpace it made (by its slot in the server's own CNode);
- * memsrv copies the capability and makes the VSpace a client. */
+/* A server names a VSpace it made (by its slot in the server's own CNode),
+ * and optionally the new client's quota of pages (at most its own); memsrv
+ * copies the capability and makes the VSpace a client. */
 static int op_register(unsigned me, const uint64_t *mr, unsigned len, uint64_t *id)
 {
-	uint64_t s, q[4];
+	uint64_t s, q[4], quota;
 	unsigned c;
 
 	if (len < 1)
@@ -78,6 +79,9 @@ static int op_register(unsigned me, const uint64_t *mr, unsigned len, uint64_t *
 		return MEMSRV_E_PERM;
 	if (mr[0] >= (1u << MEMSRV_SERVER_CNODE_BITS))
 		return MEMSRV_E_ARG;
+	quota = len > 1 ? mr[1] : clients[me].quota_pages;
+	if (quota > clients[me].quota_pages || clients[me].subs >= clients[me].quota_subs)
+		return MEMSRV_E_QUOTA;
 	if (!cs_reserve(1) || !(s = cs_alloc(1)))
 		return MEMSRV_E_NO_MEMORY;
 	/* Read only: were it an endpoint, the query below would be a send that
@@ -94,6 +98,8 @@ static int op_register(unsigned me, const uint64_t *mr, unsigned len, uint64_t *
 		return MEMSRV_E_FULL;
 	}
 	clients[c].parent = (uint8_t)me;
+	clients[c].quota_pages = quota; /* and no sub-clients: it is no server */
+	clients[me].subs++;
 	*id = c;
 	return MEMSRV_OK;
 }
@@ -152,6 +158,8 @@ static int dispatch(unsigned me, struct septa_msg *m, uint64_t *out, unsigned *n
 		*nout = 5;
 		return MEMSRV_OK;
 	}
+	case MEMSRV_ACCEPT:
+		return op_accept(me, mr, len);
 	case MEMSRV_REGISTER:
 		*nout = 1;
 		return op_register(me, mr, len, &out[0]);

@@ -178,6 +178,7 @@ static int spawn_one(const struct septa_bootinfo *bi, const struct bootarc_modul
 		printf("memsrv: server '%s': out of memory for its objects\n", mod->name);
 		return -1;
 	}
+	quota_of_server(c);
 	if (load_image(c, mod, &entry))
 		return -1;
 	err = give_pages(c, SEPTA_ROOT_STACK_TOP - SEPTA_ROOT_STACK_SIZE,
@@ -248,6 +249,8 @@ int spawn_servers(const struct septa_bootinfo *bi, uint64_t ep)
 		printf("memsrv: boot archive: %s\n", bootarc_strerror(err));
 		return -1;
 	}
+	if (!quota_load(bi))
+		return -1;
 	for (uint32_t i = 0; i < arc.count; i++) {
 		if (bootarc_get(&arc, i, &mod) || !(mod.flags & BOOTARC_F_SERVER))
 			continue;

@@ -532,6 +532,15 @@ int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcf
 	return check_all(&c, cfg);
 }
 
+uint64_t vmcfg_memory(const struct vmcfg_vm *v)
+{
+	uint64_t own = v->ram_size;
+
+	for (unsigned r = 0; r < v->nregions; r++)
+		own += v->regions[r].size;
+	return own;
+}
+
 int vmcfg_check_memory(const struct vmcfg *cfg, uint64_t free, char *msg, size_t msglen)
 {
 	struct ctx c = {.msg = msg, .msglen = msglen};
@@ -539,10 +548,8 @@ int vmcfg_check_memory(const struct vmcfg *cfg, uint64_t free, char *msg, size_t
 
 	for (unsigned i = 0; i < cfg->nvms; i++) {
 		const struct vmcfg_vm *v = &cfg->vms[i];
-		uint64_t own = v->ram_size;
+		uint64_t own = vmcfg_memory(v);
 
-		for (unsigned r = 0; r < v->nregions; r++)
-			own += v->regions[r].size;
 		need += own;
 		if (need <= free)
 			continue;

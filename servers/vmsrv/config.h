@@ -75,6 +75,9 @@ enum vmcfg_error {
  */
 int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcfg *cfg,
 		char *msg, size_t msglen);
+/* The bytes of memory a VM owns: its RAM and its regions (memsrv's quota
+ * for the VM's client). */
+uint64_t vmcfg_memory(const struct vmcfg_vm *v);
 /* VMCFG_E_MEMORY if the VMs' RAM and regions add up to more than free
  * bytes (what memsrv can give), the message naming the VM that tips it. */
 int vmcfg_check_memory(const struct vmcfg *cfg, uint64_t free, char *msg, size_t msglen);

@@ -21,6 +21,7 @@ static long from_memsrv(long err)
 	case MEMSRV_E_NOT_LENT:
 	case MEMSRV_E_PERM:
 	case MEMSRV_E_SELF:
+	case MEMSRV_E_CONSENT:
 		return SEPTA_HC_E_DENIED;
 	case MEMSRV_E_BUSY:
 	case MEMSRV_E_ALREADY:
@@ -30,6 +31,7 @@ static long from_memsrv(long err)
 		return SEPTA_HC_E_BUSY;
 	case MEMSRV_E_NO_MEMORY:
 	case MEMSRV_E_FULL:
+	case MEMSRV_E_QUOTA:
 		return SEPTA_HC_E_NO_MEMORY;
 	default:
 		return SEPTA_HC_E_INVALID;
@@ -67,11 +69,11 @@ static long mem_call(struct vm *vm, uint64_t fn, const uint64_t *x)
 		if (x[4] & (SEPTA_PAGE_SIZE - 1) || x[5] != (unsigned)x[5] ||
 		    !vmcfg_free_ipa(peer->cfg, x[4], pages * SEPTA_PAGE_SIZE))
 			return SEPTA_HC_E_INVALID;
-		for (unsigned i = 0; i < MAX_GRANTS && !g; i++)
-			if (!vm->grants[i].used)
-				g = &vm->grants[i];
-		if (!g)
+		if (!(g = grants_free(vm->grants, MAX_GRANTS)))
 			return SEPTA_HC_E_TOO_MANY;
+	} else if (!grants_can_remove(vm->grants, MAX_GRANTS, ipa, pages,
+				      fn == SEPTA_HC_RECLAIM, peer ? peer->cfg->id : 0)) {
+		return SEPTA_HC_E_TOO_MANY; /* no record for the rest of a cut one */
 	}
 	pa = vm->share_pa + (ipa - c->share_base);
 	switch (fn) {
@@ -90,19 +92,12 @@ static long mem_call(struct vm *vm, uint64_t fn, const uint64_t *x)
 	}
 	if (err)
 		return from_memsrv(err);
-	if (give) {
+	if (give)
 		*g = (struct vm_grant){ipa, pages, peer->cfg->id, fn == SEPTA_HC_LEND,
 				       true};
-		return 0;
-	}
-	for (unsigned i = 0; i < MAX_GRANTS; i++) {
-		struct vm_grant *h = &vm->grants[i];
-
-		if (h->used && h->ipa == ipa && h->pages == pages &&
-		    (fn == SEPTA_HC_RECLAIM ? h->lent
-					    : !h->lent && h->peer == peer->cfg->id))
-			h->used = false;
-	}
+	else
+		grants_remove(vm->grants, MAX_GRANTS, ipa, pages, fn == SEPTA_HC_RECLAIM,
+			      peer ? peer->cfg->id : 0);
 	return 0;
 }
 

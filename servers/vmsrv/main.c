@@ -119,7 +119,10 @@ int main(void)
 		nvms++;
 	}
 	for (unsigned i = 0; i < nvms; i++)
-		if (mem_regions(&vms[i]))
+		if (mem_consent(&vms[i]))
+			vms[i].state = VM_CRASHED;
+	for (unsigned i = 0; i < nvms; i++)
+		if (vms[i].state != VM_CRASHED && mem_regions(&vms[i]))
 			vms[i].state = VM_CRASHED;
 	for (unsigned i = 0; i < nvms; i++) {
 		const struct vmcfg_vm *c = vms[i].cfg;

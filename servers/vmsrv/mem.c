@@ -178,6 +178,28 @@ void mem_release(struct vm *vm)
 	}
 }
 
+/* memsrv puts nothing into a VM's address space without its consent. The
+ * VM takes pages from every other VM anywhere: vmsrv acts for all of them,
+ * and which addresses a guest may share into is vmsrv's to check
+ * (vmcfg_free_ipa, in hyp.c). */
+long mem_consent(struct vm *vm)
+{
+	uint64_t ep = MEMSRV_AS(MEMSRV_CAP_ENDPOINT, vm->client);
+	uint64_t pages = (1ULL << vm->cfg->ipa_bits) / SEPTA_PAGE_SIZE;
+
+	for (unsigned i = 0; i < nvms; i++) {
+		long err = &vms[i] == vm ? MEMSRV_OK
+					 : memsrv_accept(ep, 0, pages, vms[i].client);
+
+		if (err) {
+			vm_log(vm, "cannot take pages from vm %u: %s", vms[i].cfg->id,
+			       memsrv_strerror(err));
+			return err;
+		}
+	}
+	return MEMSRV_OK;
+}
+
 /* The configured regions this VM owns, shared with their peers. */
 long mem_regions(struct vm *vm)
 {

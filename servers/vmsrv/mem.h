@@ -18,3 +18,5 @@ long mem_share_range(struct vm *vm);
 long mem_load(struct vm *vm, const struct image_blob *blobs, unsigned n);
 void mem_release(struct vm *vm);
 long mem_regions(struct vm *vm);
+/* Lets every other VM share, lend and donate into this one (memsrv). */
+long mem_consent(struct vm *vm);

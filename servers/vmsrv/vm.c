@@ -94,7 +94,9 @@ int vm_create(struct vm *vm, const struct vmcfg_vm *cfg, uint64_t ep)
 		printf("vmsrv: vm '%s': out of memory for its objects\n", cfg->name);
 		return -1;
 	}
-	err = memsrv_register(MEMSRV_CAP_ENDPOINT, vm->vspace, &vm->client);
+	/* It may own its configured memory and no more. */
+	err = memsrv_register_quota(MEMSRV_CAP_ENDPOINT, vm->vspace,
+				    vmcfg_memory(cfg) / SEPTA_PAGE_SIZE, &vm->client);
 	if (err) {
 		printf("vmsrv: vm '%s': memsrv refuses its VSpace: %s\n", cfg->name,
 		       memsrv_strerror(err));

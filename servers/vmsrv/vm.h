@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "config.h"
+#include "grants.h"
 #include "image.h"
 #include "mmio.h"
 #include "vgic.h"
@@ -38,13 +39,6 @@ struct vcpu {
 	uint64_t tcb, vcpu; /* vmsrv's capabilities */
 	enum vcpu_state state;
 	uint64_t vector_hit; /* where the last abort sent it, to spot a loop */
-};
-
-/* A share or lend the guest made by hypercall, undone if it resets. */
-struct vm_grant {
-	uint64_t ipa, pages;
-	unsigned peer; /* VM id */
-	bool lent, used;
 };
 
 struct vm {

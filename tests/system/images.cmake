@@ -9,7 +9,10 @@ septa_image(test-captest KERNEL septa_kernel_test ROOT captest)
 septa_image(bench-ipc KERNEL septa_kernel_test ROOT ipcbench)
 septa_image(bench-guest KERNEL septa_kernel_test ROOT guestbench)
 septa_image(bench-bound KERNEL septa_kernel_stats ROOT boundbench)
-septa_image(test-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memtest=memtest)
+# memtest's quotas come from the boot archive (tests/memtest/memsrv.quota).
+set(MEMTEST_QUOTA FILES memsrv.quota=${CMAKE_SOURCE_DIR}/tests/memtest/memsrv.quota)
+septa_image(test-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memtest=memtest
+  ${MEMTEST_QUOTA})
 septa_image(bench-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memsrvbench=memtest)
 # vmsrv scenarios: memsrv, vmsrv and the guests of tests/system/vms/NAME.dts.
 set(VMS ${CMAKE_SOURCE_DIR}/tests/system/vms)
@@ -53,7 +56,8 @@ add_custom_command(OUTPUT ${BIGMOD}
   COMMAND sh -c "seq -f %015.0f 0 4194303 > ${BIGMOD}" VERBATIM)
 add_custom_target(big_module DEPENDS ${BIGMOD})
 septa_image(test-archive KERNEL septa_kernel_test ROOT memsrv SERVERS memtest=memtest
-  FILES big=${BIGMOD} DEPENDS big_module)
+  FILES big=${BIGMOD} memsrv.quota=${CMAKE_SOURCE_DIR}/tests/memtest/memsrv.quota
+  DEPENDS big_module)
 septa_image(test-vm-archive KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
   VMS ${VMS}/archive.dts GUESTS initrd=initrd FILES big=${BIGMOD} DEPENDS big_module)
 # The Linux benchmarks (tests/bench/linux).

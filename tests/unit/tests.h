@@ -16,3 +16,4 @@ void suite_pl011(void);
 void suite_vgic(void);
 void suite_mmio(void);
 void suite_concmd(void);
+void suite_grants(void);

@@ -113,6 +113,24 @@ long memsrv_register(uint64_t ep, uint64_t vspace_slot, unsigned *id)
 	return err;
 }
 
+long memsrv_register_quota(uint64_t ep, uint64_t vspace_slot, uint64_t pages,
+			   unsigned *id)
+{
+	uint64_t a[] = {vspace_slot, pages}, r;
+	long err = call(ep, MEMSRV_REGISTER, a, 2, &r, 1);
+
+	if (!err)
+		*id = (unsigned)r;
+	return err;
+}
+
+long memsrv_accept(uint64_t ep, uint64_t ipa, uint64_t pages, unsigned from)
+{
+	uint64_t a[] = {ipa, pages, from};
+
+	return call(ep, MEMSRV_ACCEPT, a, 3, NULL, 0);
+}
+
 long memsrv_shutdown(uint64_t ep, int status)
 {
 	uint64_t a = (uint64_t)(int64_t)status;
@@ -140,11 +158,13 @@ const char *memsrv_strerror(long err)
 					    "target addresses in use",
 					    "target addresses outside the VSpace",
 					    "not permitted",
-					    "table full"};
+					    "table full",
+					    "over the client's quota",
+					    "the recipient has not accepted it"};
 
 	if (err == MEMSRV_OK)
 		return "ok";
-	if (err <= MEMSRV_E_LABEL && err >= MEMSRV_E_FULL)
+	if (err <= MEMSRV_E_LABEL && err >= MEMSRV_E_CONSENT)
 		return names[MEMSRV_E_LABEL - err];
 	return "kernel error";
 }

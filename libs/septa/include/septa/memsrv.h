@@ -22,6 +22,7 @@ enum memsrv_label {
 	MEMSRV_AUDIT = 9,   /* reply checked, differences, first: kind, client, ipa */
 	MEMSRV_REGISTER = 10, /* MR slot of a VSpace in the caller's CNode; reply id */
 	MEMSRV_SHUTDOWN = 11, /* MR status: powers the machine off (servers only) */
+	MEMSRV_ACCEPT = 12, /* MR ipa, pages, from: consent to pages at ipa (0: close) */
 };
 
 /*
@@ -57,6 +58,8 @@ enum memsrv_error {
 	MEMSRV_E_IPA_RANGE = -116,  /* the target addresses are outside that VSpace */
 	MEMSRV_E_PERM = -117,	    /* this client may not do that */
 	MEMSRV_E_FULL = -118,	    /* memsrv's client or mapping table is full */
+	MEMSRV_E_QUOTA = -119,	 /* more pages or sub-clients than the client's quota */
+	MEMSRV_E_CONSENT = -120, /* the recipient has not accepted them there */
 };
 
 /* Rights of a mapping (as SEPTA_MAP_*). Owners allocate with any of R, RW,
@@ -141,5 +144,11 @@ long memsrv_audit(uint64_t ep, struct memsrv_audit *a);
 /* Makes the VSpace in slot vspace_slot of the caller's own CNode a client of
  * its own (a borrower, e.g. a guest's); servers only. */
 long memsrv_register(uint64_t ep, uint64_t vspace_slot, unsigned *id);
+/* The same with a quota of pages for the new client (at most the caller's). */
+long memsrv_register_quota(uint64_t ep, uint64_t vspace_slot, uint64_t pages,
+			   unsigned *id);
+/* Consents to SHARE, LEND and DONATE from client `from` into the caller's
+ * [ipa, ipa + pages pages); pages 0 closes every window open to `from`. */
+long memsrv_accept(uint64_t ep, uint64_t ipa, uint64_t pages, unsigned from);
 long memsrv_shutdown(uint64_t ep, int status);
 const char *memsrv_strerror(long err);
