@@ -13,6 +13,9 @@
 uint64_t cs_top;
 static uint64_t *bitmap[CS_SUBS]; /* bit set: slot in use */
 static unsigned nsubs = 1;	  /* sub-CNodes 1..nsubs-1 exist */
+/* Clear bits in bitmap[1..nsubs-1]: kept as they change, so that
+ * cs_reserve, on every request, need not count them. */
+static unsigned nfree;
 
 struct kobj_source {
 	uint64_t ut;
@@ -101,6 +104,7 @@ static bool add_sub(void)
 		return false;
 	}
 	nsubs++;
+	nfree += CS_SUB_SLOTS;
 	return true;
 }
 
@@ -147,12 +151,14 @@ static uint64_t find(unsigned n)
 		for (unsigned w = 0; w < CS_SUB_SLOTS / 64; w += words ? words : 1) {
 			if (words && run_free(bm, w, words)) {
 				memset(&bm[w], 0xff, words * sizeof(uint64_t));
+				nfree -= words * 64u;
 				return (uint64_t)k << CS_SUB_BITS | w * 64u;
 			}
 			if (!words && ~bm[w]) {
 				unsigned b = (unsigned)__builtin_ctzll(~bm[w]);
 
 				bm[w] |= 1ULL << b;
+				nfree--;
 				return (uint64_t)k << CS_SUB_BITS | (w * 64u + b);
 			}
 		}
@@ -177,8 +183,10 @@ void cs_free(uint64_t cptr, unsigned n)
 	uint64_t *bm = bitmap[cptr >> CS_SUB_BITS];
 	unsigned i = (unsigned)(cptr & (CS_SUB_SLOTS - 1));
 
-	for (unsigned j = i; j < i + n; j++)
+	for (unsigned j = i; j < i + n; j++) {
+		nfree += (unsigned)(bm[j / 64] >> (j % 64) & 1);
 		bm[j / 64] &= ~(1ULL << (j % 64));
+	}
 }
 
 void cs_delete(uint64_t cptr)
@@ -189,16 +197,9 @@ void cs_delete(uint64_t cptr)
 
 bool cs_reserve(unsigned n)
 {
-	unsigned have = 0;
-
-	for (unsigned k = 1; k < nsubs; k++)
-		for (unsigned w = 0; w < CS_SUB_SLOTS / 64; w++)
-			have += 64u - (unsigned)__builtin_popcountll(bitmap[k][w]);
-	while (have < n) {
+	while (nfree < n)
 		if (!add_sub())
 			return false;
-		have += CS_SUB_SLOTS;
-	}
 	return true;
 }
 

@@ -126,8 +126,10 @@ struct window {
 };
 
 struct client {
-	/* Pages it owns, its sub-clients' included, and the most it may. */
-	uint64_t owned_pages, quota_pages;
+	/* The most pages it may own, its sub-clients' included, and how many
+	 * more it may come to own (the quota less what it owns: one load and
+	 * one compare on every ALLOC). */
+	uint64_t quota_pages, room_pages;
 	uint8_t subs, quota_subs; /* sub-clients it registered, and the most */
 	struct window windows[CLIENT_WINDOWS];
 	uint64_t vspace; /* memsrv's capability to the client's VSpace */
@@ -166,16 +168,43 @@ int op_check_target(unsigned c, uint64_t ipa, uint64_t first, uint64_t n);
 int op_reserve(uint64_t units, uint64_t pages, bool blocks);
 
 /* Quotas and consent (quota.c; docs/ownership.md, "Quotas", "Consent").
- * quota_room: may n pages owned by `from` (0: free pages) become `to`'s?
- * quota_move does it in the books. */
-bool quota_room(unsigned to, unsigned from, uint64_t n);
-void quota_move(unsigned to, unsigned from, uint64_t n);
+ * Pages a client owns are in its books and, for a sub-client, in its
+ * parent's too. quota_room: may n pages owned by `from` (0: free pages)
+ * become `to`'s? quota_move does it in the books. Inline: every ALLOC,
+ * FREE and DONATE passes here. */
+static inline bool quota_has(unsigned c, uint64_t n)
+{
+	return n <= clients[c].room_pages;
+}
+static inline bool quota_room(unsigned to, unsigned from, uint64_t n)
+{
+	unsigned tp = clients[to].parent, fp = from ? clients[from].parent : 0;
+
+	/* Books the pages are in already (a parent's, giving to its own
+	 * sub-client, or a sub-client's, giving to its parent) are not asked. */
+	return (to == fp || quota_has(to, n)) &&
+	       (!tp || tp == from || tp == fp || quota_has(tp, n));
+}
+static inline void quota_move(unsigned to, unsigned from, uint64_t n)
+{
+	if (from) {
+		clients[from].room_pages += n;
+		clients[clients[from].parent].room_pages += n; /* 0's unused */
+	}
+	clients[to].room_pages -= n;
+	clients[clients[to].parent].room_pages -= n;
+}
 /* The boot archive's "memsrv.quota" module, checked; false if malformed. */
 bool quota_load(const struct septa_bootinfo *bi);
 /* A server's quotas from it, or the defaults. */
 void quota_of_server(unsigned c);
-/* MEMSRV_E_CONSENT unless `to` consents to pages from me at [ipa, +pages). */
-int consent_check(unsigned me, unsigned to, uint64_t ipa, uint64_t pages);
+int consent_window(unsigned me, unsigned to, uint64_t ipa, uint64_t pages);
+/* MEMSRV_E_CONSENT unless `to` consents to pages from me at [ipa, +pages):
+ * me is its parent (the fast path: vmsrv into its VMs), or a window. */
+static inline int consent_check(unsigned me, unsigned to, uint64_t ipa, uint64_t pages)
+{
+	return clients[to].parent == me ? MEMSRV_OK : consent_window(me, to, ipa, pages);
+}
 int op_accept(unsigned me, const uint64_t *mr, unsigned len);
 bool client_valid(uint64_t c);
 

@@ -5,7 +5,8 @@
  *
  * A client's quota counts the pages it owns (shared and lent ones too: it
  * still owns them) and, for a server, its sub-clients' pages as well, so
- * that registering VSpaces cannot multiply a server's memory. The servers'
+ * that registering VSpaces cannot multiply a server's memory (the books,
+ * quota_room and quota_move, are inline in memsrv.h). The servers'
  * quotas come from the boot archive's "memsrv.quota" module; a sub-client's
  * from its parent at REGISTER (vmsrv: the VM's configured memory).
  */
@@ -27,49 +28,6 @@ static unsigned nlines;
 bool client_valid(uint64_t c)
 {
 	return c > 0 && c < MEMSRV_MAX_CLIENTS && clients[c].vspace;
-}
-
-/* The clients whose books n pages of c's go in: c, and its parent. */
-static unsigned accounts(unsigned c, unsigned out[2])
-{
-	unsigned n = 0;
-
-	if (c)
-		out[n++] = c;
-	if (c && clients[c].parent)
-		out[n++] = clients[c].parent;
-	return n;
-}
-
-static bool in(unsigned c, const unsigned *a, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (a[i] == c)
-			return true;
-	return false;
-}
-
-bool quota_room(unsigned to, unsigned from, uint64_t n)
-{
-	unsigned t[2], f[2], nt = accounts(to, t), nf = accounts(from, f);
-
-	/* A parent giving its own sub-client pages keeps them in its books. */
-	for (unsigned i = 0; i < nt; i++)
-		if (!in(t[i], f, nf) &&
-		    n > clients[t[i]].quota_pages - clients[t[i]].owned_pages)
-			return false;
-	return true;
-}
-
-void quota_move(unsigned to, unsigned from, uint64_t n)
-{
-	unsigned a[2], na = accounts(from, a);
-
-	for (unsigned i = 0; i < na; i++)
-		clients[a[i]].owned_pages -= n;
-	na = accounts(to, a);
-	for (unsigned i = 0; i < na; i++)
-		clients[a[i]].owned_pages += n;
 }
 
 /* One field: a decimal number, or '*' for the default. */
@@ -172,13 +130,11 @@ void quota_of_server(unsigned c)
 			if (lines[i].subs != ~0u)
 				clients[c].quota_subs = (uint8_t)lines[i].subs;
 		}
+	clients[c].room_pages = clients[c].quota_pages; /* it owns none yet */
 }
 
-int consent_check(unsigned me, unsigned to, uint64_t ipa, uint64_t pages)
+int consent_window(unsigned me, unsigned to, uint64_t ipa, uint64_t pages)
 {
-	/* A parent acts for its sub-clients: it has their VSpace anyway. */
-	if (clients[to].parent == me)
-		return MEMSRV_OK;
 	for (unsigned i = 0; i < CLIENT_WINDOWS; i++) {
 		const struct window *w = &clients[to].windows[i];
 

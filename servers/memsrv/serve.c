@@ -98,7 +98,7 @@ static int op_register(unsigned me, const uint64_t *mr, unsigned len, uint64_t *
 		return MEMSRV_E_FULL;
 	}
 	clients[c].parent = (uint8_t)me;
-	clients[c].quota_pages = quota; /* and no sub-clients: it is no server */
+	clients[c].quota_pages = clients[c].room_pages = quota; /* no sub-clients */
 	clients[me].subs++;
 	*id = c;
 	return MEMSRV_OK;
