@@ -147,21 +147,24 @@ struct tcb *sched_choose(void)
 	return NULL;
 }
 
-/* The object q belongs to is going away: every waiter learns it. A thread
- * whose fault was waiting to be delivered stays stopped instead. */
-void tcbq_wake_deleted(struct tcb_queue *q)
+/* The object q belongs to is going away: a waiter learns it. A thread
+ * whose fault was waiting to be delivered stays stopped instead. One at a
+ * time, so a deletion can wake a long queue over several kernel entries;
+ * false when nobody was waiting. */
+bool tcbq_wake_deleted(struct tcb_queue *q)
 {
-	struct tcb *t;
+	struct tcb *t = tcbq_pop(q);
 
-	while ((t = tcbq_pop(q))) {
-		t->blocked_on = NULL;
-		t->regs.x[0] = (uint64_t)SEPTA_E_DELETED;
-		t->regs.x[1] = 0;
-		t->regs.x[6] = 0;
-		if (t->fault)
-			sched_block(t, TCB_INACTIVE);
-		else
-			sched_set_runnable(t);
-		t->fault = 0;
-	}
+	if (!t)
+		return false;
+	t->blocked_on = NULL;
+	t->regs.x[0] = (uint64_t)SEPTA_E_DELETED;
+	t->regs.x[1] = 0;
+	t->regs.x[6] = 0;
+	if (t->fault)
+		sched_block(t, TCB_INACTIVE);
+	else
+		sched_set_runnable(t);
+	t->fault = 0;
+	return true;
 }

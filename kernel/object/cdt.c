@@ -49,6 +49,50 @@ void cdt_unlink(struct cte *slot)
 	slot->cap = (struct cap){0};
 }
 
+/*
+ * One O(1) step of taking slot's children off it before it goes (a slot
+ * may have any number, so a deletion does this a step at a time). They go
+ * to slot's parent where that keeps the rule that a non-Untyped
+ * capability's children are copies of it: slot is an Untyped, or a copy
+ * (its parent refers to the same object). Otherwise slot is its object's
+ * original and they are copies of it: they stay together under the first
+ * of them, which takes slot's place when it is the only one left, so
+ * finality stays a local question (copies handed to an Untyped side by
+ * side would each look final).
+ */
+enum cdt_hand cdt_hand_on_child(struct cte *slot)
+{
+	struct cte *c = slot->first_child;
+
+	if (!c)
+		return CDT_NO_CHILD;
+	if (slot->cap.type == CAP_UNTYPED ||
+	    (slot->parent && cap_same_object(&slot->parent->cap, &slot->cap))) {
+		list_remove(c);
+		list_add(slot->parent, c);
+		return CDT_HANDED;
+	}
+	if (c->next) {
+		struct cte *second = c->next;
+
+		list_remove(second);
+		list_add(c, second);
+		return CDT_HANDED;
+	}
+	list_remove(c);
+	c->parent = slot->parent;
+	c->prev = slot->prev;
+	c->next = slot->next;
+	if (c->prev)
+		c->prev->next = c;
+	else if (c->parent)
+		c->parent->first_child = c;
+	if (c->next)
+		c->next->prev = c;
+	slot->parent = slot->prev = slot->next = NULL;
+	return CDT_REPLACED;
+}
+
 void cdt_move(struct cte *dst, struct cte *src)
 {
 	dst->cap = src->cap;
@@ -77,6 +121,8 @@ void cdt_move(struct cte *dst, struct cte *src)
  */
 int cap_copy_of(const struct cap *src, struct cap *copy)
 {
+	if (src->type == CAP_ZOMBIE)
+		return SEPTA_E_ZOMBIE;
 	if (src->type == CAP_UNTYPED || src->type == CAP_IRQ_CONTROL ||
 	    src->type == CAP_PAGE_TABLE)
 		return SEPTA_E_CAP_TYPE;

@@ -39,8 +39,9 @@ struct slot_pair {
 	struct cte *dst, *src;
 	struct cap cap; /* what dst will hold */
 };
-/* Delete and revoke: the slot, checked. */
+/* Delete and revoke: the slot; iv to say when a step leaves more to do. */
 struct cnode_delete_args {
+	struct inv *iv;
 	struct cte *slot;
 };
 #define cnode_copy_args	  slot_pair
@@ -70,6 +71,8 @@ static int two_slots(const struct inv *iv, uint64_t dst, uint64_t dst_depth,
 		return err;
 	if (a->src->cap.type == CAP_NULL)
 		return SEPTA_E_MISSING_CAP;
+	if (a->src->cap.type == CAP_ZOMBIE)
+		return SEPTA_E_ZOMBIE;
 	if (a->dst->cap.type != CAP_NULL)
 		return SEPTA_E_DELETE_FIRST;
 	a->cap = a->src->cap;
@@ -132,35 +135,36 @@ static void invoke_cnode_move(const struct slot_pair *a)
 	a->dst->cap = a->cap;
 }
 
-/* The slot (index, depth) under the invoked CNode, if check allows. */
-static int one_slot(const struct inv *iv, uint64_t index, uint64_t depth,
-		    int (*check)(struct cte *), struct cnode_delete_args *a)
+/* The slot (index, depth) under the invoked CNode: any slot, a zombie's
+ * too (deleting it again is how its deletion goes on). Deletion cannot
+ * fail, it only takes more than one step (cap_delete, cap_revoke). */
+static int one_slot(struct inv *iv, uint64_t index, uint64_t depth,
+		    struct cnode_delete_args *a)
 {
-	int err = cspace_lookup_slot(&iv->slot->cap, index, depth, &a->slot);
-
-	return err ? err : check(a->slot);
+	a->iv = iv;
+	return cspace_lookup_slot(&iv->slot->cap, index, depth, &a->slot);
 }
 
 static int decode_cnode_delete(const struct cnode_delete_msg *m,
 			       struct cnode_delete_args *a)
 {
-	return one_slot(m->iv, m->index, m->depth, cap_delete_check, a);
+	return one_slot(m->iv, m->index, m->depth, a);
 }
 
 static void invoke_cnode_delete(const struct cnode_delete_args *a)
 {
-	cap_delete(a->slot);
+	a->iv->restart = cap_delete(a->slot) == INV_RESTART;
 }
 
 static int decode_cnode_revoke(const struct cnode_revoke_msg *m,
 			       struct cnode_delete_args *a)
 {
-	return one_slot(m->iv, m->index, m->depth, cap_revoke_check, a);
+	return one_slot(m->iv, m->index, m->depth, a);
 }
 
 static void invoke_cnode_revoke(const struct cnode_delete_args *a)
 {
-	cap_revoke(a->slot);
+	a->iv->restart = cap_revoke(a->slot) == INV_RESTART;
 }
 
 INV_DISPATCH(cnode_invoke, SEPTA_CNODE_INVOCATIONS)

@@ -63,6 +63,8 @@ int cspace_lookup_cap(const struct cap *root, uint64_t cptr, struct cte **out)
 		return err;
 	if (slot->cap.type == CAP_NULL)
 		return SEPTA_E_MISSING_CAP;
+	if (slot->cap.type == CAP_ZOMBIE)
+		return SEPTA_E_ZOMBIE; /* only CNODE_DELETE/REVOKE name its slot */
 	*out = slot;
 	return SEPTA_OK;
 }

@@ -1,84 +1,106 @@
 /*
- * Deleting and revoking capabilities. Deleting the last capability to an
- * object finalises it; for objects that hold capabilities themselves
- * (CNodes, TCBs) their contents are deleted first. That nests, so it is
- * bounded: a check pass walks what a deletion would reach, refuses with
- * SEPTA_E_TOO_DEEP beyond DELETE_MAX_DEPTH containers, and changes
- * nothing; the commit pass then cannot fail.
+ * Deleting and revoking capabilities, in bounded steps. Deleting the last
+ * capability to an object finalises it; objects that hold capabilities
+ * (CNodes, TCBs) are emptied first and objects that hold waiting threads
+ * (endpoints, notifications) wake them first. Both can be as big as user
+ * level makes them, so that final capability becomes a zombie in its slot
+ * (CAP_ZOMBIE: nothing but CNODE_DELETE/REVOKE accepts it) and the object
+ * is emptied DELETE_STEP_UNITS units of work per kernel entry; the
+ * invocation restarts (INV_RESTART) until the slot is empty.
+ *
+ * A container met while emptying another whose capability there is final
+ * becomes a zombie itself and is emptied first. The zombies being worked
+ * on form a stack kept in the objects, not on the kernel stack: each
+ * inner zombie's map is the slot of the zombie whose object holds it, and
+ * the outermost one's map says which is being worked on. So nesting is
+ * unlimited and no check pass is needed; finality is decided once, when
+ * a zombie is made, and a zombie met again inside its own object (a CNode
+ * holding the only capability to itself, or a cycle) is skipped: the
+ * outermost is the only one on the stack that can lie in an object on it.
+ * Zombies stay where their capability was in the derivation tree, so the
+ * Untyped their memory came from stays in use until they are gone.
  */
+#include <core/sched.h>
 #include <irq.h>
 #include <object/cap.h>
 #include <object/delete.h>
 #include <object/endpoint.h>
+#include <object/invoke.h>
 #include <object/notification.h>
 #include <object/tcb.h>
 #include <object/vcpu.h>
 #include <object/vspace.h>
 
-#define DELETE_MAX_DEPTH 16
+/* Work one kernel entry may do: each unit is a slot looked at, a child
+ * handed on, a waiter woken or a capability deleted, all O(1). */
+#define DELETE_STEP_UNITS 64u
 
-struct chain {
-	uint64_t objs[DELETE_MAX_DEPTH];
-	unsigned n;
-};
+#define ZOMBIE_TOP 1ull /* in map: slots are aligned, bit 0 is free */
 
-static bool on_chain(const struct chain *c, uint64_t obj)
+static struct cte *slot_at(uint64_t v)
 {
-	for (unsigned i = 0; i < c->n; i++)
-		if (c->objs[i] == obj)
-			return true;
-	return false;
+	return (struct cte *)(uintptr_t)(v & ~ZOMBIE_TOP);
 }
 
-/* The slots inside a container object; NULL for other types. */
-static struct cte *contents(const struct cap *cap, unsigned *count)
+/* Final capabilities whose object may need more than a step to undo. */
+static bool needs_zombie(const struct cap *c)
 {
-	if (cap->type == CAP_CNODE) {
-		*count = 1u << cap->size_bits;
-		return (struct cte *)(uintptr_t)cap->obj;
-	}
-	if (cap->type == CAP_TCB) {
-		*count = TCB_SLOTS;
-		return ((struct tcb *)(uintptr_t)cap->obj)->slots;
-	}
+	return c->type == CAP_CNODE || c->type == CAP_TCB || c->type == CAP_ENDPOINT ||
+	       c->type == CAP_NOTIFICATION;
+}
+
+/* The slots inside a zombie's object; NULL for endpoints, notifications. */
+static struct cte *zombie_slots(const struct cap *z)
+{
+	if (z->was == CAP_CNODE)
+		return (struct cte *)(uintptr_t)z->obj;
+	if (z->was == CAP_TCB)
+		return ((struct tcb *)(uintptr_t)z->obj)->slots;
 	return NULL;
 }
 
-/*
- * Conservative: descends into every container capability it meets, final
- * or not, since earlier deletions in the same pass can make it final.
- */
-static int check(const struct cap *cap, struct chain *c)
+static struct tcb_queue *zombie_queue(const struct cap *z)
 {
-	unsigned count;
-	struct cte *slots = contents(cap, &count);
-	int err = SEPTA_OK;
-
-	if (!slots || on_chain(c, cap->obj))
-		return SEPTA_OK;
-	if (c->n == DELETE_MAX_DEPTH)
-		return SEPTA_E_TOO_DEEP;
-	c->objs[c->n++] = cap->obj;
-	for (unsigned i = 0; i < count && !err; i++)
-		if (slots[i].cap.type != CAP_NULL)
-			err = check(&slots[i].cap, c);
-	c->n--;
-	return err;
+	if (z->was == CAP_ENDPOINT)
+		return &((struct endpoint *)(uintptr_t)z->obj)->q;
+	return &((struct notification *)(uintptr_t)z->obj)->q;
 }
 
+/* Nobody can reach the object through a capability any more; what else
+ * points at it is cut off now where that is O(1), so a TCB never runs
+ * again and no interrupt signals a dying notification. */
+static void zombify(struct cte *slot, struct cte *outer)
+{
+	struct cap c = slot->cap;
+
+	if (c.type == CAP_TCB)
+		tcb_finalise((struct tcb *)(uintptr_t)c.obj);
+	if (c.type == CAP_NOTIFICATION)
+		irq_forget_notification((struct notification *)(uintptr_t)c.obj);
+	slot->cap = (struct cap){
+	    .type = CAP_ZOMBIE,
+	    .was = c.type,
+	    .size_bits = c.size_bits,
+	    .obj = c.obj,
+	    .word = c.type == CAP_CNODE ? 1ull << c.size_bits
+					: (c.type == CAP_TCB ? TCB_SLOTS : 0),
+	    .map = outer ? (uintptr_t)outer : ((uintptr_t)slot | ZOMBIE_TOP)};
+}
+
+/* An emptied zombie's object: what is left of finalising it. */
+static void zombie_finalise(const struct cap *z)
+{
+	if (z->was == CAP_ENDPOINT)
+		endpoint_finalise((struct endpoint *)(uintptr_t)z->obj);
+	if (z->was == CAP_NOTIFICATION)
+		notification_finalise((struct notification *)(uintptr_t)z->obj);
+	/* CNode: nothing; TCB: finalised when it became a zombie. */
+}
+
+/* Objects whose finalisation is O(1) (or bounded by a constant). */
 static void finalise(const struct cap *cap)
 {
 	switch (cap->type) {
-	case CAP_TCB:
-		tcb_finalise((struct tcb *)(uintptr_t)cap->obj);
-		break;
-	case CAP_ENDPOINT:
-		endpoint_finalise((struct endpoint *)(uintptr_t)cap->obj);
-		break;
-	case CAP_NOTIFICATION:
-		irq_forget_notification((struct notification *)(uintptr_t)cap->obj);
-		notification_finalise((struct notification *)(uintptr_t)cap->obj);
-		break;
 	case CAP_IRQ_HANDLER:
 		irq_handler_finalise((unsigned)cap->obj);
 		break;
@@ -89,84 +111,151 @@ static void finalise(const struct cap *cap)
 		vcpu_finalise((struct vcpu *)(uintptr_t)cap->obj);
 		break;
 	default:
-		/* Untyped, CNode (emptied already), frames, VSpaces: no state. */
+		/* Untyped, frames, page tables: no state beyond the mapping. */
 		break;
 	}
 }
 
-static void delete_in(struct cte *slot, struct chain *c)
+static void unmap(struct cap *c)
 {
-	struct cap cap = slot->cap;
-	unsigned count;
-	struct cte *slots;
-
-	if (cap.type == CAP_NULL)
-		return;
-	slots = cdt_is_final(slot) ? contents(&cap, &count) : NULL;
-	if (slots && !on_chain(c, cap.obj)) {
-		c->objs[c->n++] = cap.obj;
-		for (unsigned i = 0; i < count; i++)
-			delete_in(&slots[i], c);
-		c->n--;
-		/* The container may have held this very capability. */
-		if (slot->cap.type == CAP_NULL)
-			return;
-	}
 	/* Each frame or page-table capability owns its own mapping. */
-	if (cap.type == CAP_FRAME || cap.type == CAP_PAGE_TABLE)
-		mapping_remove(&cap);
-	if (cdt_is_final(slot)) {
-		cdt_unlink(slot);
-		finalise(&cap);
-	} else {
-		cdt_unlink(slot);
+	if (c->type == CAP_FRAME || c->type == CAP_PAGE_TABLE)
+		mapping_remove(c);
+}
+
+enum plain { PLAIN_DONE, PLAIN_MORE, PLAIN_ZOMBIE };
+
+/*
+ * One unit of deleting a capability that is not a zombie: hand on one
+ * child, or remove it, or turn it into a zombie (an inner one, held in
+ * outer's object, when outer is set).
+ */
+static enum plain delete_plain(struct cte *s, struct cte *outer)
+{
+	struct cap cap;
+
+	switch (cdt_hand_on_child(s)) {
+	case CDT_HANDED:
+		return PLAIN_MORE;
+	case CDT_REPLACED: /* its last copy took its place: not final */
+		unmap(&s->cap);
+		s->cap = (struct cap){0};
+		return PLAIN_DONE;
+	case CDT_NO_CHILD:
+		break;
 	}
+	if (!cdt_is_final(s)) {
+		unmap(&s->cap);
+		cdt_unlink(s);
+		return PLAIN_DONE;
+	}
+	if (needs_zombie(&s->cap)) {
+		zombify(s, outer);
+		return PLAIN_ZOMBIE;
+	}
+	cap = s->cap;
+	unmap(&cap);
+	cdt_unlink(s);
+	finalise(&cap);
+	return PLAIN_DONE;
 }
 
-int cap_delete_check(struct cte *slot)
+/* The outermost zombie of the stack z is on. Only a revoke meeting an
+ * inner zombie in the derivation tree walks here; the outermost's map
+ * finds the inner one being worked on in O(1). */
+static struct cte *outermost(struct cte *z)
 {
-	struct chain c = {.n = 0};
-
-	return check(&slot->cap, &c);
+	while (!(z->cap.map & ZOMBIE_TOP))
+		z = slot_at(z->cap.map);
+	return z;
 }
 
-void cap_delete(struct cte *slot)
+/* Works on the stack of zombies under top; true once top's slot is empty. */
+static bool run(struct cte *top, unsigned *left)
 {
-	struct chain c = {.n = 0};
+	struct cte *z = slot_at(top->cap.map);
 
-	delete_in(slot, &c);
-}
+	for (; *left; (*left)--) {
+		struct cap *zc = &z->cap;
+		struct cte *slots = zombie_slots(zc), *s, *outer;
 
-/* Every descendant, in preorder, without recursion: derivation chains
- * are as long as user level makes them. */
-int cap_revoke_check(struct cte *slot)
-{
-	struct cte *d = slot->first_child;
-
-	while (d) {
-		int err = cap_delete_check(d);
-
-		if (err)
-			return err;
-		if (d->first_child) {
-			d = d->first_child;
+		if (!slots && tcbq_wake_deleted(zombie_queue(zc)))
+			continue;
+		if (slots && zc->word) {
+			s = &slots[zc->word - 1];
+			if (s->cap.type == CAP_NULL || s == top) {
+				zc->word--; /* top: it holds itself, or a cycle */
+				continue;
+			}
+			if (s->cap.type == CAP_ZOMBIE) {
+				/* A deletion left half done (a top) is now part
+				 * of this one. An inner zombie here would be ours
+				 * already (its outer is z's), so work on it. */
+				outer = z;
+				z = slot_at(s->cap.map);
+				if (s->cap.map & ZOMBIE_TOP)
+					s->cap.map = (uintptr_t)outer;
+				else
+					z = s;
+				continue;
+			}
+			if (delete_plain(s, z) == PLAIN_ZOMBIE)
+				z = s;
 			continue;
 		}
-		while (d != slot && !d->next)
-			d = d->parent;
-		d = d == slot ? NULL : d->next;
+		/* Emptied: finish it and go back to the one holding it. */
+		zombie_finalise(zc);
+		if (z == top) {
+			cdt_unlink(top);
+			return true;
+		}
+		outer = slot_at(zc->map);
+		cdt_unlink(z);
+		outer->cap.word--;
+		z = outer;
 	}
-	return SEPTA_OK;
+	top->cap.map = (uintptr_t)z | ZOMBIE_TOP;
+	return false;
 }
 
-/* Deletes descendants leaf first, so no deletion has children to hand on. */
-void cap_revoke(struct cte *slot)
+/* Up to *left units of deleting slot's capability; true once it is empty. */
+static bool delete_some(struct cte *slot, unsigned *left)
 {
-	while (slot->first_child) {
-		struct cte *leaf = slot->first_child;
-
-		while (leaf->first_child)
-			leaf = leaf->first_child;
-		cap_delete(leaf);
+	while (*left) {
+		if (slot->cap.type == CAP_NULL)
+			return true;
+		if (slot->cap.type == CAP_ZOMBIE) {
+			/* Inner: its stack's outermost finishes it on the way. */
+			if (!run(outermost(slot), left))
+				return false;
+			continue;
+		}
+		(*left)--;
+		delete_plain(slot, NULL);
 	}
+	return slot->cap.type == CAP_NULL;
+}
+
+int cap_delete(struct cte *slot)
+{
+	unsigned left = DELETE_STEP_UNITS;
+
+	return delete_some(slot, &left) ? SEPTA_OK : INV_RESTART;
+}
+
+/*
+ * Deletes the first child until there is none. A child with children of
+ * its own hands them on first (cdt_hand_on_child), so no search for a
+ * leaf is needed and every unit is progress kept in the tree itself.
+ */
+int cap_revoke(struct cte *slot)
+{
+	unsigned left = DELETE_STEP_UNITS;
+
+	while (slot->first_child) {
+		if (!left)
+			return INV_RESTART;
+		delete_some(slot->first_child, &left);
+	}
+	return SEPTA_OK;
 }

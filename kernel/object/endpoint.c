@@ -323,9 +323,11 @@ int ipc_reply(struct tcb *replier)
 	return SEPTA_OK;
 }
 
-/* Everyone waiting learns that the endpoint is gone. */
+/* Everyone waiting learns that the endpoint is gone (a deletion wakes a
+ * long queue a step at a time first, delete.c). */
 void endpoint_finalise(struct endpoint *ep)
 {
-	tcbq_wake_deleted(&ep->q);
+	while (tcbq_wake_deleted(&ep->q))
+		;
 	ep->state = EP_IDLE;
 }

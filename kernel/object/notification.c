@@ -75,7 +75,8 @@ void notification_cancel(struct tcb *t)
 
 void notification_finalise(struct notification *n)
 {
-	tcbq_wake_deleted(&n->q);
+	while (tcbq_wake_deleted(&n->q)) /* none left when delete.c calls */
+		;
 	if (n->bound) {
 		n->bound->bound_ntfn = NULL;
 		n->bound = NULL;

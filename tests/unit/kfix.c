@@ -201,7 +201,12 @@ long kfix_call(uint64_t cptr, uint64_t label, unsigned ncaps, const uint64_t *ca
 		kf.buf->caps_or_badges[i] = caps[i];
 	for (unsigned i = 0; i < nargs; i++)
 		msg_set(kf.caller, i, args[i]);
-	invoke(kf.caller, slot, septa_msginfo(label, ncaps, nargs));
+	/* An invocation that restarts (INV_RESTART) rewinds the return
+	 * address: run it again, as the CPU would. */
+	do {
+		kf.caller->regs.elr = 4;
+		invoke(kf.caller, slot, septa_msginfo(label, ncaps, nargs));
+	} while (kf.caller->regs.elr != 4);
 	return (long)kf.caller->regs.x[0];
 }
 

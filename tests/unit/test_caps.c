@@ -113,22 +113,40 @@ static long nest(unsigned n)
 	return 0;
 }
 
-static void test_delete_nesting_limit(void)
+/* No depth limit: nested containers become zombies emptied in steps. */
+static void test_delete_deep_nesting(void)
 {
-	uint8_t *before = malloc(sizeof(struct cte) * ROOT_SLOTS);
+	static const unsigned depths[] = {15, 17, 40};
 
+	for (unsigned i = 0; i < ARRAY_SIZE(depths); i++) {
+		reset();
+		CU_ASSERT_EQUAL_FATAL(nest(depths[i]), 0);
+		CU_ASSERT_EQUAL(kfix_delete(20), SEPTA_OK);
+		CU_ASSERT_EQUAL(kf.root[20].cap.type, CAP_NULL);
+		/* Everything nested went with it: the Untyped has no children. */
+		CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
+		CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+	}
 	reset();
-	CU_ASSERT_EQUAL_FATAL(nest(17), 0);
-	memcpy(before, kf.root, sizeof(struct cte) * ROOT_SLOTS);
-	CU_ASSERT_EQUAL(kfix_delete(20), SEPTA_E_TOO_DEEP);
-	CU_ASSERT_EQUAL(memcmp(before, kf.root, sizeof(struct cte) * ROOT_SLOTS), 0);
-	reset();
-	CU_ASSERT_EQUAL_FATAL(nest(15), 0);
-	CU_ASSERT_EQUAL(kfix_delete(20), SEPTA_OK);
-	CU_ASSERT_EQUAL(kf.root[20].cap.type, CAP_NULL);
-	/* Everything nested went with it: the Untyped has no children left. */
+	CU_ASSERT_EQUAL_FATAL(nest(40), 0);
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
 	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
-	free(before);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+}
+
+/* Deleting an original with two copies leaves neither copy final. */
+static void test_original_hands_on_copies(void)
+{
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_copy(11, 10, SEPTA_RIGHTS_ALL), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_copy(12, 10, SEPTA_RIGHTS_ALL), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_delete(10), SEPTA_OK);
+	CU_ASSERT(!cdt_is_final(&kf.root[11]));
+	CU_ASSERT(!cdt_is_final(&kf.root[12]));
+	CU_ASSERT_EQUAL(kfix_delete(12), SEPTA_OK);
+	CU_ASSERT(cdt_is_final(&kf.root[11]));
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 }
 
 static void test_cnode_holding_itself(void)
@@ -306,7 +324,8 @@ void suite_caps(void)
 	CU_add_test(s, "device untyped makes only frames",
 		    test_device_untyped_only_frames);
 	CU_add_test(s, "final capabilities", test_final_capability);
-	CU_add_test(s, "deletion nesting limit", test_delete_nesting_limit);
+	CU_add_test(s, "deep nesting deletes in steps", test_delete_deep_nesting);
+	CU_add_test(s, "an original hands on its copies", test_original_hands_on_copies);
 	CU_add_test(s, "a CNode holding itself is revoked", test_cnode_holding_itself);
 	CU_add_test(s, "20000 random operations", test_random_operations);
 	CU_add_test(s, "message lengths from the table", test_message_lengths);

@@ -13,7 +13,7 @@ extern struct tcb_queue sched_waiting;
 void tcbq_append(struct tcb_queue *q, struct tcb *t);
 void tcbq_remove(struct tcb_queue *q, struct tcb *t);
 struct tcb *tcbq_pop(struct tcb_queue *q);
-void tcbq_wake_deleted(struct tcb_queue *q);
+bool tcbq_wake_deleted(struct tcb_queue *q); /* one waiter */
 void sched_set_prio(struct tcb *t, uint8_t prio);
 void sched_set_runnable(struct tcb *t);
 void sched_resume(struct tcb *t); /* runnable, first of its priority */

@@ -22,6 +22,7 @@ enum cap_type {
 	CAP_IRQ_HANDLER,
 	CAP_PAGE_TABLE,
 	CAP_VCPU,
+	CAP_ZOMBIE, /* an object being emptied by a deletion (delete.c) */
 };
 
 #define CAP_F_DEVICE 1u /* untyped or frame of device memory: never zeroed */
@@ -32,13 +33,17 @@ struct cap {
 	uint8_t size_bits;  /* untyped and frame: log2 bytes; CNode: log2 slots */
 	uint8_t guard_bits; /* CNode */
 	uint8_t flags;	    /* CAP_F_* */
-	uint8_t pad[3];
+	uint8_t was;	    /* zombie: the type it was */
+	uint8_t pad[2];
 	/* The object's address (kernel VA = PA), or the IRQ number. */
 	uint64_t obj;
 	/* Endpoint, notification: badge. CNode: guard. Untyped: bytes used.
-	 * Frame, page table: mapped IPA | level | CAP_MAPPED. */
+	 * Frame, page table: mapped IPA | level | CAP_MAPPED. Zombie: slots
+	 * left to empty, from the last down. */
 	uint64_t word;
-	/* Frame, page table: VMID | generation << 8 of the VSpace it is in. */
+	/* Frame, page table: VMID | generation << 8 of the VSpace it is in.
+	 * Zombie: the slot of the zombie whose object holds this one, or for
+	 * the outermost, ZOMBIE_TOP | the slot of the one being worked on. */
 	uint64_t map;
 };
 #define CAP_MAPPED	 0x10u
@@ -61,6 +66,8 @@ _Static_assert(sizeof(struct cte) == 1u << SEPTA_CNODE_SLOT_BITS, "slot size");
 void cdt_insert(struct cte *parent, struct cte *child, const struct cap *cap);
 void cdt_unlink(struct cte *slot);
 void cdt_move(struct cte *dst, struct cte *src);
+enum cdt_hand { CDT_NO_CHILD, CDT_HANDED, CDT_REPLACED /* slot left the tree */ };
+enum cdt_hand cdt_hand_on_child(struct cte *slot);
 bool cdt_is_final(const struct cte *slot);
 bool cap_same_object(const struct cap *a, const struct cap *b);
 /* The one rule for duplicating a capability (CNODE_COPY/MINT, IPC transfer). */

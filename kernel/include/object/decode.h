@@ -8,7 +8,9 @@
  *                     missing (iv->reply_len set with it);
  *   static void invoke_name([const] struct name_args *a)
  *                     does it, and cannot fail (the map invocations use
- *                     up the table pages lent in a, hence not const);
+ *                     up the table pages lent in a, hence not const); a
+ *                     long one does a bounded step and sets iv->restart
+ *                     while more is left (INV_RESTART, object/invoke.h);
  * and INV_DISPATCH(obj_invoke, SEPTA_<OBJ>_INVOCATIONS) makes the type's
  * entry point (declared in object/invoke.h). That checks the message carries the
  * registers and capabilities the table lists (E_ARG, E_EXTRA_CAPS), unpacks them by name
@@ -66,7 +68,7 @@ static inline uint64_t inv_mr(const struct inv *iv, unsigned i)
 			return err;                                                      \
 		iv->reply_len = SEPTA_INV_NOUT(NAME);                                    \
 		invoke_##name(&a);                                                       \
-		return SEPTA_OK;                                                         \
+		return iv->restart ? INV_RESTART : SEPTA_OK;                             \
 	}
 #define INV_DISPATCH(fn, LIST)                                                           \
 	int fn(struct inv *iv)                                                           \

@@ -15,6 +15,7 @@ struct inv {
 	unsigned ncaps;
 	struct cte *caps[SEPTA_MSG_MAX_CAPS];
 	unsigned reply_len; /* 0 unless set: an error replies with no registers */
+	bool restart;	    /* set by an invoke that did a step and has more */
 };
 
 /* ---- message registers ---- */
