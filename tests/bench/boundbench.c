@@ -86,6 +86,7 @@ static void case_floor(void)
  * bb_bi->first_free_slot on, and leaves both as it found them. */
 static void (*const cases[])(void) = {
     case_floor,
+    bb_delete_cases,
 };
 
 int main(void)

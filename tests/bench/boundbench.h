@@ -18,3 +18,5 @@ void bb_begin(struct bb_run *r);
 void bb_end(struct bb_run *r, const char *what, unsigned calls);
 /* Counts a failure (the benchmark then fails). */
 void bb_check(bool ok, const char *what);
+/* The deletion cases (bound_delete.c). */
+void bb_delete_cases(void);

@@ -151,10 +151,12 @@ static void zombie_watcher(uint64_t ep)
 	zw.r[4] = septa_cnode_move(CNODE, zw.dst, DEPTH, CNODE, zw.zombie, DEPTH);
 	zw.r[5] = septa_cnode_mutate(CNODE, zw.dst, DEPTH, CNODE, zw.zombie, DEPTH, 0);
 	/* Invoked itself, or given as an extra capability. */
-	zw.r[6] = septa_cnode_copy(zw.zombie, 0, 12, CNODE, zw.ep, DEPTH, SEPTA_RIGHTS_ALL);
-	zw.r[7] = septa_cnode_copy(CNODE, zw.dst, DEPTH, zw.zombie, 0, 12, SEPTA_RIGHTS_ALL);
-	zw.r[8] = septa_untyped_retype(ct.ut, SEPTA_OBJ_ENDPOINT, 0, CNODE, 0, 0,
-				       zw.zombie, 1);
+	zw.r[6] =
+	    septa_cnode_copy(zw.zombie, 0, 12, CNODE, zw.ep, DEPTH, SEPTA_RIGHTS_ALL);
+	zw.r[7] =
+	    septa_cnode_copy(CNODE, zw.dst, DEPTH, zw.zombie, 0, 12, SEPTA_RIGHTS_ALL);
+	zw.r[8] =
+	    septa_untyped_retype(ct.ut, SEPTA_OBJ_ENDPOINT, 0, CNODE, 0, 0, zw.zombie, 1);
 	zw.r[9] = septa_cnode_revoke(CNODE, zw.zombie, DEPTH); /* has no children */
 	zw.done = 1;
 }
@@ -176,8 +178,9 @@ void test_delete_big_cnode_in_steps(void)
 	CHECK(spawn(zombie_watcher, ep, HIGH_PRIO, 0));
 	CHECK_EQ(septa_cnode_move(big, 4095, 12, CNODE, ep, DEPTH), 0);
 	for (unsigned i = 0; i < 4095; i++)
-		CHECK_EQ(septa_cnode_copy(big, i, 12, CNODE, other, DEPTH, SEPTA_RIGHTS_ALL),
-			 0);
+		CHECK_EQ(
+		    septa_cnode_copy(big, i, 12, CNODE, other, DEPTH, SEPTA_RIGHTS_ALL),
+		    0);
 	CHECK_EQ(septa_cnode_delete(CNODE, big, DEPTH), 0);
 	CHECK_EQ(zw.done, 1);
 	CHECK_EQ(zw.r[0], SEPTA_E_DELETED);
@@ -215,8 +218,10 @@ void test_delete_original_keeps_copies(void)
 
 	CHECK(ep);
 	orig_woken = 0;
-	CHECK_EQ(septa_cnode_copy(CNODE, c1, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL), 0);
-	CHECK_EQ(septa_cnode_copy(CNODE, c2, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(septa_cnode_copy(CNODE, c1, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL),
+		 0);
+	CHECK_EQ(septa_cnode_copy(CNODE, c2, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL),
+		 0);
 	CHECK(spawn(orig_waiter, c2, HIGH_PRIO, 0));
 	CHECK_EQ(septa_cnode_delete(CNODE, ep, DEPTH), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, c1, DEPTH), 0);
