@@ -2,6 +2,8 @@
  * code over fake memory, driven the way a thread's Call would drive it. */
 #include <object/cap.h>
 #include <object/cspace.h>
+#include <object/delete.h>
+#include <object/invoke.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kfix.h"
@@ -131,6 +133,58 @@ static void test_delete_deep_nesting(void)
 	CU_ASSERT_EQUAL_FATAL(nest(40), 0);
 	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
 	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+}
+
+static struct cte *slots_of(uint64_t root_slot)
+{
+	return (struct cte *)(uintptr_t)kf.root[root_slot].cap.obj;
+}
+
+/* One step of deleting an empty 256-slot CNode does not finish it (a unit
+ * per slot): its slot holds a zombie that lookups refuse. */
+static void test_delete_step_leaves_zombie(void)
+{
+	struct cte *s;
+
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 8, 20, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(cap_delete(&kf.root[20]), INV_RESTART);
+	CU_ASSERT_EQUAL(kf.root[20].cap.type, CAP_ZOMBIE);
+	CU_ASSERT_EQUAL(cspace_lookup_cap(&kf.root_cap, 20, &s), SEPTA_E_ZOMBIE);
+	CU_ASSERT_EQUAL(kfix_copy(21, 20, SEPTA_RIGHTS_ALL), SEPTA_E_ZOMBIE);
+	CU_ASSERT_EQUAL(kfix_delete(20), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.root[20].cap.type, CAP_NULL);
+	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
+}
+
+/* A deletion left half done inside a CNode joins the deletion of that
+ * CNode; a revoke meeting an inner zombie finishes its whole stack. */
+static void test_half_done_deletions(void)
+{
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 21, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 8, 20, 1), SEPTA_OK);
+	cdt_move(&slots_of(21)[0], &kf.root[20]);
+	CU_ASSERT_EQUAL(cap_delete(&slots_of(21)[0]), INV_RESTART);
+	CU_ASSERT_EQUAL(kfix_delete(21), SEPTA_OK);
+	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+
+	/* 256 slots inside C inside D; the innermost retyped last, so the
+	 * Untyped's first child is an inner zombie once D's deletion starts. */
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 22, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 21, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 8, 20, 1), SEPTA_OK);
+	cdt_move(&slots_of(21)[3], &kf.root[20]);
+	cdt_move(&slots_of(22)[3], &kf.root[21]);
+	CU_ASSERT_EQUAL(cap_delete(&kf.root[22]), INV_RESTART);
+	CU_ASSERT_EQUAL(kf.root[kf.ut_slot].first_child->cap.type, CAP_ZOMBIE);
+	CU_ASSERT_NOT_EQUAL(kf.root[kf.ut_slot].first_child, &kf.root[22]);
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
+	CU_ASSERT_EQUAL(kf.root[22].cap.type, CAP_NULL);
 	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 }
 
@@ -326,6 +380,8 @@ void suite_caps(void)
 	CU_add_test(s, "final capabilities", test_final_capability);
 	CU_add_test(s, "deep nesting deletes in steps", test_delete_deep_nesting);
 	CU_add_test(s, "an original hands on its copies", test_original_hands_on_copies);
+	CU_add_test(s, "a delete step leaves a zombie", test_delete_step_leaves_zombie);
+	CU_add_test(s, "half-done deletions are finished", test_half_done_deletions);
 	CU_add_test(s, "a CNode holding itself is revoked", test_cnode_holding_itself);
 	CU_add_test(s, "20000 random operations", test_random_operations);
 	CU_add_test(s, "message lengths from the table", test_message_lengths);
