@@ -42,11 +42,15 @@ static struct cte *slot_at(uint64_t v)
 	return (struct cte *)(uintptr_t)(v & ~ZOMBIE_TOP);
 }
 
-/* Final capabilities whose object may need more than a step to undo. */
+/* Final capabilities whose object may need more than a step to undo: a
+ * container, or a queue someone waits on (an empty one is O(1)). */
 static bool needs_zombie(const struct cap *c)
 {
-	return c->type == CAP_CNODE || c->type == CAP_TCB || c->type == CAP_ENDPOINT ||
-	       c->type == CAP_NOTIFICATION;
+	if (c->type == CAP_ENDPOINT)
+		return ((struct endpoint *)(uintptr_t)c->obj)->q.head != NULL;
+	if (c->type == CAP_NOTIFICATION)
+		return ((struct notification *)(uintptr_t)c->obj)->q.head != NULL;
+	return c->type == CAP_CNODE || c->type == CAP_TCB;
 }
 
 /* The slots inside a zombie's object; NULL for endpoints, notifications. */
@@ -97,10 +101,18 @@ static void zombie_finalise(const struct cap *z)
 	/* CNode: nothing; TCB: finalised when it became a zombie. */
 }
 
-/* Objects whose finalisation is O(1) (or bounded by a constant). */
+/* Objects whose finalisation is O(1) (or bounded by a constant): here
+ * endpoints and notifications nobody waits on. */
 static void finalise(const struct cap *cap)
 {
 	switch (cap->type) {
+	case CAP_ENDPOINT:
+		endpoint_finalise((struct endpoint *)(uintptr_t)cap->obj);
+		break;
+	case CAP_NOTIFICATION:
+		irq_forget_notification((struct notification *)(uintptr_t)cap->obj);
+		notification_finalise((struct notification *)(uintptr_t)cap->obj);
+		break;
 	case CAP_IRQ_HANDLER:
 		irq_handler_finalise((unsigned)cap->obj);
 		break;
