@@ -44,6 +44,9 @@ static int resolve(const struct cap *root, uint64_t cptr, unsigned depth, bool e
 			return SEPTA_OK;
 		}
 		if (slot->cap.type != CAP_CNODE) {
+			/* A CNode being deleted: nothing under it is reachable. */
+			if (slot->cap.type == CAP_ZOMBIE)
+				return SEPTA_E_ZOMBIE;
 			if (exact)
 				return slot->cap.type == CAP_NULL ? SEPTA_E_MISSING_CAP
 								  : SEPTA_E_DEPTH;

@@ -162,11 +162,15 @@ static void test_delete_step_leaves_zombie(void)
  * CNode; a revoke meeting an inner zombie finishes its whole stack. */
 static void test_half_done_deletions(void)
 {
+	struct cte *s;
+
 	reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 21, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 8, 20, 1), SEPTA_OK);
 	cdt_move(&slots_of(21)[0], &kf.root[20]);
 	CU_ASSERT_EQUAL(cap_delete(&slots_of(21)[0]), INV_RESTART);
+	/* A path through the zombie ends there (2 bits of C, 8 of B). */
+	CU_ASSERT_EQUAL(cspace_lookup_slot(&kf.root[21].cap, 5, 10, &s), SEPTA_E_ZOMBIE);
 	CU_ASSERT_EQUAL(kfix_delete(21), SEPTA_OK);
 	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
 	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);

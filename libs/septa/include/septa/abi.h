@@ -65,7 +65,7 @@ enum septa_error {
 	SEPTA_E_WOULD_BLOCK = -21,  /* a non-blocking call found no partner */
 	SEPTA_E_NO_REPLY = -22,	    /* nobody is waiting for a reply */
 	SEPTA_E_IN_USE = -23,	    /* the IRQ or binding is taken */
-	SEPTA_E_TOO_DEEP = -24,	    /* deletion would nest containers too deep */
+	SEPTA_E_TOO_DEEP = -24,	    /* no longer returned: deletion has no depth limit */
 	SEPTA_E_STATE = -25,	    /* the thread is not in a state that allows it */
 	SEPTA_E_NO_TABLE = -26,	    /* page tables are missing: reply septa_no_table_mr */
 	SEPTA_E_NO_VMID = -27,	    /* every VMID is in use */
