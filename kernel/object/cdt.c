@@ -66,8 +66,7 @@ enum cdt_hand cdt_hand_on_child(struct cte *slot)
 
 	if (!c)
 		return CDT_NO_CHILD;
-	if (slot->cap.type == CAP_UNTYPED ||
-	    (slot->parent && cap_same_object(&slot->parent->cap, &slot->cap))) {
+	if (slot->cap.type == CAP_UNTYPED || cdt_is_copy(slot)) {
 		list_remove(c);
 		list_add(slot->parent, c);
 		return CDT_HANDED;
@@ -137,6 +136,11 @@ bool cap_same_object(const struct cap *a, const struct cap *b)
 	return a->type == b->type && a->obj == b->obj && a->type != CAP_NULL;
 }
 
+bool cdt_is_copy(const struct cte *slot)
+{
+	return slot->parent && cap_same_object(&slot->parent->cap, &slot->cap);
+}
+
 /* Children of a non-Untyped capability are always copies of it, so the
  * capability is the last one to its object when it has neither a parent
  * nor a child that refers to the same object. */
@@ -144,7 +148,5 @@ bool cdt_is_final(const struct cte *slot)
 {
 	if (slot->cap.type == CAP_UNTYPED)
 		return false;
-	if (slot->parent && cap_same_object(&slot->parent->cap, &slot->cap))
-		return false;
-	return slot->first_child == NULL;
+	return !cdt_is_copy(slot) && slot->first_child == NULL;
 }

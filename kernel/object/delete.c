@@ -256,10 +256,31 @@ int cap_delete(struct cte *slot)
 }
 
 /*
- * Deletes the first child until there is none. A child with children of
- * its own hands them on first (cdt_hand_on_child), so no search for a
- * leaf is needed and every unit is progress kept in the tree itself.
+ * One unit of a revoke, never searching for a leaf (derivation chains are
+ * as long as user level makes them): the first child goes if it has no
+ * children; an Untyped's or a copy's children move up under slot; an
+ * original's copies go first, each after handing its own children up to
+ * the original. So every unit is O(1) progress kept in the tree, and no
+ * original is deleted before its copies (which would promote one of them
+ * over the others: O(copies) per original).
  */
+static void revoke_unit(struct cte *slot, unsigned *left)
+{
+	struct cte *x = slot->first_child, *y = x->first_child;
+
+	if (!y) {
+		delete_some(x, left);
+		return;
+	}
+	(*left)--;
+	if (x->cap.type == CAP_UNTYPED || cdt_is_copy(x))
+		cdt_hand_on_child(x);
+	else if (y->first_child)
+		cdt_hand_on_child(y); /* a copy: to x */
+	else
+		delete_plain(y, NULL); /* a copy, so not final */
+}
+
 int cap_revoke(struct cte *slot)
 {
 	unsigned left = DELETE_STEP_UNITS;
@@ -267,7 +288,7 @@ int cap_revoke(struct cte *slot)
 	while (slot->first_child) {
 		if (!left)
 			return INV_RESTART;
-		delete_some(slot->first_child, &left);
+		revoke_unit(slot, &left);
 	}
 	return SEPTA_OK;
 }

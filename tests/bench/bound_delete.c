@@ -149,6 +149,13 @@ static void case_descendants(void)
 	bb_begin(&r);
 	bb_check(septa_cnode_revoke(CNODE, ep, DEPTH) == SEPTA_OK, what);
 	bb_end(&r, what, 1);
+	/* The same from the Untyped: the copies go before the original. */
+	for (unsigned i = 0; i < DESCENDANT; i++)
+		septa_cnode_copy(node, i, DESC_BITS, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL);
+	what = "revoke the Untyped of an endpoint with 10000 copies";
+	bb_begin(&r);
+	bb_check(septa_cnode_revoke(CNODE, ut, DEPTH) == SEPTA_OK, what);
+	bb_end(&r, what, 1);
 	end_case();
 }
 

@@ -69,6 +69,7 @@ void cdt_move(struct cte *dst, struct cte *src);
 enum cdt_hand { CDT_NO_CHILD, CDT_HANDED, CDT_REPLACED /* slot left the tree */ };
 enum cdt_hand cdt_hand_on_child(struct cte *slot);
 bool cdt_is_final(const struct cte *slot);
+bool cdt_is_copy(const struct cte *slot); /* its parent is to the same object */
 bool cap_same_object(const struct cap *a, const struct cap *b);
 /* The one rule for duplicating a capability (CNODE_COPY/MINT, IPC transfer). */
 int cap_copy_of(const struct cap *src, struct cap *copy);
