@@ -72,7 +72,8 @@ enum septa_error {
 	SEPTA_E_NOT_RAM = -28,	    /* a buffer is mapped, but not to normal RAM */
 	SEPTA_E_NO_BUFFER =
 	    -29, /* beyond 4 registers, and the thread has no IPC buffer */
-	SEPTA_E_ZOMBIE = -30, /* the capability is a deletion in progress: delete it */
+	/* The capability is a deletion in progress: delete or revoke it again. */
+	SEPTA_E_ZOMBIE = -30,
 };
 
 /* Message info (x1): label above 12 bits, capability count, length. */
