@@ -93,10 +93,6 @@ static const struct {
     {"vcpu_reset", "STATE", "as VCPU_READ_REG"},
     {"vcpu_inject_irq", "STATE",
      "only on a GIC without a virtual CPU interface; QEMU virt always has one"},
-    {"cnode_delete", "TOO_DEEP",
-     "delete.c's depth bound is being reworked (issue 14 items 3 and 7); "
-     "tests/unit/test_caps.c reaches it on the host"},
-    {"cnode_revoke", "TOO_DEEP", "as CNODE_DELETE"},
 };
 #define NUNR (sizeof(unreachable) / sizeof(unreachable[0]))
 
