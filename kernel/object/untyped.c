@@ -14,6 +14,35 @@
 #include <object/vspace.h>
 
 #define RETYPE_MAX_COUNT 256u
+/* The most a retype zeroes in one kernel entry (DC ZVA: some 16,000
+ * instructions); a bigger one restarts (INV_RESTART) until it is done. */
+#define RETYPE_ZERO_STEP (256u << 10)
+
+/*
+ * An Untyped's known-zero region, in its capability's map word: pages
+ * [lo, hi) from its base, lo in the low half and hi in the high. A big
+ * retype zeroes it one step per kernel entry and restarts; every retype
+ * uses what is zero already. Nothing was made there since it was zeroed
+ * (each retype cuts off what its objects overlap), and zeroing only
+ * happens past the used part, where no live object is, so the region stays
+ * true across revokes. Offsets past 2^44 bytes are not recorded.
+ */
+static uint64_t zero_lo(const struct cap *ut)
+{
+	return (ut->map & 0xffffffffu) << SEPTA_PAGE_SHIFT;
+}
+
+static uint64_t zero_hi(const struct cap *ut)
+{
+	return (ut->map >> 32) << SEPTA_PAGE_SHIFT;
+}
+
+static void zero_set(struct cap *ut, uint64_t lo, uint64_t hi)
+{
+	ut->map = lo >= hi || hi >> (32 + SEPTA_PAGE_SHIFT)
+		      ? 0
+		      : lo >> SEPTA_PAGE_SHIFT | (hi >> SEPTA_PAGE_SHIFT) << 32;
+}
 
 /* Log2 of an object's size in bytes, or 0 if size_bits is not allowed. */
 unsigned object_size_bits(unsigned type, unsigned size_bits)
@@ -114,6 +143,7 @@ struct untyped_retype_args {
 	struct cte *dst; /* count empty slots */
 	unsigned type, size_bits, obj_bits;
 	uint64_t start, count;
+	bool zeroed; /* the objects' memory is zero already (or device) */
 };
 
 /* The destination CNode: root itself with depth 0, else the CNode at
@@ -136,6 +166,40 @@ static int dest_cnode(const struct cap *root, uint64_t index, uint64_t depth,
 		return SEPTA_E_CAP_TYPE;
 	*node = &slot->cap;
 	return SEPTA_OK;
+}
+
+/*
+ * The last step of decoding, everything checked: memory past the used part
+ * only is zeroed, which no object and no user level sees, so a retype that
+ * restarts has changed nothing else. Objects up to RETYPE_ZERO_STEP in all
+ * are zeroed when made; more grow the zero region by a step a kernel entry
+ * (restarting) until it covers them. A region elsewhere is given up for
+ * the new one: only a retype from the same Untyped does that.
+ */
+static int retype_zero_step(struct untyped_retype_args *a)
+{
+	struct cap *ut = &a->ut->cap;
+	uint64_t s = a->start - ut->obj, e = s + (a->count << a->obj_bits);
+	uint64_t lo = zero_lo(ut), hi = zero_hi(ut), head = ALIGN_UP(s, SEPTA_PAGE_SIZE);
+	uint64_t n;
+
+	a->zeroed = (ut->flags & CAP_F_DEVICE) || a->type == SEPTA_OBJ_UNTYPED ||
+		    (lo <= s && e <= hi);
+	/* Small, or where no region can be recorded: zeroed when made. */
+	if (a->zeroed || e - s <= RETYPE_ZERO_STEP ||
+	    !IS_ALIGNED(ut->obj, SEPTA_PAGE_SIZE) ||
+	    ALIGN_UP(e, SEPTA_PAGE_SIZE) >> (32 + SEPTA_PAGE_SHIFT))
+		return SEPTA_OK;
+	/* The part below the first page boundary is zeroed with the objects. */
+	if (head < lo || head > hi)
+		lo = hi = head;
+	e = ALIGN_UP(e, SEPTA_PAGE_SIZE); /* within the Untyped: it is > a step */
+	if (hi >= e)
+		return SEPTA_OK;
+	n = e - hi < RETYPE_ZERO_STEP ? e - hi : RETYPE_ZERO_STEP;
+	arch_zero((void *)(uintptr_t)(ut->obj + hi), n);
+	zero_set(ut, lo, hi + n);
+	return INV_RESTART;
 }
 
 static int decode_untyped_retype(const struct untyped_retype_msg *m,
@@ -180,27 +244,38 @@ static int decode_untyped_retype(const struct untyped_retype_msg *m,
 	a->type = (unsigned)type;
 	a->size_bits = (unsigned)m->size_bits;
 	a->count = count;
-	return SEPTA_OK;
+	return retype_zero_step(a);
 }
 
 static void invoke_untyped_retype(const struct untyped_retype_args *a)
 {
 	struct cap *ut = &a->ut->cap;
 	bool device = ut->flags & CAP_F_DEVICE;
+	uint64_t s = a->start - ut->obj, e = s + (a->count << a->obj_bits);
+	uint64_t lo = zero_lo(ut), hi = zero_hi(ut);
 
+	/* An Untyped's memory is never seen until objects are made from it,
+	 * and each is cleared then: clearing it here too would clear all of
+	 * RAM once more at boot. A big retype found [page boundary, end) zero
+	 * (retype_zero_step): only the part below that is left. */
+	if (!a->zeroed) {
+		uint64_t z = e;
+
+		if (e - s > RETYPE_ZERO_STEP && lo <= ALIGN_UP(s, SEPTA_PAGE_SIZE) &&
+		    e <= hi)
+			z = ALIGN_UP(s, SEPTA_PAGE_SIZE);
+		arch_zero((void *)(uintptr_t)a->start, z - s);
+	}
 	for (uint64_t i = 0; i < a->count; i++) {
 		uint64_t addr = a->start + (i << a->obj_bits);
-		struct cap c;
+		struct cap c = new_cap(a->type, a->size_bits, addr, device);
 
-		/* An Untyped's memory is never seen until objects are made
-		 * from it, and each is cleared then: clearing it here too would
-		 * clear all of RAM once more at boot. */
-		if (!device && a->type != SEPTA_OBJ_UNTYPED)
-			arch_zero((void *)(uintptr_t)addr, 1ULL << a->obj_bits);
-		c = new_cap(a->type, a->size_bits, addr, device);
 		cdt_insert(a->ut, &a->dst[i], &c);
 	}
-	ut->word = a->start + (a->count << a->obj_bits) - ut->obj;
+	ut->word = e;
+	/* What the objects overlap is no longer known to be zero. */
+	if (s < hi && e > lo)
+		zero_set(ut, ALIGN_UP(e, SEPTA_PAGE_SIZE), hi);
 }
 
 INV_DISPATCH(untyped_invoke, SEPTA_UNTYPED_INVOCATIONS)

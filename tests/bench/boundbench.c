@@ -82,11 +82,46 @@ static void case_floor(void)
 	bb_end(&r, "cnode copy + delete (floor)", 2000);
 }
 
+/* Retypes count objects into the free slots, in one call; revokes them. */
+static void retype_case(const char *what, unsigned type, unsigned bits, unsigned count)
+{
+	uint64_t tmp = bb_bi->first_free_slot;
+	struct bb_run r;
+	long err;
+
+	bb_begin(&r);
+	err = septa_untyped_retype(bb_ut, type, bits, SEPTA_CAP_INIT_CNODE, 0, 0, tmp,
+				   count);
+	bb_end(&r, what, 1);
+	bb_check(!err, what);
+	bb_check(!septa_cnode_revoke(SEPTA_CAP_INIT_CNODE, bb_ut, 64),
+		 "revoke after retype");
+}
+
+/* The largest retypes the largest Untyped allows: its largest frame, and
+ * as many 2 MiB frames (the most memory one call can zero) and 4 KiB
+ * frames as one call makes. */
+static void case_retype(void)
+{
+	unsigned ut_bits = bb_bi->untyped[bb_ut - bb_bi->untyped_slot].size_bits;
+	unsigned n2m = ut_bits >= 29 ? 256 : 1u << (ut_bits - 21);
+
+	printf("boundbench: largest Untyped 2^%u bytes\n", ut_bits);
+	if (ut_bits >= 30)
+		retype_case("retype a 1 GiB frame", SEPTA_OBJ_FRAME_1G, 0, 1);
+	retype_case("retype a 2 MiB frame", SEPTA_OBJ_FRAME_2M, 0, 1);
+	printf("boundbench: %u 2 MiB frames\n", n2m);
+	retype_case("retype 2 MiB frames, most in one call", SEPTA_OBJ_FRAME_2M, 0, n2m);
+	retype_case("retype 256 4 KiB frames", SEPTA_OBJ_FRAME_4K, 0, 256);
+	retype_case("retype a 2^20-slot CNode", SEPTA_OBJ_CNODE, 20, 1);
+}
+
 /* Each case builds its worst case from bb_ut and the free slots from
  * bb_bi->first_free_slot on, and leaves both as it found them. */
 static void (*const cases[])(void) = {
     case_floor,
     bb_delete_cases,
+    case_retype,
 };
 
 int main(void)

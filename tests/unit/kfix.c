@@ -193,20 +193,20 @@ long kfix_call(uint64_t cptr, uint64_t label, unsigned ncaps, const uint64_t *ca
 	       unsigned nargs, const uint64_t *args)
 {
 	struct cte *slot;
-	int err = cspace_lookup_cap(&kf.root_cap, cptr, &slot);
+	int err;
 
-	if (err)
-		return err;
 	for (unsigned i = 0; i < ncaps; i++)
 		kf.buf->caps_or_badges[i] = caps[i];
 	for (unsigned i = 0; i < nargs; i++)
 		msg_set(kf.caller, i, args[i]);
-	/* An invocation that restarts (INV_RESTART) rewinds the return
-	 * address: run it again, as the CPU would. */
+	/* A call that restarts (ELR back on its SVC) is made again. */
 	do {
+		err = cspace_lookup_cap(&kf.root_cap, cptr, &slot);
+		if (err)
+			return err;
 		kf.caller->regs.elr = 4;
 		invoke(kf.caller, slot, septa_msginfo(label, ncaps, nargs));
-	} while (kf.caller->regs.elr != 4);
+	} while (kf.caller->regs.elr == 0);
 	return (long)kf.caller->regs.x[0];
 }
 
