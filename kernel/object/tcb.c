@@ -74,11 +74,8 @@ void tcb_finalise(struct tcb *t)
 		t->bound_ntfn->bound = NULL;
 		t->bound_ntfn = NULL;
 	}
-	if (t->vcpu) {
-		t->vcpu->tcb = NULL;
-		t->vcpu = NULL;
-		arch_thread_make_native(t); /* no guest mode for a native return */
-	}
+	if (t->vcpu)
+		vcpu_unbind(t->vcpu); /* no guest mode for a native return */
 	arch_tcb_forget(t);
 }
 

@@ -10,12 +10,16 @@
 #include <object/tcb.h>
 #include <object/vcpu.h>
 
+/* VCPUs bound now: at most SEPTA_VCPU_MAX_BOUND, which bounds the guests
+ * waiting in WFI that the scheduler walks (arch vcpu_wait_deadline). */
+static unsigned vcpu_bound;
+
 void vcpu_init(struct vcpu *v)
 {
 	arch_vcpu_reset(v);
 }
 
-static void unbind(struct vcpu *v)
+void vcpu_unbind(struct vcpu *v)
 {
 	struct tcb *t = v->tcb;
 
@@ -25,6 +29,7 @@ static void unbind(struct vcpu *v)
 	tcb_suspend(t);
 	t->vcpu = NULL;
 	v->tcb = NULL;
+	vcpu_bound--;
 	/* Its SPSR is a guest's EL1 mode: an ERET to it with TGE set would
 	 * stay at EL2 and jump to a PC its owner chose. */
 	arch_thread_make_native(t);
@@ -32,7 +37,7 @@ static void unbind(struct vcpu *v)
 
 void vcpu_finalise(struct vcpu *v)
 {
-	unbind(v);
+	vcpu_unbind(v);
 	arch_vcpu_forget(v);
 }
 
@@ -63,6 +68,8 @@ static int decode_vcpu_set_tcb(const struct vcpu_set_tcb_msg *m,
 		return SEPTA_E_IN_USE;
 	if (a->t == m->iv->caller)
 		return SEPTA_E_STATE;
+	if (vcpu_bound == SEPTA_VCPU_MAX_BOUND)
+		return SEPTA_E_LIMIT;
 	return SEPTA_OK;
 }
 
@@ -71,6 +78,7 @@ static void invoke_vcpu_set_tcb(const struct vcpu_set_tcb_args *a)
 	tcb_suspend(a->t);
 	a->v->tcb = a->t;
 	a->t->vcpu = a->v;
+	vcpu_bound++;
 	a->t->regs.spsr = arch_vcpu_entry_spsr();
 }
 

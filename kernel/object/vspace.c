@@ -93,6 +93,9 @@ static int decode_vspace_protect(const struct vspace_protect_msg *m,
 	if (m->size == 0 || m->ipa >> vs->pgt.geom.ia_bits ||
 	    m->size > (1ULL << vs->pgt.geom.ia_bits) - m->ipa)
 		return SEPTA_E_RANGE;
+	/* Its walk visits every entry in the range: at most two tables'. */
+	if (m->size > SEPTA_PROTECT_MAX_SIZE)
+		return SEPTA_E_LIMIT;
 	/* The PageTables: every extra capability (the table lists none). */
 	err = table_caps_decode(&a->tables, m->iv->caps, m->iv->ncaps);
 	if (err)

@@ -169,3 +169,52 @@ void test_bound_two_threads_retype_in_turn(void)
 		CHECK_EQ(worker_dirty[i], 0);
 	}
 }
+
+/* SEPTA_VCPU_MAX_BOUND VCPUs bind; one more is refused and binds nothing,
+ * and binds once a VCPU or a thread of a bound pair is gone. */
+void test_bound_vcpu_limit(void)
+{
+	enum { N = SEPTA_VCPU_MAX_BOUND };
+	uint64_t v[N + 1], t[N + 1];
+
+	for (unsigned i = 0; i <= N; i++) {
+		v[i] = mk(SEPTA_OBJ_VCPU, 0);
+		t[i] = mk(SEPTA_OBJ_TCB, 0);
+		CHECK(v[i] && t[i]);
+	}
+	for (unsigned i = 0; i < N; i++)
+		CHECK_EQ(septa_vcpu_set_tcb(v[i], t[i]), 0);
+	CHECK_EQ(septa_vcpu_set_tcb(v[N], t[N]), SEPTA_E_LIMIT);
+	/* Neither of the refused pair was bound: each pairs once a VCPU or
+	 * a thread of a bound pair is gone (which unbinds it). */
+	CHECK_EQ(septa_cnode_delete(CNODE, v[0], DEPTH), 0);
+	CHECK_EQ(septa_vcpu_set_tcb(v[N], t[0]), 0);
+	CHECK_EQ(septa_vcpu_set_tcb(v[1], t[N]), SEPTA_E_IN_USE); /* bound to t[1] */
+	CHECK_EQ(septa_cnode_delete(CNODE, t[1], DEPTH), 0);
+	CHECK_EQ(septa_vcpu_set_tcb(v[1], t[N]), 0);
+	/* The count followed: 64 bound again, a fresh pair is refused. */
+	CHECK_EQ(septa_vcpu_set_tcb(mk(SEPTA_OBJ_VCPU, 0), mk(SEPTA_OBJ_TCB, 0)),
+		 SEPTA_E_LIMIT);
+}
+
+/* One VSPACE_PROTECT covers at most SEPTA_PROTECT_MAX_SIZE: exactly that
+ * is done, a page more is refused and changes nothing. */
+void test_bound_protect_limit(void)
+{
+	const uint64_t max = SEPTA_PROTECT_MAX_SIZE;
+	uint64_t vs = slot(), f = mk(SEPTA_OBJ_FRAME_4K, 0), q[4];
+
+	CHECK_EQ(septa_untyped_retype(ct.ut, SEPTA_OBJ_VSPACE, 32, CNODE, 0, 0, vs, 1),
+		 0);
+	CHECK(f);
+	CHECK_EQ(
+	    septa_frame_map_with_tables(f, vs, 0x1000, RW, SEPTA_OWNED, &tables, NULL),
+	    0);
+	CHECK_EQ(septa_vspace_protect(vs, 0, max + 4096, SEPTA_MAP_R, 0, NULL, NULL),
+		 SEPTA_E_LIMIT);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[2], RW);
+	CHECK_EQ(septa_vspace_protect(vs, 0, max, SEPTA_MAP_R, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[2], SEPTA_MAP_R);
+}

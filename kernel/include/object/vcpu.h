@@ -22,3 +22,5 @@ _Static_assert(sizeof(struct vcpu) <= 4096, "VCPU size");
 
 void vcpu_init(struct vcpu *v);
 void vcpu_finalise(struct vcpu *v);
+/* Unbinds v from its thread (if any), which is stopped and made native. */
+void vcpu_unbind(struct vcpu *v);

@@ -74,6 +74,7 @@ enum septa_error {
 	    -29, /* beyond 4 registers, and the thread has no IPC buffer */
 	/* The capability is a deletion in progress: delete or revoke it again. */
 	SEPTA_E_ZOMBIE = -30,
+	SEPTA_E_LIMIT = -31, /* beyond a kernel limit that bounds its work */
 };
 
 /* Message info (x1): label above 12 bits, capability count, length. */
@@ -127,6 +128,12 @@ enum septa_object {
 #define SEPTA_NTFN_BITS	      6
 #define SEPTA_UNTYPED_MIN     4
 #define SEPTA_UNTYPED_MAX     47
+/* Limits that bound kernel work (E_LIMIT beyond them): VCPUs bound to
+ * threads at once (the kernel walks its waiting guests on every switch and
+ * timer tick), and the range of one VSPACE_PROTECT (its entries are walked
+ * in one kernel entry: 2 MiB is at most two last-level tables). */
+#define SEPTA_VCPU_MAX_BOUND   64u
+#define SEPTA_PROTECT_MAX_SIZE (2ULL << 20)
 
 /* Invocation labels, SEPTA_<NAME> = label: their arguments, stubs and
  * documentation come from the one table in invocations.def. */
