@@ -9,6 +9,7 @@
 #include <septa/ipc.h>
 #include <septa/syscall.h>
 #include <stdio.h>
+#include <string.h>
 #include "boundbench.h"
 #include "icount.h"
 
@@ -116,12 +117,144 @@ static void case_retype(void)
 	retype_case("retype a 2^20-slot CNode", SEPTA_OBJ_CNODE, 20, 1);
 }
 
+static uint64_t next_slot;
+
+static uint64_t mk(unsigned type, unsigned bits)
+{
+	uint64_t s = next_slot++;
+
+	bb_check(
+	    !septa_untyped_retype(bb_ut, type, bits, SEPTA_CAP_INIT_CNODE, 0, 0, s, 1),
+	    "retype");
+	return s;
+}
+
+static uint64_t table_from_ut(void *arg)
+{
+	(void)arg;
+	return mk(SEPTA_OBJ_PAGE_TABLE, 0);
+}
+
+static const struct septa_table_source tables = {table_from_ut, NULL, NULL};
+
+#define VIEW_IPA   0x30000000ULL /* our view of what we build */
+#define GUEST_IPA  0x40000000ULL
+#define MAX_GUESTS 256
+
+/* The largest map and unmap (a 2 MiB frame, the largest this Untyped
+ * holds as a block), and the largest protect: 2 MiB across two blocks,
+ * both split into 512 pages with the rights of 511 changed. */
+static void case_map(void)
+{
+	uint64_t vs, f[2], pt[2];
+	struct bb_run r;
+
+	next_slot = bb_bi->first_free_slot;
+	vs = mk(SEPTA_OBJ_VSPACE, 32);
+	f[0] = mk(SEPTA_OBJ_FRAME_2M, 0);
+	f[1] = mk(SEPTA_OBJ_FRAME_2M, 0);
+	pt[0] = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	pt[1] = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	bb_begin(&r);
+	bb_check(!septa_frame_map(f[0], vs, 0, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, 0,
+				  NULL, NULL),
+		 "map");
+	bb_end(&r, "map a 2 MiB frame", 1);
+	bb_begin(&r);
+	bb_check(!septa_frame_unmap(f[0]), "unmap");
+	bb_end(&r, "unmap a 2 MiB frame", 1);
+	for (int i = 0; i < 2; i++)
+		bb_check(!septa_frame_map(f[i], vs, i * 0x200000ULL,
+					  SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, 0, NULL,
+					  NULL),
+			 "map");
+	bb_begin(&r);
+	bb_check(!septa_vspace_protect(vs, 4096, 2ULL << 20, SEPTA_MAP_R, 2, pt, NULL),
+		 "protect");
+	bb_end(&r, "protect 2 MiB over two split blocks", 1);
+	bb_check(!septa_cnode_revoke(SEPTA_CAP_INIT_CNODE, bb_ut, 64), "revoke");
+}
+
+static void yielder(void)
+{
+	for (;;)
+		septa_yield();
+}
+
+/*
+ * The guests waiting in WFI, as many as bind (up to MAX_GUESTS): the
+ * kernel walks them on every switch and timer tick. Each runs `wfi` with
+ * its timer off, so it waits for good; they share one VSpace and code page.
+ */
+static void case_waiting_guests(void)
+{
+	static const uint32_t code[] = {0xd503207f, 0x17ffffff}; /* wfi; b . */
+	static uint8_t stack[4096] __attribute__((aligned(16)));
+	uint64_t vs, frame, view, pc = GUEST_IPA, n = 0, other;
+	uint64_t regs[2] = {(uintptr_t)yielder, (uintptr_t)(stack + sizeof(stack))};
+	struct bb_run r;
+
+	next_slot = bb_bi->first_free_slot;
+	vs = mk(SEPTA_OBJ_VSPACE, 32);
+	frame = mk(SEPTA_OBJ_FRAME_4K, 0);
+	other = mk(SEPTA_OBJ_TCB, 0);
+	view = next_slot++;
+	bb_check(!septa_cnode_copy(SEPTA_CAP_INIT_CNODE, view, 64, SEPTA_CAP_INIT_CNODE,
+				   frame, 64, SEPTA_RIGHTS_ALL),
+		 "copy");
+	bb_check(!septa_frame_map_with_tables(view, SEPTA_CAP_INIT_VSPACE, VIEW_IPA,
+					      SEPTA_MAP_R | SEPTA_MAP_W,
+					      SEPTA_SHARED_OWNED, &tables, NULL),
+		 "view");
+	memcpy((void *)(uintptr_t)VIEW_IPA, code, sizeof(code));
+	__asm__ volatile("dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb" ::"r"(VIEW_IPA)
+			 : "memory");
+	bb_check(
+	    !septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs, GUEST_IPA, 3, NULL),
+	    "table");
+	bb_check(!septa_frame_map(frame, vs, GUEST_IPA, SEPTA_MAP_R | SEPTA_MAP_X,
+				  SEPTA_SHARED_BORROWED, 0, NULL, NULL),
+		 "code");
+	for (; n < MAX_GUESTS; n++) {
+		uint64_t tcb = mk(SEPTA_OBJ_TCB, 0), vcpu = mk(SEPTA_OBJ_VCPU, 0);
+
+		if (septa_vcpu_set_tcb(vcpu, tcb))
+			break; /* the kernel's limit */
+		bb_check(!septa_tcb_configure(tcb, 0, SEPTA_CAP_INIT_CNODE, vs,
+					      bb_bi->spare_frames_slot,
+					      SEPTA_ROOT_SPARE_BASE) &&
+			     !septa_tcb_set_priority(tcb, 255) &&
+			     !septa_tcb_write_registers(tcb, 1, 1, &pc),
+			 "guest");
+	}
+	printf("boundbench: %llu guests waiting\n", (unsigned long long)n);
+	/* A thread beside us that yields back: every yield switches, and
+	 * each switch arms the timer for the first waiting guest due. */
+	bb_check(!septa_tcb_set_priority(SEPTA_CAP_INIT_TCB, 200) &&
+		     !septa_tcb_configure(
+			 other, 0, SEPTA_CAP_INIT_CNODE, SEPTA_CAP_INIT_VSPACE,
+			 bb_bi->spare_frames_slot + 1, SEPTA_ROOT_SPARE_BASE + 4096) &&
+		     !septa_tcb_set_priority(other, 200) &&
+		     !septa_tcb_write_registers(other, 1, 2, regs),
+		 "yielder");
+	bb_begin(&r);
+	for (int i = 0; i < 1000; i++)
+		septa_yield();
+	bb_end(&r, "yield to a thread and back, every guest waiting", 1000);
+	septa_tcb_suspend(other);
+	bb_check(!septa_cnode_revoke(SEPTA_CAP_INIT_CNODE, bb_ut, 64), "revoke");
+	septa_frame_unmap(view);
+	septa_cnode_delete(SEPTA_CAP_INIT_CNODE, view, 64);
+}
+
 /* Each case builds its worst case from bb_ut and the free slots from
  * bb_bi->first_free_slot on, and leaves both as it found them. */
 static void (*const cases[])(void) = {
     case_floor,
     bb_delete_cases,
     case_retype,
+    case_map,
+    case_waiting_guests,
 };
 
 int main(void)
