@@ -13,13 +13,13 @@
 
 static struct vspace *vmid_owner[VMID_COUNT];
 static uint32_t vmid_gen[VMID_COUNT];
+/* Retyped VSpaces' VMIDs in use, and the lowest that may be free (all
+ * below it are taken): one retype of many VSpaces scans each VMID once. */
+static unsigned vmid_used, vmid_hint = 2;
 
 bool vspace_vmid_available(unsigned n)
 {
-	for (unsigned v = 2; v < VMID_COUNT && n; v++)
-		if (!vmid_owner[v])
-			n--;
-	return n == 0;
+	return n <= VMID_COUNT - 2 - vmid_used;
 }
 
 static void take_vmid(struct vspace *vs, unsigned v)
@@ -34,9 +34,11 @@ void vspace_init(struct vspace *vs, paddr_t root, unsigned ia_bits)
 	pgt_geom_init(&vs->pgt.geom, ia_bits, true);
 	vs->pgt.root = root;
 	vs->pgt.mm = &arch_s2_mm_ops;
-	for (unsigned v = 2; v < VMID_COUNT; v++)
+	for (unsigned v = vmid_hint; v < VMID_COUNT; v++)
 		if (!vmid_owner[v]) {
 			take_vmid(vs, v);
+			vmid_hint = v + 1;
+			vmid_used++;
 			return;
 		}
 }
@@ -55,6 +57,10 @@ void vspace_finalise(struct vspace *vs)
 	arch_vspace_forget(vs);
 	vmid_owner[v] = NULL;
 	vmid_gen[v]++;
+	if (v >= 2) {
+		vmid_used--;
+		vmid_hint = v < vmid_hint ? v : vmid_hint;
+	}
 }
 
 struct vspace *vspace_of_mapping(const struct cap *c)

@@ -115,6 +115,7 @@ static void case_retype(void)
 	retype_case("retype 2 MiB frames, most in one call", SEPTA_OBJ_FRAME_2M, 0, n2m);
 	retype_case("retype 256 4 KiB frames", SEPTA_OBJ_FRAME_4K, 0, 256);
 	retype_case("retype a 2^20-slot CNode", SEPTA_OBJ_CNODE, 20, 1);
+	retype_case("retype 254 VSpaces (every VMID)", SEPTA_OBJ_VSPACE, 32, 254);
 }
 
 static uint64_t next_slot;
