@@ -21,8 +21,9 @@
 /*
  * An Untyped's known-zero region, in its capability's map word: pages
  * [lo, hi) from its base, lo in the low half and hi in the high. A big
- * retype zeroes it one step per kernel entry and restarts; every retype
- * uses what is zero already. Nothing was made there since it was zeroed
+ * retype zeroes it one step per kernel entry and restarts, and uses what is
+ * zero already (a small one zeroes its objects). Nothing was made there
+ * since it was zeroed
  * (each retype cuts off what its objects overlap), and zeroing only
  * happens past the used part, where no live object is, so the region stays
  * true across revokes. Offsets past 2^44 bytes are not recorded.
@@ -143,7 +144,7 @@ struct untyped_retype_args {
 	struct cte *dst; /* count empty slots */
 	unsigned type, size_bits, obj_bits;
 	uint64_t start, count;
-	bool zeroed; /* the objects' memory is zero already (or device) */
+	uint64_t zero_len; /* bytes from start the invocation zeroes */
 };
 
 /* The destination CNode: root itself with depth 0, else the CNode at
@@ -169,33 +170,38 @@ static int dest_cnode(const struct cap *root, uint64_t index, uint64_t depth,
 }
 
 /*
- * The last step of decoding, everything checked: memory past the used part
- * only is zeroed, which no object and no user level sees, so a retype that
- * restarts has changed nothing else. Objects up to RETYPE_ZERO_STEP in all
- * are zeroed when made; more grow the zero region by a step a kernel entry
- * (restarting) until it covers them. A region elsewhere is given up for
- * the new one: only a retype from the same Untyped does that.
+ * The last step of decoding, everything checked: how much of the objects'
+ * memory the invocation zeroes (zero_len from start). Up to
+ * RETYPE_ZERO_STEP in all, all of it. More is zeroed here, past the used
+ * part, where no object and no user level sees it, so a retype that
+ * restarts has changed nothing else: the zero region grows by a step a
+ * kernel entry (restarting) until it covers [first page boundary, end),
+ * and the invocation zeroes what is below that boundary. A region
+ * elsewhere is given up for the new one: only a retype from the same
+ * Untyped does that.
  */
 static int retype_zero_step(struct untyped_retype_args *a)
 {
 	struct cap *ut = &a->ut->cap;
-	uint64_t s = a->start - ut->obj, e = s + (a->count << a->obj_bits);
-	uint64_t lo = zero_lo(ut), hi = zero_hi(ut), head = ALIGN_UP(s, SEPTA_PAGE_SIZE);
-	uint64_t n;
+	uint64_t size = a->count << a->obj_bits, s = a->start - ut->obj, e = s + size;
+	uint64_t lo, hi, head = ALIGN_UP(s, SEPTA_PAGE_SIZE), n;
 
-	a->zeroed = (ut->flags & CAP_F_DEVICE) || a->type == SEPTA_OBJ_UNTYPED ||
-		    (lo <= s && e <= hi);
+	a->zero_len = size;
+	if ((ut->flags & CAP_F_DEVICE) || a->type == SEPTA_OBJ_UNTYPED)
+		a->zero_len = 0;
 	/* Small, or where no region can be recorded: zeroed when made. */
-	if (a->zeroed || e - s <= RETYPE_ZERO_STEP ||
-	    !IS_ALIGNED(ut->obj, SEPTA_PAGE_SIZE) ||
+	if (a->zero_len <= RETYPE_ZERO_STEP || !IS_ALIGNED(ut->obj, SEPTA_PAGE_SIZE) ||
 	    ALIGN_UP(e, SEPTA_PAGE_SIZE) >> (32 + SEPTA_PAGE_SHIFT))
 		return SEPTA_OK;
-	/* The part below the first page boundary is zeroed with the objects. */
+	lo = zero_lo(ut);
+	hi = zero_hi(ut);
 	if (head < lo || head > hi)
 		lo = hi = head;
 	e = ALIGN_UP(e, SEPTA_PAGE_SIZE); /* within the Untyped: it is > a step */
-	if (hi >= e)
+	if (hi >= e) {
+		a->zero_len = head - s;
 		return SEPTA_OK;
+	}
 	n = e - hi < RETYPE_ZERO_STEP ? e - hi : RETYPE_ZERO_STEP;
 	arch_zero((void *)(uintptr_t)(ut->obj + hi), n);
 	zero_set(ut, lo, hi + n);
@@ -252,20 +258,11 @@ static void invoke_untyped_retype(const struct untyped_retype_args *a)
 	struct cap *ut = &a->ut->cap;
 	bool device = ut->flags & CAP_F_DEVICE;
 	uint64_t s = a->start - ut->obj, e = s + (a->count << a->obj_bits);
-	uint64_t lo = zero_lo(ut), hi = zero_hi(ut);
 
 	/* An Untyped's memory is never seen until objects are made from it,
-	 * and each is cleared then: clearing it here too would clear all of
-	 * RAM once more at boot. A big retype found [page boundary, end) zero
-	 * (retype_zero_step): only the part below that is left. */
-	if (!a->zeroed) {
-		uint64_t z = e;
-
-		if (e - s > RETYPE_ZERO_STEP && lo <= ALIGN_UP(s, SEPTA_PAGE_SIZE) &&
-		    e <= hi)
-			z = ALIGN_UP(s, SEPTA_PAGE_SIZE);
-		arch_zero((void *)(uintptr_t)a->start, z - s);
-	}
+	 * and each is cleared then: clearing it when it becomes a child
+	 * Untyped too would clear all of RAM once more at boot. */
+	arch_zero((void *)(uintptr_t)a->start, a->zero_len);
 	for (uint64_t i = 0; i < a->count; i++) {
 		uint64_t addr = a->start + (i << a->obj_bits);
 		struct cap c = new_cap(a->type, a->size_bits, addr, device);
@@ -274,8 +271,8 @@ static void invoke_untyped_retype(const struct untyped_retype_args *a)
 	}
 	ut->word = e;
 	/* What the objects overlap is no longer known to be zero. */
-	if (s < hi && e > lo)
-		zero_set(ut, ALIGN_UP(e, SEPTA_PAGE_SIZE), hi);
+	if (ut->map && s < zero_hi(ut) && e > zero_lo(ut))
+		zero_set(ut, ALIGN_UP(e, SEPTA_PAGE_SIZE), zero_hi(ut));
 }
 
 INV_DISPATCH(untyped_invoke, SEPTA_UNTYPED_INVOCATIONS)
