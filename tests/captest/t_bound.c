@@ -172,7 +172,7 @@ void test_bound_two_threads_retype_in_turn(void)
 
 /* SEPTA_VCPU_MAX_BOUND VCPUs bind; one more is refused and binds nothing,
  * and binds once a VCPU or a thread of a bound pair is gone. */
-void test_bound_vcpu_limit(void)
+void test_bad_vcpu_set_tcb_limit(void)
 {
 	enum { N = SEPTA_VCPU_MAX_BOUND };
 	uint64_t v[N + 1], t[N + 1];
@@ -199,7 +199,7 @@ void test_bound_vcpu_limit(void)
 
 /* One VSPACE_PROTECT covers at most SEPTA_PROTECT_MAX_SIZE: exactly that
  * is done, a page more is refused and changes nothing. */
-void test_bound_protect_limit(void)
+void test_bad_vspace_protect_limit(void)
 {
 	const uint64_t max = SEPTA_PROTECT_MAX_SIZE;
 	uint64_t vs = slot(), f = mk(SEPTA_OBJ_FRAME_4K, 0), q[4];

@@ -43,7 +43,7 @@ static const char *const errs[] = {
     "ARG",	   "ALIGN",	 "NO_MEMORY", "DELETE_FIRST", "REVOKE_FIRST",
     "MSG_LENGTH",  "EXTRA_CAPS", "SIZE",      "RIGHTS",	      "DELETED",
     "WOULD_BLOCK", "NO_REPLY",	 "IN_USE",    "TOO_DEEP",     "STATE",
-    "NO_TABLE",	   "NO_VMID",	 "NOT_RAM",   "NO_BUFFER",
+    "NO_TABLE",	   "NO_VMID",	 "NOT_RAM",   "NO_BUFFER",    "LIMIT",
 };
 #define NERR (sizeof(errs) / sizeof(errs[0]))
 
