@@ -200,11 +200,15 @@ long kfix_call(uint64_t cptr, uint64_t label, unsigned ncaps, const uint64_t *ca
 	for (unsigned i = 0; i < nargs; i++)
 		msg_set(kf.caller, i, args[i]);
 	/* A call that restarts (ELR back on its SVC) is made again. */
+	kf.steps = 0;
 	do {
+		if (kf.step_limit && kf.steps == kf.step_limit)
+			return INV_RESTART;
 		err = cspace_lookup_cap(&kf.root_cap, cptr, &slot);
 		if (err)
 			return err;
 		kf.caller->regs.elr = 4;
+		kf.steps++;
 		invoke(kf.caller, slot, septa_msginfo(label, ncaps, nargs));
 	} while (kf.caller->regs.elr == 0);
 	return (long)kf.caller->regs.x[0];

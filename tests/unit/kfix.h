@@ -15,6 +15,10 @@ struct kfix {
 	struct septa_ipc_buffer *buf;
 	void *ut_mem;
 	uint64_t ut_slot;
+	/* A call that restarts is made again, at most step_limit times in
+	 * all if that is not 0 (then kfix_call returns INV_RESTART); steps
+	 * counts the kernel entries of the last call. */
+	unsigned step_limit, steps;
 };
 
 extern struct kfix kf;

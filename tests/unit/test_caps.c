@@ -66,6 +66,60 @@ static void test_retype_and_accounting(void)
 	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 }
 
+static uint64_t nonzero_bytes(const void *p, uint64_t n)
+{
+	uint64_t bad = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		bad += ((const uint8_t *)p)[i] != 0;
+	return bad;
+}
+
+/* A 2 MiB frame is zeroed 256 KiB a kernel entry: the call restarts eight
+ * times, and what another retype or a revoke does between the steps
+ * leaves it zero. */
+static void test_retype_zeroes_in_steps(void)
+{
+	uint8_t *mem;
+
+	reset();
+	mem = kf.ut_mem;
+	memset(mem, 0xab, 1u << KFIX_UT_BITS);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_2M, 0, 10, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.steps, 9);
+	CU_ASSERT_EQUAL(kf.root[10].cap.obj, (uintptr_t)mem);
+	CU_ASSERT_EQUAL(nonzero_bytes(mem, 2u << 20), 0);
+	CU_ASSERT_EQUAL(nonzero_bytes(mem + (2u << 20), 1), 1); /* not beyond */
+	/* Three steps, then a revoke: what they zeroed is kept. */
+	memset(mem, 0xcd, 2u << 20);
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+	kf.step_limit = 3;
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_2M, 0, 10, 1), INV_RESTART);
+	CU_ASSERT_EQUAL(kf.root[10].cap.type, CAP_NULL);
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+	kf.step_limit = 0;
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_2M, 0, 10, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.steps, 6);
+	CU_ASSERT_EQUAL(nonzero_bytes(mem, 2u << 20), 0);
+	/* Two steps, then an endpoint from the same Untyped (at its base, in
+	 * what is zero) and a frame dirtied after it: the big frame goes on
+	 * at 2 MiB and is zero, and the small ones are where they were. */
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+	memset(mem, 0xef, 1u << KFIX_UT_BITS);
+	kf.step_limit = 2;
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_2M, 0, 10, 1), INV_RESTART);
+	kf.step_limit = 0;
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 11, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.root[11].cap.obj, (uintptr_t)mem);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_4K, 0, 12, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.root[12].cap.obj, (uintptr_t)mem + 4096);
+	memset(mem + 4096, 0x11, 4096);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_2M, 0, 10, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.root[10].cap.obj, (uintptr_t)mem + (2u << 20));
+	CU_ASSERT_EQUAL(nonzero_bytes(mem + (2u << 20), 2u << 20), 0);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+}
+
 static void test_device_untyped_only_frames(void)
 {
 	reset();
@@ -379,6 +433,7 @@ void suite_caps(void)
 
 	CU_add_test(s, "lookup errors are distinct", test_lookup_errors);
 	CU_add_test(s, "retype, accounting and revoke", test_retype_and_accounting);
+	CU_add_test(s, "retype zeroes in restarted steps", test_retype_zeroes_in_steps);
 	CU_add_test(s, "device untyped makes only frames",
 		    test_device_untyped_only_frames);
 	CU_add_test(s, "final capabilities", test_final_capability);
