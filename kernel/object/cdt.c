@@ -110,6 +110,17 @@ void cdt_move(struct cte *dst, struct cte *src)
 	*src = (struct cte){0};
 }
 
+/* Two slots trade capabilities and places in the tree; for zombies, which
+ * have no children. A slot on the stack holds one in between. */
+void cdt_swap(struct cte *a, struct cte *b)
+{
+	struct cte tmp;
+
+	cdt_move(&tmp, a);
+	cdt_move(a, b);
+	cdt_move(b, &tmp);
+}
+
 /*
  * Every path that duplicates a capability goes through here, so a copy
  * made by CNODE_COPY and one received over IPC obey the same rule. One

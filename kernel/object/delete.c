@@ -182,6 +182,34 @@ static struct cte *outermost(struct cte *z)
 	return z;
 }
 
+/*
+ * z's object holds top, so z, emptied, would leave the tree (and free its
+ * Untyped) while top's slot is still in its memory. They trade places: z
+ * is then the one capability in its own object and top lies in the
+ * object of z's outer zombie (or in its own), which skips it. So no
+ * zombie ever lies in an object on its own stack but its own. The zombie
+ * whose map named top's slot names its new place; returns it.
+ */
+static struct cte *swap_top(struct cte *z, struct cte *top)
+{
+	struct cte *ts = zombie_slots(&top->cap), *w = NULL;
+	bool outer_is_top = slot_at(z->cap.map) == top;
+
+	if (ts && top->cap.word) {
+		w = &ts[top->cap.word - 1];
+		if (w == z || w->cap.type != CAP_ZOMBIE || (w->cap.map & ZOMBIE_TOP) ||
+		    slot_at(w->cap.map) != top)
+			w = NULL;
+	}
+	cdt_swap(z, top);
+	/* z's old slot holds top now, top's old slot the inner zombie. */
+	if (w)
+		w->cap.map = (uintptr_t)z;
+	if (outer_is_top)
+		top->cap.map = (uintptr_t)z;
+	return z;
+}
+
 /* Works on the stack of zombies under top; true once top's slot is empty. */
 static bool run(struct cte *top, unsigned *left)
 {
@@ -195,8 +223,15 @@ static bool run(struct cte *top, unsigned *left)
 			continue;
 		if (slots && zc->word) {
 			s = &slots[zc->word - 1];
-			if (s->cap.type == CAP_NULL || s == top) {
-				zc->word--; /* top: it holds itself, or a cycle */
+			if (s == top && z != top) {
+				/* A cycle: z holds top. z would leave the tree
+				 * (its Untyped free) with top still in it. */
+				top = swap_top(z, top);
+				z = s;
+				zc = &z->cap;
+			}
+			if (s->cap.type == CAP_NULL || s == top || s == z) {
+				zc->word--; /* it holds itself */
 				continue;
 			}
 			if (s->cap.type == CAP_ZOMBIE) {
