@@ -214,6 +214,70 @@ static void case_waiters(void)
 	end_case();
 }
 
+/* A thread that waits, then deletes a slot holding, deep down, its own
+ * TCB: the deletion stops there, half done, its zombie stack deep long. */
+static uint64_t self_del_slot, self_del_ep;
+static uint64_t self_del_stack[512] __attribute__((aligned(16)));
+
+static void self_deleter(void)
+{
+	struct septa_msg m = {0};
+
+	septa_recv(self_del_ep, &m);
+	septa_cnode_delete(CNODE, self_del_slot, DEPTH);
+	for (;;)
+		septa_yield(); /* not reached: the delete finalised this thread */
+}
+
+/* Revoking an Untyped whose only child is the innermost zombie of that
+ * stack: each entry of the revoke looks for the stack's top first. */
+static void case_inner_zombie_revoke(unsigned deep)
+{
+	uint64_t inner_ut, top, b, t, buf;
+	struct bb_run r;
+	struct septa_msg m = {0};
+	char what[96];
+	uint64_t regs[2] = {(uint64_t)(uintptr_t)self_deleter,
+			    (uint64_t)(uintptr_t)(self_del_stack + 512)};
+
+	begin_case();
+	inner_ut = mk(SEPTA_OBJ_UNTYPED, 16);
+	buf = mk(SEPTA_OBJ_FRAME_4K, 0);
+	self_del_ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	t = mk(SEPTA_OBJ_TCB, 0);
+	top = slot();
+	b = slot();
+	self_del_slot = top;
+	bb_check(septa_tcb_set_priority(SEPTA_CAP_INIT_TCB, 200) == SEPTA_OK &&
+		     septa_tcb_configure(t, 0, CNODE, SEPTA_CAP_INIT_VSPACE, buf,
+					 0x7fff0000) == SEPTA_OK &&
+		     septa_tcb_set_priority(t, SEPTA_PRIO_MAX) == SEPTA_OK &&
+		     septa_tcb_write_registers(t, 1, 2, regs) == SEPTA_OK,
+		 "the deleter waits");
+	/* The innermost: 256 slots from inner_ut, the thread's TCB in the
+	 * last, so 255 units are left once the thread is finalised. */
+	bb_check(septa_untyped_retype(inner_ut, SEPTA_OBJ_CNODE, 8, CNODE, 0, 0, top,
+				      1) == SEPTA_OK &&
+		     septa_cnode_move(top, 255, 8, CNODE, t, DEPTH) == SEPTA_OK,
+		 "innermost");
+	for (unsigned i = 0; i < deep; i++) {
+		septa_untyped_retype(ut, SEPTA_OBJ_CNODE, 1, CNODE, 0, 0, b, 1);
+		septa_cnode_move(b, 0, 1, CNODE, top, DEPTH);
+		septa_cnode_move(CNODE, top, DEPTH, CNODE, b, DEPTH);
+	}
+	bb_check(septa_nbsend(self_del_ep, &m) == SEPTA_OK, "the deleter starts");
+	bb_check(septa_cnode_copy(CNODE, b, DEPTH, CNODE, top, DEPTH, SEPTA_RIGHTS_ALL) ==
+		     SEPTA_E_ZOMBIE,
+		 "the deletion is left half done");
+	snprintf(what, sizeof what, "revoke an inner zombie %u deep", deep);
+	bb_begin(&r);
+	bb_check(septa_cnode_revoke(CNODE, inner_ut, DEPTH) == SEPTA_OK, what);
+	bb_end(&r, what, 1);
+	bb_check(septa_tcb_set_priority(SEPTA_CAP_INIT_TCB, SEPTA_PRIO_MAX) == SEPTA_OK,
+		 "priority back");
+	end_case();
+}
+
 void bb_delete_cases(void)
 {
 	case_nested_copies();
@@ -221,4 +285,7 @@ void bb_delete_cases(void)
 	case_big_cnode();
 	case_descendants();
 	case_waiters();
+	case_inner_zombie_revoke(5000);
+	case_inner_zombie_revoke(20000);
+	case_inner_zombie_revoke(80000);
 }
