@@ -256,9 +256,10 @@ static bool run(struct cte *top, unsigned *left)
 			cdt_unlink(top);
 			return true;
 		}
+		/* Outer meets the slot that held z again: empty now, or
+		 * holding top after a swap, which it must meet in turn. */
 		outer = slot_at(zc->map);
 		cdt_unlink(z);
-		outer->cap.word--;
 		z = outer;
 	}
 	top->cap.map = (uintptr_t)z | ZOMBIE_TOP;
