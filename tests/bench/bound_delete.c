@@ -278,6 +278,26 @@ static void case_inner_zombie_revoke(unsigned deep)
 	end_case();
 }
 
+/* Moving a capability with DESCENDANT copies under it: cdt_move gives each
+ * child its new parent. */
+static void case_move_parent(void)
+{
+	uint64_t ep, node, dst;
+	struct bb_run r;
+	const char *what = "move an endpoint with 10000 copies";
+
+	begin_case();
+	ep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	node = mk(SEPTA_OBJ_CNODE, DESC_BITS);
+	dst = slot();
+	for (unsigned i = 0; i < DESCENDANT; i++)
+		septa_cnode_copy(node, i, DESC_BITS, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL);
+	bb_begin(&r);
+	bb_check(septa_cnode_move(CNODE, dst, DEPTH, CNODE, ep, DEPTH) == SEPTA_OK, what);
+	bb_end(&r, what, 1);
+	end_case();
+}
+
 void bb_delete_cases(void)
 {
 	case_nested_copies();
@@ -285,6 +305,7 @@ void bb_delete_cases(void)
 	case_big_cnode();
 	case_descendants();
 	case_waiters();
+	case_move_parent();
 	case_inner_zombie_revoke(5000);
 	case_inner_zombie_revoke(20000);
 	case_inner_zombie_revoke(80000);
