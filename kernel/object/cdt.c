@@ -110,6 +110,15 @@ void cdt_move(struct cte *dst, struct cte *src)
 	*src = (struct cte){0};
 }
 
+bool cdt_children_over(const struct cte *slot, unsigned n)
+{
+	const struct cte *c = slot->first_child;
+
+	for (unsigned i = 0; c && i < n; i++)
+		c = c->next;
+	return c != NULL;
+}
+
 /* Two slots trade capabilities and places in the tree; for zombies, which
  * have no children. A slot on the stack holds one in between. */
 void cdt_swap(struct cte *a, struct cte *b)

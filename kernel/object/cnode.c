@@ -112,9 +112,15 @@ static void invoke_cnode_copy(const struct slot_pair *a)
 	cdt_insert(a->src, a->dst, &a->cap);
 }
 
+/* cdt_move re-points each child at the new slot: bounded, so that one
+ * kernel entry never walks copies as many as user level made. */
 static int decode_cnode_move(const struct cnode_move_msg *m, struct slot_pair *a)
 {
-	return two_slots(SLOT_PAIR(m), a);
+	int err = two_slots(SLOT_PAIR(m), a);
+
+	if (!err && cdt_children_over(a->src, SEPTA_MOVE_MAX_CHILDREN))
+		return SEPTA_E_LIMIT;
+	return err;
 }
 
 static int decode_cnode_mutate(const struct cnode_mutate_msg *m, struct slot_pair *a)

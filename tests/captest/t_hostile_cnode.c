@@ -442,3 +442,28 @@ void test_cnode_delete_empty_slot(void)
 	CHECK_EQ(septa_cnode_revoke(CNODE, e, DEPTH), 0);
 	CHECK_EQ(probe(ep), SEPTA_E_WOULD_BLOCK);
 }
+
+/* Moving re-points every copy under the capability: up to
+ * SEPTA_MOVE_MAX_CHILDREN it goes, one more and nothing moves. */
+void test_bad_cnode_move_limit(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), node = mk(SEPTA_OBJ_CNODE, 7),
+		 d = slot();
+
+	CHECK(ep);
+	CHECK(node);
+	for (unsigned i = 0; i < SEPTA_MOVE_MAX_CHILDREN; i++)
+		CHECK_EQ(septa_cnode_copy(node, i, 7, CNODE, ep, DEPTH, ALL), 0);
+	CHECK_EQ(septa_cnode_move(CNODE, d, DEPTH, CNODE, ep, DEPTH), 0);
+	CHECK_EQ(septa_cnode_move(CNODE, ep, DEPTH, CNODE, d, DEPTH), 0);
+	CHECK_EQ(
+	    septa_cnode_copy(node, SEPTA_MOVE_MAX_CHILDREN, 7, CNODE, ep, DEPTH, ALL), 0);
+	CHECK_EQ(septa_cnode_move(CNODE, d, DEPTH, CNODE, ep, DEPTH), SEPTA_E_LIMIT);
+	CHECK_PAIR(ep, d);
+	/* The copies are still its children: revoking it empties the node
+	 * (a copy into its first and last used slots finds them empty). */
+	CHECK_EQ(septa_cnode_revoke(CNODE, ep, DEPTH), 0);
+	CHECK_EQ(septa_cnode_copy(node, 0, 7, CNODE, ep, DEPTH, ALL), 0);
+	CHECK_EQ(
+	    septa_cnode_copy(node, SEPTA_MOVE_MAX_CHILDREN, 7, CNODE, ep, DEPTH, ALL), 0);
+}

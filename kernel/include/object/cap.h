@@ -66,6 +66,8 @@ _Static_assert(sizeof(struct cte) == 1u << SEPTA_CNODE_SLOT_BITS, "slot size");
 void cdt_insert(struct cte *parent, struct cte *child, const struct cap *cap);
 void cdt_unlink(struct cte *slot);
 void cdt_move(struct cte *dst, struct cte *src);
+/* Whether slot has more than n children: at most n + 1 looked at. */
+bool cdt_children_over(const struct cte *slot, unsigned n);
 void cdt_swap(struct cte *a, struct cte *b);
 enum cdt_hand { CDT_NO_CHILD, CDT_HANDED, CDT_REPLACED /* slot left the tree */ };
 enum cdt_hand cdt_hand_on_child(struct cte *slot);

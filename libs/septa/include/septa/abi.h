@@ -130,10 +130,13 @@ enum septa_object {
 #define SEPTA_UNTYPED_MAX     47
 /* Limits that bound kernel work (E_LIMIT beyond them): VCPUs bound to
  * threads at once (the kernel walks its waiting guests on every switch and
- * timer tick), and the range of one VSPACE_PROTECT (its entries are walked
- * in one kernel entry: 2 MiB is at most two last-level tables). */
-#define SEPTA_VCPU_MAX_BOUND   64u
-#define SEPTA_PROTECT_MAX_SIZE (2ULL << 20)
+ * timer tick), the range of one VSPACE_PROTECT (its entries are walked
+ * in one kernel entry: 2 MiB is at most two last-level tables), and the
+ * copies a capability CNODE_MOVE moves may have (each is re-pointed
+ * at the new slot: copy the capability instead, or move it before copying). */
+#define SEPTA_VCPU_MAX_BOUND	64u
+#define SEPTA_PROTECT_MAX_SIZE	(2ULL << 20)
+#define SEPTA_MOVE_MAX_CHILDREN 64u
 
 /* Invocation labels, SEPTA_<NAME> = label: their arguments, stubs and
  * documentation come from the one table in invocations.def. */
