@@ -37,14 +37,10 @@ static const struct {
 #undef OBJ_ROW
 #define NOBJ (sizeof(objs) / sizeof(objs[0]))
 
-static const char *const errs[] = {
-    "SYSCALL",	   "FAULT",	 "RANGE",     "PERM",	      "INVALID_ROOT",
-    "MISSING_CAP", "DEPTH",	 "GUARD",     "CAP_TYPE",     "LABEL",
-    "ARG",	   "ALIGN",	 "NO_MEMORY", "DELETE_FIRST", "REVOKE_FIRST",
-    "MSG_LENGTH",  "EXTRA_CAPS", "SIZE",      "RIGHTS",	      "DELETED",
-    "WOULD_BLOCK", "NO_REPLY",	 "IN_USE",    "TOO_DEEP",     "STATE",
-    "NO_TABLE",	   "NO_VMID",	 "NOT_RAM",   "NO_BUFFER",    "LIMIT",
-};
+/* Every error code's name, from the one table in abi.h. */
+#define ERR_NAME(name, value, doc) #name,
+static const char *const errs[] = {SEPTA_ERRORS(ERR_NAME)};
+#undef ERR_NAME
 #define NERR (sizeof(errs) / sizeof(errs[0]))
 
 /* System calls: their errors (abi.h), and what the name of a test says. */

@@ -40,41 +40,47 @@ enum septa_syscall {
 	SEPTA_SYS_TEST_ENTRY_MAX = 0x7f02,
 };
 
+/* Every error a system call or invocation returns, in one table: the enum
+ * below and the tools that list errors (the captest coverage check) are
+ * made from it. X(name, value, what it means). */
+#define SEPTA_ERRORS(X)                                                                  \
+	X(SYSCALL, -1, "no such system call")                                            \
+	X(FAULT, -2, "a buffer is not mapped readable for the caller")                   \
+	X(RANGE, -3, "a number, length or slot range is out of bounds")                  \
+	X(PERM, -4, "the caller may not do this")                                        \
+	X(INVALID_ROOT, -5, "lookup: the CSpace root is not a CNode")                    \
+	X(MISSING_CAP, -6, "lookup: the slot is empty")                                  \
+	X(DEPTH, -7, "lookup: depth does not match the CNodes")                          \
+	X(GUARD, -8, "lookup: guard mismatch")                                           \
+	X(CAP_TYPE, -9, "the capability is of the wrong type")                           \
+	X(LABEL, -10, "no such operation on this object type")                           \
+	X(ARG, -11, "an argument is invalid")                                            \
+	X(ALIGN, -12, "an address or size is misaligned")                                \
+	X(NO_MEMORY, -13, "the untyped has too little room left")                        \
+	X(DELETE_FIRST, -14, "a destination slot is occupied")                           \
+	X(REVOKE_FIRST, -15, "the capability has derived children")                      \
+	X(MSG_LENGTH, -16, "message longer than SEPTA_MSG_MAX")                          \
+	X(EXTRA_CAPS, -17, "too few capabilities for the operation")                     \
+	X(SIZE, -18, "object size not allowed for the type")                             \
+	X(RIGHTS, -19, "the capability lacks a needed right")                            \
+	X(DELETED, -20, "the object went away while we waited")                          \
+	X(WOULD_BLOCK, -21, "a non-blocking call found no partner")                      \
+	X(NO_REPLY, -22, "nobody is waiting for a reply")                                \
+	X(IN_USE, -23, "the IRQ or binding is taken")                                    \
+	X(TOO_DEEP, -24, "no longer returned: deletion has no depth limit")              \
+	X(STATE, -25, "the thread is not in a state that allows it")                     \
+	X(NO_TABLE, -26, "page tables are missing: reply septa_no_table_mr")             \
+	X(NO_VMID, -27, "every VMID is in use")                                          \
+	X(NOT_RAM, -28, "a buffer is mapped, but not to normal RAM")                     \
+	X(NO_BUFFER, -29, "beyond 4 registers, and the thread has no IPC buffer")        \
+	X(ZOMBIE, -30, "a deletion in progress: delete or revoke it again to finish it") \
+	X(LIMIT, -31, "beyond a kernel limit that bounds its work")
+
 enum septa_error {
 	SEPTA_OK = 0,
-	SEPTA_E_SYSCALL = -1,	    /* no such system call */
-	SEPTA_E_FAULT = -2,	    /* a buffer is not mapped readable for the caller */
-	SEPTA_E_RANGE = -3,	    /* a number, length or slot range is out of bounds */
-	SEPTA_E_PERM = -4,	    /* the caller may not do this */
-	SEPTA_E_INVALID_ROOT = -5,  /* lookup: the CSpace root is not a CNode */
-	SEPTA_E_MISSING_CAP = -6,   /* lookup: the slot is empty */
-	SEPTA_E_DEPTH = -7,	    /* lookup: depth does not match the CNodes */
-	SEPTA_E_GUARD = -8,	    /* lookup: guard mismatch */
-	SEPTA_E_CAP_TYPE = -9,	    /* the capability is of the wrong type */
-	SEPTA_E_LABEL = -10,	    /* no such operation on this object type */
-	SEPTA_E_ARG = -11,	    /* an argument is invalid */
-	SEPTA_E_ALIGN = -12,	    /* an address or size is misaligned */
-	SEPTA_E_NO_MEMORY = -13,    /* the untyped has too little room left */
-	SEPTA_E_DELETE_FIRST = -14, /* a destination slot is occupied */
-	SEPTA_E_REVOKE_FIRST = -15, /* the capability has derived children */
-	SEPTA_E_MSG_LENGTH = -16,   /* message longer than SEPTA_MSG_MAX */
-	SEPTA_E_EXTRA_CAPS = -17,   /* too few capabilities for the operation */
-	SEPTA_E_SIZE = -18,	    /* object size not allowed for the type */
-	SEPTA_E_RIGHTS = -19,	    /* the capability lacks a needed right */
-	SEPTA_E_DELETED = -20,	    /* the object went away while we waited */
-	SEPTA_E_WOULD_BLOCK = -21,  /* a non-blocking call found no partner */
-	SEPTA_E_NO_REPLY = -22,	    /* nobody is waiting for a reply */
-	SEPTA_E_IN_USE = -23,	    /* the IRQ or binding is taken */
-	SEPTA_E_TOO_DEEP = -24,	    /* no longer returned: deletion has no depth limit */
-	SEPTA_E_STATE = -25,	    /* the thread is not in a state that allows it */
-	SEPTA_E_NO_TABLE = -26,	    /* page tables are missing: reply septa_no_table_mr */
-	SEPTA_E_NO_VMID = -27,	    /* every VMID is in use */
-	SEPTA_E_NOT_RAM = -28,	    /* a buffer is mapped, but not to normal RAM */
-	SEPTA_E_NO_BUFFER =
-	    -29, /* beyond 4 registers, and the thread has no IPC buffer */
-	/* The capability is a deletion in progress: delete or revoke it again. */
-	SEPTA_E_ZOMBIE = -30,
-	SEPTA_E_LIMIT = -31, /* beyond a kernel limit that bounds its work */
+#define SEPTA_ERROR_ENUM(name, value, doc) SEPTA_E_##name = value,
+	SEPTA_ERRORS(SEPTA_ERROR_ENUM)
+#undef SEPTA_ERROR_ENUM
 };
 
 /* Message info (x1): label above 12 bits, capability count, length. */
