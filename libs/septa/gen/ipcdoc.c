@@ -4,18 +4,22 @@
  * between "<!-- invocations OBJ... -->" and "<!-- end invocations -->";
  * everything else in the file is left alone, and every object of the table
  * must have one.
+ * The table of error codes (septa/abi.h's SEPTA_ERRORS) sits between
+ * "<!-- errors -->" and "<!-- end errors -->".
  *   ipcdoc --check FILE   fails if a table differs (a ctest)
  *   ipcdoc --write FILE   rewrites the tables (make docs)
  */
-#include <septa/invocations.def>
+#include <septa/abi.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ARGS 12
-#define BEGIN	 "<!-- invocations "
-#define END	 "<!-- end invocations -->"
+#define MAX_ARGS   12
+#define BEGIN	   "<!-- invocations "
+#define END	   "<!-- end invocations -->"
+#define ERRORS	   "<!-- errors -->"
+#define ERRORS_END "<!-- end errors -->"
 
 struct arg {
 	char kind; /* 'M' message register, 'C' capability, 'O' reply register */
@@ -181,6 +185,18 @@ static bool table(struct text *t, const char *list)
 	return true;
 }
 
+static void error_table(struct text *t)
+{
+	char row[160];
+
+	puts_(t, "| value | error | meaning |\n| --- | --- | --- |\n");
+#define ERROR_ROW(name, value, doc)                                                      \
+	snprintf(row, sizeof row, "| %d | `SEPTA_E_%s` | %s |\n", value, #name, doc);    \
+	puts_(t, row);
+	SEPTA_ERRORS(ERROR_ROW)
+#undef ERROR_ROW
+}
+
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -227,6 +243,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			tables++;
+			n = (size_t)(end - p);
+		} else if (!strncmp(p, ERRORS, strlen(ERRORS))) {
+			char *end = strstr(p + n, ERRORS_END);
+
+			if (!end) {
+				fprintf(stderr, "%s: no \"%s\"\n", argv[2], ERRORS_END);
+				return 2;
+			}
+			error_table(&out);
 			n = (size_t)(end - p);
 		}
 		p += n;
