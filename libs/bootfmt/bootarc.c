@@ -43,7 +43,11 @@ int bootarc_open(struct bootarc *arc, const void *buf, uint64_t size)
 		return BOOTARC_E_COUNT;
 	if (size < sizeof(*h) + (uint64_t)h->count * sizeof(struct bootarc_entry))
 		return BOOTARC_E_TRUNCATED;
-	if (h->total_size > size || h->total_size < sizeof(*h))
+	/* The entry table is part of the archive: modules are bounded by
+	 * total_size, and so is what describes them. */
+	if (h->total_size > size ||
+	    h->total_size <
+		sizeof(*h) + (uint64_t)h->count * sizeof(struct bootarc_entry))
 		return BOOTARC_E_SIZE;
 
 	probe.base = buf;

@@ -114,6 +114,17 @@ static void test_truncated(void)
 	CU_ASSERT_EQUAL(bootarc_open(&a, arc, 2 * BOOTARC_ALIGN), BOOTARC_E_SIZE);
 }
 
+/* An archive whose header's size ends inside its own entry table: the
+ * table would lie outside the archive it describes (found by fuzz.bootarc). */
+static void test_table_outside(void)
+{
+	build();
+	hdr()->total_size = sizeof(struct bootarc_header) + sizeof(struct bootarc_entry);
+	ent(0)->offset = ent(1)->offset = 0;
+	ent(0)->size = ent(1)->size = 0;
+	CU_ASSERT_EQUAL(open_arc(), BOOTARC_E_SIZE);
+}
+
 void suite_bootarc(void)
 {
 	CU_pSuite s = CU_add_suite("bootarc", NULL, NULL);
@@ -121,4 +132,5 @@ void suite_bootarc(void)
 	CU_add_test(s, "well-formed archive", test_good);
 	CU_add_test(s, "each defect has its own error", test_defects);
 	CU_add_test(s, "truncated and misaligned buffers", test_truncated);
+	CU_add_test(s, "entry table past the archive's size", test_table_outside);
 }

@@ -39,7 +39,7 @@ enum bootarc_err {
 	BOOTARC_E_TRUNCATED = -1,  /* smaller than its header or entry table */
 	BOOTARC_E_MAGIC = -2,	   /* not an archive */
 	BOOTARC_E_COUNT = -3,	   /* more entries than BOOTARC_MAX_ENTRY */
-	BOOTARC_E_SIZE = -4,	   /* total_size disagrees with the buffer */
+	BOOTARC_E_SIZE = -4,	   /* total_size past the buffer or inside the table */
 	BOOTARC_E_NAME = -5,	   /* empty or unterminated name */
 	BOOTARC_E_BOUNDS = -6,	   /* a module lies outside the archive */
 	BOOTARC_E_ALIGN = -7,	   /* a module does not start on a page */
