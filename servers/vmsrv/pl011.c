@@ -143,7 +143,8 @@ narrow_access(struct pl011 *u, uint64_t off, bool write, unsigned size, uint64_t
 			   : read_reg(u, reg) >> shift & ((1ULL << (8 * size)) - 1);
 		return true;
 	}
-	if (shift >= 16)
+	/* The upper half, and DR's error-flag byte: no data byte to send. */
+	if (shift >= 16 || (reg == DR && shift))
 		return true;
 	v = size == 1 ? (*val & 0xff) << shift : *val;
 	if (size == 1 && reg != DR && reg != ICR && reg != RSR)

@@ -113,10 +113,13 @@ static bool dist_bits(struct vgic *g, uint64_t off, bool write, uint32_t *v,
 		release_spis(g, mask, out, max, nout);
 		return true;
 	case GICD_ISPENDR:
-		if (!write)
+		if (!write) {
 			*v = bits_word(g->pending, word - 1);
-		else
-			g->pending |= mask;
+			return true;
+		}
+		/* Pending and deliverable goes now: no later enable may come. */
+		g->pending |= mask;
+		release_spis(g, mask, out, max, nout);
 		return true;
 	case GICD_ICPENDR:
 		if (!write)

@@ -134,6 +134,23 @@ static void test_pl011_dr_bytes(void)
 	CU_ASSERT_EQUAL(rd_n(&u, 0x18, 1) & 0x10, 0x10);
 }
 
+/* A byte written to DR's other bytes (error flags, reserved) is no data
+ * byte: nothing is sent (found by fuzz.pl011). */
+static void test_pl011_dr_byte_writes(void)
+{
+	struct pl011 u;
+
+	pl011_reset(&u, put, out);
+	nout = 0;
+	wr_n(&u, 0x01, 1, 'x');
+	wr_n(&u, 0x02, 2, 'y');
+	wr_n(&u, 0x03, 1, 'z');
+	CU_ASSERT_EQUAL(nout, 0);
+	wr_n(&u, 0x00, 1, 'a');
+	CU_ASSERT_EQUAL(nout, 1);
+	CU_ASSERT_EQUAL(out[0], 'a');
+}
+
 static uint64_t gd(struct vgic *g, unsigned cpu, uint64_t off, unsigned size)
 {
 	struct vgic_fire f[4];
@@ -193,6 +210,29 @@ static void test_vgic_distributor(void)
 	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x0, true, 4, &v, f, 4, &n));
 	CU_ASSERT_EQUAL_FATAL(n, 1);
 	CU_ASSERT_EQUAL(f[0].intid, 48);
+}
+
+/* Set-pending on an enabled SPI with the distributor on delivers it, as
+ * GICD_ISPENDR does (Linux retriggers interrupts so); it is not held for a
+ * later enable (found by fuzz.vgic). */
+static void test_vgic_set_pending(void)
+{
+	struct vgic g;
+	struct vgic_fire f[4];
+	uint64_t v;
+	unsigned n;
+
+	vgic_reset(&g, 1);
+	v = 2;
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x0, true, 4, &v, f, 4, &n));
+	v = 1u << 16;
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x104, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL(n, 0);
+	v = 1u << 16 | 1u << 17; /* SPI 48 enabled, SPI 49 not */
+	CU_ASSERT(vgic_access(&g, VGIC_NONE, 0x204, true, 4, &v, f, 4, &n));
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_EQUAL(f[0].intid, 48);
+	CU_ASSERT_EQUAL(gd(&g, VGIC_NONE, 0x204, 4), 1u << 17);
 }
 
 static void test_vgic_redistributor(void)
@@ -273,6 +313,8 @@ void suite_pl011(void)
 	CU_add_test(s, "registers, output, input and its interrupt", test_pl011);
 	CU_add_test(s, "8-, 16- and 32-bit accesses", test_pl011_widths);
 	CU_add_test(s, "reads of DR's other bytes keep the input", test_pl011_dr_bytes);
+	CU_add_test(s, "writes to DR's other bytes send nothing",
+		    test_pl011_dr_byte_writes);
 }
 
 void suite_vgic(void)
@@ -280,6 +322,8 @@ void suite_vgic(void)
 	CU_pSuite s = CU_add_suite("vgic", NULL, NULL);
 
 	CU_add_test(s, "distributor", test_vgic_distributor);
+	CU_add_test(s, "set-pending of an enabled SPI delivers it",
+		    test_vgic_set_pending);
 	CU_add_test(s, "redistributors", test_vgic_redistributor);
 	CU_add_test(s, "SGI targets", test_vgic_sgi);
 	CU_add_test(s, "releases beyond the caller's room stay pending",
