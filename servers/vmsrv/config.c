@@ -493,6 +493,14 @@ int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcf
 	int node, err;
 
 	memset(cfg, 0, sizeof(*cfg));
+	/* Before version 16 names were paths, and libfdt 1.6.1's check of
+	 * such a tree dereferences NULL on an empty root name; dtc writes 17. */
+	if (size < sizeof(struct fdt_header))
+		return fail(&c, VMCFG_E_FORMAT, "configuration", "not a device tree");
+	if (fdt_version(fdt) < 16)
+		return fail(&c, VMCFG_E_FORMAT, "configuration",
+			    "a device tree of version %u, older than 16",
+			    fdt_version(fdt));
 	/* The whole structure, not only the header: a name outside the
 	 * strings block would reach the checks below as a NULL pointer. */
 	if (fdt_check_full(fdt, size))

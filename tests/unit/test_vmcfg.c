@@ -521,6 +521,20 @@ static void test_hostile(void)
 
 /* One VM as dtc never writes it: a property twice, whose second copy
  * vmsrv would not see (libfdt's sequential writer allows it). */
+/* A tree that says it is older than version 16 (names were paths then):
+ * libfdt 1.6.1's fdt_check_full dereferences NULL on its empty root name.
+ * Refused before libfdt looks at it (found by fuzz.vmcfg). */
+static void test_old_version(void)
+{
+	base();
+	fdt_set_version(buf, 15);
+	fdt_set_last_comp_version(buf, 2);
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "version 15,"));
+	/* Too short for a header: refused, not read past. */
+	CU_ASSERT_EQUAL(vmcfg_parse(buf, 8, 44, &cfg, msg, sizeof(msg)), VMCFG_E_FORMAT);
+}
+
 static void test_twice(void)
 {
 	static const char *const strs[][2] = {
@@ -605,6 +619,7 @@ void suite_vmcfg(void)
 	CU_add_test(s, "shared regions overlapping in either VM", test_regions_overlap);
 	CU_add_test(s, "hostile configurations", test_hostile);
 	CU_add_test(s, "a property given twice", test_twice);
+	CU_add_test(s, "a tree older than version 16", test_old_version);
 	CU_add_test(s, "memory against what memsrv has", test_memory);
 	CU_add_test(s, "the platform's configuration", test_platform_config);
 }
