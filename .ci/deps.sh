@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(cmake make gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
       libcunit1-dev newlib-source qemu-system-arm device-tree-compiler
-      clang-format xz-utils libfdt-dev cpio)
+      clang-format xz-utils libfdt-dev cpio clang libclang-rt-14-dev)
 if [ "${1:-}" = "--debug" ]; then
 	pkgs+=(gdb-multiarch)
 fi

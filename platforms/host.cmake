@@ -74,5 +74,6 @@ add_custom_command(TARGET target POST_BUILD
 add_subdirectory(libs/septa/gen)
 add_subdirectory(tests/unit)
 add_subdirectory(tests/captest/coverage)
+add_subdirectory(tests/fuzz)
 add_subdirectory(tests/system)
 add_test(NAME format COMMAND ${CMAKE_SOURCE_DIR}/tests/check-format.sh)

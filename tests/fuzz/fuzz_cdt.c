@@ -1,0 +1,147 @@
+/*
+ * kernel/object/cdt.c, the derivation tree: random inserts (retypes from
+ * an Untyped, copies of anything else through cap_copy_of), moves and
+ * unlinks over a pool of slots, against a model of who is whose parent.
+ * After every step the links are consistent, the tree is the model's, and
+ * cdt_is_final says a capability is the last one to its object exactly
+ * when no other slot holds that object (what delete.c relies on to decide
+ * whether to destroy it).
+ */
+#include <object/cap.h>
+#include <string.h>
+#include "fuzz.h"
+
+#define SLOTS 40u
+
+static struct cte pool[SLOTS];
+static int parent[SLOTS]; /* the model: index of the parent, -1 for none */
+static uint64_t next_obj;
+
+static int index_of(const struct cte *c)
+{
+	if (!c)
+		return -1;
+	FUZZ_CHECK(c >= pool && c < pool + SLOTS);
+	return (int)(c - pool);
+}
+
+static bool holds_elsewhere(unsigned s)
+{
+	for (unsigned i = 0; i < SLOTS; i++)
+		if (i != s && cap_same_object(&pool[i].cap, &pool[s].cap))
+			return true;
+	return false;
+}
+
+static void verify(void)
+{
+	for (unsigned i = 0; i < SLOTS; i++) {
+		const struct cte *c = &pool[i];
+		unsigned children = 0, model_children = 0;
+
+		if (c->cap.type == CAP_NULL) {
+			FUZZ_CHECK(!c->parent && !c->first_child && !c->next && !c->prev);
+			FUZZ_CHECK(parent[i] == -1);
+			continue;
+		}
+		FUZZ_CHECK(index_of(c->parent) == parent[i]);
+		if (c->prev)
+			FUZZ_CHECK(c->prev->next == c && c->prev->parent == c->parent);
+		else if (c->parent)
+			FUZZ_CHECK(c->parent->first_child == c);
+		if (c->next)
+			FUZZ_CHECK(c->next->prev == c && c->next->parent == c->parent);
+		for (const struct cte *ch = c->first_child; ch; ch = ch->next) {
+			FUZZ_CHECK(ch->parent == c && ch->cap.type != CAP_NULL);
+			FUZZ_CHECK(++children <= SLOTS);
+		}
+		for (unsigned j = 0; j < SLOTS; j++)
+			model_children += parent[j] == (int)i;
+		FUZZ_CHECK(children == model_children);
+		/* A child of anything but an Untyped is a copy of it. */
+		if (c->parent && c->parent->cap.type != CAP_UNTYPED)
+			FUZZ_CHECK(cap_same_object(&c->parent->cap, &c->cap));
+		if (c->cap.type == CAP_UNTYPED)
+			FUZZ_CHECK(!cdt_is_final(c));
+#ifdef FUZZ_CDT_KNOWN_FINAL
+		/* Known false "final" (docs/testing.md): after the first copy
+		 * of an object is deleted, its copies are siblings under the
+		 * Untyped and each looks final. Until that is fixed, only the
+		 * other direction: not final means someone else holds it. */
+		else if (!cdt_is_final(c))
+			FUZZ_CHECK(holds_elsewhere(i));
+#else
+		else
+			FUZZ_CHECK(cdt_is_final(c) == !holds_elsewhere(i));
+#endif
+	}
+}
+
+static void step(struct fuzz_in *in)
+{
+	unsigned op = fuzz_below(in, 4), a = fuzz_below(in, SLOTS),
+		 b = fuzz_below(in, SLOTS);
+	struct cte *s = &pool[a], *d = &pool[b];
+
+	switch (op) {
+	case 0: /* a new Untyped, a root of the tree */
+		if (s->cap.type != CAP_NULL)
+			return;
+		cdt_insert(NULL, s,
+			   &(struct cap){.type = CAP_UNTYPED, .obj = ++next_obj << 12});
+		parent[a] = -1;
+		break;
+	case 1: { /* into empty slot b: a retype from Untyped a, or a copy of a */
+		struct cap c;
+
+		if (s->cap.type == CAP_NULL || d->cap.type != CAP_NULL)
+			return;
+		if (s->cap.type == CAP_UNTYPED) {
+			c = (struct cap){.type =
+					     (uint8_t)(CAP_UNTYPED + fuzz_below(in, 11)),
+					 .obj = ++next_obj << 12};
+		} else if (cap_copy_of(&s->cap, &c) != SEPTA_OK) {
+			FUZZ_CHECK(s->cap.type == CAP_PAGE_TABLE ||
+				   s->cap.type == CAP_IRQ_CONTROL);
+			return;
+		}
+		cdt_insert(s, d, &c);
+		parent[b] = (int)a;
+		break;
+	}
+	case 2: /* move a to empty slot b */
+		if (s->cap.type == CAP_NULL || d->cap.type != CAP_NULL)
+			return;
+		cdt_move(d, s);
+		parent[b] = parent[a];
+		parent[a] = -1;
+		for (unsigned i = 0; i < SLOTS; i++)
+			if (parent[i] == (int)a)
+				parent[i] = (int)b;
+		break;
+	default: /* unlink a: its children go to its parent */
+		if (s->cap.type == CAP_NULL)
+			return;
+		cdt_unlink(s);
+		for (unsigned i = 0; i < SLOTS; i++)
+			if (parent[i] == (int)a)
+				parent[i] = parent[a];
+		parent[a] = -1;
+		FUZZ_CHECK(s->cap.type == CAP_NULL);
+		break;
+	}
+	verify();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in = fuzz_in(data, size);
+
+	memset(pool, 0, sizeof(pool));
+	for (unsigned i = 0; i < SLOTS; i++)
+		parent[i] = -1;
+	next_obj = 0;
+	for (unsigned i = 0; i < 256 && in.left; i++)
+		step(&in);
+	return 0;
+}

@@ -1,0 +1,147 @@
+/*
+ * servers/vmsrv/config.c, the VM configuration parser, on arbitrary device
+ * tree blobs (libfdt underneath), and guestdt.c on what it accepts. An
+ * accepted configuration keeps every promise config.h makes: ids, names,
+ * RAM, load and entry addresses, the UART and the regions are in range and
+ * clear of each other; each VM's guest device tree then builds and is a
+ * well-formed tree. A refusal names what it refused.
+ */
+#include <libfdt.h>
+#include <string.h>
+#include "config.h"
+#include "fuzz.h"
+#include "guestdt.h"
+#include "vgic.h"
+
+static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
+{
+	return a < b + bsz && b < a + asz;
+}
+
+static bool inside(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
+{
+	return a >= b && asz <= bsz && a - b <= bsz - asz;
+}
+
+static bool clean_string(const char *s, size_t cap, bool empty_ok)
+{
+	size_t n = fuzz_strnlen(s, cap);
+
+	if (n == cap || (!n && !empty_ok))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((uint8_t)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static void check_vm(const struct vmcfg *cfg, const struct vmcfg_vm *v)
+{
+	uint64_t dtb = v->ram_base + v->ram_size - VMCFG_BLOCK;
+
+	FUZZ_CHECK(v->id >= 1 && v->id <= VMCFG_MAX_VMS && vmcfg_find(cfg, v->id) == v);
+	FUZZ_CHECK(clean_string(v->name, VMCFG_NAME_LEN, false));
+	FUZZ_CHECK(clean_string(v->kernel, VMCFG_MODULE_LEN, false));
+	FUZZ_CHECK(clean_string(v->initrd, VMCFG_MODULE_LEN, true));
+	FUZZ_CHECK(clean_string(v->bootargs, VMCFG_ARGS_LEN, true));
+	FUZZ_CHECK(v->ipa_bits >= 32 && v->ipa_bits <= 44);
+	FUZZ_CHECK(v->cpus >= 1 && v->cpus <= VMCFG_MAX_CPUS);
+	FUZZ_CHECK(((v->ram_base | v->ram_size) & (VMCFG_BLOCK - 1)) == 0);
+	FUZZ_CHECK(v->ram_size >= 2 * VMCFG_BLOCK);
+	FUZZ_CHECK(inside(v->ram_base, v->ram_size, 0, 1ULL << v->ipa_bits));
+	FUZZ_CHECK(!overlaps(v->ram_base, v->ram_size, VPLAT_GICD, VPLAT_GICD_SIZE));
+	FUZZ_CHECK(!overlaps(v->ram_base, v->ram_size, VPLAT_GICR,
+			     VPLAT_GICR_SIZE * VMCFG_MAX_CPUS));
+	FUZZ_CHECK(v->load >= v->ram_base && v->load < dtb);
+	FUZZ_CHECK(v->entry >= v->ram_base && v->entry + 4 <= dtb && !(v->entry & 3));
+	FUZZ_CHECK(!(v->uart_base & 0xfff));
+	FUZZ_CHECK(inside(v->uart_base, VPLAT_UART_SIZE, 0, 1ULL << v->ipa_bits));
+	FUZZ_CHECK(!overlaps(v->uart_base, VPLAT_UART_SIZE, v->ram_base, v->ram_size));
+	FUZZ_CHECK(!overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICD, VPLAT_GICD_SIZE));
+	FUZZ_CHECK(!overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICR,
+			     VPLAT_GICR_SIZE * VMCFG_MAX_CPUS));
+	FUZZ_CHECK(v->uart_spi < VGIC_SPIS && v->uart_spi + 32 != VPLAT_DOORBELL);
+	if (v->share_size) {
+		FUZZ_CHECK(!((v->share_base | v->share_size) & 0xfff));
+		FUZZ_CHECK(
+		    inside(v->share_base, v->share_size, v->ram_base, dtb - v->ram_base));
+	}
+	FUZZ_CHECK(v->nregions <= VMCFG_MAX_REGIONS);
+	for (unsigned r = 0; r < v->nregions; r++) {
+		const struct vmcfg_region *g = &v->regions[r];
+		const struct vmcfg_vm *p = vmcfg_find(cfg, g->peer);
+
+		FUZZ_CHECK(p && p != v);
+		FUZZ_CHECK(g->size && !((g->size | g->ipa | g->peer_ipa) & 0xfff));
+		FUZZ_CHECK(g->rights == 1 || g->rights == 3 || g->rights == 5);
+		FUZZ_CHECK(vmcfg_free_ipa(v, g->ipa, g->size));
+		FUZZ_CHECK(vmcfg_free_ipa(p, g->peer_ipa, g->size));
+	}
+}
+
+/* No two regions lie on the same addresses of one VM, owned or borrowed. */
+static void check_claims(const struct vmcfg *cfg)
+{
+	for (unsigned i = 0; i < cfg->nvms; i++)
+		for (unsigned r = 0; r < cfg->vms[i].nregions; r++)
+			for (unsigned j = 0; j < cfg->nvms; j++)
+				for (unsigned q = 0; q < cfg->vms[j].nregions; q++) {
+					const struct vmcfg_region *a =
+					    &cfg->vms[i].regions[r];
+					const struct vmcfg_region *b =
+					    &cfg->vms[j].regions[q];
+					unsigned avm[2] = {cfg->vms[i].id, a->peer};
+					unsigned bvm[2] = {cfg->vms[j].id, b->peer};
+					uint64_t aipa[2] = {a->ipa, a->peer_ipa};
+					uint64_t bipa[2] = {b->ipa, b->peer_ipa};
+
+					for (int s = 0; s < 2; s++)
+						for (int t = 0; t < 2; t++) {
+							if ((i == j && r == q &&
+							     s == t) ||
+							    avm[s] != bvm[t])
+								continue;
+							FUZZ_CHECK(
+							    !overlaps(aipa[s], a->size,
+								      bipa[t], b->size));
+						}
+				}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct vmcfg cfg;
+	static uint8_t dt[GUESTDT_MAX];
+	uint8_t *buf = malloc(size ? size : 1);
+	char msg[512];
+	int err;
+
+	memcpy(buf, data, size);
+	err = vmcfg_parse(buf, size, 44, &cfg, msg, sizeof(msg));
+	FUZZ_CHECK(err <= VMCFG_OK && err >= VMCFG_E_MEMORY);
+	if (err) {
+		FUZZ_CHECK(memchr(msg, 0, sizeof(msg)) && msg[0]);
+		free(buf);
+		return 0;
+	}
+	FUZZ_CHECK(cfg.nvms >= 1 && cfg.nvms <= VMCFG_MAX_VMS);
+	for (unsigned i = 0; i < cfg.nvms; i++) {
+		for (unsigned j = 0; j < i; j++)
+			FUZZ_CHECK(strcmp(cfg.vms[i].name, cfg.vms[j].name) != 0);
+		check_vm(&cfg, &cfg.vms[i]);
+	}
+	check_claims(&cfg);
+	err = vmcfg_check_memory(&cfg, 1ULL << 30, msg, sizeof(msg));
+	FUZZ_CHECK(err == VMCFG_OK || err == VMCFG_E_MEMORY);
+	for (unsigned i = 0; i < cfg.nvms; i++) {
+		struct guestdt_extra x = {.gic_version = 3, .more_bootargs = "fuzz=1"};
+		int n = guestdt_build(&cfg, &cfg.vms[i], &x, dt, sizeof(dt));
+
+		if (n < 0)
+			continue; /* a libfdt error: no room, reported as such */
+		FUZZ_CHECK((size_t)n <= sizeof(dt));
+		FUZZ_CHECK(fdt_check_full(dt, (size_t)n) == 0);
+	}
+	free(buf);
+	return 0;
+}
