@@ -35,16 +35,10 @@ void cdt_insert(struct cte *parent, struct cte *child, const struct cap *cap)
 	list_add(parent, child);
 }
 
+/* Only for a slot without children: a deletion hands them on first, a
+ * step at a time (cdt_hand_on_child). */
 void cdt_unlink(struct cte *slot)
 {
-	struct cte *parent = slot->parent;
-
-	while (slot->first_child) {
-		struct cte *c = slot->first_child;
-
-		list_remove(c);
-		list_add(parent, c);
-	}
 	list_remove(slot);
 	slot->cap = (struct cap){0};
 }

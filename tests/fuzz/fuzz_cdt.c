@@ -63,17 +63,8 @@ static void verify(void)
 			FUZZ_CHECK(cap_same_object(&c->parent->cap, &c->cap));
 		if (c->cap.type == CAP_UNTYPED)
 			FUZZ_CHECK(!cdt_is_final(c));
-#ifdef FUZZ_CDT_KNOWN_FINAL
-		/* Known false "final" (docs/testing.md): after the first copy
-		 * of an object is deleted, its copies are siblings under the
-		 * Untyped and each looks final. Until that is fixed, only the
-		 * other direction: not final means someone else holds it. */
-		else if (!cdt_is_final(c))
-			FUZZ_CHECK(holds_elsewhere(i));
-#else
 		else
 			FUZZ_CHECK(cdt_is_final(c) == !holds_elsewhere(i));
-#endif
 	}
 }
 
@@ -119,16 +110,32 @@ static void step(struct fuzz_in *in)
 			if (parent[i] == (int)a)
 				parent[i] = (int)b;
 		break;
-	default: /* unlink a: its children go to its parent */
+	default: { /* delete a's capability, as delete.c does with the tree */
+		int first = s->first_child ? (int)(s->first_child - pool) : -1;
+		bool hand_up = s->cap.type == CAP_UNTYPED ||
+			       (s->parent && cap_same_object(&s->parent->cap, &s->cap));
+		enum cdt_hand h;
+
 		if (s->cap.type == CAP_NULL)
 			return;
-		cdt_unlink(s);
+		while ((h = cdt_hand_on_child(s)) == CDT_HANDED)
+			;
+		if (h == CDT_REPLACED)
+			s->cap = (struct cap){0};
+		else
+			cdt_unlink(s);
+		/* An Untyped's or a copy's children go to its parent; an
+		 * original's copies gather under its first child, which takes
+		 * its place. */
 		for (unsigned i = 0; i < SLOTS; i++)
-			if (parent[i] == (int)a)
-				parent[i] = parent[a];
+			if (parent[i] == (int)a && (int)i != first)
+				parent[i] = hand_up ? parent[a] : first;
+		if (first >= 0)
+			parent[first] = parent[a];
 		parent[a] = -1;
-		FUZZ_CHECK(s->cap.type == CAP_NULL);
+		FUZZ_CHECK(s->cap.type == CAP_NULL && !s->first_child);
 		break;
+	}
 	}
 	verify();
 }

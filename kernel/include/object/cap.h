@@ -64,7 +64,7 @@ _Static_assert(sizeof(struct cte) == 1u << SEPTA_CNODE_SLOT_BITS, "slot size");
 
 /* ---- derivation tree (cdt.c) ---- */
 void cdt_insert(struct cte *parent, struct cte *child, const struct cap *cap);
-void cdt_unlink(struct cte *slot);
+void cdt_unlink(struct cte *slot); /* a slot without children */
 void cdt_move(struct cte *dst, struct cte *src);
 /* Whether slot has more than n children: at most n + 1 looked at. */
 bool cdt_children_over(const struct cte *slot, unsigned n);
