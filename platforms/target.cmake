@@ -30,6 +30,7 @@ add_subdirectory(servers/vmsrv)
 add_subdirectory(tests/guests)
 add_subdirectory(tests/system/progs)
 add_subdirectory(tests/captest)
+add_subdirectory(tests/kfuzz)
 add_subdirectory(tests/memtest)
 add_subdirectory(tests/bench)
 

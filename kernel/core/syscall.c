@@ -5,6 +5,7 @@
  * back in x0 (septa_error).
  */
 #include <arch.h>
+#include <core/audit.h>
 #include <core/sched.h>
 #include <kernel.h>
 #include <kprintf.h>
@@ -264,6 +265,9 @@ void syscall_dispatch(struct arch_regs *r)
 		r->x[0] = SEPTA_OK;
 		return;
 #endif
+	case SEPTA_SYS_TEST_AUDIT:
+		audit_syscall(t);
+		return;
 #endif
 	}
 	if (t->slots[TCB_SLOT_FAULT].cap.type == CAP_ENDPOINT)

@@ -38,7 +38,16 @@ enum septa_syscall {
 	 * last such call, in counter ticks (time waiting idle for an interrupt
 	 * left out), x2 the number of entries. */
 	SEPTA_SYS_TEST_ENTRY_MAX = 0x7f02,
+	/* Test kernels, root task only: audits its CSpace, the derivation
+	 * tree and what the kernel holds (kernel/core/audit.c); x0 = boot
+	 * slots of the root CNode (first_free_slot), x1 = SEPTA_AUDIT_* ->
+	 * x1 violations (the first printed), x2 capabilities checked, x3
+	 * stale mapping records let through. */
+	SEPTA_SYS_TEST_AUDIT = 0x7f03,
 };
+/* A frame or page-table record whose entry is gone (a table above it was
+ * removed) is counted, not a violation. */
+#define SEPTA_AUDIT_STALE_OK 1u
 
 /* Every error a system call or invocation returns, in one table: the enum
  * below and the tools that list errors (the captest coverage check) are

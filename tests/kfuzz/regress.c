@@ -1,0 +1,77 @@
+/*
+ * What the fuzzer found, replayed as a fixed sequence at the start of
+ * every run, so that a fix is proved by a test that fails without it.
+ *
+ * R1 (seed 4, epoch 1: "a second capability records the mapping"):
+ * TCB_CONFIGURE copied the IPC buffer's frame capability with its mapping
+ * record, so the thread's copy owned the mapping too and deleting the
+ * thread unmapped the frame its original capability had mapped. Fixed in
+ * kernel/object/tcb.c (the copies follow cap_copy_of).
+ */
+#include <stdio.h>
+#include "kfuzz.h"
+
+#define R_UT_BITS 17u
+#define R_IPA	  0x1000ULL
+
+static uint64_t next_slot, sub_ut;
+
+static uint64_t make(unsigned type, unsigned bits)
+{
+	uint64_t s = next_slot++;
+	long err = septa_untyped_retype(sub_ut, type, bits, KF_CNODE, 0, 0, s, 1);
+
+	if (err != SEPTA_OK)
+		kf_fail("regression: retype", err);
+	return s;
+}
+
+static uint64_t make_table(void *arg)
+{
+	(void)arg;
+	return make(SEPTA_OBJ_PAGE_TABLE, 0);
+}
+
+static void r1_configure_keeps_mapping_record(void)
+{
+	uint64_t vs = make(SEPTA_OBJ_VSPACE, 32), frame = make(SEPTA_OBJ_FRAME_4K, 0);
+	uint64_t tcb = make(SEPTA_OBJ_TCB, 0), paddr = 0, q[4] = {0};
+	struct septa_table_source src = {make_table, NULL, NULL};
+	struct septa_no_table nt;
+	long err;
+
+	err = septa_frame_map_with_tables(frame, vs, R_IPA, SEPTA_MAP_R | SEPTA_MAP_W,
+					  SEPTA_OWNED, &src, &nt);
+	if (err != SEPTA_OK)
+		kf_fail("R1: map the buffer frame", err);
+	err = septa_tcb_configure(tcb, 0, KF_CNODE, vs, frame, R_IPA);
+	if (err != SEPTA_OK)
+		kf_fail("R1: configure a thread with it", err);
+	kf_audit("R1: a thread's IPC buffer is a mapped frame");
+	err = septa_cnode_delete(KF_CNODE, tcb, KF_DEPTH);
+	if (err != SEPTA_OK)
+		kf_fail("R1: delete the thread", err);
+	if (septa_frame_get_address(frame, &paddr) != SEPTA_OK ||
+	    septa_vspace_query(vs, R_IPA, q) != SEPTA_OK)
+		kf_fail("R1: query", 0);
+	if (q[0] != paddr)
+		kf_fail("R1: deleting a thread unmapped its IPC buffer's frame", (long)q[0]);
+	kf_audit("R1: after the thread's deletion");
+}
+
+void kf_regressions(uint64_t ut, uint64_t first)
+{
+	long err = septa_untyped_retype(ut, SEPTA_OBJ_UNTYPED, R_UT_BITS, KF_CNODE, 0, 0,
+					first, 1);
+
+	if (err != SEPTA_OK)
+		kf_fail("regression: untyped", err);
+	sub_ut = first;
+	next_slot = first + 1;
+	r1_configure_keeps_mapping_record();
+	printf("kfuzz: regressions: R1 holds\n");
+	/* Everything made here goes with the Untyped. */
+	if (septa_cnode_revoke(KF_CNODE, sub_ut, KF_DEPTH) != SEPTA_OK ||
+	    septa_cnode_delete(KF_CNODE, sub_ut, KF_DEPTH) != SEPTA_OK)
+		kf_fail("regression: clean up", 0);
+}
