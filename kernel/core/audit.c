@@ -5,8 +5,9 @@
  *
  *  - The derivation tree under every boot capability of the caller's root
  *    CNode: parent, child and sibling links agree; a child of an Untyped
- *    lies inside the part of it in use, and siblings there do not overlap
- *    unless they are the same object; a child of any other capability is
+ *    lies inside the part of it in use, and siblings there are disjoint
+ *    objects (two capabilities to one object there would each pass for
+ *    the last, cdt_is_final); a child of any other capability is
  *    the same object with no more rights and the same badge (an
  *    IRQHandler under IRQControl excepted).
  *  - Every capability in the caller's CSpace (the root CNode and the
@@ -30,9 +31,9 @@
 #include <object/vspace.h>
 #include <stdarg.h>
 
-#define AUDIT_PRINT_MAX	   4u	     /* violations described */
+#define AUDIT_PRINT_MAX	   4u	      /* violations described */
 #define AUDIT_STEPS_MAX	   (1u << 22) /* tree steps: more is a cycle */
-#define AUDIT_CNODES_MAX   64u	     /* CNodes of the CSpace walked */
+#define AUDIT_CNODES_MAX   64u	      /* CNodes of the CSpace walked */
 #define AUDIT_CSPACE_DEPTH 4u
 #define AUDIT_MAPPED_MAX   4096u /* mapping records kept for the VSpace walk */
 #define AUDIT_VSPACES_MAX  64u
@@ -47,14 +48,16 @@ struct audit_mapping {
 
 struct audit {
 	uint64_t violations, seen, steps, stale;
-	uint64_t flags; /* SEPTA_AUDIT_* */
-	const struct cte *root;	 /* the root CNode's slots */
-	uint64_t root_slots;	 /* how many */
-	uint64_t boot_slots;	 /* slots below it hold boot capabilities */
+	uint64_t flags;		/* SEPTA_AUDIT_* */
+	const struct cte *root; /* the root CNode's slots */
+	uint64_t root_slots;	/* how many */
+	uint64_t boot_slots;	/* slots below it hold boot capabilities */
 	const struct cap *cnodes[AUDIT_CNODES_MAX];
 	unsigned ncnodes;
 	struct audit_mapping mapped[AUDIT_MAPPED_MAX];
 	unsigned nmapped;
+	const struct cte *maps[AUDIT_MAPPED_MAX]; /* every frame and table: to explain */
+	unsigned nmaps;
 	const struct vspace *vspaces[AUDIT_VSPACES_MAX];
 	unsigned nvspaces;
 	const struct vspace *own; /* the caller's: boot mappings have no records */
@@ -63,9 +66,8 @@ struct audit {
 /* One audit at a time (the kernel is not preempted), too big for a stack. */
 static struct audit audit_state;
 
-__attribute__((format(printf, 3, 4))) static void violation(struct audit *a,
-							    const struct cte *at,
-							    const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+violation(struct audit *a, const struct cte *at, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -76,9 +78,9 @@ __attribute__((format(printf, 3, 4))) static void violation(struct audit *a,
 	kvprintf(fmt, ap);
 	va_end(ap);
 	if (at)
-		kprintf(" [slot %p: type %u rights %u obj %lx word %lx]", (const void *)at,
-			at->cap.type, at->cap.rights, (unsigned long)at->cap.obj,
-			(unsigned long)at->cap.word);
+		kprintf(" [slot %p: type %u rights %u obj %lx word %lx]",
+			(const void *)at, at->cap.type, at->cap.rights,
+			(unsigned long)at->cap.obj, (unsigned long)at->cap.word);
 	kprintf("\n");
 }
 
@@ -134,7 +136,8 @@ static void check_untyped_child(struct audit *a, const struct cte *p, const stru
 		return;
 	}
 	if (b < pb || s > used || b - pb > used - s)
-		violation(a, n, "object %lx+%lx outside the used part %lx+%lx of its Untyped",
+		violation(a, n,
+			  "object %lx+%lx outside the used part %lx+%lx of its Untyped",
 			  (unsigned long)b, (unsigned long)s, (unsigned long)pb,
 			  (unsigned long)used);
 	if ((n->cap.flags & CAP_F_DEVICE) != (p->cap.flags & CAP_F_DEVICE))
@@ -152,7 +155,8 @@ static void check_copy(struct audit *a, const struct cte *p, const struct cte *n
 		return;
 	}
 	if (!cap_same_object(&p->cap, &n->cap)) {
-		violation(a, n, "child of a type %u capability (obj %lx) is another object",
+		violation(a, n,
+			  "child of a type %u capability (obj %lx) is another object",
 			  p->cap.type, (unsigned long)p->cap.obj);
 		return;
 	}
@@ -162,15 +166,14 @@ static void check_copy(struct audit *a, const struct cte *p, const struct cte *n
 	if (has_badge(&p->cap) && p->cap.word && n->cap.word != p->cap.word)
 		violation(a, n, "badge differs from its parent's badge %lx",
 			  (unsigned long)p->cap.word);
-	if (n->cap.type == CAP_CNODE &&
-	    (n->cap.size_bits != p->cap.size_bits))
+	if (n->cap.type == CAP_CNODE && (n->cap.size_bits != p->cap.size_bits))
 		violation(a, n, "CNode copy of another size");
 	if ((n->cap.type == CAP_FRAME || n->cap.type == CAP_UNTYPED) &&
 	    n->cap.size_bits != p->cap.size_bits)
 		violation(a, n, "copy of another size");
 }
 
-/* Siblings under an Untyped: the same object or disjoint. */
+/* Siblings under an Untyped: disjoint objects. */
 static void check_siblings(struct audit *a, const struct cte *ut)
 {
 	unsigned k = 0;
@@ -186,7 +189,19 @@ static void check_siblings(struct audit *a, const struct cte *ut)
 		for (const struct cte *d = c->next; d; d = d->next) {
 			uint64_t db, ds;
 
-			if (!extent(&d->cap, &db, &ds) || cap_same_object(&c->cap, &d->cap))
+			if (cap_same_object(&c->cap, &d->cap)) {
+				/* cdt_is_final looks only at a capability's parent
+				 * and children: either of these would be taken for
+				 * the last one and its object finalised under the
+				 * other. */
+				violation(a, d,
+					  "two capabilities to one object side by side "
+					  "under an "
+					  "Untyped (the other: %p)",
+					  (const void *)c);
+				return;
+			}
+			if (!extent(&d->cap, &db, &ds))
 				continue;
 			if (cb < db + ds && db < cb + cs) {
 				violation(a, d, "overlaps sibling %p (type %u obj %lx)",
@@ -231,6 +246,8 @@ static void check_mapping(struct audit *a, const struct cte *n)
 	uint64_t ipa = CAP_MAP_IPA(c->word);
 	struct audit_mapping *m;
 
+	if (a->nmaps < AUDIT_MAPPED_MAX)
+		a->maps[a->nmaps++] = n;
 	if (!vs)
 		return;
 	if (c->type == CAP_FRAME) {
@@ -238,25 +255,31 @@ static void check_mapping(struct audit *a, const struct cte *n)
 		unsigned level;
 
 		if (pgt_query(&vs->pgt, ipa, &pte, &level) != PGT_OK || !pte ||
-		    pte_addr(pte) != c->obj || pgt_granule(level) > 1ULL << c->size_bits) {
+		    pte_addr(pte) != c->obj ||
+		    pgt_granule(level) > 1ULL << c->size_bits) {
 			if (a->flags & SEPTA_AUDIT_STALE_OK) {
 				a->stale++;
 				return;
 			}
-			violation(a, n, "frame recorded as mapped at %lx in VMID %u is not there",
-				  (unsigned long)ipa, vs->pgt.vmid);
+			violation(
+			    a, n,
+			    "frame recorded as mapped at %lx in VMID %u is not there",
+			    (unsigned long)ipa, vs->pgt.vmid);
 		}
 	} else {
 		unsigned level = CAP_MAP_LEVEL(c->word);
 		struct table_find f = {c->obj, level - 1, false};
 		struct pgt_walker w = {find_table, &f, PGT_VISIT_TABLE_PRE};
 
-		if (level == 0 || pgt_walk(&vs->pgt, ipa, SEPTA_PAGE_SIZE, &w) || !f.found) {
+		if (level == 0 || pgt_walk(&vs->pgt, ipa, SEPTA_PAGE_SIZE, &w) ||
+		    !f.found) {
 			if (a->flags & SEPTA_AUDIT_STALE_OK) {
 				a->stale++;
 				return;
 			}
-			violation(a, n, "page table recorded at %lx level %u in VMID %u is not linked there",
+			violation(a, n,
+				  "page table recorded at %lx level %u in VMID %u is not "
+				  "linked there",
 				  (unsigned long)ipa, level, vs->pgt.vmid);
 		}
 	}
@@ -268,11 +291,13 @@ static void check_mapping(struct audit *a, const struct cte *n)
 		if (a->mapped[i].map == c->map && a->mapped[i].ipa == ipa &&
 		    a->mapped[i].table == (c->type == CAP_PAGE_TABLE) &&
 		    a->mapped[i].level == CAP_MAP_LEVEL(c->word)) {
-			violation(a, n,
-				  "a second capability records the mapping at %lx in VMID %u "
-				  "(the first: %p, obj %lx)",
-				  (unsigned long)ipa, vs->pgt.vmid, (const void *)a->mapped[i].slot,
-				  (unsigned long)a->mapped[i].obj);
+			violation(
+			    a, n,
+			    "a second capability records the mapping at %lx in VMID %u "
+			    "(the first: %p, obj %lx)",
+			    (unsigned long)ipa, vs->pgt.vmid,
+			    (const void *)a->mapped[i].slot,
+			    (unsigned long)a->mapped[i].obj);
 			break;
 		}
 	m = &a->mapped[a->nmapped++];
@@ -322,7 +347,8 @@ static void check_object(struct audit *a, const struct cte *n)
 		check_tcb_slot(a, &t->slots[TCB_SLOT_CSPACE], CAP_CNODE, "CSpace");
 		check_tcb_slot(a, &t->slots[TCB_SLOT_VSPACE], CAP_VSPACE, "VSpace");
 		check_tcb_slot(a, &t->slots[TCB_SLOT_BUFFER], CAP_FRAME, "IPC buffer");
-		check_tcb_slot(a, &t->slots[TCB_SLOT_FAULT], CAP_ENDPOINT, "fault endpoint");
+		check_tcb_slot(a, &t->slots[TCB_SLOT_FAULT], CAP_ENDPOINT,
+			       "fault endpoint");
 		if (t->vcpu && t->vcpu->tcb != t)
 			violation(a, n, "TCB's VCPU is bound to another thread");
 		if (t->bound_ntfn && t->bound_ntfn->bound != t)
@@ -387,7 +413,8 @@ static void walk_tree(struct audit *a, const struct cte *root)
 		if (n->first_child) {
 			s = n->first_child;
 			if (s->parent != n || s->prev) {
-				violation(a, s, "first child's parent or prev link is wrong");
+				violation(a, s,
+					  "first child's parent or prev link is wrong");
 				return;
 			}
 			check_node(a, s);
@@ -447,7 +474,8 @@ static int check_entry(struct pgt_visit *v, enum pgt_visit_kind kind)
 {
 	struct audit *a = &audit_state;
 	const struct vspace *vs = v->arg;
-	uint64_t map = vs->pgt.vmid | (uint64_t)vs->gen << 8, gran = pgt_granule(v->level);
+	uint64_t map = vs->pgt.vmid | (uint64_t)vs->gen << 8,
+		 gran = pgt_granule(v->level);
 	uint64_t addr = ALIGN_DOWN(v->addr, gran), pa = pte_addr(*v->ptep);
 	bool table = kind == PGT_VISIT_TABLE_PRE;
 
@@ -463,9 +491,22 @@ static int check_entry(struct pgt_visit *v, enum pgt_visit_kind kind)
 				pa == m->obj + (addr - m->ipa))
 			return 0;
 	}
-	violation(a, NULL, "VMID %u: %s at %lx level %u (pa %lx) that no capability records",
-		  vs->pgt.vmid, table ? "table" : "mapping", (unsigned long)addr, v->level,
-		  (unsigned long)pa);
+	violation(
+	    a, NULL,
+	    "VMID %u gen %u: %s at %lx level %u (pa %lx) that no capability records",
+	    vs->pgt.vmid, vs->gen, table ? "table" : "mapping", (unsigned long)addr,
+	    v->level, (unsigned long)pa);
+	/* Who holds that page, and what its record says. */
+	for (unsigned i = 0; i < a->nmaps && a->violations <= AUDIT_PRINT_MAX; i++) {
+		const struct cap *c = &a->maps[i]->cap;
+
+		if (pa >= c->obj &&
+		    pa - c->obj <
+			(c->type == CAP_FRAME ? 1ULL << c->size_bits : SEPTA_PAGE_SIZE))
+			kprintf("audit:   held by %p: type %u obj %lx word %lx map %lx\n",
+				(const void *)a->maps[i], c->type, (unsigned long)c->obj,
+				(unsigned long)c->word, (unsigned long)c->map);
+	}
 	return a->violations > AUDIT_PRINT_MAX ? 1 : 0;
 }
 

@@ -20,15 +20,31 @@
 #include <string.h>
 #include "kfuzz.h"
 
-#define FC(s)	((uint64_t)(s))
-#define HC(s)	(1ULL << 63 | (uint64_t)(s))
-#define HC_GO	1u
-#define HC_DONE 2u
-#define HC_VIC	3u /* + i */
+#define FC(s)	 ((uint64_t)(s))
+#define HC(s)	 (1ULL << 63 | (uint64_t)(s))
+#define HC_GO	 1u
+#define HC_DONE	 2u
+#define HC_VIC	 3u  /* + i */
 #define FC_DEPTH 64u /* FC[KF_FC_SELF] is guarded to take 64-bit indices */
 
 /* What the fuzzer believes each FC slot holds: 0 or a septa_object. */
 static uint8_t kf_model[KF_FC_SLOTS];
+/*
+ * F2 (kernel/object/cdt.c cdt_is_final, with cdt_unlink and delete.c):
+ * deleting a capability hands its children to its parent; when that is
+ * an Untyped, two copies of one object end up side by side under it, and
+ * deleting either passes for deleting the last one (cdt_is_final looks
+ * only at parent and children), so the object is finalised while the
+ * other copy still names it: a VSpace's VMID goes to the next VSpace
+ * while the first still runs on it, a PageTable is linked twice. Left out
+ * of the default run: every delete is a revoke first (so nothing has
+ * children to hand on), copies and moves take their source from FC and
+ * moves go into FC (so no CNode the fuzzer may delete whole holds a
+ * capability with children), and a random label never copies, moves or
+ * deletes. The audit reports the state itself ("two capabilities to one
+ * object side by side under an Untyped").
+ */
+uint64_t kf_excluded; /* calls changed to keep F2 out */
 static struct septa_ipc_buffer *buf;
 static bool have_caller; /* a received call or fault waits for our reply */
 
@@ -162,7 +178,8 @@ static uint64_t victim_index(void)
 
 static uint64_t depth(void)
 {
-	static const uint64_t d[] = {0, 1, 9, 10, 11, 53, 54, 63, 65, 128, (1ULL << 32) + 64};
+	static const uint64_t d[] = {
+	    0, 1, 9, 10, 11, 53, 54, 63, 65, 128, (1ULL << 32) + 64};
 
 	return chance(88) ? FC_DEPTH : d[below(sizeof d / sizeof d[0])];
 }
@@ -189,7 +206,7 @@ static uint64_t ipa(uint64_t align)
 
 static uint64_t obj_size(uint64_t a)
 {
-	return a == SEPTA_OBJ_FRAME_2M ? 1ULL << 21
+	return a == SEPTA_OBJ_FRAME_2M	 ? 1ULL << 21
 	       : a == SEPTA_OBJ_FRAME_1G ? 1ULL << 30
 					 : SEPTA_PAGE_SIZE;
 }
@@ -221,8 +238,15 @@ static void invocation(struct kf_call *c, uint64_t obj, uint64_t label, unsigned
 		nmr = (unsigned)below(nmr + 2);
 	if (chance(3))
 		ncaps = (unsigned)below(SEPTA_MSG_MAX_CAPS + 1);
+	uint64_t want = label;
+
 	if (chance(2))
 		label = chance(50) ? below(80) : edge();
+	/* F2: copies, moves and deletes only where the model follows them. */
+	if (want != label && label >= SEPTA_CNODE_COPY && label <= SEPTA_CNODE_DELETE) {
+		label = SEPTA_CNODE_REVOKE;
+		kf_excluded++;
+	}
 	c->x[1] = septa_msginfo(label, ncaps, nmr > 127 ? 127 : nmr);
 }
 
@@ -252,7 +276,9 @@ static long issue(struct kf_call *c)
 	c->x[1] = x1; /* the reply's info: a received message's label */
 	kf.log[(kf.log_next - 1) % KF_LOG].ret = c->ret;
 	kf.calls++;
-	if (!known(c->ret)) {
+	if (known(c->ret))
+		kf.results[-c->ret]++;
+	else {
 		printf("kfuzz: FAIL: call %llu returned %ld, not a septa_error\n",
 		       (unsigned long long)kf.calls, c->ret);
 		kf.failed = 1;
@@ -310,7 +336,9 @@ static void op_cnode(void)
 	unsigned which = (unsigned)below(4);
 	uint64_t label = SEPTA_CNODE_COPY + which, dst = free_slot();
 	uint64_t src = which >= 2 ? victim_index() : cap_of(0);
-	uint64_t cnode = chance(90) ? FC(KF_FC_SELF) : cap_of(SEPTA_OBJ_CNODE);
+	/* F2: moves only into FC. */
+	uint64_t cnode =
+	    chance(90) || which >= 2 ? FC(KF_FC_SELF) : cap_of(SEPTA_OBJ_CNODE);
 	unsigned nmr = which == 0 ? 5 : which == 1 ? 6 : which == 2 ? 4 : 5;
 	uint64_t badge = chance(50) ? 0 : chance(50) ? below(1u << 16) : edge();
 
@@ -328,7 +356,7 @@ static void op_cnode(void)
 		set_mr(&c, 5, badge);
 	if (which == 3)
 		set_mr(&c, 4, badge);
-	set_caps(1, (uint64_t[]){chance(95) ? FC(KF_FC_SELF) : cap_of(SEPTA_OBJ_CNODE)});
+	set_caps(1, (uint64_t[]){FC(KF_FC_SELF)}); /* F2: sources from FC */
 	if (issue(&c) == SEPTA_OK && cnode == KF_FC_SELF && dst < KF_FC_SLOTS &&
 	    src < KF_FC_SLOTS) {
 		kf_model[dst] = kf_model[src];
@@ -341,13 +369,22 @@ static void op_delete_revoke(void)
 {
 	struct kf_call c = {0};
 	bool del = chance(60);
-	uint64_t index = victim_index();
+	uint64_t index = victim_index(), dep = depth();
 	uint64_t cnode = chance(90) ? FC(KF_FC_SELF) : cap_of(SEPTA_OBJ_CNODE);
 
-	invocation(&c, cnode, del ? SEPTA_CNODE_DELETE : SEPTA_CNODE_REVOKE, 2, 0);
+	/* F2: a delete revokes first, so it has no children to hand on. */
+	invocation(&c, cnode, SEPTA_CNODE_REVOKE, 2, 0);
 	set_mr(&c, 0, index);
-	set_mr(&c, 1, depth());
-	if (issue(&c) == SEPTA_OK && del && cnode == KF_FC_SELF && index < KF_FC_SLOTS)
+	set_mr(&c, 1, dep);
+	if (issue(&c) != SEPTA_OK || !del)
+		return;
+	c = (struct kf_call){0};
+	c.x[7] = SEPTA_SYS_NBSEND;
+	c.x[0] = cnode;
+	c.x[1] = septa_msginfo(SEPTA_CNODE_DELETE, 0, 2);
+	c.x[2] = index;
+	c.x[3] = dep;
+	if (issue(&c) == SEPTA_OK && cnode == KF_FC_SELF && index < KF_FC_SLOTS)
 		kf_model[index] = 0;
 }
 
@@ -395,8 +432,10 @@ static void op_page_table(void)
 		uint64_t level = chance(90) ? 1 + below(3) : edge();
 
 		invocation(&c, pt, SEPTA_PAGE_TABLE_MAP, 2, 1);
-		set_mr(&c, 0, ipa(level >= 1 && level <= 3 ? 1ULL << septa_level_shift((unsigned)level - 1)
-							   : SEPTA_PAGE_SIZE));
+		set_mr(&c, 0,
+		       ipa(level >= 1 && level <= 3
+			       ? 1ULL << septa_level_shift((unsigned)level - 1)
+			       : SEPTA_PAGE_SIZE));
 		set_mr(&c, 1, level);
 		set_caps(1, (uint64_t[]){cap_of(SEPTA_OBJ_VSPACE)});
 	} else {
@@ -415,9 +454,9 @@ static void op_vspace(void)
 		set_mr(&c, 0, ipa(SEPTA_PAGE_SIZE));
 	} else {
 		unsigned npt = (unsigned)below(SEPTA_MSG_MAX_CAPS + 1);
-		static const uint64_t sizes[] = {SEPTA_PAGE_SIZE, 2 * SEPTA_PAGE_SIZE,
-						 1ULL << 21, (1ULL << 21) + SEPTA_PAGE_SIZE,
-						 1ULL << 30};
+		static const uint64_t sizes[] = {
+		    SEPTA_PAGE_SIZE, 2 * SEPTA_PAGE_SIZE, 1ULL << 21,
+		    (1ULL << 21) + SEPTA_PAGE_SIZE, 1ULL << 30};
 
 		invocation(&c, vs, SEPTA_VSPACE_PROTECT, 3, npt);
 		set_mr(&c, 0, ipa(SEPTA_PAGE_SIZE));
@@ -437,16 +476,16 @@ static void op_tcb(void)
 	case 0:
 	case 1: {
 		static const uint64_t fault[] = {0, HC(HC_VIC), HC(HC_VIC + 1)};
-		uint64_t f = chance(40) ? cap_of(SEPTA_OBJ_ENDPOINT)
+		uint64_t f = chance(40)	  ? cap_of(SEPTA_OBJ_ENDPOINT)
 			     : chance(60) ? fault[below(3)]
 					  : edge();
 
 		invocation(&c, tcb, SEPTA_TCB_CONFIGURE, 2, 3);
 		set_mr(&c, 0, f);
 		set_mr(&c, 1, chance(90) ? below(64) * SEPTA_PAGE_SIZE : edge());
-		set_caps(3, (uint64_t[]){chance(50) ? FC(KF_FC_SELF) : cap_of(SEPTA_OBJ_CNODE),
-					 cap_of(SEPTA_OBJ_VSPACE),
-					 cap_of(SEPTA_OBJ_FRAME_4K)});
+		set_caps(3, (uint64_t[]){
+				chance(50) ? FC(KF_FC_SELF) : cap_of(SEPTA_OBJ_CNODE),
+				cap_of(SEPTA_OBJ_VSPACE), cap_of(SEPTA_OBJ_FRAME_4K)});
 		break;
 	}
 	case 2:
@@ -476,8 +515,8 @@ static void op_tcb(void)
 	case 9: {
 		uint64_t n = bias(below(34));
 
-		invocation(&c, tcb, SEPTA_TCB_WRITE_REGISTERS, 2 + (n < 40 ? (unsigned)n : 3),
-			   0);
+		invocation(&c, tcb, SEPTA_TCB_WRITE_REGISTERS,
+			   2 + (n < 40 ? (unsigned)n : 3), 0);
 		set_mr(&c, 0, chance(15) ? 1 : chance(50) ? 0 : edge());
 		set_mr(&c, 1, n);
 		for (unsigned i = 0; i < n && i < 40; i++)
@@ -497,9 +536,10 @@ static void op_tcb(void)
 
 static uint64_t intid(void)
 {
-	static const uint64_t ids[] = {0, 15, 16, 27, 31, 32, 1019, 1020, 1021, 1023, 1024};
+	static const uint64_t ids[] = {0,    15,   16,	 27,   31,  32,
+				       1019, 1020, 1021, 1023, 1024};
 
-	return chance(60) ? ids[below(sizeof ids / sizeof ids[0])]
+	return chance(60)   ? ids[below(sizeof ids / sizeof ids[0])]
 	       : chance(70) ? below(1020)
 			    : edge();
 }
@@ -546,7 +586,8 @@ static void receive_fields(void)
 
 static void message(struct kf_call *c, uint64_t nr, uint64_t cptr)
 {
-	unsigned len = (unsigned)(chance(85) ? below(SEPTA_MSG_MAX + 1) : 115 + below(13));
+	unsigned len =
+	    (unsigned)(chance(85) ? below(SEPTA_MSG_MAX + 1) : 115 + below(13));
 	unsigned ncaps = (unsigned)(chance(70) ? 0 : below(SEPTA_MSG_MAX_CAPS + 1));
 	uint64_t caps[SEPTA_MSG_MAX_CAPS];
 
@@ -578,7 +619,8 @@ static void op_ipc(void)
 		message(&c, SEPTA_SYS_SEND, vic);
 		break;
 	case 4:
-		message(&c, SEPTA_SYS_NBSEND, chance(50) ? vic : cap_of(SEPTA_OBJ_ENDPOINT));
+		message(&c, SEPTA_SYS_NBSEND,
+			chance(50) ? vic : cap_of(SEPTA_OBJ_ENDPOINT));
 		break;
 	case 5:
 		/* Signals: fuzz notifications, or its own round notification
@@ -590,7 +632,8 @@ static void op_ipc(void)
 	case 7:
 		receive_fields();
 		c.x[7] = SEPTA_SYS_NBRECV;
-		c.x[0] = chance(50) ? cap_of(SEPTA_OBJ_ENDPOINT) : cap_of(SEPTA_OBJ_NOTIFICATION);
+		c.x[0] = chance(50) ? cap_of(SEPTA_OBJ_ENDPOINT)
+				    : cap_of(SEPTA_OBJ_NOTIFICATION);
 		break;
 	case 8:
 		/* Blocking receives only where they are refused: the victims'
@@ -640,9 +683,9 @@ static void op_raw(void)
 	struct kf_call c = {0};
 	/* Not 3 (EXIT: the thread would end) and not the test kernel's own
 	 * fault or interrupt calls. */
-	static const uint64_t nrs[] = {0,   2,	 4,	 5,	 9,	 17,
-				       18,  99,	 0x7f02, 0x7f03, 0x7f04, 0x7fff,
-				       0x8000, 1ULL << 32 | 10};
+	static const uint64_t nrs[] = {
+	    0,	2,	4,	5,	9,	17,	18,
+	    99, 0x7f02, 0x7f03, 0x7f04, 0x7fff, 0x8000, 1ULL << 32 | 10};
 
 	switch (below(4)) {
 	case 0:
@@ -658,7 +701,7 @@ static void op_raw(void)
 		c.x[7] = SEPTA_SYS_DEBUG_WRITE;
 		c.x[0] = addr[below(4)];
 		c.x[1] = c.x[0] == 0x30000000ULL || c.x[0] == 1ULL << 40 ? len[below(4)]
-									     : len[below(3)];
+									 : len[below(3)];
 		if (c.x[0] == 0 && c.x[1] == 2)
 			c.x[1] = 0;
 		break;
@@ -671,6 +714,12 @@ static void op_raw(void)
 				       (unsigned)below(SEPTA_MSG_MAX + 1));
 		for (unsigned i = 0; i < 4; i++)
 			c.x[2 + i] = chance(50) ? edge() : rnd();
+		if (SEPTA_MSG_LABEL(c.x[1]) >= SEPTA_CNODE_COPY &&
+		    SEPTA_MSG_LABEL(c.x[1]) <= SEPTA_CNODE_DELETE) {
+			/* F2: no copy, move or delete the model does not follow. */
+			c.x[1] = (c.x[1] & 0xfff) | (uint64_t)SEPTA_CNODE_REVOKE << 12;
+			kf_excluded++;
+		}
 		break;
 	}
 	issue(&c);
@@ -682,9 +731,9 @@ struct op {
 };
 
 static const struct op ops[] = {
-    {op_retype, 14}, {op_cnode, 14}, {op_delete_revoke, 7}, {op_frame, 12},
-    {op_page_table, 6}, {op_vspace, 6}, {op_tcb, 12}, {op_vcpu, 6},
-    {op_ipc, 12}, {op_fault_reply, 4}, {op_raw, 6},
+    {op_retype, 14},	{op_cnode, 14},	     {op_delete_revoke, 7}, {op_frame, 12},
+    {op_page_table, 6}, {op_vspace, 6},	     {op_tcb, 12},	    {op_vcpu, 6},
+    {op_ipc, 12},	{op_fault_reply, 4}, {op_raw, 6},
 };
 
 static void one_call(void)

@@ -65,15 +65,16 @@ struct kf_shared {
 	uint64_t stop_at;	 /* the round ends with the call that reaches it */
 	volatile uint64_t calls; /* issued in all */
 	volatile int failed;	 /* a call returned an unknown code */
+	uint64_t results[-SEPTA_E_NOT_RAM + 1]; /* by -result: how often each came */
 	struct kf_call log[KF_LOG];
 	unsigned log_next;
-	uint64_t excluded; /* calls the generator left out (kfuzz.h's KF_EXCLUDE) */
 };
 extern struct kf_shared kf;
 
 /* fuzz.c: the hostile thread's body. */
 void kf_fuzz_thread(uint64_t unused);
 void kf_fuzz_epoch_start(void);
+extern uint64_t kf_excluded; /* calls changed to keep finding F2 out */
 /* victim.c */
 void kf_victim(uint64_t i);
 extern volatile uint64_t kf_victim_msgs[KF_VICTIMS];
@@ -86,8 +87,9 @@ uint64_t kf_victim_keep(unsigned i);
 /* main.c: the kernel's audit (fails the run on a violation). */
 void kf_audit(const char *when);
 /* regress.c: what the fuzzer found, replayed directly from Untyped ut
- * into the empty root slots from `first` on; fails the run if it is back. */
-void kf_regressions(uint64_t ut, uint64_t first);
+ * into the empty root slots from `first` on; fails the run if it is back.
+ * known: also show the findings still open. */
+void kf_regressions(uint64_t ut, uint64_t first, int known);
 void kf_fail(const char *what, long detail);
 /* Prints the last calls (on a failure). */
 void kf_dump_log(void);

@@ -15,7 +15,7 @@
 #include <string.h>
 #include "kfuzz.h"
 
-#define KF_DEFAULT_CALLS 25000u
+#define KF_DEFAULT_CALLS 50000u
 #define KF_ROUND_CALLS	 250u
 #define KF_EPOCH_CALLS	 2000u /* an epoch is the same calls whatever the rounds */
 #define KF_HARNESS_BITS	 20u
@@ -77,7 +77,8 @@ void kf_dump_log(void)
 	for (unsigned k = kf.log_next - n; k != kf.log_next; k++) {
 		const struct kf_call *c = &kf.log[k % KF_LOG];
 
-		printf("kfuzz:   nr %llx x0 %llx x1 %llx x2 %llx x3 %llx x4 %llx x5 %llx -> %ld\n",
+		printf("kfuzz:   nr %llx x0 %llx x1 %llx x2 %llx x3 %llx x4 %llx x5 %llx "
+		       "-> %ld\n",
 		       (unsigned long long)c->x[7], (unsigned long long)c->x[0],
 		       (unsigned long long)c->x[1], (unsigned long long)c->x[2],
 		       (unsigned long long)c->x[3], (unsigned long long)c->x[4],
@@ -140,7 +141,8 @@ static void start(uint64_t tcb, unsigned k, uint64_t cspace, unsigned prio,
 			    (uint64_t)(uintptr_t)fn, arg, ipa};
 
 	memset((void *)(uintptr_t)ipa, 0, SEPTA_PAGE_SIZE);
-	check(septa_tcb_configure(tcb, 0, cspace, KF_VSPACE, bi->spare_frames_slot + k, ipa),
+	check(septa_tcb_configure(tcb, 0, cspace, KF_VSPACE, bi->spare_frames_slot + k,
+				  ipa),
 	      "configure a thread");
 	check(septa_tcb_set_mcp(tcb, prio), "set a thread's MCP");
 	check(septa_tcb_set_priority(tcb, prio), "set a thread's priority");
@@ -156,15 +158,16 @@ static void make_victims(void)
 {
 	uint64_t h = slot(S_HARNESS);
 
-	check(septa_untyped_retype(big_ut, SEPTA_OBJ_UNTYPED, KF_HARNESS_BITS, KF_CNODE, 0, 0,
-				   h, 1),
+	check(septa_untyped_retype(big_ut, SEPTA_OBJ_UNTYPED, KF_HARNESS_BITS, KF_CNODE,
+				   0, 0, h, 1),
 	      "harness untyped");
-	check(septa_untyped_retype(big_ut, SEPTA_OBJ_UNTYPED, KF_FUZZ_UT_BITS, KF_CNODE, 0, 0,
-				   slot(S_FUZZ_UT), 1),
+	check(septa_untyped_retype(big_ut, SEPTA_OBJ_UNTYPED, KF_FUZZ_UT_BITS, KF_CNODE,
+				   0, 0, slot(S_FUZZ_UT), 1),
 	      "fuzz untyped");
 	for (unsigned i = 0; i < KF_VICTIMS; i++) {
 		check(retype(h, SEPTA_OBJ_ENDPOINT, 0, S_VEP + i), "victim endpoint");
-		check(retype(h, SEPTA_OBJ_NOTIFICATION, 0, S_KEEP_ORIG + i), "victim notification");
+		check(retype(h, SEPTA_OBJ_NOTIFICATION, 0, S_KEEP_ORIG + i),
+		      "victim notification");
 		check(septa_cnode_mint(KF_CNODE, slot(S_KEEP + i), KF_DEPTH, KF_CNODE,
 				       slot(S_KEEP_ORIG + i), KF_DEPTH, SEPTA_RIGHTS_ALL,
 				       KF_KEEP_BADGE(i)),
@@ -187,25 +190,28 @@ static void make_fuzzer(void)
 	check(retype(u, SEPTA_OBJ_NOTIFICATION, 0, S_GO), "go notification");
 	check(retype(u, SEPTA_OBJ_NOTIFICATION, 0, S_DONE), "done notification");
 	check(retype(u, SEPTA_OBJ_TCB, 0, S_FTCB), "fuzzer's TCB");
-	check(septa_cnode_mint(slot(S_A), 0, 1, KF_CNODE, slot(S_FC), KF_DEPTH, SEPTA_RIGHTS_ALL,
-			       KF_FC_GUARD - 1),
+	check(septa_cnode_mint(slot(S_A), 0, 1, KF_CNODE, slot(S_FC), KF_DEPTH,
+			       SEPTA_RIGHTS_ALL, KF_FC_GUARD - 1),
 	      "FC into the CSpace root");
-	check(septa_cnode_mint(slot(S_A), 1, 1, KF_CNODE, slot(S_HC), KF_DEPTH, SEPTA_RIGHTS_ALL,
-			       60),
+	check(septa_cnode_mint(slot(S_A), 1, 1, KF_CNODE, slot(S_HC), KF_DEPTH,
+			       SEPTA_RIGHTS_ALL, 60),
 	      "HC into the CSpace root");
 	check(septa_cnode_mint(slot(S_FC), KF_FC_SELF, KF_FC_BITS, KF_CNODE, slot(S_FC),
 			       KF_DEPTH, SEPTA_RIGHTS_ALL, KF_FC_GUARD),
 	      "FC into itself");
-	check(septa_cnode_move(slot(S_FC), KF_FC_UT, KF_FC_BITS, KF_CNODE, slot(S_UP), KF_DEPTH),
+	check(septa_cnode_move(slot(S_FC), KF_FC_UT, KF_FC_BITS, KF_CNODE, slot(S_UP),
+			       KF_DEPTH),
 	      "untyped into FC");
-	check(septa_cnode_copy(slot(S_HC), 1, 3, KF_CNODE, slot(S_GO), KF_DEPTH, SEPTA_RIGHT_READ),
+	check(septa_cnode_copy(slot(S_HC), 1, 3, KF_CNODE, slot(S_GO), KF_DEPTH,
+			       SEPTA_RIGHT_READ),
 	      "go into HC");
 	check(septa_cnode_copy(slot(S_HC), 2, 3, KF_CNODE, slot(S_DONE), KF_DEPTH,
 			       SEPTA_RIGHT_WRITE),
 	      "done into HC");
 	for (unsigned i = 0; i < KF_VICTIMS; i++)
-		check(septa_cnode_mint(slot(S_HC), 3 + i, 3, KF_CNODE, slot(S_VEP + i), KF_DEPTH,
-				       SEPTA_RIGHT_WRITE | SEPTA_RIGHT_GRANT, i + 1),
+		check(septa_cnode_mint(slot(S_HC), 3 + i, 3, KF_CNODE, slot(S_VEP + i),
+				       KF_DEPTH, SEPTA_RIGHT_WRITE | SEPTA_RIGHT_GRANT,
+				       i + 1),
 		      "victim endpoint into HC");
 	kf_fuzz_epoch_start();
 	start(slot(S_FTCB), KF_VICTIMS, slot(S_A), KF_FUZZ_PRIO, kf_fuzz_thread, 0);
@@ -235,7 +241,8 @@ void kf_audit(const char *when)
 	if (m.info != 0) {
 		printf("kfuzz: audit %s: %llu violations among %llu capabilities\n", when,
 		       (unsigned long long)m.info, (unsigned long long)m.mr[0]);
-		fail("audit: derivation tree or kernel-held state inconsistent", (long)m.info);
+		fail("audit: derivation tree or kernel-held state inconsistent",
+		     (long)m.info);
 	}
 	if (m.mr[1] > stale_max)
 		stale_max = m.mr[1];
@@ -277,7 +284,8 @@ static void end_epoch(void)
 		/* A capability a victim still held would have come from it. */
 		if (septa_cnode_move(KF_CNODE, slot(S_SCRATCH), KF_DEPTH, KF_CNODE,
 				     kf_victim_inbox(i), KF_DEPTH) != SEPTA_E_MISSING_CAP)
-			fail("a victim's inbox kept a capability past the revoke", (long)i);
+			fail("a victim's inbox kept a capability past the revoke",
+			     (long)i);
 		(void)m;
 	}
 }
@@ -310,7 +318,7 @@ int main(void)
 	       KF_EPOCH_CALLS, (unsigned long long)seed, (unsigned long long)budget);
 	make_victims();
 	kf_audit("at the start");
-	kf_regressions(slot(S_HARNESS), slot(S_SCRATCH));
+	kf_regressions(slot(S_HARNESS), slot(S_SCRATCH), (int)bootarg("kfuzz.known", 0));
 	for (epoch = 0; kf.calls < budget; epoch++) {
 		make_fuzzer();
 		uint64_t epoch_end = kf.calls + KF_EPOCH_CALLS;
@@ -330,15 +338,20 @@ int main(void)
 		}
 		end_epoch();
 		if (epoch % 50 == 0)
-			printf("kfuzz: epoch %u: %llu calls so far, invariants hold\n", epoch,
-			       (unsigned long long)kf.calls);
+			printf("kfuzz: epoch %u: %llu calls so far, invariants hold\n",
+			       epoch, (unsigned long long)kf.calls);
 	}
 	epochs = epoch;
 	ping_victims();
 	printf("kfuzz: seed %llu: %llu calls in %u epochs, every invariant held\n",
 	       (unsigned long long)seed, (unsigned long long)kf.calls, epochs);
-	printf("kfuzz: at most %llu stale mapping records at once (finding F1)\n",
-	       (unsigned long long)stale_max);
+	printf("kfuzz: at most %llu stale mapping records at once (finding F1), "
+	       "%llu deletes made revokes (finding F2)\n",
+	       (unsigned long long)stale_max, (unsigned long long)kf_excluded);
+	printf("kfuzz: results by code (0 = OK, n = -septa_error):");
+	for (unsigned i = 0; i <= (unsigned)-SEPTA_E_NOT_RAM; i++)
+		printf(" %u:%llu", i, (unsigned long long)kf.results[i]);
+	printf("\n");
 	printf("kfuzz: PASS\n");
 	septa_shutdown(0);
 	return 1;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include "kfuzz.h"
 
-#define R_UT_BITS 17u
+#define R_UT_BITS 18u
 #define R_IPA	  0x1000ULL
 
 static uint64_t next_slot, sub_ut;
@@ -55,11 +55,49 @@ static void r1_configure_keeps_mapping_record(void)
 	    septa_vspace_query(vs, R_IPA, q) != SEPTA_OK)
 		kf_fail("R1: query", 0);
 	if (q[0] != paddr)
-		kf_fail("R1: deleting a thread unmapped its IPC buffer's frame", (long)q[0]);
+		kf_fail("R1: deleting a thread unmapped its IPC buffer's frame",
+			(long)q[0]);
 	kf_audit("R1: after the thread's deletion");
 }
 
-void kf_regressions(uint64_t ut, uint64_t first)
+/*
+ * F2, open (kernel/object/cdt.c, not this suite's to fix): run only with
+ * "kfuzz.known=1" in the bootargs, and says whether it still happens. A
+ * VSpace and two copies; delete the original, then one copy: the VSpace
+ * is finalised (its VMID freed) though the other copy still names it. A
+ * new VSpace takes the VMID; a frame mapped through the surviving copy
+ * then has a record that names nothing live, and maps a second time.
+ */
+static void f2_copies_under_untyped(void)
+{
+	uint64_t o = make(SEPTA_OBJ_VSPACE, 32), c1 = next_slot++, c2 = next_slot++;
+	uint64_t frame = make(SEPTA_OBJ_FRAME_4K, 0), n;
+	struct septa_table_source src = {make_table, NULL, NULL};
+	struct septa_no_table nt;
+	long first, second;
+
+	if (septa_cnode_copy(KF_CNODE, c1, KF_DEPTH, KF_CNODE, o, KF_DEPTH,
+			     SEPTA_RIGHTS_ALL) ||
+	    septa_cnode_copy(KF_CNODE, c2, KF_DEPTH, KF_CNODE, o, KF_DEPTH,
+			     SEPTA_RIGHTS_ALL) ||
+	    septa_cnode_delete(KF_CNODE, o, KF_DEPTH) ||
+	    septa_cnode_delete(KF_CNODE, c1, KF_DEPTH))
+		kf_fail("F2: copies and deletes", 0);
+	n = make(SEPTA_OBJ_VSPACE, 32);
+	first = septa_frame_map_with_tables(frame, c2, R_IPA, SEPTA_MAP_R, SEPTA_OWNED,
+					    &src, &nt);
+	second = septa_frame_map_with_tables(frame, c2, 2 * R_IPA, SEPTA_MAP_R,
+					     SEPTA_OWNED, &src, &nt);
+	printf("kfuzz: F2: after deleting a VSpace's original and one of two copies, one "
+	       "frame "
+	       "capability maps %s (first %ld, second %ld)\n",
+	       first == SEPTA_OK && second == SEPTA_OK ? "twice: F2 is still open"
+						       : "once: F2 is fixed",
+	       first, second);
+	(void)n;
+}
+
+void kf_regressions(uint64_t ut, uint64_t first, int known)
 {
 	long err = septa_untyped_retype(ut, SEPTA_OBJ_UNTYPED, R_UT_BITS, KF_CNODE, 0, 0,
 					first, 1);
@@ -70,6 +108,8 @@ void kf_regressions(uint64_t ut, uint64_t first)
 	next_slot = first + 1;
 	r1_configure_keeps_mapping_record();
 	printf("kfuzz: regressions: R1 holds\n");
+	if (known)
+		f2_copies_under_untyped();
 	/* Everything made here goes with the Untyped. */
 	if (septa_cnode_revoke(KF_CNODE, sub_ut, KF_DEPTH) != SEPTA_OK ||
 	    septa_cnode_delete(KF_CNODE, sub_ut, KF_DEPTH) != SEPTA_OK)

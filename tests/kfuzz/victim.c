@@ -42,13 +42,14 @@ void kf_victim(uint64_t i)
 			continue;
 		}
 		/* A received capability goes again; an empty slot is fine. */
-		err = septa_cnode_delete(KF_CNODE, kf_victim_inbox((unsigned)i), KF_DEPTH);
+		err =
+		    septa_cnode_delete(KF_CNODE, kf_victim_inbox((unsigned)i), KF_DEPTH);
 		if (err != SEPTA_OK)
 			kf_victim_bad[i]++;
 		if (m.badge == 0 && SEPTA_MSG_LABEL(m.info) == KF_PING) {
-			struct septa_msg r = {.info = septa_msginfo(KF_PONG, 0, 3),
-					      .mr = {i, keep_check((unsigned)i),
-						     kf_victim_msgs[i]}};
+			struct septa_msg r = {
+			    .info = septa_msginfo(KF_PONG, 0, 3),
+			    .mr = {i, keep_check((unsigned)i), kf_victim_msgs[i]}};
 
 			septa_reply(&r);
 			continue;
@@ -57,7 +58,8 @@ void kf_victim(uint64_t i)
 		{
 			/* The caller chose the reply: label, length (may be too long). */
 			unsigned len = (unsigned)(m.mr[1] & 0x7f);
-			struct septa_msg r = {.info = septa_msginfo(m.mr[0] & 0xfff, 0, len),
+			struct septa_msg r = {.info =
+						  septa_msginfo(m.mr[0] & 0xfff, 0, len),
 					      .mr = {m.mr[0], m.mr[1], m.mr[2], m.mr[3]}};
 
 			err = septa_reply(&r);
