@@ -252,7 +252,7 @@ static void invocation(struct kf_call *c, uint64_t obj, uint64_t label, unsigned
 
 static bool known(long r)
 {
-	return r <= 0 && r >= SEPTA_E_NOT_RAM;
+	return r <= 0 && r >= KF_E_LAST;
 }
 
 static long issue(struct kf_call *c)

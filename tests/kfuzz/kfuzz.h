@@ -37,6 +37,10 @@
 #define KF_FUZZ_UT_BITS 24u /* the epoch's Untyped */
 #define KF_FUZZ_UT_SUB	23u /* the part the fuzzer holds */
 
+/* The last septa_error in abi.h: every call must return one from 0 down
+ * to it. A code added there must be added here. */
+#define KF_E_LAST SEPTA_E_NO_BUFFER
+
 /* Message labels between the root task and the victims. */
 #define KF_PING 0x51
 #define KF_PONG 0x52
@@ -65,7 +69,7 @@ struct kf_shared {
 	uint64_t stop_at;	 /* the round ends with the call that reaches it */
 	volatile uint64_t calls; /* issued in all */
 	volatile int failed;	 /* a call returned an unknown code */
-	uint64_t results[-SEPTA_E_NOT_RAM + 1]; /* by -result: how often each came */
+	uint64_t results[-KF_E_LAST + 1]; /* by -result: how often each came */
 	struct kf_call log[KF_LOG];
 	unsigned log_next;
 };

@@ -349,7 +349,7 @@ int main(void)
 	       "%llu deletes made revokes (finding F2)\n",
 	       (unsigned long long)stale_max, (unsigned long long)kf_excluded);
 	printf("kfuzz: results by code (0 = OK, n = -septa_error):");
-	for (unsigned i = 0; i <= (unsigned)-SEPTA_E_NOT_RAM; i++)
+	for (unsigned i = 0; i <= (unsigned)-KF_E_LAST; i++)
 		printf(" %u:%llu", i, (unsigned long long)kf.results[i]);
 	printf("\n");
 	printf("kfuzz: PASS\n");

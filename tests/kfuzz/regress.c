@@ -6,7 +6,7 @@
  * TCB_CONFIGURE copied the IPC buffer's frame capability with its mapping
  * record, so the thread's copy owned the mapping too and deleting the
  * thread unmapped the frame its original capability had mapped. Fixed in
- * kernel/object/tcb.c (the copies follow cap_copy_of).
+ * kernel/object/tcb.c (the thread's copies are made by cap_copy_of).
  */
 #include <stdio.h>
 #include "kfuzz.h"
