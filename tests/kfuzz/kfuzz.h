@@ -83,6 +83,9 @@ extern uint64_t kf_excluded; /* calls changed to keep finding F2 out */
 void kf_victim(uint64_t i);
 extern volatile uint64_t kf_victim_msgs[KF_VICTIMS];
 extern volatile uint64_t kf_victim_bad[KF_VICTIMS];
+/* A victim's first unexpected error: step (1 receive, 2 delete of what it
+ * received, 3 reply), the error, the message's info word. */
+extern volatile long kf_victim_why[KF_VICTIMS][3];
 /* main.c: slots of the root CNode the victims use. */
 uint64_t kf_victim_ep(unsigned i);
 uint64_t kf_victim_inbox(unsigned i);

@@ -261,8 +261,14 @@ static void ping_victims(void)
 			fail("a victim answered wrongly", (long)i);
 		if (m.mr[1] != 1)
 			fail("a victim lost the notification it kept", (long)i);
-		if (kf_victim_bad[i])
+		if (kf_victim_bad[i]) {
+			printf("kfuzz: victim %u: at step %ld (1 receive, 2 delete, 3 "
+			       "reply) "
+			       "error %ld, message info %lx\n",
+			       i, kf_victim_why[i][0], kf_victim_why[i][1],
+			       (unsigned long)kf_victim_why[i][2]);
 			fail("a victim saw an unexpected error", (long)i);
+		}
 	}
 }
 
