@@ -87,6 +87,13 @@ violation(struct audit *a, const struct cte *at, const char *fmt, ...)
 /* The memory an object takes: false for objects that take none. */
 static bool extent(const struct cap *c, uint64_t *base, uint64_t *size)
 {
+	if (c->type == CAP_ZOMBIE) {
+		/* A deletion in progress: still the object it was. */
+		struct cap was = *c;
+
+		was.type = c->was;
+		return was.type != CAP_ZOMBIE && extent(&was, base, size);
+	}
 	*base = c->obj;
 	switch (c->type) {
 	case CAP_UNTYPED:
@@ -379,7 +386,7 @@ static void check_object(struct audit *a, const struct cte *n)
 static void check_node(struct audit *a, const struct cte *n)
 {
 	a->seen++;
-	if (n->cap.type == CAP_NULL || n->cap.type > CAP_VCPU) {
+	if (n->cap.type == CAP_NULL || n->cap.type > CAP_ZOMBIE) {
 		violation(a, n, "empty or unknown capability in the derivation tree");
 		return;
 	}

@@ -30,21 +30,18 @@
 /* What the fuzzer believes each FC slot holds: 0 or a septa_object. */
 static uint8_t kf_model[KF_FC_SLOTS];
 /*
- * F2 (kernel/object/cdt.c cdt_is_final, with cdt_unlink and delete.c):
- * deleting a capability hands its children to its parent; when that is
- * an Untyped, two copies of one object end up side by side under it, and
- * deleting either passes for deleting the last one (cdt_is_final looks
- * only at parent and children), so the object is finalised while the
- * other copy still names it: a VSpace's VMID goes to the next VSpace
- * while the first still runs on it, a PageTable is linked twice. Left out
- * of the default run: every delete is a revoke first (so nothing has
- * children to hand on), copies and moves take their source from FC and
- * moves go into FC (so no CNode the fuzzer may delete whole holds a
- * capability with children), and a random label never copies, moves or
- * deletes. The audit reports the state itself ("two capabilities to one
- * object side by side under an Untyped").
+ * The guard, on unless "kfuzz.guard=0": keeps out of the run the shape of
+ * findings F2 (fixed on main) and F3 (open; kernel/object/cdt.c
+ * cdt_hand_on_child): deleting an object's original while it has copies.
+ * F2 handed the copies to the Untyped side by side, each then taken for
+ * the last; with its fix they go under the first copy, so revoking that
+ * one (it may have fewer rights, or a badge) deletes copies never derived
+ * from it (F3). With the guard every delete is a revoke first, copies and
+ * moves go only from and into FC, and no random label copies, moves or
+ * deletes; the run prints how many calls it changed.
  */
-uint64_t kf_excluded; /* calls changed to keep F2 out */
+bool kf_guard;
+uint64_t kf_excluded; /* calls the guard changed */
 static struct septa_ipc_buffer *buf;
 static bool have_caller; /* a received call or fault waits for our reply */
 
@@ -242,8 +239,8 @@ static void invocation(struct kf_call *c, uint64_t obj, uint64_t label, unsigned
 
 	if (chance(2))
 		label = chance(50) ? below(80) : edge();
-	/* F2: copies, moves and deletes only where the model follows them. */
-	if (want != label && label >= SEPTA_CNODE_COPY && label <= SEPTA_CNODE_DELETE) {
+	if (kf_guard && want != label && label >= SEPTA_CNODE_COPY &&
+	    label <= SEPTA_CNODE_DELETE) {
 		label = SEPTA_CNODE_REVOKE;
 		kf_excluded++;
 	}
@@ -336,9 +333,8 @@ static void op_cnode(void)
 	unsigned which = (unsigned)below(4);
 	uint64_t label = SEPTA_CNODE_COPY + which, dst = free_slot();
 	uint64_t src = which >= 2 ? victim_index() : cap_of(0);
-	/* F2: moves only into FC. */
-	uint64_t cnode =
-	    chance(90) || which >= 2 ? FC(KF_FC_SELF) : cap_of(SEPTA_OBJ_CNODE);
+	uint64_t cnode = chance(90) || (kf_guard && which >= 2) ? FC(KF_FC_SELF)
+								: cap_of(SEPTA_OBJ_CNODE);
 	unsigned nmr = which == 0 ? 5 : which == 1 ? 6 : which == 2 ? 4 : 5;
 	uint64_t badge = chance(50) ? 0 : chance(50) ? below(1u << 16) : edge();
 
@@ -356,7 +352,8 @@ static void op_cnode(void)
 		set_mr(&c, 5, badge);
 	if (which == 3)
 		set_mr(&c, 4, badge);
-	set_caps(1, (uint64_t[]){FC(KF_FC_SELF)}); /* F2: sources from FC */
+	set_caps(1, (uint64_t[]){chance(95) || kf_guard ? FC(KF_FC_SELF)
+							: cap_of(SEPTA_OBJ_CNODE)});
 	if (issue(&c) == SEPTA_OK && cnode == KF_FC_SELF && dst < KF_FC_SLOTS &&
 	    src < KF_FC_SLOTS) {
 		kf_model[dst] = kf_model[src];
@@ -372,12 +369,14 @@ static void op_delete_revoke(void)
 	uint64_t index = victim_index(), dep = depth();
 	uint64_t cnode = chance(90) ? FC(KF_FC_SELF) : cap_of(SEPTA_OBJ_CNODE);
 
-	/* F2: a delete revokes first, so it has no children to hand on. */
-	invocation(&c, cnode, SEPTA_CNODE_REVOKE, 2, 0);
-	set_mr(&c, 0, index);
-	set_mr(&c, 1, dep);
-	if (issue(&c) != SEPTA_OK || !del)
-		return;
+	/* With the guard a delete revokes first: no children to hand on. */
+	if (kf_guard || !del) {
+		invocation(&c, cnode, SEPTA_CNODE_REVOKE, 2, 0);
+		set_mr(&c, 0, index);
+		set_mr(&c, 1, dep);
+		if (issue(&c) != SEPTA_OK || !del)
+			return;
+	}
 	c = (struct kf_call){0};
 	c.x[7] = SEPTA_SYS_NBSEND;
 	c.x[0] = cnode;
@@ -714,9 +713,9 @@ static void op_raw(void)
 				       (unsigned)below(SEPTA_MSG_MAX + 1));
 		for (unsigned i = 0; i < 4; i++)
 			c.x[2 + i] = chance(50) ? edge() : rnd();
-		if (SEPTA_MSG_LABEL(c.x[1]) >= SEPTA_CNODE_COPY &&
+		if (kf_guard && SEPTA_MSG_LABEL(c.x[1]) >= SEPTA_CNODE_COPY &&
 		    SEPTA_MSG_LABEL(c.x[1]) <= SEPTA_CNODE_DELETE) {
-			/* F2: no copy, move or delete the model does not follow. */
+			/* The guard: no copy, move or delete unfollowed. */
 			c.x[1] = (c.x[1] & 0xfff) | (uint64_t)SEPTA_CNODE_REVOKE << 12;
 			kf_excluded++;
 		}

@@ -315,6 +315,7 @@ int main(void)
 	/* kfuzz.strict=1: stale mapping records (F1) fail the run too. */
 	if (bootarg("kfuzz.strict", 0))
 		audit_flags = 0;
+	kf_guard = bootarg("kfuzz.guard", 1) != 0;
 	/* kfuzz.round=N audits every N calls (docs/testing.md: the fuzzer's
 	 * threads run between rounds, so keep N to replay a failure). */
 	kf.round_calls = (unsigned)bootarg("kfuzz.round", KF_ROUND_CALLS);
@@ -354,7 +355,7 @@ int main(void)
 	printf("kfuzz: seed %llu: %llu calls in %u epochs, every invariant held\n",
 	       (unsigned long long)seed, (unsigned long long)kf.calls, epochs);
 	printf("kfuzz: at most %llu stale mapping records at once (finding F1), "
-	       "%llu deletes made revokes (finding F2)\n",
+	       "%llu calls changed by the guard (findings F2, F3)\n",
 	       (unsigned long long)stale_max, (unsigned long long)kf_excluded);
 	printf("kfuzz: results by code (0 = OK, n = -septa_error):");
 	for (unsigned i = 0; i <= (unsigned)-KF_E_LAST; i++)

@@ -61,14 +61,16 @@ static void r1_configure_keeps_mapping_record(void)
 }
 
 /*
- * F2, open (kernel/object/cdt.c, not this suite's to fix): run only with
- * "kfuzz.known=1" in the bootargs, and says whether it still happens. A
- * VSpace and two copies; delete the original, then one copy: the VSpace
- * is finalised (its VMID freed) though the other copy still names it. A
- * new VSpace takes the VMID; a frame mapped through the surviving copy
- * then has a record that names nothing live, and maps a second time.
+ * R2 (F2 of docs/testing.md; seeds 101-113 of an early build: a VMID
+ * handed to a second VSpace, page tables linked with no capability
+ * recording them): a VSpace and two copies; delete the original, then
+ * one copy. The VSpace was finalised (its VMID freed) though the other
+ * copy still named it; a new VSpace took the VMID, and a frame mapped
+ * through the surviving copy had a record naming nothing live, so it
+ * mapped a second time. Fixed on main (acf0c0a: an original's copies
+ * stay together).
  */
-static void f2_copies_under_untyped(void)
+static void r2_copies_stay_together(void)
 {
 	uint64_t o = make(SEPTA_OBJ_VSPACE, 32), c1 = next_slot++, c2 = next_slot++;
 	uint64_t frame = make(SEPTA_OBJ_FRAME_4K, 0), n;
@@ -88,12 +90,12 @@ static void f2_copies_under_untyped(void)
 					    &src, &nt);
 	second = septa_frame_map_with_tables(frame, c2, 2 * R_IPA, SEPTA_MAP_R,
 					     SEPTA_OWNED, &src, &nt);
-	printf("kfuzz: F2: after deleting a VSpace's original and one of two copies, one "
-	       "frame "
-	       "capability maps %s (first %ld, second %ld)\n",
-	       first == SEPTA_OK && second == SEPTA_OK ? "twice: F2 is still open"
-						       : "once: F2 is fixed",
-	       first, second);
+	if (first != SEPTA_OK || second != SEPTA_E_IN_USE)
+		kf_fail(
+		    "R2: a frame capability mapped twice through a VSpace whose original "
+		    "and one copy were deleted",
+		    second);
+	kf_audit("R2: after the deletes and maps");
 	(void)n;
 }
 
@@ -126,6 +128,34 @@ static void f1_stale_record_after_table_unmap(void)
 				       : "F1 is fixed");
 }
 
+/*
+ * F3, open (kernel/object/cdt.c cdt_hand_on_child, not this suite's to
+ * fix): also run with "kfuzz.known=1". An endpoint's original, a
+ * read-only copy and a full copy made from it; delete the original: the
+ * full copy goes under the read-only one, so whoever holds the read-only
+ * copy can revoke the full one, which was never derived from it.
+ */
+static void f3_revoke_reaches_a_sibling(void)
+{
+	uint64_t o = make(SEPTA_OBJ_ENDPOINT, 0), ro = next_slot++, full = next_slot++;
+	long err;
+
+	/* The full copy first: the read-only one, made last, heads the list. */
+	if (septa_cnode_copy(KF_CNODE, full, KF_DEPTH, KF_CNODE, o, KF_DEPTH,
+			     SEPTA_RIGHTS_ALL) ||
+	    septa_cnode_copy(KF_CNODE, ro, KF_DEPTH, KF_CNODE, o, KF_DEPTH,
+			     SEPTA_RIGHT_READ) ||
+	    septa_cnode_delete(KF_CNODE, o, KF_DEPTH) ||
+	    septa_cnode_revoke(KF_CNODE, ro, KF_DEPTH))
+		kf_fail("F3: copies, delete, revoke", 0);
+	/* Still there: a move out of it finds a capability. */
+	err = septa_cnode_move(KF_CNODE, o, KF_DEPTH, KF_CNODE, full, KF_DEPTH);
+	printf("kfuzz: F3: revoking a read-only copy after its original went %s the full "
+	       "copy (move: %ld): %s\n",
+	       err == SEPTA_OK ? "left" : "deleted", err,
+	       err == SEPTA_OK ? "F3 is fixed" : "F3 is still open");
+}
+
 void kf_regressions(uint64_t ut, uint64_t first, int known)
 {
 	long err = septa_untyped_retype(ut, SEPTA_OBJ_UNTYPED, R_UT_BITS, KF_CNODE, 0, 0,
@@ -136,10 +166,11 @@ void kf_regressions(uint64_t ut, uint64_t first, int known)
 	sub_ut = first;
 	next_slot = first + 1;
 	r1_configure_keeps_mapping_record();
-	printf("kfuzz: regressions: R1 holds\n");
+	r2_copies_stay_together();
+	printf("kfuzz: regressions: R1, R2 hold\n");
 	if (known) {
 		f1_stale_record_after_table_unmap();
-		f2_copies_under_untyped();
+		f3_revoke_reaches_a_sibling();
 	}
 	/* Everything made here goes with the Untyped. */
 	if (septa_cnode_revoke(KF_CNODE, sub_ut, KF_DEPTH) != SEPTA_OK ||
