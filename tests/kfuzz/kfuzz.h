@@ -40,7 +40,7 @@
 
 /* The last septa_error in abi.h: every call must return one from 0 down
  * to it. A code added there must be added here. */
-#define KF_E_LAST SEPTA_E_ZOMBIE
+#define KF_E_LAST SEPTA_E_LIMIT
 
 /* Message labels between the root task and the victims. */
 #define KF_PING 0x51
