@@ -247,9 +247,19 @@ static void invocation(struct kf_call *c, uint64_t obj, uint64_t label, unsigned
 	c->x[1] = septa_msginfo(label, ncaps, nmr > 127 ? 127 : nmr);
 }
 
+/* OK or one of abi.h's error codes, from its one table. */
 static bool known(long r)
 {
-	return r <= 0 && r >= KF_E_LAST;
+#define KF_ERROR_VALUE(name, value, doc) value,
+	static const long codes[] = {SEPTA_ERRORS(KF_ERROR_VALUE)};
+#undef KF_ERROR_VALUE
+
+	if (r == SEPTA_OK)
+		return true;
+	for (unsigned i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		if (r == codes[i])
+			return r > -KF_RESULTS;
+	return false;
 }
 
 static long issue(struct kf_call *c)

@@ -38,9 +38,9 @@
 #define KF_FUZZ_UT_BITS 24u /* the epoch's Untyped */
 #define KF_FUZZ_UT_SUB	23u /* the part the fuzzer holds */
 
-/* The last septa_error in abi.h: every call must return one from 0 down
- * to it. A code added there must be added here. */
-#define KF_E_LAST SEPTA_E_LIMIT
+/* Results counted by -code; every septa_error (abi.h's SEPTA_ERRORS) is
+ * above -KF_RESULTS. */
+#define KF_RESULTS 64
 
 /* Message labels between the root task and the victims. */
 #define KF_PING 0x51
@@ -65,12 +65,12 @@ struct kf_call {
 
 /* What the root task and the hostile thread share (one address space). */
 struct kf_shared {
-	uint64_t rng;		 /* the fuzzer's PRNG state, carried across epochs */
-	unsigned round_calls;	 /* calls per round */
-	uint64_t stop_at;	 /* the round ends with the call that reaches it */
-	volatile uint64_t calls; /* issued in all */
-	volatile int failed;	 /* a call returned an unknown code */
-	uint64_t results[-KF_E_LAST + 1]; /* by -result: how often each came */
+	uint64_t rng;		      /* the fuzzer's PRNG state, carried across epochs */
+	unsigned round_calls;	      /* calls per round */
+	uint64_t stop_at;	      /* the round ends with the call that reaches it */
+	volatile uint64_t calls;      /* issued in all */
+	volatile int failed;	      /* a call returned an unknown code */
+	uint64_t results[KF_RESULTS]; /* by -result: how often each came */
 	struct kf_call log[KF_LOG];
 	unsigned log_next;
 };

@@ -357,9 +357,11 @@ int main(void)
 	printf("kfuzz: at most %llu stale mapping records at once (finding F1), "
 	       "%llu calls changed by the guard (findings F2, F3)\n",
 	       (unsigned long long)stale_max, (unsigned long long)kf_excluded);
-	printf("kfuzz: results by code (0 = OK, n = -septa_error):");
-	for (unsigned i = 0; i <= (unsigned)-KF_E_LAST; i++)
-		printf(" %u:%llu", i, (unsigned long long)kf.results[i]);
+	printf("kfuzz: results by code (0 = OK, n = -septa_error; codes never seen left "
+	       "out):");
+	for (unsigned i = 0; i < KF_RESULTS; i++)
+		if (i == 0 || kf.results[i])
+			printf(" %u:%llu", i, (unsigned long long)kf.results[i]);
 	printf("\n");
 	printf("kfuzz: PASS\n");
 	septa_shutdown(0);
