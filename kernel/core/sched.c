@@ -3,6 +3,14 @@
  * runnable thread, the running one included, is on its queue; the one that
  * runs is the head of the highest non-empty queue. Yield and the timer
  * move it to the tail.
+ *
+ * The time slice is a turn of one thread at its priority, and what runs
+ * above that priority while the turn lasts runs within it: a guest's
+ * exits, served by its VMM at a higher priority, are the guest's time. A
+ * turn that restarted at every switch would never end for a guest that
+ * exits more often than a slice, and the others of its priority would
+ * wait for ever. The owner is only compared, never followed: it may be
+ * gone by the time its turn ends.
  */
 #include <core/sched.h>
 #include <object/tcb.h>
@@ -11,6 +19,9 @@ struct tcb *sched_current;
 struct tcb_queue sched_waiting;
 static struct tcb_queue ready[SEPTA_PRIO_MAX + 1];
 static uint64_t ready_bitmap[(SEPTA_PRIO_MAX + 1) / 64];
+static const struct tcb *turn_owner; /* NULL: the next to run starts a turn */
+static uint8_t turn_prio;
+static const struct tcb *turn_over; /* its turn ended while it was blocked */
 
 void tcbq_append(struct tcb_queue *q, struct tcb *t)
 {
@@ -87,9 +98,44 @@ void sched_set_runnable(struct tcb *t)
  * would otherwise cost it a whole time slice each). */
 void sched_resume(struct tcb *t)
 {
+	bool over = t == turn_over;
+
 	t->state = TCB_RUNNABLE;
 	t->blocked_on = NULL;
-	enqueue(t, true);
+	if (over)
+		turn_over = NULL;
+	enqueue(t, !over);
+}
+
+bool sched_turn_begins(struct tcb *next)
+{
+	if (next == turn_owner || (turn_owner && next->prio > turn_prio))
+		return false;
+	turn_owner = next;
+	turn_prio = next->prio;
+	if (turn_over == next)
+		turn_over = NULL;
+	return true;
+}
+
+/* A runnable owner is the head of its queue; a blocked one (waiting for
+ * its VMM, say) goes to the back when it is resumed. */
+void sched_turn_end(void)
+{
+	struct tcb *head = ready[turn_prio].head;
+
+	if (!turn_owner)
+		return;
+	if (head == turn_owner)
+		sched_yield(head);
+	else
+		turn_over = turn_owner;
+	turn_owner = NULL;
+}
+
+void sched_turn_reset(void)
+{
+	turn_owner = NULL;
 }
 
 void sched_block(struct tcb *t, enum tcb_state state)

@@ -64,5 +64,14 @@ septa_image(test-archive KERNEL septa_kernel_test ROOT memsrv SERVERS memtest=me
   DEPENDS big_module)
 septa_image(test-vm-archive KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
   VMS ${VMS}/archive.dts GUESTS initrd=initrd FILES big=${BIGMOD} DEPENDS big_module)
+# Containment under load (docs/testing.md, "Hostile guests and containment"):
+# the storm beside the measured guest, and the benchmark's baselines.
+foreach(s contain contain-alone contain-spin)
+  septa_image(test-vm-${s} KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+    VMS ${VMS}/${s}.dts GUESTS work=work storm=storm spin=spin)
+endforeach()
+# The hostile guest fuzzer beside its witness.
+septa_image(test-vm-fuzz KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+  VMS ${VMS}/fuzz.dts GUESTS fuzz=fuzz steady=steady)
 # The Linux benchmarks (tests/bench/linux).
 include(${CMAKE_SOURCE_DIR}/tests/bench/linux/images.cmake)

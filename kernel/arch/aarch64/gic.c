@@ -101,28 +101,25 @@ static void timer_program(uint64_t at)
 	write_sysreg(cnthp_cval_el2, due < at ? due : at);
 }
 
-static __attribute__((noinline)) void timer_arm_waiting(void)
+/* A new turn (core/sched.c) gets a whole slice, a turn that goes on keeps
+ * what is left of its own. With no guest waiting (the usual case, and
+ * every IPC's) that is one register write, and a counter read when the
+ * turn is new. The timer stays enabled (gic_init) and the write takes
+ * effect by the ERET that follows. */
+void gic_timer_arm(bool new_turn)
 {
-	slice_end = read_sysreg(cntpct_el0) + slice_ticks;
-	timer_program(slice_end);
+	if (new_turn)
+		slice_end = read_sysreg(cntpct_el0) + slice_ticks;
+	if (sched_waiting.head)
+		timer_program(slice_end);
+	else
+		write_sysreg(cnthp_cval_el2, slice_end);
 }
 
-/* With no guest waiting (the usual case, and every IPC's) the timer ends
- * the slice and slice_end is not kept: a slice armed that way ends after
- * any slice_end recorded before, so timer_fired sees it as over. The timer
- * stays enabled (gic_init) and the write takes effect by the ERET that
- * follows: every switch pays for one register write. */
-void gic_timer_arm(void)
-{
-	if (sched_waiting.head) {
-		timer_arm_waiting();
-		return;
-	}
-	write_sysreg(cnthp_tval_el2, slice_ticks);
-}
-
-/* Waiting guests whose timers are due become runnable; the running thread
- * goes to the back of its queue if its slice is over. */
+/* Waiting guests whose timers are due become runnable; if the slice is
+ * over, so is the turn: its owner goes to the back of its queue, and so
+ * does the running thread (one above the owner's priority: round robin
+ * among its own). The next to run starts a new turn (kernel_exit). */
 static void timer_fired(void)
 {
 	uint64_t now = read_sysreg(cntpct_el0);
@@ -133,7 +130,8 @@ static void timer_fired(void)
 		timer_program(slice_end);
 		return;
 	}
-	gic_timer_arm();
+	sched_turn_end();
+	gic_timer_arm(true); /* the interrupt is a level: off until then */
 	if (sched_current && sched_current->state == TCB_RUNNABLE)
 		sched_yield(sched_current);
 }

@@ -30,8 +30,9 @@ bool gic_dispatch(void);
  * interrupt can come (no user-level interrupt enabled, no waiting guest's
  * timer armed). */
 bool gic_wait_and_dispatch(void);
-/* Restarts the current thread's time slice. */
-void gic_timer_arm(void);
+/* Arms the EL2 timer for the slice: a whole one for a new turn, else
+ * what is left of it (and for the first waiting guest's deadline). */
+void gic_timer_arm(bool new_turn);
 /* Enables or disables a private peripheral interrupt of the boot CPU. */
 void arch_irq_set_ppi(unsigned irq, bool on);
 /* Guests: their virtual timer fired; list-register maintenance (vcpu.c). */

@@ -97,7 +97,7 @@ static void switch_to(struct tcb *next)
 	arch_vcpu_switch(next);
 	write_sysreg(tpidr_el2, (uintptr_t)&next->regs);
 	sched_current = next;
-	gic_timer_arm();
+	gic_timer_arm(sched_turn_begins(next));
 }
 
 void arch_fp_claim(void)
@@ -138,10 +138,14 @@ void kernel_exit(void)
 		}
 		arch_entry_begin(); /* the wait is not kernel work */
 	}
+	/* After an idle wait nobody's turn goes on; after a turn's end the
+	 * thread that goes on running starts the next. */
+	if (idled)
+		sched_turn_reset();
 	if (next != sched_current)
 		switch_to(next);
-	else if (idled)
-		gic_timer_arm();
+	else if (sched_turn_begins(next))
+		gic_timer_arm(true);
 	arch_entry_end();
 }
 

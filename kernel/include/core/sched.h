@@ -23,3 +23,9 @@ void sched_wait(struct tcb *t);	       /* blocked in WFI, on sched_waiting */
 void sched_wake(struct tcb *t);	       /* out of WFI, if it is there */
 void sched_wait_cancel(struct tcb *t); /* off sched_waiting (tcb_suspend) */
 struct tcb *sched_choose(void);
+/* The turn (core/sched.c): whether next, about to run, starts a new time
+ * slice; the slice is over: its owner goes to the back of its queue; a
+ * new turn starts with whoever runs next (after an idle wait, too). */
+bool sched_turn_begins(struct tcb *next);
+void sched_turn_end(void);
+void sched_turn_reset(void);

@@ -181,6 +181,12 @@ void gic_init(void)
 	gic_cpu_init(0);
 }
 
+/* A guest that must act on an interrupt itself (re-arm its timer) says so. */
+__attribute__((weak)) void guest_irq_hook(unsigned intid)
+{
+	(void)intid;
+}
+
 void guest_irq(uint64_t iar)
 {
 	unsigned intid = (unsigned)(iar & 0xffffff);
@@ -194,6 +200,7 @@ void guest_irq(uint64_t iar)
 	}
 	if (intid == 48)
 		guest_doorbells++;
+	guest_irq_hook(intid);
 }
 
 /* IRQs masked around the check: WFI still wakes for a pending one, which
@@ -222,6 +229,32 @@ int64_t vm_id(unsigned *nvms, unsigned *resets)
 	if (resets)
 		*resets = (unsigned)r.x3;
 	return r.x0 ? r.x0 : (int64_t)r.x1;
+}
+
+/* The value of the last "NAME=" in the device tree blob's bootargs (a
+ * string of the blob: found by scanning it), or def. */
+uint64_t guest_bootarg(uint64_t dtb_addr, const char *name, uint64_t def)
+{
+	const char *dtb = (const char *)dtb_addr;
+	uint32_t be = *(const volatile uint32_t *)(dtb + 4), size;
+	uint64_t v = def;
+	unsigned n = 0;
+
+	size = be >> 24 | (be >> 8 & 0xff00) | (be << 8 & 0xff0000) | be << 24;
+	while (name[n])
+		n++;
+	for (uint32_t i = 0; size < 0x100000 && i + n < size; i++) {
+		unsigned k = 0;
+
+		while (k < n && dtb[i + k] == name[k])
+			k++;
+		if (k < n)
+			continue;
+		v = 0;
+		for (const char *p = dtb + i + n; *p >= '0' && *p <= '9'; p++)
+			v = v * 10 + (uint64_t)(*p - '0');
+	}
+	return v;
 }
 
 /* The compiler may call these for struct copies and initialisers. */

@@ -35,8 +35,11 @@ void gic_init(void);
 void gic_cpu_init(unsigned cpu); /* another vCPU's, run on that vCPU */
 void gic_enable_spi(unsigned intid);
 void gic_enable_private(unsigned cpu, unsigned intid); /* an SGI or PPI */
-extern volatile unsigned guest_irqs[64];	       /* taken, by INTID */
-extern volatile unsigned guest_irq_cpu[64];	       /* by whom (Aff0), the last time */
+/* Called from the IRQ handler, after the EOI and the counts;
+ * weak: a guest may define it. */
+void guest_irq_hook(unsigned intid);
+extern volatile unsigned guest_irqs[64];    /* taken, by INTID */
+extern volatile unsigned guest_irq_cpu[64]; /* by whom (Aff0), the last time */
 /* Doorbells taken so far; waits (WFI) until there are more than seen. */
 extern volatile unsigned guest_doorbells;
 void wait_doorbell(unsigned seen);
@@ -45,3 +48,6 @@ void wait_doorbell(unsigned seen);
 extern unsigned guest_failures;
 void check(bool ok, const char *what);
 int64_t vm_id(unsigned *nvms, unsigned *resets);
+/* The decimal value of the last "name" (say "fuzz.seed=") in the bootargs
+ * of the device tree at dtb, or def if there is none. */
+uint64_t guest_bootarg(uint64_t dtb, const char *name, uint64_t def);
