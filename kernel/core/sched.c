@@ -19,9 +19,9 @@ struct tcb *sched_current;
 struct tcb_queue sched_waiting;
 static struct tcb_queue ready[SEPTA_PRIO_MAX + 1];
 static uint64_t ready_bitmap[(SEPTA_PRIO_MAX + 1) / 64];
-static const struct tcb *turn_owner; /* NULL: the next to run starts a turn */
-static uint8_t turn_prio;
-static const struct tcb *turn_over; /* its turn ended while it was blocked */
+const struct tcb *sched_turn_owner;
+uint8_t sched_turn_prio;
+const struct tcb *sched_turn_over;
 
 void tcbq_append(struct tcb_queue *q, struct tcb *t)
 {
@@ -98,44 +98,34 @@ void sched_set_runnable(struct tcb *t)
  * would otherwise cost it a whole time slice each). */
 void sched_resume(struct tcb *t)
 {
-	bool over = t == turn_over;
-
 	t->state = TCB_RUNNABLE;
 	t->blocked_on = NULL;
-	if (over)
-		turn_over = NULL;
-	enqueue(t, !over);
-}
-
-bool sched_turn_begins(struct tcb *next)
-{
-	if (next == turn_owner || (turn_owner && next->prio > turn_prio))
-		return false;
-	turn_owner = next;
-	turn_prio = next->prio;
-	if (turn_over == next)
-		turn_over = NULL;
-	return true;
+	if (__builtin_expect(t == sched_turn_over, 0)) {
+		sched_turn_over = NULL;
+		enqueue(t, false); /* its turn is over: behind the others */
+	} else {
+		enqueue(t, true);
+	}
 }
 
 /* A runnable owner is the head of its queue; a blocked one (waiting for
  * its VMM, say) goes to the back when it is resumed. */
 void sched_turn_end(void)
 {
-	struct tcb *head = ready[turn_prio].head;
+	struct tcb *head = ready[sched_turn_prio].head;
 
-	if (!turn_owner)
+	if (!sched_turn_owner)
 		return;
-	if (head == turn_owner)
+	if (head == sched_turn_owner)
 		sched_yield(head);
 	else
-		turn_over = turn_owner;
-	turn_owner = NULL;
+		sched_turn_over = sched_turn_owner;
+	sched_turn_owner = NULL;
 }
 
 void sched_turn_reset(void)
 {
-	turn_owner = NULL;
+	sched_turn_owner = NULL;
 }
 
 void sched_block(struct tcb *t, enum tcb_state state)

@@ -103,17 +103,22 @@ static void timer_program(uint64_t at)
 
 /* A new turn (core/sched.c) gets a whole slice, a turn that goes on keeps
  * what is left of its own. With no guest waiting (the usual case, and
- * every IPC's) that is one register write, and a counter read when the
- * turn is new. The timer stays enabled (gic_init) and the write takes
- * effect by the ERET that follows. */
+ * every IPC's) a new turn is a counter read and one register write, and a
+ * turn that goes on needs none: the timer holds its end already (or an
+ * earlier deadline, and timer_fired puts it back). The timer stays enabled
+ * (gic_init) and the write takes effect by the ERET that follows. */
 void gic_timer_arm(bool new_turn)
 {
-	if (new_turn)
+	if (new_turn) {
 		slice_end = read_sysreg(cntpct_el0) + slice_ticks;
-	if (sched_waiting.head)
-		timer_program(slice_end);
-	else
-		write_sysreg(cnthp_cval_el2, slice_end);
+		if (!sched_waiting.head) {
+			write_sysreg(cnthp_cval_el2, slice_end);
+			return;
+		}
+	} else if (!sched_waiting.head) {
+		return;
+	}
+	timer_program(slice_end);
 }
 
 /* Waiting guests whose timers are due become runnable; if the slice is

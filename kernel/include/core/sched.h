@@ -23,9 +23,27 @@ void sched_wait(struct tcb *t);	       /* blocked in WFI, on sched_waiting */
 void sched_wake(struct tcb *t);	       /* out of WFI, if it is there */
 void sched_wait_cancel(struct tcb *t); /* off sched_waiting (tcb_suspend) */
 struct tcb *sched_choose(void);
-/* The turn (core/sched.c): whether next, about to run, starts a new time
- * slice; the slice is over: its owner goes to the back of its queue; a
- * new turn starts with whoever runs next (after an idle wait, too). */
-bool sched_turn_begins(struct tcb *next);
+/* The turn (core/sched.c): its owner (NULL: whoever runs next starts
+ * one), the priority it runs at, and the owner whose turn ended while it
+ * was blocked. */
+extern const struct tcb *sched_turn_owner;
+extern uint8_t sched_turn_prio;
+extern const struct tcb *sched_turn_over;
+/* The slice is over: its owner goes to the back of its queue, and whoever
+ * runs next starts a new turn (after an idle wait, too: reset). */
 void sched_turn_end(void);
 void sched_turn_reset(void);
+
+/* Whether next, about to run, starts a new turn: not if it is the owner
+ * or runs above the owner's priority. On every switch: inline. */
+static inline bool sched_turn_begins(const struct tcb *next)
+{
+	if (next == sched_turn_owner ||
+	    (sched_turn_owner && next->prio > sched_turn_prio))
+		return false;
+	sched_turn_owner = next;
+	sched_turn_prio = next->prio;
+	if (sched_turn_over == next)
+		sched_turn_over = NULL;
+	return true;
+}
