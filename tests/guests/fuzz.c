@@ -316,13 +316,14 @@ static void op_mmio(void)
 	{                                                                                \
 		__asm__ volatile("msr " #name ", %0; isb" ::"r"(v) : "memory");          \
 	}
-#define SYSREGS(X)                                                                       \
-	X(pmcr_el0)                                                                      \
-	X(pmccntr_el0)                                                                   \
-	X(pmuserenr_el0)                                                                 \
-	X(pmcntenset_el0) X(mdscr_el1) X(dbgbvr0_el1) X(dbgbcr0_el1) X(dbgwvr0_el1)      \
-	    X(oslar_el1) X(actlr_el1) X(S3_1_C15_C2_0) X(S3_1_C15_C2_1)                  \
-		X(S3_0_C12_C11_5) X(S3_0_C12_C11_6) X(S3_0_C12_C11_7)
+/* Laid out by hand: clang-format keeps no layout of this list. */
+/* clang-format off */
+#define SYSREGS(X) \
+	X(pmcr_el0) X(pmccntr_el0) X(pmuserenr_el0) X(pmcntenset_el0) \
+	X(mdscr_el1) X(dbgbvr0_el1) X(dbgbcr0_el1) X(dbgwvr0_el1) X(oslar_el1) \
+	X(actlr_el1) X(S3_1_C15_C2_0) X(S3_1_C15_C2_1) \
+	X(S3_0_C12_C11_5) X(S3_0_C12_C11_6) X(S3_0_C12_C11_7)
+/* clang-format on */
 SYSREGS(SYSREG)
 #define ENTRY(name) {rd_##name, wr_##name, #name},
 static const struct {
