@@ -82,6 +82,7 @@ void arch_tcb_forget(struct tcb *t)
 static void switch_to(struct tcb *next)
 {
 	const struct pgt *vs = &tcb_vspace(next)->pgt;
+	bool new_turn;
 
 	if (sched_current)
 		sched_current->tpidr_el0 = read_sysreg(tpidr_el0);
@@ -96,8 +97,11 @@ static void switch_to(struct tcb *next)
 	}
 	arch_vcpu_switch(next);
 	write_sysreg(tpidr_el2, (uintptr_t)&next->regs);
+	new_turn = sched_turn_begins(sched_current, next);
+	/* A turn that goes on with no guest waiting needs no timer write. */
+	if (new_turn || sched_waiting.head)
+		gic_timer_arm(new_turn);
 	sched_current = next;
-	gic_timer_arm(sched_turn_begins(next));
 }
 
 void arch_fp_claim(void)
@@ -144,7 +148,7 @@ void kernel_exit(void)
 		sched_turn_reset();
 	if (next != sched_current)
 		switch_to(next);
-	else if (sched_turn_begins(next))
+	else if (sched_turn_begins(next, next))
 		gic_timer_arm(true);
 	arch_entry_end();
 }

@@ -34,12 +34,16 @@ extern const struct tcb *sched_turn_over;
 void sched_turn_end(void);
 void sched_turn_reset(void);
 
-/* Whether next, about to run, starts a new turn: not if it is the owner
- * or runs above the owner's priority. On every switch: inline. */
-static inline bool sched_turn_begins(const struct tcb *next)
+/* Whether next, about to run after prev, starts a new turn: not if it is
+ * the owner, runs above the owner's priority, or answers the owner's Call
+ * (or fault), which it does in the owner's time. On every switch: inline. */
+static inline bool sched_turn_begins(const struct tcb *prev, const struct tcb *next)
 {
 	if (next == sched_turn_owner ||
 	    (sched_turn_owner && next->prio > sched_turn_prio))
+		return false;
+	if (prev == sched_turn_owner && prev && prev->state == TCB_BLOCKED_REPLY &&
+	    prev->replier == next)
 		return false;
 	sched_turn_owner = next;
 	sched_turn_prio = next->prio;
