@@ -5,8 +5,9 @@
  * move it to the tail.
  *
  * The time slice is a turn of one thread at its priority, and what runs
- * above that priority while the turn lasts runs within it: a guest's
- * exits, served by its VMM at a higher priority, are the guest's time. A
+ * above that priority while the turn lasts, or answers the owner's Call,
+ * runs within it: a guest's exits, served by its VMM at a higher priority,
+ * are the guest's time. A
  * turn that restarted at every switch would never end for a guest that
  * exits more often than a slice, and the others of its priority would
  * wait for ever. The owner is only compared, never followed: it may be
