@@ -61,6 +61,8 @@ enum cdt_hand cdt_hand_on_child(struct cte *slot)
 	if (!c)
 		return CDT_NO_CHILD;
 	if (slot->cap.type == CAP_UNTYPED || cdt_is_copy(slot)) {
+		if (slot->cap.type == CAP_UNTYPED)
+			slot->cap.flags |= CAP_F_HANDED;
 		list_remove(c);
 		list_add(slot->parent, c);
 		return CDT_HANDED;

@@ -216,6 +216,8 @@ static int decode_untyped_retype(const struct untyped_retype_msg *m,
 	uint64_t type = m->type, count = m->count, base = ut->obj, used;
 	int err;
 
+	if (ut->flags & CAP_F_HANDED)
+		return SEPTA_E_ZOMBIE; /* what it holds is its old children's */
 	if (type < SEPTA_OBJ_UNTYPED || type > SEPTA_OBJ_VCPU)
 		return SEPTA_E_ARG;
 	if (device && type != SEPTA_OBJ_UNTYPED &&

@@ -132,6 +132,60 @@ static void test_device_untyped_only_frames(void)
 	CU_ASSERT_EQUAL(((uint8_t *)kf.ut_mem)[0], 0xab);
 }
 
+static long retype_from(uint64_t ut, unsigned type, unsigned bits, uint64_t slot,
+			unsigned count)
+{
+	uint64_t root = 0, a[] = {type, bits, 0, 0, slot, count};
+
+	return kfix_call(ut, SEPTA_UNTYPED_RETYPE, 1, &root, 6, a);
+}
+
+/* An Untyped whose deletion (or its parent's revoke) has handed all its
+ * children up and stopped between steps is still an Untyped, without
+ * children: a retype from it, by another thread between the steps, must
+ * not make objects over theirs. */
+static void check_emptied_untyped(void)
+{
+	CU_ASSERT_EQUAL(kf.root[10].cap.type, CAP_UNTYPED);
+	CU_ASSERT_PTR_NULL(kf.root[10].first_child);
+	CU_ASSERT_EQUAL(kf.root[20].cap.type, CAP_ENDPOINT);
+	CU_ASSERT_EQUAL(retype_from(10, SEPTA_OBJ_ENDPOINT, 0, 200, 1), SEPTA_E_ZOMBIE);
+	CU_ASSERT_EQUAL(kf.root[200].cap.type, CAP_NULL);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+}
+
+static void test_untyped_handed_on_children(void)
+{
+	/* Deleting C, 2 KiB filled by 64 endpoints: one step hands them all
+	 * up to the root Untyped. */
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_UNTYPED, 11, 10, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(retype_from(10, SEPTA_OBJ_ENDPOINT, 0, 20, 64), SEPTA_OK);
+	CU_ASSERT_EQUAL(retype_from(10, SEPTA_OBJ_ENDPOINT, 0, 200, 1),
+			SEPTA_E_NO_MEMORY);
+	kf.step_limit = 1;
+	CU_ASSERT_EQUAL(kfix_delete(10), INV_RESTART);
+	kf.step_limit = 0;
+	check_emptied_untyped();
+	CU_ASSERT_EQUAL(kfix_delete(10), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+	/* Revoking the root Untyped: an endpoint X with 62 copies goes first
+	 * (63 units), then C hands its one endpoint up with the step's last. */
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_UNTYPED, 11, 10, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(retype_from(10, SEPTA_OBJ_ENDPOINT, 0, 20, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 30, 1), SEPTA_OK);
+	for (unsigned i = 0; i < 62; i++)
+		CU_ASSERT_EQUAL(kfix_copy(31 + i, 30, SEPTA_RIGHTS_ALL), SEPTA_OK);
+	kf.step_limit = 1;
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), INV_RESTART);
+	kf.step_limit = 0;
+	check_emptied_untyped();
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+	CU_ASSERT_EQUAL(kf.root[10].cap.type, CAP_NULL);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+}
+
 static void test_final_capability(void)
 {
 	reset();
@@ -437,6 +491,8 @@ void suite_caps(void)
 	CU_add_test(s, "device untyped makes only frames",
 		    test_device_untyped_only_frames);
 	CU_add_test(s, "final capabilities", test_final_capability);
+	CU_add_test(s, "an emptied Untyped is not retyped",
+		    test_untyped_handed_on_children);
 	CU_add_test(s, "deep nesting deletes in steps", test_delete_deep_nesting);
 	CU_add_test(s, "an original hands on its copies", test_original_hands_on_copies);
 	CU_add_test(s, "a delete step leaves a zombie", test_delete_step_leaves_zombie);

@@ -26,6 +26,10 @@ enum cap_type {
 };
 
 #define CAP_F_DEVICE 1u /* untyped or frame of device memory: never zeroed */
+/* An Untyped that has handed children up (cdt_hand_on_child) in a deletion
+ * cut short between steps: without children it would look unused, but its
+ * memory is theirs, so it makes nothing any more (E_ZOMBIE). */
+#define CAP_F_HANDED 2u
 
 struct cap {
 	uint8_t type;
