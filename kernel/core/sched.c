@@ -129,6 +129,16 @@ void sched_turn_reset(void)
 	sched_turn_owner = NULL;
 }
 
+/* A TCB that goes away takes its turn with it: a new one made in its
+ * memory must not inherit it. */
+void sched_forget(const struct tcb *t)
+{
+	if (sched_turn_owner == t)
+		sched_turn_owner = NULL;
+	if (sched_turn_over == t)
+		sched_turn_over = NULL;
+}
+
 void sched_block(struct tcb *t, enum tcb_state state)
 {
 	dequeue(t);

@@ -76,6 +76,7 @@ void tcb_finalise(struct tcb *t)
 	}
 	if (t->vcpu)
 		vcpu_unbind(t->vcpu); /* no guest mode for a native return */
+	sched_forget(t);
 	arch_tcb_forget(t);
 }
 

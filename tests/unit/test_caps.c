@@ -1,5 +1,6 @@
 /* Capabilities and objects on the host: the kernel's own decode/invoke
  * code over fake memory, driven the way a thread's Call would drive it. */
+#include <core/sched.h>
 #include <object/cap.h>
 #include <object/cspace.h>
 #include <object/delete.h>
@@ -481,6 +482,24 @@ static void test_wide_arguments(void)
 	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
 }
 
+/* A TCB deleted while it owns the turn (or its turn ended while it was
+ * blocked) takes that with it: a TCB made later in its memory starts
+ * afresh. */
+static void test_deleted_tcb_leaves_no_turn(void)
+{
+	uint64_t del[] = {10, 64};
+	const struct tcb *t;
+
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_TCB, 0, 10, 1), SEPTA_OK);
+	t = (const struct tcb *)(uintptr_t)kf.root[10].cap.obj;
+	sched_turn_owner = t;
+	sched_turn_over = t;
+	CU_ASSERT_EQUAL(kfix_call(0, SEPTA_CNODE_DELETE, 0, NULL, 2, del), SEPTA_OK);
+	CU_ASSERT_PTR_NULL(sched_turn_owner);
+	CU_ASSERT_PTR_NULL(sched_turn_over);
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+}
+
 void suite_caps(void)
 {
 	CU_pSuite s = CU_add_suite("caps", setup, teardown);
@@ -501,4 +520,5 @@ void suite_caps(void)
 	CU_add_test(s, "20000 random operations", test_random_operations);
 	CU_add_test(s, "message lengths from the table", test_message_lengths);
 	CU_add_test(s, "wide unsigned arguments are refused", test_wide_arguments);
+	CU_add_test(s, "a deleted TCB leaves no turn", test_deleted_tcb_leaves_no_turn);
 }

@@ -33,6 +33,8 @@ extern const struct tcb *sched_turn_over;
  * runs next starts a new turn (after an idle wait, too: reset). */
 void sched_turn_end(void);
 void sched_turn_reset(void);
+/* t goes away: forget it as a turn's owner. */
+void sched_forget(const struct tcb *t);
 
 /* Whether next, about to run after prev, starts a new turn: not if it is
  * the owner, runs above the owner's priority, or answers the owner's Call
