@@ -64,9 +64,10 @@ bench: build
 	  status=$$?; grep -E '^[0-9]+: (\[[a-z]+\] )?[a-z]+bench:' bench.log; \
 	  [ $$status -eq 0 ] || { echo "make bench: a benchmark failed (build/bench.log)" >&2; exit $$status; }; }
 
-# The generated parts of docs/ (invocation tables from invocations.def).
+# The generated parts of docs/: ipc-api.md's invocation and error tables
+# (invocations.def, abi.h) and testing.md's captest coverage table.
 docs: configure
-	cmake --build $(BUILD) --target ipc-api-doc
+	cmake --build $(BUILD) --target ipc-api-doc captest-coverage-doc
 
 format:
 	git ls-files --cached --others --exclude-standard '*.c' '*.h' | xargs clang-format -i
