@@ -30,7 +30,7 @@ int table_caps_decode(struct table_caps *t, struct cte *const *caps, unsigned n)
 
 		if (c->type != CAP_PAGE_TABLE)
 			return SEPTA_E_CAP_TYPE;
-		if (vspace_of_mapping(c))
+		if (mapping_live(c))
 			return SEPTA_E_IN_USE;
 		for (unsigned j = 0; j < i; j++)
 			if (pa_addr(t->pages[j]) == c->obj)
@@ -87,7 +87,7 @@ static int decode_vspace(const struct cte *cap, struct vspace **vs)
 static int decode_place(const struct cap *c, const struct vspace *vs, uint64_t ipa,
 			uint64_t size)
 {
-	if (vspace_of_mapping(c))
+	if (mapping_live(c))
 		return SEPTA_E_IN_USE;
 	if (!IS_ALIGNED(ipa, size))
 		return SEPTA_E_ALIGN;
@@ -96,23 +96,42 @@ static int decode_place(const struct cap *c, const struct vspace *vs, uint64_t i
 	return SEPTA_OK;
 }
 
-void mapping_remove(struct cap *c)
+struct vspace *mapping_live(const struct cap *c)
 {
 	struct vspace *vs = vspace_of_mapping(c);
 
 	if (vs && c->type == CAP_FRAME) {
-		struct pgt_map_req req = {0};
-		uint64_t ipa = CAP_MAP_IPA(c->word);
 		pte_t pte;
 		unsigned level;
 
-		/* Only if it still maps this very frame there, as the block it
-		 * was mapped as or split into smaller entries by a protect. */
-		if (pgt_query(&vs->pgt, ipa, &pte, &level) == PGT_OK && pte &&
-		    pte_addr(pte) == c->obj && pgt_granule(level) <= 1ULL << c->size_bits)
-			pgt_unmap(&vs->pgt, ipa, 1ULL << c->size_bits, &req);
+		/* This very frame, as the block it was mapped as or split into
+		 * smaller entries by a protect. */
+		if (pgt_query(&vs->pgt, CAP_MAP_IPA(c->word), &pte, &level) == PGT_OK &&
+		    pte && pte_addr(pte) == c->obj &&
+		    pgt_granule(level) <= 1ULL << c->size_bits)
+			return vs;
 	} else if (vs && c->type == CAP_PAGE_TABLE) {
-		/* Only if this very table is still linked there. */
+		/* This very table, still linked there. */
+		struct pgt_edit e = {.op = PGT_OP_TABLE_REMOVE,
+				     .addr = CAP_MAP_IPA(c->word),
+				     .level = CAP_MAP_LEVEL(c->word),
+				     .table = pa_init(c->obj)};
+
+		if (pgt_check(&vs->pgt, &e) == PGT_OK)
+			return vs;
+	}
+	return NULL;
+}
+
+void mapping_remove(struct cap *c)
+{
+	struct vspace *vs = mapping_live(c);
+
+	if (vs && c->type == CAP_FRAME) {
+		struct pgt_map_req req = {0};
+
+		pgt_unmap(&vs->pgt, CAP_MAP_IPA(c->word), 1ULL << c->size_bits, &req);
+	} else if (vs && c->type == CAP_PAGE_TABLE) {
 		struct pgt_edit e = {.op = PGT_OP_TABLE_REMOVE,
 				     .addr = CAP_MAP_IPA(c->word),
 				     .level = CAP_MAP_LEVEL(c->word),

@@ -679,3 +679,32 @@ void test_lent_table_brings_nothing(void)
 	CHECK_EQ(q[0], 0);
 	CHECK_EQ(q[1], 3);
 }
+
+/* A frame whose table was unmapped under it is mapped nowhere: its stale
+ * record does not stop it being mapped again (it said E_IN_USE), and the
+ * old address stays empty. */
+void test_frame_maps_after_its_table_went(void)
+{
+	uint64_t vs = mk(SEPTA_OBJ_VSPACE, 32), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0),
+		 f = mk(SEPTA_OBJ_FRAME_4K, 0), q[4], pa;
+
+	CHECK(vs && pt && f);
+	CHECK_EQ(septa_page_table_map(pt, vs, 0, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x1000, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, 0,
+				 NULL, NULL),
+		 0);
+	CHECK_EQ(septa_page_table_unmap(pt), 0);
+	CHECK_EQ(septa_page_table_map(pt, vs, 0, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(f, vs, 0x2000, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, 0,
+				 NULL, NULL),
+		 0);
+	CHECK_EQ(septa_frame_get_address(f, &pa), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
+	CHECK_EQ(q[0], pa);
+	CHECK_EQ(septa_vspace_query(vs, 0x1000, q), 0);
+	CHECK_EQ(q[0], 0);
+	/* Unmapping it takes the new mapping, not an entry at the old one. */
+	CHECK_EQ(septa_frame_unmap(f), 0);
+	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
+	CHECK_EQ(q[0], 0);
+}

@@ -18,6 +18,9 @@ void vspace_register_root(struct vspace *vs);
 void vspace_finalise(struct vspace *vs);
 /* The VSpace a mapping record points at, if it still exists. */
 struct vspace *vspace_of_mapping(const struct cap *c);
+/* The VSpace c's mapping is in, if the tables still hold it: a table above
+ * it unmapped or deleted takes the entries and leaves the record stale. */
+struct vspace *mapping_live(const struct cap *c);
 void mapping_remove(struct cap *c);
 
 struct inv;
