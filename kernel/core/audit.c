@@ -167,10 +167,12 @@ static void check_copy(struct audit *a, const struct cte *p, const struct cte *n
 			  p->cap.type, (unsigned long)p->cap.obj);
 		return;
 	}
-	if (n->cap.rights & ~p->cap.rights)
+	/* A peer is not derived from its parent: only from an ancestor. */
+	if (n->cap.rights & ~p->cap.rights && !(n->cap.flags & CAP_F_PEER))
 		violation(a, n, "more rights (%u) than its parent (%u)", n->cap.rights,
 			  p->cap.rights);
-	if (has_badge(&p->cap) && p->cap.word && n->cap.word != p->cap.word)
+	if (has_badge(&p->cap) && p->cap.word && n->cap.word != p->cap.word &&
+	    !(n->cap.flags & CAP_F_PEER))
 		violation(a, n, "badge differs from its parent's badge %lx",
 			  (unsigned long)p->cap.word);
 	if (n->cap.type == CAP_CNODE && (n->cap.size_bits != p->cap.size_bits))

@@ -43,6 +43,8 @@ void cdt_unlink(struct cte *slot)
 	slot->cap = (struct cap){0};
 }
 
+static void take_place(struct cte *c, struct cte *slot);
+
 /*
  * One O(1) step of taking slot's children off it before it goes (a slot
  * may have any number, so a deletion does this a step at a time). They go
@@ -60,9 +62,16 @@ enum cdt_hand cdt_hand_on_child(struct cte *slot)
 
 	if (!c)
 		return CDT_NO_CHILD;
-	if (slot->cap.type == CAP_UNTYPED || cdt_is_copy(slot)) {
-		if (slot->cap.type == CAP_UNTYPED)
-			slot->cap.flags |= CAP_F_HANDED;
+	if (slot->cap.type == CAP_UNTYPED) {
+		slot->cap.flags |= CAP_F_HANDED;
+		list_remove(c);
+		list_add(slot->parent, c);
+		return CDT_HANDED;
+	}
+	if (cdt_is_copy(slot)) {
+		/* Derived from slot's parent exactly when slot was. */
+		c->cap.flags = (uint8_t)((c->cap.flags & ~CAP_F_PEER) |
+					 (slot->cap.flags & CAP_F_PEER));
 		list_remove(c);
 		list_add(slot->parent, c);
 		return CDT_HANDED;
@@ -71,10 +80,19 @@ enum cdt_hand cdt_hand_on_child(struct cte *slot)
 		struct cte *second = c->next;
 
 		list_remove(second);
+		second->cap.flags |= CAP_F_PEER; /* not derived from c */
 		list_add(c, second);
 		return CDT_HANDED;
 	}
 	list_remove(c);
+	take_place(c, slot);
+	return CDT_REPLACED;
+}
+
+/* c, off the tree, takes slot's place there, and its relation to the
+ * parent (derived or peer); slot is left off the tree. */
+static void take_place(struct cte *c, struct cte *slot)
+{
 	c->parent = slot->parent;
 	c->prev = slot->prev;
 	c->next = slot->next;
@@ -84,8 +102,19 @@ enum cdt_hand cdt_hand_on_child(struct cte *slot)
 		c->parent->first_child = c;
 	if (c->next)
 		c->next->prev = c;
+	c->cap.flags =
+	    (uint8_t)((c->cap.flags & ~CAP_F_PEER) | (slot->cap.flags & CAP_F_PEER));
 	slot->parent = slot->prev = slot->next = NULL;
-	return CDT_REPLACED;
+}
+
+void cdt_step_aside(struct cte *slot)
+{
+	struct cte *p = slot->first_child;
+
+	list_remove(p);
+	take_place(p, slot);
+	slot->cap.flags |= CAP_F_PEER;
+	list_add(p, slot);
 }
 
 void cdt_move(struct cte *dst, struct cte *src)
@@ -142,6 +171,7 @@ int cap_copy_of(const struct cap *src, struct cap *copy)
 	    src->type == CAP_PAGE_TABLE)
 		return SEPTA_E_CAP_TYPE;
 	*copy = *src;
+	copy->flags &= (uint8_t)~CAP_F_PEER; /* a copy is derived from src */
 	if (copy->type == CAP_FRAME)
 		copy->word = copy->map = 0;
 	return SEPTA_OK;

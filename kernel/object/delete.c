@@ -304,6 +304,11 @@ static void revoke_unit(struct cte *slot, unsigned *left)
 {
 	struct cte *x = slot->first_child, *y = x->first_child;
 
+	if (x->cap.flags & CAP_F_PEER) {
+		(*left)--;
+		cdt_step_aside(slot);
+		return;
+	}
 	if (!y) {
 		delete_some(x, left);
 		return;

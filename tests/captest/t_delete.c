@@ -4,7 +4,7 @@
  * steps, and leave the Untyped wholly free. Between steps the deleted
  * capability is a zombie that nothing but delete and revoke accepts.
  */
-#include "captest.h"
+#include "t_hostile.h"
 
 static long cnode_at(uint64_t s, unsigned bits)
 {
@@ -229,4 +229,42 @@ void test_delete_original_keeps_copies(void)
 	CHECK_EQ(septa_nbsend(c2, &m), 0); /* the waiter is still there */
 	CHECK_EQ(orig_woken, 1);
 	CHECK_EQ(orig_r, 0);
+}
+
+/* Once an original is gone its copies are peers: revoking one deletes
+ * only what was derived from it, never another copy, whatever their
+ * rights or badges (the first copy stood in for the original, and its
+ * revoke took the others). */
+void test_revoke_copy_spares_its_peers(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), full = slot(), ro = slot(),
+		 badged = slot(), mine = slot();
+
+	CHECK(ep);
+	CHECK_EQ(septa_cnode_copy(CNODE, full, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL),
+		 0);
+	CHECK_EQ(
+	    septa_cnode_mint(CNODE, badged, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL, 7),
+	    0);
+	CHECK_EQ(septa_cnode_copy(CNODE, ro, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHT_READ),
+		 0);
+	CHECK_EQ(septa_cnode_copy(CNODE, mine, DEPTH, CNODE, ro, DEPTH, SEPTA_RIGHT_READ),
+		 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, ep, DEPTH), 0);
+	/* Each copy in turn: its peers stay, what it derived goes. */
+	CHECK_EQ(septa_cnode_revoke(CNODE, ro, DEPTH), 0);
+	CHECK_EQ(probe(full), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(probe(badged), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(probe(mine), SEPTA_E_MISSING_CAP);
+	CHECK_EQ(septa_cnode_revoke(CNODE, full, DEPTH), 0);
+	CHECK_EQ(septa_cnode_revoke(CNODE, badged, DEPTH), 0);
+	CHECK_EQ(probe(full), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(probe(badged), SEPTA_E_WOULD_BLOCK);
+	/* ro has Read only: a send through it is refused, but it is there. */
+	CHECK_EQ(probe(ro), SEPTA_E_RIGHTS);
+	/* Not final while the others live: deleting two leaves the third. */
+	CHECK_EQ(septa_cnode_delete(CNODE, full, DEPTH), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, ro, DEPTH), 0);
+	CHECK_EQ(probe(badged), SEPTA_E_WOULD_BLOCK);
+	CHECK_EQ(septa_cnode_delete(CNODE, badged, DEPTH), 0);
 }

@@ -96,9 +96,8 @@ uint64_t kf_victim_keep(unsigned i);
 /* main.c: the kernel's audit (fails the run on a violation). */
 void kf_audit(const char *when);
 /* regress.c: what the fuzzer found, replayed directly from Untyped ut
- * into the empty root slots from `first` on; fails the run if it is back.
- * known: also show the findings still open. */
-void kf_regressions(uint64_t ut, uint64_t first, int known);
+ * into the empty root slots from `first` on; fails the run if it is back. */
+void kf_regressions(uint64_t ut, uint64_t first);
 void kf_fail(const char *what, long detail);
 /* Prints the last calls (on a failure). */
 void kf_dump_log(void);

@@ -315,7 +315,7 @@ int main(void)
 	/* kfuzz.strict=1: stale mapping records (F1) fail the run too. */
 	if (bootarg("kfuzz.strict", 0))
 		audit_flags = 0;
-	kf_guard = bootarg("kfuzz.guard", 1) != 0;
+	kf_guard = bootarg("kfuzz.guard", 0) != 0;
 	/* kfuzz.round=N audits every N calls (docs/testing.md: the fuzzer's
 	 * threads run between rounds, so keep N to replay a failure). */
 	kf.round_calls = (unsigned)bootarg("kfuzz.round", KF_ROUND_CALLS);
@@ -327,7 +327,7 @@ int main(void)
 	       KF_EPOCH_CALLS, (unsigned long long)seed, (unsigned long long)budget);
 	make_victims();
 	kf_audit("at the start");
-	kf_regressions(slot(S_HARNESS), slot(S_SCRATCH), (int)bootarg("kfuzz.known", 0));
+	kf_regressions(slot(S_HARNESS), slot(S_SCRATCH));
 	for (epoch = 0; kf.calls < budget; epoch++) {
 		make_fuzzer();
 		uint64_t epoch_end = kf.calls + KF_EPOCH_CALLS;

@@ -30,6 +30,11 @@ enum cap_type {
  * cut short between steps: without children it would look unused, but its
  * memory is theirs, so it makes nothing any more (E_ZOMBIE). */
 #define CAP_F_HANDED 2u
+/* A copy that sits under another copy of its object without being derived
+ * from it: its original was deleted (cdt_hand_on_child gathers the copies
+ * under the first) or a revoke moved it out of the way. It keeps finality
+ * a local question; a revoke of its parent does not delete it. */
+#define CAP_F_PEER 4u
 
 struct cap {
 	uint8_t type;
@@ -75,6 +80,10 @@ bool cdt_children_over(const struct cte *slot, unsigned n);
 void cdt_swap(struct cte *a, struct cte *b);
 enum cdt_hand { CDT_NO_CHILD, CDT_HANDED, CDT_REPLACED /* slot left the tree */ };
 enum cdt_hand cdt_hand_on_child(struct cte *slot);
+/* Revoke met slot's first child, a peer (CAP_F_PEER): it takes slot's
+ * place and slot goes under it as its peer, in O(1), so the revoke goes on
+ * without deleting what slot never derived. */
+void cdt_step_aside(struct cte *slot);
 bool cdt_is_final(const struct cte *slot);
 bool cdt_is_copy(const struct cte *slot); /* its parent is to the same object */
 bool cap_same_object(const struct cap *a, const struct cap *b);
