@@ -500,6 +500,115 @@ static void test_deleted_tcb_leaves_no_turn(void)
 	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
 }
 
+/* Model of derivation: each capability remembers the one it was copied
+ * from; a revoke of A may delete only capabilities copied (by a chain)
+ * from A, and a non-peer child has no more rights or badge than its
+ * parent. Full deletions and revokes only (no half-done ones). */
+#define MODEL_SLOTS 24
+#define MODEL_IDS   40000
+static int model_id[MODEL_SLOTS];
+static int model_from[MODEL_IDS];
+
+static bool model_derived(int id, int from)
+{
+	for (int i = model_from[id]; i > 0; i = model_from[i])
+		if (i == from)
+			return true;
+	return false;
+}
+
+static void test_model_revoke(void)
+{
+	int next = 1, bad = 0;
+
+	for (int seed = 1; seed <= 40 && !bad; seed++) {
+		reset();
+		srand((unsigned)seed);
+		memset(model_id, 0, sizeof(model_id));
+		for (int step = 0; step < 600 && !bad && next < MODEL_IDS - 2; step++) {
+			unsigned a = (unsigned)rand() % MODEL_SLOTS,
+				 b = (unsigned)rand() % MODEL_SLOTS;
+			uint64_t sa = 10 + a, sb = 10 + b, root = 0;
+			int op = rand() % 10, victim = model_id[a];
+
+			if (op == 0) {
+				if (kfix_retype(SEPTA_OBJ_ENDPOINT, 0, sa, 1) ==
+				    SEPTA_OK) {
+					model_id[a] = next;
+					model_from[next++] = 0;
+				}
+			} else if (op <= 4) {
+				uint64_t args[] = {sa,
+						   64,
+						   sb,
+						   64,
+						   (uint64_t)rand() % 8,
+						   (uint64_t)(rand() % 3)};
+				if (kfix_call(0, SEPTA_CNODE_MINT, 1, &root, 6, args) ==
+				    SEPTA_OK) {
+					model_id[a] = next;
+					model_from[next++] = model_id[b];
+				}
+			} else if (op <= 6) {
+				if (kfix_delete(sa) == SEPTA_OK)
+					model_id[a] = 0;
+			} else if (op == 7 && model_id[a] && !model_id[b]) {
+				uint64_t args[] = {sb, 64, sa, 64};
+				if (kfix_call(0, SEPTA_CNODE_MOVE, 1, &root, 4, args) ==
+				    SEPTA_OK) {
+					model_id[b] = model_id[a];
+					model_id[a] = 0;
+				}
+			} else if (victim) {
+				CU_ASSERT_EQUAL(kfix_revoke(sa), SEPTA_OK);
+				for (unsigned i = 0; i < MODEL_SLOTS; i++) {
+					if (!model_id[i] ||
+					    kf.root[10 + i].cap.type != CAP_NULL)
+						continue;
+					if (!model_derived(model_id[i], victim)) {
+						printf("\nseed %d step %d: revoke %u "
+						       "took %u\n",
+						       seed, step, a, i);
+						bad++;
+					}
+					model_id[i] = 0;
+				}
+				for (unsigned i = 0; i < MODEL_SLOTS; i++)
+					if (model_id[i] &&
+					    model_derived(model_id[i], victim) &&
+					    kf.root[10 + i].cap.type != CAP_NULL) {
+						printf("\nseed %d step %d: revoke %u "
+						       "left %u\n",
+						       seed, step, a, i);
+						bad++;
+					}
+			}
+			for (unsigned i = 0; i < MODEL_SLOTS; i++) {
+				const struct cte *n = &kf.root[10 + i], *q = n->parent;
+
+				if ((n->cap.type == CAP_NULL) != !model_id[i]) {
+					printf(
+					    "\nseed %d step %d: slot %u model mismatch\n",
+					    seed, step, i);
+					bad++;
+				}
+				if (!q || !cap_same_object(&q->cap, &n->cap) ||
+				    (n->cap.flags & CAP_F_PEER))
+					continue;
+				if ((n->cap.rights & ~q->cap.rights) ||
+				    (q->cap.word && n->cap.word != q->cap.word)) {
+					printf("\nseed %d step %d: slot %u outranks "
+					       "parent\n",
+					       seed, step, i);
+					bad++;
+				}
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+}
+
 #ifdef CAPS_KNOWN_DEFECT_F3B /* fails on main 48af1a5: see the review report */
 /* kfuzz F3 follow-up (reviewer): a deletion of an original T left half
  * done (restart) has moved T's peer P (full rights, not derived from T)
@@ -597,6 +706,7 @@ void suite_caps(void)
 	CU_add_test(s, "message lengths from the table", test_message_lengths);
 	CU_add_test(s, "wide unsigned arguments are refused", test_wide_arguments);
 	CU_add_test(s, "a deleted TCB leaves no turn", test_deleted_tcb_leaves_no_turn);
+	CU_add_test(s, "model: revoke takes only what was derived", test_model_revoke);
 #ifdef CAPS_KNOWN_DEFECT_F3B
 	CU_add_test(s, "half-done delete: a peer steps aside into a copy's place",
 		    test_half_done_delete_peer_steps_aside);
