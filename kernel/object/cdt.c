@@ -51,10 +51,12 @@ static void take_place(struct cte *c, struct cte *slot);
  * to slot's parent where that keeps the rule that a non-Untyped
  * capability's children are copies of it: slot is an Untyped, or a copy
  * (its parent refers to the same object). Otherwise slot is its object's
- * original and they are copies of it: they stay together under the first
- * of them, which takes slot's place when it is the only one left, so
- * finality stays a local question (copies handed to an Untyped side by
- * side would each look final).
+ * original and they are copies of it: the first takes slot's place at
+ * once and slot goes under it as its peer, so the others then follow one
+ * a step as from any copy, marked as peers, and every step leaves each
+ * relation true however the deletion is cut short. They stay together
+ * under the first so finality stays a local question (copies handed to an
+ * Untyped side by side would each look final).
  */
 enum cdt_hand cdt_hand_on_child(struct cte *slot)
 {
@@ -68,25 +70,16 @@ enum cdt_hand cdt_hand_on_child(struct cte *slot)
 		list_add(slot->parent, c);
 		return CDT_HANDED;
 	}
-	if (cdt_is_copy(slot)) {
-		/* Derived from slot's parent exactly when slot was. */
-		c->cap.flags = (uint8_t)((c->cap.flags & ~CAP_F_PEER) |
-					 (slot->cap.flags & CAP_F_PEER));
-		list_remove(c);
-		list_add(slot->parent, c);
+	if (!cdt_is_copy(slot)) {
+		cdt_step_aside(slot);
 		return CDT_HANDED;
 	}
-	if (c->next) {
-		struct cte *second = c->next;
-
-		list_remove(second);
-		second->cap.flags |= CAP_F_PEER; /* not derived from c */
-		list_add(c, second);
-		return CDT_HANDED;
-	}
+	/* Derived from slot's parent exactly when slot was. */
+	c->cap.flags =
+	    (uint8_t)((c->cap.flags & ~CAP_F_PEER) | (slot->cap.flags & CAP_F_PEER));
 	list_remove(c);
-	take_place(c, slot);
-	return CDT_REPLACED;
+	list_add(slot->parent, c);
+	return CDT_HANDED;
 }
 
 /* c, off the tree, takes slot's place there, and its relation to the

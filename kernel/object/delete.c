@@ -149,10 +149,6 @@ static enum plain delete_plain(struct cte *s, struct cte *outer)
 	switch (cdt_hand_on_child(s)) {
 	case CDT_HANDED:
 		return PLAIN_MORE;
-	case CDT_REPLACED: /* its last copy took its place: not final */
-		unmap(&s->cap);
-		s->cap = (struct cap){0};
-		return PLAIN_DONE;
 	case CDT_NO_CHILD:
 		break;
 	}

@@ -120,13 +120,11 @@ static void step(struct fuzz_in *in)
 			return;
 		while ((h = cdt_hand_on_child(s)) == CDT_HANDED)
 			;
-		if (h == CDT_REPLACED)
-			s->cap = (struct cap){0};
-		else
-			cdt_unlink(s);
+		FUZZ_CHECK(h == CDT_NO_CHILD);
+		cdt_unlink(s);
 		/* An Untyped's or a copy's children go to its parent; an
-		 * original's copies gather under its first child, which takes
-		 * its place. */
+		 * original's first copy takes its place and the others gather
+		 * under it. */
 		for (unsigned i = 0; i < SLOTS; i++)
 			if (parent[i] == (int)a && (int)i != first)
 				parent[i] = hand_up ? parent[a] : first;

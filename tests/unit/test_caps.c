@@ -609,12 +609,12 @@ static void test_model_revoke(void)
 	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 }
 
-#ifdef CAPS_KNOWN_DEFECT_F3B /* fails on main 48af1a5: see the review report */
 /* kfuzz F3 follow-up (reviewer): a deletion of an original T left half
- * done (restart) has moved T's peer P (full rights, not derived from T)
- * under T's first copy C1 as a peer. Revoking C1 makes P step aside into
- * C1's place and take C1's relation to T: a non-peer child of T with
- * more rights than T, which a revoke of T then deletes. */
+ * done (restart) had moved T's peer P (full rights, not derived from T)
+ * under T's first copy C1 as a peer while C1 was still an ordinary child
+ * of T. Revoking C1 made P step aside into C1's place and take C1's
+ * relation to T: a non-peer child of T with more rights than T, which a
+ * revoke of T then deleted. Now C1 takes T's place in the first step. */
 static void test_half_done_delete_peer_steps_aside(void)
 {
 	struct cte *t, *p;
@@ -634,10 +634,13 @@ static void test_half_done_delete_peer_steps_aside(void)
 	for (unsigned i = 0; i < 63; i++)
 		CU_ASSERT_EQUAL(kfix_copy(20 + i, 11, SEPTA_RIGHT_READ), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_copy(13, 11, SEPTA_RIGHT_READ), SEPTA_OK); /* C1 */
-	/* One kernel entry of T's deletion: 63 copies and P go under C1. */
+	/* One kernel entry of T's deletion, and it stops half done (the
+	 * layout between steps is the implementation's; what follows must
+	 * hold whatever it is). */
 	CU_ASSERT_EQUAL(cap_delete(t), INV_RESTART);
-	CU_ASSERT_PTR_EQUAL(kf.root[13].first_child, p);
+	CU_ASSERT_EQUAL(t->cap.type, CAP_ENDPOINT);
 	CU_ASSERT(p->cap.flags & CAP_F_PEER);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 	/* Another thread revokes C1 before T's deletion goes on. */
 	CU_ASSERT_EQUAL(kfix_revoke(13), SEPTA_OK);
 	CU_ASSERT_EQUAL(p->cap.rights, SEPTA_RIGHTS_ALL);
@@ -668,10 +671,13 @@ static void test_half_done_delete_copy_hands_peer_up(void)
 	for (unsigned i = 0; i < 63; i++)
 		CU_ASSERT_EQUAL(kfix_copy(20 + i, 11, SEPTA_RIGHT_READ), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_copy(13, 11, SEPTA_RIGHT_READ), SEPTA_OK); /* C1 */
-	/* One kernel entry of T's deletion: 63 copies and P go under C1. */
+	/* One kernel entry of T's deletion, and it stops half done (the
+	 * layout between steps is the implementation's; what follows must
+	 * hold whatever it is). */
 	CU_ASSERT_EQUAL(cap_delete(t), INV_RESTART);
-	CU_ASSERT_PTR_EQUAL(kf.root[13].first_child, p);
+	CU_ASSERT_EQUAL(t->cap.type, CAP_ENDPOINT);
 	CU_ASSERT(p->cap.flags & CAP_F_PEER);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 	/* Another thread deletes C1: P goes up to T with C1's relation. */
 	CU_ASSERT_EQUAL(kfix_delete(13), SEPTA_OK);
 	CU_ASSERT_EQUAL(p->cap.rights, SEPTA_RIGHTS_ALL);
@@ -682,8 +688,6 @@ static void test_half_done_delete_copy_hands_peer_up(void)
 	CU_ASSERT_EQUAL(p->cap.type, CAP_ENDPOINT);
 	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 }
-
-#endif
 
 void suite_caps(void)
 {
@@ -707,10 +711,8 @@ void suite_caps(void)
 	CU_add_test(s, "wide unsigned arguments are refused", test_wide_arguments);
 	CU_add_test(s, "a deleted TCB leaves no turn", test_deleted_tcb_leaves_no_turn);
 	CU_add_test(s, "model: revoke takes only what was derived", test_model_revoke);
-#ifdef CAPS_KNOWN_DEFECT_F3B
 	CU_add_test(s, "half-done delete: a peer steps aside into a copy's place",
 		    test_half_done_delete_peer_steps_aside);
 	CU_add_test(s, "half-done delete: a copy hands its peer up as derived",
 		    test_half_done_delete_copy_hands_peer_up);
-#endif
 }

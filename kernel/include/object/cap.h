@@ -31,8 +31,9 @@ enum cap_type {
  * memory is theirs, so it makes nothing any more (E_ZOMBIE). */
 #define CAP_F_HANDED 2u
 /* A copy that sits under another copy of its object without being derived
- * from it: its original was deleted (cdt_hand_on_child gathers the copies
- * under the first) or a revoke moved it out of the way. It keeps finality
+ * from it: its original was deleted (cdt_hand_on_child puts the first copy
+ * in its place and the others under it) or a revoke moved it out of the
+ * way. It keeps finality
  * a local question; a revoke of its parent does not delete it. */
 #define CAP_F_PEER 4u
 
@@ -78,7 +79,7 @@ void cdt_move(struct cte *dst, struct cte *src);
 /* Whether slot has more than n children: at most n + 1 looked at. */
 bool cdt_children_over(const struct cte *slot, unsigned n);
 void cdt_swap(struct cte *a, struct cte *b);
-enum cdt_hand { CDT_NO_CHILD, CDT_HANDED, CDT_REPLACED /* slot left the tree */ };
+enum cdt_hand { CDT_NO_CHILD, CDT_HANDED };
 enum cdt_hand cdt_hand_on_child(struct cte *slot);
 /* Revoke met slot's first child, a peer (CAP_F_PEER): it takes slot's
  * place and slot goes under it as its peer, in O(1), so the revoke goes on
