@@ -615,11 +615,13 @@ static void test_model_revoke(void)
  * of T. Revoking C1 made P step aside into C1's place and take C1's
  * relation to T: a non-peer child of T with more rights than T, which a
  * revoke of T then deleted. Now C1 takes T's place in the first step. */
-static void test_half_done_delete_peer_steps_aside(void)
+/* The shared body: T's deletion stopped after one kernel entry, then
+ * another thread's `between` on C1 (slot 13), then T revoked. */
+static void half_done_original_delete(long (*between)(uint64_t slot))
 {
 	struct cte *t, *p;
 
-	reset();
+	reset(); /* a fresh fixture: take the slots' addresses after it */
 	t = &kf.root[11];
 	p = &kf.root[12];
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 1), SEPTA_OK);
@@ -641,8 +643,8 @@ static void test_half_done_delete_peer_steps_aside(void)
 	CU_ASSERT_EQUAL(t->cap.type, CAP_ENDPOINT);
 	CU_ASSERT(p->cap.flags & CAP_F_PEER);
 	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
-	/* Another thread revokes C1 before T's deletion goes on. */
-	CU_ASSERT_EQUAL(kfix_revoke(13), SEPTA_OK);
+	/* Another thread acts on C1 before T's deletion goes on. */
+	CU_ASSERT_EQUAL(between(13), SEPTA_OK);
 	CU_ASSERT_EQUAL(p->cap.rights, SEPTA_RIGHTS_ALL);
 	CU_ASSERT(p->parent != t || (p->cap.flags & CAP_F_PEER) ||
 		  !(p->cap.rights & ~t->cap.rights)); /* audit's rule */
@@ -652,41 +654,16 @@ static void test_half_done_delete_peer_steps_aside(void)
 	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 }
 
+/* A revoke of C1 makes P step aside into C1's place. */
+static void test_half_done_delete_peer_steps_aside(void)
+{
+	half_done_original_delete(kfix_revoke);
+}
+
+/* A delete of C1 hands P up to T. */
 static void test_half_done_delete_copy_hands_peer_up(void)
 {
-	struct cte *t, *p;
-
-	reset();
-	t = &kf.root[11];
-	p = &kf.root[12];
-	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 1), SEPTA_OK);
-	CU_ASSERT_EQUAL(kfix_copy(12, 10, SEPTA_RIGHTS_ALL), SEPTA_OK); /* P */
-	CU_ASSERT_EQUAL(kfix_copy(11, 10, SEPTA_RIGHT_READ), SEPTA_OK); /* T */
-	for (unsigned i = 0; i < 5; i++)
-		CU_ASSERT_EQUAL(kfix_copy(100 + i, 11, SEPTA_RIGHT_READ), SEPTA_OK);
-	CU_ASSERT_EQUAL(kfix_delete(10), SEPTA_OK);
-	/* T took the original's place; P is T's peer, not derived from it. */
-	CU_ASSERT_PTR_EQUAL(p->parent, t);
-	CU_ASSERT(p->cap.flags & CAP_F_PEER);
-	for (unsigned i = 0; i < 63; i++)
-		CU_ASSERT_EQUAL(kfix_copy(20 + i, 11, SEPTA_RIGHT_READ), SEPTA_OK);
-	CU_ASSERT_EQUAL(kfix_copy(13, 11, SEPTA_RIGHT_READ), SEPTA_OK); /* C1 */
-	/* One kernel entry of T's deletion, and it stops half done (the
-	 * layout between steps is the implementation's; what follows must
-	 * hold whatever it is). */
-	CU_ASSERT_EQUAL(cap_delete(t), INV_RESTART);
-	CU_ASSERT_EQUAL(t->cap.type, CAP_ENDPOINT);
-	CU_ASSERT(p->cap.flags & CAP_F_PEER);
-	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
-	/* Another thread deletes C1: P goes up to T with C1's relation. */
-	CU_ASSERT_EQUAL(kfix_delete(13), SEPTA_OK);
-	CU_ASSERT_EQUAL(p->cap.rights, SEPTA_RIGHTS_ALL);
-	CU_ASSERT(p->parent != t || (p->cap.flags & CAP_F_PEER) ||
-		  !(p->cap.rights & ~t->cap.rights)); /* audit's rule */
-	/* Revoking T (READ only) must leave P (ALL), not derived from T. */
-	CU_ASSERT_EQUAL(kfix_revoke(11), SEPTA_OK);
-	CU_ASSERT_EQUAL(p->cap.type, CAP_ENDPOINT);
-	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+	half_done_original_delete(kfix_delete);
 }
 
 void suite_caps(void)
