@@ -383,7 +383,7 @@ void test_bad_cnode_mutate_arg_guard_wide(void)
 }
 
 /* Delete and revoke: (index, depth) under the invoked CNode. */
-static void bad_one_slot(long (*op)(uint64_t, uint64_t, unsigned))
+static void bad_one_slot(long (*op)(uint64_t, uint64_t, uint64_t))
 {
 	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), cp = slot();
 
@@ -409,7 +409,7 @@ void test_bad_cnode_revoke_depth(void)
 	bad_one_slot(septa_cnode_revoke);
 }
 
-static void bad_one_slot_levels(long (*op)(uint64_t, uint64_t, unsigned))
+static void bad_one_slot_levels(long (*op)(uint64_t, uint64_t, uint64_t))
 {
 	uint64_t a = two_level(), s = slot();
 

@@ -114,14 +114,14 @@ static long invoke(uint64_t obj, uint64_t label, unsigned ncaps, const uint64_t 
 #define STUB_DEF(OBJ, NAME, name, label, stub, ...) STUB_DEF_##stub(NAME, name)
 SEPTA_INVOCATIONS(STUB_DEF)
 
-long septa_tcb_read_registers(uint64_t tcb, unsigned count, uint64_t *regs)
+long septa_tcb_read_registers(uint64_t tcb, uint64_t count, uint64_t *regs)
 {
 	const uint64_t mr[] = STUB_MRS(TCB_READ_REGISTERS);
 
 	return STUB_CALL(TCB_READ_REGISTERS, tcb, mr, NULL, count, regs);
 }
 
-long septa_tcb_write_registers(uint64_t tcb, int resume, unsigned count,
+long septa_tcb_write_registers(uint64_t tcb, uint64_t resume, uint64_t count,
 			       const uint64_t *regs)
 {
 	const uint64_t head[] = STUB_MRS(TCB_WRITE_REGISTERS);
@@ -147,8 +147,8 @@ static long no_table(long err, const uint64_t *out, struct septa_no_table *nt)
 	return err;
 }
 
-long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
-		     unsigned owner, unsigned npt, const uint64_t *pts,
+long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, uint64_t rights,
+		     uint64_t owner, unsigned npt, const uint64_t *pts,
 		     struct septa_no_table *nt)
 {
 	const uint64_t mr[] = STUB_MRS(FRAME_MAP), head[] = STUB_CAPS(FRAME_MAP);
@@ -173,7 +173,7 @@ static void drop_tables(const struct septa_table_source *src, const uint64_t *pt
 }
 
 long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
-				 unsigned rights, unsigned owner,
+				 uint64_t rights, uint64_t owner,
 				 const struct septa_table_source *src,
 				 struct septa_no_table *nt)
 {
@@ -219,7 +219,7 @@ out:
 	return err;
 }
 
-long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, unsigned level,
+long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, uint64_t level,
 			  struct septa_no_table *nt)
 {
 	const uint64_t mr[] = STUB_MRS(PAGE_TABLE_MAP),
@@ -238,7 +238,7 @@ long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4])
 			 out);
 }
 
-long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, unsigned keep,
+long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, uint64_t keep,
 			  unsigned npt, const uint64_t *pts, struct septa_no_table *nt)
 {
 	const uint64_t mr[] = STUB_MRS(VSPACE_PROTECT);

@@ -24,7 +24,7 @@ static long call(uint64_t ep, unsigned label, const uint64_t *args, unsigned n,
 }
 
 long memsrv_alloc(uint64_t ep, uint64_t pages, uint64_t align, uint64_t ipa,
-		  unsigned rights, uint64_t *pa)
+		  uint64_t rights, uint64_t *pa)
 {
 	uint64_t a[] = {pages, align, ipa, rights};
 
@@ -38,23 +38,23 @@ long memsrv_free(uint64_t ep, uint64_t pa, uint64_t pages)
 	return call(ep, MEMSRV_FREE, a, 2, NULL, 0);
 }
 
-long memsrv_share(uint64_t ep, uint64_t pa, uint64_t pages, unsigned borrower,
-		  uint64_t ipa, unsigned rights)
+long memsrv_share(uint64_t ep, uint64_t pa, uint64_t pages, uint64_t borrower,
+		  uint64_t ipa, uint64_t rights)
 {
 	uint64_t a[] = {pa, pages, borrower, ipa, rights};
 
 	return call(ep, MEMSRV_SHARE, a, 5, NULL, 0);
 }
 
-long memsrv_unshare(uint64_t ep, uint64_t pa, uint64_t pages, unsigned borrower)
+long memsrv_unshare(uint64_t ep, uint64_t pa, uint64_t pages, uint64_t borrower)
 {
 	uint64_t a[] = {pa, pages, borrower};
 
 	return call(ep, MEMSRV_UNSHARE, a, 3, NULL, 0);
 }
 
-long memsrv_lend(uint64_t ep, uint64_t pa, uint64_t pages, unsigned borrower,
-		 uint64_t ipa, unsigned rights)
+long memsrv_lend(uint64_t ep, uint64_t pa, uint64_t pages, uint64_t borrower,
+		 uint64_t ipa, uint64_t rights)
 {
 	uint64_t a[] = {pa, pages, borrower, ipa, rights};
 
@@ -68,7 +68,7 @@ long memsrv_reclaim(uint64_t ep, uint64_t pa, uint64_t pages)
 	return call(ep, MEMSRV_RECLAIM, a, 2, NULL, 0);
 }
 
-long memsrv_donate(uint64_t ep, uint64_t pa, uint64_t pages, unsigned to, uint64_t ipa)
+long memsrv_donate(uint64_t ep, uint64_t pa, uint64_t pages, uint64_t to, uint64_t ipa)
 {
 	uint64_t a[] = {pa, pages, to, ipa};
 
@@ -124,7 +124,7 @@ long memsrv_register_quota(uint64_t ep, uint64_t vspace_slot, uint64_t pages,
 	return err;
 }
 
-long memsrv_accept(uint64_t ep, uint64_t ipa, uint64_t pages, unsigned from)
+long memsrv_accept(uint64_t ep, uint64_t ipa, uint64_t pages, uint64_t from)
 {
 	uint64_t a[] = {ipa, pages, from};
 

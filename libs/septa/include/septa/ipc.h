@@ -99,8 +99,8 @@ SEPTA_INVOCATIONS(SEPTA_STUB_DECL)
 #undef SEPTA_STUB_DECL
 
 /* regs[0] = pc, regs[1] = sp, regs[2 + n] = xn */
-long septa_tcb_read_registers(uint64_t tcb, unsigned count, uint64_t *regs);
-long septa_tcb_write_registers(uint64_t tcb, int resume, unsigned count,
+long septa_tcb_read_registers(uint64_t tcb, uint64_t count, uint64_t *regs);
+long septa_tcb_write_registers(uint64_t tcb, uint64_t resume, uint64_t count,
 			       const uint64_t *regs);
 /* Where a call that failed with SEPTA_E_NO_TABLE stopped, having changed
  * nothing: the level whose entry has no table, and how many PageTables it
@@ -114,8 +114,8 @@ struct septa_no_table {
  * On SEPTA_E_NO_TABLE, call again with nt->missing more PageTables (if
  * that is more than SEPTA_FRAME_MAP_TABLES, map the top ones first with
  * septa_page_table_map, as septa_frame_map_with_tables does). */
-long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
-		     unsigned owner, unsigned npt, const uint64_t *pts,
+long septa_frame_map(uint64_t frame, uint64_t vspace, uint64_t ipa, uint64_t rights,
+		     uint64_t owner, unsigned npt, const uint64_t *pts,
 		     struct septa_no_table *nt);
 /* Where septa_frame_map_with_tables gets PageTables: make(arg) returns a
  * fresh PageTable capability (0: none left); drop(arg, pt), if not NULL,
@@ -130,16 +130,16 @@ struct septa_table_source {
  * PageTables as the kernel reports and they go in with the frame: one
  * kernel call when none is missing, and then one to map. */
 long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
-				 unsigned rights, unsigned owner,
+				 uint64_t rights, uint64_t owner,
 				 const struct septa_table_source *src,
 				 struct septa_no_table *nt);
 /* Links a PageTable at `level` (of its entries); the tables above must be
  * there: on SEPTA_E_NO_TABLE, nt says which level has none. */
-long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, unsigned level,
+long septa_page_table_map(uint64_t pt, uint64_t vspace, uint64_t ipa, uint64_t level,
 			  struct septa_no_table *nt);
 /* out: physical address (0 if unmapped), level, SEPTA_MAP_* rights, owner state */
 long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4]);
 /* Keeps only `keep` (SEPTA_MAP_*) of the rights in [ipa, ipa+size); up to 3
  * PageTables for splitting blocks. On SEPTA_E_NO_TABLE, nt as for maps. */
-long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, unsigned keep,
+long septa_vspace_protect(uint64_t vspace, uint64_t ipa, uint64_t size, uint64_t keep,
 			  unsigned npt, const uint64_t *pts, struct septa_no_table *nt);

@@ -130,15 +130,15 @@ struct memsrv_audit {
 
 /* Wrappers: each returns MEMSRV_OK, a memsrv_error or a septa_error. */
 long memsrv_alloc(uint64_t ep, uint64_t pages, uint64_t align, uint64_t ipa,
-		  unsigned rights, uint64_t *pa);
+		  uint64_t rights, uint64_t *pa);
 long memsrv_free(uint64_t ep, uint64_t pa, uint64_t pages);
-long memsrv_share(uint64_t ep, uint64_t pa, uint64_t pages, unsigned borrower,
-		  uint64_t ipa, unsigned rights);
-long memsrv_unshare(uint64_t ep, uint64_t pa, uint64_t pages, unsigned borrower);
-long memsrv_lend(uint64_t ep, uint64_t pa, uint64_t pages, unsigned borrower,
-		 uint64_t ipa, unsigned rights);
+long memsrv_share(uint64_t ep, uint64_t pa, uint64_t pages, uint64_t borrower,
+		  uint64_t ipa, uint64_t rights);
+long memsrv_unshare(uint64_t ep, uint64_t pa, uint64_t pages, uint64_t borrower);
+long memsrv_lend(uint64_t ep, uint64_t pa, uint64_t pages, uint64_t borrower,
+		 uint64_t ipa, uint64_t rights);
 long memsrv_reclaim(uint64_t ep, uint64_t pa, uint64_t pages);
-long memsrv_donate(uint64_t ep, uint64_t pa, uint64_t pages, unsigned to, uint64_t ipa);
+long memsrv_donate(uint64_t ep, uint64_t pa, uint64_t pages, uint64_t to, uint64_t ipa);
 long memsrv_query(uint64_t ep, uint64_t pa, struct memsrv_query *q);
 long memsrv_audit(uint64_t ep, struct memsrv_audit *a);
 /* Makes the VSpace in slot vspace_slot of the caller's own CNode a client of
@@ -149,6 +149,6 @@ long memsrv_register_quota(uint64_t ep, uint64_t vspace_slot, uint64_t pages,
 			   unsigned *id);
 /* Consents to SHARE, LEND and DONATE from client `from` into the caller's
  * [ipa, ipa + pages pages); pages 0 closes every window open to `from`. */
-long memsrv_accept(uint64_t ep, uint64_t ipa, uint64_t pages, unsigned from);
+long memsrv_accept(uint64_t ep, uint64_t ipa, uint64_t pages, uint64_t from);
 long memsrv_shutdown(uint64_t ep, int status);
 const char *memsrv_strerror(long err);
