@@ -1,5 +1,8 @@
-/* septa_unit [SUITE]: runs one suite (or all); exits non-zero on any failure. */
+/* septa_unit [SUITE]: runs one suite (or all); exits non-zero on any failure,
+ * on a registered test that did not run, and on a test that asserted
+ * nothing (it could not have failed). */
 #include <CUnit/Basic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "tests.h"
@@ -20,9 +23,67 @@ static const struct {
 #endif
 };
 
+static unsigned refused_tests;
+
+#undef CU_add_test
+CU_pTest unit_add_test(CU_pSuite s, const char *name, CU_TestFunc fn)
+{
+	CU_pTest t = CU_add_test(s, name, fn);
+
+	if (!t) {
+		refused_tests++;
+		fprintf(stderr, "septa_unit: test '%s' not registered: %s\n", name,
+			CU_get_error_msg());
+	}
+	return t;
+}
+
+/* Each registered test runs through guarded(), which calls the test's own
+ * function and counts the assertions it made. */
+static struct guard {
+	CU_pTest test;
+	CU_TestFunc fn;
+} * guards;
+static unsigned nguards, empty_tests;
+
+static void guarded(void)
+{
+	CU_pTest t = CU_get_current_test();
+	unsigned before = CU_get_number_of_asserts();
+
+	for (unsigned i = 0; i < nguards; i++) {
+		if (guards[i].test != t)
+			continue;
+		guards[i].fn();
+		if (CU_get_number_of_asserts() == before) {
+			empty_tests++;
+			CU_FAIL("the test made no assertion");
+		}
+		return;
+	}
+	CU_FAIL("septa_unit: a test it does not know ran");
+}
+
+static void guard_all(void)
+{
+	unsigned n = 0;
+
+	for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
+		for (CU_pTest t = s->pTest; t; t = t->pNext)
+			n++;
+	guards = calloc(n ? n : 1, sizeof(*guards));
+	if (!guards)
+		abort();
+	for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
+		for (CU_pTest t = s->pTest; t; t = t->pNext) {
+			guards[nguards++] = (struct guard){t, t->pTestFunc};
+			t->pTestFunc = guarded;
+		}
+}
+
 int main(int argc, char **argv)
 {
-	unsigned failures, ran;
+	unsigned failures, ran, registered;
 	int found = 0;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -37,14 +98,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "septa_unit: no suite '%s'\n", argv[1]);
 		return 2;
 	}
+	if (refused_tests)
+		return 2;
+	registered = CU_get_registry()->uiNumberOfTests;
+	guard_all();
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();
 	ran = CU_get_number_of_tests_run();
 	CU_cleanup_registry();
+	free(guards);
+	printf("septa_unit: %u registered, %u run, %u made no assertion\n", registered,
+	       ran, empty_tests);
 	if (ran == 0) {
 		fprintf(stderr, "septa_unit: no test ran\n");
 		return 2;
+	}
+	/* A suite whose set-up failed, or an inactive test, runs short. */
+	if (ran != registered) {
+		fprintf(stderr, "septa_unit: %u tests registered, %u ran\n", registered,
+			ran);
+		return 1;
 	}
 	return failures ? 1 : 0;
 }

@@ -17,3 +17,8 @@ void suite_vgic(void);
 void suite_mmio(void);
 void suite_concmd(void);
 void suite_grants(void);
+
+/* Every test is added through main.c's unit_add_test: a test CUnit refuses
+ * (a duplicate name, no suite) fails the run instead of going missing. */
+CU_pTest unit_add_test(CU_pSuite s, const char *name, CU_TestFunc fn);
+#define CU_add_test(s, name, fn) unit_add_test(s, name, fn)
