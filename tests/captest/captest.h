@@ -39,6 +39,10 @@ uint64_t spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uint64_t fault
 /* Yields until *v is non-zero (bounded): a same-priority thread may be
  * preempted by the timer before it gets there, so one yield is no proof. */
 void yield_until(volatile uint64_t *v);
+/* Lets threads below the suite's priority run until *v is non-zero: the
+ * suite drops below them (none may spin forever) and waits for that event;
+ * a check of what such a thread recorded is then no guess. */
+void join_lower(volatile uint64_t *v);
 /* Makes a shared peripheral interrupt pending at the GIC (test kernels). */
 long pend_spi(unsigned irq);
 /* An unmapped IPA in the root task's address space. */

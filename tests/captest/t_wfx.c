@@ -174,7 +174,8 @@ void test_guest_wfi_waiter_deleted(void)
 	struct septa_msg m = {0};
 
 	/* On a GICv2 each guest takes the one GICV frame the device Untyped has. */
-	SKIP_UNLESS(bi->gic_version == 3);
+	SKIP_UNLESS(bi->gic_version == 3, "needs a GICv3: on a GICv2 the device Untyped "
+					  "has one GICV frame, for one guest");
 	for (unsigned i = 0; i < 3; i++) {
 		ep[i] = mk(SEPTA_OBJ_ENDPOINT, 0);
 		tcb[i] = make_gic_guest(&v3, &v2, ep[i], &vcpu[i]);

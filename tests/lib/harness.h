@@ -5,9 +5,11 @@
  * writes `void test_NAME(void)` with CHECK/CHECK_EQ, and has its directory
  * on the include path (harness.c includes <tests.def>).
  *
- * The report is one line per test ("ok  ", "FAIL" or "skip", then the
- * name) and the totals "N passed, N failed, N skipped", which
- * tests/system matches.
+ * The report: "run  NAME" as each test starts (so a test that hangs or
+ * crashes the suite is named by the last such line), then its outcome,
+ * "ok  ", "FAIL" or "skip" and the name (a skip with its reason), and at
+ * the end the totals "N passed, N failed, N skipped", which tests/system
+ * pins to the count tests.def registers.
  */
 #pragma once
 
@@ -15,6 +17,7 @@
 struct harness_state {
 	int failed;
 	int skipped;
+	const char *skip_why; /* what this machine lacks, said on the skip line */
 };
 extern struct harness_state harness;
 
@@ -38,20 +41,27 @@ void harness_fail(const char *file, int line, const char *what, long got, long w
 	} while (0)
 
 /* A test that needs what this machine does not have says so, and is
- * counted as skipped, never as passed. */
-#define SKIP_UNLESS(c)                                                                   \
+ * counted as skipped, never as passed; only a test the suite's hooks list
+ * in may_skip may skip at all (any other skip fails it). */
+#define SKIP_UNLESS(c, why)                                                              \
 	do {                                                                             \
 		if (!(c)) {                                                              \
 			harness.skipped = 1;                                             \
+			harness.skip_why = (why);                                        \
 			return;                                                          \
 		}                                                                        \
 	} while (0)
 
-/* What a suite does around each test; either may be NULL. A before() that
- * returns non-zero has said why the test cannot run: it counts as failed. */
+/* What a suite does around each test; any may be NULL. A before() that
+ * returns non-zero has said why the test cannot run: it counts as failed.
+ * An after() that returns non-zero has said what the test left behind that
+ * it could not clean up: the test fails, and after() must have restored a
+ * clean state for the next one all the same. may_skip: the names of the
+ * tests that may skip on some machine, NULL-terminated. */
 struct harness_hooks {
 	int (*before)(const char *name);
-	void (*after)(void);
+	int (*after)(const char *name);
+	const char *const *may_skip;
 };
 
 /* How many tests tests.def lists. */
