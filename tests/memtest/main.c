@@ -46,7 +46,8 @@ int probe(uint64_t tcb, uint64_t rd, uint64_t wr, uint64_t val, uint64_t *got)
 	if (septa_tcb_write_registers(tcb, 1, 6, regs) || septa_recv(mt.fault_ep, &m))
 		return PROBE_OTHER;
 	label = (unsigned)SEPTA_MSG_LABEL(m.info);
-	septa_reply(&stop); /* leaves it stopped, ready for the next probe */
+	if (septa_reply(&stop)) /* leaves it stopped, ready for the next probe */
+		return PROBE_OTHER;
 	if (label == SEPTA_FAULT_ABORT) {
 		*got = m.mr[SEPTA_ABORT_IPA];
 		return PROBE_FAULT;
@@ -109,6 +110,6 @@ int main(void)
 		return 1;
 	}
 	printf("memtest: %u tests, borrower VSpace is client %u\n", harness_count, mt.b);
-	memsrv_shutdown(EP, harness_run(&(struct harness_hooks){0}));
+	memsrv_shutdown(EP, harness_run(&(struct harness_hooks){.after = memtest_after}));
 	return 1;
 }

@@ -40,3 +40,11 @@ uint64_t pa_of(uint64_t vspace, uint64_t ipa);
 /* What the kernel maps at ipa: q[0] pa, q[1] level, q[2] rights, q[3] tag. */
 void kq(uint64_t vspace, uint64_t ipa, uint64_t q[4]);
 void memtest_bench(void);
+/* cleanup.c: every memsrv_alloc of memtest is recorded, and after each test
+ * memtest_after() gives back what it left (non-zero if it left anything). */
+long memtest_alloc(uint64_t ep, uint64_t pages, uint64_t align, uint64_t ipa,
+		   unsigned rights, uint64_t *pa);
+#define memsrv_alloc memtest_alloc
+int memtest_after(const char *name);
+/* The page at pa, allocated by this test, stays when it ends (on purpose). */
+void memtest_keep(uint64_t pa);

@@ -28,7 +28,8 @@ static int peek(uint64_t tcb, uint64_t addr, uint64_t *got)
 	if (septa_tcb_write_registers(tcb, 1, 2, regs) || septa_recv(mt.fault_ep, &m))
 		return PROBE_OTHER;
 	label = SEPTA_MSG_LABEL(m.info);
-	septa_reply(&stop);
+	if (septa_reply(&stop))
+		return PROBE_OTHER;
 	if (label != SEPTA_FAULT_UNKNOWN_SYSCALL)
 		return label == SEPTA_FAULT_ABORT ? PROBE_FAULT : PROBE_OTHER;
 	*got = m.mr[SEPTA_BADCALL_X0];
@@ -62,6 +63,7 @@ void test_freed_ipc_buffer_is_unbound(void)
 		n++;
 	}
 	CHECK_EQ(memsrv_alloc(EP, 1, 1, buf, MEMSRV_RW, &fresh), MEMSRV_OK);
+	memtest_keep(fresh); /* memtest's IPC buffer from now on */
 	CHECK(at < TRIES);
 	CHECK(fresh != pa0);
 	/* Registers 4-7 of a reply go to the caller's kernel-bound buffer: it
