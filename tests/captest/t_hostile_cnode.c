@@ -231,14 +231,18 @@ static long mint(uint64_t dst, uint64_t src, uint64_t badge)
 	return septa_cnode_mint(CNODE, dst, DEPTH, CNODE, src, DEPTH, ALL, badge);
 }
 
-/* The badge a signal on notification capability n delivers. */
+/* The badge a signal on notification capability n delivers (0, and the
+ * test failed, if the signal or the poll does not work). */
 static uint64_t badge_of(uint64_t n)
 {
 	uint64_t b = 0;
+	long err = septa_signal(n);
 
-	septa_signal(n);
-	septa_poll(n, &b);
-	return b;
+	if (!err)
+		err = septa_poll(n, &b);
+	if (err)
+		harness_fail(__FILE__, __LINE__, "signal and poll of n", err, 0);
+	return err ? 0 : b;
 }
 
 void test_bad_cnode_mint_arg_badged_again(void)

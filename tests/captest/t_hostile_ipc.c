@@ -250,13 +250,13 @@ void test_bad_sys_reply_no_reply(void)
 	CHECK_EQ(septa_reply(&m), SEPTA_E_NO_REPLY);
 }
 
-static volatile uint64_t got_label, got_mr0;
+static volatile uint64_t got_label, got_mr0, got_err;
 
 static void caller(uint64_t ep)
 {
 	struct septa_msg m = {.info = septa_msginfo(3, 0, 1), .mr = {11}};
 
-	septa_call(ep, &m);
+	got_err = (uint64_t)septa_call(ep, &m);
 	got_mr0 = m.mr[0];
 	got_label = SEPTA_MSG_LABEL(m.info) | 0x1000;
 }
@@ -268,6 +268,7 @@ void test_bad_sys_reply_msg_length(void)
 
 	CHECK(ep);
 	got_label = got_mr0 = 0;
+	got_err = ~0ULL;
 	/* Above the suite: it calls at once and waits for the answer. */
 	CHECK(spawn(caller, ep, HIGH_PRIO, 0));
 	CHECK_EQ(septa_recv(ep, &m), 0);
@@ -278,7 +279,7 @@ void test_bad_sys_reply_msg_length(void)
 	CHECK_EQ(septa_reply(&m), SEPTA_E_MSG_LENGTH);
 	m.info = septa_msginfo(9, 0, 127);
 	CHECK_EQ(septa_reply(&m), SEPTA_E_MSG_LENGTH);
-	septa_yield();
+	CHECK_EQ(septa_yield(), 0);
 	CHECK_EQ(got_label, 0); /* it still waits */
 	/* The whole maximum is a reply. */
 	m.info = septa_msginfo(8, 0, SEPTA_MSG_MAX);
@@ -286,19 +287,21 @@ void test_bad_sys_reply_msg_length(void)
 	CHECK_EQ(septa_reply(&m), 0);
 	yield_until(&got_label);
 	CHECK_EQ(got_label, 8 | 0x1000);
+	CHECK_EQ(got_err, 0);
 	CHECK_EQ(got_mr0, 77);
 }
 
 /* Receive slots a hostile receiver names: the message still arrives, the
  * capability does not (caps 0), no slot is filled, the sender keeps it. */
-static volatile uint64_t rs_cap;
+static volatile uint64_t rs_cap, rs_err, rs_done;
 
 static void rs_sender(uint64_t ep)
 {
 	struct septa_msg m = {.info = septa_msginfo(3, 1, 0)};
 
 	septa_ipc_buffer()->caps_or_badges[0] = rs_cap;
-	septa_send(ep, &m);
+	rs_err = (uint64_t)septa_send(ep, &m);
+	rs_done = 1;
 }
 
 /* The receive slot is a fresh empty slot, its index with extra bits. */
@@ -311,6 +314,8 @@ static void bad_receive_slot(uint64_t cnode, uint64_t extra, uint64_t depth)
 
 	CHECK(ep && n);
 	rs_cap = n;
+	rs_err = ~0ULL;
+	rs_done = 0;
 	b->receive_cnode = cnode;
 	b->receive_index = index;
 	b->receive_depth = depth;
@@ -321,6 +326,8 @@ static void bad_receive_slot(uint64_t cnode, uint64_t extra, uint64_t depth)
 	CHECK_EQ(SEPTA_MSG_CAPS(m.info), 0);
 	CHECK_EQ(probe(dst), SEPTA_E_MISSING_CAP);
 	CHECK_EQ(probe(n), SEPTA_OK); /* the sender's is still there */
+	join_lower(&rs_done);
+	CHECK_EQ(rs_err, 0); /* and its send worked */
 }
 
 void test_receive_slot_depth_zero(void)

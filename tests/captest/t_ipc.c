@@ -2,12 +2,16 @@
 #include "captest.h"
 
 static volatile uint64_t seen[8];
+/* What a sender's septa_send returned, before it has returned. */
+#define NOT_YET 0x5e17ULL
 
+/* Records its send's result in seen[0], then says it is done in seen[3]. */
 static void sender(uint64_t ep)
 {
 	struct septa_msg m = {.info = septa_msginfo(7, 0, 4), .mr = {11, 22, 33, 44}};
 
 	seen[0] = (uint64_t)septa_send(ep, &m);
+	seen[3] = 1;
 }
 
 void test_send_recv(void)
@@ -15,6 +19,8 @@ void test_send_recv(void)
 	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0);
 	struct septa_msg m = {0};
 
+	seen[0] = NOT_YET;
+	seen[3] = 0;
 	CHECK(spawn(sender, ep, LOW_PRIO, 0));
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), 7);
@@ -22,20 +28,26 @@ void test_send_recv(void)
 	CHECK_EQ(m.mr[0], 11);
 	CHECK_EQ(m.mr[3], 44);
 	CHECK_EQ(m.badge, 0);
+	/* The sender's side: its send succeeded. */
+	join_lower(&seen[3]);
+	CHECK_EQ(seen[0], 0);
 }
 
+/* Answers each call with its label and words one more; a receive that
+ * fails fails the test (the caller then waits for ever: the suite's
+ * timeout names it). */
 static void echo_server(uint64_t ep)
 {
 	struct septa_msg m = {0};
 
-	septa_recv(ep, &m);
+	CHECK_EQ(septa_recv(ep, &m), 0);
 	for (;;) {
 		unsigned len = SEPTA_MSG_LEN(m.info);
 
 		for (unsigned i = 0; i < len; i++)
 			septa_set_mr(&m, i, septa_mr(&m, i) + 1);
 		m.info = septa_msginfo(SEPTA_MSG_LABEL(m.info) + 1, 0, len);
-		septa_reply_recv(ep, &m);
+		CHECK_EQ(septa_reply_recv(ep, &m), 0);
 	}
 }
 
@@ -88,9 +100,13 @@ void test_badge_on_receive(void)
 	CHECK_EQ(
 	    septa_cnode_mint(CNODE, b, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL, 0xbeef),
 	    0);
+	seen[0] = NOT_YET;
+	seen[3] = 0;
 	CHECK(spawn(sender, b, LOW_PRIO, 0));
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(m.badge, 0xbeef);
+	join_lower(&seen[3]);
+	CHECK_EQ(seen[0], 0);
 }
 
 void test_nonblocking_no_partner(void)
@@ -137,6 +153,7 @@ static void cap_sender(uint64_t ep)
 
 	septa_ipc_buffer()->caps_or_badges[0] = seen[1];
 	seen[0] = (uint64_t)septa_send(ep, &m);
+	seen[3] = 1;
 }
 
 void test_cap_transfer(void)
@@ -151,11 +168,15 @@ void test_cap_transfer(void)
 	b->receive_cnode = 0;
 	b->receive_index = recv;
 	b->receive_depth = DEPTH;
+	seen[0] = NOT_YET;
+	seen[3] = 0;
 	CHECK(spawn(cap_sender, ep, LOW_PRIO, 0));
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_CAPS(m.info), 1);
 	CHECK_EQ(septa_signal(recv), 0);
 	CHECK_EQ(septa_poll(n, &badge), 0);
+	join_lower(&seen[3]);
+	CHECK_EQ(seen[0], 0); /* the sender's send worked */
 }
 
 void test_cap_transfer_needs_grant(void)
@@ -181,11 +202,15 @@ void test_cap_unwrapped(void)
 	CHECK_EQ(
 	    septa_cnode_mint(CNODE, b, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL, 42), 0);
 	seen[1] = b;
+	seen[0] = NOT_YET;
+	seen[3] = 0;
 	CHECK(spawn(cap_sender, ep, LOW_PRIO, 0));
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_CAPS(m.info), 1);
 	CHECK_EQ(SEPTA_MSG_UNWRAP(m.info), 1);
 	CHECK_EQ(septa_ipc_buffer()->caps_or_badges[0], 42);
+	join_lower(&seen[3]);
+	CHECK_EQ(seen[0], 0); /* the sender's send worked */
 }
 
 void test_cap_receive_slot_occupied(void)
@@ -198,17 +223,22 @@ void test_cap_receive_slot_occupied(void)
 	b->receive_cnode = 0;
 	b->receive_index = n; /* occupied */
 	b->receive_depth = DEPTH;
+	seen[0] = NOT_YET;
+	seen[3] = 0;
 	CHECK(spawn(cap_sender, ep, LOW_PRIO, 0));
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), 3);
 	CHECK_EQ(SEPTA_MSG_CAPS(m.info), 0);
+	join_lower(&seen[3]);
+	CHECK_EQ(seen[0], 0); /* the sender's send worked */
 }
 
 static void tagged_sender(uint64_t arg)
 {
 	struct septa_msg m = {.info = septa_msginfo(arg & 0xff, 0, 0)};
 
-	septa_send(arg >> 8, &m);
+	seen[arg & 3] = (uint64_t)septa_send(arg >> 8, &m);
+	seen[4 + (arg & 3)] = 1;
 }
 
 void test_sender_queue_fifo(void)
@@ -217,12 +247,19 @@ void test_sender_queue_fifo(void)
 	struct septa_msg m = {0};
 
 	/* Above us: each runs as soon as it is resumed, until it blocks. */
+	seen[1] = seen[2] = NOT_YET;
+	seen[5] = seen[6] = 0;
 	CHECK(spawn(tagged_sender, ep << 8 | 1, HIGH_PRIO, 0));
 	CHECK(spawn(tagged_sender, ep << 8 | 2, HIGH_PRIO, 0));
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), 1);
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), 2);
+	/* Each sender's send worked. */
+	yield_until(&seen[5]);
+	yield_until(&seen[6]);
+	CHECK_EQ(seen[1], 0);
+	CHECK_EQ(seen[2], 0);
 }
 
 void test_call_on_notification(void)
@@ -261,13 +298,13 @@ void test_revoke_badged_with_sender_waiting(void)
 
 	CHECK_EQ(septa_cnode_mint(CNODE, b, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL, 9),
 		 0);
-	seen[0] = 0;
+	seen[0] = NOT_YET;
 	CHECK(spawn(sender, b, HIGH_PRIO, 0));
 	/* Revoking the original removes the badged copy but the endpoint
 	 * lives on: the sender still waits. Deleting the original ends it. */
 	CHECK_EQ(septa_cnode_revoke(CNODE, ep, DEPTH), 0);
 	CHECK_EQ(septa_nbsend(b, &(struct septa_msg){0}), SEPTA_E_MISSING_CAP);
-	CHECK_EQ(seen[0], 0);
+	CHECK_EQ(seen[0], NOT_YET);
 	CHECK_EQ(septa_cnode_delete(CNODE, ep, DEPTH), 0);
 	CHECK_EQ((long)seen[0], SEPTA_E_DELETED);
 }
@@ -402,7 +439,7 @@ static void long_replier(uint64_t ep)
 	struct septa_ipc_buffer *b = septa_ipc_buffer();
 	struct septa_msg m = {0};
 
-	septa_recv(ep, &m);
+	CHECK_EQ(septa_recv(ep, &m), 0);
 	b->user_data = 0xbad0;
 	for (unsigned i = 0; i < SEPTA_MSG_MAX_CAPS; i++)
 		b->caps_or_badges[i] = 0xbad1 + i;
@@ -427,7 +464,7 @@ void test_reply_too_long(void)
 	struct septa_msg m = {.info = septa_msginfo(1, 0, 1), .mr = {1}};
 	uint64_t rc, ri, rd;
 
-	seen[0] = seen[1] = seen[2] = 0;
+	seen[0] = seen[1] = seen[2] = NOT_YET;
 	CHECK(spawn(long_replier, ep, HIGH_PRIO, 0));
 	/* After spawning: its invocations use these fields. */
 	rc = b->receive_cnode;
@@ -490,6 +527,8 @@ void test_cap_transfer_frame_unmapped(void)
 	b->receive_cnode = 0;
 	b->receive_index = recv;
 	b->receive_depth = DEPTH;
+	seen[0] = NOT_YET;
+	seen[3] = 0;
 	CHECK(spawn(cap_sender, ep, LOW_PRIO, 0));
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_CAPS(m.info), 1);
@@ -504,6 +543,8 @@ void test_cap_transfer_frame_unmapped(void)
 	CHECK_EQ(septa_frame_unmap(f), 0);
 	CHECK_EQ(septa_vspace_query(vs, 0x5000, q), 0);
 	CHECK_EQ(q[0], 0);
+	join_lower(&seen[3]);
+	CHECK_EQ(seen[0], 0); /* the sender's send worked */
 }
 
 /* A PageTable has one capability: IPC transfer refuses it as CNODE_COPY
@@ -520,6 +561,8 @@ void test_cap_transfer_page_table_refused(void)
 	b->receive_cnode = 0;
 	b->receive_index = recv;
 	b->receive_depth = DEPTH;
+	seen[0] = NOT_YET;
+	seen[3] = 0;
 	CHECK(spawn(cap_sender, ep, LOW_PRIO, 0));
 	CHECK_EQ(septa_recv(ep, &m), 0);
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), 3);
@@ -527,4 +570,6 @@ void test_cap_transfer_page_table_refused(void)
 	CHECK_EQ(
 	    septa_cnode_copy(CNODE, slot(), DEPTH, CNODE, recv, DEPTH, SEPTA_RIGHTS_ALL),
 	    SEPTA_E_MISSING_CAP);
+	join_lower(&seen[3]);
+	CHECK_EQ(seen[0], 0); /* the sender's send worked */
 }

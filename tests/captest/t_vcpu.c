@@ -72,7 +72,10 @@ static uint64_t make_guest_in(unsigned ia_bits, uint64_t ep, uint64_t *vcpu_out)
 
 void drop_guest_view(void)
 {
-	septa_cnode_delete(CNODE, host_pt_of_last_guest, DEPTH);
+	long err = septa_cnode_delete(CNODE, host_pt_of_last_guest, DEPTH);
+
+	if (err)
+		harness_fail(__FILE__, __LINE__, "delete of the guest view", err, 0);
 }
 
 static uint64_t make_guest(uint64_t ep, uint64_t *vcpu_out)
