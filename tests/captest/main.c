@@ -5,6 +5,8 @@
 #define TEST_UT_BITS 22
 #define MAX_THREADS  8
 #define STACK_SIZE   16384
+/* Slots past a test's last that its teardown checks are empty. */
+#define UNTAKEN_CHECKED 16
 
 struct captest_ctx ct;
 const struct septa_bootinfo *bi;
@@ -117,7 +119,7 @@ static void restore_clean(void)
 	for (unsigned i = 0; i < bi->untyped_count; i++)
 		if (bi->untyped[i].is_device)
 			septa_cnode_revoke(CNODE, bi->untyped_slot + i, DEPTH);
-	for (uint64_t s = ut_slot; s < ct.slot_next; s++)
+	for (uint64_t s = ut_slot; s < ct.slot_next + UNTAKEN_CHECKED; s++)
 		septa_cnode_delete(CNODE, s, DEPTH);
 }
 
@@ -145,6 +147,12 @@ static int after(const char *name)
 	for (uint64_t s = first_slot; !what && s < ct.slot_next; s++)
 		if (!slot_empty(s)) {
 			what = "a slot still full after its delete";
+			bad_slot = s;
+		}
+	/* Past the slots it took: one it used without slot() is a leak. */
+	for (uint64_t s = ct.slot_next; !what && s < ct.slot_next + UNTAKEN_CHECKED; s++)
+		if (!slot_empty(s)) {
+			what = "a slot the test used without taking it";
 			bad_slot = s;
 		}
 	if (!what && (err = septa_untyped_retype(big_ut, SEPTA_OBJ_UNTYPED, big_bits,
