@@ -7,7 +7,9 @@
  * memtest_after() gives back what that client still owns of each:
  * unshared from every client, reclaimed, freed. So one bug fails one test.
  * A test that passed and still left pages behind leaked them: it fails
- * too, unless it said it keeps them (memtest_keep).
+ * too, unless it said it keeps them (memtest_keep). Then memsrv's audit:
+ * a test after which memsrv's books and the kernel's mappings differ more
+ * than before it fails by name (and later tests are judged from there).
  */
 #include <stdio.h>
 #include "memtest.h"
@@ -19,6 +21,7 @@ static struct {
 	uint64_t ep, pa, pages;
 } ranges[MAX_RANGES];
 static unsigned nranges, unrecorded;
+static uint64_t audit_base; /* differences the tests before left */
 
 long memtest_alloc(uint64_t ep, uint64_t pages, uint64_t align, uint64_t ipa,
 		   unsigned rights, uint64_t *pa)
@@ -64,6 +67,26 @@ static void give_back(uint64_t ep, uint64_t pa, uint64_t n)
 	(void)memsrv_free(ep, pa, n);
 }
 
+static int audit_after(void)
+{
+	struct memsrv_audit a;
+	long err = memsrv_audit(EP, &a);
+
+	if (err) {
+		printf("     teardown: memsrv's audit: %s (%ld)\n", memsrv_strerror(err),
+		       err);
+		return 1;
+	}
+	if (a.differences <= audit_base)
+		return 0;
+	printf("     teardown: memsrv's audit: %lu differences (%lu before the test), "
+	       "the first of kind %u, client %u, IPA %#lx\n",
+	       (unsigned long)a.differences, (unsigned long)audit_base, a.kind, a.client,
+	       (unsigned long)a.ipa);
+	audit_base = a.differences;
+	return 1;
+}
+
 int memtest_after(const char *name)
 {
 	unsigned left = 0, still = 0;
@@ -96,5 +119,5 @@ int memtest_after(const char *name)
 		       left, still);
 	left += unrecorded;
 	unrecorded = 0;
-	return left != 0;
+	return (left != 0) | audit_after();
 }
