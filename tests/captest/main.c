@@ -123,6 +123,30 @@ static void restore_clean(void)
 		septa_cnode_delete(CNODE, s, DEPTH);
 }
 
+/* The test kernel's audit of the CSpace, the derivation tree and what the
+ * kernel holds (kernel/core/audit.c), after each teardown: a test after
+ * which it finds more violations than before fails by name (the audit
+ * prints the first), and later tests are judged from there. */
+static uint64_t audit_base;
+
+static int kernel_audit(void)
+{
+	struct septa_msg m = {.info = SEPTA_AUDIT_STALE_OK};
+	long err = septa_ipc(SEPTA_SYS_TEST_AUDIT, bi->first_free_slot, &m);
+
+	if (err) {
+		printf("     teardown: the kernel's audit: %ld\n", err);
+		return 1;
+	}
+	if (m.info <= audit_base)
+		return 0;
+	printf(
+	    "     teardown: the kernel's audit: %lu violations (%lu before the test)\n",
+	    (unsigned long)m.info, (unsigned long)audit_base);
+	audit_base = m.info;
+	return 1;
+}
+
 /* Tear down: every object of the test, then every slot it used. Each step
  * must work, and afterwards the slots must be empty and nothing made from
  * big_ut left (all of it retypes as one Untyped again); if not, the test
@@ -161,9 +185,10 @@ static int after(const char *name)
 	else if (!what && (err = septa_cnode_delete(CNODE, ut_slot, DEPTH)))
 		what = "delete of the whole-Untyped probe";
 	if (!what)
-		return 0;
+		return kernel_audit();
 	printf("     teardown: %s (slot %lu): %ld\n", what, (unsigned long)bad_slot, err);
 	restore_clean();
+	kernel_audit();
 	return 1;
 }
 
