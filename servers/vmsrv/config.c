@@ -20,9 +20,9 @@
 static const char *const root_props[] = {"compatible", "#address-cells", "#size-cells",
 					 NULL};
 static const char *const vm_props[] = {
-    "reg",    "vm-name",	"kernel",    "initrd",	      "bootargs",
-    "memory", "ipa-bits",	"cpus",	     "load-address",  "entry",
-    "uart",   "uart-interrupt", "shareable", "show-vm-count", NULL};
+    "reg",	 "vm-name",	  "kernel",	  "initrd", "bootargs", "memory",
+    "ipa-bits",	 "cpus",	  "load-address", "entry",  "uart",	"uart-interrupt",
+    "shareable", "show-vm-count", "priority",	  NULL};
 static const char *const region_props[] = {"peer", "address", "peer-address",
 					   "size", "rights",  NULL};
 
@@ -370,6 +370,13 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 	}
 	if ((err = get_flag(c, "show-vm-count", &v->show_vm_count)))
 		return err;
+	v->priority = VMCFG_PRIO_DEFAULT;
+	if ((err = get_u32(c, "priority", &v->priority, false)) < 0)
+		return err;
+	if (v->priority < VMCFG_PRIO_MIN || v->priority > VMCFG_PRIO_MAX)
+		return fail(c, VMCFG_E_VALUE, "priority",
+			    "%u: want %u to %u (below vmsrv's %u)", v->priority,
+			    VMCFG_PRIO_MIN, VMCFG_PRIO_MAX, VMCFG_VMSRV_PRIO);
 	node = c->node;
 	fdt_for_each_subnode(child, c->fdt, node)
 	{

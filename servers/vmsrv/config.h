@@ -15,6 +15,14 @@
 #define VMCFG_MODULE_LEN  32u
 #define VMCFG_ARGS_LEN	  256u
 #define VMCFG_BLOCK	  0x200000ULL /* guest RAM comes in 2 MiB blocks */
+/* A VM's vCPU threads' priority (`priority`): below vmsrv's, so that a
+ * fault is served at once, whatever the guest does; 0 stays below every
+ * guest (a new TCB's priority, docs/ipc-api.md). vmsrv runs at memsrv's
+ * server priority, 100 (docs/ipc-api.md, "The memory server"). */
+#define VMCFG_VMSRV_PRIO   100u
+#define VMCFG_PRIO_MIN	   1u
+#define VMCFG_PRIO_MAX	   (VMCFG_VMSRV_PRIO - 1)
+#define VMCFG_PRIO_DEFAULT 50u
 
 /* A page range shared at creation: the owner's pages, shown to the peer. */
 struct vmcfg_region {
@@ -35,6 +43,7 @@ struct vmcfg_vm {
 	uint64_t share_base, share_size; /* RAM mapped page by page */
 	unsigned ipa_bits;
 	unsigned cpus;
+	unsigned priority; /* its vCPU threads', VMCFG_PRIO_MIN..VMCFG_PRIO_MAX */
 	uint64_t uart_base;
 	unsigned uart_spi; /* INTID - 32 */
 	unsigned nregions;

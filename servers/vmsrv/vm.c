@@ -74,7 +74,7 @@ static int make_vcpu(struct vm *vm, unsigned i, uint64_t ep)
 			     SEPTA_RIGHT_WRITE, BADGE_VCPU(vm - vms, i)) ||
 	    septa_tcb_configure(c->tcb, fault, MEMSRV_CAP_CNODE, vm->vspace, guest_buffer,
 				0) ||
-	    septa_tcb_set_priority(c->tcb, GUEST_PRIO) ||
+	    septa_tcb_set_priority(c->tcb, vm->cfg->priority) ||
 	    septa_vcpu_set_tcb(c->vcpu, c->tcb))
 		return -1;
 	return 0;

@@ -18,7 +18,6 @@
 #include "vgic.h"
 #include "vuart.h"
 
-#define GUEST_PRIO 50u	/* below vmsrv (100): a fault is served at once */
 #define MAX_GRANTS 32u	/* sharing hypercalls a VM may have outstanding */
 #define VM_MSG_LEN 256u /* a refusal's message */
 

@@ -588,6 +588,61 @@ static void test_memory(void)
 			       "has free");
 }
 
+/* A VM's vCPU priority: 50 unless given, 1 to 99 (below vmsrv's 100,
+ * above 0) if given; out of range or malformed, refused, each its way. */
+static void test_priority(void)
+{
+	static const struct bad refused[] = {
+	    {"priority", U32, 0, 0, NULL, VMCFG_E_VALUE,
+	     "vm 'beta': priority: 0: want 1 to 99 (below vmsrv's 100)"},
+	    {"priority", U32, 100, 0, NULL, VMCFG_E_VALUE,
+	     "vm 'beta': priority: 100: want 1 to 99 (below vmsrv's 100)"},
+	    {"priority", U32, 255, 0, NULL, VMCFG_E_VALUE,
+	     "vm 'beta': priority: 255: want 1 to 99 (below vmsrv's 100)"},
+	    /* Not wrapped to a small one on the way to the kernel's 8 bits. */
+	    {"priority", U32, 0x100 + 60, 0, NULL, VMCFG_E_VALUE,
+	     "vm 'beta': priority: 316: want 1 to 99 (below vmsrv's 100)"},
+	    {"priority", U32, 0xffffffff, 0, NULL, VMCFG_E_VALUE,
+	     "vm 'beta': priority: 4294967295: want 1 to 99 (below vmsrv's 100)"},
+	    {"priority", U64, 60, 0, NULL, VMCFG_E_VALUE,
+	     "vm 'beta': priority: want one cell, has 8 bytes"},
+	    {"priority", STR, 0, 0, "high", VMCFG_E_VALUE,
+	     "vm 'beta': priority: want one cell, has 5 bytes"},
+	    {"priorty", U32, 60, 0, NULL, VMCFG_E_UNKNOWN,
+	     "vm 'beta': priorty: unknown property (did you mean 'priority'?)"},
+	};
+	int beta;
+
+	base();
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(cfg.vms[0].priority, 50);
+	CU_ASSERT_EQUAL(cfg.vms[1].priority, 50);
+	for (unsigned prio = 1; prio <= 99; prio += 49) {
+		base();
+		fdt_setprop_u32(buf, vm_node(2), "priority", prio);
+		CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+		CU_ASSERT_EQUAL(cfg.vms[0].priority, 50);
+		CU_ASSERT_EQUAL(cfg.vms[1].priority, prio);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		int err;
+
+		base();
+		apply(&refused[i]);
+		err = parse();
+		if (err != refused[i].err || strcmp(msg, refused[i].want))
+			printf("\ncase %zu: err %d, \"%s\"\n", i, err, msg);
+		CU_ASSERT_EQUAL(err, refused[i].err);
+		CU_ASSERT_STRING_EQUAL(msg, refused[i].want);
+	}
+	/* An empty property is not a flag here. */
+	base();
+	beta = vm_node(2);
+	fdt_setprop_empty(buf, beta, "priority");
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_VALUE);
+	CU_ASSERT_STRING_EQUAL(msg, "vm 'beta': priority: want one cell, has 0 bytes");
+}
+
 /* The configuration `make run` boots is a good one. */
 static void test_platform_config(void)
 {
@@ -622,4 +677,5 @@ void suite_vmcfg(void)
 	CU_add_test(s, "a tree older than version 16", test_old_version);
 	CU_add_test(s, "memory against what memsrv has", test_memory);
 	CU_add_test(s, "the platform's configuration", test_platform_config);
+	CU_add_test(s, "a VM's vCPU priority", test_priority);
 }
