@@ -66,10 +66,14 @@ septa_image(test-vm-archive KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=v
   VMS ${VMS}/archive.dts GUESTS initrd=initrd FILES big=${BIGMOD} DEPENDS big_module)
 # Containment under load (docs/testing.md, "Hostile guests and containment"):
 # the storm beside the measured guest, and the benchmark's baselines.
-foreach(s contain contain-alone contain-spin)
+foreach(s contain contain-alone contain-spin contain-above contain-periodic-alone
+  contain-periodic contain-periodic-above)
   septa_image(test-vm-${s} KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
     VMS ${VMS}/${s}.dts GUESTS work=work storm=storm spin=spin)
 endforeach()
+# A VM configured at vmsrv's priority: refused at boot.
+septa_image(test-vm-bad-priority KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+  VMS ${VMS}/bad-priority.dts GUESTS hello=hello)
 # The hostile guest fuzzer beside its witness.
 septa_image(test-vm-fuzz KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
   VMS ${VMS}/fuzz.dts GUESTS fuzz=fuzz steady=steady)
