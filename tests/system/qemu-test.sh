@@ -26,7 +26,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 run="$here/../../platforms/qemu-virt/run.sh"
-image="" status="" timeout=60
+image="" status="" timeout=120
 runargs=() expects=() sequence_of=() vm_of=("") rejects=() counts=() inputs=()
 sequence=0
 while [ $# -gt 0 ]; do
