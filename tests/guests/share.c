@@ -34,14 +34,15 @@ static void show(const char *who, volatile uint64_t *p)
 	gprintf("%s reads: \"%s\"\n", who, buf);
 }
 
-static uint64_t next_mail(unsigned *seen, unsigned from)
+/* Waits for the peer's next doorbell; one check, by the step's name, that
+ * it came from the peer with the value that says what it did. */
+static void next_mail(unsigned *seen, unsigned from, uint64_t value, const char *what)
 {
 	struct hvc_ret r;
 
 	wait_doorbell((*seen)++);
 	r = hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0);
-	check(r.x0 == 0 && r.x1 == from, "doorbell mail from the peer");
-	return r.x2;
+	check(r.x0 == 0 && r.x1 == from && r.x2 == value, what);
 }
 
 static void owner(unsigned me, unsigned peer)
@@ -50,7 +51,7 @@ static void owner(unsigned me, unsigned peer)
 	unsigned seen = 0;
 	uint32_t v;
 
-	check(next_mail(&seen, peer) == 0, "the borrower is ready");
+	next_mail(&seen, peer, 0, "the borrower is ready");
 	/* The borrower's first probe aborted before it rang; this VM has
 	 * had none: vmsrv's accounting shows a VM its own exits only. */
 	check(hvc(SEPTA_HC_EXIT_STATS, SEPTA_EXIT_ABORT, 0, 0, 0, 0).x1 == 0,
@@ -74,23 +75,23 @@ static void owner(unsigned me, unsigned peer)
 	check(hvc(SEPTA_HC_RECLAIM, PAGE, 1, 0, 0, 0).x0 == SEPTA_HC_E_DENIED,
 	      "RECLAIM a shared page: DENIED");
 	hvc(SEPTA_HC_DOORBELL, peer, 1, 0, 0, 0);
-	check(next_mail(&seen, peer) == 1, "the peer answered");
+	next_mail(&seen, peer, 1, "the peer answered");
 	show("owner", page);
 	check(probe_read(PAGE, &v), "the owner still reads its shared page");
 	check(hvc(SEPTA_HC_UNSHARE, PAGE, 1, peer, 0, 0).x0 == 0, "UNSHARE");
 	hvc(SEPTA_HC_DOORBELL, peer, 2, 0, 0, 0);
-	check(next_mail(&seen, peer) == 2, "the peer lost access");
+	next_mail(&seen, peer, 2, "the peer lost access");
 	check(hvc(SEPTA_HC_LEND, PAGE, 1, peer, PEER_LENT, SEPTA_HC_R | SEPTA_HC_W).x0 ==
 		  0,
 	      "LEND the page");
 	check(!probe_read(PAGE, &v), "a lent page is gone for its owner");
 	hvc(SEPTA_HC_DOORBELL, peer, 3, 0, 0, 0);
-	check(next_mail(&seen, peer) == 3, "the borrower used it");
+	next_mail(&seen, peer, 3, "the borrower used it");
 	check(hvc(SEPTA_HC_RECLAIM, PAGE, 1, 0, 0, 0).x0 == 0, "RECLAIM");
 	check(probe_read(PAGE, &v) && v == 0xb0bb1e,
 	      "reclaimed, with the borrower's write");
 	hvc(SEPTA_HC_DOORBELL, peer, 4, 0, 0, 0);
-	check(next_mail(&seen, peer) == 4, "the borrower lost it again");
+	next_mail(&seen, peer, 4, "the borrower lost it again");
 }
 
 static void borrower(unsigned owner_id)
@@ -101,20 +102,20 @@ static void borrower(unsigned owner_id)
 
 	check(!probe_read(PEER_IPA, &v), "nothing at the window before the share");
 	hvc(SEPTA_HC_DOORBELL, owner_id, 0, 0, 0, 0);
-	check(next_mail(&seen, owner_id) == 1, "told the page is shared");
+	next_mail(&seen, owner_id, 1, "told the page is shared");
 	show("borrower", shared);
 	say(shared, "and the borrower answered");
 	hvc(SEPTA_HC_DOORBELL, owner_id, 1, 0, 0, 0);
-	check(next_mail(&seen, owner_id) == 2, "told the share is over");
+	next_mail(&seen, owner_id, 2, "told the share is over");
 	check(!probe_read(PEER_IPA, &v) && !probe_write(PEER_IPA, 1),
 	      "unshared: reads and writes fault");
 	hvc(SEPTA_HC_DOORBELL, owner_id, 2, 0, 0, 0);
-	check(next_mail(&seen, owner_id) == 3, "told the page is lent");
+	next_mail(&seen, owner_id, 3, "told the page is lent");
 	check(probe_write(PEER_LENT, 0xb0bb1e) && probe_read(PEER_LENT, &v) &&
 		  v == 0xb0bb1e,
 	      "the lent page is mine to write");
 	hvc(SEPTA_HC_DOORBELL, owner_id, 3, 0, 0, 0);
-	check(next_mail(&seen, owner_id) == 4, "told the page is reclaimed");
+	next_mail(&seen, owner_id, 4, "told the page is reclaimed");
 	check(!probe_read(PEER_LENT, &v), "reclaimed: it faults");
 	hvc(SEPTA_HC_DOORBELL, owner_id, 4, 0, 0, 0);
 }
