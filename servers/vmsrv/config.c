@@ -22,7 +22,7 @@ static const char *const root_props[] = {"compatible", "#address-cells", "#size-
 static const char *const vm_props[] = {
     "reg",	 "vm-name",	  "kernel",	  "initrd", "bootargs", "memory",
     "ipa-bits",	 "cpus",	  "load-address", "entry",  "uart",	"uart-interrupt",
-    "shareable", "show-vm-count", "priority",	  NULL};
+    "shareable", "show-vm-count", "priority", "peers", NULL};
 static const char *const region_props[] = {"peer", "address", "peer-address",
 					   "size", "rights",  NULL};
 
@@ -485,6 +485,100 @@ static int check_all(struct ctx *c, struct vmcfg *cfg)
 	return 0;
 }
 
+/*
+ * peers = "name", ...: the other VMs this one may name in hypercalls; none
+ * without it. Read once every VM's name is known: each must be another
+ * VM's, once. The whole list or nothing is taken.
+ */
+static int peers_of(struct ctx *c, const struct vmcfg *cfg, struct vmcfg_vm *v)
+{
+	int len, n = 0;
+	const char *p = fdt_getprop(c->fdt, c->node, "peers", &len), *s;
+	uint32_t mask = 0;
+
+	if (!p)
+		return 0;
+	if (len < 2 || p[len - 1])
+		return fail(c, VMCFG_E_VALUE, "peers", "not a list of VM names");
+	for (s = p; s < p + len; s += strlen(s) + 1, n++)
+		if (!*s)
+			return fail(c, VMCFG_E_VALUE, "peers", "name %d is empty", n + 1);
+	if (n > (int)VMCFG_MAX_PEERS)
+		return fail(c, VMCFG_E_TOO_MANY, "peers",
+			    "%d names, more than the %u other VMs there can be", n,
+			    VMCFG_MAX_PEERS);
+	for (s = p, n = 1; s < p + len; s += strlen(s) + 1, n++) {
+		const struct vmcfg_vm *o = NULL;
+
+		/* Printed below: no control character may reach the console. */
+		for (const char *q = s; *q; q++)
+			if ((uint8_t)*q < 0x20 || *q == 0x7f)
+				return fail(c, VMCFG_E_VALUE, "peers",
+					    "control character %#x in name %d",
+					    (uint8_t)*q, n);
+		for (unsigned i = 0; i < cfg->nvms && !o; i++)
+			if (!strcmp(cfg->vms[i].name, s))
+				o = &cfg->vms[i];
+		if (!o)
+			return fail(c, VMCFG_E_VALUE, "peers", "no VM is named '%s'", s);
+		if (o == v)
+			return fail(c, VMCFG_E_VALUE, "peers", "'%s' is this VM itself",
+				    s);
+		if (mask >> o->id & 1)
+			return fail(c, VMCFG_E_VALUE, "peers", "'%s' is named twice", s);
+		mask |= 1u << o->id;
+	}
+	v->peers = mask;
+	return 0;
+}
+
+/* Peers know each other, both ways, and a region (the guest's device tree
+ * names its other VM) is shared only between peers. */
+static int check_pairs(struct ctx *c, const struct vmcfg *cfg)
+{
+	int vm_node, region;
+
+	for (unsigned i = 0; i < cfg->nvms; i++) {
+		const struct vmcfg_vm *v = &cfg->vms[i];
+
+		c->vm = v->name;
+		for (unsigned j = 0; j < cfg->nvms; j++)
+			if (vmcfg_is_peer(v, cfg->vms[j].id) &&
+			    !vmcfg_is_peer(&cfg->vms[j], v->id))
+				return fail(c, VMCFG_E_VALUE, "peers",
+					    "'%s' does not name this VM among its "
+					    "peers (peers are mutual)",
+					    cfg->vms[j].name);
+		child_name(c->fdt, 0, i, &vm_node);
+		for (unsigned r = 0; r < v->nregions; r++) {
+			if (vmcfg_is_peer(v, v->regions[r].peer))
+				continue;
+			c->sub = child_name(c->fdt, vm_node, r, &region);
+			return fail(c, VMCFG_E_VALUE, "peer",
+				    "vm '%s' is not among this VM's peers",
+				    vmcfg_find(cfg, v->regions[r].peer)->name);
+		}
+	}
+	return 0;
+}
+
+/* Every VM's peers, or on a refusal none at all. */
+static int check_peers(struct ctx *c, struct vmcfg *cfg)
+{
+	int err = 0;
+
+	for (unsigned i = 0; i < cfg->nvms && !err; i++) {
+		child_name(c->fdt, 0, i, &c->node);
+		c->vm = cfg->vms[i].name;
+		err = peers_of(c, cfg, &cfg->vms[i]);
+	}
+	if (!err)
+		err = check_pairs(c, cfg);
+	for (unsigned i = 0; i < cfg->nvms && err; i++)
+		cfg->vms[i].peers = 0;
+	return err;
+}
+
 const struct vmcfg_vm *vmcfg_find(const struct vmcfg *cfg, unsigned id)
 {
 	for (unsigned i = 0; i < cfg->nvms; i++)
@@ -544,7 +638,9 @@ int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcf
 	c.vm = NULL;
 	if (!cfg->nvms)
 		return fail(&c, VMCFG_E_MISSING, "configuration", "no vm@<id> node");
-	return check_all(&c, cfg);
+	if ((err = check_all(&c, cfg)))
+		return err;
+	return check_peers(&c, cfg);
 }
 
 uint64_t vmcfg_memory(const struct vmcfg_vm *v)

@@ -11,6 +11,7 @@
 #define VMCFG_MAX_VMS	  8u
 #define VMCFG_MAX_CPUS	  4u
 #define VMCFG_MAX_REGIONS 4u
+#define VMCFG_MAX_PEERS	  (VMCFG_MAX_VMS - 1u)
 #define VMCFG_NAME_LEN	  16u
 #define VMCFG_MODULE_LEN  32u
 #define VMCFG_ARGS_LEN	  256u
@@ -51,6 +52,10 @@ struct vmcfg_vm {
 	/* VM_INFO tells it how many VMs there are; otherwise that is none of
 	 * its business (it reads 0). */
 	bool show_vm_count;
+	/* `peers`: bit n set for VM id n, which it may name in hypercalls.
+	 * Mutual (n has this VM's bit too) and only other VMs that exist: to
+	 * a guest, a VM that is not its peer does not exist. */
+	uint32_t peers;
 };
 
 struct vmcfg {
@@ -101,6 +106,11 @@ static inline void vmcfg_paged_blocks(const struct vmcfg_vm *v, uint64_t *lo,
 		return;
 	*lo = v->share_base & ~(VMCFG_BLOCK - 1);
 	*hi = (v->share_base + v->share_size + VMCFG_BLOCK - 1) & ~(VMCFG_BLOCK - 1);
+}
+/* Whether v may name VM id (any 64-bit value a guest passes). */
+static inline bool vmcfg_is_peer(const struct vmcfg_vm *v, uint64_t id)
+{
+	return id <= VMCFG_MAX_VMS && (v->peers >> id & 1);
 }
 /* [ipa, ipa + size) is in v's IPA space and clear of its RAM and devices. */
 bool vmcfg_free_ipa(const struct vmcfg_vm *v, uint64_t ipa, uint64_t size);

@@ -38,10 +38,20 @@ static long from_memsrv(long err)
 	}
 }
 
+/*
+ * The VM a call names, if the caller may name it: one of its configured
+ * peers, running. Any other id (no VM has it, a VM that is not a peer, the
+ * caller, past VMCFG_MAX_VMS) fails the first test, before anything looks
+ * for a VM of that id: a guest cannot tell a VM that is not its peer from
+ * none, in the answer or in what the call changed (docs/vm-config.md).
+ */
 static struct vm *peer_of(struct vm *vm, uint64_t id)
 {
-	struct vm *p = id <= VMCFG_MAX_VMS ? vm_by_id((unsigned)id) : NULL;
+	struct vm *p;
 
+	if (!vmcfg_is_peer(vm->cfg, id))
+		return NULL;
+	p = vm_by_id((unsigned)id);
 	return p && p != vm && p->state == VM_RUNNING ? p : NULL;
 }
 

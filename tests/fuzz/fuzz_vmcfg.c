@@ -3,8 +3,8 @@
  * tree blobs (libfdt underneath), and guestdt.c on what it accepts. An
  * accepted configuration keeps every promise config.h makes: ids, names,
  * RAM, load and entry addresses, the UART and the regions are in range and
- * clear of each other; each VM's guest device tree then builds and is a
- * well-formed tree. A refusal names what it refused.
+ * clear of each other, peers are other VMs and mutual; each VM's guest device tree then
+ * builds and is a well-formed tree. A refusal names what it refused.
  */
 #include <libfdt.h>
 #include <string.h>
@@ -66,12 +66,20 @@ static void check_vm(const struct vmcfg *cfg, const struct vmcfg_vm *v)
 		FUZZ_CHECK(
 		    inside(v->share_base, v->share_size, v->ram_base, dtb - v->ram_base));
 	}
+	/* Peers: other VMs that exist, each naming this one back. */
+	FUZZ_CHECK(!(v->peers & ~(((1u << VMCFG_MAX_VMS) - 1) << 1)) &&
+		   !vmcfg_is_peer(v, v->id));
+	for (unsigned id = 1; id <= VMCFG_MAX_VMS; id++)
+		FUZZ_CHECK(
+		    !vmcfg_is_peer(v, id) ||
+		    (vmcfg_find(cfg, id) && vmcfg_is_peer(vmcfg_find(cfg, id), v->id)));
 	FUZZ_CHECK(v->nregions <= VMCFG_MAX_REGIONS);
 	for (unsigned r = 0; r < v->nregions; r++) {
 		const struct vmcfg_region *g = &v->regions[r];
 		const struct vmcfg_vm *p = vmcfg_find(cfg, g->peer);
 
 		FUZZ_CHECK(p && p != v);
+		FUZZ_CHECK(vmcfg_is_peer(v, g->peer));
 		FUZZ_CHECK(g->size && !((g->size | g->ipa | g->peer_ipa) & 0xfff));
 		FUZZ_CHECK(g->rights == 1 || g->rights == 3 || g->rights == 5);
 		FUZZ_CHECK(vmcfg_free_ipa(v, g->ipa, g->size));

@@ -56,6 +56,14 @@ static void base(void)
 	add_vm(1, "alpha");
 }
 
+/* The same, alpha and beta each other's peers (regions need it). */
+static void base_peers(void)
+{
+	base();
+	fdt_setprop_string(buf, vm_node(1), "peers", "beta");
+	fdt_setprop_string(buf, vm_node(2), "peers", "alpha");
+}
+
 static int parse(void)
 {
 	msg[0] = 0;
@@ -338,21 +346,21 @@ static void test_regions(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		base();
+		base_peers();
 		add_region(cases[i].peer, cases[i].ipa, cases[i].peer_ipa, cases[i].size,
 			   cases[i].rights);
 		CU_ASSERT_EQUAL(parse(), cases[i].err);
 		if (cases[i].err)
 			CU_ASSERT_STRING_EQUAL(msg, cases[i].want);
 	}
-	base();
+	base_peers();
 	fdt_setprop_u32(buf, add_region(2, 0x50000000, 0x60000000, 0x2000, "r"), "peers",
 			2);
 	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
 	CU_ASSERT_STRING_EQUAL(
 	    msg, "vm 'alpha': region-a/peers: unknown property (did you mean "
 		 "'peer'?)");
-	base();
+	base_peers();
 	for (unsigned i = 0; i <= VMCFG_MAX_REGIONS; i++) {
 		char name[16];
 
@@ -363,7 +371,7 @@ static void test_regions(void)
 	}
 	CU_ASSERT_EQUAL(parse(), VMCFG_E_TOO_MANY);
 	CU_ASSERT_STRING_EQUAL(msg, "vm 'alpha': region-a: more than 4 regions");
-	base();
+	base_peers();
 	add_region(2, 0x50000000, 0x60000000, 0x2000, "rx");
 	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
 	CU_ASSERT_EQUAL(cfg.vms[0].nregions, 1);
@@ -406,34 +414,107 @@ static void overlap_refused(const char *want)
  * the second at run time, with the other VMs running). */
 static void test_regions_overlap(void)
 {
-	base();
+	base_peers();
 	add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
 	add_region_named("region-b", 2, 0x50001000, 0x61000000, 0x1000, "r");
 	overlap_refused("vm 'alpha': region-a/address: overlaps region-b of vm 'alpha' "
 			"(0x50001000-0x50002000 in vm 'alpha')");
-	base();
+	base_peers();
 	add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
 	add_region_named("region-b", 2, 0x51000000, 0x60001000, 0x1000, "r");
 	overlap_refused("vm 'alpha': region-a/peer-address: overlaps region-b of vm "
 			"'alpha' (0x60001000-0x60002000 in vm 'beta')");
 	/* Beta's own region where alpha shows it one. */
-	base();
+	base_peers();
 	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
 	add_beta_region("region-x", 0x60001000, 0x52000000);
 	overlap_refused("vm 'beta': region-x/address: overlaps region-a of vm 'alpha' "
 			"(0x60000000-0x60002000 in vm 'beta')");
 	/* Beta shows alpha a region where alpha has its own. */
-	base();
+	base_peers();
 	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
 	add_beta_region("region-x", 0x70000000, 0x50000000);
 	overlap_refused("vm 'beta': region-x/peer-address: overlaps region-a of vm "
 			"'alpha' (0x50000000-0x50002000 in vm 'alpha')");
 	/* Side by side, in both VMs: fine. */
-	base();
+	base_peers();
 	add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
 	add_region_named("region-b", 2, 0x50002000, 0x60002000, 0x1000, "r");
 	add_beta_region("region-x", 0x60003000, 0x50003000);
 	CU_ASSERT_EQUAL(parse(), VMCFG_OK);
+}
+
+/* peers: given, both ways, exactly those VMs; without it, none. */
+static void test_peers(void)
+{
+	static const struct {
+		const char *list; /* alpha's, NUL-separated */
+		int len, err;
+		const char *want;
+	} cases[] = {
+	    {"gamma", 6, VMCFG_E_VALUE, "vm 'alpha': peers: no VM is named 'gamma'"},
+	    {"beta\0gamma", 11, VMCFG_E_VALUE,
+	     "vm 'alpha': peers: no VM is named 'gamma'"},
+	    {"alpha", 6, VMCFG_E_VALUE, "vm 'alpha': peers: 'alpha' is this VM itself"},
+	    {"beta\0beta", 10, VMCFG_E_VALUE, "vm 'alpha': peers: 'beta' is named twice"},
+	    {"a\0b\0c\0d\0e\0f\0g\0h", 16, VMCFG_E_TOO_MANY,
+	     "vm 'alpha': peers: 8 names, more than the 7 other VMs there can be"},
+	    {"beta\0", 6, VMCFG_E_VALUE, "vm 'alpha': peers: name 2 is empty"},
+	    {"", 1, VMCFG_E_VALUE, "vm 'alpha': peers: not a list of VM names"},
+	    {"", 0, VMCFG_E_VALUE, "vm 'alpha': peers: not a list of VM names"},
+	    {"beta", 4, VMCFG_E_VALUE, "vm 'alpha': peers: not a list of VM names"},
+	    {"be\nta", 6, VMCFG_E_VALUE,
+	     "vm 'alpha': peers: control character 0xa in name 1"},
+	    /* Beta does not name alpha back. */
+	    {"beta", 5, VMCFG_E_VALUE,
+	     "vm 'alpha': peers: 'beta' does not name this VM among its peers (peers are "
+	     "mutual)"},
+	};
+
+	/* The default: no peers at all. */
+	base();
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	CU_ASSERT(cfg.vms[0].peers == 0 && cfg.vms[1].peers == 0);
+	CU_ASSERT(!vmcfg_is_peer(&cfg.vms[0], 2));
+	base_peers();
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(cfg.vms[0].peers, 1u << 2);
+	CU_ASSERT_EQUAL(cfg.vms[1].peers, 1u << 1);
+	CU_ASSERT(vmcfg_is_peer(&cfg.vms[0], 2) && vmcfg_is_peer(&cfg.vms[1], 1));
+	/* Every other value a guest can pass, the wide ones included. */
+	CU_ASSERT(!vmcfg_is_peer(&cfg.vms[0], 0) && !vmcfg_is_peer(&cfg.vms[0], 1) &&
+		  !vmcfg_is_peer(&cfg.vms[0], 3) && !vmcfg_is_peer(&cfg.vms[0], 9) &&
+		  !vmcfg_is_peer(&cfg.vms[0], 34) &&
+		  !vmcfg_is_peer(&cfg.vms[0], 1ULL << 32 | 2) &&
+		  !vmcfg_is_peer(&cfg.vms[0], ~0ULL));
+	/* A third VM: peers of one are not the other's (not transitive). */
+	base_peers();
+	add_vm(3, "gamma");
+	fdt_setprop_string(buf, vm_node(3), "peers", "beta");
+	fdt_setprop_string(buf, vm_node(2), "peers", "alpha");
+	fdt_appendprop_string(buf, vm_node(2), "peers", "gamma");
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(vmcfg_find(&cfg, 1)->peers, 1u << 2);
+	CU_ASSERT_EQUAL(vmcfg_find(&cfg, 2)->peers, 1u << 1 | 1u << 3);
+	CU_ASSERT_EQUAL(vmcfg_find(&cfg, 3)->peers, 1u << 2);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		base();
+		fdt_setprop(buf, vm_node(1), "peers", cases[i].list, cases[i].len);
+		refused(cases[i].err, cases[i].want);
+		/* Refused, no VM is left with peers. */
+		CU_ASSERT(cfg.vms[0].peers == 0 && cfg.vms[1].peers == 0);
+	}
+	/* A region is shared between peers only (the guests' device trees
+	 * name each other). */
+	base();
+	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
+	refused(VMCFG_E_VALUE, "vm 'alpha': region-a/peer: vm 'beta' is not among this "
+			       "VM's peers");
+	base();
+	fdt_setprop_string(buf, vm_node(2), "peer", "alpha");
+	refused(VMCFG_E_UNKNOWN,
+		"vm 'beta': peer: unknown property (did you mean 'peers'?)");
 }
 
 /* A configuration author's other tricks: a property whose name lies
@@ -562,7 +643,7 @@ static void test_twice(void)
  * it over is named, with the numbers. */
 static void test_memory(void)
 {
-	base();
+	base_peers();
 	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
 	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
 	/* 16 MiB + 8 KiB and 16 MiB. */
@@ -661,6 +742,10 @@ static void test_platform_config(void)
 	CU_ASSERT_STRING_EQUAL(cfg.vms[2].initrd, "linux-initrd");
 	CU_ASSERT_EQUAL(cfg.vms[2].cpus, 2);
 	CU_ASSERT(!cfg.vms[2].load_set); /* an Image: placed by its header */
+	/* alpha and beta share pages; Linux knows of no other VM. */
+	CU_ASSERT_EQUAL(cfg.vms[0].peers, 1u << 2);
+	CU_ASSERT_EQUAL(cfg.vms[1].peers, 1u << 1);
+	CU_ASSERT_EQUAL(cfg.vms[2].peers, 0);
 }
 
 void suite_vmcfg(void)
@@ -672,6 +757,7 @@ void suite_vmcfg(void)
 	CU_add_test(s, "bad structure", test_bad_structure);
 	CU_add_test(s, "shared regions", test_regions);
 	CU_add_test(s, "shared regions overlapping in either VM", test_regions_overlap);
+	CU_add_test(s, "peers: mutual, named, none by default", test_peers);
 	CU_add_test(s, "hostile configurations", test_hostile);
 	CU_add_test(s, "a property given twice", test_twice);
 	CU_add_test(s, "a tree older than version 16", test_old_version);

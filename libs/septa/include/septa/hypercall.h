@@ -72,6 +72,6 @@ enum septa_exit_kind {
 #define SEPTA_HC_E_DENIED	 (-3) /* not the caller's pages, or not in that state */
 #define SEPTA_HC_E_BUSY		 (-4) /* shared or lent already, or the target is taken */
 #define SEPTA_HC_E_NO_MEMORY	 (-5) /* memsrv is out of memory */
-#define SEPTA_HC_E_NO_VM	 (-6) /* no running VM has that id, or it is the caller */
+#define SEPTA_HC_E_NO_VM	 (-6) /* no running peer of the caller has that id */
 #define SEPTA_HC_E_NOT_SHAREABLE (-7) /* outside the caller's shareable range */
 #define SEPTA_HC_E_TOO_MANY	 (-8) /* the caller has too many grants outstanding */
