@@ -111,18 +111,38 @@ static long mem_call(struct vm *vm, uint64_t fn, const uint64_t *x)
 	return 0;
 }
 
+/*
+ * A slot per sender: BUSY says only that the caller's own last mail is not
+ * read yet. One slot for all would say that some other VM, a peer of the
+ * peer but perhaps none of the caller's, had rung.
+ */
 static long doorbell(struct vm *vm, const uint64_t *x)
 {
 	struct vm *peer = peer_of(vm, x[1]);
+	unsigned me = vm->cfg->id;
 
 	if (!peer)
 		return SEPTA_HC_E_NO_VM;
-	if (peer->mail_from)
-		return SEPTA_HC_E_BUSY; /* the last one is not read yet */
-	peer->mail_from = vm->cfg->id;
-	peer->mail_value = x[2];
+	if (peer->mail_from >> me & 1)
+		return SEPTA_HC_E_BUSY;
+	peer->mail_from |= 1u << me;
+	peer->mail[me] = x[2];
 	virq_raise(peer, VPLAT_DOORBELL, 0);
 	return 0;
+}
+
+/* The lowest sender's mail. Rings that came close together are one edge
+ * of the doorbell: each mail left rings again, so a guest that reads once
+ * per interrupt reads them all. */
+static void mailbox(struct vm *vm, uint64_t *x)
+{
+	unsigned from = vm->mail_from ? (unsigned)__builtin_ctz(vm->mail_from) : 0;
+
+	x[1] = from;
+	x[2] = from ? vm->mail[from] : 0;
+	vm->mail_from &= ~(1u << from);
+	if (vm->mail_from)
+		virq_raise(vm, VPLAT_DOORBELL, 0);
 }
 
 static bool supported(uint64_t fn)
@@ -288,9 +308,7 @@ bool hyp_call(struct vcpu *c, uint64_t *x)
 	}
 	case SEPTA_HC_MAILBOX:
 		r = 0;
-		x[1] = vm->mail_from;
-		x[2] = vm->mail_value;
-		vm->mail_from = 0;
+		mailbox(vm, x);
 		break;
 	}
 	x[0] = (uint64_t)r;

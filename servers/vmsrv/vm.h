@@ -53,8 +53,10 @@ struct vm {
 	uint64_t *page_pa;  /* per page of the blocks around the shareable range */
 	uint64_t share_pa;  /* the shareable range: one physical run */
 	struct vm_grant grants[MAX_GRANTS];
-	uint64_t mail_value;
-	unsigned mail_from; /* 0: the mailbox is empty */
+	/* A mail slot per sender (hyp.c): bit n of mail_from, VM n's value
+	 * in mail[n] is unread; 0: the mailbox is empty. */
+	uint64_t mail[VMCFG_MAX_VMS + 1];
+	uint32_t mail_from;
 	bool abort_logged;
 	unsigned rx_dropped; /* console input that found its UART's FIFO full */
 	unsigned resets;
