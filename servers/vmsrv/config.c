@@ -22,7 +22,7 @@ static const char *const root_props[] = {"compatible", "#address-cells", "#size-
 static const char *const vm_props[] = {
     "reg",	 "vm-name",	  "kernel",	  "initrd", "bootargs", "memory",
     "ipa-bits",	 "cpus",	  "load-address", "entry",  "uart",	"uart-interrupt",
-    "shareable", "show-vm-count", "priority", "peers", NULL};
+    "shareable", "show-vm-count", "priority",	  "peers",  NULL};
 static const char *const region_props[] = {"peer", "address", "peer-address",
 					   "size", "rights",  NULL};
 
