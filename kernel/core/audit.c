@@ -26,6 +26,7 @@
 #include <core/audit.h>
 #include <kprintf.h>
 #include <object/cap.h>
+#include <object/delete.h>
 #include <object/notification.h>
 #include <object/vcpu.h>
 #include <object/vspace.h>
@@ -362,6 +363,13 @@ static void check_object(struct audit *a, const struct cte *n)
 			violation(a, n, "TCB's VCPU is bound to another thread");
 		if (t->bound_ntfn && t->bound_ntfn->bound != t)
 			violation(a, n, "TCB's notification is bound to another thread");
+		break;
+	}
+	case CAP_ZOMBIE: {
+		const char *why = cap_zombie_problem(n, AUDIT_STEPS_MAX);
+
+		if (why)
+			violation(a, n, why);
 		break;
 	}
 	case CAP_VCPU: {

@@ -6,19 +6,53 @@
  * level makes them, so that final capability becomes a zombie in its slot
  * (CAP_ZOMBIE: nothing but CNODE_DELETE/REVOKE accepts it) and the object
  * is emptied DELETE_STEP_UNITS units of work per kernel entry; the
- * invocation restarts (INV_RESTART) until the slot is empty.
+ * invocation restarts (INV_RESTART) until the slot is empty. Every unit
+ * is O(1), whatever the nesting, and leaves every object consistent.
  *
- * A container met while emptying another whose capability there is final
- * becomes a zombie itself and is emptied first. The zombies being worked
- * on form a stack kept in the objects, not on the kernel stack: each
- * inner zombie's map is the slot of the zombie whose object holds it, and
- * the outermost one's map says which is being worked on. So nesting is
- * unlimited and no check pass is needed; finality is decided once, when
- * a zombie is made, and a zombie met again inside its own object (a CNode
- * holding the only capability to itself, or a cycle) is skipped: the
- * outermost is the only one on the stack that can lie in an object on it.
- * Zombies stay where their capability was in the derivation tree, so the
- * Untyped their memory came from stays in use until they are gone.
+ * A queue zombie (an endpoint or notification) holds no capabilities:
+ * whoever meets it wakes its waiters one a unit, where it lies.
+ *
+ * Container zombies (CNodes, TCBs) of one deletion form a ring, a
+ * circular doubly linked list through their caps (word, map), so any of
+ * them finds the others in O(1). At most one of a ring is its root
+ * (CAP_F_ROOT): it lies in the slot its deletion is driven from (the slot
+ * a thread deletes, or one a revoke met) and is the one emptied there.
+ * Every other one lies in its own object, in the slot it was emptying
+ * when it stepped aside, so its object holds no other zombie of the ring
+ * and none of them lies in memory of another. The root, emptying its
+ * object, steps aside in two cases, both O(1) (zombies have no children,
+ * so trading their slots is a constant number of pointer writes):
+ *
+ *   - a slot of it holds a final container: that becomes a zombie and
+ *     trades slots with the root, so the new zombie is the root at the
+ *     driving slot and the old one goes into its own object;
+ *   - a slot of it holds the root of another deletion (left half done
+ *     there, a thread's or a revoke's): the same trade, and the two rings
+ *     become one (a ring has one root, so two roots are never on one ring
+ *     and the splice never cuts one in two).
+ *
+ * When the root is emptied it leaves the tree and another zombie of its
+ * ring is moved into the driving slot as the root, so the slot is empty
+ * only when the whole deletion is done; if that slot lay in the root's
+ * own object, the ring goes on without a root. A revoke meets zombies
+ * through the derivation tree, where they stay (their Untyped stays in
+ * use until they are gone): a root it drives where it lies; one that is
+ * not a root it empties in its own object, and a root met in a slot
+ * there (one that was not, or not yet, part of this ring) is driven in
+ * that slot. Emptied, a zombie that is not a root stays until the rest
+ * of its ring is done, working on its neighbours (one that is emptied
+ * too goes at once), so a revoke finishes what its deletion started. A
+ * zombie thus never walks anything: no unit looks further than a ring
+ * neighbour, a slot of the zombie's object, or the zombie found there.
+ * So nesting is unlimited, no check pass is needed, and finality is
+ * decided once, when a zombie is made.
+ *
+ * No zombie is ever left in freed memory: an object is freed when its
+ * zombie is emptied, which it is only once every other slot of it has
+ * been met empty, and nothing is put into a slot of a zombie's object
+ * that the zombie has passed (what moves goes into the slot being
+ * emptied or into a driving slot, which its object's zombie, if it has
+ * one, has not passed, since that slot held a zombie).
  */
 #include <core/sched.h>
 #include <irq.h>
@@ -35,11 +69,9 @@
  * handed on, a waiter woken or a capability deleted, all O(1). */
 #define DELETE_STEP_UNITS 64u
 
-#define ZOMBIE_TOP 1ull /* in map: slots are aligned, bit 0 is free */
-
 static struct cte *slot_at(uint64_t v)
 {
-	return (struct cte *)(uintptr_t)(v & ~ZOMBIE_TOP);
+	return (struct cte *)(uintptr_t)v;
 }
 
 /* Final capabilities whose object may need more than a step to undo: a
@@ -70,10 +102,73 @@ static struct tcb_queue *zombie_queue(const struct cap *z)
 	return &((struct notification *)(uintptr_t)z->obj)->q;
 }
 
+/* A zombie that holds slots, on a ring (CNode, TCB); otherwise a queue. */
+static bool holds_slots(const struct cap *z)
+{
+	return z->was == CAP_CNODE || z->was == CAP_TCB;
+}
+
+static unsigned zombie_count(const struct cap *z)
+{
+	return z->was == CAP_CNODE ? 1u << z->size_bits : TCB_SLOTS;
+}
+
+/* Whether slot is one of z's own object's slots. */
+static bool in_own(const struct cap *z, const struct cte *slot)
+{
+	const struct cte *s = zombie_slots(z);
+
+	return s && slot >= s && slot < s + zombie_count(z);
+}
+
+/* ---- rings: word is the previous zombie's slot, map the next's ---- */
+static struct cte *ring_next(const struct cte *z)
+{
+	return slot_at(z->cap.map);
+}
+
+static struct cte *ring_prev(const struct cte *z)
+{
+	return slot_at(z->cap.word);
+}
+
+static void ring_link(struct cte *a, struct cte *b) /* b after a */
+{
+	a->cap.map = (uintptr_t)b;
+	b->cap.word = (uintptr_t)a;
+}
+
+/* The zombie in now was moved there from was: its neighbours follow. */
+static void ring_moved(struct cte *now, struct cte *was)
+{
+	if (ring_next(now) == was) {
+		ring_link(now, now); /* alone */
+		return;
+	}
+	ring_link(ring_prev(now), now);
+	ring_link(now, ring_next(now));
+}
+
+/* Two rings become one (a and b are never on one ring: see the top). */
+static void ring_splice(struct cte *a, struct cte *b)
+{
+	struct cte *an = ring_next(a), *bn = ring_next(b);
+
+	ring_link(a, bn);
+	ring_link(b, an);
+}
+
+static void ring_remove(struct cte *z)
+{
+	ring_link(ring_prev(z), ring_next(z));
+	ring_link(z, z);
+}
+
 /* Nobody can reach the object through a capability any more; what else
  * points at it is cut off now where that is O(1), so a TCB never runs
- * again and no interrupt signals a dying notification. */
-static void zombify(struct cte *slot, struct cte *outer)
+ * again and no interrupt signals a dying notification. A container's
+ * zombie is the root of a ring of its own. */
+static void zombify(struct cte *slot)
 {
 	struct cap c = slot->cap;
 
@@ -82,13 +177,12 @@ static void zombify(struct cte *slot, struct cte *outer)
 	if (c.type == CAP_NOTIFICATION)
 		irq_forget_notification((struct notification *)(uintptr_t)c.obj);
 	slot->cap = (struct cap){
-	    .type = CAP_ZOMBIE,
-	    .was = c.type,
-	    .size_bits = c.size_bits,
-	    .obj = c.obj,
-	    .word = c.type == CAP_CNODE ? 1ull << c.size_bits
-					: (c.type == CAP_TCB ? TCB_SLOTS : 0),
-	    .map = outer ? (uintptr_t)outer : ((uintptr_t)slot | ZOMBIE_TOP)};
+	    .type = CAP_ZOMBIE, .was = c.type, .size_bits = c.size_bits, .obj = c.obj};
+	if (holds_slots(&slot->cap)) {
+		slot->cap.flags = CAP_F_ROOT;
+		slot->cap.left = zombie_count(&slot->cap);
+		ring_link(slot, slot);
+	}
 }
 
 /* An emptied zombie's object: what is left of finalising it. */
@@ -139,10 +233,9 @@ enum plain { PLAIN_DONE, PLAIN_MORE, PLAIN_ZOMBIE };
 
 /*
  * One unit of deleting a capability that is not a zombie: hand on one
- * child, or remove it, or turn it into a zombie (an inner one, held in
- * outer's object, when outer is set).
+ * child, or remove it, or turn it into a zombie.
  */
-static enum plain delete_plain(struct cte *s, struct cte *outer)
+static enum plain delete_plain(struct cte *s)
 {
 	struct cap cap;
 
@@ -158,7 +251,7 @@ static enum plain delete_plain(struct cte *s, struct cte *outer)
 		return PLAIN_DONE;
 	}
 	if (needs_zombie(&s->cap)) {
-		zombify(s, outer);
+		zombify(s);
 		return PLAIN_ZOMBIE;
 	}
 	cap = s->cap;
@@ -168,123 +261,124 @@ static enum plain delete_plain(struct cte *s, struct cte *outer)
 	return PLAIN_DONE;
 }
 
-/* The outermost zombie of the stack z is on. Only a revoke meeting an
- * inner zombie in the derivation tree walks here; the outermost's map
- * finds the inner one being worked on in O(1). */
-static struct cte *outermost(struct cte *z)
+/* One unit of a queue zombie at q: wake a waiter, or finish. */
+static void queue_unit(struct cte *q)
 {
-	while (!(z->cap.map & ZOMBIE_TOP))
-		z = slot_at(z->cap.map);
-	return z;
+	if (tcbq_wake_deleted(zombie_queue(&q->cap)))
+		return;
+	zombie_finalise(&q->cap);
+	cdt_unlink(q);
 }
 
-/*
- * z's object holds top, so z, emptied, would leave the tree (and free its
- * Untyped) while top's slot is still in its memory. They trade places: z
- * is then the one capability in its own object and top lies in the
- * object of z's outer zombie (or in its own), which skips it. So no
- * zombie ever lies in an object on its own stack but its own. The zombie
- * whose map named top's slot names its new place; returns it.
- */
-static struct cte *swap_top(struct cte *z, struct cte *top)
+/* The root at t steps aside for the root at s, in a slot of its object
+ * (made there this unit, or another deletion's): s goes into the driving
+ * slot t, t's zombie into s, in its own object, and their rings join. */
+static void step_aside(struct cte *t, struct cte *s)
 {
-	struct cte *ts = zombie_slots(&top->cap), *w = NULL;
-	bool outer_is_top = slot_at(z->cap.map) == top;
-
-	if (ts && top->cap.word) {
-		w = &ts[top->cap.word - 1];
-		if (w == z || w->cap.type != CAP_ZOMBIE || (w->cap.map & ZOMBIE_TOP) ||
-		    slot_at(w->cap.map) != top)
-			w = NULL;
-	}
-	cdt_swap(z, top);
-	/* z's old slot holds top now, top's old slot the inner zombie. */
-	if (w)
-		w->cap.map = (uintptr_t)z;
-	if (outer_is_top)
-		top->cap.map = (uintptr_t)z;
-	return z;
+	cdt_swap(t, s);
+	ring_moved(t, s);
+	ring_moved(s, t);
+	s->cap.flags &= (uint8_t)~CAP_F_ROOT;
+	ring_splice(t, s);
 }
 
-/* Works on the stack of zombies under top; true once top's slot is empty. */
-static bool run(struct cte *top, unsigned *left)
+/* The root at t is emptied: it goes, and another of its ring takes the
+ * driving slot, unless that slot is in its own object (freed now). */
+static void root_done(struct cte *t)
 {
-	struct cte *z = slot_at(top->cap.map);
+	struct cte *m = ring_next(t);
+	bool own = in_own(&t->cap, t);
 
-	for (; *left; (*left)--) {
-		struct cap *zc = &z->cap;
-		struct cte *slots = zombie_slots(zc), *s, *outer;
-
-		if (!slots && tcbq_wake_deleted(zombie_queue(zc)))
-			continue;
-		if (slots && zc->word) {
-			s = &slots[zc->word - 1];
-			if (s == top && z != top) {
-				/* A cycle: z holds top. z would leave the tree
-				 * (its Untyped free) with top still in it. */
-				top = swap_top(z, top);
-				z = s;
-				zc = &z->cap;
-			}
-			if (s->cap.type == CAP_NULL || s == top || s == z) {
-				zc->word--; /* it holds itself */
-				continue;
-			}
-			if (s->cap.type == CAP_ZOMBIE) {
-				/* A deletion left half done (a top) is now part
-				 * of this one. An inner zombie here would be ours
-				 * already (its outer is z's), so work on it. */
-				outer = z;
-				z = slot_at(s->cap.map);
-				if (s->cap.map & ZOMBIE_TOP)
-					s->cap.map = (uintptr_t)outer;
-				else
-					z = s;
-				continue;
-			}
-			if (delete_plain(s, z) == PLAIN_ZOMBIE)
-				z = s;
-			continue;
-		}
-		/* Emptied: finish it and go back to the one holding it. */
-		zombie_finalise(zc);
-		if (z == top) {
-			cdt_unlink(top);
-			return true;
-		}
-		/* Outer meets the slot that held z again: empty now, or
-		 * holding top after a swap, which it must meet in turn. */
-		outer = slot_at(zc->map);
-		cdt_unlink(z);
-		z = outer;
-	}
-	top->cap.map = (uintptr_t)z | ZOMBIE_TOP;
-	return false;
+	zombie_finalise(&t->cap);
+	ring_remove(t);
+	cdt_unlink(t);
+	if (m == t || own)
+		return;
+	cdt_move(t, m);
+	ring_moved(t, m);
+	t->cap.flags |= CAP_F_ROOT;
 }
 
-/* Up to *left units of deleting slot's capability; true once it is empty. */
-static bool delete_some(struct cte *slot, unsigned *left)
+/* One unit of the root at t, emptying its object from the last slot. */
+static void root_unit(struct cte *t)
 {
-	while (*left) {
-		if (slot->cap.type == CAP_NULL)
-			return true;
-		if (slot->cap.type == CAP_ZOMBIE) {
-			/* Inner: its stack's outermost finishes it on the way. */
-			if (!run(outermost(slot), left))
-				return false;
-			continue;
-		}
-		(*left)--;
-		delete_plain(slot, NULL);
+	struct cap *zc = &t->cap;
+	struct cte *s;
+
+	if (!zc->left) {
+		root_done(t);
+		return;
 	}
-	return slot->cap.type == CAP_NULL;
+	s = &zombie_slots(zc)[zc->left - 1];
+	if (s == t || s->cap.type == CAP_NULL) {
+		zc->left--; /* empty, or the root itself */
+	} else if (s->cap.type == CAP_ZOMBIE) {
+		/* Every container zombie but a root lies in its own object. */
+		if (holds_slots(&s->cap))
+			step_aside(t, s);
+		else
+			queue_unit(s);
+	} else if (delete_plain(s) == PLAIN_ZOMBIE && holds_slots(&s->cap)) {
+		step_aside(t, s);
+	}
+}
+
+/* One unit of a zombie h that is not a root, in its own object (only a
+ * revoke meets one): empty a slot of it; a root found there (a final
+ * container made this unit or before, or a deletion left half done in
+ * that slot) is driven there. Emptied, h works on its ring until it is
+ * the last. */
+static void member_unit(struct cte *h)
+{
+	struct cap *zc = &h->cap;
+	struct cte *s, *n;
+
+	if (zc->left) {
+		s = &zombie_slots(zc)[zc->left - 1];
+		if (s == h || s->cap.type == CAP_NULL)
+			zc->left--;
+		else if (s->cap.type != CAP_ZOMBIE)
+			delete_plain(s);
+		else if (holds_slots(&s->cap))
+			root_unit(s);
+		else
+			queue_unit(s);
+		return;
+	}
+	n = ring_next(h);
+	if (n == h) {
+		cdt_unlink(h);
+	} else if (n->cap.flags & CAP_F_ROOT) {
+		root_unit(n);
+	} else if (n->cap.left) {
+		member_unit(n); /* n has work: no deeper than once */
+	} else {
+		ring_remove(n); /* emptied too: h stays for the ring */
+		cdt_unlink(n);
+	}
+}
+
+/* One unit of deleting slot's capability, which is there. */
+static void delete_unit(struct cte *slot)
+{
+	if (slot->cap.type != CAP_ZOMBIE)
+		delete_plain(slot);
+	else if (!holds_slots(&slot->cap))
+		queue_unit(slot);
+	else if (slot->cap.flags & CAP_F_ROOT)
+		root_unit(slot);
+	else
+		member_unit(slot);
 }
 
 int cap_delete(struct cte *slot)
 {
-	unsigned left = DELETE_STEP_UNITS;
-
-	return delete_some(slot, &left) ? SEPTA_OK : INV_RESTART;
+	for (unsigned left = DELETE_STEP_UNITS; left; left--) {
+		if (slot->cap.type == CAP_NULL)
+			return SEPTA_OK;
+		delete_unit(slot);
+	}
+	return slot->cap.type == CAP_NULL ? SEPTA_OK : INV_RESTART;
 }
 
 /*
@@ -296,36 +390,63 @@ int cap_delete(struct cte *slot)
  * original is deleted before its copies (which would promote one of them
  * over the others: O(copies) per original).
  */
-static void revoke_unit(struct cte *slot, unsigned *left)
+static void revoke_unit(struct cte *slot)
 {
 	struct cte *x = slot->first_child, *y = x->first_child;
 
 	if (x->cap.flags & CAP_F_PEER) {
-		(*left)--;
 		cdt_step_aside(slot);
 		return;
 	}
 	if (!y) {
-		delete_some(x, left);
+		delete_unit(x);
 		return;
 	}
-	(*left)--;
 	if (x->cap.type == CAP_UNTYPED || cdt_is_copy(x))
 		cdt_hand_on_child(x);
 	else if (y->first_child)
 		cdt_hand_on_child(y); /* a copy: to x */
 	else
-		delete_plain(y, NULL); /* a copy, so not final */
+		delete_plain(y); /* a copy, so not final */
 }
 
 int cap_revoke(struct cte *slot)
 {
-	unsigned left = DELETE_STEP_UNITS;
-
-	while (slot->first_child) {
-		if (!left)
-			return INV_RESTART;
-		revoke_unit(slot, &left);
+	for (unsigned left = DELETE_STEP_UNITS; left; left--) {
+		if (!slot->first_child)
+			return SEPTA_OK;
+		revoke_unit(slot);
 	}
-	return SEPTA_OK;
+	return slot->first_child ? INV_RESTART : SEPTA_OK;
+}
+
+/* For the audits (core/audit.c, the host tests): what is wrong with the
+ * zombie in z, or NULL. A root's ring is walked, up to max steps. */
+const char *cap_zombie_problem(const struct cte *z, unsigned max)
+{
+	const struct cap *zc = &z->cap;
+	const struct cte *n = ring_next(z), *p = ring_prev(z);
+
+	if (!holds_slots(zc))
+		return zc->was == CAP_ENDPOINT || zc->was == CAP_NOTIFICATION
+			   ? NULL
+			   : "zombie of a type that is never one";
+	if (z->first_child)
+		return "zombie with children";
+	if (zc->left > zombie_count(zc))
+		return "zombie with more slots left than it has";
+	if (!n || !p || n->cap.type != CAP_ZOMBIE || p->cap.type != CAP_ZOMBIE ||
+	    !holds_slots(&n->cap) || !holds_slots(&p->cap))
+		return "zombie's ring neighbour is not a zombie";
+	if (ring_prev(n) != z || ring_next(p) != z)
+		return "zombie's ring is not linked both ways";
+	if (!(zc->flags & CAP_F_ROOT)) {
+		if (!in_own(zc, z))
+			return "zombie that is not a root lies outside its object";
+		return NULL;
+	}
+	for (unsigned i = 0; n != z && i < max; i++, n = ring_next(n))
+		if (n->cap.flags & CAP_F_ROOT)
+			return "two roots on one ring";
+	return NULL;
 }

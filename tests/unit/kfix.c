@@ -1,6 +1,7 @@
 #include <arch.h>
 #include <object/cap.h>
 #include <object/cspace.h>
+#include <object/delete.h>
 #include <object/invoke.h>
 #include <object/tcb.h>
 #include <stdlib.h>
@@ -248,6 +249,8 @@ static int slot_problems(const struct cte *c)
 
 	if (c->cap.type == CAP_NULL)
 		return c->parent || c->first_child || c->next || c->prev;
+	if (c->cap.type == CAP_ZOMBIE && cap_zombie_problem(c, 1u << 20))
+		bad++;
 	if (c->prev && c->prev->next != c)
 		bad++;
 	if (c->next && c->next->prev != c)
@@ -277,7 +280,9 @@ int kfix_tree_problems(void)
 		const struct cte *c = &kf.root[i];
 
 		bad += slot_problems(c);
-		if (c->cap.type == CAP_CNODE && c->cap.obj != (uintptr_t)kf.root)
+		if ((c->cap.type == CAP_CNODE ||
+		     (c->cap.type == CAP_ZOMBIE && c->cap.was == CAP_CNODE)) &&
+		    c->cap.obj != (uintptr_t)kf.root)
 			for (unsigned j = 0; j < 1u << c->cap.size_bits; j++)
 				bad += slot_problems(
 				    (const struct cte *)(uintptr_t)c->cap.obj + j);

@@ -268,7 +268,7 @@ static void test_delete_step_leaves_zombie(void)
 }
 
 /* A deletion left half done inside a CNode joins the deletion of that
- * CNode; a revoke meeting an inner zombie finishes its whole stack. */
+ * CNode; a revoke meeting any zombie of a ring finishes the ring. */
 static void test_half_done_deletions(void)
 {
 	struct cte *s;
@@ -284,8 +284,9 @@ static void test_half_done_deletions(void)
 	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
 	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 
-	/* 256 slots inside C inside D; the innermost retyped last, so the
-	 * Untyped's first child is an inner zombie once D's deletion starts. */
+	/* 256 slots (B) inside C inside D; the innermost retyped last, so
+	 * the Untyped's first child is B's zombie once D's deletion starts:
+	 * the root, moved into the slot the deletion is driven from. */
 	reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 22, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 21, 1), SEPTA_OK);
@@ -294,7 +295,29 @@ static void test_half_done_deletions(void)
 	cdt_move(&slots_of(22)[3], &kf.root[21]);
 	CU_ASSERT_EQUAL(cap_delete(&kf.root[22]), INV_RESTART);
 	CU_ASSERT_EQUAL(kf.root[kf.ut_slot].first_child->cap.type, CAP_ZOMBIE);
-	CU_ASSERT_NOT_EQUAL(kf.root[kf.ut_slot].first_child, &kf.root[22]);
+	CU_ASSERT_PTR_EQUAL(kf.root[kf.ut_slot].first_child, &kf.root[22]);
+	CU_ASSERT(kf.root[22].cap.flags & CAP_F_ROOT);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
+	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
+	CU_ASSERT_EQUAL(kf.root[22].cap.type, CAP_NULL);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
+
+	/* The outermost (D) retyped last: the revoke meets D's zombie, not
+	 * the root, in D's own slot 3, and finishes the whole ring from it. */
+	reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 8, 20, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 21, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 22, 1), SEPTA_OK);
+	cdt_move(&slots_of(21)[3], &kf.root[20]);
+	cdt_move(&slots_of(22)[3], &kf.root[21]);
+	s = &slots_of(22)[3];
+	CU_ASSERT_EQUAL(cap_delete(&kf.root[22]), INV_RESTART);
+	CU_ASSERT_PTR_EQUAL(kf.root[kf.ut_slot].first_child, s);
+	CU_ASSERT_EQUAL(s->cap.type, CAP_ZOMBIE);
+	CU_ASSERT_FALSE(s->cap.flags & CAP_F_ROOT);
+	CU_ASSERT(kf.root[22].cap.flags & CAP_F_ROOT);
+	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
 	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
 	CU_ASSERT_EQUAL(kf.root[22].cap.type, CAP_NULL);

@@ -36,24 +36,33 @@ enum cap_type {
  * way. It keeps finality
  * a local question; a revoke of its parent does not delete it. */
 #define CAP_F_PEER 4u
+/* A zombie that drives its deletion's ring from its slot (delete.c). */
+#define CAP_F_ROOT 8u
 
 struct cap {
 	uint8_t type;
-	uint8_t rights;	    /* SEPTA_RIGHT_* */
-	uint8_t size_bits;  /* untyped and frame: log2 bytes; CNode: log2 slots */
-	uint8_t guard_bits; /* CNode */
-	uint8_t flags;	    /* CAP_F_* */
-	uint8_t was;	    /* zombie: the type it was */
-	uint8_t pad[2];
+	uint8_t size_bits; /* untyped and frame: log2 bytes; CNode: log2 slots */
+	uint8_t flags;	   /* CAP_F_* */
+	uint8_t was;	   /* zombie: the type it was */
+	union {
+		struct {
+			uint8_t rights;	    /* SEPTA_RIGHT_* */
+			uint8_t guard_bits; /* CNode */
+			uint8_t pad[2];
+		};
+		/* Zombie of a CNode or TCB: its slots left to empty, from
+		 * the last down (at most 2^SEPTA_CNODE_MAX_BITS). */
+		uint32_t left;
+	};
 	/* The object's address (kernel VA = PA), or the IRQ number. */
 	uint64_t obj;
 	/* Endpoint, notification: badge. CNode: guard. Untyped: bytes used.
-	 * Frame, page table: mapped IPA | level | CAP_MAPPED. Zombie: slots
-	 * left to empty, from the last down. */
+	 * Frame, page table: mapped IPA | level | CAP_MAPPED. Zombie of a
+	 * CNode or TCB: the slot of the previous zombie on its ring. */
 	uint64_t word;
 	/* Frame, page table: VMID | generation << 8 of the VSpace it is in.
-	 * Zombie: the slot of the zombie whose object holds this one, or for
-	 * the outermost, ZOMBIE_TOP | the slot of the one being worked on. */
+	 * Zombie of a CNode or TCB: the slot of the next zombie on its ring
+	 * (delete.c). */
 	uint64_t map;
 };
 #define CAP_MAPPED	 0x10u
@@ -71,6 +80,7 @@ struct cte {
 	struct cte *parent, *first_child, *next, *prev;
 };
 _Static_assert(sizeof(struct cte) == 1u << SEPTA_CNODE_SLOT_BITS, "slot size");
+_Static_assert(sizeof(struct cap) == 32 && SEPTA_CNODE_MAX_BITS < 32, "cap layout");
 
 /* ---- derivation tree (cdt.c) ---- */
 void cdt_insert(struct cte *parent, struct cte *child, const struct cap *cap);
