@@ -11,6 +11,7 @@
 #include <kprintf.h>
 #include <object/cap.h>
 #include <object/cspace.h>
+#include <object/delete.h>
 #include <object/endpoint.h>
 #include <object/invoke.h>
 #include <object/notification.h>
@@ -112,11 +113,13 @@ static void sys_debug_read(struct tcb *t)
 static void sys_send(struct tcb *t, bool is_call, bool blocking)
 {
 	uint64_t mi = t->regs.x[1];
-	struct cte *slot, *caps[SEPTA_MSG_MAX_CAPS];
+	struct cte *slot = NULL, *caps[SEPTA_MSG_MAX_CAPS];
 	int err = cspace_lookup_cap(tcb_cspace(t), t->regs.x[0], &slot);
 	const struct cap *c;
 
-	if (err)
+	if (cap_delete_again(t) && err)
+		err = SEPTA_OK; /* its deletion was taken over (delete.c) */
+	if (err || !slot)
 		goto fail;
 	c = &slot->cap;
 	if (c->type != CAP_ENDPOINT && c->type != CAP_NOTIFICATION) {

@@ -154,12 +154,22 @@ static int one_slot(struct inv *iv, uint64_t index, uint64_t depth,
 static int decode_cnode_delete(const struct cnode_delete_msg *m,
 			       struct cnode_delete_args *a)
 {
-	return one_slot(m->iv, m->index, m->depth, a);
+	int err = one_slot(m->iv, m->index, m->depth, a);
+
+	if (err && m->iv->caller->del_again) {
+		a->slot = NULL; /* taken over: done (cap_delete_again) */
+		return SEPTA_OK;
+	}
+	return err;
 }
 
 static void invoke_cnode_delete(const struct cnode_delete_args *a)
 {
+	if (!a->slot)
+		return;
 	a->iv->restart = cap_delete(a->slot) == INV_RESTART;
+	if (a->iv->restart)
+		cap_delete_note_restart(a->iv->caller, a->slot);
 }
 
 static int decode_cnode_revoke(const struct cnode_revoke_msg *m,

@@ -382,6 +382,34 @@ int cap_delete(struct cte *slot)
 }
 
 /*
+ * A thread whose deletion stops between steps runs its call again, looking
+ * the slot up again. Another deletion may have taken the slot's zombie
+ * over by then (the slot lay in a CNode it deleted), so that lookup fails
+ * although the capability is gone: it was a zombie, which nothing makes
+ * usable again. The call repeats exactly (x0-x3: the CNode, message info,
+ * index and depth), so the kernel knows it by its registers.
+ */
+void cap_delete_note_restart(struct tcb *t, const struct cte *slot)
+{
+	if (slot->cap.type != CAP_ZOMBIE)
+		return; /* a capability still handing on its children */
+	for (unsigned i = 0; i < 4; i++)
+		t->del_regs[i] = t->regs.x[i];
+}
+
+bool cap_delete_again(struct tcb *t)
+{
+	bool same = t->del_regs[1] != 0;
+
+	for (unsigned i = 0; i < 4; i++) {
+		same = same && t->del_regs[i] == t->regs.x[i];
+		t->del_regs[i] = 0;
+	}
+	t->del_again = same;
+	return same;
+}
+
+/*
  * One unit of a revoke, never searching for a leaf (derivation chains are
  * as long as user level makes them): the first child goes if it has no
  * children; an Untyped's or a copy's children move up under slot; an

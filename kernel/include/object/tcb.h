@@ -47,6 +47,10 @@ struct tcb {
 	struct notification *bound_ntfn;
 	uint64_t buffer_ipa;
 	struct cte slots[TCB_SLOTS];
+	/* x0-x3 of a CNODE_DELETE that stopped with its slot a zombie, and
+	 * whether this call repeats it (object/delete.c). */
+	uint64_t del_regs[4];
+	bool del_again;
 	char name[24];
 };
 _Static_assert(sizeof(struct tcb) <= 1u << SEPTA_TCB_BITS, "TCB size");
