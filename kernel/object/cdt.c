@@ -138,7 +138,7 @@ bool cdt_children_over(const struct cte *slot, unsigned n)
 }
 
 /* Two slots trade capabilities and places in the tree; for zombies, which
- * have no children. A slot on the stack holds one in between. */
+ * have no children (delete.c, a root stepping aside). */
 void cdt_swap(struct cte *a, struct cte *b)
 {
 	struct cte tmp;

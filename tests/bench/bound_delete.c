@@ -215,7 +215,7 @@ static void case_waiters(void)
 }
 
 /* A thread that waits, then deletes a slot holding, deep down, its own
- * TCB: the deletion stops there, half done, its zombie stack deep long. */
+ * TCB: the deletion stops there, half done, deep zombies on its ring. */
 static uint64_t self_del_slot, self_del_ep;
 static uint64_t self_del_stack[512] __attribute__((aligned(16)));
 
@@ -230,7 +230,10 @@ static void self_deleter(void)
 }
 
 /* Revoking an Untyped whose only child is the innermost zombie of that
- * stack: each entry of the revoke looks for the stack's top first. */
+ * deletion (it stepped aside for the thread's TCB, so it waits in its own
+ * object, not as the root): before the ring, each entry of the revoke walked
+ * the stack to its outermost zombie first, 3 instructions a level. Now
+ * the revoke empties it, then finishes the rest of its ring. */
 static void case_inner_zombie_revoke(unsigned deep)
 {
 	uint64_t inner_ut, top, b, t, buf;

@@ -1,7 +1,8 @@
 /*
  * Hostile cases for deletion in bounded steps (a review of delete.c): a
  * deletion left half done by a thread that deleted itself, and what other
- * threads can then do with the objects on its zombie stack.
+ * threads can then do with the objects on its zombie ring; and a thread
+ * whose deletion another took over between two of its steps.
  */
 #include "captest.h"
 #include <stdbool.h>
