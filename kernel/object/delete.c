@@ -35,17 +35,21 @@
  * ring is moved into the driving slot as the root, so the slot is empty
  * only when the whole deletion is done; if that slot lay in the root's
  * own object, the ring goes on without a root. A revoke meets zombies
- * through the derivation tree, where they stay (their Untyped stays in
- * use until they are gone): a root it drives where it lies; one that is
- * not a root it empties in its own object, and a root met in a slot
- * there (one that was not, or not yet, part of this ring) is driven in
- * that slot. Emptied, a zombie that is not a root stays until the rest
- * of its ring is done, working on its neighbours (one that is emptied
+ * through the derivation tree, where they stay (their Untyped stays in use
+ * until they are gone): a root it drives where it lies; one that is not a
+ * root it empties in its own object, and a root met in a slot there is
+ * driven in that slot, not joined: it may be the root of that very ring (a
+ * cycle), which a zombie that is not the root cannot tell in O(1), and
+ * splicing a ring with itself would cut it in two. Nothing is lost: the
+ * slot is empty only once that root's ring is done. (This is seL4's idea
+ * of keeping the zombie worked on in the top slot, with the ring in place
+ * of its recursion.) Emptied, a zombie that is not a root stays until the
+ * rest of its ring is done, working on its neighbours (one that is emptied
  * too goes at once), so a revoke finishes what its deletion started. A
  * zombie thus never walks anything: no unit looks further than a ring
- * neighbour, a slot of the zombie's object, or the zombie found there.
- * So nesting is unlimited, no check pass is needed, and finality is
- * decided once, when a zombie is made.
+ * neighbour, a slot of the zombie's object, or the zombie found there. So
+ * nesting is unlimited, no check pass is needed, and finality is decided
+ * once, when a zombie is made.
  *
  * No zombie is ever left in freed memory: an object is freed when its
  * zombie is emptied, which it is only once every other slot of it has
