@@ -403,8 +403,11 @@ void cap_delete_note_restart(struct tcb *t, const struct cte *slot)
 
 bool cap_delete_again(struct tcb *t)
 {
-	bool same = t->del_regs[1] != 0;
+	bool same = true;
 
+	t->del_again = false;
+	if (!t->del_regs[1])
+		return false; /* nothing noted: every other call */
 	for (unsigned i = 0; i < 4; i++) {
 		same = same && t->del_regs[i] == t->regs.x[i];
 		t->del_regs[i] = 0;
