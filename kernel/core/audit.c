@@ -261,12 +261,8 @@ static void check_mapping(struct audit *a, const struct cte *n)
 	if (!vs)
 		return;
 	if (c->type == CAP_FRAME) {
-		pte_t pte;
-		unsigned level;
-
-		if (pgt_query(&vs->pgt, ipa, &pte, &level) != PGT_OK || !pte ||
-		    pte_addr(pte) != c->obj ||
-		    pgt_granule(level) > 1ULL << c->size_bits) {
+		/* Its first page an unmap in steps has not removed yet. */
+		if (!mapping_live(c)) {
 			if (a->flags & SEPTA_AUDIT_STALE_OK) {
 				a->stale++;
 				return;

@@ -29,6 +29,7 @@ enum pgt_err {
 	PGT_E_NO_TABLE = -4,  /* tables are missing: see pgt_map_req.stop_level/tables */
 	PGT_E_IA_BITS = -5,   /* input address size not supported */
 	PGT_E_NOT_THERE = -6, /* table removal: that table is not linked there */
+	PGT_E_LIMIT = -7,     /* map: more leaf entries to visit than its limit */
 };
 
 struct pgt;
@@ -184,12 +185,26 @@ enum pgt_op {
 struct pgt_edit {
 	uint64_t addr, size; /* range ops */
 	enum pgt_op op;
-	/* The walk's own: committing; the last leaf entry visited. */
-	bool commit;
+	/* The walk's own: committing; the last leaf entry visited. With
+	 * batch (pgt_unmap_own), tables counts the entries cleared and only
+	 * the first is invalidated at once, the rest by one flush. */
+	bool commit, batch;
 	uint8_t last_level;
 	pte_t *last;
 	union {
-		struct pgt_map_req *req; /* map: what to map */
+		struct {
+			/* Map: what to map. Unmap: if set, only leaves wholly in
+			 * the range that map req->pa at their offset in it (what
+			 * one frame put there) go; others stay as they are. */
+			struct pgt_map_req *req;
+			/* Map, unmap: leaf entries the walk may visit (0: any
+			 * number). A map that would visit more fails with
+			 * PGT_E_LIMIT; an unmap stops on an entry boundary
+			 * before the next and pgt_check trims size to the part
+			 * it covers. So the work is bounded by what the caller
+			 * allows, not by how finely tables split the range. */
+			unsigned limit, visited;
+		};
 		struct {
 			pte_t set, clear; /* protect: leaf attribute bits */
 		};
@@ -214,6 +229,15 @@ int pgt_apply(const struct pgt *pgt, struct pgt_edit *e);
 int pgt_map(const struct pgt *pgt, uint64_t addr, uint64_t size, struct pgt_map_req *req);
 int pgt_unmap(const struct pgt *pgt, uint64_t addr, uint64_t size,
 	      struct pgt_map_req *req);
+/*
+ * What one frame of pa put in [addr, addr + size): leaves wholly inside
+ * that map pa at their offset go, nothing else (so no table is needed and
+ * there is no check). At most `limit` leaves are visited (0: any number);
+ * returns how much of the range, from addr, that covered (size: all). The
+ * TLBs hold none of the removed entries on return.
+ */
+uint64_t pgt_unmap_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint64_t pa,
+		       unsigned limit);
 /* Sets and clears leaf attribute bits (rights, software bits) on what is mapped. */
 int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 		pte_t clear, struct pgt_map_req *req);

@@ -110,6 +110,11 @@ static bool is_table_op(const struct pgt_edit *e)
 	return e->op == PGT_OP_TABLE_INSTALL || e->op == PGT_OP_TABLE_REMOVE;
 }
 
+static bool is_limited(const struct pgt_edit *e)
+{
+	return (e->op == PGT_OP_MAP || e->op == PGT_OP_UNMAP) && e->limit;
+}
+
 static bool leaf_fits(const struct pgt_map_req *req, unsigned level, uint64_t addr,
 		      uint64_t end, uint64_t pa)
 {
@@ -234,6 +239,14 @@ static int range_leaf(struct pgt_visit *v, enum pgt_visit_kind kind)
 	bool whole;
 
 	(void)kind;
+	if (is_limited(e) && e->visited++ == e->limit) {
+		if (e->op == PGT_OP_MAP)
+			return PGT_E_LIMIT;
+		/* An unmap does the part before this entry (an entry boundary:
+		 * every leaf before it lay wholly in the range). */
+		e->size = v->addr - e->addr;
+		return STOP;
+	}
 	/* The last leaf visited: the only one if the range lies inside it. */
 	e->last = v->ptep;
 	e->last_level = (uint8_t)v->level;
@@ -254,8 +267,17 @@ static int range_leaf(struct pgt_visit *v, enum pgt_visit_kind kind)
 		if (!pte_valid(old))
 			return 0; /* nothing mapped here: nothing to change */
 		whole = covers(v->level, v->addr, v->end);
+		/* Another's translation (or one not wholly inside): not ours. */
+		if (e->op == PGT_OP_UNMAP && e->req &&
+		    (!whole || pte_addr(old) != e->req->pa + (base - e->addr)))
+			return 0;
 		if (whole) {
 			new = e->op == PGT_OP_UNMAP ? 0 : (old & ~e->clear) | e->set;
+			if (e->commit && e->batch && e->tables++) {
+				/* Not the first cleared: one flush at the end. */
+				*(volatile pte_t *)v->ptep = 0;
+				return 0;
+			}
 			if (e->commit && new != old)
 				set_pte(v->pgt, v->ptep, new, base, v->level);
 			return 0;
@@ -310,7 +332,8 @@ static int edit_walk(const struct pgt *pgt, struct pgt_edit *e)
 		ret = pgt_walk(pgt, e->addr, pgt_granule(e->level - 1), &w);
 		return ret == STOP ? PGT_OK : ret;
 	}
-	return pgt_walk(pgt, e->addr, e->size, &w);
+	ret = pgt_walk(pgt, e->addr, e->size, &w);
+	return ret == STOP ? PGT_OK : ret; /* an unmap reached its limit */
 }
 
 static int check_args(const struct pgt *pgt, const struct pgt_edit *e)
@@ -345,6 +368,8 @@ int pgt_check(const struct pgt *pgt, struct pgt_edit *e)
 	e->commit = false;
 	e->last = NULL;
 	e->tables = 0;
+	if (is_limited(e))
+		e->visited = 0;
 	if (ret)
 		return ret;
 	ret = edit_walk(pgt, e);
@@ -368,6 +393,10 @@ static bool one_entry(const struct pgt_edit *e)
 void pgt_commit(const struct pgt *pgt, struct pgt_edit *e)
 {
 	e->commit = true;
+	/* The check visited no more than allowed and trimmed an unmap to
+	 * what it visited: the commit visits the same entries. */
+	if (is_limited(e))
+		e->limit = 0;
 	if (one_entry(e)) {
 		struct pgt_visit v = {pgt,	     e->addr, e->addr + e->size,
 				      e->last_level, e->last, e};
@@ -421,6 +450,27 @@ int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 	    .op = PGT_OP_PROTECT, .addr = addr, .size = size, .set = set, .clear = clear};
 
 	return apply_req(pgt, &e, req);
+}
+
+uint64_t pgt_unmap_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint64_t pa,
+		       unsigned limit)
+{
+	struct pgt_map_req own = {.pa = pa};
+	struct pgt_edit e = {.op = PGT_OP_UNMAP,
+			     .addr = addr,
+			     .size = size,
+			     .commit = true,
+			     .batch = true,
+			     .req = &own,
+			     .limit = limit};
+
+	if (!range_ok(pgt, addr, size) || !IS_ALIGNED(addr | size | pa, SEPTA_PAGE_SIZE))
+		return size;
+	edit_walk(pgt, &e);
+	if (e.tables > 1)
+		pgt->mm->tlb_inval_all(pgt);
+	pgt->mm->publish();
+	return e.size;
 }
 
 void pgt_clear(const struct pgt *pgt)

@@ -226,11 +226,13 @@ static void finalise(const struct cap *cap)
 	}
 }
 
-static void unmap(struct cap *c)
+/* True once c's mapping is gone; a big frame's goes in steps (vspace.h). */
+static bool unmap(struct cap *c)
 {
 	/* Each frame or page-table capability owns its own mapping. */
 	if (c->type == CAP_FRAME || c->type == CAP_PAGE_TABLE)
-		mapping_remove(c);
+		return mapping_remove(c, MAPPING_UNIT_LEAVES);
+	return true;
 }
 
 enum plain { PLAIN_DONE, PLAIN_MORE, PLAIN_ZOMBIE };
@@ -249,8 +251,9 @@ static enum plain delete_plain(struct cte *s)
 	case CDT_NO_CHILD:
 		break;
 	}
+	if (!unmap(&s->cap))
+		return PLAIN_MORE;
 	if (!cdt_is_final(s)) {
-		unmap(&s->cap);
 		cdt_unlink(s);
 		return PLAIN_DONE;
 	}
@@ -259,7 +262,6 @@ static enum plain delete_plain(struct cte *s)
 		return PLAIN_ZOMBIE;
 	}
 	cap = s->cap;
-	unmap(&cap);
 	cdt_unlink(s);
 	finalise(&cap);
 	return PLAIN_DONE;

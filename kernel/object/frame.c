@@ -58,6 +58,8 @@ int mapping_check(struct inv *iv, const struct vspace *vs, struct pgt_edit *e,
 		return SEPTA_E_DELETE_FIRST;
 	case PGT_E_RANGE:
 		return SEPTA_E_RANGE;
+	case PGT_E_LIMIT:
+		return SEPTA_E_LIMIT;
 	default:
 		return SEPTA_E_ALIGN;
 	}
@@ -101,13 +103,15 @@ struct vspace *mapping_live(const struct cap *c)
 	struct vspace *vs = vspace_of_mapping(c);
 
 	if (vs && c->type == CAP_FRAME) {
+		uint64_t done = MAPPING_DONE(c), ipa = CAP_MAP_IPA(c->word) + done;
 		pte_t pte;
 		unsigned level;
 
 		/* This very frame, as the block it was mapped as or split into
-		 * smaller entries by a protect. */
-		if (pgt_query(&vs->pgt, CAP_MAP_IPA(c->word), &pte, &level) == PGT_OK &&
-		    pte && pte_addr(pte) == c->obj &&
+		 * smaller entries by a protect: its first page an unmap has not
+		 * removed yet. */
+		if (pgt_query(&vs->pgt, ipa, &pte, &level) == PGT_OK && pte &&
+		    pte_addr(pte) + (ipa & (pgt_granule(level) - 1)) == c->obj + done &&
 		    pgt_granule(level) <= 1ULL << c->size_bits)
 			return vs;
 	} else if (vs && c->type == CAP_PAGE_TABLE) {
@@ -123,15 +127,24 @@ struct vspace *mapping_live(const struct cap *c)
 	return NULL;
 }
 
-void mapping_remove(struct cap *c)
+/* A frame's steps remove only what maps this frame at its offset: a
+ * stale record's range may hold others' mappings since, and a live one's
+ * may hold what was mapped into a hole a deleted table left. */
+bool mapping_remove(struct cap *c, unsigned leaves)
 {
-	struct vspace *vs = mapping_live(c);
+	struct vspace *vs = vspace_of_mapping(c);
 
 	if (vs && c->type == CAP_FRAME) {
-		struct pgt_map_req req = {0};
+		uint64_t done = MAPPING_DONE(c), size = 1ULL << c->size_bits;
+		uint64_t step = pgt_unmap_own(&vs->pgt, CAP_MAP_IPA(c->word) + done,
+					      size - done, c->obj + done, leaves);
 
-		pgt_unmap(&vs->pgt, CAP_MAP_IPA(c->word), 1ULL << c->size_bits, &req);
+		if (done + step < size) {
+			c->map += (step >> SEPTA_PAGE_SHIFT) << MAPPING_DONE_SHIFT;
+			return false;
+		}
 	} else if (vs && c->type == CAP_PAGE_TABLE) {
+		/* Removed only if this very table is still linked there. */
 		struct pgt_edit e = {.op = PGT_OP_TABLE_REMOVE,
 				     .addr = CAP_MAP_IPA(c->word),
 				     .level = CAP_MAP_LEVEL(c->word),
@@ -141,9 +154,11 @@ void mapping_remove(struct cap *c)
 	}
 	c->word = 0;
 	c->map = 0;
+	return true;
 }
 
 struct frame_map_args {
+	struct inv *iv;
 	struct cap *frame;
 	struct vspace *vs;
 	uint64_t ipa;
@@ -181,6 +196,7 @@ static int decode_frame_map(const struct frame_map_msg *m, struct frame_map_args
 	if (a->t && (err = table_caps_decode(a->t, iv->caps + SEPTA_INV_NCAPS(FRAME_MAP),
 					     ntables)))
 		return err;
+	a->iv = iv;
 	a->frame = c;
 	a->req = (struct pgt_map_req){
 	    .pa = c->obj,
@@ -190,13 +206,29 @@ static int decode_frame_map(const struct frame_map_msg *m, struct frame_map_args
 		     ? arch_s2_device_attrs(true, rights & SEPTA_MAP_W)
 		     : arch_s2_attrs(true, rights & SEPTA_MAP_W, rights & SEPTA_MAP_X)) |
 		pte_owner_bits((enum septa_owner)owner)};
-	a->edit = (struct pgt_edit){
-	    .op = PGT_OP_MAP, .addr = a->ipa, .size = size, .req = &a->req};
+	/* A frame goes as one entry or one table's entries, the most a frame
+	 * as big as a block has at the level below it. Over finer tables (a
+	 * 1 GiB frame over last-level tables: 262,144 entries) it would cost
+	 * what user level built, and its pages would lie in 513 tables, each
+	 * of which could be taken away alone: E_LIMIT. */
+	a->edit = (struct pgt_edit){.op = PGT_OP_MAP,
+				    .addr = a->ipa,
+				    .size = size,
+				    .req = &a->req,
+				    .limit = PGT_ENTRIES};
 	return mapping_check(iv, a->vs, &a->edit, a->t);
 }
 
 static void invoke_frame_map(struct frame_map_args *a)
 {
+	/* A stale record (a table above it went) may still have part of the
+	 * frame mapped in tables left linked: that goes first, in steps, and
+	 * the call restarts to map on what is there then. */
+	if (vspace_of_mapping(a->frame)) {
+		mapping_remove(a->frame, MAPPING_STEP_LEAVES);
+		a->iv->restart = true;
+		return;
+	}
 	mapping_commit(a->vs, &a->edit, a->t);
 	mapping_record(a->frame, a->vs, a->ipa);
 }
@@ -221,6 +253,7 @@ static void invoke_frame_get_address(const struct frame_get_address_args *a)
 
 /* Unmapping a frame or a PageTable: its capability. */
 struct frame_unmap_args {
+	struct inv *iv;
 	struct cap *c;
 };
 #define page_table_unmap_args	frame_unmap_args
@@ -228,13 +261,14 @@ struct frame_unmap_args {
 
 static int decode_frame_unmap(const struct frame_unmap_msg *m, struct frame_unmap_args *a)
 {
+	a->iv = m->iv;
 	a->c = &m->iv->slot->cap;
 	return SEPTA_OK;
 }
 
 static void invoke_frame_unmap(const struct frame_unmap_args *a)
 {
-	mapping_remove(a->c);
+	a->iv->restart = !mapping_remove(a->c, MAPPING_STEP_LEAVES);
 }
 
 INV_DISPATCH(frame_invoke, SEPTA_FRAME_INVOCATIONS)
@@ -282,6 +316,7 @@ static void invoke_page_table_map(struct page_table_map_args *a)
 static int decode_page_table_unmap(const struct page_table_unmap_msg *m,
 				   struct frame_unmap_args *a)
 {
+	a->iv = m->iv;
 	a->c = &m->iv->slot->cap;
 	return SEPTA_OK;
 }

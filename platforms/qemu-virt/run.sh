@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boots a Septa image on QEMU virt with virtualization (EL2), GICv3 and a
 # Cortex-A72, and no network card (none is needed, and the default one
-# wants a boot ROM Debian ships apart). Usage: run.sh [--gdb] [--gic 2|3] [--icount] [--no-virt] IMAGE [qemu args]
+# wants a boot ROM Debian ships apart). Usage: run.sh [--gdb] [--gic 2|3] [--icount] [--mem SIZE] [--no-virt] IMAGE [qemu args]
+# --mem is QEMU's -m (1G unless given).
 # --gdb waits for gdb-multiarch on tcp::1234 (see docs/running.md).
 # Its exit status is QEMU's: the machine's, which the kernel gives QEMU
 # through semihosting (-semihosting; platform.cmake). Standard input may be
@@ -9,12 +10,14 @@
 set -euo pipefail
 gic=3
 virt=on
+mem=1G
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--gdb) extra+=(-s -S); echo "septa: QEMU waits for gdb on localhost:1234"; shift ;;
 	--gic) gic="$2"; shift 2 ;;
 	--icount) extra+=(-icount shift=0); shift ;;
+	--mem) mem="$2"; shift 2 ;;
 	--no-virt) virt=off; shift ;;
 	*) break ;;
 	esac
@@ -32,4 +35,4 @@ else
 	extra+=(-append septa.batch)
 fi
 exec qemu-system-aarch64 -M "virt,virtualization=$virt,gic-version=$gic" -cpu cortex-a72 \
-	-m 1G -smp 1 -nographic -nic none -no-reboot -semihosting "${extra[@]}" -kernel "$image" "$@"
+	-m "$mem" -smp 1 -nographic -nic none -no-reboot -semihosting "${extra[@]}" -kernel "$image" "$@"

@@ -176,6 +176,87 @@ static void case_map(void)
 	bb_check(!septa_cnode_revoke(SEPTA_CAP_INIT_CNODE, bb_ut, 64), "revoke");
 }
 
+#define GIB	       (1ULL << 30)
+#define MIB2	       (1ULL << 21)
+#define GIANT_IPA      GIB /* a level-1 entry of a 40-bit VSpace */
+#define GIANT_IPA_BITS 40
+
+/* The frame mapped as a block where the level-1 entry is empty again,
+ * then split into pages by 512 protects each just short of a 2 MiB block,
+ * with l2 and the 512 level-3 tables pt: 262,144 entries in 513 tables. */
+static void giant_split(uint64_t vs, uint64_t f, uint64_t l2, uint64_t pt)
+{
+	uint64_t out[4];
+
+	bb_check(!septa_page_table_unmap(l2), "level-1 entry emptied");
+	bb_check(!septa_frame_map(f, vs, GIANT_IPA, SEPTA_MAP_R | SEPTA_MAP_W,
+				  SEPTA_OWNED, 0, NULL, NULL),
+		 "map 1 GiB");
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t given[2] = {l2, pt + i};
+
+		bb_check(!septa_vspace_protect(vs, GIANT_IPA + i * MIB2 + 4096,
+					       MIB2 - 4096, SEPTA_MAP_R, i ? 1 : 2,
+					       i ? given + 1 : given, NULL),
+			 "split 1 GiB");
+	}
+	bb_check(!septa_vspace_query(vs, GIANT_IPA + GIB - 4096, out) && out[1] == 3 &&
+		     out[2] == SEPTA_MAP_R,
+		 "1 GiB split into pages");
+}
+
+/*
+ * A 1 GiB frame: mapped over last-level tables (refused: its pages would
+ * be 262,144 entries in 513 tables), and unmapped or deleted after
+ * protects split it into pages (in steps). Needs an Untyped of 2 GiB (QEMU
+ * -m 3G): the frame, first for its alignment, and its 2 MiB of tables.
+ */
+static void case_giant(void)
+{
+	unsigned ut_bits = bb_bi->untyped[bb_ut - bb_bi->untyped_slot].size_bits;
+	uint64_t vs, f, l2, pt, out[4];
+	struct bb_run r;
+	long err;
+
+	if (ut_bits < 31) {
+		printf("boundbench: BUG: no 2 GiB Untyped for the 1 GiB cases (-m 3G)\n");
+		bb_bad++;
+		return;
+	}
+	next_slot = bb_bi->first_free_slot;
+	f = mk(SEPTA_OBJ_FRAME_1G, 0);
+	vs = mk(SEPTA_OBJ_VSPACE, GIANT_IPA_BITS);
+	l2 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	pt = next_slot;
+	bb_check(!septa_page_table_map(l2, vs, GIANT_IPA, 2, NULL), "level-2 table");
+	for (unsigned i = 0; i < 512; i++)
+		bb_check(!septa_page_table_map(mk(SEPTA_OBJ_PAGE_TABLE, 0), vs,
+					       GIANT_IPA + i * MIB2, 3, NULL),
+			 "level-3 table");
+	bb_begin(&r);
+	err = septa_frame_map(f, vs, GIANT_IPA, SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, 0,
+			      NULL, NULL);
+	bb_end(&r, "map a 1 GiB frame over 512 last-level tables (refused: E_LIMIT)", 1);
+	bb_check(err == SEPTA_E_LIMIT, "1 GiB map over last-level tables refused");
+	if (!err)
+		septa_frame_unmap(f);
+
+	giant_split(vs, f, l2, pt);
+	bb_begin(&r);
+	err = septa_frame_unmap(f);
+	bb_end(&r, "unmap a 1 GiB frame split into pages", 1);
+	bb_check(!err && !septa_vspace_query(vs, GIANT_IPA + GIB - 4096, out) && !out[0],
+		 "1 GiB unmapped");
+
+	giant_split(vs, f, l2, pt);
+	bb_begin(&r);
+	err = septa_cnode_delete(SEPTA_CAP_INIT_CNODE, f, 64);
+	bb_end(&r, "delete a 1 GiB frame mapped split into pages", 1);
+	bb_check(!err && !septa_vspace_query(vs, GIANT_IPA + GIB - 4096, out) && !out[0],
+		 "1 GiB unmapped by its deletion");
+	bb_check(!septa_cnode_revoke(SEPTA_CAP_INIT_CNODE, bb_ut, 64), "revoke");
+}
+
 static void yielder(void)
 {
 	for (;;)
@@ -251,7 +332,7 @@ static void case_waiting_guests(void)
 /* Each case builds its worst case from bb_ut and the free slots from
  * bb_bi->first_free_slot on, and leaves both as it found them. */
 static void (*const cases[])(void) = {
-    case_floor, bb_delete_cases, case_retype, case_map, case_waiting_guests,
+    case_floor, bb_delete_cases, case_retype, case_map, case_giant, case_waiting_guests,
 };
 
 int main(void)

@@ -2,7 +2,7 @@
 # Runs one image on QEMU with a time limit and judges it by its console and
 # its exit status. Fails on a timeout, a wrong status, a missing --expect
 # line (in order), any --reject match or an --input-on never typed.
-#   qemu-test.sh --image IMG --status N [--timeout S] [--gic 2|3] [--no-virt]
+#   qemu-test.sh --image IMG --status N [--timeout S] [--gic 2|3] [--no-virt] [--mem SIZE]
 #                [--icount] [--expect REGEX]... [--sequence [--expect REGEX]...]...
 #                [--vm NAME [--expect REGEX]...]...
 #                [--reject REGEX]... [--count N REGEX]...
@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--gic) runargs+=(--gic "$2"); shift 2 ;;
 	--no-virt) runargs+=(--no-virt); shift ;;
 	--icount) runargs+=(--icount); shift ;;
+	--mem) runargs+=(--mem "$2"); shift 2 ;;
 	--expect) expects+=("$2"); sequence_of+=("$sequence"); shift 2 ;;
 	--sequence) sequence=$((sequence + 1)); vm_of+=(""); shift ;;
 	--vm)

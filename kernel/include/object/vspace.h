@@ -21,7 +21,25 @@ struct vspace *vspace_of_mapping(const struct cap *c);
 /* The VSpace c's mapping is in, if the tables still hold it: a table above
  * it unmapped or deleted takes the entries and leaves the record stale. */
 struct vspace *mapping_live(const struct cap *c);
-void mapping_remove(struct cap *c);
+
+/*
+ * A frame's unmap is as long as the tables under its range make it: a
+ * 1 GiB frame split into pages by VSPACE_PROTECT has 262,144 entries. So
+ * it goes in steps of at most `leaves` leaf entries, from the start up;
+ * the record keeps how far it got (MAPPING_DONE, in map above the VMID and
+ * generation, in pages), and the rest stays mapped and recorded. Between
+ * steps the record is live while the first page not yet done is there,
+ * and the capability is deleted only once the step that finishes has run.
+ * Returns true once the record is gone.
+ */
+#define MAPPING_DONE_SHIFT 40
+#define MAPPING_DONE(c)	   (((c)->map >> MAPPING_DONE_SHIFT) << SEPTA_PAGE_SHIFT)
+/* Leaf entries per FRAME_UNMAP step (one table's worth), and per unit of
+ * a deletion (64 units a kernel entry, each also walking down from the
+ * root: 256 leaves). bench.bound measures both, below 100,000 instructions. */
+#define MAPPING_STEP_LEAVES 512u
+#define MAPPING_UNIT_LEAVES 4u
+bool mapping_remove(struct cap *c, unsigned leaves);
 
 struct inv;
 /*
