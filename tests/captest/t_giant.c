@@ -235,3 +235,44 @@ void test_giant_vspace_deleted_between_steps(void)
 	CHECK_EQ(septa_frame_get_address(g.frame, &pa), 0);
 	CHECK_EQ(pa, g.pa);
 }
+
+/*
+ * The table under the frame's first page taken away (PAGE_TABLE_UNMAP of
+ * the level-3 table a protect split its first block into): the record is
+ * stale, yet 1022 MiB of the frame stay mapped through the level-2 table.
+ * Before, an unmap or a map elsewhere then only dropped the record, and
+ * the frame's memory could be freed and reused while still mapped there.
+ * Now the unmap removes what maps this frame at its offset, stale or not.
+ */
+void test_giant_stale_record_unmaps_the_rest(void)
+{
+	uint64_t pa, f = giant_frame(&pa), vs = mk(SEPTA_OBJ_VSPACE, GIANT_BITS);
+	uint64_t other = mk(SEPTA_OBJ_VSPACE, GIANT_BITS);
+	uint64_t pt[2] = {mk(SEPTA_OBJ_PAGE_TABLE, 0), mk(SEPTA_OBJ_PAGE_TABLE, 0)};
+
+	CHECK(f && vs && other && pt[0] && pt[1]);
+	CHECK_EQ(septa_frame_map(f, vs, GIANT_IPA, RWX, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(
+	    septa_vspace_protect(vs, GIANT_IPA + 4096, 4096, SEPTA_MAP_R, 2, pt, NULL),
+	    0);
+	CHECK_EQ(septa_page_table_unmap(pt[1]), 0);
+	CHECK_EQ(pa_at(vs, GIANT_IPA, NULL), 0);
+	CHECK_EQ(pa_at(vs, GIANT_IPA + GIB - 4096, NULL), pa + GIB - 4096);
+	/* Mapped elsewhere: the rest goes from the old place first. */
+	CHECK_EQ(septa_frame_map(f, other, GIANT_IPA, RWX, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(pa_at(vs, GIANT_IPA + MIB2, NULL), 0);
+	CHECK_EQ(pa_at(vs, GIANT_IPA + GIB - 4096, NULL), 0);
+	CHECK_EQ(pa_at(other, GIANT_IPA + GIB - 4096, NULL), pa + GIB - 4096);
+	/* The same through an unmap, in the other VSpace. */
+	CHECK_EQ(septa_frame_unmap(f), 0);
+	CHECK_EQ(septa_frame_map(f, vs, GIANT_IPA, RWX, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(pa_at(vs, GIANT_IPA + GIB - 4096, NULL), pa + GIB - 4096);
+	CHECK_EQ(septa_vspace_protect(vs, GIANT_IPA + 4096, 4096, SEPTA_MAP_R, 1, pt + 1,
+				      NULL),
+		 0);
+	CHECK_EQ(septa_page_table_unmap(pt[1]), 0);
+	CHECK_EQ(septa_frame_unmap(f), 0);
+	CHECK_EQ(pa_at(vs, GIANT_IPA + MIB2, NULL), 0);
+	CHECK_EQ(pa_at(vs, GIANT_IPA + GIB - 4096, NULL), 0);
+}
