@@ -98,7 +98,7 @@ void test_giant_map_protect_unmap(void)
 /* Over a level-2 table with one level-3 table in it: 511 + 512 entries to
  * visit, refused with E_LIMIT and nothing changed; over the level-2 table
  * alone (512 blocks) it maps. Without the limit it mapped 1023 entries. */
-void test_bad_giant_map_over_last_level_tables(void)
+void test_bad_frame_map_limit_over_last_level_tables(void)
 {
 	uint64_t pa, f = giant_frame(&pa), vs = mk(SEPTA_OBJ_VSPACE, GIANT_BITS);
 	uint64_t l2 = mk(SEPTA_OBJ_PAGE_TABLE, 0), l3 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
