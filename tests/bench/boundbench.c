@@ -182,7 +182,7 @@ static void case_map(void)
 #define GIANT_IPA_BITS 40
 
 /* The frame mapped as a block where the level-1 entry is empty again,
- * then split into pages by 512 protects each just short of a 2 MiB block,
+ * then split into pages by 512 protects of one page in each 2 MiB block,
  * with l2 and the 512 level-3 tables pt: 262,144 entries in 513 tables. */
 static void giant_split(uint64_t vs, uint64_t f, uint64_t l2, uint64_t pt)
 {
@@ -195,13 +195,13 @@ static void giant_split(uint64_t vs, uint64_t f, uint64_t l2, uint64_t pt)
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t given[2] = {l2, pt + i};
 
-		bb_check(!septa_vspace_protect(vs, GIANT_IPA + i * MIB2 + 4096,
-					       MIB2 - 4096, SEPTA_MAP_R, i ? 1 : 2,
+		bb_check(!septa_vspace_protect(vs, GIANT_IPA + i * MIB2 + 4096, 4096,
+					       SEPTA_MAP_R, i ? 1 : 2,
 					       i ? given + 1 : given, NULL),
 			 "split 1 GiB");
 	}
 	bb_check(!septa_vspace_query(vs, GIANT_IPA + GIB - 4096, out) && out[1] == 3 &&
-		     out[2] == SEPTA_MAP_R,
+		     out[2] == (SEPTA_MAP_R | SEPTA_MAP_W),
 		 "1 GiB split into pages");
 }
 
