@@ -108,36 +108,75 @@ static bool named(const char *n, const char *a)
 	return !strcmp(n, a);
 }
 
-/* An argument shaped by its name, or now and then by nothing. */
-static uint64_t arg_for(struct fuzz_in *in, const char *n)
+/* What an argument's name says about it, worked out once per name (string
+ * compares per argument were a good part of the run). */
+enum arg_kind {
+	ARG_ANY,
+	ARG_SLOT,
+	ARG_DEPTH,
+	ARG_TYPE,
+	ARG_SIZE_BITS,
+	ARG_COUNT,
+	ARG_SMALL, /* rights, registers, levels */
+	ARG_PRIO,
+	ARG_IRQ,
+	ARG_ADDR,
+};
+
+static enum arg_kind kind_of(const char *n)
 {
-	if (fuzz_u8(in) < 32)
-		return arg(in);
 	if (named(n, "index") || named(n, "src") || named(n, "dst") ||
 	    named(n, "fault_ep"))
-		return slot(in);
+		return ARG_SLOT;
 	if (strstr(n, "depth"))
-		return fuzz_u8(in) < 16 ? 0 : 64;
+		return ARG_DEPTH;
 	if (named(n, "type"))
-		return 1 + fuzz_below(in, 11);
-	if (named(n, "size_bits")) {
-		static const unsigned bits[] = {0,  1,	2,  4,	8,  12, 16,
-						21, 32, 36, 40, 44, 48};
-
-		return bits[fuzz_below(in, sizeof(bits) / sizeof(bits[0]))];
-	}
+		return ARG_TYPE;
+	if (named(n, "size_bits"))
+		return ARG_SIZE_BITS;
 	if (named(n, "count"))
-		return 1 + fuzz_below(in, 4);
+		return ARG_COUNT;
 	if (named(n, "rights") || named(n, "reg") || named(n, "level"))
-		return fuzz_below(in, 16);
+		return ARG_SMALL;
 	if (named(n, "prio") || named(n, "mcp"))
-		return fuzz_below(in, 260);
+		return ARG_PRIO;
 	if (named(n, "irq") || named(n, "intid"))
-		return fuzz_below(in, 1100);
+		return ARG_IRQ;
 	if (named(n, "ipa") || named(n, "buffer_ipa") || named(n, "offset") ||
 	    named(n, "size"))
+		return ARG_ADDR;
+	return ARG_ANY;
+}
+
+/* An argument shaped by its kind, or now and then by nothing. */
+static uint64_t arg_for(struct fuzz_in *in, enum arg_kind k)
+{
+	static const unsigned bits[] = {0, 1, 2, 4, 8, 12, 16, 21, 32, 36, 40, 44, 48};
+
+	if (fuzz_u8(in) < 32)
+		return arg(in);
+	switch (k) {
+	case ARG_SLOT:
+		return slot(in);
+	case ARG_DEPTH:
+		return fuzz_u8(in) < 16 ? 0 : 64;
+	case ARG_TYPE:
+		return 1 + fuzz_below(in, 11);
+	case ARG_SIZE_BITS:
+		return bits[fuzz_below(in, sizeof(bits) / sizeof(bits[0]))];
+	case ARG_COUNT:
+		return 1 + fuzz_below(in, 4);
+	case ARG_SMALL:
+		return fuzz_below(in, 16);
+	case ARG_PRIO:
+		return fuzz_below(in, 260);
+	case ARG_IRQ:
+		return fuzz_below(in, 1100);
+	case ARG_ADDR:
 		return (uint64_t)fuzz_below(in, 2048) << (fuzz_u8(in) < 32 ? 21 : 12);
-	return arg(in);
+	default:
+		return arg(in);
+	}
 }
 
 static bool in_ut(uint64_t obj, uint64_t bytes)
@@ -262,8 +301,17 @@ static void step(struct fuzz_in *in)
 		caps[i] = fuzz_u8(in) < 8    ? fuzz_u64(in)
 			  : fuzz_u8(in) < 96 ? 0
 					     : slot(in);
+	static uint8_t kinds[NINVS][24];
+	static bool kinds_known;
+
+	if (!kinds_known) {
+		for (unsigned i = 0; i < NINVS; i++)
+			for (unsigned a = 0; invs[i].args[a]; a++)
+				kinds[i][a] = (uint8_t)kind_of(invs[i].args[a]);
+		kinds_known = true;
+	}
 	for (; d->args[nargs]; nargs++)
-		args[nargs] = arg_for(in, d->args[nargs]);
+		args[nargs] = arg_for(in, (enum arg_kind)kinds[d - invs][nargs]);
 	if (op >= 240)
 		nargs = fuzz_below(in, nargs + 1);
 	for (unsigned extra = op & 3; extra && nargs < 24; extra--)
@@ -317,18 +365,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		FUZZ_CHECK(ut->first_child == NULL);
 		check_world();
-		/* Wholly free: all of it can be retyped again at once. */
+		/* Wholly free: all of it can be retyped again at once, as one
+		 * Untyped of its size (the same decode as any type; one that
+		 * is zeroed would clear 4 MiB per input, most of the run's
+		 * time, and the inputs' own retypes try zeroing). */
 		if (root < SLOTS)
-			for (unsigned i = 2; i + 1 < SLOTS; i++)
-				if (kf.root[i].cap.type == CAP_NULL &&
-				    kf.root[i + 1].cap.type == CAP_NULL) {
-					uint64_t r[] = {root},
-						 t[] = {
-						     SEPTA_OBJ_FRAME_2M, 0, 0, 0, i, 2};
+			for (unsigned i = 2; i < SLOTS; i++)
+				if (kf.root[i].cap.type == CAP_NULL) {
+					uint64_t r[] = {root}, t[] = {SEPTA_OBJ_UNTYPED,
+								      KFIX_UT_BITS,
+								      0,
+								      0,
+								      i,
+								      1};
 
 					FUZZ_CHECK(call((uint64_t)(ut - kf.root),
 							SEPTA_UNTYPED_RETYPE, 1, r, 6,
 							t) == SEPTA_OK);
+					FUZZ_CHECK(kf.root[i].cap.type == CAP_UNTYPED &&
+						   kf.root[i].cap.obj ==
+						       (uintptr_t)kf.ut_mem);
 					break;
 				}
 	}
