@@ -336,6 +336,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in = fuzz_in(data, size);
 	struct cte *ut = NULL;
 	unsigned root = SLOTS;
+	uint64_t guard = 0; /* the root capability's, above its slot bits */
 
 	kfix_setup();
 	for (unsigned i = 0; i < 64 && in.left; i++)
@@ -348,12 +349,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c->type == CAP_UNTYPED && c->obj == (uintptr_t)kf.ut_mem &&
 		    c->size_bits == KFIX_UT_BITS)
 			ut = &kf.root[i];
+		/* Any guard (a minted copy's too): the index carries it. */
 		if (c->type == CAP_CNODE && c->obj == (uintptr_t)kf.root &&
-		    c->guard_bits + c->size_bits == 64)
+		    c->guard_bits + c->size_bits == 64) {
 			root = i;
+			guard = c->word << c->size_bits;
+		}
 	}
 	if (ut) {
-		uint64_t a[] = {(uint64_t)(ut - kf.root), 64};
+		uint64_t a[] = {guard | (uint64_t)(ut - kf.root), 64};
 
 		if (root < SLOTS) {
 			FUZZ_CHECK(call(root, SEPTA_CNODE_REVOKE, 0, NULL, 2, a) ==

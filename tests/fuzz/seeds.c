@@ -83,6 +83,35 @@ static void ops(const char *name, unsigned n, uint32_t seed)
 	free(b);
 }
 
+/*
+ * Regression inputs: what a long run found, once fixed, goes here (bytes
+ * from the crash file, `xxd -i`) and is written into that fuzzer's seeds,
+ * so every fuzz.NAME in make test runs it first (docs/testing.md, "Host
+ * fuzzers"). Text in the tree, not a committed binary.
+ */
+static const struct regress {
+	const char *fuzzer, *file;
+	uint8_t bytes[64];
+	size_t len;
+} regressions[] = {
+    /* fuzz.invoke's end check took the last root CNode capability to
+     * revoke through, and a minted copy with a guard looked its index up
+     * without it (E_GUARD): the harness's bug; it now puts the guard in. */
+    {"invoke",
+     "regress-guarded-root",
+     {0x42, 0x02, 0x82, 0x06, 0x1a, 0x23, 0x59, 0xff, 0x05, 0xb6, 0x2a, 0x3b, 0x70, 0x74,
+      0x34, 0xc7, 0x31, 0x80, 0x3f, 0x8f, 0x38, 0x72, 0x63, 0xa6, 0xae, 0x82, 0xfe, 0x01},
+     28},
+};
+
+static void regress(const char *name)
+{
+	for (size_t i = 0; i < sizeof(regressions) / sizeof(regressions[0]); i++)
+		if (!strcmp(regressions[i].fuzzer, name))
+			put(name, regressions[i].file, regressions[i].bytes,
+			    regressions[i].len);
+}
+
 static void archive(void)
 {
 	static uint8_t b[3 * BOOTARC_ALIGN];
@@ -140,6 +169,7 @@ int main(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		const char *n = argv[i];
 
+		regress(n);
 		if (!strcmp(n, "elf64")) {
 			put(n, "one", b, elf(b, 1, 0x40080000));
 			put(n, "three", b, elf(b, 3, 0x80000));
