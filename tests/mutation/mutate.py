@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""Mutation testing: plants the bugs of mutants.txt one at a time in a
+scratch copy of the tree, builds it, runs the suites that cover the mutated
+file and says whether they caught it.
+
+  tests/mutation/mutate.py                 every mutant
+  tests/mutation/mutate.py ID... | PREFIX*  some (an id, or ids by prefix)
+  tests/mutation/mutate.py --list          the mutants, and which are stale
+  tests/mutation/mutate.py --full ID       all of `make test` for each
+  tests/mutation/mutate.py --resume        skip mutants already in the log
+                                           at this commit
+
+The scratch copy is a git worktree of HEAD (default /tmp/septa-mutation,
+--scratch DIR) with its own build directory: the tree you work in and its
+build/ are never touched. Commit what the mutants are to run against.
+Results go to SCRATCH/results.tsv (one line per mutant, appended as each
+ends) and the summary to stdout. A mutant is:
+  killed     a suite failed
+  timeout    a suite was killed for running too long (a hang: counted as
+             killed, but apart)
+  survived   every suite passed
+  no-build   it does not compile: not a bug a test could see; left out of
+             the score and listed
+  stale      its snippet is not in the file exactly once: left out, listed,
+             and the run exits 1 so that the list gets updated
+score = (killed + timeout) / (killed + timeout + survived).
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+
+# Which suites cover a file: the first prefix that matches. Chosen so that a
+# mutant's run is a minute or two; --full runs everything make test does.
+UNIT_K = r"^unit\.(caps|pgtable|pgtable_tables)$"
+CAPTEST = r"^qemu\.captest$"
+KFUZZ = r"^qemu\.kfuzz-1$"
+MEMTEST = r"^qemu\.memsrv$"
+SUITES = [
+    ("kernel/mm/", [r"^unit\.pgtable", CAPTEST, KFUZZ]),
+    ("kernel/object/", [UNIT_K, CAPTEST, KFUZZ, MEMTEST]),
+    ("kernel/arch/aarch64/s2.c", [r"^unit\.pgtable", CAPTEST, KFUZZ, r"^qemu\.vm-two$"]),
+    ("kernel/arch/aarch64/vgic.c", [CAPTEST, r"^qemu\.captest-gicv2$", r"^qemu\.vm-(two|four)$"]),
+    ("kernel/arch/aarch64/", [CAPTEST, KFUZZ, r"^qemu\.(hello|fault-.*|kernel-exception|vm-two)$"]),
+    ("kernel/core/fdt.c", [r"^unit\.fdt$", r"^qemu\.hello$"]),
+    ("kernel/core/kprintf.c", [r"^unit\.kprintf$", r"^qemu\.hello$"]),
+    ("kernel/core/sched.c", [UNIT_K, CAPTEST, KFUZZ]),
+    ("kernel/core/", [CAPTEST, KFUZZ, r"^qemu\.(hello|syscalls|fault-.*)$", MEMTEST]),
+    ("kernel/", [CAPTEST, KFUZZ, r"^qemu\.hello$"]),
+    ("servers/memsrv/own.c", [r"^unit\.own$", MEMTEST]),
+    ("servers/memsrv/", [MEMTEST, r"^qemu\.(vm-two|hello)$"]),
+    ("servers/vmsrv/config.c", [r"^unit\.vmcfg$", r"^fuzz\.vmcfg$", r"^qemu\.vm-(two|bad-.*)$"]),
+    ("servers/vmsrv/image.c", [r"^unit\.image$", r"^qemu\.vm-(elf|image|two)$"]),
+    ("servers/vmsrv/guestdt.c", [r"^unit\.guestdt$", r"^qemu\.vm-two$"]),
+    ("servers/vmsrv/pl011.c", [r"^unit\.pl011$", r"^qemu\.vm-(two|console)$"]),
+    ("servers/vmsrv/vgic.c", [r"^unit\.vgic$", r"^qemu\.vm-(two|four)$"]),
+    ("servers/vmsrv/mmio.c", [r"^unit\.mmio$", r"^qemu\.vm-(two|misbehave)$"]),
+    ("servers/vmsrv/concmd.c", [r"^unit\.concmd$", r"^qemu\.vm-console$"]),
+    ("servers/vmsrv/grants.c", [r"^unit\.grants$", r"^qemu\.vm-(two|isolation)$"]),
+    ("servers/vmsrv/", [r"^unit\.(vmcfg|vgic|mmio)$",
+                        r"^qemu\.vm-(two|four|reset|misbehave|contain|fuzz)$"]),
+    ("libs/bootfmt/", [r"^unit\.(bootarc|elf64|image)$", r"^fuzz\.(bootarc|elf64)$",
+                       r"^qemu\.(hello|archive-big|vm-elf)$", r"^pack\."]),
+    ("libs/septa/", [MEMTEST, r"^qemu\.(hello|syscalls|vm-two)$"]),
+    ("", [CAPTEST, MEMTEST, r"^qemu\.vm-two$"]),
+]
+SUITE_TIMEOUT = 400  # seconds for one mutant's suites; each test has its own too
+
+
+def suites_for(path):
+    for prefix, s in SUITES:
+        if path.startswith(prefix):
+            return s
+    return []
+
+
+def unescape(s):
+    return s.replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\")
+
+
+def read_mutants(path):
+    """Blocks of `key: value` lines, a blank line between; # starts a comment."""
+    mutants, cur = [], {}
+    keys = ("id", "file", "kind", "why", "old", "new")
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if line.startswith("#"):
+                continue
+            if not line.strip():
+                if cur:
+                    mutants.append(cur)
+                cur = {}
+                continue
+            key, sep, val = line.partition(": ")
+            if not sep and line.endswith(":"):
+                key, val = line[:-1], ""
+            elif not sep:
+                sys.exit(f"{path}:{n}: not `key: value`")
+            if key not in keys:
+                sys.exit(f"{path}:{n}: unknown key {key!r}")
+            if key in cur:
+                sys.exit(f"{path}:{n}: {key} twice in one mutant")
+            cur[key] = unescape(val) if key in ("old", "new") else val
+            cur.setdefault("line", n)
+    if cur:
+        mutants.append(cur)
+    seen = set()
+    for m in mutants:
+        missing = [k for k in keys if k not in m]
+        if missing:
+            sys.exit(f"{path}:{m['line']}: mutant without {', '.join(missing)}")
+        if m["id"] in seen:
+            sys.exit(f"{path}:{m['line']}: id {m['id']} twice")
+        if m["old"] == m["new"]:
+            sys.exit(f"{path}:{m['line']}: {m['id']} changes nothing")
+        seen.add(m["id"])
+    return mutants
+
+
+def stale_reason(tree, m):
+    p = os.path.join(tree, m["file"])
+    if not os.path.isfile(p):
+        return "no such file"
+    n = open(p).read().count(m["old"])
+    return None if n == 1 else f"snippet found {n} times"
+
+
+def sh(cmd, log, timeout=None, cwd=None):
+    """Runs cmd at nice 19; returns (status, timed_out). Its output goes to log."""
+    with open(log, "a") as out:
+        out.write(f"$ {' '.join(cmd)}\n")
+        out.flush()
+        p = subprocess.Popen(["nice", "-n", "19"] + cmd, stdout=out, stderr=subprocess.STDOUT,
+                             cwd=cwd, start_new_session=True)
+        try:
+            return p.wait(timeout=timeout), False
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, 9)
+            p.wait()
+            return -9, True
+
+
+def prepare(scratch, jobs, log):
+    head = subprocess.check_output(["git", "-C", TOP, "rev-parse", "HEAD"], text=True).strip()
+    if not os.path.isdir(scratch):
+        subprocess.check_call(["git", "-C", TOP, "worktree", "add", "--detach", scratch, head])
+    else:
+        subprocess.check_call(["git", "-C", scratch, "checkout", "-q", "--detach", head])
+        subprocess.check_call(["git", "-C", scratch, "checkout", "-q", "--", "."])
+    build = os.path.join(scratch, "build")
+    if not os.path.exists(os.path.join(build, "CMakeCache.txt")):
+        st, _ = sh(["cmake", "-S", scratch, "-B", build], log)
+        if st:
+            sys.exit(f"configure of the scratch tree failed: {log}")
+    print(f"mutation: scratch {scratch} at {head[:12]}, building the unmutated tree", flush=True)
+    st, _ = sh(["cmake", "--build", build, "-j", str(jobs)], log)
+    if st:
+        sys.exit(f"the unmutated scratch tree does not build: {log}")
+    return head, build
+
+
+def run_tests(build, regexes, log):
+    """Runs the suites one ctest at a time; the first failure ends it.
+    Returns (verdict, test that failed)."""
+    deadline = time.time() + SUITE_TIMEOUT
+    for rx in regexes:
+        left = deadline - time.time()
+        out = os.path.join(os.path.dirname(log), "ctest.out")
+        if os.path.exists(out):
+            os.unlink(out)
+        sel = ["-LE", "linux-bench"] if rx is None else ["-R", rx]
+        st, timed_out = sh(["ctest"] + sel + [ "--output-on-failure", "--stop-on-failure",
+                                       "--output-log", out], log, timeout=max(left, 1), cwd=build)
+        if timed_out:
+            return "timeout", rx or "make test"
+        if st:
+            text = open(out).read() if os.path.exists(out) else ""
+            failed = re.findall(r"^\s*\d+ - (\S+) \(([^)]*)\)", text, re.M)
+            name = failed[0][0] if failed else (rx or "make test")
+            if any("Timeout" in why for _, why in failed):
+                return "timeout", name
+            return "killed", name
+    return "survived", ""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("ids", nargs="*", help="mutant ids, or PREFIX* for those starting with PREFIX")
+    ap.add_argument("--list", action="store_true", help="list the mutants and which are stale")
+    ap.add_argument("--full", action="store_true", help="run all of make test for each mutant")
+    ap.add_argument("--resume", action="store_true", help="skip mutants in the log at this commit")
+    ap.add_argument("--scratch", default="/tmp/septa-mutation")
+    ap.add_argument("--mutants", default=os.path.join(HERE, "mutants.txt"))
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--prepare", action="store_true", help="only build the scratch tree")
+    args = ap.parse_args()
+
+    mutants = read_mutants(args.mutants)
+    if args.ids:
+        want = []
+        for m in mutants:
+            if any(m["id"] == i or (i.endswith("*") and m["id"].startswith(i[:-1])) for i in args.ids):
+                want.append(m)
+        unknown = [i for i in args.ids if not i.endswith("*") and i not in {m["id"] for m in mutants}]
+        if unknown:
+            sys.exit(f"no such mutant: {' '.join(unknown)}")
+        mutants = want
+    if args.list:
+        for m in mutants:
+            why = stale_reason(TOP, m)
+            print(f"{m['id']:28} {m['kind']:14} {m['file']}" + (f"  STALE: {why}" if why else ""))
+        return 0
+
+    log = os.path.join(args.scratch + ".log")
+    open(log, "w").close()
+    head, build = prepare(args.scratch, args.jobs, log)
+    if args.prepare:
+        return 0
+    results_path = os.path.join(args.scratch, "results.tsv")
+    done = {}
+    if args.resume and os.path.exists(results_path):
+        for line in open(results_path):
+            f = line.rstrip("\n").split("\t")
+            if len(f) >= 3 and f[1] == head[:12]:
+                done[f[0]] = f
+    results = []
+    for k, m in enumerate(mutants, 1):
+        if m["id"] in done:
+            f = done[m["id"]]
+            results.append((m, f[2], f[3] if len(f) > 3 else ""))
+            continue
+        t0 = time.time()
+        why = stale_reason(args.scratch, m)
+        if why:
+            verdict, detail = "stale", why
+        else:
+            path = os.path.join(args.scratch, m["file"])
+            orig = open(path).read()
+            open(path, "w").write(orig.replace(m["old"], m["new"]))
+            mlog = os.path.join(args.scratch, "mutant.log")
+            open(mlog, "w").close()
+            try:
+                st, _ = sh(["cmake", "--build", build, "-j", str(args.jobs)], mlog)
+                if st:
+                    verdict, detail = "no-build", ""
+                else:
+                    regexes = [None] if args.full else suites_for(m["file"])
+                    verdict, detail = run_tests(build, regexes, mlog)
+            finally:
+                open(path, "w").write(orig)
+        secs = int(time.time() - t0)
+        results.append((m, verdict, detail))
+        print(f"[{k}/{len(mutants)}] {m['id']:28} {verdict:9} {detail} ({secs} s)", flush=True)
+        with open(results_path, "a") as out:
+            out.write(f"{m['id']}\t{head[:12]}\t{verdict}\t{detail}\t{secs}\n")
+    # Leave the scratch build as the unmutated tree is.
+    sh(["cmake", "--build", build, "-j", str(args.jobs)], log)
+    return summary(results, head)
+
+
+def summary(results, head):
+    count = {}
+    for _, v, _ in results:
+        count[v] = count.get(v, 0) + 1
+    k, t, s = count.get("killed", 0), count.get("timeout", 0), count.get("survived", 0)
+    print(f"\nmutation: commit {head[:12]}, {len(results)} mutants")
+    by_dir = {}
+    for m, v, _ in results:
+        parts = m["file"].split("/")
+        d = "/".join(parts[:2]) if parts[0] != "kernel" else "/".join(parts[:2 if len(parts) < 4 else 3])
+        by_dir.setdefault(d, {}).setdefault(v, 0)
+        by_dir[d][v] += 1
+    for d in sorted(by_dir):
+        c = by_dir[d]
+        scored = c.get("killed", 0) + c.get("timeout", 0) + c.get("survived", 0)
+        print(f"  {d:26} killed {c.get('killed', 0):3}  timeout {c.get('timeout', 0):2}  "
+              f"survived {c.get('survived', 0):2}  no-build {c.get('no-build', 0):2}  "
+              f"stale {c.get('stale', 0):2}  of {scored} scored")
+    for v in ("survived", "no-build", "stale"):
+        for m, vv, d in results:
+            if vv == v:
+                print(f"  {v}: {m['id']} ({m['file']}: {m['why']}){' ' + d if d else ''}")
+    total = k + t + s
+    if total:
+        print(f"mutation score: {k + t}/{total} = {100.0 * (k + t) / total:.1f}% "
+              f"(killed {k}, by timeout {t}, survived {s}; no-build {count.get('no-build', 0)}, "
+              f"stale {count.get('stale', 0)} left out)")
+    return 1 if count.get("stale") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
