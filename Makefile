@@ -14,7 +14,7 @@ else
 IMAGE = $(abspath $(BUILD)/images/$(basename $(notdir $(VMS))).elf)
 endif
 
-.PHONY: all deps configure build image run test bench debug format docs clean
+.PHONY: all deps configure build image run test bench debug format docs clean mutation
 
 all: build
 
@@ -63,6 +63,12 @@ bench: build
 	cd $(BUILD) && { ctest -R '^bench' --output-on-failure -V >bench.log; \
 	  status=$$?; grep -E '^[0-9]+: (\[[a-z]+\] )?[a-z]+bench:' bench.log; \
 	  [ $$status -eq 0 ] || { echo "make bench: a benchmark failed (build/bench.log)" >&2; exit $$status; }; }
+
+# Mutation testing (docs/testing.md): each bug of tests/mutation/mutants.txt
+# planted in a scratch copy of HEAD, one at a time, against the suites that
+# cover its file. MUTANTS picks some (ids, or prefix*); it takes hours.
+mutation:
+	nice -n 19 tests/mutation/mutate.py --jobs $(JOBS) $(MUTANTS)
 
 # The generated parts of docs/: ipc-api.md's invocation and error tables
 # (invocations.def, abi.h) and testing.md's captest coverage table.

@@ -35,41 +35,54 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 
-# Which suites cover a file: the first prefix that matches. Chosen so that a
-# mutant's run is a minute or two; --full runs everything make test does.
-UNIT_K = r"^unit\.(caps|pgtable|pgtable_tables)$"
-CAPTEST = r"^qemu\.captest$"
-KFUZZ = r"^qemu\.kfuzz-1$"
-MEMTEST = r"^qemu\.memsrv$"
+# Which suites cover a file: the first prefix that matches. Each suite is
+# (what to build, ctest -R pattern), cheapest first: the first that fails
+# ends the mutant's run, and what it needs is built only then (a mutant the
+# host unit tests kill costs no cross build). Chosen so that a mutant that
+# survives costs a few minutes; --full runs everything make test does.
+SK = ["septa_unit"]        # host: kernel objects, memsrv's database, bootfmt
+SV = ["vmsrv_unit"]        # host: vmsrv's parser and device models
+TG = ["target"]            # the cross build: every boot image
+ALL = ["all"]
+CAPTEST = (TG, r"^qemu\.captest$")
+KFUZZ = (TG, r"^qemu\.kfuzz-1$")
+MEMTEST = (TG, r"^qemu\.memsrv$")
+VMTWO = (TG, r"^qemu\.vm-two$")
 SUITES = [
-    ("kernel/mm/", [r"^unit\.pgtable", CAPTEST, KFUZZ]),
-    ("kernel/object/", [UNIT_K, CAPTEST, KFUZZ, MEMTEST]),
-    ("kernel/arch/aarch64/s2.c", [r"^unit\.pgtable", CAPTEST, KFUZZ, r"^qemu\.vm-two$"]),
-    ("kernel/arch/aarch64/vgic.c", [CAPTEST, r"^qemu\.captest-gicv2$", r"^qemu\.vm-(two|four)$"]),
-    ("kernel/arch/aarch64/", [CAPTEST, KFUZZ, r"^qemu\.(hello|fault-.*|kernel-exception|vm-two)$"]),
-    ("kernel/core/fdt.c", [r"^unit\.fdt$", r"^qemu\.hello$"]),
-    ("kernel/core/kprintf.c", [r"^unit\.kprintf$", r"^qemu\.hello$"]),
-    ("kernel/core/sched.c", [UNIT_K, CAPTEST, KFUZZ]),
-    ("kernel/core/", [CAPTEST, KFUZZ, r"^qemu\.(hello|syscalls|fault-.*)$", MEMTEST]),
-    ("kernel/", [CAPTEST, KFUZZ, r"^qemu\.hello$"]),
-    ("servers/memsrv/own.c", [r"^unit\.own$", MEMTEST]),
-    ("servers/memsrv/", [MEMTEST, r"^qemu\.(vm-two|hello)$"]),
-    ("servers/vmsrv/config.c", [r"^unit\.vmcfg$", r"^fuzz\.vmcfg$", r"^qemu\.vm-(two|bad-.*)$"]),
-    ("servers/vmsrv/image.c", [r"^unit\.image$", r"^qemu\.vm-(elf|image|two)$"]),
-    ("servers/vmsrv/guestdt.c", [r"^unit\.guestdt$", r"^qemu\.vm-two$"]),
-    ("servers/vmsrv/pl011.c", [r"^unit\.pl011$", r"^qemu\.vm-(two|console)$"]),
-    ("servers/vmsrv/vgic.c", [r"^unit\.vgic$", r"^qemu\.vm-(two|four)$"]),
-    ("servers/vmsrv/mmio.c", [r"^unit\.mmio$", r"^qemu\.vm-(two|misbehave)$"]),
-    ("servers/vmsrv/concmd.c", [r"^unit\.concmd$", r"^qemu\.vm-console$"]),
-    ("servers/vmsrv/grants.c", [r"^unit\.grants$", r"^qemu\.vm-(two|isolation)$"]),
-    ("servers/vmsrv/", [r"^unit\.(vmcfg|vgic|mmio)$",
-                        r"^qemu\.vm-(two|four|reset|misbehave|contain|fuzz)$"]),
-    ("libs/bootfmt/", [r"^unit\.(bootarc|elf64|image)$", r"^fuzz\.(bootarc|elf64)$",
-                       r"^qemu\.(hello|archive-big|vm-elf)$", r"^pack\."]),
-    ("libs/septa/", [MEMTEST, r"^qemu\.(hello|syscalls|vm-two)$"]),
-    ("", [CAPTEST, MEMTEST, r"^qemu\.vm-two$"]),
+    ("kernel/mm/", [(SK, r"^unit\.pgtable"), CAPTEST, KFUZZ]),
+    ("kernel/object/", [(SK, r"^unit\.caps$"), CAPTEST, MEMTEST, KFUZZ]),
+    ("kernel/arch/aarch64/s2.c", [CAPTEST, MEMTEST, VMTWO, KFUZZ]),
+    ("kernel/arch/aarch64/vgic.c", [CAPTEST, (TG, r"^qemu\.captest-gicv2$"),
+                                    (TG, r"^qemu\.vm-(two|four|linux)$")]),
+    ("kernel/arch/aarch64/", [CAPTEST, (TG, r"^qemu\.(fault-.*|kernel-exception)$"),
+                              (TG, r"^qemu\.vm-(two|misbehave|fuzz)$"), KFUZZ]),
+    ("kernel/core/fdt.c", [(SK, r"^unit\.fdt$"), (TG, r"^qemu\.hello$")]),
+    ("kernel/core/kprintf.c", [(SK, r"^unit\.kprintf$"), (TG, r"^qemu\.hello$")]),
+    ("kernel/core/sched.c", [(SK, r"^unit\.caps$"), CAPTEST, VMTWO, KFUZZ]),
+    ("kernel/core/", [(TG, r"^qemu\.syscalls$"), CAPTEST,
+                      (TG, r"^qemu\.(hello|fault-.*)$"), MEMTEST, KFUZZ]),
+    ("kernel/", [CAPTEST, KFUZZ, (TG, r"^qemu\.hello$")]),
+    ("servers/memsrv/own.c", [(SK, r"^unit\.own$"), MEMTEST]),
+    ("servers/memsrv/", [MEMTEST, (TG, r"^qemu\.(vm-two|hello)$")]),
+    ("servers/vmsrv/config.c", [(SV, r"^unit\.vmcfg$"),
+                                (TG, r"^qemu\.vm-(two|bad-.*)$")]),
+    ("servers/vmsrv/image.c", [(SV, r"^unit\.image$"), (TG, r"^qemu\.vm-(elf|image|two)$")]),
+    ("servers/vmsrv/guestdt.c", [(SV, r"^unit\.guestdt$"), VMTWO]),
+    ("servers/vmsrv/pl011.c", [(SV, r"^unit\.pl011$"), (TG, r"^qemu\.vm-(two|console)$")]),
+    ("servers/vmsrv/vgic.c", [(SV, r"^unit\.vgic$"), (TG, r"^qemu\.vm-(two|four)$")]),
+    ("servers/vmsrv/mmio.c", [(SV, r"^unit\.mmio$"), (TG, r"^qemu\.vm-(two|misbehave)$")]),
+    ("servers/vmsrv/concmd.c", [(SV, r"^unit\.concmd$"), (TG, r"^qemu\.vm-console$")]),
+    ("servers/vmsrv/grants.c", [(SV, r"^unit\.grants$"), (TG, r"^qemu\.vm-(two|isolation)$")]),
+    ("servers/vmsrv/", [(SV, r"^unit\.(vmcfg|vgic|mmio)$"),
+                        (TG, r"^qemu\.vm-(two|four|reset|misbehave|contain|fuzz)$")]),
+    ("libs/bootfmt/elf64.c", [(SK + SV, r"^unit\.(elf64|image)$"),
+                              (TG, r"^qemu\.(hello|vm-elf)$")]),
+    ("libs/bootfmt/", [(SK, r"^unit\.bootarc$"), (ALL, r"^pack\."),
+                       (TG, r"^qemu\.(hello|archive-big|vm-archive)$")]),
+    ("libs/septa/", [(TG, r"^qemu\.syscalls$"), CAPTEST, MEMTEST, VMTWO]),
+    ("", [CAPTEST, MEMTEST, VMTWO]),
 ]
-SUITE_TIMEOUT = 400  # seconds for one mutant's suites; each test has its own too
+SUITE_TIMEOUT = 900  # seconds for one mutant's suites; each test has its own too
 
 
 def suites_for(path):
@@ -165,18 +178,27 @@ def prepare(scratch, jobs, log):
     return head, build
 
 
-def run_tests(build, regexes, log):
-    """Runs the suites one ctest at a time; the first failure ends it.
-    Returns (verdict, test that failed)."""
+def run_tests(build, suites, jobs, log):
+    """Builds what each suite needs (once) and runs it; the first failure
+    ends it. Returns (verdict, what failed)."""
     deadline = time.time() + SUITE_TIMEOUT
-    for rx in regexes:
+    built = set()
+    for targets, rx in suites:
+        todo = [t for t in targets if t not in built and "all" not in built]
+        for t in todo:
+            cmd = ["cmake", "--build", build, "-j", str(jobs)]
+            st, _ = sh(cmd + ([] if t == "all" else ["--target", t]), log)
+            if st:
+                return "no-build", t
+            built.add(t)
         left = deadline - time.time()
         out = os.path.join(os.path.dirname(log), "ctest.out")
         if os.path.exists(out):
             os.unlink(out)
         sel = ["-LE", "linux-bench"] if rx is None else ["-R", rx]
-        st, timed_out = sh(["ctest"] + sel + [ "--output-on-failure", "--stop-on-failure",
-                                       "--output-log", out], log, timeout=max(left, 1), cwd=build)
+        st, timed_out = sh(["ctest"] + sel + ["--output-on-failure", "--stop-on-failure",
+                                               "--output-log", out], log,
+                           timeout=max(left, 1), cwd=build)
         if timed_out:
             return "timeout", rx or "make test"
         if st:
@@ -222,6 +244,13 @@ def main():
     head, build = prepare(args.scratch, args.jobs, log)
     if args.prepare:
         return 0
+    # A pattern that matches no test would let every mutant of its files
+    # survive that suite unseen.
+    for rx in sorted({rx for m in mutants for _, rx in suites_for(m["file"])}):
+        n = subprocess.run(["ctest", "-N", "-R", rx], cwd=build, capture_output=True,
+                           text=True).stdout
+        if not re.search(r"Total Tests: [1-9]", n):
+            sys.exit(f"mutation: no test matches {rx}: fix SUITES in {__file__}")
     results_path = os.path.join(args.scratch, "results.tsv")
     done = {}
     if args.resume and os.path.exists(results_path):
@@ -246,12 +275,8 @@ def main():
             mlog = os.path.join(args.scratch, "mutant.log")
             open(mlog, "w").close()
             try:
-                st, _ = sh(["cmake", "--build", build, "-j", str(args.jobs)], mlog)
-                if st:
-                    verdict, detail = "no-build", ""
-                else:
-                    regexes = [None] if args.full else suites_for(m["file"])
-                    verdict, detail = run_tests(build, regexes, mlog)
+                suites = [(ALL, None)] if args.full else suites_for(m["file"])
+                verdict, detail = run_tests(build, suites, args.jobs, mlog)
             finally:
                 open(path, "w").write(orig)
         secs = int(time.time() - t0)
