@@ -28,8 +28,10 @@ ends) and the summary to stdout. A mutant is:
 score = (killed + timeout) / (killed + timeout + survived).
 """
 import argparse
+import hashlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -139,6 +141,12 @@ def read_mutants(path):
     return mutants
 
 
+def digest(m):
+    """What a result in the log is about: an edited mutant is a new one."""
+    text = "\0".join((m["file"], m["old"], m["new"]))
+    return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
 def stale_reason(tree, m):
     p = os.path.join(tree, m["file"])
     if not os.path.isfile(p):
@@ -160,6 +168,12 @@ def sh(cmd, log, timeout=None, cwd=None):
             os.killpg(p.pid, 9)
             p.wait()
             return -9, True
+        except BaseException:
+            # Stopped (SIGTERM, ^C): its build or QEMU goes too; the caller
+            # puts the mutated file back.
+            os.killpg(p.pid, 9)
+            p.wait()
+            raise
 
 
 def prepare(scratch, jobs, log):
@@ -216,7 +230,12 @@ def run_tests(build, suites, jobs, log):
     return "survived", ""
 
 
+def stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    signal.signal(signal.SIGTERM, stop)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("ids", nargs="*", help="mutant ids, or PREFIX* for those starting with PREFIX")
     ap.add_argument("--list", action="store_true", help="list the mutants and which are stale")
@@ -265,13 +284,13 @@ def main():
     if args.resume and os.path.exists(results_path):
         for line in open(results_path):
             f = line.rstrip("\n").split("\t")
-            if len(f) >= 3:
-                done[f[0]] = f
+            if len(f) >= 6:
+                done[(f[0], f[5])] = f
         done = {k: f for k, f in done.items() if f[2] in ("killed", "timeout", "no-build")}
     results = []
     for k, m in enumerate(mutants, 1):
-        if m["id"] in done:
-            f = done[m["id"]]
+        if (m["id"], digest(m)) in done:
+            f = done[(m["id"], digest(m))]
             results.append((m, f[2], (f[3] if len(f) > 3 else "") + f" (at {f[1]})"))
             continue
         t0 = time.time()
@@ -282,7 +301,8 @@ def main():
             path = os.path.join(args.scratch, m["file"])
             orig = open(path).read()
             open(path, "w").write(orig.replace(m["old"], m["new"]))
-            mlog = os.path.join(args.scratch, "mutant.log")
+            os.makedirs(os.path.join(args.scratch, "logs"), exist_ok=True)
+            mlog = os.path.join(args.scratch, "logs", m["id"] + ".log")
             open(mlog, "w").close()
             try:
                 suites = [(ALL, None)] if args.full else suites_for(m["file"])
@@ -293,7 +313,7 @@ def main():
         results.append((m, verdict, detail))
         print(f"[{k}/{len(mutants)}] {m['id']:28} {verdict:9} {detail} ({secs} s)", flush=True)
         with open(results_path, "a") as out:
-            out.write(f"{m['id']}\t{head[:12]}\t{verdict}\t{detail}\t{secs}\n")
+            out.write(f"{m['id']}\t{head[:12]}\t{verdict}\t{detail}\t{secs}\t{digest(m)}\n")
     # Leave the scratch build as the unmutated tree is.
     sh(["cmake", "--build", build, "-j", str(args.jobs)], log)
     return summary(results, head)
