@@ -239,7 +239,7 @@ def run_tests(build, suites, jobs, log):
         if timed_out:
             return "timeout", rx or "make test"
         if st:
-            text = open(out).read() if os.path.exists(out) else ""
+            text = open(out, errors="replace").read() if os.path.exists(out) else ""
             failed = re.findall(r"^\s*\d+ - (\S+) \(([^)]*)\)", text, re.M)
             name = failed[0][0] if failed else (rx or "make test")
             if any("Timeout" in why for _, why in failed):
