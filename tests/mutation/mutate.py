@@ -7,10 +7,11 @@ file and says whether they caught it.
   tests/mutation/mutate.py ID... | PREFIX*  some (an id, or ids by prefix)
   tests/mutation/mutate.py --list          the mutants, and which are stale
   tests/mutation/mutate.py --full ID       all of `make test` for each
-  tests/mutation/mutate.py --resume        skip mutants the log says were
-                                           killed or do not build (at any
-                                           commit: tests added since cannot
-                                           let them live); survivors run again
+  tests/mutation/mutate.py --resume        skip mutants the log has a result
+                                           for, at any commit (the same text:
+                                           an edited mutant is a new one)
+  tests/mutation/mutate.py --resume --recheck   and run the survivors again
+  tests/mutation/mutate.py --report        the summary of what the log holds
 
 The scratch copy is a git worktree of HEAD (default /tmp/septa-mutation,
 --scratch DIR) with its own build directory: the tree you work in and its
@@ -259,11 +260,15 @@ def main():
     ap.add_argument("--list", action="store_true", help="list the mutants and which are stale")
     ap.add_argument("--full", action="store_true", help="run all of make test for each mutant")
     ap.add_argument("--resume", action="store_true",
-                    help="skip mutants the log says were killed or do not build")
+                    help="skip mutants the log has a result for (this very mutant text)")
+    ap.add_argument("--recheck", action="store_true",
+                    help="with --resume: run the survivors again (after adding tests)")
     ap.add_argument("--scratch", default="/tmp/septa-mutation")
     ap.add_argument("--mutants", default=os.path.join(HERE, "mutants.txt"))
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--prepare", action="store_true", help="only build the scratch tree")
+    ap.add_argument("--report", action="store_true",
+                    help="the summary of the log's last result for each mutant; runs nothing")
     args = ap.parse_args()
 
     mutants = read_mutants(args.mutants)
@@ -285,6 +290,8 @@ def main():
             print(f"{m['id']:28} {m['kind']:14} {m['file']}" + (f"  STALE: {why}" if why else ""))
         return 0
 
+    if args.report:
+        return report(mutants, os.path.join(args.scratch, "results.tsv"))
     log = os.path.join(args.scratch + ".log")
     open(log, "w").close()
     head, build = prepare(args.scratch, args.jobs, log)
@@ -304,7 +311,8 @@ def main():
             f = line.rstrip("\n").split("\t")
             if len(f) >= 6:
                 done[(f[0], f[5])] = f
-        done = {k: f for k, f in done.items() if f[2] in ("killed", "timeout", "no-build")}
+        again = ("survived",) if args.recheck else ()
+        done = {k: f for k, f in done.items() if f[2] not in again + ("stale",)}
     results = []
     for k, m in enumerate(mutants, 1):
         if (m["id"], digest(m)) in done:
@@ -334,7 +342,27 @@ def main():
             out.write(f"{m['id']}\t{head[:12]}\t{verdict}\t{detail}\t{secs}\t{digest(m)}\n")
     # Leave the scratch build as the unmutated tree is.
     sh(["cmake", "--build", build, "-j", str(args.jobs)], log)
-    return summary(results, head)
+    return summary(results, head[:12])
+
+
+def report(mutants, results_path):
+    last = {}
+    for line in open(results_path):
+        f = line.rstrip("\n").split("\t")
+        if len(f) >= 6:
+            last[(f[0], f[5])] = f
+    results, commits, missing = [], set(), []
+    for m in mutants:
+        f = last.get((m["id"], digest(m)))
+        if f:
+            results.append((m, f[2], f[3]))
+            commits.add(f[1])
+        else:
+            missing.append(m["id"])
+    code = summary(results, ", ".join(sorted(commits)))
+    if missing:
+        print(f"not run: {len(missing)} ({' '.join(missing)})")
+    return code
 
 
 def summary(results, head):
@@ -342,7 +370,7 @@ def summary(results, head):
     for _, v, _ in results:
         count[v] = count.get(v, 0) + 1
     k, t, s = count.get("killed", 0), count.get("timeout", 0), count.get("survived", 0)
-    print(f"\nmutation: commit {head[:12]}, {len(results)} mutants")
+    print(f"\nmutation: commit {head}, {len(results)} mutants")
     by_dir = {}
     for m, v, _ in results:
         parts = m["file"].split("/")
