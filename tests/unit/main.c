@@ -14,12 +14,17 @@ static const struct {
 #ifdef SEPTA_UNIT_VMSRV /* vmsrv_unit: vmsrv's pure parts, with Debian's libfdt */
     {"vmcfg", suite_vmcfg},   {"image", suite_image},	{"guestdt", suite_guestdt},
     {"pl011", suite_pl011},   {"vgic", suite_vgic},	{"mmio", suite_mmio},
-    {"concmd", suite_concmd}, {"grants", suite_grants},
+    {"concmd", suite_concmd}, {"grants", suite_grants}, {"vgic_edges", suite_vgic_edges},
 #else
-    {"pgtable", suite_pgtable}, {"pgtable_tables", suite_pgtable_tables},
-    {"fdt", suite_fdt},		{"bootarc", suite_bootarc},
-    {"elf64", suite_elf64},	{"kprintf", suite_kprintf},
-    {"caps", suite_caps},	{"own", suite_own},
+    {"pgtable", suite_pgtable},
+    {"pgtable_tables", suite_pgtable_tables},
+    {"fdt", suite_fdt},
+    {"bootarc", suite_bootarc},
+    {"elf64", suite_elf64},
+    {"kprintf", suite_kprintf},
+    {"caps", suite_caps},
+    {"own", suite_own},
+    {"bootfmt_edges", suite_bootfmt_edges},
 #endif
 };
 

@@ -17,6 +17,8 @@ void suite_vgic(void);
 void suite_mmio(void);
 void suite_concmd(void);
 void suite_grants(void);
+void suite_vgic_edges(void);
+void suite_bootfmt_edges(void);
 
 /* Every test is added through main.c's unit_add_test: a test CUnit refuses
  * (a duplicate name, no suite) fails the run instead of going missing. */
