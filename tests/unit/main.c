@@ -12,9 +12,16 @@ static const struct {
 	void (*add)(void);
 } suites[] = {
 #ifdef SEPTA_UNIT_VMSRV /* vmsrv_unit: vmsrv's pure parts, with Debian's libfdt */
-    {"vmcfg", suite_vmcfg},   {"image", suite_image},	{"guestdt", suite_guestdt},
-    {"pl011", suite_pl011},   {"vgic", suite_vgic},	{"mmio", suite_mmio},
-    {"concmd", suite_concmd}, {"grants", suite_grants}, {"vgic_edges", suite_vgic_edges},
+    {"vmcfg", suite_vmcfg},
+    {"image", suite_image},
+    {"guestdt", suite_guestdt},
+    {"pl011", suite_pl011},
+    {"vgic", suite_vgic},
+    {"mmio", suite_mmio},
+    {"concmd", suite_concmd},
+    {"grants", suite_grants},
+    {"vgic_edges", suite_vgic_edges},
+    {"vmsrv_edges", suite_vmsrv_edges},
 #else
     {"pgtable", suite_pgtable},
     {"pgtable_tables", suite_pgtable_tables},

@@ -18,6 +18,7 @@ void suite_mmio(void);
 void suite_concmd(void);
 void suite_grants(void);
 void suite_vgic_edges(void);
+void suite_vmsrv_edges(void);
 void suite_bootfmt_edges(void);
 
 /* Every test is added through main.c's unit_add_test: a test CUnit refuses
