@@ -79,7 +79,7 @@ SUITES = [
     ("kernel/core/", [q(r"^qemu\.syscalls$", "test-syscalls"), CAPTEST, FAULTS, MEMTEST,
                       KFUZZ]),
     ("kernel/", [CAPTEST, KFUZZ, q(r"^qemu\.hello$", "test-hello")]),
-    ("servers/memsrv/own.c", [(SK, r"^unit\.own$"), MEMTEST]),
+    ("servers/memsrv/own.c", [(SK, r"^unit\.own(_edges)?$"), MEMTEST]),
     ("servers/memsrv/", [MEMTEST, VMTWO]),
     ("servers/vmsrv/config.c", [(SV, r"^unit\.vmcfg$"), (TG, r"^qemu\.vm-(two|bad-.*)$")]),
     ("servers/vmsrv/image.c", [(SV, r"^unit\.image$"), (TG, r"^qemu\.vm-(elf|image|two)$")]),

@@ -32,6 +32,7 @@ static const struct {
     {"caps", suite_caps},
     {"own", suite_own},
     {"bootfmt_edges", suite_bootfmt_edges},
+    {"own_edges", suite_own_edges},
 #endif
 };
 
