@@ -4,7 +4,7 @@
  * bits are put together; a range ends at the last page (found by
  * tests/mutation: RWX went through unit.own).
  */
-#include "own.h"
+#include "../../servers/memsrv/own.h"
 #include "tests.h"
 
 #define PAGES 8u
