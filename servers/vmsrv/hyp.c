@@ -131,16 +131,24 @@ static long doorbell(struct vm *vm, const uint64_t *x)
 	return 0;
 }
 
-/* The lowest sender's mail. Rings that came close together are one edge
- * of the doorbell: each mail left rings again, so a guest that reads once
- * per interrupt reads them all. */
+/*
+ * The senders in turn: the first with mail at or after the one after the
+ * last read, by id, wrapping. Lowest first let a low id that rings again
+ * after every read keep a higher one's mail unread for ever. Rings that
+ * came close together are one edge of the doorbell: each mail left rings
+ * again, so a guest that reads once per interrupt reads them all.
+ */
 static void mailbox(struct vm *vm, uint64_t *x)
 {
-	unsigned from = vm->mail_from ? (unsigned)__builtin_ctz(vm->mail_from) : 0;
+	uint32_t later = vm->mail_from & ~((1u << vm->mail_next) - 1),
+		 pick = later ? later : vm->mail_from;
+	unsigned from = pick ? (unsigned)__builtin_ctz(pick) : 0;
 
 	x[1] = from;
 	x[2] = from ? vm->mail[from] : 0;
 	vm->mail_from &= ~(1u << from);
+	if (from)
+		vm->mail_next = from + 1;
 	if (vm->mail_from)
 		virq_raise(vm, VPLAT_DOORBELL, 0);
 }

@@ -236,6 +236,7 @@ int vm_boot(struct vm *vm)
 	vuart_reset(vm);
 	virq_reset(vm);
 	vm->mail_from = 0;
+	vm->mail_next = 0;
 	vm->abort_logged = false;
 	if (vcpu_start(&vm->cpus[0], l.entry, l.dtb)) {
 		vm_log(vm, "cannot start vCPU 0");

@@ -57,6 +57,7 @@ struct vm {
 	 * in mail[n] is unread; 0: the mailbox is empty. */
 	uint64_t mail[VMCFG_MAX_VMS + 1];
 	uint32_t mail_from;
+	unsigned mail_next; /* MAILBOX looks from this sender on (hyp.c) */
 	bool abort_logged;
 	unsigned rx_dropped; /* console input that found its UART's FIFO full */
 	unsigned resets;

@@ -44,7 +44,7 @@
 #define SEPTA_HC_LEND	  0xc6000004u /* ipa, pages, peer, peer ipa, rights */
 #define SEPTA_HC_RECLAIM  0xc6000005u /* ipa, pages */
 #define SEPTA_HC_DOORBELL 0xc6000006u /* peer, value: rings the peer's doorbell */
-/* -> x1 = a sender with mail unread, the lowest id first (0: none), x2 = its value */
+/* -> x1 = a sender with mail unread, senders in turn (0: none), x2 = its value */
 #define SEPTA_HC_MAILBOX 0xc6000007u
 /* A measuring aid (tests/guests/bench.c): x1 = kind (SEPTA_EXIT_*) ->
  * x1 the calling VM's exits of that kind so far, x2 counter ticks vmsrv

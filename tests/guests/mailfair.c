@@ -1,0 +1,107 @@
+/*
+ * A peer's mail cannot starve another's (tests/system/vms/mail-fair.dts).
+ * The reader (2) is a peer of the hog (1) and of the waiter (3). Both ring
+ * it once; the reader reads one mail, then lets the hog ring again before
+ * it reads the next, as a reader of one mail per interrupt or per tick
+ * lets a sender that rings as soon as it may. Lowest sender first gave the
+ * hog's mail every time, and the waiter's never. Each sender says in a
+ * page the reader shares with it that its ring went through, so shared
+ * memory orders the calls, never time.
+ */
+#include "lib/glib.h"
+
+#define HOG	 1u
+#define READER	 2u
+#define WAITER	 3u
+#define PAGES	 0x40400000UL /* the reader's shareable range: a page per sender */
+#define PEER_IPA 0x50000000UL /* where each sender sees its page */
+#define ROUNDS	 4u
+#define RW	 (SEPTA_HC_R | SEPTA_HC_W)
+
+static void ring(unsigned peer, uint64_t value)
+{
+	int64_t r;
+
+	while ((r = hvc(SEPTA_HC_DOORBELL, peer, value, 0, 0, 0).x0) == SEPTA_HC_E_BUSY)
+		;
+	check(r == 0, "rang a peer's doorbell");
+}
+
+static uint64_t next_mail(unsigned from)
+{
+	struct hvc_ret r;
+
+	for (;;) {
+		unsigned seen = guest_doorbells;
+
+		r = hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0);
+		if (r.x0 || r.x1)
+			break;
+		wait_doorbell(seen);
+	}
+	check(r.x0 == 0 && r.x1 == from, "the mail is from the peer it should be");
+	return r.x2;
+}
+
+/* Each mail from the reader is rung back, then marked as rung in the
+ * page; 0 ends it. */
+static void sender(void)
+{
+	volatile uint64_t *page = (volatile uint64_t *)PEER_IPA;
+	uint64_t v;
+
+	while ((v = next_mail(READER))) {
+		ring(READER, v);
+		page[0] = v;
+	}
+}
+
+static void until(volatile uint64_t *p, uint64_t v)
+{
+	while (*p != v)
+		;
+}
+
+static void reader(void)
+{
+	volatile uint64_t *hog = (volatile uint64_t *)PAGES,
+			  *waiter = (volatile uint64_t *)(PAGES + 0x1000);
+	unsigned round = 0;
+	struct hvc_ret r;
+
+	check(hvc(SEPTA_HC_SHARE, PAGES, 1, HOG, PEER_IPA, RW).x0 == 0 &&
+		  hvc(SEPTA_HC_SHARE, PAGES + 0x1000, 1, WAITER, PEER_IPA, RW).x0 == 0,
+	      "a page shared with each sender");
+	ring(WAITER, 1);
+	ring(HOG, 1);
+	until(waiter, 1);
+	until(hog, 1);
+	for (;;) {
+		r = hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0);
+		round++;
+		if (r.x1 != HOG || round == ROUNDS)
+			break;
+		/* The hog rings again before the next read. */
+		ring(HOG, round + 1);
+		until(hog, round + 1);
+	}
+	gprintf("mailfair: read %u gave VM %lu's mail\n", round, r.x1);
+	check(r.x1 == WAITER && r.x2 == 1 && round <= 2,
+	      "the waiter's mail came within two reads (behind one of the hog's)");
+	while (hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0).x1)
+		;
+	ring(HOG, 0);
+	ring(WAITER, 0);
+}
+
+void guest_main(uint64_t dtb)
+{
+	int64_t me = vm_id(0, 0);
+
+	(void)dtb;
+	gic_init();
+	if (me == READER)
+		reader();
+	else
+		sender();
+}
