@@ -70,6 +70,25 @@ static bool same(struct hvc_ret a, struct hvc_ret b)
 	return a.x0 == b.x0 && a.x1 == b.x1 && a.x2 == b.x2 && a.x3 == b.x3;
 }
 
+/* The calls with another argument bad too (misaligned, no pages, outside
+ * the shareable range, the peer address in a VM's RAM, rights past 32
+ * bits): whichever error comes first, a non-peer's comes as no VM's. */
+static struct hvc_ret bad_call(unsigned kind, uint64_t id)
+{
+	switch (kind) {
+	case 0:
+		return hvc(SEPTA_HC_SHARE, PAGE + 8, 1, id, PEER_IPA, RW);
+	case 1:
+		return hvc(SEPTA_HC_LEND, PAGE, 0, id, PEER_IPA, RW);
+	case 2:
+		return hvc(SEPTA_HC_UNSHARE, 0x40000000, 1, id, 0, 0);
+	case 3:
+		return hvc(SEPTA_HC_SHARE, PAGE, 1, id, 0x40000000, RW);
+	default:
+		return hvc(SEPTA_HC_LEND, PAGE, 1, id, PEER_LENT, 1ULL << 32 | RW);
+	}
+}
+
 static void asker(void)
 {
 	static const char *const names[] = {"DOORBELL", "SHARE", "LEND", "UNSHARE"};
@@ -97,6 +116,16 @@ static void asker(void)
 		check(ok, "naming the stranger is naming no VM (NO_VM, x1-x3 0)");
 	}
 	gprintf("peers: %u of %u answers alike\n", alike, probes);
+	alike = probes = 0;
+	for (unsigned k = 0; k < 5; k++) {
+		struct hvc_ret s = bad_call(k, STRANGER);
+
+		for (unsigned i = 0; i < sizeof(none) / sizeof(none[0]); i++, probes++)
+			alike += same(s, bad_call(k, none[i]));
+	}
+	gprintf("peers: %u of %u answers alike with another argument bad\n", alike,
+		probes);
+	check(alike == probes, "with another argument bad, the stranger is no VM too");
 	/* Nothing the calls could have done was done. */
 	check(probe_read(PAGE, &v) && v == MARK && probe_write(PAGE + 4, 1),
 	      "my page is still mine, unchanged");
