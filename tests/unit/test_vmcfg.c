@@ -517,6 +517,67 @@ static void test_peers(void)
 		"vm 'beta': peer: unknown property (did you mean 'peers'?)");
 }
 
+/* peers at the edges: eight VMs, the highest id a peer of every other;
+ * names differing in case only; a name longer than any VM's; a list one
+ * VM makes and its peer does not; a list all one name. */
+static void test_peers_edges(void)
+{
+	char longname[200];
+
+	base();
+	for (unsigned id = 3; id <= 8; id++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "v%u", id);
+		add_vm(id, name);
+	}
+	for (unsigned id = 1; id <= 7; id++) {
+		static const char *const names[] = {"",	  "alpha", "beta", "v3",
+						    "v4", "v5",	   "v6",   "v7"};
+
+		fdt_setprop_string(buf, vm_node(id), "peers", "v8");
+		fdt_appendprop_string(buf, vm_node(8), "peers", names[id]);
+	}
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(vmcfg_find(&cfg, 8)->peers, 0xfeu);
+	for (unsigned id = 1; id <= 7; id++)
+		CU_ASSERT(vmcfg_find(&cfg, id)->peers == 1u << 8 &&
+			  vmcfg_is_peer(vmcfg_find(&cfg, 8), id));
+	CU_ASSERT(!vmcfg_is_peer(vmcfg_find(&cfg, 8), 8) &&
+		  !vmcfg_is_peer(vmcfg_find(&cfg, 8), 9) &&
+		  !vmcfg_is_peer(vmcfg_find(&cfg, 8), 0));
+	/* Names are exact: Alpha is another VM, ALPHA none. */
+	base_peers();
+	add_vm(3, "Alpha");
+	fdt_appendprop_string(buf, vm_node(1), "peers", "Alpha");
+	fdt_setprop_string(buf, vm_node(3), "peers", "alpha");
+	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(vmcfg_find(&cfg, 1)->peers, 1u << 2 | 1u << 3);
+	fdt_setprop_string(buf, vm_node(3), "peers", "ALPHA");
+	refused(VMCFG_E_VALUE, "vm 'Alpha': peers: no VM is named 'ALPHA'");
+	CU_ASSERT(cfg.vms[0].peers == 0 && cfg.vms[1].peers == 0 &&
+		  cfg.vms[2].peers == 0);
+	/* Longer than any name: refused, the message cut to its buffer. */
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	base();
+	fdt_setprop_string(buf, vm_node(1), "peers", longname);
+	CU_ASSERT_EQUAL(parse(), VMCFG_E_VALUE);
+	CU_ASSERT(!strncmp(msg, "vm 'alpha': peers: no VM is named 'xxx", 38) &&
+		  strlen(msg) < sizeof(msg));
+	/* alpha names beta and gamma, gamma names no one. */
+	base_peers();
+	add_vm(3, "gamma");
+	fdt_appendprop_string(buf, vm_node(1), "peers", "gamma");
+	refused(VMCFG_E_VALUE, "vm 'alpha': peers: 'gamma' does not name this VM among "
+			       "its peers (peers are mutual)");
+	base();
+	fdt_setprop(buf, vm_node(1), "peers",
+		    "beta\0beta\0beta\0beta\0beta\0beta\0beta\0beta", 40);
+	refused(VMCFG_E_TOO_MANY,
+		"vm 'alpha': peers: 8 names, more than the 7 other VMs there can be");
+}
+
 /* A configuration author's other tricks: a property whose name lies
  * outside the strings block, a UART past the IPA space, strings at and
  * past their limits, eight VMs of the largest RAM. */
@@ -758,6 +819,7 @@ void suite_vmcfg(void)
 	CU_add_test(s, "shared regions", test_regions);
 	CU_add_test(s, "shared regions overlapping in either VM", test_regions_overlap);
 	CU_add_test(s, "peers: mutual, named, none by default", test_peers);
+	CU_add_test(s, "peers at the edges", test_peers_edges);
 	CU_add_test(s, "hostile configurations", test_hostile);
 	CU_add_test(s, "a property given twice", test_twice);
 	CU_add_test(s, "a tree older than version 16", test_old_version);
