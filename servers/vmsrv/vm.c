@@ -282,6 +282,12 @@ void vm_reset(struct vm *vm)
 	stop_cpus(vm);
 	mem_release(vm);
 	audit(vm);
+	/* Its unread mail goes with the life that sent it, as its shares do:
+	 * kept, the next life's first ring would be BUSY for a mail it never
+	 * sent, and the peer would read it as the new life's. A VM that
+	 * powers off leaves its last mail to be read. */
+	for (unsigned i = 0; i < nvms; i++)
+		vms[i].mail_from &= ~(1u << vm->cfg->id);
 	vm->resets++;
 	vm_log(vm, "restarts (reset %u)", vm->resets);
 	if (vm_boot(vm))
