@@ -708,3 +708,26 @@ void test_frame_maps_after_its_table_went(void)
 	CHECK_EQ(septa_vspace_query(vs, 0x2000, q), 0);
 	CHECK_EQ(q[0], 0);
 }
+
+/* A mapping record of a VSpace that died stays dead when another VSpace
+ * takes its VMID (the lowest free one): deleting the old record's frame
+ * capability leaves the heir's mapping of that frame, made through a copy
+ * at the same address, in place. */
+void test_dead_vspace_record_spares_its_vmid_heir(void)
+{
+	uint64_t a = ready_vspace32(), f = mk(SEPTA_OBJ_FRAME_4K, 0), c2 = slot(), b;
+	uint64_t q[4] = {0}, pa = 0;
+
+	CHECK(a && f);
+	CHECK_EQ(septa_frame_get_address(f, &pa), 0);
+	CHECK_EQ(septa_cnode_copy(CNODE, c2, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHTS_ALL),
+		 0);
+	CHECK_EQ(septa_frame_map(f, a, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, a, DEPTH), 0);
+	b = ready_vspace32();
+	CHECK(b);
+	CHECK_EQ(septa_frame_map(c2, b, 0x1000, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, f, DEPTH), 0);
+	CHECK_EQ(septa_vspace_query(b, 0x1000, q), 0);
+	CHECK_EQ(q[0], pa);
+}
