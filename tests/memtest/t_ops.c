@@ -279,6 +279,23 @@ void test_block_of_2mib(void)
 	CHECK_EQ(pa_of(MY_VS, XBLK), 0);
 }
 
+/* A range that starts inside a block is refused even when it is long
+ * enough to end where the next block ends: the start is checked, not
+ * only the length. */
+void test_block_range_starting_inside(void)
+{
+	uint64_t pa;
+
+	CHECK_EQ(memsrv_alloc(EP, 1024, 512, XBLK, MEMSRV_RW, &pa), MEMSRV_OK);
+	CHECK_EQ(pa % BLOCK, 0);
+	CHECK_EQ(memsrv_share(EP, pa + PAGE, 1023, mt.b, YBLK, MEMSRV_R), MEMSRV_E_BLOCK);
+	CHECK_EQ(memsrv_free(EP, pa + PAGE, 1023), MEMSRV_E_BLOCK);
+	CHECK_EQ(pa_of(mt.vs_b, YBLK), 0);
+	CHECK_EQ(pa_of(MY_VS, XBLK + BLOCK), pa + BLOCK);
+	CHECK_EQ(memsrv_free(EP, pa, 1024), MEMSRV_OK);
+	CHECK_EQ(pa_of(MY_VS, XBLK), 0);
+}
+
 void test_donate_moves_ownership(void)
 {
 	uint64_t pa, got, q[4];
