@@ -8,8 +8,10 @@
  */
 #include "lib/glib.h"
 
-#define PAGE	  0x40400000UL /* in the shareable range of the configuration */
-#define PEER_IPA  0x50000000UL /* where the peer sees it */
+#define PAGE	 0x40400000UL /* in the shareable range of the configuration */
+#define PEER_IPA 0x50000000UL /* where the peer sees it */
+#define SHAREABLE_PAGES                                                                  \
+	16 /* shareable = <... 0x10000> in every configuration that runs it */
 #define PEER_LENT 0x50001000UL
 #define MSG_WORDS 8
 
@@ -72,6 +74,16 @@ static void owner(unsigned me, unsigned peer)
 	check(hvc(SEPTA_HC_SHARE, PAGE + 0x1000, 1, peer, 0x40000000, SEPTA_HC_R).x0 ==
 		  SEPTA_HC_E_INVALID,
 	      "SHARE into the peer's RAM: INVALID");
+	/* At the shareable range's edges (SHAREABLE_PAGES, as every config
+	 * that runs this guest says): one page more than it holds, and one
+	 * page that runs past its end. */
+	check(hvc(SEPTA_HC_SHARE, PAGE, SHAREABLE_PAGES + 1, peer, PEER_IPA, SEPTA_HC_R)
+		      .x0 == SEPTA_HC_E_INVALID,
+	      "SHARE one page more than the range holds: INVALID");
+	check(hvc(SEPTA_HC_SHARE, PAGE + (SHAREABLE_PAGES - 1) * 0x1000, 2, peer,
+		  PEER_IPA, SEPTA_HC_R)
+		      .x0 == SEPTA_HC_E_NOT_SHAREABLE,
+	      "SHARE past the range's end: NOT_SHAREABLE");
 	check(hvc(SEPTA_HC_RECLAIM, PAGE, 1, 0, 0, 0).x0 == SEPTA_HC_E_DENIED,
 	      "RECLAIM a shared page: DENIED");
 	hvc(SEPTA_HC_DOORBELL, peer, 1, 0, 0, 0);
