@@ -18,31 +18,6 @@
 #define ROUNDS	 4u
 #define RW	 (SEPTA_HC_R | SEPTA_HC_W)
 
-static void ring(unsigned peer, uint64_t value)
-{
-	int64_t r;
-
-	while ((r = hvc(SEPTA_HC_DOORBELL, peer, value, 0, 0, 0).x0) == SEPTA_HC_E_BUSY)
-		;
-	check(r == 0, "rang a peer's doorbell");
-}
-
-static uint64_t next_mail(unsigned from)
-{
-	struct hvc_ret r;
-
-	for (;;) {
-		unsigned seen = guest_doorbells;
-
-		r = hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0);
-		if (r.x0 || r.x1)
-			break;
-		wait_doorbell(seen);
-	}
-	check(r.x0 == 0 && r.x1 == from, "the mail is from the peer it should be");
-	return r.x2;
-}
-
 /* Each mail from the reader is rung back, then marked as rung in the
  * page; 0 ends it. */
 static void sender(void)
@@ -50,8 +25,8 @@ static void sender(void)
 	volatile uint64_t *page = (volatile uint64_t *)PEER_IPA;
 	uint64_t v;
 
-	while ((v = next_mail(READER))) {
-		ring(READER, v);
+	while ((v = guest_next_mail(READER))) {
+		guest_ring(READER, v);
 		page[0] = v;
 	}
 }
@@ -72,8 +47,8 @@ static void reader(void)
 	check(hvc(SEPTA_HC_SHARE, PAGES, 1, HOG, PEER_IPA, RW).x0 == 0 &&
 		  hvc(SEPTA_HC_SHARE, PAGES + 0x1000, 1, WAITER, PEER_IPA, RW).x0 == 0,
 	      "a page shared with each sender");
-	ring(WAITER, 1);
-	ring(HOG, 1);
+	guest_ring(WAITER, 1);
+	guest_ring(HOG, 1);
 	until(waiter, 1);
 	until(hog, 1);
 	for (;;) {
@@ -82,7 +57,7 @@ static void reader(void)
 		if (r.x1 != HOG || round == ROUNDS)
 			break;
 		/* The hog rings again before the next read. */
-		ring(HOG, round + 1);
+		guest_ring(HOG, round + 1);
 		until(hog, round + 1);
 	}
 	gprintf("mailfair: read %u gave VM %lu's mail\n", round, r.x1);
@@ -90,8 +65,8 @@ static void reader(void)
 	      "the waiter's mail came within two reads (behind one of the hog's)");
 	while (hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0).x1)
 		;
-	ring(HOG, 0);
-	ring(WAITER, 0);
+	guest_ring(HOG, 0);
+	guest_ring(WAITER, 0);
 }
 
 void guest_main(uint64_t dtb)

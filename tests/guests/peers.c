@@ -23,33 +23,6 @@
 #define ANSWER	  0xf12e4du
 #define RW	  (SEPTA_HC_R | SEPTA_HC_W)
 
-static void ring(unsigned peer, uint64_t value)
-{
-	int64_t r;
-
-	while ((r = hvc(SEPTA_HC_DOORBELL, peer, value, 0, 0, 0).x0) == SEPTA_HC_E_BUSY)
-		;
-	check(r == 0, "rang a peer's doorbell");
-}
-
-/* The next mail, whenever its doorbell came: none is lost between the
- * look and the wait, as a ring after the count was read ends the wait. */
-static uint64_t next_mail(unsigned from)
-{
-	struct hvc_ret r;
-
-	for (;;) {
-		unsigned seen = guest_doorbells;
-
-		r = hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0);
-		if (r.x0 || r.x1)
-			break;
-		wait_doorbell(seen);
-	}
-	check(r.x0 == 0 && r.x1 == from, "the mail is from the peer it should be");
-	return r.x2;
-}
-
 /* Every call that names a VM, naming id. */
 static struct hvc_ret call(unsigned kind, uint64_t id)
 {
@@ -99,7 +72,7 @@ static void asker(void)
 	unsigned alike = 0, probes = 0;
 	uint32_t v;
 
-	check(next_mail(FRIEND) == 1, "told the stranger is up");
+	check(guest_next_mail(FRIEND) == 1, "told the stranger is up");
 	page[0] = MARK;
 	for (unsigned k = 0; k < 4; k++) {
 		struct hvc_ret s = call(k, STRANGER);
@@ -142,16 +115,16 @@ static void asker(void)
 	 * asker's business, so its own ring goes through. */
 	check(hvc(SEPTA_HC_DOORBELL, FRIEND, 2, 0, 0, 0).x0 == 0,
 	      "rang the friend at once (another VM's unread mail is no BUSY)");
-	check(next_mail(FRIEND) == 3, "the friend read it");
+	check(guest_next_mail(FRIEND) == 3, "the friend read it");
 	check(page[1] == ANSWER, "and answered in it");
 	check(call(3, FRIEND).x0 == 0, "UNSHARE with the friend");
 	check(call(2, FRIEND).x0 == 0, "LEND to the friend");
-	ring(FRIEND, 4);
-	check(next_mail(FRIEND) == 5, "the friend used the lent page");
+	guest_ring(FRIEND, 4);
+	check(guest_next_mail(FRIEND) == 5, "the friend used the lent page");
 	check(hvc(SEPTA_HC_RECLAIM, PAGE, 1, 0, 0, 0).x0 == 0, "RECLAIM from the friend");
 	check(call(3, FRIEND).x0 == SEPTA_HC_E_DENIED,
 	      "UNSHARE what is not shared: DENIED, not NO_VM");
-	ring(FRIEND, 6);
+	guest_ring(FRIEND, 6);
 }
 
 static void friend(void)
@@ -162,7 +135,7 @@ static void friend(void)
 
 	/* The stranger's mail stays unread until the asker's comes too. */
 	wait_doorbell(0);
-	ring(ASKER, 1);
+	guest_ring(ASKER, 1);
 	wait_doorbell(1);
 	r = hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0);
 	check(r.x1 == ASKER && r.x2 == 2, "the asker shared a page (its mail first)");
@@ -171,13 +144,13 @@ static void friend(void)
 	check(hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0).x1 == 0, "and no more mail");
 	check(shared[0] == MARK, "the asker's page, as it wrote it");
 	shared[1] = ANSWER;
-	ring(ASKER, 3);
-	check(next_mail(ASKER) == 4, "the asker lent it");
+	guest_ring(ASKER, 3);
+	check(guest_next_mail(ASKER) == 4, "the asker lent it");
 	check(!probe_read(PEER_IPA, &v) && probe_read(PEER_LENT, &v) && v == MARK,
 	      "unshared there, lent here");
-	ring(ASKER, 5);
-	check(next_mail(ASKER) == 6, "the asker is done");
-	ring(STRANGER, 0xd0);
+	guest_ring(ASKER, 5);
+	check(guest_next_mail(ASKER) == 6, "the asker is done");
+	guest_ring(STRANGER, 0xd0);
 }
 
 static void stranger(void)
@@ -185,10 +158,10 @@ static void stranger(void)
 	unsigned n;
 	uint32_t v;
 
-	ring(FRIEND, 0x57);
+	guest_ring(FRIEND, 0x57);
 	/* The asker's calls came before this: had one reached here, its mail
 	 * would be the first. */
-	check(next_mail(FRIEND) == 0xd0, "the friend says the asker is done");
+	check(guest_next_mail(FRIEND) == 0xd0, "the friend says the asker is done");
 	check(!probe_read(PEER_IPA, &v) && !probe_read(PEER_LENT, &v),
 	      "nothing of the asker's was shared or lent to me");
 	check(hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0).x1 == 0 && guest_doorbells == 1,

@@ -282,3 +282,30 @@ __attribute__((weak)) void guest_secondary(void)
 {
 	hvc(PSCI_CPU_OFF, 0, 0, 0, 0, 0);
 }
+
+void guest_ring(unsigned peer, uint64_t value)
+{
+	int64_t r;
+
+	while ((r = hvc(SEPTA_HC_DOORBELL, peer, value, 0, 0, 0).x0) == SEPTA_HC_E_BUSY)
+		;
+	check(r == 0, "rang a peer's doorbell");
+}
+
+/* The next mail, whenever its doorbell came: none is lost between the
+ * look and the wait, as a ring after the count was read ends the wait. */
+uint64_t guest_next_mail(unsigned from)
+{
+	struct hvc_ret r;
+
+	for (;;) {
+		unsigned seen = guest_doorbells;
+
+		r = hvc(SEPTA_HC_MAILBOX, 0, 0, 0, 0, 0);
+		if (r.x0 || r.x1)
+			break;
+		wait_doorbell(seen);
+	}
+	check(r.x0 == 0 && r.x1 == from, "the mail is from the peer it should be");
+	return r.x2;
+}

@@ -43,6 +43,12 @@ extern volatile unsigned guest_irq_cpu[64]; /* by whom (Aff0), the last time */
 /* Doorbells taken so far; waits (WFI) until there are more than seen. */
 extern volatile unsigned guest_doorbells;
 void wait_doorbell(unsigned seen);
+/* DOORBELL to a peer, again while its last mail is unread (BUSY): a
+ * check that the ring went in. */
+void guest_ring(unsigned peer, uint64_t value);
+/* The next mail, waiting for its doorbell: a check that it is from
+ * `from`; returns its value. */
+uint64_t guest_next_mail(unsigned from);
 
 /* A check: prints PASS or FAIL with what, and counts failures. */
 extern unsigned guest_failures;
