@@ -33,6 +33,7 @@ static const struct {
     {"own", suite_own},
     {"bootfmt_edges", suite_bootfmt_edges},
     {"own_edges", suite_own_edges},
+    {"zring", suite_zring},
 #endif
 };
 

@@ -9,6 +9,7 @@ void suite_elf64(void);
 void suite_kprintf(void);
 void suite_caps(void);
 void suite_own(void);
+void suite_zring(void);
 void suite_vmcfg(void);
 void suite_image(void);
 void suite_guestdt(void);
