@@ -45,7 +45,11 @@
  * of keeping the zombie worked on in the top slot, with the ring in place
  * of its recursion.) Emptied, a zombie that is not a root stays until the
  * rest of its ring is done, working on its neighbours (one that is emptied
- * too goes at once), so a revoke finishes what its deletion started. A
+ * too goes at once, but for the host: a root that stepped aside from a
+ * slot of its own object left the driving slot there, so it is marked
+ * CAP_F_HOST and waits behind the one working until it is the root again,
+ * or its memory would be freed under the root), so a revoke finishes what
+ * its deletion started. A
  * zombie thus never walks anything: no unit looks further than a ring
  * neighbour, a slot of the zombie's object, or the zombie found there. So
  * nesting is unlimited, no check pass is needed, and finality is decided
@@ -281,10 +285,14 @@ static void queue_unit(struct cte *q)
  * slot t, t's zombie into s, in its own object, and their rings join. */
 static void step_aside(struct cte *t, struct cte *s)
 {
+	bool host = in_own(&t->cap, t);
+
 	cdt_swap(t, s);
 	ring_moved(t, s);
 	ring_moved(s, t);
 	s->cap.flags &= (uint8_t)~CAP_F_ROOT;
+	if (host)
+		s->cap.flags |= CAP_F_HOST; /* the driving slot is in its object */
 	ring_splice(t, s);
 }
 
@@ -302,7 +310,16 @@ static void root_done(struct cte *t)
 		return;
 	cdt_move(t, m);
 	ring_moved(t, m);
-	t->cap.flags |= CAP_F_ROOT;
+	t->cap.flags = (uint8_t)((t->cap.flags & ~CAP_F_HOST) | CAP_F_ROOT);
+}
+
+/* n, h's next, is the host: it goes behind h, so h's next is another of
+ * the ring (there is one: the root, which lies in n's object). */
+static void ring_behind(struct cte *h, struct cte *n)
+{
+	ring_remove(n);
+	ring_link(ring_prev(h), n);
+	ring_link(n, h);
 }
 
 /* One unit of the root at t, emptying its object from the last slot. */
@@ -358,6 +375,8 @@ static void member_unit(struct cte *h)
 		root_unit(n);
 	} else if (n->cap.left) {
 		member_unit(n); /* n has work: no deeper than once */
+	} else if (n->cap.flags & CAP_F_HOST) {
+		ring_behind(h, n); /* the root lies in n's memory: n waits */
 	} else {
 		ring_remove(n); /* emptied too: h stays for the ring */
 		cdt_unlink(n);
@@ -482,8 +501,11 @@ const char *cap_zombie_problem(const struct cte *z, unsigned max)
 			return "zombie that is not a root lies outside its object";
 		return NULL;
 	}
-	for (unsigned i = 0; n != z && i < max; i++, n = ring_next(n))
+	for (unsigned i = 0; n != z && i < max; i++, n = ring_next(n)) {
 		if (n->cap.flags & CAP_F_ROOT)
 			return "two roots on one ring";
+		if (in_own(&n->cap, z) && !(n->cap.flags & CAP_F_HOST))
+			return "root in the memory of a zombie that is not its host";
+	}
 	return NULL;
 }

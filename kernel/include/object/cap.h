@@ -38,6 +38,9 @@ enum cap_type {
 #define CAP_F_PEER 4u
 /* A zombie that drives its deletion's ring from its slot (delete.c). */
 #define CAP_F_ROOT 8u
+/* A zombie that is not a root whose own object holds its ring's driving
+ * slot: it stepped aside from there (delete.c), so it goes last. */
+#define CAP_F_HOST 16u
 
 struct cap {
 	uint8_t type;
