@@ -504,8 +504,10 @@ const char *cap_zombie_problem(const struct cte *z, unsigned max)
 	for (unsigned i = 0; n != z && i < max; i++, n = ring_next(n)) {
 		if (n->cap.flags & CAP_F_ROOT)
 			return "two roots on one ring";
-		if (in_own(&n->cap, z) && !(n->cap.flags & CAP_F_HOST))
-			return "root in the memory of a zombie that is not its host";
+		/* In a member's memory: where it has yet to empty, or its host. */
+		if (in_own(&n->cap, z) && !(n->cap.flags & CAP_F_HOST) &&
+		    (unsigned)(z - zombie_slots(&n->cap)) >= n->cap.left)
+			return "root in a slot a member passed, not its host";
 	}
 	return NULL;
 }
