@@ -30,15 +30,15 @@
 /* What the fuzzer believes each FC slot holds: 0 or a septa_object. */
 static uint8_t kf_model[KF_FC_SLOTS];
 /*
- * The guard, on unless "kfuzz.guard=0": keeps out of the run the shape of
- * findings F2 (fixed on main) and F3 (open; kernel/object/cdt.c
- * cdt_hand_on_child): deleting an object's original while it has copies.
- * F2 handed the copies to the Untyped side by side, each then taken for
- * the last; with its fix they go under the first copy, so revoking that
- * one (it may have fewer rights, or a badge) deletes copies never derived
- * from it (F3). With the guard every delete is a revoke first, copies and
- * moves go only from and into FC, and no random label copies, moves or
- * deletes; the run prints how many calls it changed.
+ * The guard, off unless "kfuzz.guard=1": it kept out of the run the shape
+ * of findings F2 and F3, both fixed (docs/testing.md): deleting an
+ * object's original while it has copies. F2 handed the copies to the
+ * Untyped side by side, each then taken for the last; F2's first fix put
+ * them under the first copy, so revoking that one (it may have fewer
+ * rights, or a badge) deleted copies never derived from it (F3). With the
+ * guard every delete is a revoke first, copies and moves go only from and
+ * into FC, and no random label copies, moves or deletes; the run prints
+ * how many calls it changed. It stays for replaying old seeds as they ran.
  */
 bool kf_guard;
 uint64_t kf_excluded; /* calls the guard changed */
