@@ -22,6 +22,7 @@ images=$1
 here=$(cd "$(dirname "$0")" && pwd)
 run="$here/../../platforms/qemu-virt/run.sh"
 limit=240 # seconds any run may take
+bad='FAIL|BUG|KERNEL EXCEPTION' # what no console may print
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -44,6 +45,12 @@ boot() {
 	if ! [[ $(tail -n 1 "$log") =~ $until ]]; then
 		tail -n 30 "$log" >&2
 		echo "containbench: FAIL: $1: no '$until'" >&2
+		exit 1
+	fi
+	# A figure printed beside a failure is no figure (as BENCHOK, tests/system).
+	if grep -qE "$bad" "$log"; then
+		grep -E "$bad" "$log" | head -n 5 >&2
+		echo "containbench: FAIL: $1: the console reports a failure" >&2
 		exit 1
 	fi
 }

@@ -20,6 +20,7 @@ run="$here/../../../platforms/qemu-virt/run.sh"
 bootargs="console=ttyAMA0 earlycon septa.bench=idle" # as linux.dts has them
 skip=2 windows=8 # progress windows: the first ones dropped, then the ones counted
 limit=300        # seconds any run may take
+bad='FAIL|BUG|KERNEL EXCEPTION' # what no console may print
 for f in "$images/bench-linux.elf" "$images/bench-progress.elf" \
 	"$images/bench-linux-beside.elf" "$kernel" "$initrd"; do
 	[ -f "$f" ] || { echo "linux-bench: no $f" >&2; exit 2; }
@@ -46,6 +47,11 @@ follow() {
 	done <"$tmp/fifo"
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
+	# A figure printed beside a failure is no figure (as BENCHOK, tests/system).
+	if grep -qE "$bad" "$tmp/log"; then
+		grep -E "$bad" "$tmp/log" | head -n 5 >&2
+		fail "${*: -1}: the console reports a failure"
+	fi
 }
 elapsed() { printf "%.3f" "$(echo "$EPOCHREALTIME - $start" | bc)"; }
 fail() {
