@@ -294,3 +294,21 @@ void arch_zero(void *p, size_t n)
 {
 	memset(p, 0, n);
 }
+
+int kfix_suite_init(void)
+{
+	kfix_setup();
+	return 0;
+}
+
+int kfix_suite_clean(void)
+{
+	kfix_teardown();
+	return 0;
+}
+
+void kfix_reset(void)
+{
+	kfix_teardown();
+	kfix_setup();
+}

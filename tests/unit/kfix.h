@@ -25,6 +25,10 @@ extern struct kfix kf;
 
 void kfix_setup(void);
 void kfix_teardown(void);
+/* The same as CUnit suite hooks, and a fresh fixture between tests. */
+int kfix_suite_init(void);
+int kfix_suite_clean(void);
+void kfix_reset(void);
 /* Invokes the capability at cptr as the caller would with Call. */
 long kfix_call(uint64_t cptr, uint64_t label, unsigned ncaps, const uint64_t *caps,
 	       unsigned nargs, const uint64_t *args);

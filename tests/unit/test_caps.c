@@ -12,30 +12,12 @@
 
 #define ROOT_SLOTS (1u << KFIX_ROOT_BITS)
 
-static int setup(void)
-{
-	kfix_setup();
-	return 0;
-}
-
-static int teardown(void)
-{
-	kfix_teardown();
-	return 0;
-}
-
-static void reset(void)
-{
-	kfix_teardown();
-	kfix_setup();
-}
-
 static void test_lookup_errors(void)
 {
 	struct cte *s;
 	struct cap not_cnode = {.type = CAP_ENDPOINT};
 
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(cspace_lookup_cap(&not_cnode, 1, &s), SEPTA_E_INVALID_ROOT);
 	CU_ASSERT_EQUAL(cspace_lookup_cap(&kf.root_cap, 7, &s), SEPTA_E_MISSING_CAP);
 	CU_ASSERT_EQUAL(cspace_lookup_cap(&kf.root_cap, 1ULL << 40, &s), SEPTA_E_GUARD);
@@ -48,7 +30,7 @@ static void test_lookup_errors(void)
 
 static void test_retype_and_accounting(void)
 {
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 4), SEPTA_OK);
 	CU_ASSERT_EQUAL(kf.root[10].cap.type, CAP_ENDPOINT);
 	CU_ASSERT_EQUAL(kf.root[13].cap.obj - kf.root[10].cap.obj,
@@ -83,7 +65,7 @@ static void test_retype_zeroes_in_steps(void)
 {
 	uint8_t *mem;
 
-	reset();
+	kfix_reset();
 	mem = kf.ut_mem;
 	memset(mem, 0xab, 1u << KFIX_UT_BITS);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_2M, 0, 10, 1), SEPTA_OK);
@@ -123,7 +105,7 @@ static void test_retype_zeroes_in_steps(void)
 
 static void test_device_untyped_only_frames(void)
 {
-	reset();
+	kfix_reset();
 	kf.root[kf.ut_slot].cap.flags |= CAP_F_DEVICE;
 	memset(kf.ut_mem, 0xab, 4096);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_TCB, 0, 10, 1), SEPTA_E_ARG);
@@ -159,7 +141,7 @@ static void test_untyped_handed_on_children(void)
 {
 	/* Deleting C, 2 KiB filled by 64 endpoints: one step hands them all
 	 * up to the root Untyped. */
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_UNTYPED, 11, 10, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(retype_from(10, SEPTA_OBJ_ENDPOINT, 0, 20, 64), SEPTA_OK);
 	CU_ASSERT_EQUAL(retype_from(10, SEPTA_OBJ_ENDPOINT, 0, 200, 1),
@@ -172,7 +154,7 @@ static void test_untyped_handed_on_children(void)
 	CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 	/* Revoking the root Untyped: an endpoint X with 62 copies goes first
 	 * (63 units), then C hands its one endpoint up with the step's last. */
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_UNTYPED, 11, 10, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(retype_from(10, SEPTA_OBJ_ENDPOINT, 0, 20, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 30, 1), SEPTA_OK);
@@ -189,7 +171,7 @@ static void test_untyped_handed_on_children(void)
 
 static void test_final_capability(void)
 {
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 1), SEPTA_OK);
 	CU_ASSERT(cdt_is_final(&kf.root[10]));
 	CU_ASSERT_EQUAL(kfix_copy(11, 10, SEPTA_RIGHTS_ALL), SEPTA_OK);
@@ -230,7 +212,7 @@ static void test_delete_deep_nesting(void)
 	static const unsigned depths[] = {15, 17, 40};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(depths); i++) {
-		reset();
+		kfix_reset();
 		CU_ASSERT_EQUAL_FATAL(nest(depths[i]), 0);
 		CU_ASSERT_EQUAL(kfix_delete(20), SEPTA_OK);
 		CU_ASSERT_EQUAL(kf.root[20].cap.type, CAP_NULL);
@@ -238,7 +220,7 @@ static void test_delete_deep_nesting(void)
 		CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
 		CU_ASSERT_EQUAL(kfix_tree_problems(), 0);
 	}
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL_FATAL(nest(40), 0);
 	CU_ASSERT_EQUAL(kfix_revoke(kf.ut_slot), SEPTA_OK);
 	CU_ASSERT_PTR_NULL(kf.root[kf.ut_slot].first_child);
@@ -256,7 +238,7 @@ static void test_delete_step_leaves_zombie(void)
 {
 	struct cte *s;
 
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 8, 20, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(cap_delete(&kf.root[20]), INV_RESTART);
 	CU_ASSERT_EQUAL(kf.root[20].cap.type, CAP_ZOMBIE);
@@ -273,7 +255,7 @@ static void test_half_done_deletions(void)
 {
 	struct cte *s;
 
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 21, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 8, 20, 1), SEPTA_OK);
 	cdt_move(&slots_of(21)[0], &kf.root[20]);
@@ -287,7 +269,7 @@ static void test_half_done_deletions(void)
 	/* 256 slots (B) inside C inside D; the innermost retyped last, so
 	 * the Untyped's first child is B's zombie once D's deletion starts:
 	 * the root, moved into the slot the deletion is driven from. */
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 22, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 21, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 8, 20, 1), SEPTA_OK);
@@ -305,7 +287,7 @@ static void test_half_done_deletions(void)
 
 	/* The outermost (D) retyped last: the revoke meets D's zombie, not
 	 * the root, in D's own slot 3, and finishes the whole ring from it. */
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 8, 20, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 21, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 22, 1), SEPTA_OK);
@@ -327,7 +309,7 @@ static void test_half_done_deletions(void)
 /* Deleting an original with two copies leaves neither copy final. */
 static void test_original_hands_on_copies(void)
 {
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_copy(11, 10, SEPTA_RIGHTS_ALL), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_copy(12, 10, SEPTA_RIGHTS_ALL), SEPTA_OK);
@@ -343,7 +325,7 @@ static void test_cnode_holding_itself(void)
 {
 	struct cte *inner;
 
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_CNODE, 2, 20, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 21, 1), SEPTA_OK);
 	inner = (struct cte *)(uintptr_t)kf.root[20].cap.obj;
@@ -362,7 +344,7 @@ static void test_random_operations(void)
 	uint8_t *before = malloc(sizeof(struct cte) * ROOT_SLOTS);
 	unsigned refused = 0, done = 0;
 
-	reset();
+	kfix_reset();
 	srand(1234);
 	for (int step = 0; step < 20000; step++) {
 		uint64_t a = 2 + (uint64_t)rand() % 40, b = 2 + (uint64_t)rand() % 40;
@@ -438,7 +420,7 @@ static void test_message_lengths(void)
 		    {SEPTA_OBJ_VSPACE, 32, CAP_VSPACE},
 		    {SEPTA_OBJ_VCPU, 0, CAP_VCPU}};
 
-	reset();
+	kfix_reset();
 	slot_of[CAP_UNTYPED] = kf.ut_slot;
 	for (unsigned i = 0; i < sizeof made / sizeof made[0]; i++) {
 		CU_ASSERT_EQUAL(kfix_retype(made[i].obj, made[i].bits, 10 + i, 1),
@@ -483,7 +465,7 @@ static void test_wide_arguments(void)
 		 retype[] = {SEPTA_OBJ_ENDPOINT, 0, 0, wide | 64, 11, 1},
 		 irq[] = {40, 11, wide | 64}, reg[] = {wide | SEPTA_VCPU_REG_SCTLR};
 
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_VCPU, 0, 12, 1), SEPTA_OK);
 	cdt_insert(NULL, &kf.root[13],
@@ -545,7 +527,7 @@ static void test_model_revoke(void)
 	int next = 1, bad = 0;
 
 	for (int seed = 1; seed <= 40 && !bad; seed++) {
-		reset();
+		kfix_reset();
 		srand((unsigned)seed);
 		memset(model_id, 0, sizeof(model_id));
 		for (int step = 0; step < 600 && !bad && next < MODEL_IDS - 2; step++) {
@@ -644,7 +626,7 @@ static void half_done_original_delete(long (*between)(uint64_t slot))
 {
 	struct cte *t, *p;
 
-	reset(); /* a fresh fixture: take the slots' addresses after it */
+	kfix_reset(); /* a fresh fixture: take the slots' addresses after it */
 	t = &kf.root[11];
 	p = &kf.root[12];
 	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, 10, 1), SEPTA_OK);
@@ -691,7 +673,7 @@ static void test_half_done_delete_copy_hands_peer_up(void)
 
 void suite_caps(void)
 {
-	CU_pSuite s = CU_add_suite("caps", setup, teardown);
+	CU_pSuite s = CU_add_suite("caps", kfix_suite_init, kfix_suite_clean);
 
 	CU_add_test(s, "lookup errors are distinct", test_lookup_errors);
 	CU_add_test(s, "retype, accounting and revoke", test_retype_and_accounting);

@@ -11,24 +11,6 @@
 #include "kfix.h"
 #include "tests.h"
 
-static int setup(void)
-{
-	kfix_setup();
-	return 0;
-}
-
-static int teardown(void)
-{
-	kfix_teardown();
-	return 0;
-}
-
-static void reset(void)
-{
-	kfix_teardown();
-	kfix_setup();
-}
-
 static long retype_from(uint64_t ut, unsigned type, unsigned bits, uint64_t slot)
 {
 	uint64_t root = 0, a[] = {type, bits, 0, 0, slot, 1};
@@ -67,7 +49,7 @@ static void root_in_member_memory(uint64_t second)
 {
 	struct cte *n, *q;
 
-	reset();
+	kfix_reset();
 	CU_ASSERT_EQUAL_FATAL(kfix_retype(SEPTA_OBJ_UNTYPED, 16, 10, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL_FATAL(kfix_retype(SEPTA_OBJ_UNTYPED, 16, 11, 1), SEPTA_OK);
 	CU_ASSERT_EQUAL_FATAL(retype_from(10, SEPTA_OBJ_CNODE, 3, 20), SEPTA_OK);
@@ -236,7 +218,7 @@ static int z_seed(int seed)
 {
 	const char *why = NULL;
 
-	reset();
+	kfix_reset();
 	srand((unsigned)seed);
 	for (unsigned u = 0; u < Z_UTS; u++)
 		if (kfix_retype(SEPTA_OBJ_UNTYPED, 17, 2 + u, 1))
@@ -327,7 +309,7 @@ static void test_model_rings(void)
 
 void suite_zring(void)
 {
-	CU_pSuite s = CU_add_suite("zring", setup, teardown);
+	CU_pSuite s = CU_add_suite("zring", kfix_suite_init, kfix_suite_clean);
 
 	CU_add_test(s, "a root left in a member's memory", test_root_in_member_memory);
 	CU_add_test(s, "model: random rings cut short", test_model_rings);
