@@ -8,110 +8,111 @@
 #include <string.h>
 #include "config.h"
 #include "tests.h"
+#include "vmcfg_fix.h"
 
-static char buf[16384];
-static struct vmcfg cfg;
-static char msg[160];
+char vt_buf[16384];
+struct vmcfg vt_cfg;
+char vt_msg[160];
 
-static int vm_node(unsigned id)
+int vt_vm_node(unsigned id)
 {
 	char name[16];
 
 	snprintf(name, sizeof(name), "vm@%u", id);
-	return fdt_subnode_offset(buf, 0, name);
+	return fdt_subnode_offset(vt_buf, 0, name);
 }
 
-static void set_u64s(int node, const char *prop, uint64_t a, uint64_t b, int n)
+void vt_set_u64s(int node, const char *prop, uint64_t a, uint64_t b, int n)
 {
-	CU_ASSERT_FATAL(fdt_setprop_u64(buf, node, prop, a) == 0);
+	CU_ASSERT_FATAL(fdt_setprop_u64(vt_buf, node, prop, a) == 0);
 	if (n == 2)
-		CU_ASSERT_FATAL(fdt_appendprop_u64(buf, node, prop, b) == 0);
+		CU_ASSERT_FATAL(fdt_appendprop_u64(vt_buf, node, prop, b) == 0);
 }
 
-static void add_vm(unsigned id, const char *name)
+void vt_add_vm(unsigned id, const char *name)
 {
 	char node_name[16];
 	int n;
 
 	snprintf(node_name, sizeof(node_name), "vm@%u", id);
-	n = fdt_add_subnode(buf, 0, node_name);
+	n = fdt_add_subnode(vt_buf, 0, node_name);
 	CU_ASSERT_FATAL(n >= 0);
-	fdt_setprop_u32(buf, n, "reg", id);
-	fdt_setprop_string(buf, n, "vm-name", name);
-	fdt_setprop_string(buf, n, "kernel", "hello");
-	set_u64s(n, "memory", 0x40000000, 0x1000000, 2);
-	set_u64s(n, "uart", 0x09000000, 0, 1);
-	fdt_setprop_u32(buf, n, "uart-interrupt", 33);
+	fdt_setprop_u32(vt_buf, n, "reg", id);
+	fdt_setprop_string(vt_buf, n, "vm-name", name);
+	fdt_setprop_string(vt_buf, n, "kernel", "hello");
+	vt_set_u64s(n, "memory", 0x40000000, 0x1000000, 2);
+	vt_set_u64s(n, "uart", 0x09000000, 0, 1);
+	fdt_setprop_u32(vt_buf, n, "uart-interrupt", 33);
 }
 
 /* Two good VMs: alpha (1) and beta (2). */
-static void base(void)
+void vt_base(void)
 {
-	CU_ASSERT_FATAL(fdt_create_empty_tree(buf, sizeof(buf)) == 0);
-	fdt_setprop_string(buf, 0, "compatible", "septa,vm-config");
-	fdt_setprop_u32(buf, 0, "#address-cells", 1);
-	fdt_setprop_u32(buf, 0, "#size-cells", 0);
+	CU_ASSERT_FATAL(fdt_create_empty_tree(vt_buf, sizeof(vt_buf)) == 0);
+	fdt_setprop_string(vt_buf, 0, "compatible", "septa,vm-config");
+	fdt_setprop_u32(vt_buf, 0, "#address-cells", 1);
+	fdt_setprop_u32(vt_buf, 0, "#size-cells", 0);
 	/* libfdt adds a node before its siblings. */
-	add_vm(2, "beta");
-	add_vm(1, "alpha");
+	vt_add_vm(2, "beta");
+	vt_add_vm(1, "alpha");
 }
 
 /* The same, alpha and beta each other's peers (regions need it). */
-static void base_peers(void)
+void vt_base_peers(void)
 {
-	base();
-	fdt_setprop_string(buf, vm_node(1), "peers", "beta");
-	fdt_setprop_string(buf, vm_node(2), "peers", "alpha");
+	vt_base();
+	fdt_setprop_string(vt_buf, vt_vm_node(1), "peers", "beta");
+	fdt_setprop_string(vt_buf, vt_vm_node(2), "peers", "alpha");
 }
 
-static int parse(void)
+int vt_parse(void)
 {
-	msg[0] = 0;
-	return vmcfg_parse(buf, sizeof(buf), 44, &cfg, msg, sizeof(msg));
+	vt_msg[0] = 0;
+	return vmcfg_parse(vt_buf, sizeof(vt_buf), 44, &vt_cfg, vt_msg, sizeof(vt_msg));
 }
 
 static void test_good(void)
 {
 	int beta;
 
-	base();
-	beta = vm_node(2);
-	fdt_setprop_u32(buf, beta, "cpus", 2);
-	fdt_setprop_u32(buf, beta, "ipa-bits", 36);
-	set_u64s(beta, "shareable", 0x40400000, 0x10000, 2);
-	set_u64s(beta, "load-address", 0x40200000, 0, 1);
-	fdt_setprop_string(buf, beta, "bootargs", "console=ttyAMA0");
-	fdt_setprop_empty(buf, beta, "show-vm-count");
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	vt_base();
+	beta = vt_vm_node(2);
+	fdt_setprop_u32(vt_buf, beta, "cpus", 2);
+	fdt_setprop_u32(vt_buf, beta, "ipa-bits", 36);
+	vt_set_u64s(beta, "shareable", 0x40400000, 0x10000, 2);
+	vt_set_u64s(beta, "load-address", 0x40200000, 0, 1);
+	fdt_setprop_string(vt_buf, beta, "bootargs", "console=ttyAMA0");
+	fdt_setprop_empty(vt_buf, beta, "show-vm-count");
+	CU_ASSERT_EQUAL_FATAL(vt_parse(), VMCFG_OK);
 	/* The VM count is told only where the configuration says so. */
-	CU_ASSERT(!cfg.vms[0].show_vm_count && cfg.vms[1].show_vm_count);
-	CU_ASSERT_EQUAL(cfg.nvms, 2);
-	CU_ASSERT_EQUAL(cfg.vms[0].id, 1);
-	CU_ASSERT_STRING_EQUAL(cfg.vms[0].name, "alpha");
-	CU_ASSERT_STRING_EQUAL(cfg.vms[0].kernel, "hello");
-	CU_ASSERT_STRING_EQUAL(cfg.vms[0].initrd, "");
-	CU_ASSERT_EQUAL(cfg.vms[0].ram_base, 0x40000000);
-	CU_ASSERT_EQUAL(cfg.vms[0].ram_size, 0x1000000);
+	CU_ASSERT(!vt_cfg.vms[0].show_vm_count && vt_cfg.vms[1].show_vm_count);
+	CU_ASSERT_EQUAL(vt_cfg.nvms, 2);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].id, 1);
+	CU_ASSERT_STRING_EQUAL(vt_cfg.vms[0].name, "alpha");
+	CU_ASSERT_STRING_EQUAL(vt_cfg.vms[0].kernel, "hello");
+	CU_ASSERT_STRING_EQUAL(vt_cfg.vms[0].initrd, "");
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].ram_base, 0x40000000);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].ram_size, 0x1000000);
 	/* Defaults: 40-bit IPA, one vCPU, loaded at 512 KiB into RAM. */
-	CU_ASSERT_EQUAL(cfg.vms[0].ipa_bits, 40);
-	CU_ASSERT_EQUAL(cfg.vms[0].cpus, 1);
-	CU_ASSERT_EQUAL(cfg.vms[0].load, 0x40080000);
-	CU_ASSERT_EQUAL(cfg.vms[0].entry, 0x40080000);
-	CU_ASSERT_EQUAL(cfg.vms[0].uart_base, 0x09000000);
-	CU_ASSERT_EQUAL(cfg.vms[0].uart_spi, 1);
-	CU_ASSERT_EQUAL(cfg.vms[0].share_size, 0);
-	CU_ASSERT_EQUAL(cfg.vms[1].cpus, 2);
-	CU_ASSERT_EQUAL(cfg.vms[1].ipa_bits, 36);
-	CU_ASSERT_EQUAL(cfg.vms[1].share_base, 0x40400000);
-	CU_ASSERT_EQUAL(cfg.vms[1].share_size, 0x10000);
-	CU_ASSERT_EQUAL(cfg.vms[1].load, 0x40200000);
-	CU_ASSERT_EQUAL(cfg.vms[1].entry, 0x40200000);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].ipa_bits, 40);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].cpus, 1);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].load, 0x40080000);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].entry, 0x40080000);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].uart_base, 0x09000000);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].uart_spi, 1);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].share_size, 0);
+	CU_ASSERT_EQUAL(vt_cfg.vms[1].cpus, 2);
+	CU_ASSERT_EQUAL(vt_cfg.vms[1].ipa_bits, 36);
+	CU_ASSERT_EQUAL(vt_cfg.vms[1].share_base, 0x40400000);
+	CU_ASSERT_EQUAL(vt_cfg.vms[1].share_size, 0x10000);
+	CU_ASSERT_EQUAL(vt_cfg.vms[1].load, 0x40200000);
+	CU_ASSERT_EQUAL(vt_cfg.vms[1].entry, 0x40200000);
 	/* What was given, not defaulted: an Image or an ELF places itself. */
-	CU_ASSERT(!cfg.vms[0].load_set && !cfg.vms[0].entry_set);
-	CU_ASSERT(cfg.vms[1].load_set && !cfg.vms[1].entry_set);
-	CU_ASSERT_STRING_EQUAL(cfg.vms[1].bootargs, "console=ttyAMA0");
-	CU_ASSERT_PTR_EQUAL(vmcfg_find(&cfg, 2), &cfg.vms[1]);
-	CU_ASSERT_PTR_NULL(vmcfg_find(&cfg, 3));
+	CU_ASSERT(!vt_cfg.vms[0].load_set && !vt_cfg.vms[0].entry_set);
+	CU_ASSERT(vt_cfg.vms[1].load_set && !vt_cfg.vms[1].entry_set);
+	CU_ASSERT_STRING_EQUAL(vt_cfg.vms[1].bootargs, "console=ttyAMA0");
+	CU_ASSERT_PTR_EQUAL(vmcfg_find(&vt_cfg, 2), &vt_cfg.vms[1]);
+	CU_ASSERT_PTR_NULL(vmcfg_find(&vt_cfg, 3));
 }
 
 /* One change to beta of the good configuration, and what it must give. */
@@ -203,23 +204,23 @@ static const struct bad bads[] = {
 
 static void apply(const struct bad *b)
 {
-	int n = vm_node(2);
+	int n = vt_vm_node(2);
 
 	switch (b->kind) {
 	case DEL:
-		CU_ASSERT_FATAL(fdt_delprop(buf, n, b->prop) == 0);
+		CU_ASSERT_FATAL(fdt_delprop(vt_buf, n, b->prop) == 0);
 		break;
 	case U32:
-		CU_ASSERT_FATAL(fdt_setprop_u32(buf, n, b->prop, (uint32_t)b->a) == 0);
+		CU_ASSERT_FATAL(fdt_setprop_u32(vt_buf, n, b->prop, (uint32_t)b->a) == 0);
 		break;
 	case U64:
-		set_u64s(n, b->prop, b->a, 0, 1);
+		vt_set_u64s(n, b->prop, b->a, 0, 1);
 		break;
 	case U64X2:
-		set_u64s(n, b->prop, b->a, b->b, 2);
+		vt_set_u64s(n, b->prop, b->a, b->b, 2);
 		break;
 	case STR:
-		CU_ASSERT_FATAL(fdt_setprop_string(buf, n, b->prop, b->s) == 0);
+		CU_ASSERT_FATAL(fdt_setprop_string(vt_buf, n, b->prop, b->s) == 0);
 		break;
 	}
 }
@@ -229,13 +230,13 @@ static void test_bad_values(void)
 	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 		int err;
 
-		base();
+		vt_base();
 		apply(&bads[i]);
-		err = parse();
-		if (err != bads[i].err || strcmp(msg, bads[i].want))
-			printf("\ncase %zu: err %d, \"%s\"\n", i, err, msg);
+		err = vt_parse();
+		if (err != bads[i].err || strcmp(vt_msg, bads[i].want))
+			printf("\ncase %zu: err %d, \"%s\"\n", i, err, vt_msg);
 		CU_ASSERT_EQUAL(err, bads[i].err);
-		CU_ASSERT_STRING_EQUAL(msg, bads[i].want);
+		CU_ASSERT_STRING_EQUAL(vt_msg, bads[i].want);
 	}
 }
 
@@ -243,72 +244,74 @@ static void test_bad_structure(void)
 {
 	int n;
 
-	memset(buf, 0x5a, sizeof(buf));
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
-	CU_ASSERT_STRING_EQUAL(msg, "configuration: not a device tree");
-	base();
-	CU_ASSERT_EQUAL(vmcfg_parse(buf, 16, 44, &cfg, msg, sizeof(msg)), VMCFG_E_FORMAT);
-	CU_ASSERT_EQUAL(
-	    vmcfg_parse(buf, fdt_totalsize(buf) - 1, 44, &cfg, msg, sizeof(msg)),
-	    VMCFG_E_FORMAT);
-	fdt_setprop_string(buf, 0, "compatible", "something,else");
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
-	CU_ASSERT_STRING_EQUAL(msg, "compatible: the root is not \"septa,vm-config\"");
-	base();
-	fdt_del_node(buf, vm_node(2));
-	fdt_del_node(buf, vm_node(1));
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_MISSING);
-	CU_ASSERT_STRING_EQUAL(msg, "configuration: no vm@<id> node");
-	base();
-	fdt_add_subnode(buf, 0, "disk@0");
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
-	CU_ASSERT_STRING_EQUAL(msg, "disk@0: unknown node (want vm@<id>)");
-	base();
-	fdt_setprop_string(buf, 0, "model", "mine");
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
-	CU_ASSERT_STRING_EQUAL(msg, "model: unknown property");
-	base();
-	fdt_setprop_u32(buf, 0, "#size-cell", 0);
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
+	memset(vt_buf, 0x5a, sizeof(vt_buf));
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_FORMAT);
+	CU_ASSERT_STRING_EQUAL(vt_msg, "configuration: not a device tree");
+	vt_base();
+	CU_ASSERT_EQUAL(vmcfg_parse(vt_buf, 16, 44, &vt_cfg, vt_msg, sizeof(vt_msg)),
+			VMCFG_E_FORMAT);
+	CU_ASSERT_EQUAL(vmcfg_parse(vt_buf, fdt_totalsize(vt_buf) - 1, 44, &vt_cfg,
+				    vt_msg, sizeof(vt_msg)),
+			VMCFG_E_FORMAT);
+	fdt_setprop_string(vt_buf, 0, "compatible", "something,else");
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_FORMAT);
+	CU_ASSERT_STRING_EQUAL(vt_msg, "compatible: the root is not \"septa,vm-config\"");
+	vt_base();
+	fdt_del_node(vt_buf, vt_vm_node(2));
+	fdt_del_node(vt_buf, vt_vm_node(1));
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_MISSING);
+	CU_ASSERT_STRING_EQUAL(vt_msg, "configuration: no vm@<id> node");
+	vt_base();
+	fdt_add_subnode(vt_buf, 0, "disk@0");
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(vt_msg, "disk@0: unknown node (want vm@<id>)");
+	vt_base();
+	fdt_setprop_string(vt_buf, 0, "model", "mine");
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(vt_msg, "model: unknown property");
+	vt_base();
+	fdt_setprop_u32(vt_buf, 0, "#size-cell", 0);
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_UNKNOWN);
 	CU_ASSERT_STRING_EQUAL(
-	    msg, "#size-cell: unknown property (did you mean '#size-cells'?)");
-	base();
+	    vt_msg, "#size-cell: unknown property (did you mean '#size-cells'?)");
+	vt_base();
 	for (unsigned id = 10; id >= 3; id--) {
 		char name[8];
 
 		snprintf(name, sizeof(name), "v%u", id);
-		add_vm(id, name);
+		vt_add_vm(id, name);
 	}
 	/* Ten nodes, ids all valid until the count runs out at the ninth. */
-	fdt_setprop_u32(buf, vm_node(10), "reg", 8);
-	fdt_setprop_u32(buf, vm_node(9), "reg", 7);
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_TOO_MANY);
-	CU_ASSERT_STRING_EQUAL(msg, "vm@1: more than 8 VMs");
-	base();
-	n = fdt_add_subnode(buf, vm_node(2), "disk");
+	fdt_setprop_u32(vt_buf, vt_vm_node(10), "reg", 8);
+	fdt_setprop_u32(vt_buf, vt_vm_node(9), "reg", 7);
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_TOO_MANY);
+	CU_ASSERT_STRING_EQUAL(vt_msg, "vm@1: more than 8 VMs");
+	vt_base();
+	n = fdt_add_subnode(vt_buf, vt_vm_node(2), "disk");
 	CU_ASSERT(n >= 0);
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
-	CU_ASSERT_STRING_EQUAL(msg, "vm 'beta': disk: unknown node (want region-<name>)");
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(vt_msg,
+			       "vm 'beta': disk: unknown node (want region-<name>)");
 }
 
-static int add_region_named(const char *node, unsigned peer, uint64_t ipa,
-			    uint64_t peer_ipa, uint64_t size, const char *rights)
+int vt_add_region_named(const char *node, unsigned peer, uint64_t ipa, uint64_t peer_ipa,
+			uint64_t size, const char *rights)
 {
-	int n = fdt_add_subnode(buf, vm_node(1), node);
+	int n = fdt_add_subnode(vt_buf, vt_vm_node(1), node);
 
 	CU_ASSERT_FATAL(n >= 0);
-	fdt_setprop_u32(buf, n, "peer", peer);
-	set_u64s(n, "address", ipa, 0, 1);
-	set_u64s(n, "peer-address", peer_ipa, 0, 1);
-	set_u64s(n, "size", size, 0, 1);
-	fdt_setprop_string(buf, n, "rights", rights);
+	fdt_setprop_u32(vt_buf, n, "peer", peer);
+	vt_set_u64s(n, "address", ipa, 0, 1);
+	vt_set_u64s(n, "peer-address", peer_ipa, 0, 1);
+	vt_set_u64s(n, "size", size, 0, 1);
+	fdt_setprop_string(vt_buf, n, "rights", rights);
 	return n;
 }
 
-static int add_region(unsigned peer, uint64_t ipa, uint64_t peer_ipa, uint64_t size,
-		      const char *rights)
+int vt_add_region(unsigned peer, uint64_t ipa, uint64_t peer_ipa, uint64_t size,
+		  const char *rights)
 {
-	return add_region_named("region-a", peer, ipa, peer_ipa, size, rights);
+	return vt_add_region_named("region-a", peer, ipa, peer_ipa, size, rights);
 }
 
 static void test_regions(void)
@@ -346,67 +349,68 @@ static void test_regions(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		base_peers();
-		add_region(cases[i].peer, cases[i].ipa, cases[i].peer_ipa, cases[i].size,
-			   cases[i].rights);
-		CU_ASSERT_EQUAL(parse(), cases[i].err);
+		vt_base_peers();
+		vt_add_region(cases[i].peer, cases[i].ipa, cases[i].peer_ipa,
+			      cases[i].size, cases[i].rights);
+		CU_ASSERT_EQUAL(vt_parse(), cases[i].err);
 		if (cases[i].err)
-			CU_ASSERT_STRING_EQUAL(msg, cases[i].want);
+			CU_ASSERT_STRING_EQUAL(vt_msg, cases[i].want);
 	}
-	base_peers();
-	fdt_setprop_u32(buf, add_region(2, 0x50000000, 0x60000000, 0x2000, "r"), "peers",
-			2);
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_UNKNOWN);
+	vt_base_peers();
+	fdt_setprop_u32(vt_buf, vt_add_region(2, 0x50000000, 0x60000000, 0x2000, "r"),
+			"peers", 2);
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_UNKNOWN);
 	CU_ASSERT_STRING_EQUAL(
-	    msg, "vm 'alpha': region-a/peers: unknown property (did you mean "
-		 "'peer'?)");
-	base_peers();
+	    vt_msg, "vm 'alpha': region-a/peers: unknown property (did you mean "
+		    "'peer'?)");
+	vt_base_peers();
 	for (unsigned i = 0; i <= VMCFG_MAX_REGIONS; i++) {
 		char name[16];
 
 		/* libfdt adds a node before its siblings: region-a comes last. */
 		snprintf(name, sizeof(name), "region-%c", 'a' + i);
-		add_region_named(name, 2, 0x50000000 + i * 0x10000,
-				 0x60000000 + i * 0x10000, 0x1000, "r");
+		vt_add_region_named(name, 2, 0x50000000 + i * 0x10000,
+				    0x60000000 + i * 0x10000, 0x1000, "r");
 	}
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_TOO_MANY);
-	CU_ASSERT_STRING_EQUAL(msg, "vm 'alpha': region-a: more than 4 regions");
-	base_peers();
-	add_region(2, 0x50000000, 0x60000000, 0x2000, "rx");
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
-	CU_ASSERT_EQUAL(cfg.vms[0].nregions, 1);
-	CU_ASSERT_EQUAL(cfg.vms[0].regions[0].peer, 2);
-	CU_ASSERT_EQUAL(cfg.vms[0].regions[0].peer_ipa, 0x60000000);
-	CU_ASSERT_EQUAL(cfg.vms[0].regions[0].rights, 5u);
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_TOO_MANY);
+	CU_ASSERT_STRING_EQUAL(vt_msg, "vm 'alpha': region-a: more than 4 regions");
+	vt_base_peers();
+	vt_add_region(2, 0x50000000, 0x60000000, 0x2000, "rx");
+	CU_ASSERT_EQUAL_FATAL(vt_parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].nregions, 1);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].regions[0].peer, 2);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].regions[0].peer_ipa, 0x60000000);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].regions[0].rights, 5u);
 }
 
 /* Region r of beta (vm 2), shared with alpha. */
 static void add_beta_region(const char *node, uint64_t ipa, uint64_t peer_ipa)
 {
-	int n = fdt_add_subnode(buf, vm_node(2), node);
+	int n = fdt_add_subnode(vt_buf, vt_vm_node(2), node);
 
 	CU_ASSERT_FATAL(n >= 0);
-	fdt_setprop_u32(buf, n, "peer", 1);
-	set_u64s(n, "address", ipa, 0, 1);
-	set_u64s(n, "peer-address", peer_ipa, 0, 1);
-	set_u64s(n, "size", 0x2000, 0, 1);
-	fdt_setprop_string(buf, n, "rights", "rw");
+	fdt_setprop_u32(vt_buf, n, "peer", 1);
+	vt_set_u64s(n, "address", ipa, 0, 1);
+	vt_set_u64s(n, "peer-address", peer_ipa, 0, 1);
+	vt_set_u64s(n, "size", 0x2000, 0, 1);
+	fdt_setprop_string(vt_buf, n, "rights", "rw");
 }
 
-/* parse() gives want_err and the message want; a wrong one is printed. */
-static void refused(int want_err, const char *want)
+/* vt_parse gives want_err and the message want; a wrong one is printed. */
+void vt_refused(int want_err, const char *want)
 {
-	int err = parse();
+	int err = vt_parse();
 
-	if (err != want_err || strcmp(msg, want))
-		printf("\n  got %d \"%s\"\n want %d \"%s\"\n", err, msg, want_err, want);
+	if (err != want_err || strcmp(vt_msg, want))
+		printf("\n  got %d \"%s\"\n want %d \"%s\"\n", err, vt_msg, want_err,
+		       want);
 	CU_ASSERT_EQUAL(err, want_err);
-	CU_ASSERT_STRING_EQUAL(msg, want);
+	CU_ASSERT_STRING_EQUAL(vt_msg, want);
 }
 
 static void overlap_refused(const char *want)
 {
-	refused(VMCFG_E_OVERLAP, want);
+	vt_refused(VMCFG_E_OVERLAP, want);
 }
 
 /* A region lies in two VMs, its owner's and its peer's: in each, no other
@@ -414,251 +418,118 @@ static void overlap_refused(const char *want)
  * the second at run time, with the other VMs running). */
 static void test_regions_overlap(void)
 {
-	base_peers();
-	add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
-	add_region_named("region-b", 2, 0x50001000, 0x61000000, 0x1000, "r");
+	vt_base_peers();
+	vt_add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
+	vt_add_region_named("region-b", 2, 0x50001000, 0x61000000, 0x1000, "r");
 	overlap_refused("vm 'alpha': region-a/address: overlaps region-b of vm 'alpha' "
 			"(0x50001000-0x50002000 in vm 'alpha')");
-	base_peers();
-	add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
-	add_region_named("region-b", 2, 0x51000000, 0x60001000, 0x1000, "r");
+	vt_base_peers();
+	vt_add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
+	vt_add_region_named("region-b", 2, 0x51000000, 0x60001000, 0x1000, "r");
 	overlap_refused("vm 'alpha': region-a/peer-address: overlaps region-b of vm "
 			"'alpha' (0x60001000-0x60002000 in vm 'beta')");
 	/* Beta's own region where alpha shows it one. */
-	base_peers();
-	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
+	vt_base_peers();
+	vt_add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
 	add_beta_region("region-x", 0x60001000, 0x52000000);
 	overlap_refused("vm 'beta': region-x/address: overlaps region-a of vm 'alpha' "
 			"(0x60000000-0x60002000 in vm 'beta')");
 	/* Beta shows alpha a region where alpha has its own. */
-	base_peers();
-	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
+	vt_base_peers();
+	vt_add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
 	add_beta_region("region-x", 0x70000000, 0x50000000);
 	overlap_refused("vm 'beta': region-x/peer-address: overlaps region-a of vm "
 			"'alpha' (0x50000000-0x50002000 in vm 'alpha')");
 	/* Side by side, in both VMs: fine. */
-	base_peers();
-	add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
-	add_region_named("region-b", 2, 0x50002000, 0x60002000, 0x1000, "r");
+	vt_base_peers();
+	vt_add_region_named("region-a", 2, 0x50000000, 0x60000000, 0x2000, "rw");
+	vt_add_region_named("region-b", 2, 0x50002000, 0x60002000, 0x1000, "r");
 	add_beta_region("region-x", 0x60003000, 0x50003000);
-	CU_ASSERT_EQUAL(parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_OK);
 }
 
-/* peers: given, both ways, exactly those VMs; without it, none. */
-static void test_peers(void)
-{
-	static const struct {
-		const char *list; /* alpha's, NUL-separated */
-		int len, err;
-		const char *want;
-	} cases[] = {
-	    {"gamma", 6, VMCFG_E_VALUE, "vm 'alpha': peers: no VM is named 'gamma'"},
-	    {"beta\0gamma", 11, VMCFG_E_VALUE,
-	     "vm 'alpha': peers: no VM is named 'gamma'"},
-	    {"alpha", 6, VMCFG_E_VALUE, "vm 'alpha': peers: 'alpha' is this VM itself"},
-	    {"beta\0beta", 10, VMCFG_E_VALUE, "vm 'alpha': peers: 'beta' is named twice"},
-	    {"a\0b\0c\0d\0e\0f\0g\0h", 16, VMCFG_E_TOO_MANY,
-	     "vm 'alpha': peers: 8 names, more than the 7 other VMs there can be"},
-	    {"beta\0", 6, VMCFG_E_VALUE, "vm 'alpha': peers: name 2 is empty"},
-	    {"", 1, VMCFG_E_VALUE, "vm 'alpha': peers: not a list of VM names"},
-	    {"", 0, VMCFG_E_VALUE, "vm 'alpha': peers: not a list of VM names"},
-	    {"beta", 4, VMCFG_E_VALUE, "vm 'alpha': peers: not a list of VM names"},
-	    {"be\nta", 6, VMCFG_E_VALUE,
-	     "vm 'alpha': peers: control character 0xa in name 1"},
-	    /* Beta does not name alpha back. */
-	    {"beta", 5, VMCFG_E_VALUE,
-	     "vm 'alpha': peers: 'beta' does not name this VM among its peers (peers are "
-	     "mutual)"},
-	};
-
-	/* The default: no peers at all. */
-	base();
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
-	CU_ASSERT(cfg.vms[0].peers == 0 && cfg.vms[1].peers == 0);
-	CU_ASSERT(!vmcfg_is_peer(&cfg.vms[0], 2));
-	base_peers();
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
-	CU_ASSERT_EQUAL(cfg.vms[0].peers, 1u << 2);
-	CU_ASSERT_EQUAL(cfg.vms[1].peers, 1u << 1);
-	CU_ASSERT(vmcfg_is_peer(&cfg.vms[0], 2) && vmcfg_is_peer(&cfg.vms[1], 1));
-	/* Every other value a guest can pass, the wide ones included. */
-	CU_ASSERT(!vmcfg_is_peer(&cfg.vms[0], 0) && !vmcfg_is_peer(&cfg.vms[0], 1) &&
-		  !vmcfg_is_peer(&cfg.vms[0], 3) && !vmcfg_is_peer(&cfg.vms[0], 9) &&
-		  !vmcfg_is_peer(&cfg.vms[0], 34) &&
-		  !vmcfg_is_peer(&cfg.vms[0], 1ULL << 32 | 2) &&
-		  !vmcfg_is_peer(&cfg.vms[0], ~0ULL));
-	/* A third VM: peers of one are not the other's (not transitive). */
-	base_peers();
-	add_vm(3, "gamma");
-	fdt_setprop_string(buf, vm_node(3), "peers", "beta");
-	fdt_setprop_string(buf, vm_node(2), "peers", "alpha");
-	fdt_appendprop_string(buf, vm_node(2), "peers", "gamma");
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
-	CU_ASSERT_EQUAL(vmcfg_find(&cfg, 1)->peers, 1u << 2);
-	CU_ASSERT_EQUAL(vmcfg_find(&cfg, 2)->peers, 1u << 1 | 1u << 3);
-	CU_ASSERT_EQUAL(vmcfg_find(&cfg, 3)->peers, 1u << 2);
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		base();
-		fdt_setprop(buf, vm_node(1), "peers", cases[i].list, cases[i].len);
-		refused(cases[i].err, cases[i].want);
-		/* Refused, no VM is left with peers. */
-		CU_ASSERT(cfg.vms[0].peers == 0 && cfg.vms[1].peers == 0);
-	}
-	/* A region is shared between peers only (the guests' device trees
-	 * name each other). */
-	base();
-	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
-	refused(VMCFG_E_VALUE, "vm 'alpha': region-a/peer: vm 'beta' is not among this "
-			       "VM's peers");
-	base();
-	fdt_setprop_string(buf, vm_node(2), "peer", "alpha");
-	refused(VMCFG_E_UNKNOWN,
-		"vm 'beta': peer: unknown property (did you mean 'peers'?)");
-}
-
-/* peers at the edges: eight VMs, the highest id a peer of every other;
- * names differing in case only; a name longer than any VM's; a list one
- * VM makes and its peer does not; a list all one name. */
-static void test_peers_edges(void)
-{
-	char longname[200];
-
-	base();
-	for (unsigned id = 3; id <= 8; id++) {
-		char name[8];
-
-		snprintf(name, sizeof(name), "v%u", id);
-		add_vm(id, name);
-	}
-	for (unsigned id = 1; id <= 7; id++) {
-		static const char *const names[] = {"",	  "alpha", "beta", "v3",
-						    "v4", "v5",	   "v6",   "v7"};
-
-		fdt_setprop_string(buf, vm_node(id), "peers", "v8");
-		fdt_appendprop_string(buf, vm_node(8), "peers", names[id]);
-	}
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
-	CU_ASSERT_EQUAL(vmcfg_find(&cfg, 8)->peers, 0xfeu);
-	for (unsigned id = 1; id <= 7; id++)
-		CU_ASSERT(vmcfg_find(&cfg, id)->peers == 1u << 8 &&
-			  vmcfg_is_peer(vmcfg_find(&cfg, 8), id));
-	CU_ASSERT(!vmcfg_is_peer(vmcfg_find(&cfg, 8), 8) &&
-		  !vmcfg_is_peer(vmcfg_find(&cfg, 8), 9) &&
-		  !vmcfg_is_peer(vmcfg_find(&cfg, 8), 0));
-	/* Names are exact: Alpha is another VM, ALPHA none. */
-	base_peers();
-	add_vm(3, "Alpha");
-	fdt_appendprop_string(buf, vm_node(1), "peers", "Alpha");
-	fdt_setprop_string(buf, vm_node(3), "peers", "alpha");
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
-	CU_ASSERT_EQUAL(vmcfg_find(&cfg, 1)->peers, 1u << 2 | 1u << 3);
-	fdt_setprop_string(buf, vm_node(3), "peers", "ALPHA");
-	refused(VMCFG_E_VALUE, "vm 'Alpha': peers: no VM is named 'ALPHA'");
-	CU_ASSERT(cfg.vms[0].peers == 0 && cfg.vms[1].peers == 0 &&
-		  cfg.vms[2].peers == 0);
-	/* Longer than any name: refused, the message cut to its buffer. */
-	memset(longname, 'x', sizeof(longname) - 1);
-	longname[sizeof(longname) - 1] = 0;
-	base();
-	fdt_setprop_string(buf, vm_node(1), "peers", longname);
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_VALUE);
-	CU_ASSERT(!strncmp(msg, "vm 'alpha': peers: no VM is named 'xxx", 38) &&
-		  strlen(msg) < sizeof(msg));
-	/* alpha names beta and gamma, gamma names no one. */
-	base_peers();
-	add_vm(3, "gamma");
-	fdt_appendprop_string(buf, vm_node(1), "peers", "gamma");
-	refused(VMCFG_E_VALUE, "vm 'alpha': peers: 'gamma' does not name this VM among "
-			       "its peers (peers are mutual)");
-	base();
-	fdt_setprop(buf, vm_node(1), "peers",
-		    "beta\0beta\0beta\0beta\0beta\0beta\0beta\0beta", 40);
-	refused(VMCFG_E_TOO_MANY,
-		"vm 'alpha': peers: 8 names, more than the 7 other VMs there can be");
-}
-
-/* A configuration author's other tricks: a property whose name lies
- * outside the strings block, a UART past the IPA space, strings at and
- * past their limits, eight VMs of the largest RAM. */
 static void test_hostile(void)
 {
 	char args[VMCFG_ARGS_LEN + 1];
 	int n, off;
 
-	base();
-	n = vm_node(2);
-	fdt_for_each_property_offset(off, buf, n)
+	vt_base();
+	n = vt_vm_node(2);
+	fdt_for_each_property_offset(off, vt_buf, n)
 	{
 		const char *name;
 
-		fdt_getprop_by_offset(buf, off, &name, NULL);
+		fdt_getprop_by_offset(vt_buf, off, &name, NULL);
 		if (!strcmp(name, "uart-interrupt"))
 			break;
 	}
 	CU_ASSERT_FATAL(off >= 0);
-	((struct fdt_property *)((char *)buf + fdt_off_dt_struct(buf) + off))->nameoff =
-	    cpu_to_fdt32(0x7ffffff0);
-	refused(VMCFG_E_FORMAT, "configuration: not a device tree");
+	((struct fdt_property *)((char *)vt_buf + fdt_off_dt_struct(vt_buf) + off))
+	    ->nameoff = cpu_to_fdt32(0x7ffffff0);
+	vt_refused(VMCFG_E_FORMAT, "configuration: not a device tree");
 
-	base();
-	set_u64s(vm_node(2), "uart", 0x10000000000ULL, 0, 1); /* 40 bits */
-	refused(VMCFG_E_VALUE, "vm 'beta': uart: beyond the 40-bit IPA space");
-	base();
-	set_u64s(vm_node(2), "uart", 0xfffffffffffff000ULL, 0, 1); /* wraps */
-	refused(VMCFG_E_VALUE, "vm 'beta': uart: beyond the 40-bit IPA space");
+	vt_base();
+	vt_set_u64s(vt_vm_node(2), "uart", 0x10000000000ULL, 0, 1); /* 40 bits */
+	vt_refused(VMCFG_E_VALUE, "vm 'beta': uart: beyond the 40-bit IPA space");
+	vt_base();
+	vt_set_u64s(vt_vm_node(2), "uart", 0xfffffffffffff000ULL, 0, 1); /* wraps */
+	vt_refused(VMCFG_E_VALUE, "vm 'beta': uart: beyond the 40-bit IPA space");
 
 	/* 255 characters are kept whole; 256 refused, not cut. */
 	memset(args, 'x', sizeof(args));
 	args[VMCFG_ARGS_LEN - 1] = 0;
-	base();
-	fdt_setprop_string(buf, vm_node(2), "bootargs", args);
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
-	CU_ASSERT_EQUAL(strlen(cfg.vms[1].bootargs), VMCFG_ARGS_LEN - 1);
+	vt_base();
+	fdt_setprop_string(vt_buf, vt_vm_node(2), "bootargs", args);
+	CU_ASSERT_EQUAL_FATAL(vt_parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(strlen(vt_cfg.vms[1].bootargs), VMCFG_ARGS_LEN - 1);
 	args[VMCFG_ARGS_LEN - 1] = 'x';
 	args[VMCFG_ARGS_LEN] = 0;
-	base();
-	fdt_setprop_string(buf, vm_node(2), "bootargs", args);
-	refused(VMCFG_E_VALUE, "vm 'beta': bootargs: longer than 255 characters");
+	vt_base();
+	fdt_setprop_string(vt_buf, vt_vm_node(2), "bootargs", args);
+	vt_refused(VMCFG_E_VALUE, "vm 'beta': bootargs: longer than 255 characters");
 	/* Not one string: unterminated, or two. */
-	base();
-	fdt_setprop(buf, vm_node(2), "kernel", "hello", 5);
-	refused(VMCFG_E_VALUE, "vm 'beta': kernel: not one non-empty string");
-	base();
-	fdt_setprop(buf, vm_node(2), "initrd", "a\0b", 4);
-	refused(VMCFG_E_VALUE, "vm 'beta': initrd: not one non-empty string");
+	vt_base();
+	fdt_setprop(vt_buf, vt_vm_node(2), "kernel", "hello", 5);
+	vt_refused(VMCFG_E_VALUE, "vm 'beta': kernel: not one non-empty string");
+	vt_base();
+	fdt_setprop(vt_buf, vt_vm_node(2), "initrd", "a\0b", 4);
+	vt_refused(VMCFG_E_VALUE, "vm 'beta': initrd: not one non-empty string");
 
 	/* A name that would print as another of vmsrv's lines. */
-	base();
-	fdt_setprop_string(buf, vm_node(2), "vm-name", "b\nvmsrv: ok");
-	refused(VMCFG_E_VALUE, "vm 'vm@2': vm-name: control character 0xa at byte 1");
-	base();
-	fdt_setprop_string(buf, vm_node(2), "bootargs", "quiet \x1b[2J");
-	refused(VMCFG_E_VALUE, "vm 'beta': bootargs: control character 0x1b at byte 6");
+	vt_base();
+	fdt_setprop_string(vt_buf, vt_vm_node(2), "vm-name", "b\nvmsrv: ok");
+	vt_refused(VMCFG_E_VALUE, "vm 'vm@2': vm-name: control character 0xa at byte 1");
+	vt_base();
+	fdt_setprop_string(vt_buf, vt_vm_node(2), "bootargs", "quiet \x1b[2J");
+	vt_refused(VMCFG_E_VALUE,
+		   "vm 'beta': bootargs: control character 0x1b at byte 6");
 
 	/* Entered in the device tree. */
-	base();
-	set_u64s(vm_node(2), "entry", 0x40e00000, 0, 1);
-	refused(VMCFG_E_VALUE,
-		"vm 'beta': entry: in RAM's last 2 MiB, the device tree's");
+	vt_base();
+	vt_set_u64s(vt_vm_node(2), "entry", 0x40e00000, 0, 1);
+	vt_refused(VMCFG_E_VALUE,
+		   "vm 'beta': entry: in RAM's last 2 MiB, the device tree's");
 
 	/* Eight VMs of 2^47 bytes each, 2^50 in all: counted without wrapping. */
-	base();
+	vt_base();
 	for (unsigned id = 8; id >= 3; id--) {
 		char name[8];
 
 		snprintf(name, sizeof(name), "v%u", id);
-		add_vm(id, name);
+		vt_add_vm(id, name);
 	}
 	for (unsigned id = 1; id <= 8; id++) {
-		fdt_setprop_u32(buf, vm_node(id), "ipa-bits", 48);
-		set_u64s(vm_node(id), "memory", 1ULL << 47, 1ULL << 47, 2);
+		fdt_setprop_u32(vt_buf, vt_vm_node(id), "ipa-bits", 48);
+		vt_set_u64s(vt_vm_node(id), "memory", 1ULL << 47, 1ULL << 47, 2);
 	}
-	CU_ASSERT_EQUAL_FATAL(vmcfg_parse(buf, sizeof(buf), 48, &cfg, msg, sizeof(msg)),
-			      VMCFG_OK);
-	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 1ULL << 50, msg, sizeof(msg)), VMCFG_OK);
-	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, (1ULL << 50) - 1, msg, sizeof(msg)),
-			VMCFG_E_MEMORY);
+	CU_ASSERT_EQUAL_FATAL(
+	    vmcfg_parse(vt_buf, sizeof(vt_buf), 48, &vt_cfg, vt_msg, sizeof(vt_msg)),
+	    VMCFG_OK);
+	CU_ASSERT_EQUAL(vmcfg_check_memory(&vt_cfg, 1ULL << 50, vt_msg, sizeof(vt_msg)),
+			VMCFG_OK);
+	CU_ASSERT_EQUAL(
+	    vmcfg_check_memory(&vt_cfg, (1ULL << 50) - 1, vt_msg, sizeof(vt_msg)),
+	    VMCFG_E_MEMORY);
 }
 
 /* One VM as dtc never writes it: a property twice, whose second copy
@@ -668,13 +539,14 @@ static void test_hostile(void)
  * Refused before libfdt looks at it (found by fuzz.vmcfg). */
 static void test_old_version(void)
 {
-	base();
-	fdt_set_version(buf, 15);
-	fdt_set_last_comp_version(buf, 2);
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_FORMAT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "version 15,"));
+	vt_base();
+	fdt_set_version(vt_buf, 15);
+	fdt_set_last_comp_version(vt_buf, 2);
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_FORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(vt_msg, "version 15,"));
 	/* Too short for a header: refused, not read past. */
-	CU_ASSERT_EQUAL(vmcfg_parse(buf, 8, 44, &cfg, msg, sizeof(msg)), VMCFG_E_FORMAT);
+	CU_ASSERT_EQUAL(vmcfg_parse(vt_buf, 8, 44, &vt_cfg, vt_msg, sizeof(vt_msg)),
+			VMCFG_E_FORMAT);
 }
 
 static void test_twice(void)
@@ -682,49 +554,54 @@ static void test_twice(void)
 	static const char *const strs[][2] = {
 	    {"vm-name", "alpha"}, {"kernel", "hello"}, {"initrd", "rd"}};
 
-	CU_ASSERT_FATAL(fdt_create(buf, sizeof(buf)) == 0);
-	fdt_finish_reservemap(buf);
-	fdt_begin_node(buf, "");
-	fdt_property_string(buf, "compatible", "septa,vm-config");
-	fdt_property_u32(buf, "#address-cells", 1);
-	fdt_property_u32(buf, "#size-cells", 0);
-	fdt_begin_node(buf, "vm@1");
-	fdt_property_u32(buf, "reg", 1);
+	CU_ASSERT_FATAL(fdt_create(vt_buf, sizeof(vt_buf)) == 0);
+	fdt_finish_reservemap(vt_buf);
+	fdt_begin_node(vt_buf, "");
+	fdt_property_string(vt_buf, "compatible", "septa,vm-config");
+	fdt_property_u32(vt_buf, "#address-cells", 1);
+	fdt_property_u32(vt_buf, "#size-cells", 0);
+	fdt_begin_node(vt_buf, "vm@1");
+	fdt_property_u32(vt_buf, "reg", 1);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		fdt_property_string(buf, strs[i][0], strs[i][1]);
-	fdt_property_u32(buf, "cpus", 1); /* refused before memory is missed */
-	fdt_property_u32(buf, "cpus", 4);
-	fdt_end_node(buf);
-	fdt_end_node(buf);
-	CU_ASSERT_FATAL(fdt_finish(buf) == 0);
-	refused(VMCFG_E_VALUE, "vm 'alpha': cpus: given twice (dtc makes no such tree)");
+		fdt_property_string(vt_buf, strs[i][0], strs[i][1]);
+	fdt_property_u32(vt_buf, "cpus", 1); /* refused before memory is missed */
+	fdt_property_u32(vt_buf, "cpus", 4);
+	fdt_end_node(vt_buf);
+	fdt_end_node(vt_buf);
+	CU_ASSERT_FATAL(fdt_finish(vt_buf) == 0);
+	vt_refused(VMCFG_E_VALUE,
+		   "vm 'alpha': cpus: given twice (dtc makes no such tree)");
 }
 
 /* The VMs' RAM and regions against what memsrv has free: the VM that tips
  * it over is named, with the numbers. */
 static void test_memory(void)
 {
-	base_peers();
-	add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
+	vt_base_peers();
+	vt_add_region(2, 0x50000000, 0x60000000, 0x2000, "rw");
+	CU_ASSERT_EQUAL_FATAL(vt_parse(), VMCFG_OK);
 	/* 16 MiB + 8 KiB and 16 MiB. */
-	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 0x2002000, msg, sizeof(msg)), VMCFG_OK);
-	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 0x2001000, msg, sizeof(msg)),
+	CU_ASSERT_EQUAL(vmcfg_check_memory(&vt_cfg, 0x2002000, vt_msg, sizeof(vt_msg)),
+			VMCFG_OK);
+	CU_ASSERT_EQUAL(vmcfg_check_memory(&vt_cfg, 0x2001000, vt_msg, sizeof(vt_msg)),
 			VMCFG_E_MEMORY);
-	CU_ASSERT_STRING_EQUAL(msg, "vm 'beta': memory: needs 16 MiB, which makes 33 MiB "
-				    "for the VMs so far, more than the 32 MiB memsrv has "
-				    "free");
-	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 0x1000000, msg, sizeof(msg)),
+	CU_ASSERT_STRING_EQUAL(vt_msg,
+			       "vm 'beta': memory: needs 16 MiB, which makes 33 MiB "
+			       "for the VMs so far, more than the 32 MiB memsrv has "
+			       "free");
+	CU_ASSERT_EQUAL(vmcfg_check_memory(&vt_cfg, 0x1000000, vt_msg, sizeof(vt_msg)),
 			VMCFG_E_MEMORY);
-	CU_ASSERT_STRING_EQUAL(msg, "vm 'alpha': memory: needs 17 MiB, more than the 16 "
-				    "MiB memsrv has free");
+	CU_ASSERT_STRING_EQUAL(vt_msg,
+			       "vm 'alpha': memory: needs 17 MiB, more than the 16 "
+			       "MiB memsrv has free");
 	/* The case: a 2 GiB VM on a 1 GiB machine. */
-	base();
-	set_u64s(vm_node(2), "memory", 0x80000000, 0x80000000, 2);
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
-	CU_ASSERT_EQUAL(vmcfg_check_memory(&cfg, 1000ULL << 20, msg, sizeof(msg)),
-			VMCFG_E_MEMORY);
-	CU_ASSERT_STRING_EQUAL(msg,
+	vt_base();
+	vt_set_u64s(vt_vm_node(2), "memory", 0x80000000, 0x80000000, 2);
+	CU_ASSERT_EQUAL_FATAL(vt_parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(
+	    vmcfg_check_memory(&vt_cfg, 1000ULL << 20, vt_msg, sizeof(vt_msg)),
+	    VMCFG_E_MEMORY);
+	CU_ASSERT_STRING_EQUAL(vt_msg,
 			       "vm 'beta': memory: needs 2048 MiB, which makes 2064 "
 			       "MiB for the VMs so far, more than the 1000 MiB memsrv "
 			       "has free");
@@ -734,7 +611,7 @@ static void test_memory(void)
  * above 0) if given; out of range or malformed, refused, each its way. */
 static void test_priority(void)
 {
-	static const struct bad refused[] = {
+	static const struct bad vt_refused[] = {
 	    {"priority", U32, 0, 0, NULL, VMCFG_E_VALUE,
 	     "vm 'beta': priority: 0: want 1 to 99 (below vmsrv's 100)"},
 	    {"priority", U32, 100, 0, NULL, VMCFG_E_VALUE,
@@ -755,34 +632,34 @@ static void test_priority(void)
 	};
 	int beta;
 
-	base();
-	CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
-	CU_ASSERT_EQUAL(cfg.vms[0].priority, 50);
-	CU_ASSERT_EQUAL(cfg.vms[1].priority, 50);
+	vt_base();
+	CU_ASSERT_EQUAL_FATAL(vt_parse(), VMCFG_OK);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].priority, 50);
+	CU_ASSERT_EQUAL(vt_cfg.vms[1].priority, 50);
 	for (unsigned prio = 1; prio <= 99; prio += 49) {
-		base();
-		fdt_setprop_u32(buf, vm_node(2), "priority", prio);
-		CU_ASSERT_EQUAL_FATAL(parse(), VMCFG_OK);
-		CU_ASSERT_EQUAL(cfg.vms[0].priority, 50);
-		CU_ASSERT_EQUAL(cfg.vms[1].priority, prio);
+		vt_base();
+		fdt_setprop_u32(vt_buf, vt_vm_node(2), "priority", prio);
+		CU_ASSERT_EQUAL_FATAL(vt_parse(), VMCFG_OK);
+		CU_ASSERT_EQUAL(vt_cfg.vms[0].priority, 50);
+		CU_ASSERT_EQUAL(vt_cfg.vms[1].priority, prio);
 	}
-	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+	for (size_t i = 0; i < sizeof(vt_refused) / sizeof(vt_refused[0]); i++) {
 		int err;
 
-		base();
-		apply(&refused[i]);
-		err = parse();
-		if (err != refused[i].err || strcmp(msg, refused[i].want))
-			printf("\ncase %zu: err %d, \"%s\"\n", i, err, msg);
-		CU_ASSERT_EQUAL(err, refused[i].err);
-		CU_ASSERT_STRING_EQUAL(msg, refused[i].want);
+		vt_base();
+		apply(&vt_refused[i]);
+		err = vt_parse();
+		if (err != vt_refused[i].err || strcmp(vt_msg, vt_refused[i].want))
+			printf("\ncase %zu: err %d, \"%s\"\n", i, err, vt_msg);
+		CU_ASSERT_EQUAL(err, vt_refused[i].err);
+		CU_ASSERT_STRING_EQUAL(vt_msg, vt_refused[i].want);
 	}
 	/* An empty property is not a flag here. */
-	base();
-	beta = vm_node(2);
-	fdt_setprop_empty(buf, beta, "priority");
-	CU_ASSERT_EQUAL(parse(), VMCFG_E_VALUE);
-	CU_ASSERT_STRING_EQUAL(msg, "vm 'beta': priority: want one cell, has 0 bytes");
+	vt_base();
+	beta = vt_vm_node(2);
+	fdt_setprop_empty(vt_buf, beta, "priority");
+	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_VALUE);
+	CU_ASSERT_STRING_EQUAL(vt_msg, "vm 'beta': priority: want one cell, has 0 bytes");
 }
 
 /* The configuration `make run` boots is a good one. */
@@ -792,21 +669,22 @@ static void test_platform_config(void)
 	size_t n;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	n = fread(buf, 1, sizeof(buf), f);
+	n = fread(vt_buf, 1, sizeof(vt_buf), f);
 	fclose(f);
-	CU_ASSERT_EQUAL_FATAL(vmcfg_parse(buf, n, 44, &cfg, msg, sizeof(msg)), VMCFG_OK);
-	CU_ASSERT_EQUAL(cfg.nvms, 3);
-	CU_ASSERT_STRING_EQUAL(cfg.vms[0].name, "alpha");
-	CU_ASSERT_STRING_EQUAL(cfg.vms[1].name, "beta");
-	CU_ASSERT_EQUAL(cfg.vms[0].share_size, 0x10000);
-	CU_ASSERT_STRING_EQUAL(cfg.vms[2].name, "linux");
-	CU_ASSERT_STRING_EQUAL(cfg.vms[2].initrd, "linux-initrd");
-	CU_ASSERT_EQUAL(cfg.vms[2].cpus, 2);
-	CU_ASSERT(!cfg.vms[2].load_set); /* an Image: placed by its header */
+	CU_ASSERT_EQUAL_FATAL(vmcfg_parse(vt_buf, n, 44, &vt_cfg, vt_msg, sizeof(vt_msg)),
+			      VMCFG_OK);
+	CU_ASSERT_EQUAL(vt_cfg.nvms, 3);
+	CU_ASSERT_STRING_EQUAL(vt_cfg.vms[0].name, "alpha");
+	CU_ASSERT_STRING_EQUAL(vt_cfg.vms[1].name, "beta");
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].share_size, 0x10000);
+	CU_ASSERT_STRING_EQUAL(vt_cfg.vms[2].name, "linux");
+	CU_ASSERT_STRING_EQUAL(vt_cfg.vms[2].initrd, "linux-initrd");
+	CU_ASSERT_EQUAL(vt_cfg.vms[2].cpus, 2);
+	CU_ASSERT(!vt_cfg.vms[2].load_set); /* an Image: placed by its header */
 	/* alpha and beta share pages; Linux knows of no other VM. */
-	CU_ASSERT_EQUAL(cfg.vms[0].peers, 1u << 2);
-	CU_ASSERT_EQUAL(cfg.vms[1].peers, 1u << 1);
-	CU_ASSERT_EQUAL(cfg.vms[2].peers, 0);
+	CU_ASSERT_EQUAL(vt_cfg.vms[0].peers, 1u << 2);
+	CU_ASSERT_EQUAL(vt_cfg.vms[1].peers, 1u << 1);
+	CU_ASSERT_EQUAL(vt_cfg.vms[2].peers, 0);
 }
 
 void suite_vmcfg(void)
@@ -818,8 +696,7 @@ void suite_vmcfg(void)
 	CU_add_test(s, "bad structure", test_bad_structure);
 	CU_add_test(s, "shared regions", test_regions);
 	CU_add_test(s, "shared regions overlapping in either VM", test_regions_overlap);
-	CU_add_test(s, "peers: mutual, named, none by default", test_peers);
-	CU_add_test(s, "peers at the edges", test_peers_edges);
+	vmcfg_peer_tests(s);
 	CU_add_test(s, "hostile configurations", test_hostile);
 	CU_add_test(s, "a property given twice", test_twice);
 	CU_add_test(s, "a tree older than version 16", test_old_version);
