@@ -33,6 +33,8 @@ extern const struct septa_bootinfo *bi;
 uint64_t slot(void);
 /* Retypes one object from this test's Untyped into a fresh slot; 0 on error. */
 uint64_t mk(unsigned type, unsigned size_bits);
+/* A frame's physical address; 0 (and the test failed) if it has none. */
+uint64_t frame_pa(uint64_t f);
 /* Starts fn(arg) in a new thread sharing the root task's address space and
  * CSpace, with its own stack and IPC buffer; returns its TCB slot. */
 uint64_t spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uint64_t fault_ep);

@@ -40,18 +40,6 @@ static void fill(uint64_t ipa, uint64_t n, uint64_t pattern)
 		p[i] = pattern ^ i;
 }
 
-/* 0 (and the test failed) if f has no address. */
-static uint64_t frame_pa(uint64_t f)
-{
-	uint64_t pa = 0;
-	long err = septa_frame_get_address(f, &pa);
-
-	if (err)
-		harness_fail(__FILE__, __LINE__, "septa_frame_get_address(f, &pa)", err,
-			     0);
-	return err ? 0 : pa;
-}
-
 /* The largest frame a test's 4 MiB Untyped holds, dirtied, revoked and made
  * again over the same memory: it reads zero, the second time too. */
 void test_bound_big_frame_zeroed(void)

@@ -9,8 +9,8 @@ static long retype(unsigned type, unsigned bits, uint64_t offset, unsigned count
 	return septa_untyped_retype(ct.ut, type, bits, CNODE, 0, 0, offset, count);
 }
 
-/* 0 (and the test failed) if f has no address. */
-static uint64_t frame_pa(uint64_t f)
+/* captest.h */
+uint64_t frame_pa(uint64_t f)
 {
 	uint64_t pa = 0;
 	long err = septa_frame_get_address(f, &pa);
