@@ -12,6 +12,9 @@
 
 #define ROOT_SLOTS (1u << KFIX_ROOT_BITS)
 
+/* The memory objects' edges (test_caps_mem.c), in this suite. */
+void caps_mem_tests(CU_pSuite s);
+
 static void test_lookup_errors(void)
 {
 	struct cte *s;
@@ -697,4 +700,5 @@ void suite_caps(void)
 		    test_half_done_delete_peer_steps_aside);
 	CU_add_test(s, "half-done delete: a copy hands its peer up as derived",
 		    test_half_done_delete_copy_hands_peer_up);
+	caps_mem_tests(s);
 }
