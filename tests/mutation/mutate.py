@@ -22,6 +22,9 @@ ends) and the summary to stdout. A mutant is:
   timeout    a suite was killed for running too long (a hang: counted as
              killed, but apart)
   survived   every suite passed
+  equivalent it survived and its `equivalent:` line in mutants.txt says why
+             no input can tell it from the original: left out of the score,
+             listed with the reason (one marked so that is killed is an error)
   no-build   it does not compile: not a bug a test could see; left out of
              the score and listed
   stale      its snippet is not in the file exactly once: left out, listed,
@@ -121,6 +124,7 @@ def read_mutants(path):
     """Blocks of `key: value` lines, a blank line between; # starts a comment."""
     mutants, cur = [], {}
     keys = ("id", "file", "kind", "why", "old", "new")
+    optional = ("equivalent",)
     with open(path) as f:
         for n, line in enumerate(f, 1):
             line = line.rstrip("\n")
@@ -136,7 +140,7 @@ def read_mutants(path):
                 key, val = line[:-1], ""
             elif not sep:
                 sys.exit(f"{path}:{n}: not `key: value`")
-            if key not in keys:
+            if key not in keys + optional:
                 sys.exit(f"{path}:{n}: unknown key {key!r}")
             if key in cur:
                 sys.exit(f"{path}:{n}: {key} twice in one mutant")
@@ -365,7 +369,18 @@ def report(mutants, results_path):
     return code
 
 
+def verdict_of(m, v):
+    """A mutant marked equivalent that survives is reported as such, apart
+    from the score; one that is killed was not equivalent after all."""
+    if "equivalent" in m:
+        return "equivalent" if v == "survived" else (v + "!" if v in ("killed", "timeout") else v)
+    return v
+
+
 def summary(results, head):
+    results = [(m, verdict_of(m, v), d) for m, v, d in results]
+    wrong = [m for m, v, _ in results if v.endswith("!")]
+    results = [(m, v.rstrip("!"), d) for m, v, d in results]
     count = {}
     for _, v, _ in results:
         count[v] = count.get(v, 0) + 1
@@ -381,18 +396,24 @@ def summary(results, head):
         c = by_dir[d]
         scored = c.get("killed", 0) + c.get("timeout", 0) + c.get("survived", 0)
         print(f"  {d:26} killed {c.get('killed', 0):3}  timeout {c.get('timeout', 0):2}  "
-              f"survived {c.get('survived', 0):2}  no-build {c.get('no-build', 0):2}  "
-              f"stale {c.get('stale', 0):2}  of {scored} scored")
-    for v in ("survived", "no-build", "stale"):
+              f"survived {c.get('survived', 0):2}  equivalent {c.get('equivalent', 0):2}  "
+              f"no-build {c.get('no-build', 0):2}  stale {c.get('stale', 0):2}  of {scored} scored")
+    for v in ("survived", "equivalent", "no-build", "stale"):
         for m, vv, d in results:
             if vv == v:
-                print(f"  {v}: {m['id']} ({m['file']}: {m['why']}){' ' + d if d else ''}")
+                extra = f" -- equivalent: {m['equivalent']}" if v == "equivalent" else ""
+                print(f"  {v}: {m['id']} ({m['file']}: {m['why']}){' ' + d if d else ''}{extra}")
+    for m in wrong:
+        print(f"  marked equivalent but killed: {m['id']} (fix its `equivalent:` line)")
     total = k + t + s
+    e = count.get("equivalent", 0)
     if total:
         print(f"mutation score: {k + t}/{total} = {100.0 * (k + t) / total:.1f}% "
-              f"(killed {k}, by timeout {t}, survived {s}; no-build {count.get('no-build', 0)}, "
-              f"stale {count.get('stale', 0)} left out)")
-    return 1 if count.get("stale") else 0
+              f"(killed {k}, by timeout {t}, survived {s}; equivalent {e}, no-build "
+              f"{count.get('no-build', 0)}, stale {count.get('stale', 0)} left out)")
+        print(f"counting the equivalent ones as survivors: {k + t}/{total + e} = "
+              f"{100.0 * (k + t) / (total + e):.1f}%")
+    return 1 if count.get("stale") or wrong else 0
 
 
 if __name__ == "__main__":
