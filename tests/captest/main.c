@@ -194,7 +194,8 @@ static int after(const char *name)
 
 /* The tests that may skip, each on a machine that lacks what it needs (its
  * SKIP_UNLESS says what); tests/system pins which skip where. */
-static const char *const may_skip[] = {"guest_wfi_waiter_deleted", NULL};
+static const char *const may_skip[] = {"guest_wfi_waiter_deleted",
+				       "trap_external_abort_ipa", NULL};
 
 int main(void)
 {
