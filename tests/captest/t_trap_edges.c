@@ -192,6 +192,38 @@ void test_trap_vgic_queued_intid_merges(void)
 	CHECK_EQ(septa_vcpu_inject_irq(v, 60, 0x10), SEPTA_E_IN_USE);
 }
 
+static void te_native_hvc(uint64_t unused)
+{
+	(void)unused;
+	__asm__ volatile("hvc #0" ::: "memory");
+}
+
+static void te_native_smc(uint64_t unused)
+{
+	(void)unused;
+	__asm__ volatile("smc #0" ::: "memory");
+}
+
+/* A native thread runs at EL0, where HVC and SMC are undefined: an
+ * exception of class 0 at the instruction, never an HVC or SMC exit (so
+ * trap_hvc's test for a VCPU, trap-hvc-native, is never false there). */
+void test_trap_native_hvc_smc_undefined(void)
+{
+	static void (*const fn[2])(uint64_t) = {te_native_hvc, te_native_smc};
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), t;
+	struct septa_msg m = {0};
+
+	for (unsigned i = 0; i < 2; i++) {
+		CHECK(t = spawn(fn[i], 0, LOW_PRIO, ep));
+		CHECK_EQ(septa_recv(ep, &m), 0);
+		CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_EXCEPTION);
+		CHECK_EQ(m.mr[SEPTA_EXCEPTION_CLASS], 0);
+		CHECK(m.mr[SEPTA_EXCEPTION_PC] - (uint64_t)(uintptr_t)fn[i] < 16);
+		m.info = septa_msginfo(1, 0, 0);
+		CHECK_EQ(septa_reply(&m), 0);
+	}
+}
+
 /* The PageTables test_trap_external_abort_ipa's map made. */
 static uint64_t te_tables[4];
 static unsigned te_ntables;
