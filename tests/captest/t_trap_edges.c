@@ -10,6 +10,8 @@
 extern const uint8_t guest_xzr_start[], guest_xzr_end[];
 extern const uint8_t guest_hvc_start[], guest_hvc_end[];
 extern const uint8_t guest_lrwait_start[], guest_lrwait_end[];
+extern const uint8_t guest_uie_start[], guest_uie_end[];
+extern const uint8_t guest_uie_v2_start[], guest_uie_v2_end[];
 extern const uint8_t guest_smc_start[], guest_smc_end[], guest_smc_at[], guest_smc_hvc[];
 
 /* pc, sp, x0-x30: all of a stopped thread's registers. */
@@ -262,6 +264,41 @@ void test_trap_wfi_sees_pending_list_register(void)
 	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
 	CHECK_EQ(m.mr[0], 2);
 	te_stop(tcb, &m);
+}
+
+/* vgic-uie: interrupts queued behind full list registers reach a running
+ * guest once it has ended those in them: the kernel asks for the underflow
+ * maintenance interrupt while its queue holds any, and refills then. Six
+ * injected while the guest is stopped, four list registers: it finds all
+ * six by polling. (QEMU takes the maintenance interrupt before the guest's
+ * next instruction, but the count is allowed a second round: answered,
+ * the guest resumes with the request set.) */
+void test_trap_vgic_queue_refills_running_guest(void)
+{
+	static const struct guest_code v3 = {guest_uie_start, guest_uie_end},
+				       v2 = {guest_uie_v2_start, guest_uie_v2_end};
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb;
+	struct septa_msg m = {0};
+
+	tcb = make_gic_guest(&v3, &v2, ep, &vcpu);
+	CHECK(tcb);
+	CHECK_EQ(septa_tcb_resume(tcb), 0);
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+	CHECK_EQ(m.mr[0], 3); /* ready */
+	for (unsigned i = 0; i < 6; i++)
+		CHECK_EQ(septa_vcpu_inject_irq(vcpu, 40 + i, 0x10), 0);
+	for (unsigned round = 0; round < 2; round++) {
+		m.info = septa_msginfo(0, 0, 0);
+		te_next(ep, &m, SEPTA_FAULT_HVC);
+		CHECK_EQ(m.mr[0], 5);
+		if (m.mr[2] == 6)
+			break;
+	}
+	CHECK_EQ(m.mr[2], 6);
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
 }
 
 /* A native thread's read of a device frame with nothing behind it. */
