@@ -83,6 +83,7 @@ SUITES = [
                       KFUZZ]),
     ("kernel/", [CAPTEST, KFUZZ, q(r"^qemu\.hello$", "test-hello")]),
     ("servers/memsrv/own.c", [(SK, r"^unit\.own(_edges)?$"), MEMTEST]),
+    ("servers/memsrv/grant.c", [(SK, r"^unit\.memsrv_grant$"), MEMTEST, VMTWO]),
     ("servers/memsrv/", [MEMTEST, VMTWO]),
     ("servers/vmsrv/config.c", [(SV, r"^unit\.vmcfg$"), (TG, r"^qemu\.vm-(two|bad-.*)$")]),
     ("servers/vmsrv/image.c", [(SV, r"^unit\.image$"), (TG, r"^qemu\.vm-(elf|image|two)$")]),

@@ -34,6 +34,7 @@ static const struct {
     {"bootfmt_edges", suite_bootfmt_edges},
     {"own_edges", suite_own_edges},
     {"zring", suite_zring},
+    {"memsrv_grant", suite_memsrv_grant},
 #endif
 };
 

@@ -1,0 +1,242 @@
+/*
+ * memsrv's grant table (servers/memsrv/grant.c) on the host: the hash
+ * table's room and deletion, the rights of the capabilities it mints, and
+ * the target-range check. The kernel calls it makes are faked here: a
+ * VSpace where nothing is mapped, and a CSpace that hands out slot numbers
+ * and records the rights of each mint (found by tests/mutation: the
+ * survivors grant-free-entries, grant-mint-rights, grant-drop-shift and
+ * grant-ipa-wrap, which memtest could not tell apart).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "../../servers/memsrv/memsrv.h"
+#include "tests.h"
+
+/* What grant.c links against: memsrv's globals, its CSpace, the pool. */
+struct pool pool;
+struct client clients[MEMSRV_MAX_CLIENTS];
+uint64_t cs_top = 1;
+
+#define FAKE_CHUNKS 64u
+static struct chunk chunks[FAKE_CHUNKS];
+static uint64_t next_slot, live_caps, last_mint_rights;
+
+uint64_t cs_alloc(unsigned n)
+{
+	(void)n;
+	return ++next_slot;
+}
+
+void cs_delete(uint64_t cptr)
+{
+	(void)cptr;
+	live_caps--;
+}
+
+uint64_t kobj_new(unsigned type, unsigned size_bits)
+{
+	(void)type;
+	(void)size_bits;
+	return ++next_slot;
+}
+
+uint64_t pool_frame(uint64_t page)
+{
+	return 0x100000 + page;
+}
+
+long septa_cnode_mint(uint64_t obj, uint64_t dst, uint64_t dst_depth, uint64_t src_root,
+		      uint64_t src, uint64_t src_depth, uint64_t rights, uint64_t badge)
+{
+	(void)obj, (void)dst, (void)dst_depth, (void)src_root, (void)src, (void)src_depth,
+	    (void)badge;
+	last_mint_rights = rights;
+	live_caps++;
+	return SEPTA_OK;
+}
+
+long septa_cnode_revoke(uint64_t obj, uint64_t index, uint64_t depth)
+{
+	(void)obj, (void)index, (void)depth;
+	return SEPTA_OK;
+}
+
+long septa_frame_unmap(uint64_t obj)
+{
+	(void)obj;
+	return SEPTA_OK;
+}
+
+long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
+				 uint64_t rights, uint64_t owner,
+				 const struct septa_table_source *src,
+				 struct septa_no_table *nt)
+{
+	(void)frame, (void)vspace, (void)ipa, (void)rights, (void)owner, (void)src,
+	    (void)nt;
+	return SEPTA_OK;
+}
+
+/* Nothing is mapped anywhere: 4 KiB at a time (level 3). */
+long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4])
+{
+	(void)vspace, (void)ipa;
+	out[0] = 0;
+	out[1] = 3;
+	out[2] = 0;
+	out[3] = 0;
+	return SEPTA_OK;
+}
+
+/* A table of 16 entries (grant_init takes the largest power of two that
+ * fits): at most 12 in use. */
+#define SLOTS 16u
+#define LIMIT (SLOTS / 4 * 3)
+static struct grant table[SLOTS];
+
+static void fresh(void)
+{
+	memset(chunks, 0, sizeof(chunks));
+	live_caps = 0;
+	pool = (struct pool){.base = 0x40000000,
+			     .pages = FAKE_CHUNKS * CHUNK_PAGES,
+			     .nchunks = FAKE_CHUNKS,
+			     .chunks = chunks};
+	for (unsigned c = 0; c < MEMSRV_MAX_CLIENTS; c++)
+		clients[c] = (struct client){.vspace = 1000 + c};
+	grant_init(table, sizeof(table));
+}
+
+static struct grant *map(unsigned client, uint64_t page, unsigned rights)
+{
+	return grant_map(client, page, false, 0x10000000 + page * SEPTA_PAGE_SIZE, rights,
+			 SEPTA_OWNED);
+}
+
+static void test_free_entries(void)
+{
+	struct grant *g[LIMIT];
+
+	fresh();
+	CU_ASSERT_EQUAL_FATAL(grant_free_entries(), LIMIT);
+	for (unsigned i = 0; i < LIMIT; i++) {
+		g[i] = map(1, i, MEMSRV_RW);
+		CU_ASSERT_EQUAL(grant_free_entries(), LIMIT - 1 - i);
+	}
+	/* Full at three quarters: no room for one more. */
+	CU_ASSERT_EQUAL(grant_free_entries(), 0);
+	grant_drop(g[0]);
+	CU_ASSERT_EQUAL(grant_free_entries(), 1);
+	for (unsigned i = 1; i < LIMIT; i++) {
+		struct grant *f = grant_find(1, i);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		grant_drop(f);
+	}
+	CU_ASSERT_EQUAL(grant_free_entries(), LIMIT);
+	CU_ASSERT_EQUAL(live_caps, 0);
+}
+
+/* The minted capability carries write only for a writable grant; execute
+ * is the mapping's business, not a capability right. */
+static void test_mint_rights(void)
+{
+	static const struct {
+		unsigned grant, cap;
+	} want[] = {{MEMSRV_R, SEPTA_RIGHT_READ},
+		    {MEMSRV_RX, SEPTA_RIGHT_READ},
+		    {MEMSRV_RW, SEPTA_RIGHT_READ | SEPTA_RIGHT_WRITE},
+		    {MEMSRV_RWX, SEPTA_RIGHT_READ | SEPTA_RIGHT_WRITE}};
+
+	fresh();
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct grant *g = map(2, 7, want[i].grant);
+
+		CU_ASSERT_EQUAL(last_mint_rights, want[i].cap);
+		CU_ASSERT_EQUAL(g->rights, want[i].grant);
+		CU_ASSERT(g->flags & G_MAPPED);
+		grant_drop(g);
+	}
+	CU_ASSERT_EQUAL(live_caps, 0);
+}
+
+/* Fill the table with keys that collide, drop them in a scrambled order:
+ * after each drop every remaining grant is still found (a lookup stops at
+ * the first empty entry, so the backward shift must close every hole) and
+ * the dropped one is not. */
+static void test_drop_keeps_the_rest(void)
+{
+	struct key {
+		unsigned client;
+		uint64_t page;
+		bool in;
+	} k[LIMIT];
+
+	srand(15);
+	for (unsigned round = 0; round < 500; round++) {
+		fresh();
+		for (unsigned i = 0; i < LIMIT; i++) {
+			bool dup;
+
+			do {
+				k[i] = (struct key){1 + (unsigned)rand() % 4,
+						    (uint64_t)rand() % 64, true};
+				dup = false;
+				for (unsigned j = 0; j < i; j++)
+					dup |= k[j].client == k[i].client &&
+					       k[j].page == k[i].page;
+			} while (dup);
+			map(k[i].client, k[i].page, MEMSRV_R);
+		}
+		for (unsigned n = 0; n < LIMIT; n++) {
+			unsigned d = (unsigned)rand() % LIMIT;
+			struct grant *g;
+
+			while (!k[d].in)
+				d = (d + 1) % LIMIT;
+			g = grant_find(k[d].client, k[d].page);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+			grant_drop(g);
+			k[d].in = false;
+			for (unsigned i = 0; i < LIMIT; i++) {
+				g = grant_find(k[i].client, k[i].page);
+				if (k[i].in) {
+					CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+					CU_ASSERT_EQUAL(g->page, k[i].page);
+					CU_ASSERT_EQUAL(g->client, k[i].client);
+				} else {
+					CU_ASSERT_PTR_NULL(g);
+				}
+			}
+		}
+		CU_ASSERT_EQUAL_FATAL(grant_free_entries(), LIMIT);
+	}
+	CU_ASSERT_EQUAL(live_caps, 0);
+}
+
+static void test_ipa_check(void)
+{
+	const uint64_t top = ~0ULL - SEPTA_PAGE_SIZE + 1; /* the last page */
+
+	fresh();
+	CU_ASSERT_EQUAL(ipa_check_free(1, 0x10000, SEPTA_PAGE_SIZE), MEMSRV_OK);
+	CU_ASSERT_EQUAL(ipa_check_free(1, 0x10008, SEPTA_PAGE_SIZE), MEMSRV_E_ALIGN);
+	CU_ASSERT_EQUAL(ipa_check_free(1, 0x10000, 0), MEMSRV_E_ALIGN);
+	/* Wrapping round the address space: refused, not an empty range. */
+	CU_ASSERT_EQUAL(ipa_check_free(1, top, SEPTA_PAGE_SIZE), MEMSRV_E_ALIGN);
+	CU_ASSERT_EQUAL(ipa_check_free(1, top, 2 * SEPTA_PAGE_SIZE), MEMSRV_E_ALIGN);
+	CU_ASSERT_EQUAL(ipa_check_free(1, top - SEPTA_PAGE_SIZE, 4 * SEPTA_PAGE_SIZE),
+			MEMSRV_E_ALIGN);
+}
+
+void suite_memsrv_grant(void)
+{
+	CU_pSuite s = CU_add_suite("memsrv_grant", NULL, NULL);
+
+	CU_add_test(s, "the table fills to three quarters", test_free_entries);
+	CU_add_test(s, "a grant's capability has write only if the grant has",
+		    test_mint_rights);
+	CU_add_test(s, "a drop leaves every other grant findable",
+		    test_drop_keeps_the_rest);
+	CU_add_test(s, "target ranges: aligned, not empty, not wrapping", test_ipa_check);
+}
