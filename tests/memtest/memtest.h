@@ -33,6 +33,14 @@ int memtest_setup(void);
 /* One access by thread tcb: read rd (and write val to wr if wr != 0).
  * PROBE_OK with *got = the value read, or PROBE_FAULT with *got = address. */
 int probe(uint64_t tcb, uint64_t rd, uint64_t wr, uint64_t val, uint64_t *got);
+/* A raw request of n message registers (t_ops.c), so that values beyond 32
+ * bits, and requests too short, reach memsrv as they are: memsrv's error,
+ * or 1 if the call itself failed. */
+long memtest_raw(unsigned label, unsigned n, uint64_t a0, uint64_t a1, uint64_t a2,
+		 uint64_t a3, uint64_t a4);
+/* The first and last page memsrv manages (t_pool_end.c). */
+uint64_t memtest_pool_first(void);
+uint64_t memtest_pool_last(void);
 /* A fresh object from memtest's own Untyped. */
 uint64_t mk(unsigned type, unsigned bits);
 /* The physical address behind one of memtest's own IPAs (0 if none). */

@@ -398,9 +398,9 @@ void test_bad_messages(void)
 	CHECK_EQ(memsrv_register(EP, 5000, &id), MEMSRV_E_ARG);
 }
 
-/* A raw request, so that values beyond 32 bits reach memsrv unnarrowed. */
-static long raw(unsigned label, unsigned n, uint64_t a0, uint64_t a1, uint64_t a2,
-		uint64_t a3, uint64_t a4)
+/* memtest.h says what it is for. */
+long memtest_raw(unsigned label, unsigned n, uint64_t a0, uint64_t a1, uint64_t a2,
+		 uint64_t a3, uint64_t a4)
 {
 	const uint64_t a[5] = {a0, a1, a2, a3, a4};
 	struct septa_msg m = {.info = septa_msginfo(label, 0, n)};
@@ -423,17 +423,22 @@ void test_wide_arguments_refused(void)
 
 	CHECK_EQ(pa_of(mt.vs_b, YW), 0);
 	CHECK_EQ(memsrv_alloc(EP, 1, 1, XA, MEMSRV_RW, &pa), MEMSRV_OK);
-	CHECK_EQ(raw(MEMSRV_SHARE, 5, pa, 1, hi | mt.b, YW, MEMSRV_R), MEMSRV_E_CLIENT);
-	CHECK_EQ(raw(MEMSRV_LEND, 5, pa, 1, hi | mt.b, YW, MEMSRV_R), MEMSRV_E_CLIENT);
-	CHECK_EQ(raw(MEMSRV_DONATE, 4, pa, 1, hi | mt.b, YW, 0), MEMSRV_E_CLIENT);
-	CHECK_EQ(raw(MEMSRV_SHARE, 5, pa, 1, hi | mt.me, YW, MEMSRV_R), MEMSRV_E_CLIENT);
-	CHECK_EQ(raw(MEMSRV_SHARE, 5, pa, 1, mt.b, YW, hi | MEMSRV_R), MEMSRV_E_RIGHTS);
-	CHECK_EQ(raw(MEMSRV_LEND, 5, pa, 1, mt.b, YW, hi | MEMSRV_R), MEMSRV_E_RIGHTS);
-	CHECK_EQ(raw(MEMSRV_ALLOC, 4, 1, 1, XA + PAGE, hi | MEMSRV_RW, 0),
+	CHECK_EQ(memtest_raw(MEMSRV_SHARE, 5, pa, 1, hi | mt.b, YW, MEMSRV_R),
+		 MEMSRV_E_CLIENT);
+	CHECK_EQ(memtest_raw(MEMSRV_LEND, 5, pa, 1, hi | mt.b, YW, MEMSRV_R),
+		 MEMSRV_E_CLIENT);
+	CHECK_EQ(memtest_raw(MEMSRV_DONATE, 4, pa, 1, hi | mt.b, YW, 0), MEMSRV_E_CLIENT);
+	CHECK_EQ(memtest_raw(MEMSRV_SHARE, 5, pa, 1, hi | mt.me, YW, MEMSRV_R),
+		 MEMSRV_E_CLIENT);
+	CHECK_EQ(memtest_raw(MEMSRV_SHARE, 5, pa, 1, mt.b, YW, hi | MEMSRV_R),
+		 MEMSRV_E_RIGHTS);
+	CHECK_EQ(memtest_raw(MEMSRV_LEND, 5, pa, 1, mt.b, YW, hi | MEMSRV_R),
+		 MEMSRV_E_RIGHTS);
+	CHECK_EQ(memtest_raw(MEMSRV_ALLOC, 4, 1, 1, XA + PAGE, hi | MEMSRV_RW, 0),
 		 MEMSRV_E_RIGHTS);
 	/* A real share to unshare with a wide id: refused, the share stays. */
 	CHECK_EQ(memsrv_share(EP, pa, 1, mt.b, YW, MEMSRV_R), MEMSRV_OK);
-	CHECK_EQ(raw(MEMSRV_UNSHARE, 3, pa, 1, hi | mt.b, 0, 0), MEMSRV_E_CLIENT);
+	CHECK_EQ(memtest_raw(MEMSRV_UNSHARE, 3, pa, 1, hi | mt.b, 0, 0), MEMSRV_E_CLIENT);
 	CHECK_EQ(memsrv_query(EP, pa, &mq), MEMSRV_OK);
 	CHECK_EQ(mq.view, MEMSRV_VIEW_SHARED_OWNED);
 	CHECK_EQ(mq.owner, mt.me);

@@ -1,14 +1,29 @@
-/* memsrv at the end of its pool: a range running one page past it is a
- * range error, whatever else is wrong with the call (found by
- * tests/mutation: ops-page-end let such a range through memsrv's own check,
- * and only the database's, after the client and rights checks, caught it). */
+/* memsrv at the ends of its pool: a range running one page past it is a
+ * range error, whatever else is wrong with the call, and so is an
+ * allocation one page bigger than the pool (found by tests/mutation:
+ * ops-page-end let such a range through memsrv's own check, and only the
+ * database's, after the client and rights checks, caught it; ops-alloc-n let
+ * the allocation on to the quota). */
 #include "memtest.h"
 
+#define XA 0x40000000ULL
 #define YB 0x50000000ULL
 
-/* The last page memsrv manages: below the end of RAM, the first one a
- * QUERY does not call out of range. */
-static uint64_t pool_last(void)
+/* The pool's ends: the pages nearest the ends of RAM that a QUERY does not
+ * call out of range. */
+uint64_t memtest_pool_first(void)
+{
+	const struct septa_bootinfo *bi = septa_bootinfo();
+	struct memsrv_query mq;
+	uint64_t p = bi->ram_base;
+
+	while (p < bi->ram_base + bi->ram_size &&
+	       memsrv_query(EP, p, &mq) == MEMSRV_E_RANGE)
+		p += PAGE;
+	return p;
+}
+
+uint64_t memtest_pool_last(void)
 {
 	const struct septa_bootinfo *bi = septa_bootinfo();
 	struct memsrv_query mq;
@@ -21,7 +36,7 @@ static uint64_t pool_last(void)
 
 void test_range_past_the_pool_end(void)
 {
-	uint64_t last = pool_last();
+	uint64_t last = memtest_pool_last();
 	struct memsrv_query mq;
 
 	CHECK_EQ(memsrv_query(EP, last, &mq), MEMSRV_OK);
@@ -37,4 +52,19 @@ void test_range_past_the_pool_end(void)
 	CHECK_EQ(memsrv_lend(EP, last, 2, mt.me, YB, MEMSRV_R), MEMSRV_E_RANGE);
 	/* Starting at the page past the end. */
 	CHECK_EQ(memsrv_share(EP, last + PAGE, 1, ~0ULL, YB, MEMSRV_R), MEMSRV_E_RANGE);
+}
+
+void test_alloc_past_the_pool_size(void)
+{
+	uint64_t first = memtest_pool_first(), pages, pa = 0;
+	struct memsrv_query mq;
+
+	CHECK_EQ(memsrv_query(EP, first, &mq), MEMSRV_OK);
+	CHECK_EQ(memsrv_query(EP, first - PAGE, &mq), MEMSRV_E_RANGE);
+	pages = (memtest_pool_last() - first) / PAGE + 1;
+	/* The whole pool is a size memsrv considers (and refuses later: memtest
+	 * has no quota for it); one page more is out of range. */
+	CHECK(memsrv_alloc(EP, pages, 1, XA, MEMSRV_RW, &pa) != MEMSRV_E_RANGE);
+	CHECK_EQ(memsrv_alloc(EP, pages + 1, 1, XA, MEMSRV_RW, &pa), MEMSRV_E_RANGE);
+	CHECK_EQ(pa_of(MY_VS, XA), 0);
 }
