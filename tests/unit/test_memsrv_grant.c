@@ -1,11 +1,12 @@
 /*
  * memsrv's grant table (servers/memsrv/grant.c) on the host: the hash
- * table's room and deletion, the rights of the capabilities it mints, and
- * the target-range check. The kernel calls it makes are faked here: a
- * VSpace where nothing is mapped, and a CSpace that hands out slot numbers
- * and records the rights of each mint (found by tests/mutation: the
- * survivors grant-free-entries, grant-mint-rights, grant-drop-shift and
- * grant-ipa-wrap, which memtest could not tell apart).
+ * table's room and deletion, the rights of the capabilities it mints, the
+ * target-range check and the audit's stray mappings. The kernel calls it
+ * makes are faked here: a VSpace with the mappings a test puts there, and a
+ * CSpace that hands out slot numbers and records the rights of each mint
+ * (found by tests/mutation: the survivors grant-free-entries,
+ * grant-mint-rights, grant-drop-shift and grant-ipa-wrap, which memtest
+ * could not tell apart).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -77,12 +78,43 @@ long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
 	return SEPTA_OK;
 }
 
-/* Nothing is mapped anywhere: 4 KiB at a time (level 3). */
+/* The kernel's stage-2 view: a few 4 KiB mappings, nothing else below
+ * FAKE_IPA_END (answered 2 MiB at a time where nothing is), E_RANGE above. */
+#define FAKE_IPA_END (1ULL << 32)
+static struct fake_map {
+	uint64_t vspace, ipa, pa;
+	unsigned rights, tag;
+} maps[8];
+static unsigned nmaps;
+
+static void fake_map(uint64_t vspace, uint64_t ipa, uint64_t pa, unsigned rights,
+		     unsigned tag)
+{
+	CU_ASSERT_FATAL(nmaps < sizeof(maps) / sizeof(maps[0]));
+	maps[nmaps++] = (struct fake_map){vspace, ipa, pa, rights, tag};
+}
+
 long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4])
 {
-	(void)vspace, (void)ipa;
+	unsigned level = 2;
+
+	if (ipa >= FAKE_IPA_END)
+		return SEPTA_E_RANGE;
+	for (unsigned i = 0; i < nmaps; i++) {
+		if (maps[i].vspace != vspace)
+			continue;
+		if (ipa / SEPTA_PAGE_SIZE == maps[i].ipa / SEPTA_PAGE_SIZE) {
+			out[0] = maps[i].pa;
+			out[1] = 3;
+			out[2] = maps[i].rights;
+			out[3] = maps[i].tag;
+			return SEPTA_OK;
+		}
+		if (ipa / CHUNK_SIZE == maps[i].ipa / CHUNK_SIZE)
+			level = 3;
+	}
 	out[0] = 0;
-	out[1] = 3;
+	out[1] = level;
 	out[2] = 0;
 	out[3] = 0;
 	return SEPTA_OK;
@@ -94,16 +126,25 @@ long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4])
 #define LIMIT (SLOTS / 4 * 3)
 static struct grant table[SLOTS];
 
+static struct own_page own_pages[FAKE_CHUNKS * CHUNK_PAGES];
+
+/* RAM: the pool, then 2 MiB that are not memsrv's (the kernel's, or a
+ * server's own Untyped). Clients 1-4 exist. */
 static void fresh(void)
 {
 	memset(chunks, 0, sizeof(chunks));
 	live_caps = 0;
+	nmaps = 0;
 	pool = (struct pool){.base = 0x40000000,
 			     .pages = FAKE_CHUNKS * CHUNK_PAGES,
 			     .nchunks = FAKE_CHUNKS,
+			     .ram_base = 0x40000000,
+			     .ram_end = 0x40000000 + (FAKE_CHUNKS + 1) * CHUNK_SIZE,
 			     .chunks = chunks};
-	for (unsigned c = 0; c < MEMSRV_MAX_CLIENTS; c++)
-		clients[c] = (struct client){.vspace = 1000 + c};
+	own_init(&pool.db, own_pages, pool.pages);
+	memset(clients, 0, sizeof(clients));
+	for (unsigned c = 1; c <= 4; c++)
+		clients[c] = (struct client){.vspace = 1000 + c, .name = "c"};
 	grant_init(table, sizeof(table));
 }
 
@@ -229,6 +270,68 @@ static void test_ipa_check(void)
 			MEMSRV_E_ALIGN);
 }
 
+#define PAGE_PA(p) (pool.base + (p)*SEPTA_PAGE_SIZE)
+
+/* Every RAM mapping of memsrv's memory in a client's VSpace is one of its
+ * grants, at the grant's address; anything else is reported stray. */
+static void test_audit_stray(void)
+{
+	const uint64_t at = 0x10000000;
+	struct memsrv_audit a;
+	struct grant *g;
+
+	fresh();
+	CU_ASSERT_EQUAL_FATAL(own_claim(&pool.db, 1, 5, 1), OWN_OK);
+	g = grant_map(1, 5, false, at, MEMSRV_RW, SEPTA_OWNED);
+	fake_map(clients[1].vspace, at, PAGE_PA(5), MEMSRV_RW, SEPTA_OWNED);
+	audit_run(&a);
+	CU_ASSERT_EQUAL(a.differences, 0);
+	CU_ASSERT_EQUAL(a.checked, 2); /* the grant, and its mapping */
+	/* Not RAM (a device), or the client's own Untyped: not memsrv's. */
+	clients[1].ut_pa = pool.ram_end - CHUNK_SIZE;
+	fake_map(clients[1].vspace, at + 0x100000, clients[1].ut_pa, MEMSRV_RW,
+		 SEPTA_OWNED);
+	fake_map(clients[1].vspace, at + 0x200000, 0x09000000, MEMSRV_RW, SEPTA_OWNED);
+	audit_run(&a);
+	CU_ASSERT_EQUAL(a.differences, 0);
+	CU_ASSERT_EQUAL(a.checked, 2);
+	/* RAM past the pool that is not its own: stray. */
+	clients[1].ut_pa = 0;
+	audit_run(&a);
+	CU_ASSERT_EQUAL(a.differences, 1);
+	CU_ASSERT_EQUAL(a.kind, MEMSRV_AUDIT_STRAY);
+	CU_ASSERT_EQUAL(a.ipa, at + 0x100000);
+	nmaps = 1;
+	/* The granted page once more, at another address. */
+	fake_map(clients[1].vspace, at + 0x300000, PAGE_PA(5), MEMSRV_RW, SEPTA_OWNED);
+	audit_run(&a);
+	CU_ASSERT_EQUAL(a.differences, 1);
+	CU_ASSERT_EQUAL(a.kind, MEMSRV_AUDIT_STRAY);
+	CU_ASSERT_EQUAL(a.client, 1);
+	CU_ASSERT_EQUAL(a.ipa, at + 0x300000);
+	nmaps--;
+	/* A page of the pool with no grant, in another client. */
+	fake_map(clients[2].vspace, at, PAGE_PA(6), MEMSRV_R, SEPTA_OWNED);
+	audit_run(&a);
+	CU_ASSERT_EQUAL(a.differences, 1);
+	CU_ASSERT_EQUAL(a.kind, MEMSRV_AUDIT_STRAY);
+	CU_ASSERT_EQUAL(a.client, 2);
+	CU_ASSERT_EQUAL(a.ipa, at);
+	nmaps--;
+	/* The grant's capability gone while the kernel still maps the page at
+	 * the grant's address: missing for the grant (memsrv let it go), and
+	 * stray for the mapping. */
+	grant_unmap(g);
+	audit_run(&a);
+	CU_ASSERT_EQUAL(a.differences, 2);
+	CU_ASSERT_EQUAL(a.kind, MEMSRV_AUDIT_MISSING);
+	grant_drop(g);
+	nmaps = 0;
+	audit_run(&a);
+	CU_ASSERT_EQUAL(a.differences, 0);
+	CU_ASSERT_EQUAL(live_caps, 0);
+}
+
 void suite_memsrv_grant(void)
 {
 	CU_pSuite s = CU_add_suite("memsrv_grant", NULL, NULL);
@@ -239,4 +342,6 @@ void suite_memsrv_grant(void)
 	CU_add_test(s, "a drop leaves every other grant findable",
 		    test_drop_keeps_the_rest);
 	CU_add_test(s, "target ranges: aligned, not empty, not wrapping", test_ipa_check);
+	CU_add_test(s, "the audit: a mapping of the pool with no grant there is stray",
+		    test_audit_stray);
 }
