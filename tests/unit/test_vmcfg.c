@@ -140,6 +140,9 @@ static const struct bad bads[] = {
      "vm 'beta': ipa-bits: 48: want 32 to 44"},
     {"ipa-bits", U32, 31, 0, NULL, VMCFG_E_VALUE,
      "vm 'beta': ipa-bits: 31: want 32 to 44"},
+    /* One past the CPU's 44 (vt_parse). */
+    {"ipa-bits", U32, 45, 0, NULL, VMCFG_E_VALUE,
+     "vm 'beta': ipa-bits: 45: want 32 to 44"},
     {"cpus", U32, 0, 0, NULL, VMCFG_E_VALUE, "vm 'beta': cpus: 0: want 1 to 4"},
     {"cpus", U32, 5, 0, NULL, VMCFG_E_VALUE, "vm 'beta': cpus: 5: want 1 to 4"},
     {"cpus", U64, 1, 0, NULL, VMCFG_E_VALUE,
@@ -341,6 +344,10 @@ static void test_regions(void)
 	    {2, 0x50000000, 0x60000800, 0x1000, "r", VMCFG_E_VALUE,
 	     "vm 'alpha': region-a/peer-address: not a multiple of 4 KiB"},
 	    {2, 0x40800000, 0x60000000, 0x1000, "r", VMCFG_E_OVERLAP,
+	     "vm 'alpha': region-a/address: overlaps RAM, a device or the IPA limit"},
+	    /* alpha's IPA space is 40 bits: its last page, and the page past it. */
+	    {2, 0xfffffff000, 0x60000000, 0x1000, "r", VMCFG_OK, ""},
+	    {2, 0x10000000000, 0x60000000, 0x1000, "r", VMCFG_E_OVERLAP,
 	     "vm 'alpha': region-a/address: overlaps RAM, a device or the IPA limit"},
 	    {2, 0x50000000, 0x40800000, 0x1000, "r", VMCFG_E_OVERLAP,
 	     "vm 'alpha': region-a/peer-address: overlaps RAM or a device of vm 'beta'"},
