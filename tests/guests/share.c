@@ -47,6 +47,26 @@ static void next_mail(unsigned *seen, unsigned from, uint64_t value, const char 
 	check(r.x0 == 0 && r.x1 == from && r.x2 == value, what);
 }
 
+/*
+ * Whether a DOORBELL to the peer comes back NO_VM within BACKSTOP_S
+ * seconds: it does once the peer has powered off. Nothing the owner can
+ * wait on orders that after the peer's last ring, hence the poll; the
+ * backstop only ends a wait that would not end.
+ */
+#define BACKSTOP_S 10u
+static bool peer_gone(unsigned peer)
+{
+	uint64_t freq, t0, t;
+
+	__asm__ volatile("mrs %0, cntfrq_el0; mrs %1, cntvct_el0" : "=r"(freq), "=r"(t0));
+	do {
+		if (hvc(SEPTA_HC_DOORBELL, peer, 5, 0, 0, 0).x0 == SEPTA_HC_E_NO_VM)
+			return true;
+		__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
+	} while (t - t0 < BACKSTOP_S * freq);
+	return false;
+}
+
 static void owner(unsigned me, unsigned peer)
 {
 	volatile uint64_t *page = (volatile uint64_t *)PAGE;
@@ -59,6 +79,12 @@ static void owner(unsigned me, unsigned peer)
 	check(hvc(SEPTA_HC_EXIT_STATS, SEPTA_EXIT_ABORT, 0, 0, 0, 0).x1 == 0,
 	      "EXIT_STATS counts none of the peer's aborts");
 	say(page, "the owner wrote this");
+	/* memsrv takes 32 bits of rights: the high half must be refused, not
+	 * cut off (the share would then go through). */
+	check(hvc(SEPTA_HC_SHARE, PAGE, 1, peer, PEER_IPA,
+		  1ULL << 32 | SEPTA_HC_R | SEPTA_HC_W)
+		      .x0 == SEPTA_HC_E_INVALID,
+	      "SHARE with rights past 32 bits: INVALID");
 	check(hvc(SEPTA_HC_SHARE, PAGE, 1, peer, PEER_IPA, SEPTA_HC_R | SEPTA_HC_W).x0 ==
 		  0,
 	      "SHARE one page read-write");
@@ -110,6 +136,12 @@ static void owner(unsigned me, unsigned peer)
 	      "reclaimed, with the borrower's write");
 	hvc(SEPTA_HC_DOORBELL, peer, 4, 0, 0, 0);
 	next_mail(&seen, peer, 4, "the borrower lost it again");
+	/* Its last step done, the borrower powers off: a VM that is not
+	 * running is no VM to name (docs/hypercalls.md). */
+	check(peer_gone(peer), "the borrower, powered off, is NO_VM to a DOORBELL");
+	check(hvc(SEPTA_HC_SHARE, PAGE, 1, peer, PEER_IPA, SEPTA_HC_R).x0 ==
+		  SEPTA_HC_E_NO_VM,
+	      "SHARE with the powered-off borrower: NO_VM");
 }
 
 static void borrower(unsigned owner_id)
