@@ -134,6 +134,11 @@ static void psci(void)
 	check(hvc(PSCI_CPU_ON, 7, (uint64_t)guest_secondary_entry, 0, 0, 0).x0 ==
 		  PSCI_INVALID_PARAMETERS,
 	      "CPU_ON(7) is INVALID_PARAMETERS");
+	/* Every configuration runs this guest with 2 vCPUs (vCPU 1 is
+	 * started below): 2 is the first that is not there. */
+	check(hvc(PSCI_CPU_ON, 2, (uint64_t)guest_secondary_entry, 0, 0, 0).x0 ==
+		  PSCI_INVALID_PARAMETERS,
+	      "CPU_ON(2), one past the last vCPU, is INVALID_PARAMETERS");
 	check(hvc(PSCI_CPU_ON, 1, 0x1000, 0, 0, 0).x0 == PSCI_INVALID_ADDRESS,
 	      "CPU_ON outside RAM is INVALID_ADDRESS");
 	/* With MPIDR.MT (bit 24) set, no vCPU is named (it named vCPU 1, 0). */
