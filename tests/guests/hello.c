@@ -141,6 +141,9 @@ static void psci(void)
 	      "CPU_ON(2), one past the last vCPU, is INVALID_PARAMETERS");
 	check(hvc(PSCI_CPU_ON, 1, 0x1000, 0, 0, 0).x0 == PSCI_INVALID_ADDRESS,
 	      "CPU_ON outside RAM is INVALID_ADDRESS");
+	check(hvc(PSCI_CPU_ON, 1, (uint64_t)guest_secondary_entry + 2, 0, 0, 0).x0 ==
+		  PSCI_INVALID_ADDRESS,
+	      "CPU_ON at an unaligned entry is INVALID_ADDRESS");
 	/* With MPIDR.MT (bit 24) set, no vCPU is named (it named vCPU 1, 0). */
 	check(hvc(PSCI_CPU_ON, 1ULL << 24 | 1, (uint64_t)guest_secondary_entry, 0, 0, 0)
 		      .x0 == PSCI_INVALID_PARAMETERS,
