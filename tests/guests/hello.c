@@ -75,11 +75,17 @@ static bool sgi_taken(void)
 	return guest_irqs[1] != 0;
 }
 
+static void finish(void);
+/* Set for vCPU 1's second start, which ends the VM (finish). */
+static volatile unsigned finishing;
+
 void guest_secondary(void)
 {
 	gic_cpu_init(1);
 	gic_enable_private(1, 1);
 	gic_enable_private(1, VTIMER);
+	if (finishing)
+		finish();
 	secondary_ready = 1;
 	secondary_sgi = wait_until(sgi_taken);
 	secondary_ran = 1;
@@ -177,6 +183,32 @@ static void secondary(void)
 	check(off && affinity_1 == 1, "vCPU 1 ran and is OFF again");
 }
 
+static bool cpu0_off(void)
+{
+	return hvc(PSCI_AFFINITY_INFO, 0, 0, 0, 0, 0).x0 == 1;
+}
+
+/*
+ * The VM stops when its last vCPU goes off, whichever that is: vCPU 0
+ * goes off first here, and vCPU 1, on still, sees that and ends the VM.
+ */
+static void finish(void)
+{
+	check(wait_until(cpu0_off), "vCPU 0 is off, and the VM runs on with vCPU 1");
+	guest_off();
+}
+
+static void hand_over(void)
+{
+	finishing = 1;
+	check(hvc(PSCI_CPU_ON, 1, (uint64_t)guest_secondary_entry,
+		  (uint64_t)(secondary_stack + sizeof(secondary_stack)), 0, 0)
+		      .x0 == 0,
+	      "CPU_ON(1) to finish");
+	hvc(PSCI_CPU_OFF, 0, 0, 0, 0, 0);
+	gprintf("hello: FAIL: CPU_OFF returned\n");
+}
+
 static void uart(void)
 {
 	check((UART(0x18) & (1u << 7)) && (UART(0x18) & (1u << 4)),
@@ -235,4 +267,5 @@ void guest_main(uint64_t dtb)
 	psci();
 	secondary();
 	region(dtb);
+	hand_over();
 }
