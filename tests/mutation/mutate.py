@@ -68,7 +68,7 @@ FAULTS = q(r"^qemu\.(fault-.*|kernel-exception)$", "test-fault-null", "test-faul
            "test-fault-xn-exec", "test-fault-undef", "test-fault-kernel")
 SUITES = [
     ("kernel/mm/", [(SK, r"^unit\.pgtable"), CAPTEST, KFUZZ]),
-    ("kernel/object/", [(SK, r"^unit\.caps$"), CAPTEST, MEMTEST, KFUZZ]),
+    ("kernel/object/", [(SK, r"^unit\.caps(_ipc)?$"), CAPTEST, MEMTEST, KFUZZ]),
     ("kernel/arch/aarch64/s2.c", [CAPTEST, MEMTEST, VMTWO, KFUZZ]),
     ("kernel/arch/aarch64/vgic.c", [CAPTEST, q(r"^qemu\.captest-gicv2$", "test-captest"),
                                     q(r"^qemu\.vm-(two|four)$", "test-vm-two", "test-vm-four"),
@@ -78,7 +78,9 @@ SUITES = [
                                 "test-vm-misbehave", "test-vm-fuzz"), KFUZZ]),
     ("kernel/core/fdt.c", [(SK, r"^unit\.fdt$"), q(r"^qemu\.hello$", "test-hello")]),
     ("kernel/core/kprintf.c", [(SK, r"^unit\.kprintf$"), q(r"^qemu\.hello$", "test-hello")]),
-    ("kernel/core/sched.c", [(SK, r"^unit\.caps$"), CAPTEST, VMTWO, KFUZZ]),
+    ("kernel/core/sched.c", [(SK, r"^unit\.caps(_ipc)?$"), CAPTEST, VMTWO, KFUZZ]),
+    ("kernel/core/fault.c", [(SK, r"^unit\.caps_ipc$"), q(r"^qemu\.syscalls$", "test-syscalls"),
+                             CAPTEST, FAULTS, MEMTEST, KFUZZ]),
     ("kernel/core/", [q(r"^qemu\.syscalls$", "test-syscalls"), CAPTEST, FAULTS, MEMTEST,
                       KFUZZ]),
     ("kernel/", [CAPTEST, KFUZZ, q(r"^qemu\.hello$", "test-hello")]),

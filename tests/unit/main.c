@@ -30,6 +30,7 @@ static const struct {
     {"elf64", suite_elf64},
     {"kprintf", suite_kprintf},
     {"caps", suite_caps},
+    {"caps_ipc", suite_caps_ipc},
     {"own", suite_own},
     {"bootfmt_edges", suite_bootfmt_edges},
     {"own_edges", suite_own_edges},

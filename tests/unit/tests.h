@@ -8,6 +8,7 @@ void suite_bootarc(void);
 void suite_elf64(void);
 void suite_kprintf(void);
 void suite_caps(void);
+void suite_caps_ipc(void);
 void suite_own(void);
 void suite_zring(void);
 void suite_vmcfg(void);
