@@ -195,7 +195,9 @@ struct tcb *sched_choose(void)
 }
 
 /* The object q belongs to is going away: a waiter learns it. A thread
- * whose fault was waiting to be delivered stays stopped instead. One at a
+ * whose fault was waiting to be delivered stays stopped instead, its
+ * registers untouched: they are its program's (a guest's), not the result
+ * of a call, and whoever resumes it finds them as they were. One at a
  * time, so a deletion can wake a long queue over several kernel entries;
  * false when nobody was waiting. */
 bool tcbq_wake_deleted(struct tcb_queue *q)
@@ -205,13 +207,14 @@ bool tcbq_wake_deleted(struct tcb_queue *q)
 	if (!t)
 		return false;
 	t->blocked_on = NULL;
+	if (t->fault) {
+		t->fault = 0;
+		sched_block(t, TCB_INACTIVE);
+		return true;
+	}
 	t->regs.x[0] = (uint64_t)SEPTA_E_DELETED;
 	t->regs.x[1] = 0;
 	t->regs.x[6] = 0;
-	if (t->fault)
-		sched_block(t, TCB_INACTIVE);
-	else
-		sched_set_runnable(t);
-	t->fault = 0;
+	sched_set_runnable(t);
 	return true;
 }

@@ -239,6 +239,42 @@ static void test_fault_message_cut_at_store(void)
 	clean_up();
 }
 
+/* A fault waiting in its endpoint's queue when the endpoint goes cannot be
+ * handled: the thread stays stopped, and its registers are its program's
+ * (a guest's, for a VCPU thread), not a call's result, so they stay as
+ * they were for whoever resumes it (TCB_RESUME: it faults again there). */
+static void test_fault_endpoint_deleted_under_fault(void)
+{
+	uint64_t mr[SEPTA_EXCEPTION_LEN] = {[SEPTA_EXCEPTION_PC] = 0x4000};
+	struct tcb *t;
+
+	kfix_reset();
+	make_vspace();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_ENDPOINT, 0, SLOT_EP, 1), SEPTA_OK);
+	t = thread_at(10, SLOT_EP);
+	t->regs.elr = 0x4000;
+	t->regs.x[0] = 0x1000;
+	t->regs.x[1] = 0x1001;
+	t->regs.x[6] = 0x1006;
+	fault_raise(t, SEPTA_FAULT_EXCEPTION, mr, SEPTA_EXCEPTION_LEN);
+	CU_ASSERT_EQUAL(t->state, TCB_BLOCKED_SEND);
+	/* The last capability to the endpoint: the copy in t's fault slot
+	 * first, then the original. */
+	CU_ASSERT_EQUAL(kfix_revoke(SLOT_EP), SEPTA_OK);
+	CU_ASSERT_EQUAL(t->slots[TCB_SLOT_FAULT].cap.type, CAP_NULL);
+	CU_ASSERT_EQUAL(kfix_delete(SLOT_EP), SEPTA_OK);
+	CU_ASSERT_EQUAL(t->state, TCB_INACTIVE);
+	CU_ASSERT_EQUAL(t->fault, 0);
+	CU_ASSERT_PTR_NULL(t->blocked_on);
+	CU_ASSERT_EQUAL(t->regs.x[0], 0x1000);
+	CU_ASSERT_EQUAL(t->regs.x[1], 0x1001);
+	CU_ASSERT_EQUAL(t->regs.x[6], 0x1006);
+	CU_ASSERT_EQUAL(kfix_call(10, SEPTA_TCB_RESUME, 0, NULL, 0, NULL), SEPTA_OK);
+	CU_ASSERT_EQUAL(t->state, TCB_RUNNABLE);
+	CU_ASSERT_EQUAL(t->regs.elr, 0x4000);
+	clean_up();
+}
+
 /* An interrupt bound to a notification nobody waits on: deleting the
  * notification unbinds it (an Ack then says no notification is set), so
  * the interrupt never signals freed memory, or an object made there. */
@@ -323,6 +359,8 @@ void suite_caps_ipc(void)
 		    test_fault_reply_without_value);
 	CU_add_test(s, "a fault message is cut at its store, whole",
 		    test_fault_message_cut_at_store);
+	CU_add_test(s, "a fault whose endpoint goes leaves its thread as it was",
+		    test_fault_endpoint_deleted_under_fault);
 	CU_add_test(s, "a deleted notification is not signalled",
 		    test_deleted_notification_not_signalled);
 	CU_add_test(s, "an IPC buffer needs Read and Write",
