@@ -299,6 +299,48 @@ static void test_deleted_notification_not_signalled(void)
 	clean_up();
 }
 
+/* The physical address VSPACE_QUERY finds at ipa in the VSpace at vs. */
+static uint64_t query_pa(uint64_t vs, uint64_t ipa)
+{
+	CU_ASSERT_EQUAL(kfix_call(vs, SEPTA_VSPACE_QUERY, 0, NULL, 1, &ipa), SEPTA_OK);
+	return msg_get(kf.caller, 0);
+}
+
+static long map_at(uint64_t cap, uint64_t label, uint64_t vs, unsigned n,
+		   const uint64_t *args)
+{
+	return kfix_call(cap, label, 1, &vs, n, args);
+}
+
+/* Each frame capability owns the mapping it made: deleting it removes
+ * that mapping, whether it is a copy (not final) or the last one. */
+static void test_deleted_frame_capability_unmaps(void)
+{
+	const uint64_t vs = 60, pt = 61, f = 62, copy = 63;
+	const uint64_t table[] = {0, 3}, at_copy[] = {0x1000, SEPTA_MAP_R, SEPTA_OWNED},
+		       at_f[] = {0x2000, SEPTA_MAP_R, SEPTA_OWNED};
+	uint64_t pa;
+
+	kfix_reset();
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_VSPACE, 32, vs, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_PAGE_TABLE, 0, pt, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(map_at(pt, SEPTA_PAGE_TABLE_MAP, vs, 2, table), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_4K, 0, f, 1), SEPTA_OK);
+	pa = kf.root[f].cap.obj;
+	CU_ASSERT_EQUAL(kfix_copy(copy, f, SEPTA_RIGHTS_ALL), SEPTA_OK);
+	CU_ASSERT_EQUAL(map_at(copy, SEPTA_FRAME_MAP, vs, 3, at_copy), SEPTA_OK);
+	CU_ASSERT_EQUAL(map_at(f, SEPTA_FRAME_MAP, vs, 3, at_f), SEPTA_OK);
+	CU_ASSERT_EQUAL(query_pa(vs, 0x1000), pa);
+	CU_ASSERT_EQUAL(query_pa(vs, 0x2000), pa);
+	CU_ASSERT_EQUAL(kfix_delete(copy), SEPTA_OK);
+	CU_ASSERT_EQUAL(query_pa(vs, 0x1000), 0);
+	CU_ASSERT_EQUAL(query_pa(vs, 0x2000), pa);
+	CU_ASSERT(cdt_is_final(&kf.root[f]));
+	CU_ASSERT_EQUAL(kfix_delete(f), SEPTA_OK);
+	CU_ASSERT_EQUAL(query_pa(vs, 0x2000), 0);
+	clean_up();
+}
+
 /* The kernel writes each message into the buffer: a frame capability
  * without Write (or without Read) is no IPC buffer. */
 static void test_buffer_needs_read_and_write(void)
@@ -363,6 +405,8 @@ void suite_caps_ipc(void)
 		    test_fault_endpoint_deleted_under_fault);
 	CU_add_test(s, "a deleted notification is not signalled",
 		    test_deleted_notification_not_signalled);
+	CU_add_test(s, "a deleted frame capability takes its mapping",
+		    test_deleted_frame_capability_unmaps);
 	CU_add_test(s, "an IPC buffer needs Read and Write",
 		    test_buffer_needs_read_and_write);
 	CU_add_test(s, "derivation tree edges: empty slots, Untypeds", test_cdt_edges);
