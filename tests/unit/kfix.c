@@ -4,6 +4,7 @@
 #include <object/delete.h>
 #include <object/invoke.h>
 #include <object/tcb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kfix.h"
@@ -182,12 +183,31 @@ void kfix_setup(void)
 	cdt_insert(NULL, &kf.root[0], &kf.root_cap);
 }
 
+/* What a test made from the Untyped may sit in the kernel's own lists (a
+ * TCB in a run queue, a thread waiting on an endpoint): its memory is
+ * freed only after the kernel let go of all of it, by a revoke of the
+ * Untyped through the kernel's own code, with the tree left sound. A test
+ * that broke the kernel's state (a bug under test) leaves its memory
+ * allocated instead, so that whatever still points into it finds what it
+ * left there, never freed or reused memory: the next test starts afresh
+ * all the same, and one bug fails one test. */
 void kfix_teardown(void)
 {
+	bool clean;
+
+	kf.step_limit = 0;
+	clean = kfix_revoke(kf.ut_slot) == SEPTA_OK && kfix_tree_problems() == 0;
+	if (!clean) {
+		fprintf(stderr, "kfix: the kernel still holds what the test made; its "
+				"memory is kept\n");
+		kf = (struct kfix){0};
+		return;
+	}
 	free(kf.root);
 	free(kf.caller);
 	free(kf.buf);
 	free(kf.ut_mem);
+	kf = (struct kfix){0};
 }
 
 long kfix_call(uint64_t cptr, uint64_t label, unsigned ncaps, const uint64_t *caps,
@@ -200,10 +220,12 @@ long kfix_call(uint64_t cptr, uint64_t label, unsigned ncaps, const uint64_t *ca
 		kf.buf->caps_or_badges[i] = caps[i];
 	for (unsigned i = 0; i < nargs; i++)
 		msg_set(kf.caller, i, args[i]);
-	/* A call that restarts (ELR back on its SVC) is made again. */
+	/* A call that restarts (ELR back on its SVC) is made again, within
+	 * a bound: one that restarts for ever is a bug, and its test fails
+	 * on the result instead of hanging. */
 	kf.steps = 0;
 	do {
-		if (kf.step_limit && kf.steps == kf.step_limit)
+		if (kf.steps == (kf.step_limit ? kf.step_limit : KFIX_RESTARTS_MAX))
 			return INV_RESTART;
 		err = cspace_lookup_cap(&kf.root_cap, cptr, &slot);
 		if (err)

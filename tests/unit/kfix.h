@@ -7,6 +7,8 @@
 
 #define KFIX_UT_BITS   22
 #define KFIX_ROOT_BITS 8
+/* As the fuzzer's bound: no operation of the fixture's size takes more. */
+#define KFIX_RESTARTS_MAX 100000u
 
 struct kfix {
 	struct cte *root;    /* KFIX_ROOT_BITS slots */
@@ -16,14 +18,15 @@ struct kfix {
 	void *ut_mem;
 	uint64_t ut_slot;
 	/* A call that restarts is made again, at most step_limit times in
-	 * all if that is not 0 (then kfix_call returns INV_RESTART); steps
-	 * counts the kernel entries of the last call. */
+	 * all (KFIX_RESTARTS_MAX if 0), then kfix_call returns INV_RESTART;
+	 * steps counts the kernel entries of the last call. */
 	unsigned step_limit, steps;
 };
 
 extern struct kfix kf;
 
 void kfix_setup(void);
+/* Frees the fixture once the kernel holds nothing of it (see kfix.c). */
 void kfix_teardown(void);
 /* The same as CUnit suite hooks, and a fresh fixture between tests. */
 int kfix_suite_init(void);

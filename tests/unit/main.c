@@ -2,10 +2,18 @@
  * on a registered test that did not run, and on a test that asserted
  * nothing (it could not have failed). */
 #include <CUnit/Basic.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "tests.h"
+
+/* A test still running after this long is stuck (each takes well under a
+ * second): a backstop below ctest's limit, which names the test. */
+#define UNIT_TEST_LIMIT_S 60
+#define UNIT_STR(x)	  #x
+#define UNIT_XSTR(x)	  UNIT_STR(x)
 
 static const struct {
 	const char *name;
@@ -62,6 +70,21 @@ static struct guard {
 } * guards;
 static unsigned nguards, empty_tests;
 
+static const char *running;
+
+static void stuck(int sig)
+{
+	static const char what[] = "\nsepta_unit: stuck, still running after " UNIT_XSTR(
+	    UNIT_TEST_LIMIT_S) " s: ";
+
+	(void)sig;
+	/* Only what a signal handler may call. */
+	if (write(2, what, sizeof(what) - 1) < 0 ||
+	    write(2, running, strlen(running)) < 0 || write(2, "\n", 1) < 0)
+		_exit(3);
+	_exit(3);
+}
+
 static void guarded(void)
 {
 	CU_pTest t = CU_get_current_test();
@@ -70,7 +93,10 @@ static void guarded(void)
 	for (unsigned i = 0; i < nguards; i++) {
 		if (guards[i].test != t)
 			continue;
+		running = t->pName;
+		alarm(UNIT_TEST_LIMIT_S);
 		guards[i].fn();
+		alarm(0);
 		if (CU_get_number_of_asserts() == before) {
 			empty_tests++;
 			CU_FAIL("the test made no assertion");
@@ -118,6 +144,7 @@ int main(int argc, char **argv)
 		return 2;
 	registered = CU_get_registry()->uiNumberOfTests;
 	guard_all();
+	signal(SIGALRM, stuck);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();
