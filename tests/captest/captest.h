@@ -16,7 +16,7 @@
 #define CNODE	  SEPTA_CAP_INIT_CNODE
 #define DEPTH	  64
 #define VSPACE	  SEPTA_CAP_INIT_VSPACE
-#define ROOT_PRIO 200 /* the suite's own priority, set at start */
+#define ROOT_PRIO 200 /* the priority a test starts at */
 #define HIGH_PRIO 250 /* above it: runs as soon as it can */
 #define LOW_PRIO  100 /* below it: runs only when the suite blocks */
 
@@ -25,6 +25,9 @@ struct captest_ctx {
 	uint64_t slot_next; /* next free slot of this test */
 	unsigned threads;   /* threads spawned in this test */
 	uint64_t vspace;    /* VSpace for spawn(); 0: the root task's */
+	/* The test's own thread (runner.c): its "self", not the root task's
+	 * initial TCB, which is the suite's. */
+	uint64_t self;
 };
 extern struct captest_ctx ct;
 extern const struct septa_bootinfo *bi;

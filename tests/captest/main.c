@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "captest.h"
+#include "runner.h"
 
 #define TEST_UT_BITS 22
 #define MAX_THREADS  8
@@ -29,12 +30,12 @@ void yield_until(volatile uint64_t *v)
 
 void join_lower(volatile uint64_t *v)
 {
-	long err = septa_tcb_set_priority(SEPTA_CAP_INIT_TCB, 1);
+	long err = septa_tcb_set_priority(ct.self, 1);
 
 	if (err)
 		harness_fail(__FILE__, __LINE__, "dropping the suite's priority", err, 0);
 	yield_until(v);
-	err = septa_tcb_set_priority(SEPTA_CAP_INIT_TCB, ROOT_PRIO);
+	err = septa_tcb_set_priority(ct.self, ROOT_PRIO);
 	if (err)
 		harness_fail(__FILE__, __LINE__, "restoring the suite's priority", err,
 			     0);
@@ -85,17 +86,13 @@ uint64_t spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, uint64_t fault
 static int before(const char *name)
 {
 	ct = (struct captest_ctx){.slot_next = first_slot};
+	/* runner_run() makes the test's thread, ct.self. */
 	if (septa_untyped_retype(big_ut, SEPTA_OBJ_UNTYPED, TEST_UT_BITS, CNODE, 0, 0,
 				 ut_slot, 1) != SEPTA_OK) {
 		printf("     %s: no untyped for the test\n", name);
 		return -1;
 	}
 	ct.ut = ut_slot;
-	/* Where a test left the suite's receive slot, capabilities must not
-	 * land in the next test's slots. */
-	septa_ipc_buffer()->receive_cnode = 0;
-	septa_ipc_buffer()->receive_index = 0;
-	septa_ipc_buffer()->receive_depth = 0;
 	return 0;
 }
 
@@ -199,10 +196,13 @@ static const char *const may_skip[] = {"guest_wfi_waiter_deleted",
 
 int main(void)
 {
-	unsigned best = 0;
+	struct harness_hooks hooks = {before, after, may_skip, runner_run};
+	const struct harness_test *list;
+	unsigned best = 0, n = 0;
 
 	bi = septa_bootinfo();
-	if (septa_tcb_set_priority(SEPTA_CAP_INIT_TCB, ROOT_PRIO) != SEPTA_OK)
+	/* Above every test's thread: it waits for them (runner.c). */
+	if (septa_tcb_set_priority(SEPTA_CAP_INIT_TCB, SEPTA_PRIO_MAX) != SEPTA_OK)
 		printf("captest: cannot set own priority\n");
 	for (unsigned i = 1; i < bi->untyped_count; i++)
 		if (!bi->untyped[i].is_device &&
@@ -210,10 +210,17 @@ int main(void)
 			best = i;
 	big_ut = bi->untyped_slot + best;
 	big_bits = bi->untyped[best].size_bits;
-	ut_slot = bi->first_free_slot;
+	/* The test's thread and its endpoint first, then the test's slots. */
+	runner_init(big_ut, bi->first_free_slot);
+	ut_slot = bi->first_free_slot + 2;
 	first_slot = ut_slot + 1;
+	list = runner_selftest(&n);
+	if (list) {
+		printf("captest: the harness's self-test, %u tests\n", n);
+		septa_shutdown(harness_run_list(&hooks, list, n));
+	}
 	printf("captest: %u tests, untyped of 2^%u bytes\n", harness_count,
 	       bi->untyped[best].size_bits);
-	septa_shutdown(harness_run(&(struct harness_hooks){before, after, may_skip}));
+	septa_shutdown(harness_run(&hooks));
 	return 1;
 }

@@ -213,7 +213,7 @@ void test_bad_vcpu_set_tcb_state(void)
 
 	CHECK(v);
 	/* The calling thread cannot become a guest under its own feet. */
-	CHECK_EQ(septa_vcpu_set_tcb(v, SEPTA_CAP_INIT_TCB), SEPTA_E_STATE);
+	CHECK_EQ(septa_vcpu_set_tcb(v, ct.self), SEPTA_E_STATE);
 	CHECK_MARKED(v);
 	CHECK_UNBOUND(v);
 }

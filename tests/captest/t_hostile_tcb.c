@@ -306,7 +306,7 @@ void test_bad_tcb_read_registers_state(void)
 	uint64_t regs[2];
 
 	/* Its own registers are being used to make this very call. */
-	CHECK_EQ(septa_tcb_read_registers(SEPTA_CAP_INIT_TCB, 2, regs), SEPTA_E_STATE);
+	CHECK_EQ(septa_tcb_read_registers(ct.self, 2, regs), SEPTA_E_STATE);
 }
 
 void test_bad_tcb_write_registers_range(void)
@@ -335,8 +335,7 @@ void test_bad_tcb_write_registers_state_self(void)
 {
 	uint64_t regs[2] = {0, 0};
 
-	CHECK_EQ(septa_tcb_write_registers(SEPTA_CAP_INIT_TCB, 0, 2, regs),
-		 SEPTA_E_STATE);
+	CHECK_EQ(septa_tcb_write_registers(ct.self, 0, 2, regs), SEPTA_E_STATE);
 }
 
 void test_bad_tcb_write_registers_state_resume(void)

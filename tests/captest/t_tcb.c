@@ -190,7 +190,7 @@ void test_registers_bad_input(void)
 {
 	uint64_t regs[34];
 
-	CHECK_EQ(septa_tcb_read_registers(SEPTA_CAP_INIT_TCB, 2, regs), SEPTA_E_STATE);
+	CHECK_EQ(septa_tcb_read_registers(ct.self, 2, regs), SEPTA_E_STATE);
 	uint64_t t = mk(SEPTA_OBJ_TCB, 0);
 	CHECK_EQ(septa_tcb_read_registers(t, 0, regs), SEPTA_E_RANGE);
 	CHECK_EQ(septa_tcb_read_registers(t, 34, regs), SEPTA_E_RANGE);

@@ -152,7 +152,7 @@ void test_vcpu_bad_input(void)
 
 	CHECK(v && v2 && t);
 	CHECK_EQ(septa_vcpu_set_tcb(v, v2), SEPTA_E_CAP_TYPE);
-	CHECK_EQ(septa_vcpu_set_tcb(v, SEPTA_CAP_INIT_TCB), SEPTA_E_STATE);
+	CHECK_EQ(septa_vcpu_set_tcb(v, ct.self), SEPTA_E_STATE);
 	CHECK_EQ(septa_vcpu_set_tcb(v, t), 0);
 	CHECK_EQ(septa_vcpu_set_tcb(v, t), SEPTA_E_IN_USE);
 	CHECK_EQ(septa_vcpu_set_tcb(v2, t), SEPTA_E_IN_USE);

@@ -4,16 +4,13 @@
 
 struct harness_state harness;
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+const struct harness_test harness_tests[] = {
 #define T(name) {#name, test_##name},
 #include <tests.def>
 #undef T
 };
 
-const unsigned harness_count = sizeof(tests) / sizeof(tests[0]);
+const unsigned harness_count = sizeof(harness_tests) / sizeof(harness_tests[0]);
 
 void harness_fail(const char *file, int line, const char *what, long got, long want)
 {
@@ -32,17 +29,26 @@ static int may_skip(const struct harness_hooks *hooks, const char *name)
 
 int harness_run(const struct harness_hooks *hooks)
 {
+	return harness_run_list(hooks, harness_tests, harness_count);
+}
+
+int harness_run_list(const struct harness_hooks *hooks, const struct harness_test *tests,
+		     unsigned n)
+{
 	unsigned passed = 0, skipped = 0;
 
-	for (unsigned i = 0; i < harness_count; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		harness = (struct harness_state){0};
 		printf("run  %s\n", tests[i].name);
 		if (hooks->before && hooks->before(tests[i].name)) {
 			harness.failed = 1;
 		} else {
-			tests[i].fn();
-			/* Always, also after a failed check: the next test starts
-			 * clean, so one bug fails one test. */
+			if (!hooks->run)
+				tests[i].fn();
+			else if (hooks->run(tests[i].name, tests[i].fn))
+				harness.failed = 1;
+			/* Always, also after a failed check or a crash: the next
+			 * test starts clean, so one bug fails one test. */
 			if (hooks->after && hooks->after(tests[i].name))
 				harness.failed = 1;
 		}
@@ -61,8 +67,8 @@ int harness_run(const struct harness_hooks *hooks)
 		passed += !harness.failed && !harness.skipped;
 		skipped += !harness.failed && harness.skipped;
 	}
-	printf("%u passed, %u failed, %u skipped\n", passed,
-	       harness_count - passed - skipped, skipped);
+	printf("%u passed, %u failed, %u skipped\n", passed, n - passed - skipped,
+	       skipped);
 	/* A skip is counted apart: the suite's pin says how many, and which. */
-	return passed + skipped == harness_count ? 0 : 1;
+	return passed + skipped == n ? 0 : 1;
 }

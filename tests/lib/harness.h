@@ -9,7 +9,9 @@
  * crashes the suite is named by the last such line), then its outcome,
  * "ok  ", "FAIL" or "skip" and the name (a skip with its reason), and at
  * the end the totals "N passed, N failed, N skipped", which tests/system
- * pins to the count tests.def registers.
+ * pins to the count tests.def registers. A suite whose hooks run each test
+ * in a thread of its own reports a test that crashes as failed, by name,
+ * and goes on with the next one.
  */
 #pragma once
 
@@ -62,12 +64,24 @@ struct harness_hooks {
 	int (*before)(const char *name);
 	int (*after)(const char *name);
 	const char *const *may_skip;
+	/* Runs fn (NULL: the harness calls it itself); non-zero if it did not
+	 * come back (it crashed), having said how: the test fails, and
+	 * after() cleans up as after any other. */
+	int (*run)(const char *name, void (*fn)(void));
 };
 
-/* How many tests tests.def lists. */
+struct harness_test {
+	const char *name;
+	void (*fn)(void);
+};
+/* The tests tests.def lists, in its order, and how many. */
+extern const struct harness_test harness_tests[];
 extern const unsigned harness_count;
 /* Runs every test and prints the report; 0 if none failed, else 1. */
 int harness_run(const struct harness_hooks *hooks);
+/* The same for the n tests of list (a suite's self-test of the harness). */
+int harness_run_list(const struct harness_hooks *hooks, const struct harness_test *list,
+		     unsigned n);
 
 #define T(name) void test_##name(void);
 #include <tests.def>

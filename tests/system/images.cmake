@@ -6,6 +6,10 @@ foreach(kind null ro-write xn-exec undef kernel)
   septa_image(test-fault-${kind} KERNEL septa_kernel_test ROOT fault AS fault-${kind})
 endforeach()
 septa_image(test-captest KERNEL septa_kernel_test ROOT captest)
+# captest's harness tested: a test that crashes, one that spins (runner.c).
+foreach(kind crash spin)
+  septa_image(test-captest-${kind} KERNEL septa_kernel_test ROOT captest AS captest-${kind})
+endforeach()
 # The on-target fuzzer, once per seed: it takes its seed from the name.
 foreach(seed 1 2 3 4)
   septa_image(test-kfuzz-${seed} KERNEL septa_kernel_test ROOT kfuzz AS kfuzz-${seed})

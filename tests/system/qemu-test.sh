@@ -100,6 +100,8 @@ echo "----"
 fail=0
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "FAIL: timed out after ${timeout}s"
+	# What it was doing (a suite's "run  NAME": the test that hung).
+	echo "      its last line: $(grep -v "^qemu-system" "$log" | tail -n 1)"
 	fail=1
 elif [ "$rc" != "$status" ]; then
 	echo "FAIL: exit status $rc, want $status"
