@@ -1,7 +1,7 @@
 /*
  * memtest's setup (the borrower VSpace and the probe threads) and the probe
- * itself; tests/lib/harness.c runs the tests. Packed as "memsrvbench" it
- * runs the benchmark instead.
+ * itself; tests/lib/harness.c runs the tests, each in a thread of its own
+ * (runner.c). Packed as "memsrvbench" it runs the benchmark instead.
  */
 #include <stdio.h>
 #include <string.h>
@@ -97,6 +97,10 @@ int memtest_setup(void)
 
 int main(void)
 {
+	struct harness_hooks hooks = {.after = memtest_after, .run = memtest_run};
+	const struct harness_test *list;
+	unsigned n = 0;
+
 	printf("memtest: client %u of memsrv, '%s'\n", septa_bootinfo()->client_id,
 	       septa_bootinfo()->root_name);
 	if (memtest_setup()) {
@@ -109,7 +113,18 @@ int main(void)
 		memsrv_shutdown(EP, harness.failed);
 		return 1;
 	}
+	if (memtest_runner_setup()) {
+		printf("memtest: cannot make the tests' thread\n");
+		memsrv_shutdown(EP, 1);
+		return 1;
+	}
+	list = memtest_selftest(&n);
+	if (list) {
+		printf("memtest: the harness's self-test, %u tests\n", n);
+		memsrv_shutdown(EP, harness_run_list(&hooks, list, n));
+		return 1;
+	}
 	printf("memtest: %u tests, borrower VSpace is client %u\n", harness_count, mt.b);
-	memsrv_shutdown(EP, harness_run(&(struct harness_hooks){.after = memtest_after}));
+	memsrv_shutdown(EP, harness_run(&hooks));
 	return 1;
 }

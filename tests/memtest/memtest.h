@@ -48,6 +48,11 @@ uint64_t pa_of(uint64_t vspace, uint64_t ipa);
 /* What the kernel maps at ipa: q[0] pa, q[1] level, q[2] rights, q[3] tag. */
 void kq(uint64_t vspace, uint64_t ipa, uint64_t q[4]);
 void memtest_bench(void);
+/* runner.c: each test in a thread of its own; the harness's run hook. */
+int memtest_runner_setup(void);
+int memtest_run(const char *name, void (*fn)(void));
+/* The list packed as "memtest-crash" runs (its n tests), or NULL. */
+const struct harness_test *memtest_selftest(unsigned *n);
 /* cleanup.c: every memsrv_alloc of memtest is recorded, and after each test
  * memtest_after() gives back what it left (non-zero if it left anything). */
 long memtest_alloc(uint64_t ep, uint64_t pages, uint64_t align, uint64_t ipa,

@@ -21,6 +21,9 @@ septa_image(bench-bound KERNEL septa_kernel_stats ROOT boundbench)
 set(MEMTEST_QUOTA FILES memsrv.quota=${CMAKE_SOURCE_DIR}/tests/memtest/memsrv.quota)
 septa_image(test-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memtest=memtest
   ${MEMTEST_QUOTA})
+# memtest's harness tested: a test that crashes (tests/memtest/runner.c).
+septa_image(test-memsrv-crash KERNEL septa_kernel_test ROOT memsrv
+  SERVERS memtest-crash=memtest ${MEMTEST_QUOTA})
 septa_image(bench-memsrv KERNEL septa_kernel_test ROOT memsrv SERVERS memsrvbench=memtest)
 # vmsrv scenarios: memsrv, vmsrv and the guests of tests/system/vms/NAME.dts.
 set(VMS ${CMAKE_SOURCE_DIR}/tests/system/vms)
