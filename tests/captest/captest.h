@@ -5,7 +5,9 @@
  * emptied, so tests cannot disturb each other.
  *
  * Adding a test: write `void test_NAME(void)` with CHECK/CHECK_EQ
- * (tests/lib/harness.h), and add `T(NAME)` to tests.def.
+ * (tests/lib/harness.h), and add `T(NAME)` to tests.def. It runs in a
+ * thread of its own (runner.c), ct.self: SEPTA_CAP_INIT_TCB is the
+ * suite's thread, not the test's.
  */
 #pragma once
 #include "harness.h"
