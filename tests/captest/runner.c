@@ -9,9 +9,10 @@
  * the suite's.
  *
  * A test that hangs cannot be stopped from here: EL0 has no timer it may
- * program (CNTKCTL_EL1 lets it read the counter only), and the suite
- * blocks while the test runs. Its "run  NAME" is then the console's last
- * line, which qemu-test.sh prints when its time limit ends the run.
+ * program (CNTKCTL_EL1 lets it read the counter only; a guest vCPU's timer
+ * would take a vCPU and a VMID from the tests that count them), and the
+ * suite blocks while the test runs. Its "run  NAME" is then the console's
+ * last line, which qemu-test.sh prints when its time limit ends the run.
  *
  * Packed as "captest-crash" or "captest-spin" (tests/system), the suite
  * runs a few registered tests around one that crashes, or spins, instead:
