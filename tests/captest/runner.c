@@ -23,14 +23,23 @@
 #include "captest.h"
 #include "runner.h"
 
-#define TEST_STACK_SIZE SEPTA_ROOT_STACK_SIZE /* what the root task's has */
 /* The test thread's IPC buffer: the last spare frame (spawn() takes them
  * from the first). */
-#define TEST_BUFFER    (SEPTA_ROOT_SPARE_PAGES - 1)
-#define TEST_BUF_IPA   (SEPTA_ROOT_SPARE_BASE + TEST_BUFFER * 4096ULL)
-#define LABEL_FINISHED 0x7e57 /* the test thread's last message: it returned */
+#define TEST_BUFFER  (SEPTA_ROOT_SPARE_PAGES - 1)
+#define TEST_BUF_IPA (SEPTA_ROOT_SPARE_BASE + TEST_BUFFER * 4096ULL)
+/* Its stack: the spare frames just below the buffer, as large as the root
+ * task's stack, and below them a guard page left mapped with no access (a
+ * stack in the suite's .bss would overflow into the runner's own state,
+ * silently, where the root task's stack has nothing mapped below it). */
+#define TEST_STACK_PAGES (SEPTA_ROOT_STACK_SIZE / 4096)
+#define TEST_STACK_TOP	 TEST_BUF_IPA
+#define TEST_GUARD	 (TEST_BUFFER - TEST_STACK_PAGES - 1)
+#define TEST_GUARD_IPA	 (SEPTA_ROOT_SPARE_BASE + TEST_GUARD * 4096ULL)
+#define LABEL_FINISHED	 0x7e57 /* the test thread's last message: it returned */
 
-static uint8_t test_stack[TEST_STACK_SIZE] __attribute__((aligned(16)));
+/* spawn() (main.c) takes spare frames 0-7 for its threads' buffers. */
+_Static_assert(TEST_GUARD >= 8, "the test's stack clear of spawn()'s buffers");
+
 static uint64_t from_ut, tcb_slot, ep_slot;
 
 static void test_thread(void (*fn)(void), uint64_t ep, struct septa_ipc_buffer *buf)
@@ -45,9 +54,14 @@ static void test_thread(void (*fn)(void), uint64_t ep, struct septa_ipc_buffer *
 
 void runner_init(uint64_t ut, uint64_t first)
 {
+	long err;
+
 	from_ut = ut;
 	tcb_slot = first;
 	ep_slot = first + 1;
+	err = septa_vspace_protect(VSPACE, TEST_GUARD_IPA, 4096, 0, 0, NULL, NULL);
+	if (err)
+		printf("     runner: no guard page below the test's stack: %ld\n", err);
 }
 
 static void report_fault(const struct septa_msg *m)
@@ -69,7 +83,7 @@ static void report_fault(const struct septa_msg *m)
 int runner_run(const char *name, void (*fn)(void))
 {
 	uint64_t regs[5] = {(uint64_t)(uintptr_t)test_thread,
-			    (uint64_t)(uintptr_t)(test_stack + TEST_STACK_SIZE),
+			    TEST_STACK_TOP,
 			    (uint64_t)(uintptr_t)fn, ep_slot, TEST_BUF_IPA};
 	struct septa_msg m = {0};
 	int crashed = 1;
@@ -121,6 +135,25 @@ static void crash_fault(void)
 	CHECK(!"survived a store to an unmapped address");
 }
 
+/* Deeper than the test's stack, a frame at a time, as a runaway recursion
+ * goes: it reaches the guard page and crashes, never the suite's memory. */
+static unsigned overflow_frames(unsigned depth)
+{
+	volatile uint8_t frame[1024];
+
+	frame[0] = (uint8_t)depth;
+	frame[sizeof(frame) - 1] = (uint8_t)depth;
+	if (depth == 0)
+		return frame[0];
+	return overflow_frames(depth - 1) + frame[sizeof(frame) - 1];
+}
+
+static void crash_overflow(void)
+{
+	CHECK(overflow_frames(2 * TEST_STACK_PAGES * 4) != 1);
+	CHECK(!"survived a recursion twice as deep as its stack");
+}
+
 static void crash_spin(void)
 {
 	for (volatile int forever = 1; forever;)
@@ -129,7 +162,7 @@ static void crash_spin(void)
 
 const struct harness_test *runner_selftest(unsigned *n)
 {
-	static struct harness_test list[4];
+	static struct harness_test list[5];
 	const char *me = bi->root_name;
 
 	if (harness_count < 3)
@@ -138,9 +171,14 @@ const struct harness_test *runner_selftest(unsigned *n)
 	list[0] = harness_tests[0];
 	list[2] = harness_tests[1];
 	list[3] = harness_tests[2];
-	if (strcmp(me, "captest-crash") == 0)
+	if (strcmp(me, "captest-crash") == 0) {
+		/* And one whose stack overflows, between two that pass. */
 		list[1] = (struct harness_test){"crash_fault", crash_fault};
-	else if (strcmp(me, "captest-spin") == 0)
+		list[3] = (struct harness_test){"crash_overflow", crash_overflow};
+		list[4] = harness_tests[2];
+		*n = 5;
+		return list;
+	} else if (strcmp(me, "captest-spin") == 0)
 		list[1] = (struct harness_test){"crash_spin", crash_spin};
 	else
 		return NULL;
