@@ -10,7 +10,8 @@
  * own thread is listed in in_main_thread and runs there.
  *
  * Packed as "memtest-crash" (tests/system), memtest runs three registered
- * tests around one that allocates a page and crashes instead.
+ * tests around one that allocates a page and crashes, and one whose stack
+ * overflows.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,9 +19,15 @@
 
 #define TEST_PRIO      100 /* memsrv's for a server, and its MCP: as memtest runs */
 #define TEST_BUF_IPA   0x38000000ULL /* free: below every test's addresses */
-#define LABEL_FINISHED 0x7e57	     /* the test thread's last message: it returned */
+/* Its stack: frames of memtest's own just below the buffer, as large as
+ * memtest's own stack, with nothing mapped under them, so that a stack
+ * that overflows crashes the test there (in memtest's .bss it ran into the
+ * runner's and memtest's own state, silently). */
+#define TEST_STACK_PAGES (SEPTA_ROOT_STACK_SIZE / PAGE)
+#define TEST_STACK_TOP	 TEST_BUF_IPA
+#define TEST_STACK_IPA	 (TEST_STACK_TOP - TEST_STACK_PAGES * PAGE)
+#define LABEL_FINISHED	 0x7e57 /* the test thread's last message: it returned */
 
-static uint8_t test_stack[SEPTA_ROOT_STACK_SIZE] __attribute__((aligned(16)));
 static uint64_t test_tcb, test_ep;
 
 static void test_thread(void (*fn)(void), uint64_t ep, struct septa_ipc_buffer *buf)
@@ -44,6 +51,14 @@ int memtest_runner_setup(void)
 	const struct septa_table_source src = {table, NULL, NULL};
 	uint64_t buf = mk(SEPTA_OBJ_FRAME_4K, 0);
 
+	for (uint64_t i = 0; i < TEST_STACK_PAGES; i++) {
+		uint64_t f = mk(SEPTA_OBJ_FRAME_4K, 0);
+
+		if (!f || septa_frame_map_with_tables(f, MY_VS, TEST_STACK_IPA + i * PAGE,
+						      SEPTA_MAP_R | SEPTA_MAP_W,
+						      SEPTA_OWNED, &src, NULL))
+			return -1;
+	}
 	test_tcb = mk(SEPTA_OBJ_TCB, 0);
 	test_ep = mk(SEPTA_OBJ_ENDPOINT, 0);
 	if (!buf || !test_tcb || !test_ep ||
@@ -52,6 +67,7 @@ int memtest_runner_setup(void)
 					NULL) ||
 	    septa_tcb_configure(test_tcb, test_ep, MEMSRV_CAP_CNODE, MY_VS, buf,
 				TEST_BUF_IPA) ||
+	    septa_tcb_set_mcp(test_tcb, TEST_PRIO) ||
 	    septa_tcb_set_priority(test_tcb, TEST_PRIO))
 		return -1;
 	return 0;
@@ -72,7 +88,7 @@ static int runs_in_main_thread(const char *name)
 int memtest_run(const char *name, void (*fn)(void))
 {
 	uint64_t regs[5] = {(uint64_t)(uintptr_t)test_thread,
-			    (uint64_t)(uintptr_t)(test_stack + sizeof(test_stack)),
+			    TEST_STACK_TOP,
 			    (uint64_t)(uintptr_t)fn, test_ep, TEST_BUF_IPA};
 	struct septa_msg m = {0};
 	long err;
@@ -116,16 +132,36 @@ static void crash_fault(void)
 	CHECK(!"survived a store to an unmapped address");
 }
 
+/* Deeper than the test's stack, a frame at a time: it crashes on what is
+ * mapped below it, nothing. */
+static unsigned overflow_frames(unsigned depth)
+{
+	volatile uint8_t frame[1024];
+
+	frame[0] = (uint8_t)depth;
+	frame[sizeof(frame) - 1] = (uint8_t)depth;
+	if (depth == 0)
+		return frame[0];
+	return overflow_frames(depth - 1) + frame[sizeof(frame) - 1];
+}
+
+static void crash_overflow(void)
+{
+	CHECK(overflow_frames(2 * TEST_STACK_PAGES * 4) != 1);
+	CHECK(!"survived a recursion twice as deep as its stack");
+}
+
 const struct harness_test *memtest_selftest(unsigned *n)
 {
-	static struct harness_test list[4];
+	static struct harness_test list[5];
 
 	if (harness_count < 3 || strcmp(septa_bootinfo()->root_name, "memtest-crash"))
 		return NULL;
 	list[0] = harness_tests[0];
 	list[1] = (struct harness_test){"crash_fault", crash_fault};
 	list[2] = harness_tests[1];
-	list[3] = harness_tests[2];
-	*n = 4;
+	list[3] = (struct harness_test){"crash_overflow", crash_overflow};
+	list[4] = harness_tests[2];
+	*n = 5;
 	return list;
 }
