@@ -82,8 +82,7 @@ static void report_fault(const struct septa_msg *m)
  * is free again. */
 int runner_run(const char *name, void (*fn)(void))
 {
-	uint64_t regs[5] = {(uint64_t)(uintptr_t)test_thread,
-			    TEST_STACK_TOP,
+	uint64_t regs[5] = {(uint64_t)(uintptr_t)test_thread, TEST_STACK_TOP,
 			    (uint64_t)(uintptr_t)fn, ep_slot, TEST_BUF_IPA};
 	struct septa_msg m = {0};
 	int crashed = 1;

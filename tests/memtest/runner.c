@@ -17,8 +17,8 @@
 #include <string.h>
 #include "memtest.h"
 
-#define TEST_PRIO      100 /* memsrv's for a server, and its MCP: as memtest runs */
-#define TEST_BUF_IPA   0x38000000ULL /* free: below every test's addresses */
+#define TEST_PRIO    100 /* memsrv's for a server, and its MCP: as memtest runs */
+#define TEST_BUF_IPA 0x38000000ULL /* free: below every test's addresses */
 /* Its stack: frames of memtest's own just below the buffer, as large as
  * memtest's own stack, with nothing mapped under them, so that a stack
  * that overflows crashes the test there (in memtest's .bss it ran into the
@@ -87,8 +87,7 @@ static int runs_in_main_thread(const char *name)
 
 int memtest_run(const char *name, void (*fn)(void))
 {
-	uint64_t regs[5] = {(uint64_t)(uintptr_t)test_thread,
-			    TEST_STACK_TOP,
+	uint64_t regs[5] = {(uint64_t)(uintptr_t)test_thread, TEST_STACK_TOP,
 			    (uint64_t)(uintptr_t)fn, test_ep, TEST_BUF_IPA};
 	struct septa_msg m = {0};
 	long err;
