@@ -68,7 +68,7 @@ FAULTS = q(r"^qemu\.(fault-.*|kernel-exception)$", "test-fault-null", "test-faul
            "test-fault-xn-exec", "test-fault-undef", "test-fault-kernel")
 SUITES = [
     ("kernel/mm/", [(SK, r"^unit\.pgtable"), CAPTEST, KFUZZ]),
-    ("kernel/object/", [(SK, r"^unit\.caps(_ipc)?$"), CAPTEST, MEMTEST, KFUZZ]),
+    ("kernel/object/", [(SK, r"^unit\.caps(_ipc|_objs)?$"), CAPTEST, MEMTEST, KFUZZ]),
     ("kernel/arch/aarch64/s2.c", [CAPTEST, MEMTEST, VMTWO, KFUZZ]),
     ("kernel/arch/aarch64/vgic.c", [CAPTEST, q(r"^qemu\.captest-gicv2$", "test-captest"),
                                     q(r"^qemu\.vm-(two|four)$", "test-vm-two", "test-vm-four"),

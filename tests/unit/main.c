@@ -44,6 +44,8 @@ static const struct {
     {"own_edges", suite_own_edges},
     {"zring", suite_zring},
     {"memsrv_grant", suite_memsrv_grant},
+    {"caps_objs", suite_caps_objs},
+    {"pgtable_edges", suite_pgtable_edges},
 #endif
 };
 

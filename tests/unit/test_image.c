@@ -398,6 +398,32 @@ static void test_elf_refused(void)
 		"blocks with the shareable range's (0x40200000-0x40400000)");
 }
 
+/* The edges of the ELF checks the mutation run found unguarded: segments
+ * that only touch do not overlap, and a segment whose last byte (only)
+ * lies in the shareable range's blocks is refused. */
+static void test_elf_edges(void)
+{
+	elf();
+	ph(1)->p_vaddr = RAM + 0x80100; /* where segment 0 ends */
+	ph(1)->p_memsz = 0x100;
+	CU_ASSERT_EQUAL_FATAL(layout(NULL), IMAGE_OK);
+	CU_ASSERT_EQUAL(lay.nblobs, 2);
+	CU_ASSERT_EQUAL(lay.blobs[1].ipa, RAM + 0x80100);
+	elf();
+	ph(1)->p_vaddr = RAM + 2 * MiB - 0xf;
+	vm.share_base = RAM + 3 * MiB;
+	vm.share_size = 0x1000;
+	REFUSED(layout(NULL), IMAGE_E_FIT,
+		"vm 'g': kernel: module 'k' at 0x401ffff1-0x40200001 would share 2 MiB "
+		"blocks with the shareable range's (0x40200000-0x40400000)");
+	/* One byte lower it ends below them. */
+	elf();
+	ph(1)->p_vaddr = RAM + 2 * MiB - 0x10;
+	vm.share_base = RAM + 3 * MiB;
+	vm.share_size = 0x1000;
+	CU_ASSERT_EQUAL(layout(NULL), IMAGE_OK);
+}
+
 /* What people put where a kernel goes, each named. */
 static void test_foreign(void)
 {
@@ -455,4 +481,5 @@ void suite_image(void)
 	CU_add_test(s, "an ELF64 executable by its segments", test_elf);
 	CU_add_test(s, "ELF64 executables refused", test_elf_refused);
 	CU_add_test(s, "other kinds of file named and refused", test_foreign);
+	CU_add_test(s, "ELF64 segments at the edges of their checks", test_elf_edges);
 }

@@ -24,6 +24,8 @@ void suite_vmsrv_edges(void);
 void suite_bootfmt_edges(void);
 void suite_own_edges(void);
 void suite_memsrv_grant(void);
+void suite_caps_objs(void);
+void suite_pgtable_edges(void);
 
 /* Every test is added through main.c's unit_add_test: a test CUnit refuses
  * (a duplicate name, no suite) fails the run instead of going missing. */
