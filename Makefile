@@ -64,7 +64,7 @@ bench: build
 	  status=$$?; grep -E '^[0-9]+: (\[[a-z]+\] )?[a-z]+bench:' bench.log; \
 	  [ $$status -eq 0 ] || { echo "make bench: a benchmark failed (build/bench.log)" >&2; exit $$status; }; }
 
-# Mutation testing (docs/testing.md): each bug of tests/mutation/mutants.txt
+# Mutation testing (docs/mutation.md): each bug of tests/mutation/mutants.txt
 # planted in a scratch copy of HEAD, one at a time, against the suites that
 # cover its file. MUTANTS picks some (ids, or prefix*); it takes hours.
 mutation:

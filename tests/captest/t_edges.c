@@ -1,6 +1,5 @@
 /*
- * Edges the mutation run found untested (docs/testing.md, "Mutation
- * testing"): each test here fails under the mutant it is named after in
+ * Edges the mutation run found untested (docs/mutation.md): each test here fails under the mutant it is named after in
  * tests/mutation/mutants.txt.
  */
 #include "t_hostile.h"
