@@ -134,22 +134,11 @@ static void crash_fault(void)
 	CHECK(!"survived a store to an unmapped address");
 }
 
-/* Deeper than the test's stack, a frame at a time, as a runaway recursion
- * goes: it reaches the guard page and crashes, never the suite's memory. */
-static unsigned overflow_frames(unsigned depth)
-{
-	volatile uint8_t frame[1024];
-
-	frame[0] = (uint8_t)depth;
-	frame[sizeof(frame) - 1] = (uint8_t)depth;
-	if (depth == 0)
-		return frame[0];
-	return overflow_frames(depth - 1) + frame[sizeof(frame) - 1];
-}
-
+/* Deeper than the test's stack: it must crash below it, never reach the
+ * suite's memory. */
 static void crash_overflow(void)
 {
-	CHECK(overflow_frames(2 * TEST_STACK_PAGES * 4) != 1);
+	CHECK(harness_overflow_frames(2 * TEST_STACK_PAGES * 4) != 1);
 	CHECK(!"survived a recursion twice as deep as its stack");
 }
 

@@ -72,3 +72,14 @@ int harness_run_list(const struct harness_hooks *hooks, const struct harness_tes
 	/* A skip is counted apart: the suite's pin says how many, and which. */
 	return passed + skipped == n ? 0 : 1;
 }
+
+unsigned harness_overflow_frames(unsigned depth)
+{
+	volatile uint8_t frame[1024];
+
+	frame[0] = (uint8_t)depth;
+	frame[sizeof(frame) - 1] = (uint8_t)depth;
+	if (depth == 0)
+		return frame[0];
+	return harness_overflow_frames(depth - 1) + frame[sizeof(frame) - 1];
+}

@@ -82,6 +82,9 @@ int harness_run(const struct harness_hooks *hooks);
 /* The same for the n tests of list (a suite's self-test of the harness). */
 int harness_run_list(const struct harness_hooks *hooks, const struct harness_test *list,
 		     unsigned n);
+/* A runaway recursion for the runners' self-tests: depth frames of 1 KiB,
+ * each written at both ends, so it reaches whatever lies below the stack. */
+unsigned harness_overflow_frames(unsigned depth);
 
 #define T(name) void test_##name(void);
 #include <tests.def>
