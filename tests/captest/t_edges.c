@@ -1,6 +1,6 @@
 /*
- * Edges the mutation run found untested (docs/mutation.md): each test here fails under the mutant it is named after in
- * tests/mutation/mutants.txt.
+ * Edges the mutation run found untested (docs/mutation.md): each test here fails under
+ * the mutant it is named after in tests/mutation/mutants.txt.
  */
 #include "t_hostile.h"
 
