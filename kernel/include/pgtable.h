@@ -73,7 +73,11 @@ struct pgt_visit {
 	void *arg;
 };
 
+/* A visitor returns 0 to go on, an error (or any other positive value) to
+ * end the walk with it, or, from PGT_VISIT_TABLE_PRE, PGT_WALK_SKIP when it
+ * did what the walk would below that entry: the walk goes on after it. */
 typedef int (*pgt_visitor_fn)(struct pgt_visit *v, enum pgt_visit_kind kind);
+#define PGT_WALK_SKIP 2
 
 struct pgt_walker {
 	pgt_visitor_fn cb;
@@ -186,8 +190,8 @@ struct pgt_edit {
 	uint64_t addr, size; /* range ops */
 	enum pgt_op op;
 	/* The walk's own: committing; the last leaf entry visited. With
-	 * batch (pgt_unmap_own), tables counts the entries cleared and only
-	 * the first is invalidated at once, the rest by one flush. */
+	 * batch (pgt_unmap_own), no entry is invalidated as it is cleared:
+	 * flush records them, for one invalidation at the end. */
 	bool commit, batch;
 	uint8_t last_level;
 	pte_t *last;
@@ -213,7 +217,10 @@ struct pgt_edit {
 			unsigned level; /* the level of its entries */
 		};
 	};
-	struct pgt_cache *cache; /* tables lent to the edit; may be NULL */
+	union {
+		struct pgt_cache *cache; /* tables lent to the edit; may be NULL */
+		struct pgt_flush *flush; /* batch: what it cleared */
+	};
 	/* Out of pgt_check. */
 	unsigned stop_level, tables;
 };
@@ -238,6 +245,23 @@ int pgt_unmap(const struct pgt *pgt, uint64_t addr, uint64_t size,
  */
 uint64_t pgt_unmap_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint64_t pa,
 		       unsigned limit);
+/*
+ * The same over several frames of one table with one TLB invalidation:
+ * each pgt_unmap_own_deferred clears entries and records them in f (zeroed
+ * before the first), adding the leaves it visited to f->visited; the
+ * removed entries may stay in the TLBs until pgt_flush() (the caller's to
+ * call before anything can use what they mapped: before it returns to a
+ * lower exception level, or frees a frame).
+ */
+struct pgt_flush {
+	uint64_t addr; /* the first entry cleared: its address and level */
+	unsigned level;
+	unsigned cleared; /* entries cleared */
+	unsigned visited; /* leaf entries visited */
+};
+uint64_t pgt_unmap_own_deferred(const struct pgt *pgt, uint64_t addr, uint64_t size,
+				uint64_t pa, unsigned limit, struct pgt_flush *f);
+void pgt_flush(const struct pgt *pgt, struct pgt_flush *f);
 /* Sets and clears leaf attribute bits (rights, software bits) on what is mapped. */
 int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 		pte_t clear, struct pgt_map_req *req);

@@ -50,6 +50,10 @@ static int walk_entry(struct walk_data *d, pte_t *ptep, unsigned level)
 
 	if (pte_is_table(*ptep, level)) {
 		ret = visit(d, ptep, level, PGT_VISIT_TABLE_PRE);
+		if (ret == PGT_WALK_SKIP) {
+			d->addr = next; /* the visitor did the entries below */
+			return 0;
+		}
 		if (ret)
 			return ret;
 	}
@@ -273,8 +277,12 @@ static int range_leaf(struct pgt_visit *v, enum pgt_visit_kind kind)
 			return 0;
 		if (whole) {
 			new = e->op == PGT_OP_UNMAP ? 0 : (old & ~e->clear) | e->set;
-			if (e->commit && e->batch && e->tables++) {
-				/* Not the first cleared: one flush at the end. */
+			if (e->commit && e->batch) {
+				/* Only an unmap batches: one flush at the end. */
+				if (!e->flush->cleared++) {
+					e->flush->addr = base;
+					e->flush->level = v->level;
+				}
 				*(volatile pte_t *)v->ptep = 0;
 				return 0;
 			}
@@ -452,8 +460,65 @@ int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 	return apply_req(pgt, &e, req);
 }
 
-uint64_t pgt_unmap_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint64_t pa,
-		       unsigned limit)
+/*
+ * The batch unmap's walk: range_leaf's, but a last-level table goes in a
+ * loop of its own instead of a visit per entry (the walker's visit is some
+ * 100 instructions; a 2 MiB frame over a last-level table is 512 of them).
+ * What it removes is what range_leaf would: entries that map the frame's
+ * page at their offset, whole pages being whole at level 3; it counts
+ * every entry as visited and stops where range_leaf would, before the
+ * entry past the limit, trimming the edit's size to what it covered.
+ */
+static int own_unmap_visit(struct pgt_visit *v, enum pgt_visit_kind kind)
+{
+	struct pgt_edit *e = v->arg;
+	uint64_t stop =
+	    ALIGN_DOWN(v->addr, pgt_granule(v->level)) + pgt_granule(v->level);
+	unsigned n, left, cleared = 0;
+	pte_t *t, *end, want;
+
+	if (kind == PGT_VISIT_LEAF)
+		return range_leaf(v, kind);
+	if (v->level != 2)
+		return 0; /* go down */
+	t = (pte_t *)v->pgt->mm->phys_to_virt(pa_init(pte_addr(*v->ptep))) +
+	    ((v->addr >> SEPTA_PAGE_SHIFT) & (PGT_ENTRIES - 1));
+	n = (unsigned)(((stop < v->end ? stop : v->end) - v->addr) >> SEPTA_PAGE_SHIFT);
+	left = e->limit - e->visited; /* a batch always has a limit */
+	if (n > left) {
+		/* The entry after the last allowed is where the edit ends. */
+		n = left;
+		e->visited = e->limit + 1;
+		e->size = v->addr + ((uint64_t)n << SEPTA_PAGE_SHIFT) - e->addr;
+	} else {
+		e->visited += n;
+	}
+	/* An entry of ours is valid and maps the frame's page at its offset:
+	 * its address and valid bit, compared at once. */
+	want = (e->req->pa + (v->addr - e->addr)) | PTE_VALID;
+	end = t + n;
+	/* The first one found is recorded (the flush invalidates it alone if
+	 * it stays the only one); the rest are only counted. */
+	for (; t < end && (*t & (PTE_ADDR_MASK | PTE_VALID)) != want; t++)
+		want += SEPTA_PAGE_SIZE;
+	if (t < end && !e->flush->cleared) {
+		e->flush->addr = (want & PTE_ADDR_MASK) - e->req->pa + e->addr;
+		e->flush->level = 3;
+	}
+	/* Unrolled: the loop's own instructions were a third of each entry's. */
+#pragma GCC unroll 4
+	for (; t < end; t++, want += SEPTA_PAGE_SIZE) {
+		if ((*t & (PTE_ADDR_MASK | PTE_VALID)) != want)
+			continue; /* nothing, or another's page */
+		*(volatile pte_t *)t = 0;
+		cleared++;
+	}
+	e->flush->cleared += cleared;
+	return e->visited > e->limit ? STOP : PGT_WALK_SKIP;
+}
+
+uint64_t pgt_unmap_own_deferred(const struct pgt *pgt, uint64_t addr, uint64_t size,
+				uint64_t pa, unsigned limit, struct pgt_flush *f)
 {
 	struct pgt_map_req own = {.pa = pa};
 	struct pgt_edit e = {.op = PGT_OP_UNMAP,
@@ -462,15 +527,46 @@ uint64_t pgt_unmap_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint
 			     .commit = true,
 			     .batch = true,
 			     .req = &own,
-			     .limit = limit};
+			     .limit = limit ? limit : ~0u,
+			     .flush = f};
+	struct pgt_walker w = {own_unmap_visit, &e, PGT_VISIT_LEAF | PGT_VISIT_TABLE_PRE};
 
 	if (!range_ok(pgt, addr, size) || !IS_ALIGNED(addr | size | pa, SEPTA_PAGE_SIZE))
 		return size;
-	edit_walk(pgt, &e);
-	if (e.tables > 1)
+	pgt_walk(pgt, addr, size, &w);
+	/* The entry that stopped the walk was not visited: not counted. */
+	f->visited += e.visited > e.limit ? e.limit : e.visited;
+	return e.size;
+}
+
+/*
+ * One invalidation for all an unmap cleared. One entry: by IPA (what lies
+ * in the TLBs for other addresses stays). More: every entry of the table
+ * (for stage 2 the VMID's, VMALLS12E1IS), one instruction where by IPA
+ * would take one per entry and this CPU has no ranged TLBI (FEAT_TLBIRANGE
+ * is Armv8.4; the Cortex-A72 is Armv8.0); the cost is the refills of what
+ * the rest of that address space had cached. mm->tlb_inval and
+ * tlb_inval_all make the cleared entries visible to the walker (DSB ISHST)
+ * before the TLBI and wait for it to complete (DSB ISH) after.
+ */
+void pgt_flush(const struct pgt *pgt, struct pgt_flush *f)
+{
+	if (f->cleared == 1)
+		pgt->mm->tlb_inval(pgt, f->addr, f->level);
+	else if (f->cleared > 1)
 		pgt->mm->tlb_inval_all(pgt);
 	pgt->mm->publish();
-	return e.size;
+	f->cleared = 0;
+}
+
+uint64_t pgt_unmap_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint64_t pa,
+		       unsigned limit)
+{
+	struct pgt_flush f = {0};
+	uint64_t done = pgt_unmap_own_deferred(pgt, addr, size, pa, limit, &f);
+
+	pgt_flush(pgt, &f);
+	return done;
 }
 
 void pgt_clear(const struct pgt *pgt)

@@ -130,19 +130,32 @@ struct vspace *mapping_live(const struct cap *c)
 /* A frame's steps remove only what maps this frame at its offset: a
  * stale record's range may hold others' mappings since, and a live one's
  * may hold what was mapped into a hole a deleted table left. */
+bool frame_remove_step(struct cap *c, const struct vspace *vs, unsigned leaves,
+		       struct pgt_flush *f)
+{
+	uint64_t done = MAPPING_DONE(c), size = 1ULL << c->size_bits;
+	uint64_t step = pgt_unmap_own_deferred(&vs->pgt, CAP_MAP_IPA(c->word) + done,
+					       size - done, c->obj + done, leaves, f);
+
+	if (done + step < size) {
+		c->map += (step >> SEPTA_PAGE_SHIFT) << MAPPING_DONE_SHIFT;
+		return false;
+	}
+	c->word = 0;
+	c->map = 0;
+	return true;
+}
+
 bool mapping_remove(struct cap *c, unsigned leaves)
 {
 	struct vspace *vs = vspace_of_mapping(c);
 
 	if (vs && c->type == CAP_FRAME) {
-		uint64_t done = MAPPING_DONE(c), size = 1ULL << c->size_bits;
-		uint64_t step = pgt_unmap_own(&vs->pgt, CAP_MAP_IPA(c->word) + done,
-					      size - done, c->obj + done, leaves);
+		struct pgt_flush f = {0};
+		bool gone = frame_remove_step(c, vs, leaves, &f);
 
-		if (done + step < size) {
-			c->map += (step >> SEPTA_PAGE_SHIFT) << MAPPING_DONE_SHIFT;
-			return false;
-		}
+		pgt_flush(&vs->pgt, &f);
+		return gone;
 	} else if (vs && c->type == CAP_PAGE_TABLE) {
 		/* Removed only if this very table is still linked there. */
 		struct pgt_edit e = {.op = PGT_OP_TABLE_REMOVE,

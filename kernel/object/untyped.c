@@ -148,9 +148,9 @@ struct untyped_retype_args {
 };
 
 /* The destination CNode: root itself with depth 0, else the CNode at
- * (index, depth) under it. */
-static int dest_cnode(const struct cap *root, uint64_t index, uint64_t depth,
-		      const struct cap **node)
+ * (index, depth) under it (also the CNode of VSPACE_UNMAP_FRAMES' run). */
+int cspace_cnode_at(const struct cap *root, uint64_t index, uint64_t depth,
+		    const struct cap **node)
 {
 	struct cte *slot;
 	int err;
@@ -231,7 +231,7 @@ static int decode_untyped_retype(const struct untyped_retype_msg *m,
 		return SEPTA_E_RANGE;
 	if (type == SEPTA_OBJ_VSPACE && !vspace_vmid_available((unsigned)count))
 		return SEPTA_E_NO_VMID;
-	err = dest_cnode(&m->root->cap, m->index, m->depth, &node);
+	err = cspace_cnode_at(&m->root->cap, m->index, m->depth, &node);
 	if (err)
 		return err;
 	if (m->offset >= (1ULL << node->size_bits) ||

@@ -6,6 +6,7 @@
 #include <arch.h>
 #include <klib.h>
 #include <object/cap.h>
+#include <object/cspace.h>
 #include <object/decode.h>
 #include <object/vspace.h>
 
@@ -155,6 +156,85 @@ static void invoke_vspace_query(const struct vspace_query_args *a)
 	msg_set(a->caller, 1, level);
 	msg_set(a->caller, 2, pte ? arch_s2_rights(pte) : 0);
 	msg_set(a->caller, 3, pte ? pte_owner(pte) : 0);
+}
+
+/*
+ * VSPACE_UNMAP_FRAMES: the frames of a run of slots out of this VSpace,
+ * each capability checked and then every mapping removed, with one TLB
+ * invalidation for all (pgt_flush: by IPA for one entry, the VMID's
+ * entries for more) instead of one per frame or per leaf. Bounded per
+ * kernel entry: a step does at most UNMAP_RUN_STEP_FRAMES frames and
+ * MAPPING_STEP_LEAVES leaf entries (each frame's walk starts at the root);
+ * the call then restarts on the rest of the run, its offset and count
+ * registers advanced past the frames done (the reply replaces them, so
+ * the caller sees one call). Each step checks all of what is left before
+ * it changes anything: an error on the first step leaves everything as
+ * it was; a later step finds only what the caller's own threads changed
+ * in its CNode meanwhile, and stops with the frames before done. A frame
+ * half done (a big frame split into more leaves than a step takes) keeps
+ * its progress in its record, as a FRAME_UNMAP step does.
+ */
+#define UNMAP_RUN_STEP_FRAMES 128u
+
+struct vspace_unmap_frames_args {
+	struct inv *iv;
+	const struct vspace *vs;
+	struct cte *run;
+	uint64_t offset, count;
+};
+
+static int decode_vspace_unmap_frames(const struct vspace_unmap_frames_msg *m,
+				      struct vspace_unmap_frames_args *a)
+{
+	const struct vspace *vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
+	const struct cap *node;
+	int err;
+
+	if (m->count == 0 || m->count > SEPTA_UNMAP_FRAMES_MAX)
+		return SEPTA_E_ARG;
+	err = cspace_cnode_at(&m->root->cap, m->index, m->depth, &node);
+	if (err)
+		return err;
+	if (m->offset >= (1ULL << node->size_bits) ||
+	    m->count > (1ULL << node->size_bits) - m->offset)
+		return SEPTA_E_RANGE;
+	a->run = (struct cte *)(uintptr_t)node->obj + m->offset;
+	for (uint64_t i = 0; i < m->count; i++) {
+		const struct cap *c = &a->run[i].cap;
+
+		if (c->type == CAP_NULL)
+			return SEPTA_E_MISSING_CAP;
+		if (c->type != CAP_FRAME)
+			return SEPTA_E_CAP_TYPE;
+		/* Its record names this VSpace. A stale one (a table above
+		 * went) counts: its step removes nothing of anyone else's,
+		 * only the record, as FRAME_UNMAP's would. */
+		if (vspace_of_mapping(c) != vs)
+			return SEPTA_E_NOT_MAPPED;
+	}
+	a->iv = m->iv;
+	a->vs = vs;
+	a->offset = m->offset;
+	a->count = m->count;
+	return SEPTA_OK;
+}
+
+static void invoke_vspace_unmap_frames(const struct vspace_unmap_frames_args *a)
+{
+	struct pgt_flush f = {0};
+	uint64_t i = 0;
+
+	while (
+	    i < a->count && i < UNMAP_RUN_STEP_FRAMES &&
+	    f.visited < MAPPING_STEP_LEAVES &&
+	    frame_remove_step(&a->run[i].cap, a->vs, MAPPING_STEP_LEAVES - f.visited, &f))
+		i++;
+	pgt_flush(&a->vs->pgt, &f);
+	if (i < a->count) {
+		msg_set(a->iv->caller, 2, a->offset + i); /* offset */
+		msg_set(a->iv->caller, 3, a->count - i);  /* count */
+		a->iv->restart = true;
+	}
 }
 
 INV_DISPATCH(vspace_invoke, SEPTA_VSPACE_INVOCATIONS)

@@ -128,6 +128,19 @@ struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa
 	return &table[i];
 }
 
+void grant_unmap_run(uint64_t vspace, uint64_t first, unsigned n)
+{
+	long err =
+	    septa_vspace_unmap_frames(vspace, cs_top, first >> CS_SUB_BITS, CS_SLOT_DEPTH,
+				      first & (CS_SUB_SLOTS - 1), n);
+
+	/* Every slot holds a capability memsrv mapped there: the deletion
+	 * that follows would still unmap what this did not. */
+	if (err)
+		printf("memsrv: BUG: cannot unmap %u frames at slot %#llx (error %ld)\n",
+		       n, (unsigned long long)first, err);
+}
+
 /*
  * The client's right to the page ends here (free, lend, donate, unshare).
  * Its capability may have copies the kernel holds: a server's IPC buffer
@@ -140,6 +153,11 @@ void grant_unmap(struct grant *g)
 {
 	if (!(g->flags & G_MAPPED))
 		return;
+	/* A block over last-level tables is 512 entries, which deleting its
+	 * capability removes 4 a unit, each unit with its own TLB
+	 * invalidation; unmapped first, it goes with one. */
+	if (g->flags & G_BLOCK)
+		grant_unmap_run(clients[g->client].vspace, g->slot, 1);
 	septa_cnode_revoke(cs_top, g->slot, CS_DEPTH);
 	cs_delete(g->slot);
 	g->flags &= (uint8_t)~G_MAPPED;

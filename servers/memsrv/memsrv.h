@@ -150,6 +150,9 @@ uint64_t grant_free_entries(void);
 struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa,
 			unsigned rights, unsigned tag);
 void grant_unmap(struct grant *g); /* keeps the record */
+/* Unmaps the frames in n consecutive slots from first (within one CNode
+ * of CS_SUB_SLOTS), all mapped in vspace, with one kernel call. */
+void grant_unmap_run(uint64_t vspace, uint64_t first, unsigned n);
 void grant_remap(struct grant *g, unsigned tag);
 void grant_drop(struct grant *g);
 /* memsrv's own mappings (no grant): returns the mapped capability. */

@@ -68,6 +68,17 @@ long septa_frame_unmap(uint64_t obj)
 	return SEPTA_OK;
 }
 
+static uint64_t unmap_runs, unmap_run_offset;
+
+long septa_vspace_unmap_frames(uint64_t obj, uint64_t root, uint64_t index,
+			       uint64_t depth, uint64_t offset, uint64_t count)
+{
+	(void)obj, (void)root, (void)index, (void)depth;
+	unmap_runs += count;
+	unmap_run_offset = offset;
+	return SEPTA_OK;
+}
+
 long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
 				 uint64_t rights, uint64_t owner,
 				 const struct septa_table_source *src,
@@ -332,10 +343,29 @@ static void test_audit_stray(void)
 	CU_ASSERT_EQUAL(live_caps, 0);
 }
 
+/* A 2 MiB block goes by VSPACE_UNMAP_FRAMES on its one slot (the kernel
+ * removes its 512 entries with one TLB invalidation); a page goes with its
+ * deletion alone, no extra call. */
+static void test_block_unmap_run(void)
+{
+	struct grant *g;
+	uint64_t slot;
+
+	fresh();
+	unmap_runs = 0;
+	chunks[1].state = CH_BLOCK;
+	g = grant_map(2, CHUNK_PAGES, true, 0x20000000, MEMSRV_RW, SEPTA_OWNED);
+	slot = g->slot;
+	grant_drop(g);
+	CU_ASSERT_EQUAL(unmap_runs, 1);
+	CU_ASSERT_EQUAL(unmap_run_offset, slot & (CS_SUB_SLOTS - 1));
+	grant_drop(map(2, 3, MEMSRV_RW));
+	CU_ASSERT_EQUAL(unmap_runs, 1);
+}
+
 void suite_memsrv_grant(void)
 {
 	CU_pSuite s = CU_add_suite("memsrv_grant", NULL, NULL);
-
 	CU_add_test(s, "the table fills to three quarters", test_free_entries);
 	CU_add_test(s, "a grant's capability has write only if the grant has",
 		    test_mint_rights);
@@ -344,4 +374,6 @@ void suite_memsrv_grant(void)
 	CU_add_test(s, "target ranges: aligned, not empty, not wrapping", test_ipa_check);
 	CU_add_test(s, "the audit: a mapping of the pool with no grant there is stray",
 		    test_audit_stray);
+	CU_add_test(s, "a block grant is unmapped as a run before its deletion",
+		    test_block_unmap_run);
 }

@@ -40,6 +40,11 @@ struct vspace *mapping_live(const struct cap *c);
 #define MAPPING_STEP_LEAVES 512u
 #define MAPPING_UNIT_LEAVES 4u
 bool mapping_remove(struct cap *c, unsigned leaves);
+/* The same for a frame mapped in vs (vspace_of_mapping), the TLB
+ * invalidation left to f (pgt_unmap_own_deferred): VSPACE_UNMAP_FRAMES
+ * removes a run of frames with one. */
+bool frame_remove_step(struct cap *c, const struct vspace *vs, unsigned leaves,
+		       struct pgt_flush *f);
 
 struct inv;
 /*

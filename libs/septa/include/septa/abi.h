@@ -83,7 +83,8 @@ enum septa_syscall {
 	X(NOT_RAM, -28, "a buffer is mapped, but not to normal RAM")                     \
 	X(NO_BUFFER, -29, "beyond 4 registers, and the thread has no IPC buffer")        \
 	X(ZOMBIE, -30, "a deletion in progress: delete or revoke it again to finish it") \
-	X(LIMIT, -31, "beyond a kernel limit that bounds its work")
+	X(LIMIT, -31, "beyond a kernel limit that bounds its work")                      \
+	X(NOT_MAPPED, -32, "a frame is not mapped in that VSpace")
 
 enum septa_error {
 	SEPTA_OK = 0,
@@ -152,6 +153,9 @@ enum septa_object {
 #define SEPTA_VCPU_MAX_BOUND	64u
 #define SEPTA_PROTECT_MAX_SIZE	(2ULL << 20)
 #define SEPTA_MOVE_MAX_CHILDREN 64u
+/* Frames one VSPACE_UNMAP_FRAMES names (a memsrv chunk's pages); it runs
+ * in restarted steps, each of a bounded number of them. */
+#define SEPTA_UNMAP_FRAMES_MAX 512u
 
 /* Invocation labels, SEPTA_<NAME> = label: their arguments, stubs and
  * documentation come from the one table in invocations.def. */
