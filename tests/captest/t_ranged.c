@@ -42,24 +42,37 @@ static uint64_t frames_run(uint64_t vs, unsigned n, uint64_t ipa, uint64_t step)
 	return run;
 }
 
-/* Reads *(uint64_t *)ipa; reports nothing unless the read faults. */
+static uint64_t reader_ep;
+
+/* Reads *(uint64_t *)ipa; a read that does not fault says so on the
+ * endpoint its faults go to, with label 1. It runs above the test. */
 static void reader(uint64_t ipa)
 {
+	struct septa_msg m = {.info = septa_msginfo(1, 0, 0)};
+
 	(void)*(volatile uint64_t *)(uintptr_t)ipa;
+	septa_send(reader_ep, &m);
+	/* Blocked until deleted (spinning, it would starve the test). */
 	for (;;)
-		septa_yield();
+		septa_recv(reader_ep, &m);
 }
 
 /* A thread of our VSpace reading ipa faults there, to ep. */
 static int read_faults(uint64_t ep, uint64_t ipa)
 {
 	struct septa_msg m = {0};
-	uint64_t t = spawn(reader, ipa, HIGH_PRIO, ep);
+	uint64_t t;
 
-	if (!t || septa_recv(ep, &m) || SEPTA_MSG_LABEL(m.info) != SEPTA_FAULT_ABORT ||
-	    m.mr[SEPTA_ABORT_IPA] != ipa)
+	int faulted;
+
+	reader_ep = ep;
+	t = spawn(reader, ipa, HIGH_PRIO, ep);
+	if (!t)
 		return 0;
-	return septa_cnode_delete(CNODE, t, DEPTH) == SEPTA_OK;
+	faulted = !septa_recv(ep, &m) && SEPTA_MSG_LABEL(m.info) == SEPTA_FAULT_ABORT &&
+		  m.mr[SEPTA_ABORT_IPA] == ipa;
+	/* Gone either way: a reader that did not fault would spin above us. */
+	return septa_cnode_delete(CNODE, t, DEPTH) == SEPTA_OK && faulted;
 }
 
 /* Three pages and a 2 MiB frame over a last-level table (512 entries), in
@@ -154,6 +167,30 @@ void test_ranged_unmap_frames_restarts(void)
 	CHECK_EQ(pa_of(vs, 2 * MIB2 - 0x1000), 0);
 	/* Its record went with the last step: it maps again. */
 	CHECK_EQ(septa_frame_map(mix + 1, vs, MIB2, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
+}
+
+/* A 2 MiB frame's record gone stale (its last-level table went) while
+ * another table and a page of another frame came there since: the call
+ * takes the stale record and nothing of the other frame's. */
+void test_ranged_unmap_frames_spares_others(void)
+{
+	uint64_t big = slots(1), err = septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_2M, 0,
+							    CNODE, 0, 0, big, 1);
+	uint64_t vs = mk(SEPTA_OBJ_VSPACE, 32), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
+	uint64_t pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0), page = mk(SEPTA_OBJ_FRAME_4K, 0);
+
+	CHECK_EQ(err, 0);
+	CHECK(vs && pt && pt2 && page);
+	CHECK_EQ(septa_page_table_map(pt, vs, MIB2, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(big, vs, MIB2, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_page_table_unmap(pt), 0);
+	CHECK_EQ(septa_page_table_map(pt2, vs, MIB2, 3, NULL), 0);
+	CHECK_EQ(septa_frame_map(page, vs, MIB2 + 0x3000, RW, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(unmap_run(vs, CNODE, big, 1), 0);
+	CHECK_EQ(pa_of(vs, MIB2 + 0x3000), frame_pa(page));
+	/* The record went: the frame maps again, elsewhere. */
+	CHECK_EQ(septa_frame_map(big, vs, 2 * MIB2, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 }
 
 /* The run's first frame mapped: a refusal left it so. */
