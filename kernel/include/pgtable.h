@@ -256,7 +256,8 @@ uint64_t pgt_unmap_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint
 struct pgt_flush {
 	uint64_t addr; /* the first entry cleared: its address and level */
 	unsigned level;
-	unsigned cleared; /* entries cleared */
+	unsigned cleared; /* entries cleared: 0, 1, or more (at least 2 when
+			   * more than one may have been) */
 	unsigned visited; /* leaf entries visited */
 };
 uint64_t pgt_unmap_own_deferred(const struct pgt *pgt, uint64_t addr, uint64_t size,

@@ -474,7 +474,7 @@ static int own_unmap_visit(struct pgt_visit *v, enum pgt_visit_kind kind)
 	struct pgt_edit *e = v->arg;
 	uint64_t stop =
 	    ALIGN_DOWN(v->addr, pgt_granule(v->level)) + pgt_granule(v->level);
-	unsigned n, left, cleared = 0;
+	unsigned n, left;
 	pte_t *t, *end, want;
 
 	if (kind == PGT_VISIT_LEAF)
@@ -497,23 +497,27 @@ static int own_unmap_visit(struct pgt_visit *v, enum pgt_visit_kind kind)
 	 * its address and valid bit, compared at once. */
 	want = (e->req->pa + (v->addr - e->addr)) | PTE_VALID;
 	end = t + n;
-	/* The first one found is recorded (the flush invalidates it alone if
-	 * it stays the only one); the rest are only counted. */
 	for (; t < end && (*t & (PTE_ADDR_MASK | PTE_VALID)) != want; t++)
 		want += SEPTA_PAGE_SIZE;
-	if (t < end && !e->flush->cleared) {
+	if (t == end)
+		return e->visited > e->limit ? STOP : PGT_WALK_SKIP;
+	/* The first one found is recorded: the flush invalidates it alone if
+	 * it stays the only one. Any entry after it may be another: counted
+	 * as one more without looking (a flush of the whole VMID is never
+	 * wrong, and only a range with one entry of ours followed by entries
+	 * that are not could tell the difference: mapping over a frame's
+	 * range is refused, so no frame's range holds others' pages after its
+	 * own). That leaves the loop its load, compare and store. */
+	if (!e->flush->cleared) {
 		e->flush->addr = (want & PTE_ADDR_MASK) - e->req->pa + e->addr;
 		e->flush->level = 3;
 	}
+	e->flush->cleared += end - t > 1 ? 2 : 1;
 	/* Unrolled: the loop's own instructions were a third of each entry's. */
 #pragma GCC unroll 4
-	for (; t < end; t++, want += SEPTA_PAGE_SIZE) {
-		if ((*t & (PTE_ADDR_MASK | PTE_VALID)) != want)
-			continue; /* nothing, or another's page */
-		*(volatile pte_t *)t = 0;
-		cleared++;
-	}
-	e->flush->cleared += cleared;
+	for (; t < end; t++, want += SEPTA_PAGE_SIZE)
+		if ((*t & (PTE_ADDR_MASK | PTE_VALID)) == want)
+			*(volatile pte_t *)t = 0;
 	return e->visited > e->limit ? STOP : PGT_WALK_SKIP;
 }
 

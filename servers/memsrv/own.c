@@ -1,5 +1,6 @@
 #include "own.h"
 #include <stdbool.h>
+#include <string.h>
 #include <septa/abi.h>
 
 void own_init(struct own_db *db, struct own_page *pages, uint64_t count)
@@ -47,15 +48,40 @@ static int check_owner(const struct own_db *db, unsigned owner, uint64_t first,
 	return OWN_OK;
 }
 
-/* check_owner, and every page of the range in `state` (else `err`). */
+/* A page's owner and state in one load (adjacent bytes, owner first). */
+static inline unsigned owner_state(const struct own_page *p)
+{
+	uint16_t k;
+
+	_Static_assert(offsetof(struct own_page, state) ==
+			   offsetof(struct own_page, owner) + 1,
+		       "owner and state adjacent");
+	memcpy(&k, &p->owner, sizeof(k));
+	return k;
+}
+
+/* check_owner, and every page of the range in `state` (else `err`), in
+ * one pass comparing owner and state at once: freeing a 2 MiB block
+ * checks 512 pages. A page of another owner anywhere in the range is
+ * OWN_E_NOT_OWNER, whatever the state of the pages before it. */
 static int check_state(const struct own_db *db, unsigned owner, uint64_t first,
 		       uint64_t n, enum own_page_state state, int err)
 {
-	int e = check_owner(db, owner, first, n);
+	int e = check_client_range(db, owner, first, n);
+	unsigned want = owner | (unsigned)state << 8;
+	const struct own_page *p, *end;
 
-	for (uint64_t i = first; !e && i < first + n; i++)
-		if (db->pages[i].state != state)
-			e = err;
+	if (e)
+		return e;
+	end = db->pages + first + n;
+#pragma GCC unroll 4
+	for (p = db->pages + first; p < end; p++) {
+		if (owner_state(p) == want)
+			continue;
+		if (p->owner != owner)
+			return OWN_E_NOT_OWNER;
+		e = err;
+	}
 	return e;
 }
 
@@ -103,8 +129,9 @@ void own_commit_free(struct own_db *db, uint64_t first, uint64_t n)
 {
 	if (first < db->first_free)
 		db->first_free = first;
-	/* An OWNED record has no borrowers and no rights (an invariant): only
-	 * its owner and state change. */
+		/* An OWNED record has no borrowers and no rights (an invariant): only
+		 * its owner and state change. */
+#pragma GCC unroll 4
 	for (uint64_t i = first; i < first + n; i++) {
 		db->pages[i].owner = OWN_NONE;
 		db->pages[i].state = OWN_FREE;
