@@ -101,6 +101,9 @@ uint64_t arch_vcpu_entry_spsr(void);
 unsigned arch_vcpu_page_sizes(void);
 /* The VCPU goes away: its state must not stay live in the registers. */
 void arch_vcpu_forget(struct vcpu *v);
+/* v's state goes to memory if the registers hold it (lazily, while a
+ * native thread runs): before the kernel reads or writes its saved state. */
+void arch_vcpu_unload(struct vcpu *v);
 /* Enters the guest's EL1 vector with a synchronous external abort for the
  * abort it took at regs->elr (access: its SEPTA_ACCESS_* word, far: its
  * virtual address); its registers are saved. */

@@ -82,8 +82,10 @@ static void invoke_vcpu_set_tcb(const struct vcpu_set_tcb_args *a)
 	a->t->regs.spsr = arch_vcpu_entry_spsr();
 }
 
-/* Read and write a register: the register's slot in the saved state. */
+/* Read and write a register: the register's slot in the saved state,
+ * which the CPU's registers may hold instead (arch_vcpu_unload). */
 struct vcpu_read_reg_args {
+	struct vcpu *v;
 	uint64_t *reg;
 	struct tcb *caller;
 	uint64_t value;
@@ -100,6 +102,7 @@ static int decode_reg(const struct inv *iv, uint64_t reg, struct vcpu_read_reg_a
 		return SEPTA_E_RANGE;
 	if (running(v))
 		return SEPTA_E_STATE;
+	a->v = v;
 	a->reg = &v->sysreg[idx];
 	a->caller = iv->caller;
 	return SEPTA_OK;
@@ -113,6 +116,7 @@ static int decode_vcpu_read_reg(const struct vcpu_read_reg_msg *m,
 
 static void invoke_vcpu_read_reg(const struct vcpu_read_reg_args *a)
 {
+	arch_vcpu_unload(a->v);
 	msg_set(a->caller, 0, *a->reg);
 }
 
@@ -125,6 +129,7 @@ static int decode_vcpu_write_reg(const struct vcpu_write_reg_msg *m,
 
 static void invoke_vcpu_write_reg(const struct vcpu_read_reg_args *a)
 {
+	arch_vcpu_unload(a->v);
 	*a->reg = a->value;
 }
 

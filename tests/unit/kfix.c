@@ -119,6 +119,11 @@ void arch_vcpu_forget(struct vcpu *v)
 	(void)v;
 }
 
+void arch_vcpu_unload(struct vcpu *v)
+{
+	(void)v;
+}
+
 int arch_vcpu_inject_check(const struct vcpu *v, uint64_t intid, uint64_t prio)
 {
 	(void)v;

@@ -42,4 +42,6 @@ void arch_vcpu_maintenance(void);
 struct vcpu;
 void vgic_init(unsigned gic_version, unsigned list_regs);
 void vgic_save(struct vcpu *v);
-void vgic_load(struct vcpu *v);
+void vgic_load(const struct vcpu *v);
+/* Switches the virtual interface off (its list registers are left). */
+void vgic_off(void);

@@ -20,14 +20,16 @@
 static struct tcb *fp_owner;	    /* whose FP/SIMD state the registers hold */
 static const struct pgt *loaded_vs; /* whose stage-2 table VTTBR_EL2 holds */
 
+/* Exactly the registers vcpu.c's el0_visible_save lists: the rest of EL1
+ * (and VMPIDR/VPIDR, which only EL1 reads see) may hold a guest's. */
 void arch_native_el1(void)
 {
 	write_sysreg(sctlr_el1,
 		     SCTLR_EL1_RES1 | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_UCI);
 	write_sysreg(cpacr_el1, CPACR_EL1_FPEN);
-	write_sysreg(cntkctl_el1, CNTKCTL_EL0VCTEN);
-	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
-	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	write_sysreg(cntkctl_el1, CNTKCTL_EL0VCTEN); /* the count, no timer */
+	write_sysreg(tpidrro_el0, 0);
+	write_sysreg(cntvoff_el2, 0); /* native threads read the plain count */
 }
 
 void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg)

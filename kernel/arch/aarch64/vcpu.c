@@ -1,7 +1,6 @@
 /*
- * Guest EL1 state on the CPU. The registers hold either one VCPU's state
- * or the values native threads run with; they are swapped only when that
- * changes (el1_owner), as FP/SIMD state is.
+ * Guest EL1 state on the CPU: swapped only when what runs needs other
+ * values (el1_owner, el1_guest), as FP/SIMD state is.
  */
 #include <arch.h>
 #include <core/sched.h>
@@ -48,11 +47,29 @@ static const uint8_t abi_reg[SEPTA_VCPU_REG_COUNT] = {
     R_TCR,   R_TTBR0,  R_TTBR1, R_MAIR, R_VMPIDR, R_CNTVOFF, R_VPIDR,
 };
 
-static struct vcpu *el1_owner; /* whose EL1 state the registers hold; NULL: native */
+/*
+ * The registers hold one VCPU's EL1 state (el1_owner) or none; el1_guest
+ * says whether that VCPU's thread is the one running. A native thread runs
+ * at EL0 under TGE: exceptions go to EL2, stage 1 is off, and of the EL1
+ * state it can see or be affected by only what el0_visible lists. So when
+ * a native thread (its VMM, typically) follows a guest, only those are
+ * swapped; the rest and the list registers stay the guest's ("lazily
+ * loaded") until another guest runs or the kernel needs them in memory
+ * (arch_vcpu_unload). The virtual interface stays enabled: a maintenance
+ * interrupt then is the owner's, which the handler serves in the live list
+ * registers, and virtual interrupts are not taken under TGE.
+ */
+static struct vcpu *el1_owner;
+static bool el1_guest;
 
 struct vcpu *arch_vcpu_live(void)
 {
 	return el1_owner;
+}
+
+bool arch_vcpu_guest_runs(void)
+{
+	return el1_guest;
 }
 
 int arch_vcpu_reg_index(unsigned reg)
@@ -68,8 +85,8 @@ uint64_t arch_vcpu_entry_spsr(void)
 /*
  * What the guest's own MMU would deliver for an access that hit nothing:
  * a synchronous external abort at the instruction, at the faulting
- * address, taken to EL1 at the vector for where it came from. The handler
- * thread runs natively, so the VCPU's EL1 registers are in memory here.
+ * address, taken to EL1 at the vector for where it came from. Its handler
+ * runs: the VCPU's registers may be loaded lazily, and go to memory first.
  */
 void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t access,
 			    uint64_t far)
@@ -84,6 +101,8 @@ void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t acc
 			  : mode == SPSR_EL1h ? 0x200 /* current EL, SP_ELx */
 					      : 0;    /* current EL, SP_EL0 */
 
+	arch_vcpu_unload(v);
+
 	v->sysreg[R_ESR] = ec << ESR_EC_SHIFT | ESR_IL | FSC_SEA |
 			   (kind == SEPTA_ACCESS_WRITE ? ISS_WNR : 0);
 	v->sysreg[R_FAR] = far;
@@ -95,6 +114,7 @@ void arch_vcpu_inject_abort(struct vcpu *v, struct arch_regs *regs, uint64_t acc
 
 void arch_vcpu_reset(struct vcpu *v)
 {
+	arch_vcpu_forget(v); /* what the registers hold of it is thrown away */
 	for (unsigned i = 0; i < VCPU_SYSREGS; i++)
 		v->sysreg[i] = 0;
 	for (unsigned i = 0; i < VCPU_LRS; i++)
@@ -108,11 +128,49 @@ void arch_vcpu_reset(struct vcpu *v)
 	v->sysreg[R_VPIDR] = read_sysreg(midr_el1);
 }
 
-static void save(struct vcpu *v)
+/*
+ * What a native thread at EL0 sees of EL1 state with TGE set: SCTLR_EL1's
+ * EL0 controls (endianness, cache and DC ZVA access, WFx and alignment
+ * traps), CPACR_EL1's FP/SIMD trap, CNTKCTL_EL1's counter and timer access,
+ * TPIDRRO_EL0 (readable at EL0) and CNTVOFF_EL2 (in every CNTVCT_EL0 it
+ * reads). These go to memory whenever a native thread follows a guest;
+ * arch_native_el1 gives it its own values of the same registers.
+ */
+static void el0_visible_save(struct vcpu *v)
 {
 	uint64_t *r = v->sysreg;
 
 	r[R_SCTLR] = read_sysreg(sctlr_el1);
+	r[R_CPACR] = read_sysreg(cpacr_el1);
+	r[R_CNTKCTL] = read_sysreg(cntkctl_el1);
+	r[R_TPIDRRO] = read_sysreg(tpidrro_el0);
+	r[R_CNTVOFF] = read_sysreg(cntvoff_el2);
+	arch_native_el1();
+	/* Its virtual timer compares with the count less CNTVOFF, which is
+	 * 0 now: its interrupt would come at the wrong time. Off until it
+	 * runs (a guest waiting in WFI has the EL2 timer for its deadline). */
+	arch_irq_set_ppi(GIC_PPI_VTIMER, false);
+}
+
+static void el0_visible_load(const struct vcpu *v)
+{
+	const uint64_t *r = v->sysreg;
+
+	write_sysreg(sctlr_el1, r[R_SCTLR]);
+	write_sysreg(cpacr_el1, r[R_CPACR]);
+	write_sysreg(cntkctl_el1, r[R_CNTKCTL]);
+	write_sysreg(tpidrro_el0, r[R_TPIDRRO]);
+	write_sysreg(cntvoff_el2, r[R_CNTVOFF]);
+	/* A timer that came due while it was away fires now (the interrupt
+	 * is a level); one it has not finished with must not go in twice. */
+	arch_irq_set_ppi(GIC_PPI_VTIMER, v->vtimer_idle);
+}
+
+/* The rest, which nothing but a guest's EL1 reads or changes. */
+static void rest_save(struct vcpu *v)
+{
+	uint64_t *r = v->sysreg;
+
 	r[R_SP_EL1] = read_sysreg(sp_el1);
 	r[R_VBAR] = read_sysreg(vbar_el1);
 	r[R_ELR] = read_sysreg(elr_el1);
@@ -123,28 +181,23 @@ static void save(struct vcpu *v)
 	r[R_TTBR0] = read_sysreg(ttbr0_el1);
 	r[R_TTBR1] = read_sysreg(ttbr1_el1);
 	r[R_MAIR] = read_sysreg(mair_el1);
-	r[R_CPACR] = read_sysreg(cpacr_el1);
 	r[R_AMAIR] = read_sysreg(amair_el1);
 	r[R_CONTEXTIDR] = read_sysreg(contextidr_el1);
 	r[R_TPIDR_EL1] = read_sysreg(tpidr_el1);
-	r[R_TPIDRRO] = read_sysreg(tpidrro_el0);
 	r[R_AFSR0] = read_sysreg(afsr0_el1);
 	r[R_AFSR1] = read_sysreg(afsr1_el1);
 	r[R_PAR] = read_sysreg(par_el1);
-	r[R_CNTKCTL] = read_sysreg(cntkctl_el1);
 	r[R_CSSELR] = read_sysreg(csselr_el1);
 	r[R_CNTV_CTL] = read_sysreg(cntv_ctl_el0);
 	r[R_CNTV_CVAL] = read_sysreg(cntv_cval_el0);
-	r[R_CNTVOFF] = read_sysreg(cntvoff_el2);
-	write_sysreg(cntvoff_el2, 0); /* native threads read the plain counter */
 	vgic_save(v);
 }
 
-static void load(struct vcpu *v)
+/* VMPIDR and VPIDR are EL2's, changed only by VCPU_WRITE_REG (in memory). */
+static void rest_load(const struct vcpu *v)
 {
 	const uint64_t *r = v->sysreg;
 
-	write_sysreg(sctlr_el1, r[R_SCTLR]);
 	write_sysreg(sp_el1, r[R_SP_EL1]);
 	write_sysreg(vbar_el1, r[R_VBAR]);
 	write_sysreg(elr_el1, r[R_ELR]);
@@ -155,17 +208,13 @@ static void load(struct vcpu *v)
 	write_sysreg(ttbr0_el1, r[R_TTBR0]);
 	write_sysreg(ttbr1_el1, r[R_TTBR1]);
 	write_sysreg(mair_el1, r[R_MAIR]);
-	write_sysreg(cpacr_el1, r[R_CPACR]);
 	write_sysreg(amair_el1, r[R_AMAIR]);
 	write_sysreg(contextidr_el1, r[R_CONTEXTIDR]);
 	write_sysreg(tpidr_el1, r[R_TPIDR_EL1]);
-	write_sysreg(tpidrro_el0, r[R_TPIDRRO]);
 	write_sysreg(afsr0_el1, r[R_AFSR0]);
 	write_sysreg(afsr1_el1, r[R_AFSR1]);
 	write_sysreg(par_el1, r[R_PAR]);
-	write_sysreg(cntkctl_el1, r[R_CNTKCTL]);
 	write_sysreg(csselr_el1, r[R_CSSELR]);
-	write_sysreg(cntvoff_el2, r[R_CNTVOFF]);
 	write_sysreg(cntv_cval_el0, r[R_CNTV_CVAL]);
 	write_sysreg(cntv_ctl_el0, r[R_CNTV_CTL]);
 	write_sysreg(vmpidr_el2, r[R_VMPIDR]);
@@ -173,31 +222,67 @@ static void load(struct vcpu *v)
 	vgic_load(v);
 }
 
+/* Its thread stops running: a native thread's EL0 view from here on. */
+static void leave_guest(struct vcpu *v)
+{
+	el0_visible_save(v);
+	el1_guest = false;
+	write_sysreg(hcr_el2, HCR_NATIVE);
+	isb();
+}
+
+/* The registers stop holding the owner's state: saved first if `keep`
+ * (a reset or a deletion throws it away). Its virtual interface is
+ * switched off, so that no maintenance interrupt asks for a VCPU the
+ * registers no longer hold; the next owner's load writes every register a
+ * guest can read. */
+static void release(bool keep)
+{
+	struct vcpu *v = el1_owner;
+
+	if (!v)
+		return;
+	if (el1_guest)
+		leave_guest(v); /* another guest follows it straight */
+	if (keep)
+		rest_save(v);
+	else
+		vgic_off();
+	el1_owner = NULL;
+}
+
 void arch_vcpu_switch(struct tcb *next)
 {
 	struct vcpu *want = next->vcpu;
 
-	if (want == el1_owner)
-		return; /* HCR_EL2 is right too: it changes with the owner */
-	if (el1_owner)
-		save(el1_owner);
-	if (want)
-		load(want);
-	else
-		arch_native_el1();
-	el1_owner = want;
-	write_sysreg(hcr_el2, want ? HCR_GUEST : HCR_NATIVE);
-	isb();
+	if (!want) {
+		if (el1_guest)
+			leave_guest(el1_owner); /* the rest stays, lazily */
+		return;
+	}
+	if (want != el1_owner) {
+		release(true);
+		rest_load(want);
+		el1_owner = want;
+	}
+	if (!el1_guest) {
+		el0_visible_load(want);
+		el1_guest = true;
+		write_sysreg(hcr_el2, HCR_GUEST);
+		isb();
+	}
+}
+
+void arch_vcpu_unload(struct vcpu *v)
+{
+	if (el1_owner == v)
+		release(true);
 }
 
 void arch_vcpu_forget(struct vcpu *v)
 {
-	if (el1_owner == v) {
-		el1_owner = NULL;
-		arch_native_el1();
-		write_sysreg(hcr_el2, HCR_NATIVE);
-		isb();
-	}
+	if (el1_owner == v)
+		release(false);
 }
 
 uint64_t vcpu_timer_deadline(const struct vcpu *v)
@@ -205,7 +290,9 @@ uint64_t vcpu_timer_deadline(const struct vcpu *v)
 	bool live = v == el1_owner;
 	uint64_t ctl = live ? read_sysreg(cntv_ctl_el0) : v->sysreg[R_CNTV_CTL];
 	uint64_t cval = live ? read_sysreg(cntv_cval_el0) : v->sysreg[R_CNTV_CVAL];
-	uint64_t off = live ? read_sysreg(cntvoff_el2) : v->sysreg[R_CNTVOFF];
+	/* Lazily loaded, CNTVOFF is a native thread's 0 and v's is in memory. */
+	uint64_t off =
+	    live && el1_guest ? read_sysreg(cntvoff_el2) : v->sysreg[R_CNTVOFF];
 
 	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
 		return UINT64_MAX;

@@ -13,8 +13,11 @@ void arch_vcpu_switch(struct tcb *next);
  * what a guest reads there. */
 bool arch_vcpu_is_id_reg(uint64_t id);
 uint64_t arch_vcpu_id_value(uint64_t id);
-/* Whose EL1 state the registers hold; NULL: a native thread's. */
+/* Whose EL1 state and list registers the registers hold, NULL if none's:
+ * the running guest's, or the last one's while native threads run. */
 struct vcpu *arch_vcpu_live(void);
+/* Whether that VCPU's thread is the one running (all of its state live). */
+bool arch_vcpu_guest_runs(void);
 
 /* Whether a WFI of v's would end now: a virtual interrupt is pending for
  * it or its virtual timer is due. */

@@ -240,12 +240,15 @@ void vgic_save(struct vcpu *v)
 		v->vmcr = *gich(GICH_VMCR);
 		v->ap0r0 = *gich(GICH_APR);
 	}
-	write_hcr(0);
-	/* Its timer is its own business while it does not run. */
-	arch_irq_set_ppi(GIC_PPI_VTIMER, false);
+	vgic_off();
 }
 
-void vgic_load(struct vcpu *v)
+void vgic_off(void)
+{
+	write_hcr(0);
+}
+
+void vgic_load(const struct vcpu *v)
 {
 	for (unsigned i = 0; i < lr_count(); i++)
 		write_lr(i, v->lr[i]);
@@ -258,9 +261,6 @@ void vgic_load(struct vcpu *v)
 		*gich(GICH_APR) = (uint32_t)v->ap0r0;
 	}
 	write_hcr(hcr_for(v));
-	/* A timer that came due while it was away fires now (the interrupt
-	 * is a level); one it has not finished with must not go in twice. */
-	arch_irq_set_ppi(GIC_PPI_VTIMER, v->vtimer_idle);
 }
 
 void vgic_timer_inject(struct vcpu *v)
@@ -300,7 +300,8 @@ void arch_vcpu_maintenance(void)
 	}
 	if (!timer_in_lr && !queued(v, GIC_PPI_VTIMER)) {
 		v->vtimer_idle = true;
-		arch_irq_set_ppi(GIC_PPI_VTIMER, true);
+		/* Lazily loaded (its VMM runs), its timer waits for it to run. */
+		arch_irq_set_ppi(GIC_PPI_VTIMER, arch_vcpu_guest_runs());
 	}
 	refill(v, true);
 	write_hcr(hcr_for(v));
