@@ -302,3 +302,53 @@ void test_lazy_unbind_keeps_state(void)
 	CHECK_EQ(septa_reply(&m), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb2, DEPTH), 0);
 }
+
+extern const uint8_t guest_wfi_start[], guest_wfi_end[];
+extern const uint8_t guest_wfi_v2_start[], guest_wfi_v2_end[];
+
+/*
+ * A guest whose CNTVOFF is not 0 waits for its virtual timer while we, a
+ * native thread with CNTVOFF 0, keep the CPU: its timer's interrupt must
+ * stay off meanwhile (against our larger count it would fire at once) and
+ * wake it at its own deadline, never before (wfx_guest.S reports when it
+ * woke by its count and the CVAL it set). No time limit is checked.
+ */
+void test_lazy_timer_with_offset(void)
+{
+	static const struct guest_code v3 = {guest_wfi_start, guest_wfi_end},
+				       v2 = {guest_wfi_v2_start, guest_wfi_v2_end};
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), vcpu = 0, tcb, f, end;
+	struct septa_msg m = {0};
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+	tcb = make_gic_guest(&v3, &v2, ep, &vcpu);
+	CHECK(tcb);
+	drop_guest_view();
+	CHECK_EQ(septa_vcpu_write_reg(vcpu, SEPTA_VCPU_REG_CNTVOFF, el0_cntvct() / 2), 0);
+	CHECK_EQ(septa_tcb_set_priority(tcb, HIGH_PRIO), 0);
+	lazy_first(tcb, ep, &m, 1);
+	/* It waits for an interrupt; it outranks us, so reports at once. */
+	m.info = septa_msginfo(0, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_vcpu_inject_irq(vcpu, 40, 0x10), 0);
+	CHECK_EQ(septa_nbrecv(ep, &m), 0);
+	CHECK_EQ(m.mr[0], 2);
+	CHECK_EQ(m.mr[1], 40);
+	/* Its timer, 1 ms of its count each round, while we spin 20 ms. */
+	for (unsigned i = 0; i < 3; i++) {
+		m.info = septa_msginfo(0, 0, 1);
+		m.mr[0] = f / 1000;
+		CHECK_EQ(septa_reply(&m), 0);
+		end = el0_cntvct() + f / 50;
+		while (el0_cntvct() < end)
+			;
+		CHECK_EQ(septa_recv(ep, &m), 0);
+		CHECK_EQ(SEPTA_MSG_LABEL(m.info), SEPTA_FAULT_HVC);
+		CHECK_EQ(m.mr[0], 3);
+		CHECK_EQ(m.mr[1], 27);
+		CHECK(m.mr[3] >= septa_mr(&m, 4));
+	}
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}

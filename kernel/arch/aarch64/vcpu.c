@@ -67,11 +67,6 @@ struct vcpu *arch_vcpu_live(void)
 	return el1_owner;
 }
 
-bool arch_vcpu_guest_runs(void)
-{
-	return el1_guest;
-}
-
 int arch_vcpu_reg_index(unsigned reg)
 {
 	return reg < SEPTA_VCPU_REG_COUNT ? abi_reg[reg] : -1;
@@ -128,6 +123,21 @@ void arch_vcpu_reset(struct vcpu *v)
 	v->sysreg[R_VPIDR] = read_sysreg(midr_el1);
 }
 
+/* The virtual timer's PPI is on while the owner's timer is not in its list
+ * registers and fires at the right time: its thread runs, or its CNTVOFF
+ * is a native thread's 0. A timer that came due while its interrupt was
+ * off fires when it goes on (the interrupt is a level); one the guest has
+ * not finished with must not go in twice. */
+static void vtimer_ppi(const struct vcpu *v)
+{
+	arch_irq_set_ppi(GIC_PPI_VTIMER, v->vtimer_idle);
+}
+
+bool arch_vcpu_vtimer_on_time(void)
+{
+	return el1_guest || (el1_owner && !el1_owner->sysreg[R_CNTVOFF]);
+}
+
 /*
  * What a native thread at EL0 sees of EL1 state with TGE set: SCTLR_EL1's
  * EL0 controls (endianness, cache and DC ZVA access, WFx and alignment
@@ -147,9 +157,11 @@ static void el0_visible_save(struct vcpu *v)
 	r[R_CNTVOFF] = read_sysreg(cntvoff_el2);
 	arch_native_el1();
 	/* Its virtual timer compares with the count less CNTVOFF, which is
-	 * 0 now: its interrupt would come at the wrong time. Off until it
-	 * runs (a guest waiting in WFI has the EL2 timer for its deadline). */
-	arch_irq_set_ppi(GIC_PPI_VTIMER, false);
+	 * 0 now: unless its own is 0 too, its interrupt would come at the
+	 * wrong time. Off until it runs, then (a guest waiting in WFI has the
+	 * EL2 timer for its deadline). */
+	if (r[R_CNTVOFF])
+		arch_irq_set_ppi(GIC_PPI_VTIMER, false);
 }
 
 static void el0_visible_load(const struct vcpu *v)
@@ -161,9 +173,8 @@ static void el0_visible_load(const struct vcpu *v)
 	write_sysreg(cntkctl_el1, r[R_CNTKCTL]);
 	write_sysreg(tpidrro_el0, r[R_TPIDRRO]);
 	write_sysreg(cntvoff_el2, r[R_CNTVOFF]);
-	/* A timer that came due while it was away fires now (the interrupt
-	 * is a level); one it has not finished with must not go in twice. */
-	arch_irq_set_ppi(GIC_PPI_VTIMER, v->vtimer_idle);
+	if (r[R_CNTVOFF])
+		vtimer_ppi(v);
 }
 
 /* The rest, which nothing but a guest's EL1 reads or changes. */
@@ -220,6 +231,7 @@ static void rest_load(const struct vcpu *v)
 	write_sysreg(vmpidr_el2, r[R_VMPIDR]);
 	write_sysreg(vpidr_el2, r[R_VPIDR]);
 	vgic_load(v);
+	vtimer_ppi(v);
 }
 
 /* Its thread stops running: a native thread's EL0 view from here on. */
@@ -248,6 +260,7 @@ static void release(bool keep)
 		rest_save(v);
 	else
 		vgic_off();
+	arch_irq_set_ppi(GIC_PPI_VTIMER, false);
 	el1_owner = NULL;
 }
 

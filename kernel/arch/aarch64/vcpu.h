@@ -16,8 +16,9 @@ uint64_t arch_vcpu_id_value(uint64_t id);
 /* Whose EL1 state and list registers the registers hold, NULL if none's:
  * the running guest's, or the last one's while native threads run. */
 struct vcpu *arch_vcpu_live(void);
-/* Whether that VCPU's thread is the one running (all of its state live). */
-bool arch_vcpu_guest_runs(void);
+/* Whether its virtual timer fires at the right time now, so that its PPI
+ * may be on: its thread runs, or its CNTVOFF is 0 as native threads' is. */
+bool arch_vcpu_vtimer_on_time(void);
 
 /* Whether a WFI of v's would end now: a virtual interrupt is pending for
  * it or its virtual timer is due. */

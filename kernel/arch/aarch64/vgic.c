@@ -300,8 +300,7 @@ void arch_vcpu_maintenance(void)
 	}
 	if (!timer_in_lr && !queued(v, GIC_PPI_VTIMER)) {
 		v->vtimer_idle = true;
-		/* Lazily loaded (its VMM runs), its timer waits for it to run. */
-		arch_irq_set_ppi(GIC_PPI_VTIMER, arch_vcpu_guest_runs());
+		arch_irq_set_ppi(GIC_PPI_VTIMER, arch_vcpu_vtimer_on_time());
 	}
 	refill(v, true);
 	write_hcr(hcr_for(v));
