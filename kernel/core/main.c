@@ -1,5 +1,6 @@
 /* Boot: console, RAM, the kernel's own mappings, the banner, the root task. */
 #include <arch.h>
+#include <core/fastpath.h>
 #include <bootfmt/bootarc.h>
 #include <bootmem.h>
 #include <fdt.h>
@@ -106,6 +107,9 @@ static void chosen(const struct ram_info *ram, struct roottask_env *env)
 	env->entropy_len = c.rng_seed ? c.rng_seed_len : c.kaslr_seed ? 8 : 0;
 	if (c.bootargs_len)
 		kprintf("  bootargs    %s\n", c.bootargs);
+	fastpath_configure(c.bootargs, c.bootargs_len);
+	if (fastpath_off)
+		kprintf("  IPC fastpath off (septa.nofastpath)\n");
 }
 
 void kmain(uint64_t x0)

@@ -24,55 +24,14 @@ const struct tcb *sched_turn_owner;
 uint8_t sched_turn_prio;
 const struct tcb *sched_turn_over;
 
-void tcbq_append(struct tcb_queue *q, struct tcb *t)
-{
-	t->q_next = NULL;
-	t->q_prev = q->tail;
-	if (q->tail)
-		q->tail->q_next = t;
-	else
-		q->head = t;
-	q->tail = t;
-}
-
-void tcbq_remove(struct tcb_queue *q, struct tcb *t)
-{
-	if (t->q_prev)
-		t->q_prev->q_next = t->q_next;
-	else
-		q->head = t->q_next;
-	if (t->q_next)
-		t->q_next->q_prev = t->q_prev;
-	else
-		q->tail = t->q_prev;
-	t->q_next = t->q_prev = NULL;
-}
-
-struct tcb *tcbq_pop(struct tcb_queue *q)
-{
-	struct tcb *t = q->head;
-
-	if (t)
-		tcbq_remove(q, t);
-	return t;
-}
-
-static void tcbq_prepend(struct tcb_queue *q, struct tcb *t)
-{
-	t->q_prev = NULL;
-	t->q_next = q->head;
-	if (q->head)
-		q->head->q_prev = t;
-	else
-		q->tail = t;
-	q->head = t;
-}
-
 static void enqueue(struct tcb *t, bool front)
 {
 	if (t->queued)
 		return;
-	(front ? tcbq_prepend : tcbq_append)(&ready[t->prio], t);
+	if (front)
+		tcbq_prepend(&ready[t->prio], t);
+	else
+		tcbq_append(&ready[t->prio], t);
 	ready_bitmap[t->prio / 64] |= 1ULL << (t->prio % 64);
 	t->queued = true;
 }
@@ -184,6 +143,51 @@ void sched_set_prio(struct tcb *t, uint8_t prio)
 	t->prio = prio;
 	if (was)
 		enqueue(t, false);
+}
+
+/* The highest priority below q with a thread ready, -1 if none. */
+static int highest_below(unsigned q)
+{
+	unsigned w = q / 64;
+	uint64_t bits = ready_bitmap[w] & ((1ULL << (q % 64)) - 1);
+
+	for (;;) {
+		if (bits)
+			return (int)(w * 64 + 63 - __builtin_clzll(bits));
+		if (w == 0)
+			return -1;
+		bits = ready_bitmap[--w];
+	}
+}
+
+/*
+ * The IPC fastpath's hand-over (core/fastpath.c): whether, once from (the
+ * running thread, the head of the highest queue) blocks and to is made
+ * runnable at the front of its queue (sched_resume) or the back
+ * (sched_set_runnable), sched_choose picks to. Nothing changes here.
+ */
+bool sched_can_hand_off(const struct tcb *from, const struct tcb *to, bool front)
+{
+	unsigned p = to->prio, q = from->prio;
+	int below;
+
+	if (!from->queued || to->queued || ready[q].head != from)
+		return false;
+	if (p > q || (p == q && front))
+		return true; /* to is alone at the top, or first of it */
+	if (from->q_next)
+		return false; /* another of from's priority is first */
+	if (p == q)
+		return true;
+	below = highest_below(q);
+	return below < (int)p || (below == (int)p && front);
+}
+
+/* What the full path's queue operations leave, when the check above said so. */
+void sched_hand_off(struct tcb *from, struct tcb *to, bool front)
+{
+	dequeue(from);
+	enqueue(to, front);
 }
 
 struct tcb *sched_choose(void)

@@ -6,6 +6,7 @@
  */
 #include <arch.h>
 #include <core/audit.h>
+#include <core/fastpath.h>
 #include <core/sched.h>
 #include <kernel.h>
 #include <kprintf.h>
@@ -201,6 +202,8 @@ void syscall_dispatch(struct arch_regs *r)
 	struct tcb *t = sched_current;
 	uint64_t nr = r->x[7];
 
+	if ((nr == SEPTA_SYS_CALL || nr == SEPTA_SYS_REPLY_RECV) && !fastpath_off)
+		fastpath(t, nr); /* returns only if the full path must serve it */
 	switch (nr) {
 	case SEPTA_SYS_DEBUG_WRITE:
 		sys_debug_write(t);
@@ -270,6 +273,9 @@ void syscall_dispatch(struct arch_regs *r)
 #endif
 	case SEPTA_SYS_TEST_AUDIT:
 		audit_syscall(t);
+		return;
+	case SEPTA_SYS_TEST_FASTPATH:
+		fastpath_test_syscall(t);
 		return;
 #endif
 	}

@@ -40,6 +40,9 @@ __attribute__((noreturn)) void arch_thread_start(struct tcb *t);
 void arch_thread_init_regs(struct tcb *t, uint64_t entry, uint64_t sp, uint64_t arg);
 /* t stops being a guest CPU: its next return is to a native thread's EL0. */
 void arch_thread_make_native(struct tcb *t);
+/* Runs next, which the scheduler would choose, in place of the current
+ * thread, without the scheduler's turn and timer work (core/fastpath.c). */
+__attribute__((noreturn)) void arch_fastpath_switch(struct tcb *next);
 /* Called when a TCB goes away: the architecture forgets its FP state. */
 void arch_tcb_forget(struct tcb *t);
 /* Moves regs past the AArch32 instruction that an abort of `access` (its

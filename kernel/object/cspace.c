@@ -6,14 +6,6 @@
 #include <object/cap.h>
 #include <object/cspace.h>
 
-static uint64_t bits_at(uint64_t v, unsigned top, unsigned n)
-{
-	/* The n bits below bit position `top` (exclusive). */
-	if (n == 0)
-		return 0;
-	return (v >> (top - n)) & (n == 64 ? ~0ULL : (1ULL << n) - 1);
-}
-
 /*
  * Resolves up to `depth` bits. With exact, the bits must run out exactly
  * at a slot; otherwise resolution also ends at the first slot that does
@@ -35,9 +27,10 @@ static int resolve(const struct cap *root, uint64_t cptr, unsigned depth, bool e
 
 		if (g + r > left)
 			return SEPTA_E_DEPTH;
-		if (bits_at(cptr, left, g) != node->word)
+		if (cspace_bits_at(cptr, left, g) != node->word)
 			return SEPTA_E_GUARD;
-		slot = (struct cte *)(uintptr_t)node->obj + bits_at(cptr, left - g, r);
+		slot = (struct cte *)(uintptr_t)node->obj +
+		       cspace_bits_at(cptr, left - g, r);
 		left -= g + r;
 		if (left == 0) {
 			*out = slot;

@@ -11,6 +11,7 @@ set -euo pipefail
 gic=3
 virt=on
 mem=1G
+append=""
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -19,6 +20,7 @@ while [ $# -gt 0 ]; do
 	--icount) extra+=(-icount shift=0); shift ;;
 	--mem) mem="$2"; shift 2 ;;
 	--no-virt) virt=off; shift ;;
+	--append) append="$2"; shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -31,8 +33,9 @@ shift
 # starting a shell (docs/linux-guest.md).
 if [ -t 0 ]; then
 	echo "septa: quit QEMU with Ctrl-A x" >&2
+	[ -z "$append" ] || extra+=(-append "$append")
 else
-	extra+=(-append septa.batch)
+	extra+=(-append "septa.batch${append:+ $append}")
 fi
 exec qemu-system-aarch64 -M "virt,virtualization=$virt,gic-version=$gic" -cpu cortex-a72 \
 	-m "$mem" -smp 1 -nographic -nic none -no-reboot -semihosting "${extra[@]}" -kernel "$image" "$@"

@@ -3,6 +3,7 @@
 # its exit status. Fails on a timeout, a wrong status, a missing --expect
 # line (in order), any --reject match or an --input-on never typed.
 #   qemu-test.sh --image IMG --status N [--timeout S] [--gic 2|3] [--no-virt] [--mem SIZE]
+#                [--append BOOTARGS]
 #                [--icount] [--expect REGEX]... [--sequence [--expect REGEX]...]...
 #                [--vm NAME [--expect REGEX]...]...
 #                [--reject REGEX]... [--count N REGEX]...
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--no-virt) runargs+=(--no-virt); shift ;;
 	--icount) runargs+=(--icount); shift ;;
 	--mem) runargs+=(--mem "$2"); shift 2 ;;
+	--append) runargs+=(--append "$2"); shift 2 ;;
 	--expect) expects+=("$2"); sequence_of+=("$sequence"); shift 2 ;;
 	--sequence) sequence=$((sequence + 1)); vm_of+=(""); shift ;;
 	--vm)

@@ -81,10 +81,10 @@ void arch_tcb_forget(struct tcb *t)
 		sched_current = NULL;
 }
 
-static void switch_to(struct tcb *next)
+/* next's registers and address space, as the CPU runs them. */
+static inline __attribute__((always_inline)) void load_thread(struct tcb *next)
 {
 	const struct pgt *vs = &tcb_vspace(next)->pgt;
-	bool new_turn;
 
 	if (sched_current)
 		sched_current->tpidr_el0 = read_sysreg(tpidr_el0);
@@ -99,11 +99,29 @@ static void switch_to(struct tcb *next)
 	}
 	arch_vcpu_switch(next);
 	write_sysreg(tpidr_el2, (uintptr_t)&next->regs);
+}
+
+static void switch_to(struct tcb *next)
+{
+	bool new_turn;
+
+	load_thread(next);
 	new_turn = sched_turn_begins(sched_current, next);
 	/* A turn that goes on with no guest waiting needs no timer write. */
 	if (new_turn || sched_waiting.head)
 		gic_timer_arm(new_turn);
 	sched_current = next;
+}
+
+/* The IPC fastpath's way out (core/fastpath.c): it has checked that the
+ * turn goes on and that no guest waits for its timer, so switch_to would
+ * write no timer; the kernel stack is empty on every way out to user level. */
+void arch_fastpath_switch(struct tcb *next)
+{
+	load_thread(next);
+	sched_current = next;
+	arch_entry_end();
+	arch_enter_user();
 }
 
 void arch_fp_claim(void)

@@ -10,9 +10,51 @@ struct tcb_queue {
 extern struct tcb *sched_current;
 /* Guests blocked in WFI (TCB_BLOCKED_WFI), linked through q_next. */
 extern struct tcb_queue sched_waiting;
-void tcbq_append(struct tcb_queue *q, struct tcb *t);
-void tcbq_remove(struct tcb_queue *q, struct tcb *t);
-struct tcb *tcbq_pop(struct tcb_queue *q);
+/* Queue operations: inline, every IPC makes some. */
+static inline void tcbq_append(struct tcb_queue *q, struct tcb *t)
+{
+	t->q_next = NULL;
+	t->q_prev = q->tail;
+	if (q->tail)
+		q->tail->q_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+static inline void tcbq_remove(struct tcb_queue *q, struct tcb *t)
+{
+	if (t->q_prev)
+		t->q_prev->q_next = t->q_next;
+	else
+		q->head = t->q_next;
+	if (t->q_next)
+		t->q_next->q_prev = t->q_prev;
+	else
+		q->tail = t->q_prev;
+	t->q_next = t->q_prev = NULL;
+}
+
+static inline struct tcb *tcbq_pop(struct tcb_queue *q)
+{
+	struct tcb *t = q->head;
+
+	if (t)
+		tcbq_remove(q, t);
+	return t;
+}
+
+static inline void tcbq_prepend(struct tcb_queue *q, struct tcb *t)
+{
+	t->q_prev = NULL;
+	t->q_next = q->head;
+	if (q->head)
+		q->head->q_prev = t;
+	else
+		q->tail = t;
+	q->head = t;
+}
+
 bool tcbq_wake_deleted(struct tcb_queue *q); /* one waiter */
 void sched_set_prio(struct tcb *t, uint8_t prio);
 void sched_set_runnable(struct tcb *t);
@@ -23,6 +65,9 @@ void sched_wait(struct tcb *t);	       /* blocked in WFI, on sched_waiting */
 void sched_wake(struct tcb *t);	       /* out of WFI, if it is there */
 void sched_wait_cancel(struct tcb *t); /* off sched_waiting (tcb_suspend) */
 struct tcb *sched_choose(void);
+/* The fastpath's switch from the running thread to to (core/sched.c). */
+bool sched_can_hand_off(const struct tcb *from, const struct tcb *to, bool front);
+void sched_hand_off(struct tcb *from, struct tcb *to, bool front);
 /* The turn (core/sched.c): its owner (NULL: whoever runs next starts
  * one), the priority it runs at, and the owner whose turn ended while it
  * was blocked. */
@@ -38,14 +83,22 @@ void sched_forget(const struct tcb *t);
 
 /* Whether next, about to run after prev, starts a new turn: not if it is
  * the owner, runs above the owner's priority, or answers the owner's Call
- * (or fault), which it does in the owner's time. On every switch: inline. */
+ * (or fault), which it does in the owner's time. On every switch: inline.
+ * The fastpath asks the first part before prev blocks: next_answers_prev
+ * says whether prev will then wait for next's reply. */
+static inline bool sched_turn_goes_on(const struct tcb *prev, const struct tcb *next,
+				      bool next_answers_prev)
+{
+	return next == sched_turn_owner ||
+	       (sched_turn_owner && next->prio > sched_turn_prio) ||
+	       (prev == sched_turn_owner && prev && next_answers_prev);
+}
+
 static inline bool sched_turn_begins(const struct tcb *prev, const struct tcb *next)
 {
-	if (next == sched_turn_owner ||
-	    (sched_turn_owner && next->prio > sched_turn_prio))
-		return false;
-	if (prev == sched_turn_owner && prev && prev->state == TCB_BLOCKED_REPLY &&
-	    prev->replier == next)
+	if (sched_turn_goes_on(prev, next,
+			       prev && prev->state == TCB_BLOCKED_REPLY &&
+				   prev->replier == next))
 		return false;
 	sched_turn_owner = next;
 	sched_turn_prio = next->prio;

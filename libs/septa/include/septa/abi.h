@@ -44,6 +44,10 @@ enum septa_syscall {
 	 * x1 violations (the first printed), x2 capabilities checked, x3
 	 * stale mapping records let through. */
 	SEPTA_SYS_TEST_AUDIT = 0x7f03,
+	/* Test kernels: -> x1 the Calls and x2 the ReplyRecvs the kernel's
+	 * fastpath served since boot, x3 1 if it is on (the bootarg
+	 * septa.nofastpath turns it off). */
+	SEPTA_SYS_TEST_FASTPATH = 0x7f04,
 };
 /* A frame or page-table record whose entry is gone (a table above it was
  * removed) is counted, not a violation. */
