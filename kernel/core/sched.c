@@ -183,10 +183,21 @@ bool sched_can_hand_off(const struct tcb *from, const struct tcb *to, bool front
 	return below < (int)p || (below == (int)p && front);
 }
 
-/* What the full path's queue operations leave, when the check above said so. */
+/* What the full path's queue operations leave, when the check above said
+ * so: from, the head of its queue, leaves it (dequeue, knowing where). */
 void sched_hand_off(struct tcb *from, struct tcb *to, bool front)
 {
-	dequeue(from);
+	struct tcb_queue *q = &ready[from->prio];
+
+	q->head = from->q_next;
+	if (q->head)
+		q->head->q_prev = NULL;
+	else {
+		q->tail = NULL;
+		ready_bitmap[from->prio / 64] &= ~(1ULL << (from->prio % 64));
+	}
+	from->q_next = NULL;
+	from->queued = false;
 	enqueue(to, front);
 }
 

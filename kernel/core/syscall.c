@@ -202,8 +202,6 @@ void syscall_dispatch(struct arch_regs *r)
 	struct tcb *t = sched_current;
 	uint64_t nr = r->x[7];
 
-	if ((nr == SEPTA_SYS_CALL || nr == SEPTA_SYS_REPLY_RECV) && !fastpath_off)
-		fastpath(t, nr); /* returns only if the full path must serve it */
 	switch (nr) {
 	case SEPTA_SYS_DEBUG_WRITE:
 		sys_debug_write(t);

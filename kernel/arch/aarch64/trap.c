@@ -4,6 +4,7 @@
  * halt the machine. Nothing a thread does reaches trap_kernel.
  */
 #include <arch.h>
+#include <core/fastpath.h>
 #include <core/sched.h>
 #include <kernel.h>
 #include <kprintf.h>
@@ -104,6 +105,10 @@ static void thread_fault(struct arch_regs *r, uint64_t esr)
 static void trap_svc(struct arch_regs *r, uint64_t esr)
 {
 	(void)esr;
+	if ((r->x[7] == SEPTA_SYS_CALL || r->x[7] == SEPTA_SYS_REPLY_RECV) &&
+	    !fastpath_off)
+		fastpath(sched_current,
+			 r->x[7]); /* returns if the full path must serve it */
 	syscall_dispatch(r);
 }
 
