@@ -24,7 +24,7 @@ const struct tcb *sched_turn_owner;
 uint8_t sched_turn_prio;
 const struct tcb *sched_turn_over;
 
-static void enqueue(struct tcb *t, bool front)
+static inline __attribute__((always_inline)) void enqueue(struct tcb *t, bool front)
 {
 	if (t->queued)
 		return;
