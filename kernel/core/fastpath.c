@@ -30,25 +30,6 @@ static uint64_t fastpath_served[2];
 #define FASTPATH_COUNT(i) ((void)0)
 #endif
 
-/* The endpoint capability with `right` that cptr names in t's CSpace, when
- * the root CNode's first step finds it (cspace.c's resolve stops at a slot
- * that is no CNode); NULL for anything else. The guard is the top g bits
- * of cptr, the index the r bits below it; a root of no slot bits is left
- * to the full path. */
-static inline __attribute__((always_inline)) const struct cap *
-ep_cap(const struct tcb *t, uint64_t cptr, unsigned right)
-{
-	const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
-	unsigned g = root->guard_bits, r = root->size_bits;
-	const struct cap *c;
-
-	if (root->type != CAP_CNODE || g + r > 64 || r == 0 ||
-	    (g ? cptr >> (64 - g) : 0) != root->word)
-		return NULL;
-	c = &((const struct cte *)(uintptr_t)root->obj + ((cptr << g) >> (64 - r)))->cap;
-	return c->type == CAP_ENDPOINT && (c->rights & right) ? c : NULL;
-}
-
 /* The message registers of a message of len words (endpoint.c's transfer
  * without buffer or capabilities): what did not arrive stays as it was. */
 static inline void copy_regs(struct tcb *to, const struct tcb *from, unsigned len,
@@ -91,16 +72,14 @@ static bool can_run(const struct tcb *t)
 }
 
 /* Call: sys_send, endpoint_send to a waiting receiver, reply_link. */
-static void fast_call(struct tcb *t)
+void fastpath_call(struct tcb *t, const struct cap *c)
 {
 	uint64_t mi = t->regs.x[1];
-	const struct cap *c;
 	struct endpoint *ep;
 	struct tcb *r;
 
 	/* del_regs: a CNODE_DELETE to take over (cap_delete_again). */
-	if (!plain(t, mi) || t->del_regs[1] ||
-	    !(c = ep_cap(t, t->regs.x[0], SEPTA_RIGHT_WRITE)))
+	if (!plain(t, mi) || t->del_regs[1])
 		return;
 	ep = (struct endpoint *)(uintptr_t)c->obj;
 	if (ep->state != EP_RECV)
@@ -128,16 +107,14 @@ static void fast_call(struct tcb *t)
 
 /* ReplyRecv: ipc_reply to a caller that is no fault, then sys_recv and
  * endpoint_recv with nobody sending. */
-static void fast_reply_recv(struct tcb *t)
+void fastpath_reply_recv(struct tcb *t, const struct cap *c)
 {
 	uint64_t mi = t->regs.x[1];
 	struct tcb *caller = t->reply_to;
-	const struct cap *c;
 	struct endpoint *ep;
 
 	if (!caller || !plain(t, mi) || caller->fault ||
-	    caller->state != TCB_BLOCKED_REPLY || !can_run(caller) ||
-	    !(c = ep_cap(t, t->regs.x[0], SEPTA_RIGHT_READ)))
+	    caller->state != TCB_BLOCKED_REPLY || !can_run(caller))
 		return;
 	ep = (struct endpoint *)(uintptr_t)c->obj;
 	/* A sender waiting is received at once; a bound notification's
@@ -159,14 +136,6 @@ static void fast_reply_recv(struct tcb *t)
 	ep->state = EP_RECV;
 	FASTPATH_COUNT(1);
 	arch_fastpath_switch(caller);
-}
-
-void fastpath(struct tcb *t, uint64_t nr)
-{
-	if (nr == SEPTA_SYS_CALL)
-		fast_call(t);
-	else
-		fast_reply_recv(t);
 }
 
 /* septa.nofastpath as one of the words of the bootargs. */
