@@ -35,22 +35,11 @@
 #define TEST_STACK_TOP	 TEST_BUF_IPA
 #define TEST_GUARD	 (TEST_BUFFER - TEST_STACK_PAGES - 1)
 #define TEST_GUARD_IPA	 (SEPTA_ROOT_SPARE_BASE + TEST_GUARD * 4096ULL)
-#define LABEL_FINISHED	 0x7e57 /* the test thread's last message: it returned */
 
 /* spawn() (main.c) takes spare frames 0-7 for its threads' buffers. */
 _Static_assert(TEST_GUARD >= 8, "the test's stack clear of spawn()'s buffers");
 
 static uint64_t from_ut, tcb_slot, ep_slot;
-
-static void test_thread(void (*fn)(void), uint64_t ep, struct septa_ipc_buffer *buf)
-{
-	struct septa_msg m = {.info = septa_msginfo(LABEL_FINISHED, 0, 0)};
-
-	septa_set_ipc_buffer(buf);
-	fn();
-	septa_send(ep, &m);
-	septa_exit(0);
-}
 
 void runner_init(uint64_t ut, uint64_t first)
 {
@@ -82,7 +71,7 @@ static void report_fault(const struct septa_msg *m)
  * is free again. */
 int runner_run(const char *name, void (*fn)(void))
 {
-	uint64_t regs[5] = {(uint64_t)(uintptr_t)test_thread, TEST_STACK_TOP,
+	uint64_t regs[5] = {(uint64_t)(uintptr_t)harness_test_thread, TEST_STACK_TOP,
 			    (uint64_t)(uintptr_t)fn, ep_slot, TEST_BUF_IPA};
 	struct septa_msg m = {0};
 	int crashed = 1;
@@ -111,7 +100,7 @@ int runner_run(const char *name, void (*fn)(void))
 		err = septa_recv(ep_slot, &m);
 	if (err)
 		printf("     runner: cannot run the test's thread: %ld\n", err);
-	else if (SEPTA_MSG_LABEL(m.info) == LABEL_FINISHED)
+	else if (SEPTA_MSG_LABEL(m.info) == HARNESS_LABEL_FINISHED)
 		crashed = 0;
 	else
 		report_fault(&m);

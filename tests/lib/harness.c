@@ -1,4 +1,6 @@
 #include "harness.h"
+#include <septa/ipc.h>
+#include <septa/syscall.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -82,4 +84,14 @@ unsigned harness_overflow_frames(unsigned depth)
 	if (depth == 0)
 		return frame[0];
 	return harness_overflow_frames(depth - 1) + frame[sizeof(frame) - 1];
+}
+
+void harness_test_thread(void (*fn)(void), uint64_t ep, struct septa_ipc_buffer *buf)
+{
+	struct septa_msg m = {.info = septa_msginfo(HARNESS_LABEL_FINISHED, 0, 0)};
+
+	septa_set_ipc_buffer(buf);
+	fn();
+	septa_send(ep, &m);
+	septa_exit(0);
 }

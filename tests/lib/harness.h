@@ -15,6 +15,8 @@
  */
 #pragma once
 
+#include <stdint.h>
+
 /* The outcome of the test that is running. */
 struct harness_state {
 	int failed;
@@ -85,6 +87,12 @@ int harness_run_list(const struct harness_hooks *hooks, const struct harness_tes
 /* A runaway recursion for the runners' self-tests: depth frames of 1 KiB,
  * each written at both ends, so it reaches whatever lies below the stack. */
 unsigned harness_overflow_frames(unsigned depth);
+/* The runners' test thread: sets its IPC buffer, runs fn, then tells the
+ * runner on ep with HARNESS_LABEL_FINISHED that it returned (a fault
+ * reaches the runner as a fault message instead). */
+#define HARNESS_LABEL_FINISHED 0x7e57
+struct septa_ipc_buffer;
+void harness_test_thread(void (*fn)(void), uint64_t ep, struct septa_ipc_buffer *buf);
 
 #define T(name) void test_##name(void);
 #include <tests.def>

@@ -26,19 +26,8 @@
 #define TEST_STACK_PAGES (SEPTA_ROOT_STACK_SIZE / PAGE)
 #define TEST_STACK_TOP	 TEST_BUF_IPA
 #define TEST_STACK_IPA	 (TEST_STACK_TOP - TEST_STACK_PAGES * PAGE)
-#define LABEL_FINISHED	 0x7e57 /* the test thread's last message: it returned */
 
 static uint64_t test_tcb, test_ep;
-
-static void test_thread(void (*fn)(void), uint64_t ep, struct septa_ipc_buffer *buf)
-{
-	struct septa_msg m = {.info = septa_msginfo(LABEL_FINISHED, 0, 0)};
-
-	septa_set_ipc_buffer(buf);
-	fn();
-	septa_send(ep, &m);
-	septa_exit(0);
-}
 
 static uint64_t table(void *arg)
 {
@@ -87,7 +76,7 @@ static int runs_in_main_thread(const char *name)
 
 int memtest_run(const char *name, void (*fn)(void))
 {
-	uint64_t regs[5] = {(uint64_t)(uintptr_t)test_thread, TEST_STACK_TOP,
+	uint64_t regs[5] = {(uint64_t)(uintptr_t)harness_test_thread, TEST_STACK_TOP,
 			    (uint64_t)(uintptr_t)fn, test_ep, TEST_BUF_IPA};
 	struct septa_msg m = {0};
 	long err;
@@ -108,7 +97,7 @@ int memtest_run(const char *name, void (*fn)(void))
 		printf("     runner: cannot run the test's thread: %ld\n", err);
 		return 1;
 	}
-	if (SEPTA_MSG_LABEL(m.info) == LABEL_FINISHED)
+	if (SEPTA_MSG_LABEL(m.info) == HARNESS_LABEL_FINISHED)
 		return 0;
 	if (SEPTA_MSG_LABEL(m.info) == SEPTA_FAULT_ABORT)
 		printf("     crashed: abort at IPA %#lx, pc %#lx\n",
