@@ -152,7 +152,10 @@ static void init_v3(void)
 	while (*reg(rd, GICR_WAKER) & (1u << 2))
 		;
 	*reg(rd + GICR_SGI, GICD_IGROUPR) = ~0u;
-	for (unsigned i = 1; i < spi_limit / 32; i++)
+	/* Rounded up: IRQ_MAX (1020) is not a multiple of 32, and the last
+	 * register holds INTIDs 992-1019 beside the reserved 1020-1023
+	 * (RAZ/WI), which would otherwise stay in group 0. */
+	for (unsigned i = 1; i < (spi_limit + 31) / 32; i++)
 		*reg(plat.gicd_base, GICD_IGROUPR + 4 * i) = ~0u;
 	write_sysreg(ICC_PMR_EL1, 0xff);
 	write_sysreg(ICC_CTLR_EL1, 0);
