@@ -10,4 +10,4 @@ struct notification;
 /* An interrupt user level asked for has arrived: signal its notification. */
 void irq_deliver(unsigned irq);
 void irq_handler_finalise(unsigned irq);
-void irq_forget_notification(const struct notification *n);
+void irq_forget_notification(struct notification *n);

@@ -19,6 +19,15 @@ struct irq_entry {
 
 static struct irq_entry irqs[IRQ_MAX];
 
+/* Every binding is counted in its notification, so the notification's
+ * deletion knows whether any interrupt still signals it. */
+static void unbind(unsigned irq)
+{
+	if (irqs[irq].ntfn)
+		irqs[irq].ntfn->irq_bound--;
+	irqs[irq].ntfn = NULL;
+}
+
 struct irq_control_get_args {
 	struct cte *control, *dst;
 	unsigned irq;
@@ -82,7 +91,9 @@ decode_irq_handler_set_notification(const struct irq_handler_set_notification_ms
 static void
 invoke_irq_handler_set_notification(const struct irq_handler_set_notification_args *a)
 {
+	unbind(a->irq);
 	irqs[a->irq].ntfn = (struct notification *)(uintptr_t)a->ntfn->obj;
+	irqs[a->irq].ntfn->irq_bound++;
 	irqs[a->irq].badge = a->ntfn->word;
 	arch_irq_set_enabled(a->irq, true);
 }
@@ -114,7 +125,7 @@ static int decode_irq_handler_clear(const struct irq_handler_clear_msg *m,
 
 static void invoke_irq_handler_clear(const struct irq_handler_ack_args *a)
 {
-	irqs[a->irq].ntfn = NULL;
+	unbind(a->irq);
 	arch_irq_set_enabled(a->irq, false);
 }
 
@@ -123,14 +134,17 @@ INV_DISPATCH(irq_handler_invoke, SEPTA_IRQ_HANDLER_INVOCATIONS)
 void irq_handler_finalise(unsigned irq)
 {
 	arch_irq_set_enabled(irq, false);
+	unbind(irq);
 	irqs[irq] = (struct irq_entry){0};
 }
 
-void irq_forget_notification(const struct notification *n)
+/* The count spares the deletion of every notification no interrupt
+ * signals (nearly all) a walk of the whole table. */
+void irq_forget_notification(struct notification *n)
 {
-	for (unsigned i = 0; i < IRQ_MAX; i++)
+	for (unsigned i = 0; i < IRQ_MAX && n->irq_bound; i++)
 		if (irqs[i].ntfn == n) {
-			irqs[i].ntfn = NULL;
+			unbind(i);
 			arch_irq_set_enabled(i, false);
 		}
 }

@@ -156,6 +156,41 @@ void test_bad_irq_handler_ack_state(void)
 	CHECK_EQ(septa_irq_handler_ack(h), SEPTA_E_STATE);
 }
 
+/* A notification's deletion unbinds the interrupts that signal it, and
+ * only those: a rebinding moves the handler's count from one notification
+ * to the other (a count left behind would let a deleted notification be
+ * signalled). */
+void test_irq_handler_rebind_then_delete(void)
+{
+	uint64_t h = handler(), n1 = mk(SEPTA_OBJ_NOTIFICATION, 0),
+		 n2 = mk(SEPTA_OBJ_NOTIFICATION, 0);
+
+	CHECK(h && n1 && n2);
+	CHECK_EQ(septa_irq_handler_set_notification(h, n1), 0);
+	CHECK_EQ(septa_irq_handler_set_notification(h, n2), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, n1, DEPTH), 0);
+	CHECK_EQ(septa_irq_handler_ack(h), 0); /* still bound, to n2 */
+	CHECK_EQ(septa_cnode_delete(CNODE, n2, DEPTH), 0);
+	CHECK_EQ(septa_irq_handler_ack(h), SEPTA_E_STATE);
+	/* Cleared before its deletion: nothing left to unbind, and a new
+	 * binding of the same handler holds. */
+	n1 = mk(SEPTA_OBJ_NOTIFICATION, 0);
+	n2 = mk(SEPTA_OBJ_NOTIFICATION, 0);
+	CHECK(n1 && n2);
+	CHECK_EQ(septa_irq_handler_set_notification(h, n1), 0);
+	CHECK_EQ(septa_irq_handler_clear(h), 0);
+	CHECK_EQ(septa_irq_handler_set_notification(h, n2), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, n1, DEPTH), 0);
+	CHECK_EQ(septa_irq_handler_ack(h), 0);
+	/* The handler's own deletion unbinds it: n2's deletion then finds
+	 * nothing, and the interrupt can be issued again. */
+	CHECK_EQ(septa_cnode_delete(CNODE, h, DEPTH), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, n2, DEPTH), 0);
+	h = handler();
+	CHECK(h);
+	CHECK_EQ(septa_irq_handler_ack(h), SEPTA_E_STATE);
+}
+
 #define VCPU_MARK 0xabc000u
 
 static uint64_t marked_vcpu(void)
