@@ -107,7 +107,9 @@ function(septa_image name)
   add_custom_target(${name} ALL DEPENDS ${elf})
 endfunction()
 
-# What `make run` boots: memsrv, vmsrv and the VMs of the platform.
-septa_image(septa KERNEL septa_kernel ROOT memsrv SERVERS vmsrv=vmsrv
+# What `make run` boots: memsrv, vmsrv and the VMs of the platform (and
+# bench.boot, with its own kernel: tests/system/images.cmake).
+set(SEPTA_RUN_IMAGE ROOT memsrv SERVERS vmsrv=vmsrv
   VMS ${SEPTA_PLATFORM_DIR}/vms.dts GUESTS share=share linux=linux linux-initrd=linux_initrd)
+septa_image(septa KERNEL septa_kernel ${SEPTA_RUN_IMAGE})
 include(${CMAKE_SOURCE_DIR}/tests/system/images.cmake)

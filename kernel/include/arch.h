@@ -70,6 +70,12 @@ static inline void arch_entry_end(void)
 }
 #endif
 
+#ifdef SEPTA_BOOT_STATS
+/* bench.boot's kernel: at the first switch to a guest's vCPU, prints the
+ * instructions since reset and ends the machine (arch/aarch64/bootbench.c). */
+__attribute__((noreturn)) void arch_boot_first_guest(void);
+#endif
+
 /* ---- interrupts ---- */
 void arch_irq_init(const struct arch_cpu_info *cpu);
 bool arch_irq_user_allowed(unsigned irq);

@@ -40,6 +40,9 @@ septa_image(test-vm-bad-module KERNEL septa_kernel_test ROOT memsrv SERVERS vmsr
   VMS ${VMS}/bad-module.dts GUESTS ${ALL_GUESTS} MODULES_ONLY)
 septa_image(bench-vm KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
   VMS ${VMS}/bench.dts GUESTS bench=bench)
+# make run's image (platforms/target.cmake) with a kernel that stops it at
+# the first guest instruction: bench.boot's figure.
+septa_image(bench-boot KERNEL septa_kernel_boot ${SEPTA_RUN_IMAGE})
 # The formats vmsrv tells by their magic, end to end: the hello guest as
 # the ELF64 executable it is linked as (module hello), and a Septa boot
 # image (an arm64 Image: text_offset 2 MiB, placement bit clear) as a

@@ -17,6 +17,9 @@ _start:
 	.long	0
 
 primary_entry:
+#ifdef SEPTA_BOOT_STATS
+	mrs	x21, cntpct_el0	/* bench.boot counts from here (bootbench.c) */
+#endif
 	mov	x19, x0
 	msr	daifset, #0xf
 	mrs	x20, CurrentEL
@@ -44,7 +47,12 @@ primary_entry:
 	b.hs	3f
 	str	xzr, [x0], #8
 	b	2b
-3:	adrp	x0, vectors_el2
+3:
+#ifdef SEPTA_BOOT_STATS
+	adrp	x0, arch_boot_entry_ticks
+	str	x21, [x0, :lo12:arch_boot_entry_ticks]
+#endif
+	adrp	x0, vectors_el2
 	add	x0, x0, :lo12:vectors_el2
 	msr	vbar_el2, x0
 	isb

@@ -98,6 +98,10 @@ static inline __attribute__((always_inline)) void load_thread(struct tcb *next)
 		loaded_vs = vs;
 	}
 	arch_vcpu_switch(next);
+#ifdef SEPTA_BOOT_STATS
+	if (next->vcpu)
+		arch_boot_first_guest(); /* does not return */
+#endif
 	write_sysreg(tpidr_el2, (uintptr_t)&next->regs);
 }
 
