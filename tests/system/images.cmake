@@ -40,6 +40,8 @@ septa_image(test-vm-bad-module KERNEL septa_kernel_test ROOT memsrv SERVERS vmsr
   VMS ${VMS}/bad-module.dts GUESTS ${ALL_GUESTS} MODULES_ONLY)
 septa_image(bench-vm KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
   VMS ${VMS}/bench.dts GUESTS bench=bench)
+septa_image(bench-vm-scale KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
+  VMS ${VMS}/bench-scale.dts GUESTS benchscale=benchscale)
 # make run's image (platforms/target.cmake) with a kernel that stops it at
 # the first guest instruction: bench.boot's figure.
 septa_image(bench-boot KERNEL septa_kernel_boot ${SEPTA_RUN_IMAGE})
