@@ -1,7 +1,7 @@
 /*
  * memsrv's capability space and its own kernel objects. Slots live in
- * CNodes of 2^12 under a top CNode (memsrv.h); a bitmap per CNode tracks
- * them. Kernel objects memsrv needs (CNodes, page tables for clients'
+ * CNodes of 2^12 under a top CNode (memsrv.h); an index of free slots
+ * (bitrun.h) tracks them. Kernel objects memsrv needs (CNodes, page tables for clients'
  * VSpaces, servers' TCBs) are retyped from Untyped memory that memsrv owns:
  * first the small Untyped it booted with, then whole 2 MiB chunks.
  */
@@ -11,11 +11,11 @@
 #include "memsrv.h"
 
 uint64_t cs_top;
-static uint64_t *bitmap[CS_SUBS]; /* bit set: slot in use */
-static unsigned nsubs = 1;	  /* sub-CNodes 1..nsubs-1 exist */
-/* Clear bits in bitmap[1..nsubs-1]: kept as they change, so that
- * cs_reserve, on every request, need not count them. */
-static unsigned nfree;
+/* The free slots of sub-CNodes 1..nsubs-1, indexed by cptr (sub k's slot i
+ * is unit k << CS_SUB_BITS | i): a search and cs_reserve's count of free
+ * slots do not grow with the slots in use. */
+static struct bitrun slots;
+static unsigned nsubs = 1;
 
 struct kobj_source {
 	uint64_t ut;
@@ -96,27 +96,26 @@ static bool kobj_at(unsigned type, unsigned bits, uint64_t index, unsigned depth
 
 static bool add_sub(void)
 {
-	if (nsubs == CS_SUBS)
+	if (nsubs == CS_SUBS || !kobj_at(SEPTA_OBJ_CNODE, CS_SUB_BITS, 0, 0, nsubs))
 		return false;
-	bitmap[nsubs] = calloc(CS_SUB_SLOTS / 64, sizeof(uint64_t));
-	if (!bitmap[nsubs] || !kobj_at(SEPTA_OBJ_CNODE, CS_SUB_BITS, 0, 0, nsubs)) {
-		free(bitmap[nsubs]);
-		return false;
-	}
+	bitrun_give(&slots, (uint64_t)nsubs << CS_SUB_BITS, CS_SUB_SLOTS);
 	nsubs++;
-	nfree += CS_SUB_SLOTS;
 	return true;
 }
 
 void cs_init(uint64_t top_slot, uint64_t bootstrap_ut, uint64_t ut_paddr,
 	     unsigned ut_bits)
 {
-	long err;
+	uint64_t *index = malloc(BITRUN_WORDS(CS_SUBS * CS_SUB_SLOTS) * sizeof(uint64_t));
+	long err = index ? SEPTA_OK : SEPTA_E_NO_MEMORY;
 
+	if (index)
+		bitrun_init(&slots, index, CS_SUBS * CS_SUB_SLOTS);
 	kobj_add_source(bootstrap_ut, ut_paddr, ut_bits);
 	/* The top CNode, then its guard, then the root CNode in its slot 0. */
-	err = septa_untyped_retype(bootstrap_ut, SEPTA_OBJ_CNODE, CS_TOP_BITS,
-				   SEPTA_CAP_INIT_CNODE, 0, 0, top_slot + 1, 1);
+	if (!err)
+		err = septa_untyped_retype(bootstrap_ut, SEPTA_OBJ_CNODE, CS_TOP_BITS,
+					   SEPTA_CAP_INIT_CNODE, 0, 0, top_slot + 1, 1);
 	if (!err)
 		err = septa_cnode_mutate(SEPTA_CAP_INIT_CNODE, top_slot, CS_DEPTH,
 					 SEPTA_CAP_INIT_CNODE, top_slot + 1, CS_DEPTH,
@@ -133,37 +132,16 @@ void cs_init(uint64_t top_slot, uint64_t bootstrap_ut, uint64_t ut_paddr,
 	}
 }
 
-static bool run_free(const uint64_t *bm, unsigned w, unsigned words)
+/* A run of n > 1 slots is aligned to the power of two at or above n
+ * (at most CS_SUB_SLOTS), so that it never crosses into the next
+ * sub-CNode: one CNode call names it. */
+static uint64_t run_align(unsigned n)
 {
-	for (unsigned i = 0; i < words; i++)
-		if (bm[w + i])
-			return false;
-	return true;
-}
+	uint64_t a = 1;
 
-static uint64_t find(unsigned n)
-{
-	unsigned words = n / 64;
-
-	for (unsigned k = 1; k < nsubs; k++) {
-		uint64_t *bm = bitmap[k];
-
-		for (unsigned w = 0; w < CS_SUB_SLOTS / 64; w += words ? words : 1) {
-			if (words && run_free(bm, w, words)) {
-				memset(&bm[w], 0xff, words * sizeof(uint64_t));
-				nfree -= words * 64u;
-				return (uint64_t)k << CS_SUB_BITS | w * 64u;
-			}
-			if (!words && ~bm[w]) {
-				unsigned b = (unsigned)__builtin_ctzll(~bm[w]);
-
-				bm[w] |= 1ULL << b;
-				nfree--;
-				return (uint64_t)k << CS_SUB_BITS | (w * 64u + b);
-			}
-		}
-	}
-	return 0;
+	while (a < n)
+		a *= 2;
+	return a;
 }
 
 uint64_t cs_alloc(unsigned n)
@@ -172,21 +150,16 @@ uint64_t cs_alloc(unsigned n)
 
 	if (n != 1 && (n % 64 || n > CS_SUB_SLOTS))
 		return 0;
-	while (!(c = find(n)))
+	while (!bitrun_find(&slots, n, run_align(n), &c))
 		if (!add_sub())
 			return 0;
+	bitrun_take(&slots, c, n);
 	return c;
 }
 
 void cs_free(uint64_t cptr, unsigned n)
 {
-	uint64_t *bm = bitmap[cptr >> CS_SUB_BITS];
-	unsigned i = (unsigned)(cptr & (CS_SUB_SLOTS - 1));
-
-	for (unsigned j = i; j < i + n; j++) {
-		nfree += (unsigned)(bm[j / 64] >> (j % 64) & 1);
-		bm[j / 64] &= ~(1ULL << (j % 64));
-	}
+	bitrun_give(&slots, cptr, n);
 }
 
 void cs_delete(uint64_t cptr)
@@ -197,7 +170,7 @@ void cs_delete(uint64_t cptr)
 
 bool cs_reserve(unsigned n)
 {
-	while (nfree < n)
+	while (slots.nfree < n)
 		if (!add_sub())
 			return false;
 	return true;

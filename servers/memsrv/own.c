@@ -3,13 +3,14 @@
 #include <string.h>
 #include <septa/abi.h>
 
-void own_init(struct own_db *db, struct own_page *pages, uint64_t count)
+void own_init(struct own_db *db, struct own_page *pages, uint64_t *index, uint64_t count)
 {
 	db->pages = pages;
 	db->count = count;
-	db->first_free = 0;
 	for (uint64_t i = 0; i < count; i++)
 		pages[i] = (struct own_page){.owner = OWN_NONE};
+	bitrun_init(&db->index, index, count);
+	bitrun_give(&db->index, 0, count);
 }
 
 static int check_range(const struct own_db *db, uint64_t first, uint64_t n)
@@ -101,23 +102,13 @@ int own_alloc(struct own_db *db, unsigned client, uint64_t n, uint64_t align,
 		return OWN_E_ALIGN;
 	if (n == 0 || n > db->count)
 		return OWN_E_RANGE;
-	while (db->first_free < db->count && db->pages[db->first_free].state != OWN_FREE)
-		db->first_free++;
-	for (uint64_t start = (db->first_free + align - 1) & ~(align - 1);
-	     start + n <= db->count; start += align) {
-		uint64_t i;
-
-		for (i = 0; i < n && db->pages[start + i].state == OWN_FREE; i++)
-			;
-		if (i < n)
-			continue;
-		for (i = 0; i < n; i++)
-			db->pages[start + i] = (struct own_page){.owner = (uint8_t)client,
-								 .state = OWN_OWNED};
-		*first = start;
-		return OWN_OK;
-	}
-	return OWN_E_NO_MEMORY;
+	if (!bitrun_find(&db->index, n, align, first))
+		return OWN_E_NO_MEMORY;
+	bitrun_take(&db->index, *first, n);
+	for (uint64_t i = *first; i < *first + n; i++)
+		db->pages[i] =
+		    (struct own_page){.owner = (uint8_t)client, .state = OWN_OWNED};
+	return OWN_OK;
 }
 
 int own_check_free(const struct own_db *db, unsigned client, uint64_t first, uint64_t n)
@@ -127,10 +118,9 @@ int own_check_free(const struct own_db *db, unsigned client, uint64_t first, uin
 
 void own_commit_free(struct own_db *db, uint64_t first, uint64_t n)
 {
-	if (first < db->first_free)
-		db->first_free = first;
-		/* An OWNED record has no borrowers and no rights (an invariant): only
-		 * its owner and state change. */
+	bitrun_give(&db->index, first, n);
+	/* An OWNED record has no borrowers and no rights (an invariant): only
+	 * its owner and state change. */
 #pragma GCC unroll 4
 	for (uint64_t i = first; i < first + n; i++) {
 		db->pages[i].owner = OWN_NONE;
@@ -282,6 +272,7 @@ int own_claim(struct own_db *db, unsigned client, uint64_t first, uint64_t n)
 	for (uint64_t i = first; i < first + n; i++)
 		if (db->pages[i].state != OWN_FREE)
 			return OWN_E_BUSY;
+	bitrun_take(&db->index, first, n);
 	for (uint64_t i = first; i < first + n; i++)
 		db->pages[i] =
 		    (struct own_page){.owner = (uint8_t)client, .state = OWN_OWNED};

@@ -10,6 +10,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+#include "bitrun.h"
 
 #define OWN_MAX_CLIENTS	  64 /* client ids 0..63 (the badge of their endpoint) */
 #define OWN_MAX_BORROWERS 16 /* per page */
@@ -63,14 +64,16 @@ enum own_err {
 struct own_db {
 	struct own_page *pages;
 	uint64_t count;
-	/* No page below it is free: allocation searches from here, past the
-	 * pages that are never handed out (the kernel's, the boot archive,
-	 * memsrv's tables), which start the pool. */
-	uint64_t first_free;
+	/* The free pages (state OWN_FREE, and only those), for allocation:
+	 * its cost does not grow with the memory handed out. */
+	struct bitrun index;
 };
 
-void own_init(struct own_db *db, struct own_page *pages, uint64_t count);
-/* First free run of n pages aligned to `align` pages; *first <- its index. */
+/* Words of memory own_init's index takes for count pages. */
+#define OWN_INDEX_WORDS(count) BITRUN_WORDS(count)
+void own_init(struct own_db *db, struct own_page *pages, uint64_t *index, uint64_t count);
+/* First free run of n pages aligned to `align` pages (the lowest there
+ * is, from page 0); *first <- its index. */
 int own_alloc(struct own_db *db, unsigned client, uint64_t n, uint64_t align,
 	      uint64_t *first);
 int own_check_free(const struct own_db *db, unsigned client, uint64_t first, uint64_t n);

@@ -33,11 +33,7 @@ uint64_t pool_frame(uint64_t page)
 
 uint64_t pool_free_pages(void)
 {
-	uint64_t n = 0;
-
-	for (uint64_t p = 0; p < pool.pages; p++)
-		n += pool.db.pages[p].state == OWN_FREE;
-	return n;
+	return pool.db.index.nfree;
 }
 
 /* Cuts one RAM Untyped into 2 MiB chunk Untypeds. */
@@ -72,7 +68,10 @@ static bool in_pool(const struct septa_bootinfo *bi, unsigned boot_ut, unsigned 
 
 int pool_init(const struct septa_bootinfo *bi, unsigned boot_ut)
 {
-	uint64_t lo = ~0ULL, hi = 0, meta_bytes, meta_chunks, k = 0;
+	uint64_t lo = ~0ULL, hi = 0, meta_bytes, meta_chunks, k = 0, db_bytes,
+		 index_bytes;
+	uint64_t grants, *index;
+	bool index_with_grants;
 
 	for (unsigned i = 0; i < bi->untyped_count; i++) {
 		uint64_t pa = bi->untyped[i].paddr,
@@ -108,9 +107,17 @@ int pool_init(const struct septa_bootinfo *bi, unsigned boot_ut)
 			return -1;
 	archive_init(bi);
 
-	/* The database and the grant table: the lowest chunks, as 2 MiB
-	 * frames mapped into memsrv itself. */
-	meta_bytes = pool.pages * sizeof(struct own_page);
+	/* The database, its index and the grant table: the lowest chunks, as
+	 * 2 MiB frames mapped into memsrv itself. The grant table takes the
+	 * most entries, a power of two, of which twice as many fit in the
+	 * area it is given (grant.c): 1.5 MiB, given its whole chunk or all
+	 * but up to 512 KiB of it. The index goes in that rest when it fits
+	 * (a pool of up to about 16 GiB): it costs no chunk and no grant.
+	 * Else it follows the database. */
+	db_bytes = pool.pages * sizeof(struct own_page);
+	index_bytes = OWN_INDEX_WORDS(pool.pages) * sizeof(uint64_t);
+	index_with_grants = index_bytes <= CHUNK_SIZE / 4;
+	meta_bytes = db_bytes + (index_with_grants ? 0 : index_bytes);
 	meta_chunks = (meta_bytes + CHUNK_SIZE - 1) / CHUNK_SIZE + 1;
 	for (uint64_t c = 0; c < pool.nchunks && k < meta_chunks; c++) {
 		struct chunk *ch = &pool.chunks[c];
@@ -128,8 +135,11 @@ int pool_init(const struct septa_bootinfo *bi, unsigned boot_ut)
 	}
 	if (k < meta_chunks)
 		return -1;
-	own_init(&pool.db, (struct own_page *)MS_META_IPA, pool.pages);
-	grant_init((void *)(MS_META_IPA + (meta_chunks - 1) * CHUNK_SIZE), CHUNK_SIZE);
+	grants = MS_META_IPA + (meta_chunks - 1) * CHUNK_SIZE;
+	index = (uint64_t *)(index_with_grants ? grants + CHUNK_SIZE - index_bytes
+					       : MS_META_IPA + db_bytes);
+	own_init(&pool.db, (struct own_page *)MS_META_IPA, index, pool.pages);
+	grant_init((void *)grants, CHUNK_SIZE - (index_with_grants ? index_bytes : 0));
 	/* What memsrv cannot hand out: holes, its own tables, the archive. */
 	for (uint64_t c = 0; c < pool.nchunks; c++)
 		if (pool.chunks[c].state != CH_FREE)

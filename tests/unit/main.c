@@ -46,6 +46,7 @@ static const struct {
     {"memsrv_grant", suite_memsrv_grant},
     {"caps_objs", suite_caps_objs},
     {"pgtable_edges", suite_pgtable_edges},
+    {"bitrun", suite_bitrun},
 #endif
 };
 

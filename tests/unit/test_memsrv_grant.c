@@ -138,6 +138,7 @@ long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4])
 static struct grant table[SLOTS];
 
 static struct own_page own_pages[FAKE_CHUNKS * CHUNK_PAGES];
+static uint64_t own_index[OWN_INDEX_WORDS(FAKE_CHUNKS * CHUNK_PAGES)];
 
 /* RAM: the pool, then 2 MiB that are not memsrv's (the kernel's, or a
  * server's own Untyped). Clients 1-4 exist. */
@@ -152,7 +153,7 @@ static void fresh(void)
 			     .ram_base = 0x40000000,
 			     .ram_end = 0x40000000 + (FAKE_CHUNKS + 1) * CHUNK_SIZE,
 			     .chunks = chunks};
-	own_init(&pool.db, own_pages, pool.pages);
+	own_init(&pool.db, own_pages, own_index, pool.pages);
 	memset(clients, 0, sizeof(clients));
 	for (unsigned c = 1; c <= 4; c++)
 		clients[c] = (struct client){.vspace = 1000 + c, .name = "c"};

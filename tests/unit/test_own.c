@@ -9,6 +9,7 @@
 enum { O = 1, B = 2, X = 3 }; /* owner, borrower, anybody else */
 
 static struct own_page pages[256];
+static uint64_t pages_index[OWN_INDEX_WORDS(256)];
 static struct own_db db;
 
 enum kind { K_FREE, K_SHARE, K_UNSHARE, K_LEND, K_RECLAIM, K_DONATE };
@@ -69,7 +70,7 @@ static void make(enum own_page_state s)
 {
 	uint64_t first;
 
-	own_init(&db, pages, 1);
+	own_init(&db, pages, pages_index, 1);
 	if (s == OWN_FREE)
 		return;
 	CU_ASSERT_EQUAL_FATAL(own_alloc(&db, O, 1, 1, &first), OWN_OK);
@@ -246,7 +247,7 @@ static void test_bad_arguments(void)
 	CU_ASSERT_EQUAL(run(K_FREE, O, 0, 0, 0, 0), OWN_E_RANGE);
 	CU_ASSERT_EQUAL(run(K_FREE, O, 0, 2, 0, 0), OWN_E_RANGE);
 	CU_ASSERT_EQUAL(run(K_FREE, O, UINT64_MAX, 2, 0, 0), OWN_E_RANGE);
-	own_init(&db, pages, 256);
+	own_init(&db, pages, pages_index, 256);
 	CU_ASSERT_EQUAL(own_alloc(&db, O, 4, 3, &first), OWN_E_ALIGN);
 	CU_ASSERT_EQUAL(own_alloc(&db, O, 257, 1, &first), OWN_E_RANGE);
 	CU_ASSERT_EQUAL(own_alloc(&db, O, 1, 1, &first), OWN_OK);
@@ -270,6 +271,8 @@ static void test_too_many_borrowers(void)
 
 static int invariants_broken(void)
 {
+	uint64_t free = 0;
+
 	for (uint64_t i = 0; i < db.count; i++) {
 		const struct own_page *p = &pages[i];
 		unsigned bits = (unsigned)__builtin_popcountll(p->borrowers);
@@ -286,8 +289,11 @@ static int invariants_broken(void)
 			return 5; /* share count equals borrowers */
 		if (p->borrowers & (1ULL << (p->owner & 63)) && p->state != OWN_FREE)
 			return 6; /* nobody borrows from itself */
+		if (bitrun_is_free(&db.index, i) != (p->state == OWN_FREE))
+			return 7; /* the index has exactly the free pages */
+		free += p->state == OWN_FREE;
 	}
-	return 0;
+	return free == db.index.nfree ? 0 : 8;
 }
 
 /* Where first fit from page 0 puts n pages aligned to align; ~0 if nowhere:
@@ -310,7 +316,7 @@ static void test_random_operations(void)
 	static struct own_page before[256];
 	unsigned done = 0, refused = 0;
 
-	own_init(&db, pages, 256);
+	own_init(&db, pages, pages_index, 256);
 	srand(99);
 	for (int step = 0; step < 10000; step++) {
 		unsigned c = (unsigned)rand() % 8, o = (unsigned)rand() % 8;
@@ -359,7 +365,7 @@ static void test_checks(void)
 	struct own_page before[4];
 	uint64_t first;
 
-	own_init(&db, pages, 4);
+	own_init(&db, pages, pages_index, 4);
 	CU_ASSERT_EQUAL_FATAL(own_alloc(&db, O, 2, 1, &first), OWN_OK);
 	memcpy(before, pages, sizeof(before));
 	CU_ASSERT_EQUAL(own_check_share(&db, O, 0, 2, B, OWN_RW), OWN_OK);
@@ -377,7 +383,7 @@ static void test_claim(void)
 {
 	uint64_t first;
 
-	own_init(&db, pages, 8);
+	own_init(&db, pages, pages_index, 8);
 	CU_ASSERT_EQUAL(own_claim(&db, 0, 2, 2), OWN_OK);
 	CU_ASSERT_EQUAL(own_query(&db, 0, 3), OWN_VIEW_OWNED);
 	CU_ASSERT_EQUAL(own_claim(&db, 0, 3, 2), OWN_E_BUSY); /* page 3 is taken */
@@ -395,7 +401,7 @@ static void test_first_free(void)
 {
 	uint64_t first;
 
-	own_init(&db, pages, 16);
+	own_init(&db, pages, pages_index, 16);
 	CU_ASSERT_EQUAL(own_claim(&db, 0, 0, 5), OWN_OK);
 	CU_ASSERT_EQUAL(own_alloc(&db, O, 1, 1, &first), OWN_OK);
 	CU_ASSERT_EQUAL(first, 5);
@@ -408,6 +414,81 @@ static void test_first_free(void)
 	CU_ASSERT_EQUAL(own_alloc(&db, X, 1, 1, &first), OWN_OK);
 	CU_ASSERT_EQUAL(first, 5);
 	CU_ASSERT_EQUAL(own_query(&db, X, 5), OWN_VIEW_OWNED);
+}
+
+/* Allocation and freeing over several chunks' worth of pages, in runs of
+ * every size class and alignment memsrv asks for (pages, runs, blocks):
+ * first fit from page 0, and the index agrees with the records. */
+#define BIG 1800u
+static struct own_page big[BIG];
+static uint64_t big_index[OWN_INDEX_WORDS(BIG)];
+
+static uint64_t big_first_fit(uint64_t n, uint64_t align)
+{
+	for (uint64_t s = 0; n <= BIG && s <= BIG - n; s += align) {
+		uint64_t i = 0;
+
+		while (i < n && big[s + i].state == OWN_FREE)
+			i++;
+		if (i == n)
+			return s;
+	}
+	return ~0ULL;
+}
+
+static void test_alloc_first_fit_big(void)
+{
+	static const uint64_t sizes[] = {1, 1, 1, 3, 64, 100, 512, 700};
+	static const uint64_t aligns[] = {1, 1, 4, 64, 512};
+	struct own_db d;
+	uint64_t runs[64][2];
+	unsigned nruns = 0, found = 0, missed = 0;
+
+	own_init(&d, big, big_index, BIG);
+	CU_ASSERT_EQUAL(own_claim(&d, 0, 0, 37), OWN_OK); /* the pool's start */
+	srand(7);
+	for (int step = 0; step < 3000; step++) {
+		uint64_t n = sizes[rand() % 8], align = aligns[rand() % 5], got = 0,
+			 free = 0;
+
+		if (rand() % 3 == 0 && nruns) {
+			unsigned k = (unsigned)rand() % nruns;
+
+			CU_ASSERT_EQUAL(own_check_free(&d, 1, runs[k][0], runs[k][1]),
+					OWN_OK);
+			own_commit_free(&d, runs[k][0], runs[k][1]);
+			runs[k][0] = runs[--nruns][0];
+			runs[k][1] = runs[nruns][1];
+		} else {
+			uint64_t want = big_first_fit(n, align);
+			int err = own_alloc(&d, 1, n, align, &got);
+
+			if (err ? err != OWN_E_NO_MEMORY || want != ~0ULL : got != want) {
+				CU_FAIL("allocation is not first fit from page 0");
+				break;
+			}
+			if (err) {
+				missed++;
+			} else {
+				found++;
+				if (nruns < 64) {
+					runs[nruns][0] = got;
+					runs[nruns++][1] = n;
+				} else {
+					own_commit_free(&d, got, n);
+				}
+			}
+		}
+		for (uint64_t i = 0; i < BIG; i++) {
+			if (bitrun_is_free(&d.index, i) != (big[i].state == OWN_FREE)) {
+				CU_FAIL("the index disagrees with the records");
+				return;
+			}
+			free += big[i].state == OWN_FREE;
+		}
+		CU_ASSERT_EQUAL_FATAL(free, d.index.nfree);
+	}
+	CU_ASSERT(found > 500 && missed > 100);
 }
 
 /* One mapping against the kernel's view of it, for each kind of result. */
@@ -449,5 +530,7 @@ void suite_own(void)
 	CU_add_test(s, "checks alone change nothing", test_checks);
 	CU_add_test(s, "claimed pages", test_claim);
 	CU_add_test(s, "the search starts at the first free page", test_first_free);
+	CU_add_test(s, "first fit over many chunks, with its index",
+		    test_alloc_first_fit_big);
 	CU_add_test(s, "audit of one mapping", test_audit_mapping);
 }

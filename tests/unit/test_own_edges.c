@@ -12,10 +12,11 @@
 static void test_rights_sets(void)
 {
 	struct own_page pages[PAGES];
+	uint64_t index[OWN_INDEX_WORDS(PAGES)];
 	struct own_db db;
 	uint64_t first;
 
-	own_init(&db, pages, PAGES);
+	own_init(&db, pages, index, PAGES);
 	CU_ASSERT_EQUAL_FATAL(own_alloc(&db, 1, PAGES, 1, &first), OWN_OK);
 	for (unsigned r = 0; r < 16; r++) {
 		int want =
@@ -30,10 +31,11 @@ static void test_rights_sets(void)
 static void test_range_to_the_last_page(void)
 {
 	struct own_page pages[PAGES];
+	uint64_t index[OWN_INDEX_WORDS(PAGES)];
 	struct own_db db;
 	uint64_t first;
 
-	own_init(&db, pages, PAGES);
+	own_init(&db, pages, index, PAGES);
 	CU_ASSERT_EQUAL_FATAL(own_alloc(&db, 1, PAGES, 1, &first), OWN_OK);
 	CU_ASSERT_EQUAL(own_check_free(&db, 1, PAGES - 1, 1), OWN_OK);
 	CU_ASSERT_EQUAL(own_check_free(&db, 1, PAGES - 1, 2), OWN_E_RANGE);

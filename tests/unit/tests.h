@@ -10,6 +10,7 @@ void suite_kprintf(void);
 void suite_caps(void);
 void suite_caps_ipc(void);
 void suite_own(void);
+void suite_bitrun(void);
 void suite_zring(void);
 void suite_vmcfg(void);
 void suite_image(void);
