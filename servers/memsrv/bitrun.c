@@ -82,7 +82,7 @@ uint64_t bitrun_next_used(const struct bitrun *b, uint64_t u, uint64_t end)
 /* u rounded up to a multiple of align, if that is at most limit. */
 static bool align_within(uint64_t u, uint64_t align, uint64_t limit, uint64_t *out)
 {
-	uint64_t rest = u % align;
+	uint64_t rest = u & (align - 1); /* a power of two */
 
 	if (u > limit || (rest && align - rest > limit - u))
 		return false;
@@ -119,6 +119,12 @@ bool bitrun_find(struct bitrun *b, uint64_t n, uint64_t align, uint64_t *first)
 	if (n == 0 || n > b->units || align == 0 || (align & (align - 1)))
 		return false;
 	u = b->hint = next_free(b, b->hint);
+	if (n == 1 && align == 1) { /* a page for a fault, a slot: the hint */
+		if (u == b->units)
+			return false;
+		*first = u;
+		return true;
+	}
 	/* A group that is not all free cannot hold an aligned run of groups
 	 * (the last group, if partial, never is). */
 	if (align >= BITRUN_GROUP && n % BITRUN_GROUP == 0)
@@ -157,6 +163,22 @@ static void group_changed(struct bitrun *b, uint64_t g)
 static void mark(struct bitrun *b, uint64_t u, uint64_t n, bool give)
 {
 	uint64_t end = u + n;
+
+	if (n == 1) { /* one bit: no masks, no counting */
+		uint64_t g = u >> BITRUN_GROUP_BITS, m = 1ULL << (u % 64);
+		unsigned before = b->count[g];
+
+		if (!(b->free[u / 64] & m) != give)
+			return; /* already so */
+		b->free[u / 64] ^= m;
+		b->count[g] = (uint16_t)(give ? before + 1 : before - 1);
+		b->nfree = give ? b->nfree + 1 : b->nfree - 1;
+		/* The summary changes only at the ends: none, all. */
+		if (before == 0 || before == BITRUN_GROUP || b->count[g] == 0 ||
+		    b->count[g] == BITRUN_GROUP)
+			group_changed(b, g);
+		return;
+	}
 
 	while (u < end) {
 		uint64_t w = u / 64, lo = u % 64,
