@@ -158,8 +158,34 @@ static void group_changed(struct bitrun *b, uint64_t g)
 		b->all[g / 64] &= ~bit;
 }
 
-/* Sets (give) or clears (take) the bits of a range, word by word, and
- * keeps the counts and the summary as they change. */
+/* The bits of [u, end) in u's word; returns where the next word starts
+ * (or end). Keeps the group's count, and its summary once the range
+ * leaves the group. */
+static uint64_t mark_word(struct bitrun *b, uint64_t u, uint64_t end, bool give)
+{
+	uint64_t w = u / 64, lo = u % 64, len = 64 - lo < end - u ? 64 - lo : end - u;
+	uint64_t m = (len == 64 ? ~0ULL : (1ULL << len) - 1) << lo;
+	uint64_t g = u >> BITRUN_GROUP_BITS;
+	unsigned c =
+	    (unsigned)__builtin_popcountll((give ? ~b->free[w] : b->free[w]) & m);
+
+	if (give) {
+		b->free[w] |= m;
+		b->count[g] = (uint16_t)(b->count[g] + c);
+		b->nfree += c;
+	} else {
+		b->free[w] &= ~m;
+		b->count[g] = (uint16_t)(b->count[g] - c);
+		b->nfree -= c;
+	}
+	u += len;
+	if (u == end || u >> BITRUN_GROUP_BITS != g)
+		group_changed(b, g);
+	return u;
+}
+
+/* Sets (give) or clears (take) the bits of a range and keeps the counts
+ * and the summary as they change. */
 static void mark(struct bitrun *b, uint64_t u, uint64_t n, bool give)
 {
 	uint64_t end = u + n;
@@ -179,27 +205,21 @@ static void mark(struct bitrun *b, uint64_t u, uint64_t n, bool give)
 			group_changed(b, g);
 		return;
 	}
-
 	while (u < end) {
-		uint64_t w = u / 64, lo = u % 64,
-			 len = 64 - lo < end - u ? 64 - lo : end - u;
-		uint64_t m = (len == 64 ? ~0ULL : (1ULL << len) - 1) << lo;
 		uint64_t g = u >> BITRUN_GROUP_BITS;
-		unsigned c =
-		    (unsigned)__builtin_popcountll((give ? ~b->free[w] : b->free[w]) & m);
 
-		if (give) {
-			b->free[w] |= m;
-			b->count[g] = (uint16_t)(b->count[g] + c);
-			b->nfree += c;
-		} else {
-			b->free[w] &= ~m;
-			b->count[g] = (uint16_t)(b->count[g] - c);
-			b->nfree -= c;
+		if (u % BITRUN_GROUP || end - u < BITRUN_GROUP) {
+			u = mark_word(b, u, end, give);
+			continue;
 		}
-		u += len;
-		if (u == end || u >> BITRUN_GROUP_BITS != g)
-			group_changed(b, g);
+		/* A whole group (a block, a chunk's run of slots): its words at
+		 * once, its count from the one it had. */
+		memset(&b->free[u / 64], give ? 0xff : 0, BITRUN_GROUP / 8);
+		b->nfree = give ? b->nfree + (BITRUN_GROUP - b->count[g])
+				: b->nfree - b->count[g];
+		b->count[g] = give ? BITRUN_GROUP : 0;
+		group_changed(b, g);
+		u += BITRUN_GROUP;
 	}
 }
 
