@@ -270,3 +270,9 @@ int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 void pgt_clear(const struct pgt *pgt);
 /* The leaf entry covering addr and its level; *pte is 0 if unmapped. */
 int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level);
+/* How far from addr (page-aligned) the entries are all mapped or all
+ * unmapped as at addr (*mapped), up to size and to the first `limit` leaf
+ * or empty entries: so at least a page and at most limit entries' reach.
+ * PGT_E_RANGE/PGT_E_ALIGN as pgt_walk (*extent 0). */
+int pgt_query_range(const struct pgt *pgt, uint64_t addr, uint64_t size, unsigned limit,
+		    uint64_t *extent, bool *mapped);

@@ -609,3 +609,67 @@ int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level)
 	*level = q.level;
 	return PGT_OK;
 }
+
+/*
+ * Not a pgt_walk() visitor: the entries of one table are read in a loop
+ * of four instructions each (no callback per entry), which is what makes
+ * a check that 2 MiB of pages are free one call. Each round descends from
+ * the root to the table holding addr's leaf or empty entry, checks its
+ * kind, then reads along that table while entries are of that kind (an
+ * invalid entry, or a page or block: never a table) up to the table's
+ * end, the range's end or the limit; the next round goes on from there.
+ */
+int pgt_query_range(const struct pgt *pgt, uint64_t addr, uint64_t size, unsigned limit,
+		    uint64_t *extent, bool *mapped)
+{
+	uint64_t a = addr, end = addr + size;
+	unsigned seen = 0;
+	int kind = -1;
+
+	*extent = 0;
+	if (!range_ok(pgt, addr, size))
+		return PGT_E_RANGE;
+	if (!IS_ALIGNED(addr | size, SEPTA_PAGE_SIZE))
+		return PGT_E_ALIGN;
+	while (a < end && seen < limit) {
+		const pte_t *table = pgt->mm->phys_to_virt(pgt->root);
+		unsigned level = pgt->geom.start_level,
+			 n = PGT_ENTRIES * pgt->geom.root_pages, idx, shift, k, i;
+		const pte_t *e, *stop;
+		pte_t mask, want;
+
+		for (;;) {
+			idx = (unsigned)(a >> pgt_level_shift(level)) & (n - 1);
+			if (!pte_is_table(table[idx], level))
+				break;
+			table = pgt->mm->phys_to_virt(pa_init(pte_addr(table[idx])));
+			level++;
+			n = PGT_ENTRIES;
+		}
+		if (kind < 0)
+			kind = pte_valid(table[idx]);
+		else if (pte_valid(table[idx]) != (kind > 0))
+			break;
+		/* Entries of this table it may read: to the range's end and
+		 * the limit. Mapped: a page, or a block (bits 1:0 = 01). */
+		shift = pgt_level_shift(level);
+		k = n - idx;
+		if (((end - 1) >> shift) - (a >> shift) < k)
+			k = (unsigned)(((end - 1) >> shift) - (a >> shift)) + 1;
+		if (limit - seen < k)
+			k = limit - seen;
+		mask = !kind	    ? PTE_VALID
+		       : level == 3 ? PTE_VALID
+				    : PTE_VALID | PTE_TYPE_TABLE;
+		want = kind ? PTE_VALID : 0;
+		for (e = &table[idx + 1], stop = &table[idx + k];
+		     e < stop && (*e & mask) == want; e++)
+			;
+		i = (unsigned)(e - &table[idx]);
+		seen += i;
+		a = ((a >> shift) + i) << shift;
+	}
+	*extent = (a < end ? a : end) - addr;
+	*mapped = kind > 0;
+	return PGT_OK;
+}

@@ -314,6 +314,68 @@ static void test_clear(void)
 	expect_empty_at(&p, 0x1000, 1);
 }
 
+static void expect_extent(struct pgt *p, uint64_t ipa, uint64_t size, unsigned limit,
+			  uint64_t extent, bool mapped)
+{
+	uint64_t e = 1;
+	bool m = !mapped;
+
+	CU_ASSERT_EQUAL_FATAL(pgt_query_range(p, ipa, size, limit, &e, &m), PGT_OK);
+	CU_ASSERT_EQUAL(e, extent);
+	CU_ASSERT_EQUAL(m, mapped);
+}
+
+/* pgt_query_range: runs of one kind across last-level tables, blocks,
+ * empty entries of every level and the concatenated root, up to the end
+ * of the input addresses; the limit of entries read; its errors. */
+static void test_query_range(void)
+{
+	const uint64_t top = 1ULL << 40, mib2 = 2ULL << 20;
+	uint64_t e = 1;
+	bool m = true;
+	struct pgt p;
+
+	pgt_fake_new(&p, 40);
+	CU_ASSERT_EQUAL(
+	    pgt_fake_map(&p, 0x1000, 0x40001000, 0x2000, false, false, 2, NULL), PGT_OK);
+	CU_ASSERT_EQUAL(
+	    pgt_fake_map(&p, 0x400000, 0x40400000, mib2, true, false, 0, NULL), PGT_OK);
+	CU_ASSERT_EQUAL(
+	    pgt_fake_map(&p, 0x600000, 0x40600000, 0x1000, false, false, 1, NULL),
+	    PGT_OK);
+	expect_extent(&p, 0, top, 4096, 0x1000, false);
+	expect_extent(&p, 0x1000, top - 0x1000, 4096, 0x2000, true);
+	expect_extent(&p, 0x1000, 0x1000, 4096, 0x1000, true); /* cut at size */
+	/* 509 empty pages, an empty level-2 entry, up to the block. */
+	expect_extent(&p, 0x3000, top - 0x3000, 4096, 0x400000 - 0x3000, false);
+	expect_extent(&p, 0x3000, top - 0x3000, 510, 0x400000 - 0x3000, false);
+	expect_extent(&p, 0x3000, top - 0x3000, 509, 0x200000 - 0x3000, false);
+	expect_extent(&p, 0x3000, top - 0x3000, 1, 0x1000, false);
+	/* The block, then the next table's page: one mapped run. */
+	expect_extent(&p, 0x400000, top - 0x400000, 4096, mib2 + 0x1000, true);
+	expect_extent(&p, 0x401000, top - 0x401000, 4096, mib2, true);
+	expect_extent(&p, 0x401000, 0x1000, 4096, 0x1000, true);
+	/* Empty pages, level-2 entries, then level-1 entries over both root
+	 * tables to the end: 511 + 508 + 1023 entries. */
+	expect_extent(&p, 0x601000, top - 0x601000, 4096, top - 0x601000, false);
+	expect_extent(&p, 0x601000, top - 0x601000, 511 + 508 + 1022,
+		      top - (1ULL << 30) - 0x601000, false);
+	expect_extent(&p, top - 0x1000, 0x1000, 4096, 0x1000, false);
+	expect_extent(&p, top - mib2, mib2, 4096, mib2, false);
+	/* Refused: nothing read, extent 0. */
+	CU_ASSERT_EQUAL(pgt_query_range(&p, 0x1000, 0, 4096, &e, &m), PGT_E_RANGE);
+	CU_ASSERT_EQUAL(e, 0);
+	e = 1;
+	CU_ASSERT_EQUAL(pgt_query_range(&p, top, 0x1000, 4096, &e, &m), PGT_E_RANGE);
+	CU_ASSERT_EQUAL(pgt_query_range(&p, top - 0x1000, 0x2000, 4096, &e, &m),
+			PGT_E_RANGE);
+	CU_ASSERT_EQUAL(pgt_query_range(&p, 0x1000, ~0ULL - 0xfff, 4096, &e, &m),
+			PGT_E_RANGE);
+	CU_ASSERT_EQUAL(pgt_query_range(&p, 0x1800, 0x1000, 4096, &e, &m), PGT_E_ALIGN);
+	CU_ASSERT_EQUAL(pgt_query_range(&p, 0x1000, 0x1800, 4096, &e, &m), PGT_E_ALIGN);
+	CU_ASSERT_EQUAL(e, 0);
+}
+
 void suite_pgtable_tables(void)
 {
 	CU_pSuite s = CU_add_suite("pgtable_tables", pgt_fake_setup, pgt_fake_teardown);
@@ -327,4 +389,5 @@ void suite_pgtable_tables(void)
 	CU_add_test(s, "table removal", test_table_remove);
 	CU_add_test(s, "lent tables go in cleared", test_lent_tables_cleared);
 	CU_add_test(s, "clear everything", test_clear);
+	CU_add_test(s, "ranged query: how far one kind of entry goes", test_query_range);
 }
