@@ -207,21 +207,32 @@ void grant_drop(struct grant *g)
 	}
 }
 
+/* One VSPACE_QUERY_EXTENT a run of unmapped entries the kernel reads in a
+ * call (512): a free 2 MiB is one or two calls. Each bad input has its own
+ * error, found before any call: the loop runs on a range that is whole
+ * pages and does not wrap, and each call moves it on by a page at least. */
 int ipa_check_free(uint64_t vspace, uint64_t ipa, uint64_t size)
 {
-	uint64_t q[4], a = ipa;
+	uint64_t end = ipa + size, a = ipa;
 
-	if (ipa % SEPTA_PAGE_SIZE || size == 0 || ipa + size < ipa)
+	if (ipa % SEPTA_PAGE_SIZE)
 		return MEMSRV_E_ALIGN;
-	while (a < ipa + size) {
-		long err = septa_vspace_query(vspace, a, q);
+	if (size % SEPTA_PAGE_SIZE)
+		return MEMSRV_E_ARG;
+	if (size == 0)
+		return MEMSRV_E_RANGE;
+	if (end < ipa)
+		return MEMSRV_E_IPA_RANGE;
+	while (a < end) {
+		uint64_t extent, mapped;
+		long err =
+		    septa_vspace_query_extent(vspace, a, end - a, &extent, &mapped);
 
-		if (err)
+		if (err || extent == 0 || extent > end - a)
 			return MEMSRV_E_IPA_RANGE;
-		if (q[0])
+		if (mapped)
 			return MEMSRV_E_IPA_BUSY;
-		a = (a & ~(septa_level_size((unsigned)q[1]) - 1)) +
-		    septa_level_size((unsigned)q[1]);
+		a += extent;
 	}
 	return MEMSRV_OK;
 }

@@ -158,7 +158,9 @@ void grant_drop(struct grant *g);
 /* memsrv's own mappings (no grant): returns the mapped capability. */
 uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
 		   unsigned tag);
-/* MEMSRV_E_IPA_BUSY/_IPA_RANGE unless [ipa, ipa+size) is unmapped there. */
+/* MEMSRV_OK if [ipa, ipa+size) is unmapped there, else _IPA_BUSY, or
+ * _IPA_RANGE outside the VSpace or wrapping; _ALIGN ipa, _ARG size not
+ * whole pages, _RANGE size 0. */
 int ipa_check_free(uint64_t vspace, uint64_t ipa, uint64_t size);
 void audit_run(struct memsrv_audit *out);
 

@@ -131,6 +131,41 @@ long septa_vspace_query(uint64_t vspace, uint64_t ipa, uint64_t out[4])
 	return SEPTA_OK;
 }
 
+/* The kernel's VSPACE_QUERY_EXTENT over the same view: its errors, and at
+ * most 512 entries a call, each as the query above reports it. */
+static unsigned range_calls;
+
+long septa_vspace_query_extent(uint64_t vspace, uint64_t ipa, uint64_t size,
+			       uint64_t *extent, uint64_t *mapped)
+{
+	uint64_t a = ipa, end = ipa + size, q[4];
+	unsigned seen = 0;
+	int kind = -1;
+
+	if ((ipa | size) % SEPTA_PAGE_SIZE)
+		return SEPTA_E_ALIGN;
+	if (size == 0)
+		return SEPTA_E_ARG;
+	if (ipa >= FAKE_IPA_END || size > FAKE_IPA_END - ipa)
+		return SEPTA_E_RANGE;
+	range_calls++;
+	for (; a < end && seen < 512; seen++) {
+		int m;
+
+		septa_vspace_query(vspace, a, q);
+		m = q[0] != 0;
+		if (kind < 0)
+			kind = m;
+		else if (m != kind)
+			break;
+		a = (a & ~(septa_level_size((unsigned)q[1]) - 1)) +
+		    septa_level_size((unsigned)q[1]);
+	}
+	*extent = (a < end ? a : end) - ipa;
+	*mapped = kind > 0;
+	return SEPTA_OK;
+}
+
 /* A table of 16 entries (grant_init takes the largest power of two that
  * fits): at most 12 in use. */
 #define SLOTS 16u
@@ -273,13 +308,58 @@ static void test_ipa_check(void)
 
 	fresh();
 	CU_ASSERT_EQUAL(ipa_check_free(1, 0x10000, SEPTA_PAGE_SIZE), MEMSRV_OK);
+	/* Each bad input its own error, and no kernel call. */
+	range_calls = 0;
 	CU_ASSERT_EQUAL(ipa_check_free(1, 0x10008, SEPTA_PAGE_SIZE), MEMSRV_E_ALIGN);
-	CU_ASSERT_EQUAL(ipa_check_free(1, 0x10000, 0), MEMSRV_E_ALIGN);
+	CU_ASSERT_EQUAL(ipa_check_free(1, 0x10000, SEPTA_PAGE_SIZE + 1), MEMSRV_E_ARG);
+	/* Ends at 2^64 - 1: not wrapping, but no whole pages (it looped). */
+	CU_ASSERT_EQUAL(ipa_check_free(1, 0x1000, ~0ULL - 0x1000), MEMSRV_E_ARG);
+	CU_ASSERT_EQUAL(ipa_check_free(1, 0x10000, 0), MEMSRV_E_RANGE);
 	/* Wrapping round the address space: refused, not an empty range. */
-	CU_ASSERT_EQUAL(ipa_check_free(1, top, SEPTA_PAGE_SIZE), MEMSRV_E_ALIGN);
-	CU_ASSERT_EQUAL(ipa_check_free(1, top, 2 * SEPTA_PAGE_SIZE), MEMSRV_E_ALIGN);
+	CU_ASSERT_EQUAL(ipa_check_free(1, top, SEPTA_PAGE_SIZE), MEMSRV_E_IPA_RANGE);
+	CU_ASSERT_EQUAL(ipa_check_free(1, top, 2 * SEPTA_PAGE_SIZE), MEMSRV_E_IPA_RANGE);
 	CU_ASSERT_EQUAL(ipa_check_free(1, top - SEPTA_PAGE_SIZE, 4 * SEPTA_PAGE_SIZE),
-			MEMSRV_E_ALIGN);
+			MEMSRV_E_IPA_RANGE);
+	CU_ASSERT_EQUAL(range_calls, 0);
+	/* Past the VSpace: the kernel's E_RANGE. */
+	CU_ASSERT_EQUAL(
+	    ipa_check_free(1, FAKE_IPA_END - SEPTA_PAGE_SIZE, 2 * SEPTA_PAGE_SIZE),
+	    MEMSRV_E_IPA_RANGE);
+}
+
+/* Free 2 MiB is one call where its table is empty, two where it straddles
+ * two tables; a mapping anywhere in it, the first page, the last, is
+ * found. */
+static void test_ipa_check_range(void)
+{
+	const uint64_t at = 0x10000000, m1 = at + CHUNK_SIZE + 5 * SEPTA_PAGE_SIZE,
+		       after = m1 + SEPTA_PAGE_SIZE;
+
+	fresh();
+	fake_map(1, m1, 0x80000000, MEMSRV_RW, SEPTA_OWNED);
+	fake_map(1, at + 2 * CHUNK_SIZE + 500 * SEPTA_PAGE_SIZE, 0x80001000, MEMSRV_RW,
+		 SEPTA_OWNED);
+	range_calls = 0;
+	CU_ASSERT_EQUAL(ipa_check_free(1, at, CHUNK_SIZE), MEMSRV_OK);
+	CU_ASSERT_EQUAL(range_calls, 1);
+	/* 506 empty entries after the mapping, 7 of the next table's. */
+	range_calls = 0;
+	CU_ASSERT_EQUAL(ipa_check_free(1, after, CHUNK_SIZE + SEPTA_PAGE_SIZE),
+			MEMSRV_OK);
+	CU_ASSERT_EQUAL(range_calls, 2);
+	/* The mapping: inside, first page, last page, last page of a second call. */
+	CU_ASSERT_EQUAL(ipa_check_free(1, at, 2 * CHUNK_SIZE), MEMSRV_E_IPA_BUSY);
+	CU_ASSERT_EQUAL(ipa_check_free(1, m1, SEPTA_PAGE_SIZE), MEMSRV_E_IPA_BUSY);
+	CU_ASSERT_EQUAL(ipa_check_free(1, at + CHUNK_SIZE, 6 * SEPTA_PAGE_SIZE),
+			MEMSRV_E_IPA_BUSY);
+	CU_ASSERT_EQUAL(ipa_check_free(1, at + CHUNK_SIZE, 5 * SEPTA_PAGE_SIZE),
+			MEMSRV_OK);
+	CU_ASSERT_EQUAL(ipa_check_free(1, after, CHUNK_SIZE + 495 * SEPTA_PAGE_SIZE),
+			MEMSRV_E_IPA_BUSY);
+	CU_ASSERT_EQUAL(ipa_check_free(1, after, CHUNK_SIZE + 494 * SEPTA_PAGE_SIZE),
+			MEMSRV_OK);
+	/* Another VSpace's mappings are not this one's. */
+	CU_ASSERT_EQUAL(ipa_check_free(2, at, 4 * CHUNK_SIZE), MEMSRV_OK);
 }
 
 #define PAGE_PA(p) (pool.base + (p)*SEPTA_PAGE_SIZE)
@@ -373,6 +453,8 @@ void suite_memsrv_grant(void)
 	CU_add_test(s, "a drop leaves every other grant findable",
 		    test_drop_keeps_the_rest);
 	CU_add_test(s, "target ranges: aligned, not empty, not wrapping", test_ipa_check);
+	CU_add_test(s, "target ranges: one kernel call a table of free entries",
+		    test_ipa_check_range);
 	CU_add_test(s, "the audit: a mapping of the pool with no grant there is stray",
 		    test_audit_stray);
 	CU_add_test(s, "a block grant is unmapped as a run before its deletion",
