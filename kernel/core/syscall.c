@@ -275,6 +275,10 @@ void syscall_dispatch(struct arch_regs *r)
 	case SEPTA_SYS_TEST_FASTPATH:
 		fastpath_test_syscall(t);
 		return;
+	case SEPTA_SYS_TEST_ZERO:
+		t->regs.x[1] = arch_zero_test_stores(r->x[0] != 0);
+		t->regs.x[0] = SEPTA_OK;
+		return;
 #endif
 	}
 	if (t->slots[TCB_SLOT_FAULT].cap.type == CAP_ENDPOINT)

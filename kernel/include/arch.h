@@ -88,6 +88,8 @@ unsigned arch_pa_bits(void);
 /* Fills [p, p + n) with zeros, fast where the CPU has a way (retype clears
  * every object it makes: the whole of RAM at boot, 2 MiB per guest block). */
 void arch_zero(void *p, size_t n);
+void arch_zero_init(void); /* reads the DC ZVA block size, once at boot */
+uint64_t arch_zero_test_stores(bool stores); /* test kernels only */
 /* Leaf attributes for normal memory / device memory with the given rights. */
 pte_t arch_s2_attrs(bool read, bool write, bool exec);
 pte_t arch_s2_device_attrs(bool read, bool write);

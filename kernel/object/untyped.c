@@ -14,7 +14,7 @@
 #include <object/vspace.h>
 
 #define RETYPE_MAX_COUNT 256u
-/* The most a retype zeroes in one kernel entry (DC ZVA: some 16,000
+/* The most a retype zeroes in one kernel entry (DC ZVA: some 9,000
  * instructions); a bigger one restarts (INV_RESTART) until it is done. */
 #define RETYPE_ZERO_STEP (256u << 10)
 

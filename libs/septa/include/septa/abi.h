@@ -48,6 +48,10 @@ enum septa_syscall {
 	 * fastpath served since boot, x3 1 if it is on (the bootarg
 	 * septa.nofastpath turns it off). */
 	SEPTA_SYS_TEST_FASTPATH = 0x7f04,
+	/* Test kernels: x0 = 1 clears what retype makes with stores from now
+	 * on (as where DCZID_EL0.DZP prohibits DC ZVA), 0 with DC ZVA as at
+	 * boot -> x1 the DC ZVA block size in use, 0 for stores. */
+	SEPTA_SYS_TEST_ZERO = 0x7f05,
 };
 /* A frame or page-table record whose entry is gone (a table above it was
  * removed) is counted, not a violation. */
