@@ -1,11 +1,25 @@
+#include <arch.h>
 #include <klib.h>
 #include <stdint.h>
+
+/* Out of line, so that memset stays a leaf (no stack frame) for the
+ * small fills that are most of its calls: the test below is all they pay. */
+__attribute__((noinline)) static void *zero_blocks(void *d, size_t n)
+{
+	arch_zero(d, n);
+	return d;
+}
 
 void *memset(void *d, int c, size_t n)
 {
 	unsigned char *p = d;
 	uint64_t word = 0x0101010101010101ULL * (unsigned char)c;
 
+	/* Zeros over whole aligned blocks (a page table linked, a VSpace's
+	 * root cleared) go to arch_zero: DC ZVA, or its store loop. It comes
+	 * back here only for what is not 16-byte aligned, so never loops. */
+	if (n >= 512 && c == 0 && !(((uintptr_t)d | n) & 63))
+		return zero_blocks(d, n);
 	/* Retype clears whole objects: do it a word (and a cache line) at a time. */
 	while (n && ((uintptr_t)p & 7)) {
 		*p++ = (unsigned char)c;

@@ -88,7 +88,6 @@ unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size)
 	uint64_t ps = ID_MMFR0_PARANGE(read_sysreg(id_aa64mmfr0_el1)) & TCR_PS_MASK;
 	const pte_t normal = S1_NORMAL | S1_SH_INNER | PTE_AF;
 
-	arch_zero_init();
 	for (unsigned i = 0; i < S1_POOL_PAGES; i++)
 		s1_pool_pa[i] = pa_init((uintptr_t)s1_pool[S1_POOL_PAGES - 1 - i]);
 	s1_cache.pages = s1_pool_pa;
@@ -130,6 +129,9 @@ unsigned arch_mmu_init(uint64_t ram_base, uint64_t ram_size)
 	write_sysreg(sctlr_el2, SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_I |
 				    SCTLR_EL2_SA | SCTLR_EL2_WXN);
 	isb();
+	/* Only now: DC ZVA on Device memory (all of it, MMU off) faults, and
+	 * the tables above were cleared by memset, so with stores. */
+	arch_zero_init();
 	return S1_POOL_PAGES - s1_cache.count;
 }
 
