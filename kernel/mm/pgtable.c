@@ -658,9 +658,7 @@ int pgt_query_range(const struct pgt *pgt, uint64_t addr, uint64_t size, unsigne
 			k = (unsigned)(((end - 1) >> shift) - (a >> shift)) + 1;
 		if (limit - seen < k)
 			k = limit - seen;
-		mask = !kind	    ? PTE_VALID
-		       : level == 3 ? PTE_VALID
-				    : PTE_VALID | PTE_TYPE_TABLE;
+		mask = kind && level < 3 ? PTE_VALID | PTE_TYPE_TABLE : PTE_VALID;
 		want = kind ? PTE_VALID : 0;
 		for (e = &table[idx + 1], stop = &table[idx + k];
 		     e < stop && (*e & mask) == want; e++)

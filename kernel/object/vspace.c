@@ -162,7 +162,7 @@ static void invoke_vspace_query(const struct vspace_query_args *a)
  * VSPACE_QUERY_EXTENT: how far the kind of entry at ipa (mapped or not)
  * goes, so that a caller checks a run free in one call, not one a page.
  * Bounded: it reads at most QUERY_EXTENT_STEP_ENTRIES leaf or empty
- * entries (one last-level table's worth, about 4 instructions each) and
+ * entries (one last-level table's worth, about 7 instructions each) and
  * replies what it found so far; the caller asks again from there.
  */
 #define QUERY_EXTENT_STEP_ENTRIES 512u
