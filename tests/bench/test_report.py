@@ -30,6 +30,10 @@ GOOD = """\
 96: memsrvbench: share + unshare, 16 pages, per page: 99.0 instructions (10 rounds)
 97: [bench] vmbench: RAM fault, 4 KiB page at 10% allocated: 12.5 instructions
 98: bootbench: reset to the first guest instruction: 123456789.0 instructions
+1/4 Test  #93: bench.ipc ........................   Passed    0.67 sec
+2/4 Test  #96: bench.memsrv .....................   Passed    1.43 sec
+3/4 Test  #97: bench.vmscale ....................   Passed    2.55 sec
+4/4 Test  #98: bench.boot .......................   Passed    0.61 sec
 """
 
 
@@ -101,6 +105,35 @@ class Report(unittest.TestCase):
         rows, ok = run(GOALS, log)
         self.assertFalse(ok)
         self.assertEqual(rows["share 1"]["status"], "missing")
+
+    def test_failed_test_fails(self):
+        # A figure a benchmark printed before it failed (a check after it,
+        # a timeout) is no figure: ctest's result line for its test decides.
+        for result in ("***Failed", "***Timeout", "***Exception: SegFault", "Not Run"):
+            with self.subTest(result=result):
+                log = GOOD.replace("#93: bench.ipc ........................   Passed",
+                                   "#93: bench.ipc ........................" + result)
+                rows, ok = run(GOALS, log)
+                self.assertFalse(ok)
+                self.assertEqual(rows["IPC"]["status"], "failed")
+                self.assertIsNone(rows["IPC"]["value"])
+                self.assertEqual(rows["share 1"]["status"], "over")  # the others stand
+        # An optional row from a failed test fails too: it is there, and wrong.
+        rows, ok = run(GOALS, GOOD.replace("#97: bench.vmscale ....................   Passed",
+                                           "#97: bench.vmscale ....................***Failed"))
+        self.assertFalse(ok)
+        self.assertEqual(rows["fault at 10%"]["status"], "failed")
+        self.assertIn("make bench: 'fault at 10%': from a test that did not pass",
+                      report.table(list(rows.values())))
+
+    def test_unfinished_test_fails(self):
+        # A log cut short (ctest killed, a full disk) after a figure but
+        # before its test's result line: the test may yet have failed.
+        log = "".join(l for l in GOOD.splitlines(True) if "#98: bench.boot" not in l)
+        rows, ok = run(GOALS, log)
+        self.assertFalse(ok)
+        self.assertEqual(rows["boot"]["status"], "unfinished")
+        self.assertEqual(rows["IPC"]["status"], "met")
 
     def test_only_ctest_lines(self):
         # A line not in ctest's "N: " form (a console echo, a grep) is not a figure.
