@@ -6,7 +6,9 @@ printed as a table and written as JSON.
     report.py [--goals FILE] LOG JSON
 
 Exits 1 if a required row is missing from the log, or its line is there
-but malformed or printed twice (no figure is better than a wrong one);
+but malformed, printed twice, or printed by a test that ctest's result line
+does not say Passed (or that has no result line: a log cut short): no
+figure is better than a wrong one;
 0 otherwise, however many figures are over their goals: goals are targets,
 not tests. An optional row that is missing is a warning in the table.
 """
@@ -18,9 +20,17 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # ctest -V's "N: " before each line of test N, then vmsrv's "[vm] " tag.
-PREFIX = re.compile(r"^[0-9]+: (?:\[[A-Za-z0-9_-]+\] )?(?P<rest>.*)$")
+PREFIX = re.compile(r"^(?P<test>[0-9]+): (?:\[[A-Za-z0-9_-]+\] )?(?P<rest>.*)$")
+# ctest's result line for test N: "1/9 Test  #94: bench.ipc ....   Passed    0.67 sec".
+RESULT = re.compile(r"^ *[0-9]+/[0-9]+ Test +#(?P<test>[0-9]+): \S+ .*?(?P<passed> Passed)? +"
+                    r"[0-9.]+ sec$")
 # What follows a row's text: the benchmarks print tenths, always.
 FIGURE = re.compile(r"^: (?P<value>[0-9]+\.[0-9]) instructions(?: \([^()]*\))?$")
+
+
+# A row whose line is there but whose figure cannot be trusted: it fails
+# the report, optional or not.
+BROKEN = ("malformed", "duplicate", "failed", "unfinished")
 
 
 class GoalsError(Exception):
@@ -56,9 +66,22 @@ def parse_goals(text):
     return rows
 
 
-def match_row(row, log_lines):
-    """The row's result: status (met, over, info, missing, malformed or
-    duplicate), value and the log line it came from."""
+def test_results(log_lines):
+    """Test number -> whether ctest says it passed, for each result line."""
+    results = {}
+    for raw in log_lines:
+        m = RESULT.match(raw.rstrip("\r\n"))
+        if m:
+            results[m.group("test")] = m.group("passed") is not None
+    return results
+
+
+def match_row(row, log_lines, passed=None):
+    """The row's result: status (met, over, info, missing, malformed,
+    duplicate, failed or unfinished), value and the log line it came from.
+    passed: test_results(log_lines), if the caller has it already."""
+    if passed is None:
+        passed = test_results(log_lines)
     found = []
     for raw in log_lines:
         m = PREFIX.match(raw.rstrip("\r\n"))
@@ -68,7 +91,7 @@ def match_row(row, log_lines):
         # The row's own text and then its figure, not a longer row's text
         # (", 1 page" is not ", 1 page at ...").
         if rest.startswith(row["line"]) and rest[len(row["line"]):].startswith(": "):
-            found.append((raw.rstrip("\r\n"), rest[len(row["line"]):]))
+            found.append((raw.rstrip("\r\n"), rest[len(row["line"]):], m.group("test")))
     result = {"name": row["name"], "required": row["required"], "line": row["line"],
               "unit": "instructions", "goal": row["goal"], "value": None, "met": None,
               "source": None}
@@ -78,6 +101,12 @@ def match_row(row, log_lines):
     result["source"] = found[0][0]
     if len(found) > 1:
         result["status"] = "duplicate"
+        return result
+    if found[0][2] not in passed:
+        result["status"] = "unfinished"
+        return result
+    if not passed[found[0][2]]:
+        result["status"] = "failed"
         return result
     m = FIGURE.match(found[0][1])
     if not m:
@@ -95,8 +124,9 @@ def match_row(row, log_lines):
 
 
 def report(rows, log_lines):
-    results = [match_row(r, log_lines) for r in rows]
-    failed = [r for r in results if r["status"] in ("malformed", "duplicate")
+    passed = test_results(log_lines)
+    results = [match_row(r, log_lines, passed) for r in rows]
+    failed = [r for r in results if r["status"] in BROKEN
               or (r["status"] == "missing" and r["required"])]
     return results, not failed
 
@@ -110,7 +140,8 @@ def number(v):
 
 def mark(r):
     return {"met": "✔", "over": "✘", "info": "·", "malformed": "malformed",
-            "duplicate": "printed twice",
+            "duplicate": "printed twice", "failed": "from a test that did not pass",
+            "unfinished": "from a test with no result in the log",
             "missing": "missing" if r["required"] else "missing (warning)"}[r["status"]]
 
 
@@ -125,7 +156,7 @@ def table(results):
     judged = sum(r["status"] in ("met", "over") for r in results)
     out.append(f"{met} of {judged} figures meet their goals")
     for r in results:
-        if r["status"] in ("malformed", "duplicate"):
+        if r["status"] in BROKEN:
             out.append(f"make bench: '{r['name']}': {mark(r)}: {r['source']}")
         elif r["status"] == "missing":
             what = "error" if r["required"] else "warning"
