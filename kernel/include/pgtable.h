@@ -263,6 +263,15 @@ struct pgt_flush {
 uint64_t pgt_unmap_own_deferred(const struct pgt *pgt, uint64_t addr, uint64_t size,
 				uint64_t pa, unsigned limit, struct pgt_flush *f);
 void pgt_flush(const struct pgt *pgt, struct pgt_flush *f);
+/*
+ * A new ownership tag (pte_owner_bits) on the leaves wholly in [addr, addr +
+ * size) that map one frame of pa at their offset, nothing else; returns
+ * the leaves visited. The tag is in bits the table walker ignores, so the
+ * entries are rewritten in place: no break-before-make and no TLB
+ * invalidation (what a TLB holds means the same with either tag).
+ */
+unsigned pgt_retag_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint64_t pa,
+		       pte_t tag);
 /* Sets and clears leaf attribute bits (rights, software bits) on what is mapped. */
 int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 		pte_t clear, struct pgt_map_req *req);

@@ -573,6 +573,42 @@ uint64_t pgt_unmap_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint
 	return done;
 }
 
+struct retag_data {
+	uint64_t addr, pa;
+	pte_t tag;
+	unsigned visited;
+};
+
+static int retag_visit(struct pgt_visit *v, enum pgt_visit_kind kind)
+{
+	struct retag_data *r = v->arg;
+	uint64_t g = pgt_granule(v->level), base = ALIGN_DOWN(v->addr, g);
+	pte_t old = *v->ptep;
+
+	(void)kind;
+	r->visited++;
+	/* Only this frame's own, as unmap_own takes only its own. */
+	if (pte_valid(old) && covers(v->level, v->addr, v->end) &&
+	    pte_addr(old) == r->pa + (base - r->addr))
+		*(volatile pte_t *)v->ptep = (old & ~PTE_OWNER_MASK) | r->tag;
+	return 0;
+}
+
+unsigned pgt_retag_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint64_t pa,
+		       pte_t tag)
+{
+	struct retag_data r = {addr, pa, tag & PTE_OWNER_MASK, 0};
+	struct pgt_walker w = {retag_visit, &r, PGT_VISIT_LEAF};
+
+	if (!range_ok(pgt, addr, size) || !IS_ALIGNED(addr | size | pa, SEPTA_PAGE_SIZE))
+		return 0;
+	pgt_walk(pgt, addr, size, &w);
+	/* The walker reads the tables, never the tags: nothing to publish
+	 * beyond the stores themselves (pgt_query and the fault path read
+	 * the entries from memory). */
+	return r.visited;
+}
+
 void pgt_clear(const struct pgt *pgt)
 {
 	memset(pgt->mm->phys_to_virt(pgt->root), 0,

@@ -283,4 +283,87 @@ static void invoke_vspace_unmap_frames(const struct vspace_unmap_frames_args *a)
 	}
 }
 
+/*
+ * VSPACE_RETAG_FRAMES: a new ownership tag on the mappings of a run of
+ * frames, in place (memsrv changes an owner's view, OWNED <->
+ * SHARED_OWNED, without unmapping and mapping again). The authority is
+ * the frame capabilities', as at FRAME_MAP where the tag was first given:
+ * a client holding only its VSpace cannot retag its own pages. The tag is
+ * in bits the table walker ignores, so no entry is broken first and no
+ * TLB entry is invalidated. Checked as VSPACE_UNMAP_FRAMES's run, and
+ * each frame's mapping must be live (a stale record's range may hold
+ * others' pages since) and at most 2 MiB (at most one table's entries, so
+ * a step that stops between frames is bounded); then every frame's own
+ * leaves get the tag, in steps of at most RETAG_STEP_FRAMES frames and
+ * about MAPPING_STEP_LEAVES leaves, restarted on the rest as
+ * VSPACE_UNMAP_FRAMES is.
+ */
+#define RETAG_STEP_FRAMES 128u
+
+struct vspace_retag_frames_args {
+	struct inv *iv;
+	const struct vspace *vs;
+	struct cte *run;
+	uint64_t offset, count;
+	pte_t tag;
+};
+
+static int decode_vspace_retag_frames(const struct vspace_retag_frames_msg *m,
+				      struct vspace_retag_frames_args *a)
+{
+	const struct vspace *vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
+	const struct cap *node;
+	int err;
+
+	if (m->count == 0 || m->count > SEPTA_UNMAP_FRAMES_MAX || m->tag > SEPTA_BORROWED)
+		return SEPTA_E_ARG;
+	err = cspace_cnode_at(&m->root->cap, m->index, m->depth, &node);
+	if (err)
+		return err;
+	if (m->offset >= (1ULL << node->size_bits) ||
+	    m->count > (1ULL << node->size_bits) - m->offset)
+		return SEPTA_E_RANGE;
+	a->run = (struct cte *)(uintptr_t)node->obj + m->offset;
+	for (uint64_t i = 0; i < m->count; i++) {
+		const struct cap *c = &a->run[i].cap;
+
+		if (c->type == CAP_NULL)
+			return SEPTA_E_MISSING_CAP;
+		if (c->type != CAP_FRAME)
+			return SEPTA_E_CAP_TYPE;
+		if (c->size_bits > 21)
+			return SEPTA_E_SIZE;
+		if (mapping_live(c) != vs)
+			return SEPTA_E_NOT_MAPPED;
+	}
+	a->iv = m->iv;
+	a->vs = vs;
+	a->offset = m->offset;
+	a->count = m->count;
+	a->tag = pte_owner_bits((enum septa_owner)m->tag);
+	return SEPTA_OK;
+}
+
+static void invoke_vspace_retag_frames(const struct vspace_retag_frames_args *a)
+{
+	unsigned visited = 0;
+	uint64_t i = 0;
+
+	for (; i < a->count && i < RETAG_STEP_FRAMES && visited < MAPPING_STEP_LEAVES;
+	     i++) {
+		const struct cap *c = &a->run[i].cap;
+		uint64_t done = MAPPING_DONE(c);
+
+		/* What a half-done unmap left: the rest of the frame. */
+		visited += pgt_retag_own(&a->vs->pgt, CAP_MAP_IPA(c->word) + done,
+					 (1ULL << c->size_bits) - done, c->obj + done,
+					 a->tag);
+	}
+	if (i < a->count) {
+		msg_set(a->iv->caller, 2, a->offset + i); /* offset */
+		msg_set(a->iv->caller, 3, a->count - i);  /* count */
+		a->iv->restart = true;
+	}
+}
+
 INV_DISPATCH(vspace_invoke, SEPTA_VSPACE_INVOCATIONS)

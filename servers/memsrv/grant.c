@@ -182,6 +182,47 @@ void grant_remap(struct grant *g, unsigned tag)
 		g->flags |= G_MAPPED;
 }
 
+/*
+ * A new tag on many grants' mappings in place (share and unshare change
+ * the owner's view, OWNED <-> SHARED_OWNED): the grants' capabilities and
+ * rights stay, and consecutive slots of one CNode go in one
+ * VSPACE_RETAG_FRAMES instead of an unmap and a map each.
+ */
+void grant_retag_flush(struct grant_retag *r)
+{
+	long err;
+
+	if (!r->n)
+		return;
+	err = septa_vspace_retag_frames(r->vspace, cs_top, r->first >> CS_SUB_BITS,
+					CS_SLOT_DEPTH, r->first & (CS_SUB_SLOTS - 1),
+					r->n, r->tag);
+	/* Every slot holds a capability memsrv mapped there: the audit
+	 * reports what this did not retag. */
+	if (err)
+		printf("memsrv: BUG: cannot retag %u frames at slot %#llx (error %ld)\n",
+		       r->n, (unsigned long long)r->first, err);
+	r->n = 0;
+}
+
+void grant_retag(struct grant_retag *r, struct grant *g, unsigned tag)
+{
+	uint64_t vs = clients[g->client].vspace;
+
+	g->tag = (uint8_t)tag;
+	if (!(g->flags & G_MAPPED)) {
+		/* Only after a BUG (a map that failed): mapped afresh. */
+		grant_remap(g, tag);
+		return;
+	}
+	if (r->n && (r->vspace != vs || r->tag != tag || g->slot != r->first + r->n ||
+		     (g->slot & (CS_SUB_SLOTS - 1)) == 0 || r->n == SEPTA_UNMAP_FRAMES_MAX))
+		grant_retag_flush(r);
+	if (!r->n)
+		*r = (struct grant_retag){vs, g->slot, 0, tag};
+	r->n++;
+}
+
 /* Deletion with backward shift: later entries of the probe run move up so
  * that lookups never stop early at the hole. */
 void grant_drop(struct grant *g)

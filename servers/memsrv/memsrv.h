@@ -155,6 +155,14 @@ void grant_unmap(struct grant *g); /* keeps the record */
 void grant_unmap_run(uint64_t vspace, uint64_t first, unsigned n);
 void grant_remap(struct grant *g, unsigned tag);
 void grant_drop(struct grant *g);
+/* Retagging grants' mappings in place, consecutive slots in one call:
+ * grant_retag each, then grant_retag_flush for the last run. */
+struct grant_retag {
+	uint64_t vspace, first;
+	unsigned n, tag;
+};
+void grant_retag(struct grant_retag *r, struct grant *g, unsigned tag);
+void grant_retag_flush(struct grant_retag *r);
 /* memsrv's own mappings (no grant): returns the mapped capability. */
 uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
 		   unsigned tag);

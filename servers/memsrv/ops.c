@@ -147,6 +147,7 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 {
 	bool lend = label == MEMSRV_LEND;
 	int err = check_owner_rights(me, first, n, rights);
+	struct grant_retag rt = {0};
 
 	if (!err)
 		err = check_handover(b, ipa, first, n, units);
@@ -162,21 +163,25 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 		if (lend)
 			grant_unmap(g);
 		else if (g->tag != SEPTA_SHARED_OWNED)
-			grant_remap(g, SEPTA_SHARED_OWNED);
+			grant_retag(&rt, g, SEPTA_SHARED_OWNED);
 		grant_map(b, p, is_block(p), ipa + (p - first) * SEPTA_PAGE_SIZE, rights,
 			  lend ? SEPTA_BORROWED : SEPTA_SHARED_BORROWED);
 	}
+	grant_retag_flush(&rt);
 	return MEMSRV_OK;
 }
 
 static int op_unshare(unsigned me, uint64_t first, uint64_t n, unsigned b)
 {
+	struct grant_retag rt = {0};
+
 	own_commit_unshare(&pool.db, first, n, b);
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
 		grant_drop(grant_find(b, p));
 		if (pool.db.pages[p].state == OWN_OWNED)
-			grant_remap(grant_find(me, p), SEPTA_OWNED);
+			grant_retag(&rt, grant_find(me, p), SEPTA_OWNED);
 	}
+	grant_retag_flush(&rt);
 	return MEMSRV_OK;
 }
 

@@ -79,6 +79,23 @@ long septa_vspace_unmap_frames(uint64_t obj, uint64_t root, uint64_t index,
 	return SEPTA_OK;
 }
 
+/* Each VSPACE_RETAG_FRAMES call: where its run starts and how long it is. */
+static struct retag_call {
+	uint64_t vspace, slot, count, tag;
+} retags[8];
+static unsigned nretags;
+
+long septa_vspace_retag_frames(uint64_t obj, uint64_t root, uint64_t index,
+			       uint64_t depth, uint64_t offset, uint64_t count,
+			       uint64_t tag)
+{
+	(void)root, (void)depth;
+	CU_ASSERT_FATAL(nretags < sizeof(retags) / sizeof(retags[0]));
+	retags[nretags++] = (struct retag_call){obj, index << CS_SUB_BITS | offset,
+						 count, tag};
+	return SEPTA_OK;
+}
+
 long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
 				 uint64_t rights, uint64_t owner,
 				 const struct septa_table_source *src,
@@ -444,6 +461,60 @@ static void test_block_unmap_run(void)
 	CU_ASSERT_EQUAL(unmap_runs, 1);
 }
 
+/* Retagging: consecutive slots of one CNode in one client's VSpace go in
+ * one call; a gap, another client, the end of a CNode or 512 frames start
+ * the next; every grant gets the new tag and keeps its capability. */
+static void test_retag_runs(void)
+{
+	struct grant_retag r = {0};
+	struct grant *g[6];
+
+	fresh();
+	nretags = 0;
+	for (unsigned i = 0; i < 6; i++)
+		g[i] = map(i < 5 ? 1 : 2, i, MEMSRV_RW);
+	/* Slots 1..6 in order; 4 skipped: runs 1-3, 5, then client 2's 6. */
+	for (unsigned i = 0; i < 6; i++)
+		if (i != 3)
+			grant_retag(&r, g[i], SEPTA_SHARED_OWNED);
+	CU_ASSERT_EQUAL(nretags, 2); /* the last run waits for the flush */
+	grant_retag_flush(&r);
+	grant_retag_flush(&r); /* nothing left: no call */
+	CU_ASSERT_EQUAL_FATAL(nretags, 3);
+	CU_ASSERT_EQUAL(retags[0].slot, g[0]->slot);
+	CU_ASSERT_EQUAL(retags[0].count, 3);
+	CU_ASSERT_EQUAL(retags[0].vspace, clients[1].vspace);
+	CU_ASSERT_EQUAL(retags[0].tag, SEPTA_SHARED_OWNED);
+	CU_ASSERT_EQUAL(retags[1].slot, g[4]->slot);
+	CU_ASSERT_EQUAL(retags[1].count, 1);
+	CU_ASSERT_EQUAL(retags[2].vspace, clients[2].vspace);
+	for (unsigned i = 0; i < 6; i++) {
+		CU_ASSERT_EQUAL(g[i]->tag, i == 3 ? SEPTA_OWNED : SEPTA_SHARED_OWNED);
+		CU_ASSERT(g[i]->flags & G_MAPPED);
+	}
+	CU_ASSERT_EQUAL(live_caps, 6);
+	/* A run stops at the end of a CNode: slot 4096 is the next one's. */
+	nretags = 0;
+	r = (struct grant_retag){0};
+	g[0]->slot = CS_SUB_SLOTS - 1;
+	g[1]->slot = CS_SUB_SLOTS;
+	grant_retag(&r, g[0], SEPTA_OWNED);
+	grant_retag(&r, g[1], SEPTA_OWNED);
+	grant_retag_flush(&r);
+	CU_ASSERT_EQUAL(nretags, 2);
+	/* And at 512 frames, the most one call takes. */
+	nretags = 0;
+	r = (struct grant_retag){0};
+	for (unsigned i = 0; i <= SEPTA_UNMAP_FRAMES_MAX; i++) {
+		g[0]->slot = 2 * CS_SUB_SLOTS + 1 + i;
+		grant_retag(&r, g[0], SEPTA_OWNED);
+	}
+	grant_retag_flush(&r);
+	CU_ASSERT_EQUAL_FATAL(nretags, 2);
+	CU_ASSERT_EQUAL(retags[0].count, SEPTA_UNMAP_FRAMES_MAX);
+	CU_ASSERT_EQUAL(retags[1].count, 1);
+}
+
 void suite_memsrv_grant(void)
 {
 	CU_pSuite s = CU_add_suite("memsrv_grant", NULL, NULL);
@@ -459,4 +530,5 @@ void suite_memsrv_grant(void)
 		    test_audit_stray);
 	CU_add_test(s, "a block grant is unmapped as a run before its deletion",
 		    test_block_unmap_run);
+	CU_add_test(s, "retagging goes by runs of consecutive slots", test_retag_runs);
 }
