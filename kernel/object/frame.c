@@ -14,7 +14,7 @@
 #include <object/decode.h>
 #include <object/vspace.h>
 
-static void mapping_record(struct cap *c, const struct vspace *vs, uint64_t word)
+void mapping_record(struct cap *c, const struct vspace *vs, uint64_t word)
 {
 	c->word = word | CAP_MAPPED;
 	c->map = vs->pgt.vmid | (uint64_t)vs->gen << 8;

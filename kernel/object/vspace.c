@@ -366,4 +366,135 @@ static void invoke_vspace_retag_frames(const struct vspace_retag_frames_args *a)
 	}
 }
 
+/*
+ * VSPACE_MAP_FRAMES: a run of 4 KiB frames copied and mapped, what a
+ * CNODE_MINT and a FRAME_MAP do for each (memsrv grants a run of pages
+ * with one call instead of two a page). Copy i of source slot i goes into
+ * empty destination slot i, a child of its source with Read and, for a
+ * writable mapping, Write, and maps it at ipa + i pages with the rights
+ * and ownership tag given; the copy's record is that mapping, so deleting
+ * the copy unmaps it as any frame's. Every frame, slot and page is
+ * checked first, the page-table walk's dry run included (tables must be
+ * there: a FRAME_MAP of the run's first page brings them); a refusal
+ * changes nothing. A run is at most SEPTA_MAP_FRAMES_MAX frames of one
+ * leaf each, checked and mapped in this one kernel entry.
+ */
+struct vspace_map_frames_args {
+	const struct vspace *vs;
+	struct cte *src, *dst;
+	uint64_t count, ipa, rights, tag;
+};
+
+static int run_at(const struct cte *root, uint64_t index, uint64_t depth,
+		  uint64_t offset, uint64_t count, struct cte **run)
+{
+	const struct cap *node;
+	int err = cspace_cnode_at(&root->cap, index, depth, &node);
+
+	if (err)
+		return err;
+	if (offset >= (1ULL << node->size_bits) ||
+	    count > (1ULL << node->size_bits) - offset)
+		return SEPTA_E_RANGE;
+	*run = (struct cte *)(uintptr_t)node->obj + offset;
+	return SEPTA_OK;
+}
+
+/* What a copy of c maps: FRAME_MAP's attributes for these rights. */
+static pte_t run_attrs(const struct cap *c, uint64_t rights, uint64_t tag)
+{
+	return ((c->flags & CAP_F_DEVICE)
+		    ? arch_s2_device_attrs(true, rights & SEPTA_MAP_W)
+		    : arch_s2_attrs(true, rights & SEPTA_MAP_W, rights & SEPTA_MAP_X)) |
+	       pte_owner_bits((enum septa_owner)tag);
+}
+
+static int run_check_one(const struct vspace_map_frames_args *a, uint64_t i)
+{
+	const struct cap *c = &a->src[i].cap;
+	struct pgt_map_req req;
+	struct pgt_edit e;
+
+	if (c->type == CAP_NULL)
+		return SEPTA_E_MISSING_CAP;
+	if (c->type != CAP_FRAME)
+		return SEPTA_E_CAP_TYPE;
+	if (c->size_bits != SEPTA_PAGE_SHIFT)
+		return SEPTA_E_SIZE;
+	if (((a->rights & SEPTA_MAP_W) && !(c->rights & SEPTA_RIGHT_WRITE)) ||
+	    !(c->rights & SEPTA_RIGHT_READ))
+		return SEPTA_E_RIGHTS;
+	if ((c->flags & CAP_F_DEVICE) && (a->rights & SEPTA_MAP_X))
+		return SEPTA_E_ARG;
+	if (a->dst[i].cap.type != CAP_NULL)
+		return SEPTA_E_IN_USE;
+	req = (struct pgt_map_req){.pa = c->obj, .attrs = run_attrs(c, a->rights, a->tag)};
+	e = (struct pgt_edit){.op = PGT_OP_MAP,
+			      .addr = a->ipa + i * SEPTA_PAGE_SIZE,
+			      .size = SEPTA_PAGE_SIZE,
+			      .req = &req};
+	switch (pgt_check(&a->vs->pgt, &e)) {
+	case PGT_OK:
+		return SEPTA_OK;
+	case PGT_E_NO_TABLE:
+		return SEPTA_E_NO_TABLE;
+	case PGT_E_EXISTS:
+		return SEPTA_E_DELETE_FIRST;
+	default:
+		return SEPTA_E_RANGE;
+	}
+}
+
+static int decode_vspace_map_frames(const struct vspace_map_frames_msg *m,
+				    struct vspace_map_frames_args *a)
+{
+	const struct vspace *vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
+	uint64_t limit = 1ULL << vs->pgt.geom.ia_bits;
+	int err;
+
+	if (m->count == 0 || m->count > SEPTA_MAP_FRAMES_MAX || !(m->rights & SEPTA_MAP_R) ||
+	    m->rights > (SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X) || m->tag > SEPTA_BORROWED)
+		return SEPTA_E_ARG;
+	err = run_at(m->root, m->src_index, m->src_depth, m->src_offset, m->count, &a->src);
+	if (!err)
+		err = run_at(m->root, m->dst_index, m->dst_depth, m->dst_offset, m->count,
+			     &a->dst);
+	if (err)
+		return err;
+	if (!IS_ALIGNED(m->ipa, SEPTA_PAGE_SIZE))
+		return SEPTA_E_ALIGN;
+	if (m->ipa >= limit || m->count > (limit - m->ipa) >> SEPTA_PAGE_SHIFT)
+		return SEPTA_E_RANGE;
+	*a = (struct vspace_map_frames_args){vs,      a->src, a->dst,  m->count,
+					     m->ipa, m->rights, m->tag};
+	/* Overlapping runs cannot pass: a slot both source and destination
+	 * is empty (as a destination) and full (as a source) at once. */
+	for (uint64_t i = 0; i < a->count; i++) {
+		err = run_check_one(a, i);
+		if (err)
+			return err;
+	}
+	return SEPTA_OK;
+}
+
+static void invoke_vspace_map_frames(const struct vspace_map_frames_args *a)
+{
+	uint8_t keep = SEPTA_RIGHT_READ | (a->rights & SEPTA_MAP_W ? SEPTA_RIGHT_WRITE : 0);
+
+	for (uint64_t i = 0; i < a->count; i++) {
+		struct cte *src = &a->src[i], *dst = &a->dst[i];
+		uint64_t ipa = a->ipa + i * SEPTA_PAGE_SIZE;
+		struct pgt_map_req req = {.pa = src->cap.obj,
+					  .attrs = run_attrs(&src->cap, a->rights, a->tag)};
+		struct cap copy;
+
+		(void)cap_copy_of(&src->cap, &copy); /* a frame: cannot fail */
+		copy.rights &= keep;
+		cdt_insert(src, dst, &copy);
+		/* Checked in decode, nothing changed since: it maps. */
+		(void)pgt_map(&a->vs->pgt, ipa, SEPTA_PAGE_SIZE, &req);
+		mapping_record(&dst->cap, a->vs, ipa);
+	}
+}
+
 INV_DISPATCH(vspace_invoke, SEPTA_VSPACE_INVOCATIONS)

@@ -105,11 +105,11 @@ uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned right
 	return 0;
 }
 
-struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa,
-			unsigned rights, unsigned tag)
+/* The record alone: mapped (G_MAPPED) once its slot's capability is. */
+static struct grant *grant_add(unsigned client, uint64_t page, bool block, uint64_t ipa,
+			       unsigned rights, unsigned tag, uint64_t s)
 {
-	uint64_t i,
-	    s = map_frame(pool_frame(page), clients[client].vspace, ipa, rights, tag);
+	uint64_t i;
 
 	for (i = hash(client, page); table[i].flags & G_USED; i = (i + 1) & cap_mask)
 		;
@@ -126,6 +126,106 @@ struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa
 	    .ipa = ipa};
 	nused++;
 	return &table[i];
+}
+
+struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa,
+			unsigned rights, unsigned tag)
+{
+	return grant_add(client, page, block, ipa, rights, tag,
+			 map_frame(pool_frame(page), clients[client].vspace, ipa, rights, tag));
+}
+
+/*
+ * Grants of 4 KiB pages made a run at a time: consecutive frames of one
+ * chunk copied into consecutive slots and mapped at consecutive
+ * addresses of one 2 MiB, with one VSPACE_MAP_FRAMES for the run instead
+ * of a mint and a map a page. The kernel call wants the last-level table
+ * there: where it is missing, the run's first page is granted alone with
+ * its tables and the rest goes as a run after it. Anything else refused
+ * (a BUG) goes page by page as before, each failure logged.
+ */
+static void batch_one(struct grant_batch *b, unsigned i)
+{
+	struct grant *g = b->g[i];
+	unsigned capr = SEPTA_RIGHT_READ | (g->rights & MEMSRV_W ? SEPTA_RIGHT_WRITE : 0);
+	long err = septa_cnode_mint(cs_top, b->dst + i, CS_DEPTH, cs_top, b->src + i,
+				    CS_DEPTH, capr, 0);
+
+	if (err)
+		printf("memsrv: BUG: no capability for frame %#llx (error %ld)\n",
+		       (unsigned long long)(b->src + i), err);
+	else if (!map_cap(b->dst + i, clients[g->client].vspace, g->ipa, g->rights,
+			  g->tag)) {
+		g->flags |= G_MAPPED;
+		return;
+	}
+	cs_delete(b->dst + i);
+	g->slot = 0;
+}
+
+static long batch_run(const struct grant_batch *b, unsigned from)
+{
+	uint64_t s = b->src + from, d = b->dst + from;
+	const struct grant *g = b->g[from];
+
+	return septa_vspace_map_frames(clients[g->client].vspace, cs_top, s >> CS_SUB_BITS,
+				       CS_SLOT_DEPTH, s & (CS_SUB_SLOTS - 1),
+				       d >> CS_SUB_BITS, CS_SLOT_DEPTH,
+				       d & (CS_SUB_SLOTS - 1), b->n - from, g->ipa,
+				       g->rights, g->tag);
+}
+
+void grant_batch_flush(struct grant_batch *b)
+{
+	unsigned from = 0;
+	long err;
+
+	if (!b->n)
+		return;
+	err = batch_run(b, 0);
+	if (err == SEPTA_E_NO_TABLE) {
+		batch_one(b, 0);
+		from = 1;
+		err = from < b->n ? batch_run(b, from) : SEPTA_OK;
+	}
+	for (unsigned i = from; i < b->n; i++)
+		if (err)
+			batch_one(b, i);
+		else
+			b->g[i]->flags |= G_MAPPED;
+	b->n = 0;
+}
+
+void grant_batch_add(struct grant_batch *b, struct grant *g)
+{
+	uint64_t src = pool_frame(g->page), dst = cs_alloc(1);
+	const struct grant *h = b->n ? b->g[0] : NULL;
+
+	if (h && (h->client != g->client || h->rights != g->rights || h->tag != g->tag ||
+		  src != b->src + b->n || dst != b->dst + b->n ||
+		  g->ipa != h->ipa + b->n * SEPTA_PAGE_SIZE || b->n == SEPTA_MAP_FRAMES_MAX ||
+		  !(src & (CS_SUB_SLOTS - 1)) || !(dst & (CS_SUB_SLOTS - 1)) ||
+		  !(g->ipa % CHUNK_SIZE)))
+		grant_batch_flush(b);
+	g->flags &= (uint8_t)~G_MAPPED;
+	g->slot = (uint32_t)dst;
+	if (!dst) {
+		/* Reserved ahead: a BUG, and the audit reports the grant. */
+		printf("memsrv: BUG: no slot for a grant at %#llx\n",
+		       (unsigned long long)g->ipa);
+		return;
+	}
+	if (!b->n) {
+		b->src = src;
+		b->dst = dst;
+	}
+	b->g[b->n++] = g;
+}
+
+void grant_batch_new(struct grant_batch *b, unsigned client, uint64_t page, uint64_t ipa,
+		     unsigned rights, unsigned tag)
+{
+	grant_batch_add(b, grant_add(client, page, false, ipa, rights, tag, 0));
 }
 
 void grant_unmap_run(uint64_t vspace, uint64_t first, unsigned n)
@@ -188,7 +288,7 @@ void grant_remap(struct grant *g, unsigned tag)
  * rights stay, and consecutive slots of one CNode go in one
  * VSPACE_RETAG_FRAMES instead of an unmap and a map each.
  */
-void grant_retag_flush(struct grant_retag *r)
+void grant_run_flush(struct grant_run *r)
 {
 	long err;
 
@@ -205,22 +305,28 @@ void grant_retag_flush(struct grant_retag *r)
 	r->n = 0;
 }
 
-void grant_retag(struct grant_retag *r, struct grant *g, unsigned tag)
+static void run_add(struct grant_run *r, struct grant *g, unsigned tag)
 {
 	uint64_t vs = clients[g->client].vspace;
 
-	g->tag = (uint8_t)tag;
+	if (r->n && (r->vspace != vs || r->tag != tag ||
+		     g->slot != r->first + r->n || (g->slot & (CS_SUB_SLOTS - 1)) == 0 ||
+		     r->n == SEPTA_UNMAP_FRAMES_MAX))
+		grant_run_flush(r);
+	if (!r->n)
+		*r = (struct grant_run){vs, g->slot, 0, tag};
+	r->n++;
+}
+
+void grant_retag(struct grant_run *r, struct grant *g, unsigned tag)
+{
 	if (!(g->flags & G_MAPPED)) {
 		/* Only after a BUG (a map that failed): mapped afresh. */
 		grant_remap(g, tag);
 		return;
 	}
-	if (r->n && (r->vspace != vs || r->tag != tag || g->slot != r->first + r->n ||
-		     (g->slot & (CS_SUB_SLOTS - 1)) == 0 || r->n == SEPTA_UNMAP_FRAMES_MAX))
-		grant_retag_flush(r);
-	if (!r->n)
-		*r = (struct grant_retag){vs, g->slot, 0, tag};
-	r->n++;
+	g->tag = (uint8_t)tag;
+	run_add(r, g, tag);
 }
 
 /* Deletion with backward shift: later entries of the probe run move up so

@@ -150,19 +150,33 @@ uint64_t grant_free_entries(void);
 struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa,
 			unsigned rights, unsigned tag);
 void grant_unmap(struct grant *g); /* keeps the record */
+/* Grants of 4 KiB pages mapped a run at a time (VSPACE_MAP_FRAMES):
+ * grant_batch_new for a new one, grant_batch_add for a record whose page
+ * is not mapped (a reclaim), then grant_batch_flush. No grant may be
+ * dropped before the flush (a drop moves records). */
+struct grant_batch {
+	uint64_t src, dst; /* the first frame's slot and its copy's */
+	unsigned n;
+	struct grant *g[SEPTA_MAP_FRAMES_MAX];
+};
+void grant_batch_new(struct grant_batch *b, unsigned client, uint64_t page, uint64_t ipa,
+		     unsigned rights, unsigned tag);
+void grant_batch_add(struct grant_batch *b, struct grant *g);
+void grant_batch_flush(struct grant_batch *b);
 /* Unmaps the frames in n consecutive slots from first (within one CNode
  * of CS_SUB_SLOTS), all mapped in vspace, with one kernel call. */
 void grant_unmap_run(uint64_t vspace, uint64_t first, unsigned n);
 void grant_remap(struct grant *g, unsigned tag);
 void grant_drop(struct grant *g);
-/* Retagging grants' mappings in place, consecutive slots in one call:
- * grant_retag each, then grant_retag_flush for the last run. */
-struct grant_retag {
+/* A new tag on grants' mappings in place, a run of consecutive slots in
+ * one kernel call: grant_retag each, then grant_run_flush for the last
+ * run. */
+struct grant_run {
 	uint64_t vspace, first;
 	unsigned n, tag;
 };
-void grant_retag(struct grant_retag *r, struct grant *g, unsigned tag);
-void grant_retag_flush(struct grant_retag *r);
+void grant_retag(struct grant_run *r, struct grant *g, unsigned tag);
+void grant_run_flush(struct grant_run *r);
 /* memsrv's own mappings (no grant): returns the mapped capability. */
 uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
 		   unsigned tag);

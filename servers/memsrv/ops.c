@@ -147,7 +147,8 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 {
 	bool lend = label == MEMSRV_LEND;
 	int err = check_owner_rights(me, first, n, rights);
-	struct grant_retag rt = {0};
+	struct grant_run rt = {0};
+	static struct grant_batch gb;
 
 	if (!err)
 		err = check_handover(b, ipa, first, n, units);
@@ -164,16 +165,21 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 			grant_unmap(g);
 		else if (g->tag != SEPTA_SHARED_OWNED)
 			grant_retag(&rt, g, SEPTA_SHARED_OWNED);
-		grant_map(b, p, is_block(p), ipa + (p - first) * SEPTA_PAGE_SIZE, rights,
-			  lend ? SEPTA_BORROWED : SEPTA_SHARED_BORROWED);
+		if (is_block(p))
+			grant_map(b, p, true, ipa + (p - first) * SEPTA_PAGE_SIZE, rights,
+				  lend ? SEPTA_BORROWED : SEPTA_SHARED_BORROWED);
+		else
+			grant_batch_new(&gb, b, p, ipa + (p - first) * SEPTA_PAGE_SIZE, rights,
+					lend ? SEPTA_BORROWED : SEPTA_SHARED_BORROWED);
 	}
-	grant_retag_flush(&rt);
+	grant_batch_flush(&gb);
+	grant_run_flush(&rt);
 	return MEMSRV_OK;
 }
 
 static int op_unshare(unsigned me, uint64_t first, uint64_t n, unsigned b)
 {
-	struct grant_retag rt = {0};
+	struct grant_run rt = {0};
 
 	own_commit_unshare(&pool.db, first, n, b);
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
@@ -181,12 +187,19 @@ static int op_unshare(unsigned me, uint64_t first, uint64_t n, unsigned b)
 		if (pool.db.pages[p].state == OWN_OWNED)
 			grant_retag(&rt, grant_find(me, p), SEPTA_OWNED);
 	}
-	grant_retag_flush(&rt);
+	grant_run_flush(&rt);
 	return MEMSRV_OK;
+}
+
+static unsigned borrower(uint64_t p)
+{
+	return (unsigned)__builtin_ctzll(pool.db.pages[p].borrowers);
 }
 
 static int op_reclaim(unsigned me, uint64_t first, uint64_t n)
 {
+	static struct grant_batch gb;
+
 	/* The owner's old addresses must still be free. */
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
 		struct grant *g = grant_find(me, p);
@@ -199,12 +212,21 @@ static int op_reclaim(unsigned me, uint64_t first, uint64_t n)
 	if (!cs_reserve((unsigned)n + 8) ||
 	    !kobj_reserve((unsigned)(n / CHUNK_PAGES + 4)))
 		return MEMSRV_E_NO_MEMORY;
+	/* The borrower's grants go first: a drop moves records, and the
+	 * batch below keeps pointers to the owner's. */
+	for (uint64_t p = first; p < first + n; p = unit_end(p))
+		grant_drop(grant_find(borrower(p), p));
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
-		unsigned b = (unsigned)__builtin_ctzll(pool.db.pages[p].borrowers);
+		struct grant *g = grant_find(me, p);
 
-		grant_drop(grant_find(b, p));
-		grant_remap(grant_find(me, p), SEPTA_OWNED);
+		if (is_block(p)) {
+			grant_remap(g, SEPTA_OWNED);
+		} else {
+			g->tag = SEPTA_OWNED;
+			grant_batch_add(&gb, g);
+		}
 	}
+	grant_batch_flush(&gb);
 	own_commit_reclaim(&pool.db, me, first, n);
 	return MEMSRV_OK;
 }

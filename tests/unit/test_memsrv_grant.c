@@ -96,6 +96,30 @@ long septa_vspace_retag_frames(uint64_t obj, uint64_t root, uint64_t index,
 	return SEPTA_OK;
 }
 
+/* Each VSPACE_MAP_FRAMES call; the first no_table calls say E_NO_TABLE
+ * (nothing changed, as the kernel's refusal). */
+static struct map_call {
+	uint64_t vspace, src, dst, count, ipa;
+} runs[8];
+static unsigned nruns, no_table;
+
+long septa_vspace_map_frames(uint64_t obj, uint64_t root, uint64_t src_index,
+			     uint64_t src_depth, uint64_t src_offset, uint64_t dst_index,
+			     uint64_t dst_depth, uint64_t dst_offset, uint64_t count,
+			     uint64_t ipa, uint64_t rights, uint64_t tag)
+{
+	(void)root, (void)src_depth, (void)dst_depth, (void)rights, (void)tag;
+	if (no_table) {
+		no_table--;
+		return SEPTA_E_NO_TABLE;
+	}
+	CU_ASSERT_FATAL(nruns < sizeof(runs) / sizeof(runs[0]));
+	runs[nruns++] = (struct map_call){obj, src_index << CS_SUB_BITS | src_offset,
+					   dst_index << CS_SUB_BITS | dst_offset, count, ipa};
+	live_caps += count;
+	return SEPTA_OK;
+}
+
 long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
 				 uint64_t rights, uint64_t owner,
 				 const struct septa_table_source *src,
@@ -466,7 +490,7 @@ static void test_block_unmap_run(void)
  * the next; every grant gets the new tag and keeps its capability. */
 static void test_retag_runs(void)
 {
-	struct grant_retag r = {0};
+	struct grant_run r = {0};
 	struct grant *g[6];
 
 	fresh();
@@ -478,8 +502,8 @@ static void test_retag_runs(void)
 		if (i != 3)
 			grant_retag(&r, g[i], SEPTA_SHARED_OWNED);
 	CU_ASSERT_EQUAL(nretags, 2); /* the last run waits for the flush */
-	grant_retag_flush(&r);
-	grant_retag_flush(&r); /* nothing left: no call */
+	grant_run_flush(&r);
+	grant_run_flush(&r); /* nothing left: no call */
 	CU_ASSERT_EQUAL_FATAL(nretags, 3);
 	CU_ASSERT_EQUAL(retags[0].slot, g[0]->slot);
 	CU_ASSERT_EQUAL(retags[0].count, 3);
@@ -495,24 +519,79 @@ static void test_retag_runs(void)
 	CU_ASSERT_EQUAL(live_caps, 6);
 	/* A run stops at the end of a CNode: slot 4096 is the next one's. */
 	nretags = 0;
-	r = (struct grant_retag){0};
+	r = (struct grant_run){0};
 	g[0]->slot = CS_SUB_SLOTS - 1;
 	g[1]->slot = CS_SUB_SLOTS;
 	grant_retag(&r, g[0], SEPTA_OWNED);
 	grant_retag(&r, g[1], SEPTA_OWNED);
-	grant_retag_flush(&r);
+	grant_run_flush(&r);
 	CU_ASSERT_EQUAL(nretags, 2);
 	/* And at 512 frames, the most one call takes. */
 	nretags = 0;
-	r = (struct grant_retag){0};
+	r = (struct grant_run){0};
 	for (unsigned i = 0; i <= SEPTA_UNMAP_FRAMES_MAX; i++) {
 		g[0]->slot = 2 * CS_SUB_SLOTS + 1 + i;
 		grant_retag(&r, g[0], SEPTA_OWNED);
 	}
-	grant_retag_flush(&r);
+	grant_run_flush(&r);
 	CU_ASSERT_EQUAL_FATAL(nretags, 2);
 	CU_ASSERT_EQUAL(retags[0].count, SEPTA_UNMAP_FRAMES_MAX);
 	CU_ASSERT_EQUAL(retags[1].count, 1);
+}
+
+/* Batched grants: one call for consecutive frames, slots and addresses
+ * in one 2 MiB; a chunk's end (its frames' slots end) or a 2 MiB boundary
+ * of the target starts another run; a missing table maps the first page
+ * alone (mint and map with tables) and the rest as a run. */
+static void test_batch_runs(void)
+{
+	static struct grant_batch b;
+	uint64_t ipa = 0x20000000 + CHUNK_SIZE - 3 * SEPTA_PAGE_SIZE;
+
+	fresh();
+	nruns = 0;
+	no_table = 0;
+	next_slot = 100;
+	/* Pages 509..514: three before the 2 MiB boundary of the target (and
+	 * the chunk's end), three after. */
+	for (uint64_t p = CHUNK_PAGES - 3; p < CHUNK_PAGES + 3; p++)
+		grant_batch_new(&b, 2, p,
+				ipa + (p - (CHUNK_PAGES - 3)) * SEPTA_PAGE_SIZE, MEMSRV_RW,
+				SEPTA_SHARED_BORROWED);
+	CU_ASSERT_EQUAL(nruns, 1);
+	grant_batch_flush(&b);
+	CU_ASSERT_EQUAL_FATAL(nruns, 2);
+	CU_ASSERT_EQUAL(runs[0].count, 3);
+	CU_ASSERT_EQUAL(runs[0].src, pool_frame(CHUNK_PAGES - 3));
+	CU_ASSERT_EQUAL(runs[0].dst, 101);
+	CU_ASSERT_EQUAL(runs[0].ipa, ipa);
+	CU_ASSERT_EQUAL(runs[0].vspace, clients[2].vspace);
+	CU_ASSERT_EQUAL(runs[1].count, 3);
+	CU_ASSERT_EQUAL(runs[1].ipa, 0x20000000 + CHUNK_SIZE);
+	for (uint64_t p = CHUNK_PAGES - 3; p < CHUNK_PAGES + 3; p++) {
+		struct grant *g = grant_find(2, p);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+		CU_ASSERT(g->flags & G_MAPPED);
+		CU_ASSERT_EQUAL(g->slot, 101 + p - (CHUNK_PAGES - 3));
+		CU_ASSERT_EQUAL(g->tag, SEPTA_SHARED_BORROWED);
+	}
+	CU_ASSERT_EQUAL(live_caps, 6);
+	/* No table: the first page alone (a mint), then a run of the rest. */
+	fresh();
+	nruns = 0;
+	no_table = 1;
+	for (uint64_t p = 0; p < 4; p++)
+		grant_batch_new(&b, 3, p, 0x30000000 + p * SEPTA_PAGE_SIZE, MEMSRV_R,
+				SEPTA_BORROWED);
+	grant_batch_flush(&b);
+	CU_ASSERT_EQUAL_FATAL(nruns, 1);
+	CU_ASSERT_EQUAL(runs[0].count, 3);
+	CU_ASSERT_EQUAL(runs[0].ipa, 0x30000000 + SEPTA_PAGE_SIZE);
+	CU_ASSERT_EQUAL(last_mint_rights, SEPTA_RIGHT_READ);
+	CU_ASSERT_EQUAL(live_caps, 4);
+	for (uint64_t p = 0; p < 4; p++)
+		CU_ASSERT(grant_find(3, p)->flags & G_MAPPED);
 }
 
 void suite_memsrv_grant(void)
@@ -531,4 +610,6 @@ void suite_memsrv_grant(void)
 	CU_add_test(s, "a block grant is unmapped as a run before its deletion",
 		    test_block_unmap_run);
 	CU_add_test(s, "retagging goes by runs of consecutive slots", test_retag_runs);
+	CU_add_test(s, "grants are mapped by runs, tables brought by the first page",
+		    test_batch_runs);
 }

@@ -21,6 +21,8 @@ struct vspace *vspace_of_mapping(const struct cap *c);
 /* The VSpace c's mapping is in, if the tables still hold it: a table above
  * it unmapped or deleted takes the entries and leaves the record stale. */
 struct vspace *mapping_live(const struct cap *c);
+/* Records in c that it maps its object in vs at word's IPA (and level). */
+void mapping_record(struct cap *c, const struct vspace *vs, uint64_t word);
 
 /*
  * A frame's unmap is as long as the tables under its range make it: a

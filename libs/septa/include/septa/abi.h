@@ -164,6 +164,10 @@ enum septa_object {
 /* Frames one VSPACE_UNMAP_FRAMES names (a memsrv chunk's pages); it runs
  * in restarted steps, each of a bounded number of them. */
 #define SEPTA_UNMAP_FRAMES_MAX 512u
+/* Frames one VSPACE_MAP_FRAMES copies and maps: each is checked (a walk)
+ * and then mapped (another) in one kernel entry, so the run is short
+ * enough for that entry to stay bounded (bench.bound). */
+#define SEPTA_MAP_FRAMES_MAX 128u
 
 /* Invocation labels, SEPTA_<NAME> = label: their arguments, stubs and
  * documentation come from the one table in invocations.def. */
