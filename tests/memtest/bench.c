@@ -43,6 +43,8 @@ void memtest_bench(void)
 		return;
 	}
 	share_unshare(pa, 1, 200, "share + unshare, 1 page");
+	share_unshare(pa, 8, 50, "share + unshare, 8 pages, per page");
+	share_unshare(pa, 64, 20, "share + unshare, 64 pages, per page");
 	share_unshare(pa, 512, 10, "share + unshare, 512 pages, per page");
 	for (unsigned i = 0; i < 200; i++) {
 		uint64_t t0 = icount_now();
