@@ -497,4 +497,83 @@ static void invoke_vspace_map_frames(const struct vspace_map_frames_args *a)
 	}
 }
 
+/*
+ * VSPACE_DELETE_FRAMES: the frame capabilities of a run of slots deleted,
+ * what a CNODE_REVOKE and a CNODE_DELETE of each do when it has no
+ * children (memsrv ends a run of grants with one call instead of two a
+ * page). A frame capability with children (a TCB's IPC buffer binding is
+ * one) is refused whole: the caller revokes it. Each is mapped in this
+ * VSpace (or its record is stale there) or nowhere; its mapping goes as
+ * VSPACE_UNMAP_FRAMES takes it, with one TLB invalidation for the step,
+ * and then the capability leaves the derivation tree (a frame has nothing
+ * to finalise). Steps and restarts as VSPACE_UNMAP_FRAMES's; a frame half
+ * unmapped stays in its slot with its progress until a later step.
+ */
+struct vspace_delete_frames_args {
+	struct inv *iv;
+	const struct vspace *vs;
+	struct cte *run;
+	uint64_t offset, count;
+};
+
+static int decode_vspace_delete_frames(const struct vspace_delete_frames_msg *m,
+				       struct vspace_delete_frames_args *a)
+{
+	const struct vspace *vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
+	const struct cap *node;
+	int err;
+
+	if (m->count == 0 || m->count > SEPTA_UNMAP_FRAMES_MAX)
+		return SEPTA_E_ARG;
+	err = cspace_cnode_at(&m->root->cap, m->index, m->depth, &node);
+	if (err)
+		return err;
+	if (m->offset >= (1ULL << node->size_bits) ||
+	    m->count > (1ULL << node->size_bits) - m->offset)
+		return SEPTA_E_RANGE;
+	a->run = (struct cte *)(uintptr_t)node->obj + m->offset;
+	for (uint64_t i = 0; i < m->count; i++) {
+		const struct cte *s = &a->run[i];
+		const struct vspace *at = vspace_of_mapping(&s->cap);
+
+		if (s->cap.type == CAP_NULL)
+			return SEPTA_E_MISSING_CAP;
+		if (s->cap.type != CAP_FRAME)
+			return SEPTA_E_CAP_TYPE;
+		if (s->first_child)
+			return SEPTA_E_REVOKE_FIRST;
+		if (at && at != vs)
+			return SEPTA_E_NOT_MAPPED;
+	}
+	a->iv = m->iv;
+	a->vs = vs;
+	a->offset = m->offset;
+	a->count = m->count;
+	return SEPTA_OK;
+}
+
+static void invoke_vspace_delete_frames(const struct vspace_delete_frames_args *a)
+{
+	struct pgt_flush f = {0};
+	uint64_t i = 0;
+
+	for (; i < a->count && i < UNMAP_RUN_STEP_FRAMES && f.visited < MAPPING_STEP_LEAVES;
+	     i++) {
+		struct cte *s = &a->run[i];
+
+		if (vspace_of_mapping(&s->cap) &&
+		    !frame_remove_step(&s->cap, a->vs, MAPPING_STEP_LEAVES - f.visited, &f))
+			break; /* half done: the next step goes on with it */
+		cdt_unlink(s);
+	}
+	/* Before anyone can reuse what the frames held: the caller's next
+	 * instruction is after this. */
+	pgt_flush(&a->vs->pgt, &f);
+	if (i < a->count) {
+		msg_set(a->iv->caller, 2, a->offset + i); /* offset */
+		msg_set(a->iv->caller, 3, a->count - i);  /* count */
+		a->iv->restart = true;
+	}
+}
+
 INV_DISPATCH(vspace_invoke, SEPTA_VSPACE_INVOCATIONS)

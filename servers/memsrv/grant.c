@@ -329,6 +329,49 @@ void grant_retag(struct grant_run *r, struct grant *g, unsigned tag)
 	run_add(r, g, tag);
 }
 
+/*
+ * The end of many grants' rights (unshare, lend, reclaim): their
+ * capabilities deleted a run of consecutive slots at a time with one
+ * VSPACE_DELETE_FRAMES instead of a revoke and a delete each. The kernel
+ * refuses a run in which any capability has copies (a server's bound IPC
+ * buffer: see grant_unmap), and then those grants go one by one, revoked
+ * first, as before: no copy outlives a right either way. Records stay
+ * (flags and slot cleared); grant_drop or grant_unmap of them after the
+ * flush has no capability left to delete.
+ */
+void grant_delete_flush(struct grant_drops *d)
+{
+	if (!d->n)
+		return;
+	if (septa_vspace_delete_frames(d->vspace, cs_top, d->first >> CS_SUB_BITS,
+				       CS_SLOT_DEPTH, d->first & (CS_SUB_SLOTS - 1),
+				       d->n) == SEPTA_OK) {
+		cs_free(d->first, d->n);
+		for (unsigned i = 0; i < d->n; i++) {
+			d->g[i]->flags &= (uint8_t)~G_MAPPED;
+			d->g[i]->slot = 0;
+		}
+	}
+	d->n = 0;
+}
+
+void grant_delete_add(struct grant_drops *d, struct grant *g)
+{
+	uint64_t vs = clients[g->client].vspace;
+
+	/* A block goes on its own, unmapped as a run of one (grant_unmap). */
+	if ((g->flags & (G_MAPPED | G_BLOCK)) != G_MAPPED)
+		return;
+	if (d->n && (d->vspace != vs || g->slot != d->first + d->n ||
+		     !(g->slot & (CS_SUB_SLOTS - 1)) || d->n == SEPTA_UNMAP_FRAMES_MAX))
+		grant_delete_flush(d);
+	if (!d->n) {
+		d->vspace = vs;
+		d->first = g->slot;
+	}
+	d->g[d->n++] = g;
+}
+
 /* Deletion with backward shift: later entries of the probe run move up so
  * that lookups never stop early at the hole. */
 void grant_drop(struct grant *g)

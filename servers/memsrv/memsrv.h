@@ -168,6 +168,17 @@ void grant_batch_flush(struct grant_batch *b);
 void grant_unmap_run(uint64_t vspace, uint64_t first, unsigned n);
 void grant_remap(struct grant *g, unsigned tag);
 void grant_drop(struct grant *g);
+/* Grants' capabilities deleted by runs (VSPACE_DELETE_FRAMES):
+ * grant_delete_add each, then grant_delete_flush, then grant_drop or
+ * grant_unmap them as before; nothing may drop a grant between the first
+ * add and the flush (a drop moves records). */
+struct grant_drops {
+	uint64_t vspace, first;
+	unsigned n;
+	struct grant *g[SEPTA_UNMAP_FRAMES_MAX];
+};
+void grant_delete_add(struct grant_drops *d, struct grant *g);
+void grant_delete_flush(struct grant_drops *d);
 /* A new tag on grants' mappings in place, a run of consecutive slots in
  * one kernel call: grant_retag each, then grant_run_flush for the last
  * run. */

@@ -149,6 +149,7 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 	int err = check_owner_rights(me, first, n, rights);
 	struct grant_run rt = {0};
 	static struct grant_batch gb;
+	static struct grant_drops dr;
 
 	if (!err)
 		err = check_handover(b, ipa, first, n, units);
@@ -158,6 +159,9 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 		own_commit_lend(&pool.db, first, n, b, rights);
 	else
 		own_commit_share(&pool.db, first, n, b, rights);
+	for (uint64_t p = first; lend && p < first + n; p = unit_end(p))
+		grant_delete_add(&dr, grant_find(me, p));
+	grant_delete_flush(&dr);
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
 		struct grant *g = grant_find(me, p);
 
@@ -179,9 +183,13 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 
 static int op_unshare(unsigned me, uint64_t first, uint64_t n, unsigned b)
 {
+	static struct grant_drops dr;
 	struct grant_run rt = {0};
 
 	own_commit_unshare(&pool.db, first, n, b);
+	for (uint64_t p = first; p < first + n; p = unit_end(p))
+		grant_delete_add(&dr, grant_find(b, p));
+	grant_delete_flush(&dr);
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
 		grant_drop(grant_find(b, p));
 		if (pool.db.pages[p].state == OWN_OWNED)
@@ -199,6 +207,7 @@ static unsigned borrower(uint64_t p)
 static int op_reclaim(unsigned me, uint64_t first, uint64_t n)
 {
 	static struct grant_batch gb;
+	static struct grant_drops dr;
 
 	/* The owner's old addresses must still be free. */
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {
@@ -214,6 +223,9 @@ static int op_reclaim(unsigned me, uint64_t first, uint64_t n)
 		return MEMSRV_E_NO_MEMORY;
 	/* The borrower's grants go first: a drop moves records, and the
 	 * batch below keeps pointers to the owner's. */
+	for (uint64_t p = first; p < first + n; p = unit_end(p))
+		grant_delete_add(&dr, grant_find(borrower(p), p));
+	grant_delete_flush(&dr);
 	for (uint64_t p = first; p < first + n; p = unit_end(p))
 		grant_drop(grant_find(borrower(p), p));
 	for (uint64_t p = first; p < first + n; p = unit_end(p)) {

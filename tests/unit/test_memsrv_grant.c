@@ -28,6 +28,11 @@ uint64_t cs_alloc(unsigned n)
 	return ++next_slot;
 }
 
+void cs_free(uint64_t cptr, unsigned n)
+{
+	(void)cptr, (void)n;
+}
+
 void cs_delete(uint64_t cptr)
 {
 	(void)cptr;
@@ -117,6 +122,22 @@ long septa_vspace_map_frames(uint64_t obj, uint64_t root, uint64_t src_index,
 	runs[nruns++] = (struct map_call){obj, src_index << CS_SUB_BITS | src_offset,
 					   dst_index << CS_SUB_BITS | dst_offset, count, ipa};
 	live_caps += count;
+	return SEPTA_OK;
+}
+
+/* VSPACE_DELETE_FRAMES: calls and frames; refused with E_REVOKE_FIRST
+ * while has_copies (nothing deleted, as the kernel's refusal). */
+static unsigned ndeletes, deleted, has_copies;
+
+long septa_vspace_delete_frames(uint64_t obj, uint64_t root, uint64_t index,
+				uint64_t depth, uint64_t offset, uint64_t count)
+{
+	(void)obj, (void)root, (void)index, (void)depth, (void)offset;
+	if (has_copies)
+		return SEPTA_E_REVOKE_FIRST;
+	ndeletes++;
+	deleted += (unsigned)count;
+	live_caps -= count;
 	return SEPTA_OK;
 }
 
@@ -539,6 +560,48 @@ static void test_retag_runs(void)
 	CU_ASSERT_EQUAL(retags[1].count, 1);
 }
 
+/* Deleted by runs: one call for consecutive slots, the records kept
+ * without a capability (their drop deletes nothing more); refused (a
+ * capability with copies), each grant is revoked and deleted alone. */
+static void test_delete_runs(void)
+{
+	static struct grant_drops d;
+	struct grant *g[4];
+
+	fresh();
+	ndeletes = deleted = has_copies = 0;
+	for (unsigned i = 0; i < 4; i++)
+		g[i] = map(1, i, MEMSRV_RW);
+	g[3]->slot += 5; /* not consecutive: a run of its own */
+	for (unsigned i = 0; i < 4; i++)
+		grant_delete_add(&d, g[i]);
+	CU_ASSERT_EQUAL(ndeletes, 1);
+	grant_delete_flush(&d);
+	CU_ASSERT_EQUAL(ndeletes, 2);
+	CU_ASSERT_EQUAL(deleted, 4);
+	CU_ASSERT_EQUAL(live_caps, 0);
+	for (unsigned i = 0; i < 4; i++) {
+		CU_ASSERT_FALSE(g[i]->flags & G_MAPPED);
+		CU_ASSERT_EQUAL(g[i]->slot, 0);
+	}
+	grant_drop(grant_find(1, 0));
+	CU_ASSERT_EQUAL(live_caps, 0);
+	/* Refused: nothing changes here, and the drops delete them. */
+	fresh();
+	has_copies = 1;
+	g[0] = map(2, 0, MEMSRV_RW);
+	g[1] = map(2, 1, MEMSRV_RW);
+	grant_delete_add(&d, g[0]);
+	grant_delete_add(&d, g[1]);
+	grant_delete_flush(&d);
+	CU_ASSERT(g[0]->flags & G_MAPPED);
+	CU_ASSERT_EQUAL(live_caps, 2);
+	grant_drop(grant_find(2, 0));
+	grant_drop(grant_find(2, 1));
+	CU_ASSERT_EQUAL(live_caps, 0);
+	has_copies = 0;
+}
+
 /* Batched grants: one call for consecutive frames, slots and addresses
  * in one 2 MiB; a chunk's end (its frames' slots end) or a 2 MiB boundary
  * of the target starts another run; a missing table maps the first page
@@ -612,4 +675,6 @@ void suite_memsrv_grant(void)
 	CU_add_test(s, "retagging goes by runs of consecutive slots", test_retag_runs);
 	CU_add_test(s, "grants are mapped by runs, tables brought by the first page",
 		    test_batch_runs);
+	CU_add_test(s, "grants are deleted by runs, one by one if refused",
+		    test_delete_runs);
 }
