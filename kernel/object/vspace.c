@@ -355,9 +355,9 @@ static void invoke_vspace_retag_frames(const struct vspace_retag_frames_args *a)
 		uint64_t done = MAPPING_DONE(c);
 
 		/* What a half-done unmap left: the rest of the frame. */
-		visited += pgt_retag_own(&a->vs->pgt, CAP_MAP_IPA(c->word) + done,
-					 (1ULL << c->size_bits) - done, c->obj + done,
-					 a->tag);
+		visited +=
+		    pgt_retag_own(&a->vs->pgt, CAP_MAP_IPA(c->word) + done,
+				  (1ULL << c->size_bits) - done, c->obj + done, a->tag);
 	}
 	if (i < a->count) {
 		msg_set(a->iv->caller, 2, a->offset + i); /* offset */
@@ -385,8 +385,8 @@ struct vspace_map_frames_args {
 	uint64_t count, ipa, rights, tag;
 };
 
-static int run_at(const struct cte *root, uint64_t index, uint64_t depth,
-		  uint64_t offset, uint64_t count, struct cte **run)
+static int run_at(const struct cte *root, uint64_t index, uint64_t depth, uint64_t offset,
+		  uint64_t count, struct cte **run)
 {
 	const struct cap *node;
 	int err = cspace_cnode_at(&root->cap, index, depth, &node);
@@ -428,7 +428,8 @@ static int run_check_one(const struct vspace_map_frames_args *a, uint64_t i)
 		return SEPTA_E_ARG;
 	if (a->dst[i].cap.type != CAP_NULL)
 		return SEPTA_E_IN_USE;
-	req = (struct pgt_map_req){.pa = c->obj, .attrs = run_attrs(c, a->rights, a->tag)};
+	req =
+	    (struct pgt_map_req){.pa = c->obj, .attrs = run_attrs(c, a->rights, a->tag)};
 	e = (struct pgt_edit){.op = PGT_OP_MAP,
 			      .addr = a->ipa + i * SEPTA_PAGE_SIZE,
 			      .size = SEPTA_PAGE_SIZE,
@@ -452,10 +453,13 @@ static int decode_vspace_map_frames(const struct vspace_map_frames_msg *m,
 	uint64_t limit = 1ULL << vs->pgt.geom.ia_bits;
 	int err;
 
-	if (m->count == 0 || m->count > SEPTA_MAP_FRAMES_MAX || !(m->rights & SEPTA_MAP_R) ||
-	    m->rights > (SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X) || m->tag > SEPTA_BORROWED)
+	if (m->count == 0 || m->count > SEPTA_MAP_FRAMES_MAX ||
+	    !(m->rights & SEPTA_MAP_R) ||
+	    m->rights > (SEPTA_MAP_R | SEPTA_MAP_W | SEPTA_MAP_X) ||
+	    m->tag > SEPTA_BORROWED)
 		return SEPTA_E_ARG;
-	err = run_at(m->root, m->src_index, m->src_depth, m->src_offset, m->count, &a->src);
+	err =
+	    run_at(m->root, m->src_index, m->src_depth, m->src_offset, m->count, &a->src);
 	if (!err)
 		err = run_at(m->root, m->dst_index, m->dst_depth, m->dst_offset, m->count,
 			     &a->dst);
@@ -465,7 +469,7 @@ static int decode_vspace_map_frames(const struct vspace_map_frames_msg *m,
 		return SEPTA_E_ALIGN;
 	if (m->ipa >= limit || m->count > (limit - m->ipa) >> SEPTA_PAGE_SHIFT)
 		return SEPTA_E_RANGE;
-	*a = (struct vspace_map_frames_args){vs,      a->src, a->dst,  m->count,
+	*a = (struct vspace_map_frames_args){vs,     a->src,	a->dst, m->count,
 					     m->ipa, m->rights, m->tag};
 	/* Overlapping runs cannot pass: a slot both source and destination
 	 * is empty (as a destination) and full (as a source) at once. */
@@ -479,13 +483,14 @@ static int decode_vspace_map_frames(const struct vspace_map_frames_msg *m,
 
 static void invoke_vspace_map_frames(const struct vspace_map_frames_args *a)
 {
-	uint8_t keep = SEPTA_RIGHT_READ | (a->rights & SEPTA_MAP_W ? SEPTA_RIGHT_WRITE : 0);
+	uint8_t keep =
+	    SEPTA_RIGHT_READ | (a->rights & SEPTA_MAP_W ? SEPTA_RIGHT_WRITE : 0);
 
 	for (uint64_t i = 0; i < a->count; i++) {
 		struct cte *src = &a->src[i], *dst = &a->dst[i];
 		uint64_t ipa = a->ipa + i * SEPTA_PAGE_SIZE;
-		struct pgt_map_req req = {.pa = src->cap.obj,
-					  .attrs = run_attrs(&src->cap, a->rights, a->tag)};
+		struct pgt_map_req req = {
+		    .pa = src->cap.obj, .attrs = run_attrs(&src->cap, a->rights, a->tag)};
 		struct cap copy;
 
 		(void)cap_copy_of(&src->cap, &copy); /* a frame: cannot fail */
@@ -557,12 +562,14 @@ static void invoke_vspace_delete_frames(const struct vspace_delete_frames_args *
 	struct pgt_flush f = {0};
 	uint64_t i = 0;
 
-	for (; i < a->count && i < UNMAP_RUN_STEP_FRAMES && f.visited < MAPPING_STEP_LEAVES;
+	for (;
+	     i < a->count && i < UNMAP_RUN_STEP_FRAMES && f.visited < MAPPING_STEP_LEAVES;
 	     i++) {
 		struct cte *s = &a->run[i];
 
 		if (vspace_of_mapping(&s->cap) &&
-		    !frame_remove_step(&s->cap, a->vs, MAPPING_STEP_LEAVES - f.visited, &f))
+		    !frame_remove_step(&s->cap, a->vs, MAPPING_STEP_LEAVES - f.visited,
+				       &f))
 			break; /* half done: the next step goes on with it */
 		cdt_unlink(s);
 	}

@@ -131,8 +131,9 @@ static struct grant *grant_add(unsigned client, uint64_t page, bool block, uint6
 struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa,
 			unsigned rights, unsigned tag)
 {
-	return grant_add(client, page, block, ipa, rights, tag,
-			 map_frame(pool_frame(page), clients[client].vspace, ipa, rights, tag));
+	return grant_add(
+	    client, page, block, ipa, rights, tag,
+	    map_frame(pool_frame(page), clients[client].vspace, ipa, rights, tag));
 }
 
 /*
@@ -168,11 +169,10 @@ static long batch_run(const struct grant_batch *b, unsigned from)
 	uint64_t s = b->src + from, d = b->dst + from;
 	const struct grant *g = b->g[from];
 
-	return septa_vspace_map_frames(clients[g->client].vspace, cs_top, s >> CS_SUB_BITS,
-				       CS_SLOT_DEPTH, s & (CS_SUB_SLOTS - 1),
-				       d >> CS_SUB_BITS, CS_SLOT_DEPTH,
-				       d & (CS_SUB_SLOTS - 1), b->n - from, g->ipa,
-				       g->rights, g->tag);
+	return septa_vspace_map_frames(
+	    clients[g->client].vspace, cs_top, s >> CS_SUB_BITS, CS_SLOT_DEPTH,
+	    s & (CS_SUB_SLOTS - 1), d >> CS_SUB_BITS, CS_SLOT_DEPTH,
+	    d & (CS_SUB_SLOTS - 1), b->n - from, g->ipa, g->rights, g->tag);
 }
 
 void grant_batch_flush(struct grant_batch *b)
@@ -203,9 +203,9 @@ void grant_batch_add(struct grant_batch *b, struct grant *g)
 
 	if (h && (h->client != g->client || h->rights != g->rights || h->tag != g->tag ||
 		  src != b->src + b->n || dst != b->dst + b->n ||
-		  g->ipa != h->ipa + b->n * SEPTA_PAGE_SIZE || b->n == SEPTA_MAP_FRAMES_MAX ||
-		  !(src & (CS_SUB_SLOTS - 1)) || !(dst & (CS_SUB_SLOTS - 1)) ||
-		  !(g->ipa % CHUNK_SIZE)))
+		  g->ipa != h->ipa + b->n * SEPTA_PAGE_SIZE ||
+		  b->n == SEPTA_MAP_FRAMES_MAX || !(src & (CS_SUB_SLOTS - 1)) ||
+		  !(dst & (CS_SUB_SLOTS - 1)) || !(g->ipa % CHUNK_SIZE)))
 		grant_batch_flush(b);
 	g->flags &= (uint8_t)~G_MAPPED;
 	g->slot = (uint32_t)dst;
@@ -309,9 +309,9 @@ static void run_add(struct grant_run *r, struct grant *g, unsigned tag)
 {
 	uint64_t vs = clients[g->client].vspace;
 
-	if (r->n && (r->vspace != vs || r->tag != tag ||
-		     g->slot != r->first + r->n || (g->slot & (CS_SUB_SLOTS - 1)) == 0 ||
-		     r->n == SEPTA_UNMAP_FRAMES_MAX))
+	if (r->n &&
+	    (r->vspace != vs || r->tag != tag || g->slot != r->first + r->n ||
+	     (g->slot & (CS_SUB_SLOTS - 1)) == 0 || r->n == SEPTA_UNMAP_FRAMES_MAX))
 		grant_run_flush(r);
 	if (!r->n)
 		*r = (struct grant_run){vs, g->slot, 0, tag};

@@ -173,7 +173,8 @@ static int op_give(unsigned me, unsigned label, uint64_t first, uint64_t n,
 			grant_map(b, p, true, ipa + (p - first) * SEPTA_PAGE_SIZE, rights,
 				  lend ? SEPTA_BORROWED : SEPTA_SHARED_BORROWED);
 		else
-			grant_batch_new(&gb, b, p, ipa + (p - first) * SEPTA_PAGE_SIZE, rights,
+			grant_batch_new(&gb, b, p, ipa + (p - first) * SEPTA_PAGE_SIZE,
+					rights,
 					lend ? SEPTA_BORROWED : SEPTA_SHARED_BORROWED);
 	}
 	grant_batch_flush(&gb);

@@ -59,7 +59,8 @@ static int untouched(uint64_t vs, uint64_t dst, uint64_t n, uint64_t ipa)
 	uint64_t out[4];
 
 	for (uint64_t i = 0; i < n; i++)
-		if (probe(dst + i) != SEPTA_E_MISSING_CAP || query(vs, ipa + i * PAGE, out))
+		if (probe(dst + i) != SEPTA_E_MISSING_CAP ||
+		    query(vs, ipa + i * PAGE, out))
 			return 0;
 	return 1;
 }
@@ -79,8 +80,8 @@ void test_map_range_maps_copies(void)
 	CHECK_EQ(septa_page_table_map(pt2, VSPACE, COPY_IPA, 3, NULL), 0);
 	CHECK_EQ(septa_page_table_map(pt3, VSPACE, COPY_IPA + MIB2, 3, NULL), 0);
 	for (unsigned i = 0; i < 4; i++) {
-		CHECK_EQ(septa_frame_map(src + i, VSPACE, SEE_IPA + i * PAGE, RW, SEPTA_OWNED,
-					 0, NULL, NULL),
+		CHECK_EQ(septa_frame_map(src + i, VSPACE, SEE_IPA + i * PAGE, RW,
+					 SEPTA_OWNED, 0, NULL, NULL),
 			 0);
 		*(volatile uint64_t *)(uintptr_t)(SEE_IPA + i * PAGE) = 0x5eed0 + i;
 	}
@@ -121,8 +122,9 @@ void test_map_range_rights(void)
 
 	CHECK(vs && src);
 	CHECK_EQ(map_run(vs, src, dst, 1, PAGE, R, SEPTA_BORROWED), 0);
-	CHECK_EQ(septa_cnode_copy(CNODE, again, DEPTH, CNODE, dst, DEPTH, SEPTA_RIGHTS_ALL),
-		 0);
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, again, DEPTH, CNODE, dst, DEPTH, SEPTA_RIGHTS_ALL),
+	    0);
 	CHECK_EQ(septa_frame_map(again, vs, 8 * PAGE, RW, SEPTA_OWNED, 0, NULL, NULL),
 		 SEPTA_E_RIGHTS);
 	CHECK_EQ(septa_frame_map(again, vs, 8 * PAGE, R, SEPTA_OWNED, 0, NULL, NULL), 0);
@@ -146,9 +148,9 @@ void test_map_range_partial_failure(void)
 	uint64_t at = MIB2 - 2 * PAGE, out[4];
 
 	CHECK(vs && src);
-	CHECK_EQ(septa_frame_map(src + 3, vs, at + 2 * PAGE, RW, SEPTA_OWNED, 0, NULL,
-				 NULL),
-		 0);
+	CHECK_EQ(
+	    septa_frame_map(src + 3, vs, at + 2 * PAGE, RW, SEPTA_OWNED, 0, NULL, NULL),
+	    0);
 	CHECK_EQ(map_run(vs, src, dst, 3, at, RW, SEPTA_OWNED), SEPTA_E_DELETE_FIRST);
 	CHECK(untouched(vs, dst, 2, at));
 	CHECK_EQ(probe(dst + 2), SEPTA_E_MISSING_CAP);
@@ -205,7 +207,8 @@ void test_bad_vspace_map_frames_arg_tag(void)
 	struct run r;
 
 	CHECK(run_make(&r));
-	CHECK_EQ(map_run(r.vs, r.src, r.dst, 2, PAGE, RW, SEPTA_BORROWED + 1), SEPTA_E_ARG);
+	CHECK_EQ(map_run(r.vs, r.src, r.dst, 2, PAGE, RW, SEPTA_BORROWED + 1),
+		 SEPTA_E_ARG);
 	CHECK_EQ(map_run(r.vs, r.src, r.dst, 2, PAGE, RW, 1ULL << 32), SEPTA_E_ARG);
 	CHECK(run_untouched(&r));
 }
@@ -298,15 +301,16 @@ void test_bad_vspace_map_frames_rights(void)
 	uint64_t ro = slots(2), wo = slot();
 
 	CHECK(run_make(&r));
-	CHECK_EQ(septa_cnode_copy(CNODE, ro, DEPTH, CNODE, r.src, DEPTH, SEPTA_RIGHT_READ),
-		 0);
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, ro, DEPTH, CNODE, r.src, DEPTH, SEPTA_RIGHT_READ), 0);
 	CHECK_EQ(septa_cnode_copy(CNODE, ro + 1, DEPTH, CNODE, r.src + 1, DEPTH,
 				  SEPTA_RIGHT_READ),
 		 0);
 	CHECK_EQ(map_run(r.vs, ro, r.dst, 2, PAGE, RW, 0), SEPTA_E_RIGHTS);
 	/* Without Read, not even read-only. */
-	CHECK_EQ(septa_cnode_copy(CNODE, wo, DEPTH, CNODE, r.src, DEPTH, SEPTA_RIGHT_WRITE),
-		 0);
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, wo, DEPTH, CNODE, r.src, DEPTH, SEPTA_RIGHT_WRITE),
+	    0);
 	CHECK_EQ(map_run(r.vs, wo, r.dst, 1, PAGE, R, 0), SEPTA_E_RIGHTS);
 	CHECK(run_untouched(&r));
 }
@@ -320,9 +324,9 @@ void test_bad_vspace_map_frames_in_use(void)
 	ep = mk(SEPTA_OBJ_ENDPOINT, 0);
 	CHECK(ep);
 	/* The second copy's slot is taken. */
-	CHECK_EQ(septa_cnode_copy(CNODE, r.dst + 1, DEPTH, CNODE, ep, DEPTH,
-				  SEPTA_RIGHTS_ALL),
-		 0);
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, r.dst + 1, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL),
+	    0);
 	CHECK_EQ(map_run(r.vs, r.src, r.dst, 2, PAGE, RW, 0), SEPTA_E_IN_USE);
 	CHECK(untouched(r.vs, r.dst, 1, PAGE));
 	CHECK_EQ(probe(r.dst + 1), SEPTA_E_WOULD_BLOCK);
@@ -338,7 +342,8 @@ void test_bad_vspace_map_frames_delete_first(void)
 	uint64_t other = frames(1), out[4];
 
 	CHECK(run_make(&r) && other);
-	CHECK_EQ(septa_frame_map(other, r.vs, 2 * PAGE, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_frame_map(other, r.vs, 2 * PAGE, RW, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
 	CHECK_EQ(map_run(r.vs, r.src, r.dst, 2, PAGE, RW, 0), SEPTA_E_DELETE_FIRST);
 	CHECK(untouched(r.vs, r.dst, 1, PAGE));
 	CHECK_EQ(probe(r.dst + 1), SEPTA_E_MISSING_CAP);

@@ -30,8 +30,8 @@ static uint64_t mapped_run(uint64_t vs, unsigned n, uint64_t ipa)
 	uint64_t run = slots(n);
 
 	for (unsigned i = 0; i < n; i += 256)
-		if (septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, run + i,
-					 n - i > 256 ? 256 : n - i))
+		if (septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0,
+					 run + i, n - i > 256 ? 256 : n - i))
 			return 0;
 	for (unsigned i = 0; i < n; i++)
 		if (septa_frame_map(run + i, vs, ipa + i * PAGE, RW, SEPTA_OWNED, 0, NULL,
@@ -60,14 +60,17 @@ void test_map_range_delete_frames(void)
 	src = mapped_run(vs, 2, PAGE);
 	cp = slots(3);
 	CHECK(src);
-	CHECK_EQ(septa_cnode_copy(CNODE, cp, DEPTH, CNODE, src, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(septa_cnode_copy(CNODE, cp, DEPTH, CNODE, src, DEPTH, SEPTA_RIGHTS_ALL),
+		 0);
 	CHECK_EQ(septa_cnode_copy(CNODE, cp + 1, DEPTH, CNODE, src + 1, DEPTH,
 				  SEPTA_RIGHTS_ALL),
 		 0);
-	CHECK_EQ(septa_cnode_copy(CNODE, cp + 2, DEPTH, CNODE, src, DEPTH, SEPTA_RIGHTS_ALL),
-		 0);
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, cp + 2, DEPTH, CNODE, src, DEPTH, SEPTA_RIGHTS_ALL),
+	    0);
 	CHECK_EQ(septa_frame_map(cp, vs, 8 * PAGE, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
-	CHECK_EQ(septa_frame_map(cp + 1, vs, 9 * PAGE, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_frame_map(cp + 1, vs, 9 * PAGE, RW, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
 	CHECK_EQ(delete_run(vs, cp, 3), 0);
 	for (unsigned i = 0; i < 3; i++)
 		CHECK_EQ(probe(cp + i), SEPTA_E_MISSING_CAP);
@@ -90,7 +93,8 @@ static uint64_t pair(uint64_t *vs)
 static int pair_intact(uint64_t vs, uint64_t run)
 {
 	return probe(run) == SEPTA_E_LABEL && probe(run + 1) == SEPTA_E_LABEL &&
-	       pa_at(vs, PAGE) == frame_pa(run) && pa_at(vs, 2 * PAGE) == frame_pa(run + 1);
+	       pa_at(vs, PAGE) == frame_pa(run) &&
+	       pa_at(vs, 2 * PAGE) == frame_pa(run + 1);
 }
 
 /* The run's last frame has a copy: refused, the two before it deleted
@@ -101,7 +105,8 @@ void test_map_range_delete_partial_failure(void)
 
 	CHECK(run && third);
 	CHECK_EQ(run + 2, third);
-	CHECK_EQ(septa_cnode_copy(CNODE, c, DEPTH, CNODE, third, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(septa_cnode_copy(CNODE, c, DEPTH, CNODE, third, DEPTH, SEPTA_RIGHTS_ALL),
+		 0);
 	CHECK_EQ(delete_run(vs, run, 3), SEPTA_E_REVOKE_FIRST);
 	CHECK(pair_intact(vs, run));
 	CHECK_EQ(probe(third), SEPTA_E_LABEL);
@@ -139,7 +144,8 @@ void test_bad_vspace_delete_frames_cap_type(void)
 
 	CHECK(run && ep);
 	CHECK_EQ(septa_vspace_delete_frames(vs, ep, 0, 0, run, 1), SEPTA_E_CAP_TYPE);
-	CHECK_EQ(septa_vspace_delete_frames(vs, CNODE, ep, DEPTH, 0, 1), SEPTA_E_CAP_TYPE);
+	CHECK_EQ(septa_vspace_delete_frames(vs, CNODE, ep, DEPTH, 0, 1),
+		 SEPTA_E_CAP_TYPE);
 	/* An endpoint after two frames; the VSpace's PageTable before them. */
 	CHECK_EQ(run + 2, ep);
 	CHECK_EQ(delete_run(vs, run, 3), SEPTA_E_CAP_TYPE);
@@ -165,7 +171,8 @@ void test_bad_vspace_delete_frames_revoke_first(void)
 
 	CHECK(run);
 	/* The first has a copy (unmapped, in another slot). */
-	CHECK_EQ(septa_cnode_copy(CNODE, c, DEPTH, CNODE, run, DEPTH, SEPTA_RIGHTS_ALL), 0);
+	CHECK_EQ(septa_cnode_copy(CNODE, c, DEPTH, CNODE, run, DEPTH, SEPTA_RIGHTS_ALL),
+		 0);
 	CHECK_EQ(delete_run(vs, run, 2), SEPTA_E_REVOKE_FIRST);
 	CHECK_EQ(delete_run(vs, run, 1), SEPTA_E_REVOKE_FIRST);
 	CHECK(pair_intact(vs, run));

@@ -38,8 +38,8 @@ static uint64_t mapped_frames(uint64_t vs, unsigned n, uint64_t ipa, uint64_t st
 	uint64_t run = slots(n);
 
 	for (unsigned i = 0; i < n; i += 256)
-		if (septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, run + i,
-					 n - i > 256 ? 256 : n - i))
+		if (septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0,
+					 run + i, n - i > 256 ? 256 : n - i))
 			return 0;
 	for (unsigned i = 0; i < n; i++)
 		if (septa_frame_map(run + i, vs, ipa + i * step, RW, SEPTA_OWNED, 0, NULL,
@@ -69,21 +69,22 @@ void test_map_range_retag_in_place(void)
 	CHECK_EQ(septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, run, 2),
 		 0);
 	for (unsigned i = 0; i < 3; i++) {
-		CHECK_EQ(septa_frame_map(run + i, VSPACE, ipa[i], RW, SEPTA_OWNED, 0, NULL,
-					 NULL),
+		CHECK_EQ(septa_frame_map(run + i, VSPACE, ipa[i], RW, SEPTA_OWNED, 0,
+					 NULL, NULL),
 			 0);
 		pa[i] = frame_pa(run + i);
 		*(volatile uint64_t *)(uintptr_t)ipa[i] = 0xa0 + i;
 	}
-	CHECK_EQ(septa_frame_map(keep, VSPACE, TAG_IPA + PAGE, RW, SEPTA_OWNED, 0, NULL,
-				 NULL),
-		 0);
+	CHECK_EQ(
+	    septa_frame_map(keep, VSPACE, TAG_IPA + PAGE, RW, SEPTA_OWNED, 0, NULL, NULL),
+	    0);
 	*k = 77;
 	CHECK_EQ(retag(VSPACE, run, 3, SEPTA_SHARED_OWNED), 0);
 	for (unsigned i = 0; i < 2; i++)
 		CHECK_EQ(tag_at(VSPACE, ipa[i], pa[i], RW), SEPTA_SHARED_OWNED);
 	for (uint64_t off = 0; off < MIB2; off += PAGE)
-		CHECK_EQ(tag_at(VSPACE, TAG_IPA2 + off, pa[2] + off, RW), SEPTA_SHARED_OWNED);
+		CHECK_EQ(tag_at(VSPACE, TAG_IPA2 + off, pa[2] + off, RW),
+			 SEPTA_SHARED_OWNED);
 	CHECK_EQ(tag_at(VSPACE, TAG_IPA + PAGE, frame_pa(keep), RW), SEPTA_OWNED);
 	/* Still mapped as before: read and written without a fault. */
 	for (unsigned i = 0; i < 3; i++) {
@@ -97,7 +98,8 @@ void test_map_range_retag_in_place(void)
 		 SEPTA_OWNED);
 	CHECK_EQ(*(volatile uint64_t *)(uintptr_t)ipa[2], 0xb2);
 	/* A mapping with rights taken away keeps them: only the tag changes. */
-	CHECK_EQ(septa_vspace_protect(VSPACE, ipa[0], PAGE, SEPTA_MAP_R, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_vspace_protect(VSPACE, ipa[0], PAGE, SEPTA_MAP_R, 0, NULL, NULL),
+		 0);
 	CHECK_EQ(retag(VSPACE, run, 1, SEPTA_BORROWED), 0);
 	CHECK_EQ(tag_at(VSPACE, ipa[0], pa[0], SEPTA_MAP_R), SEPTA_BORROWED);
 	CHECK_EQ(septa_cnode_delete(CNODE, pt, DEPTH), 0);
@@ -250,10 +252,11 @@ void test_bad_vspace_retag_frames_size(void)
 			best = i;
 	CHECK(vs);
 	CHECK(bi->untyped[best].size_bits >= 31);
-	CHECK_EQ(septa_untyped_retype(bi->untyped_slot + best, SEPTA_OBJ_FRAME_1G, 0, CNODE,
-				      0, 0, giant, 1),
+	CHECK_EQ(septa_untyped_retype(bi->untyped_slot + best, SEPTA_OBJ_FRAME_1G, 0,
+				      CNODE, 0, 0, giant, 1),
 		 0);
-	CHECK_EQ(septa_frame_map(giant, vs, 1ULL << 30, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
+	CHECK_EQ(septa_frame_map(giant, vs, 1ULL << 30, RW, SEPTA_OWNED, 0, NULL, NULL),
+		 0);
 	CHECK_EQ(retag(vs, giant, 1, SEPTA_SHARED_OWNED), SEPTA_E_SIZE);
 	CHECK_EQ(septa_vspace_query(vs, 1ULL << 30, q), 0);
 	CHECK_EQ(q[3], SEPTA_OWNED);

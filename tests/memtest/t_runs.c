@@ -73,21 +73,25 @@ void test_runs_share_unshare(void)
 
 	CHECK_EQ(run_alloc(n, &pa), n);
 	CHECK_EQ(memsrv_share(EP, pa, n, mt.b, YR, MEMSRV_RW), MEMSRV_OK);
-	CHECK_EQ(wrong(pa, 0, n, SEPTA_SHARED_OWNED, SEPTA_SHARED_BORROWED, MEMSRV_RW), 0);
+	CHECK_EQ(wrong(pa, 0, n, SEPTA_SHARED_OWNED, SEPTA_SHARED_BORROWED, MEMSRV_RW),
+		 0);
 	/* The borrower reads what the owner wrote, at both sides of the 2 MiB
 	 * boundary and at the end; what it writes the owner reads. */
 	for (unsigned i = 0; i < n; i += 7) {
 		CHECK_EQ(probe(mt.tcb_b, YR + i * PAGE, 0, 0, &got), PROBE_OK);
 		CHECK_EQ(got, 0x7000 + i);
 	}
-	CHECK_EQ(probe(mt.tcb_b, YR + (n - 1) * PAGE, YR + (n - 1) * PAGE + 8, 0xb0b, &got),
-		 PROBE_OK);
+	CHECK_EQ(
+	    probe(mt.tcb_b, YR + (n - 1) * PAGE, YR + (n - 1) * PAGE + 8, 0xb0b, &got),
+	    PROBE_OK);
 	CHECK_EQ(*at(XA + (n - 1) * PAGE + 8), 0xb0b);
 	CHECK_EQ(audit_differences(), base);
 	CHECK_EQ(memsrv_unshare(EP, pa + 100 * PAGE, 400, mt.b), MEMSRV_OK);
-	CHECK_EQ(wrong(pa, 0, 100, SEPTA_SHARED_OWNED, SEPTA_SHARED_BORROWED, MEMSRV_RW), 0);
+	CHECK_EQ(wrong(pa, 0, 100, SEPTA_SHARED_OWNED, SEPTA_SHARED_BORROWED, MEMSRV_RW),
+		 0);
 	CHECK_EQ(wrong(pa, 100, 500, SEPTA_OWNED, -1, 0), 0);
-	CHECK_EQ(wrong(pa, 500, n, SEPTA_SHARED_OWNED, SEPTA_SHARED_BORROWED, MEMSRV_RW), 0);
+	CHECK_EQ(wrong(pa, 500, n, SEPTA_SHARED_OWNED, SEPTA_SHARED_BORROWED, MEMSRV_RW),
+		 0);
 	CHECK_EQ(probe(mt.tcb_b, YR + 100 * PAGE, 0, 0, &got), PROBE_FAULT);
 	CHECK_EQ(audit_differences(), base);
 	CHECK_EQ(memsrv_unshare(EP, pa, 100, mt.b), MEMSRV_OK);
@@ -134,8 +138,9 @@ void test_runs_lend_reclaim(void)
 	CHECK_EQ(probe(mt.tcb_a, XA + 7 * PAGE, 0, 0, &got), PROBE_FAULT);
 	CHECK_EQ(audit_differences(), base);
 	for (unsigned i = 0; i < n; i += 11) {
-		CHECK_EQ(probe(mt.tcb_b, YR + i * PAGE, YR + i * PAGE + 16, 0xc000 + i, &got),
-			 PROBE_OK);
+		CHECK_EQ(
+		    probe(mt.tcb_b, YR + i * PAGE, YR + i * PAGE + 16, 0xc000 + i, &got),
+		    PROBE_OK);
 		CHECK_EQ(got, 0x7000 + i);
 	}
 	CHECK_EQ(memsrv_reclaim(EP, pa, n), MEMSRV_OK);

@@ -96,8 +96,8 @@ long septa_vspace_retag_frames(uint64_t obj, uint64_t root, uint64_t index,
 {
 	(void)root, (void)depth;
 	CU_ASSERT_FATAL(nretags < sizeof(retags) / sizeof(retags[0]));
-	retags[nretags++] = (struct retag_call){obj, index << CS_SUB_BITS | offset,
-						 count, tag};
+	retags[nretags++] =
+	    (struct retag_call){obj, index << CS_SUB_BITS | offset, count, tag};
 	return SEPTA_OK;
 }
 
@@ -119,8 +119,9 @@ long septa_vspace_map_frames(uint64_t obj, uint64_t root, uint64_t src_index,
 		return SEPTA_E_NO_TABLE;
 	}
 	CU_ASSERT_FATAL(nruns < sizeof(runs) / sizeof(runs[0]));
-	runs[nruns++] = (struct map_call){obj, src_index << CS_SUB_BITS | src_offset,
-					   dst_index << CS_SUB_BITS | dst_offset, count, ipa};
+	runs[nruns++] =
+	    (struct map_call){obj, src_index << CS_SUB_BITS | src_offset,
+			      dst_index << CS_SUB_BITS | dst_offset, count, ipa};
 	live_caps += count;
 	return SEPTA_OK;
 }
@@ -618,9 +619,8 @@ static void test_batch_runs(void)
 	/* Pages 509..514: three before the 2 MiB boundary of the target (and
 	 * the chunk's end), three after. */
 	for (uint64_t p = CHUNK_PAGES - 3; p < CHUNK_PAGES + 3; p++)
-		grant_batch_new(&b, 2, p,
-				ipa + (p - (CHUNK_PAGES - 3)) * SEPTA_PAGE_SIZE, MEMSRV_RW,
-				SEPTA_SHARED_BORROWED);
+		grant_batch_new(&b, 2, p, ipa + (p - (CHUNK_PAGES - 3)) * SEPTA_PAGE_SIZE,
+				MEMSRV_RW, SEPTA_SHARED_BORROWED);
 	CU_ASSERT_EQUAL(nruns, 1);
 	grant_batch_flush(&b);
 	CU_ASSERT_EQUAL_FATAL(nruns, 2);
