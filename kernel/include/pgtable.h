@@ -272,6 +272,14 @@ void pgt_flush(const struct pgt *pgt, struct pgt_flush *f);
  */
 unsigned pgt_retag_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint64_t pa,
 		       pte_t tag);
+/*
+ * A page map whose check (pgt_check of a 4 KiB PGT_OP_MAP needing no
+ * table) found its empty last-level entry, e->last: the entry written
+ * without another walk. Nothing may change the tables between the check
+ * and this; pgt_publish after the last makes them visible to the walker.
+ */
+void pgt_map_leaf(pte_t *leaf, uint64_t pa, pte_t attrs);
+void pgt_publish(const struct pgt *pgt);
 /* Sets and clears leaf attribute bits (rights, software bits) on what is mapped. */
 int pgt_protect(const struct pgt *pgt, uint64_t addr, uint64_t size, pte_t set,
 		pte_t clear, struct pgt_map_req *req);

@@ -573,6 +573,17 @@ uint64_t pgt_unmap_own(const struct pgt *pgt, uint64_t addr, uint64_t size, uint
 	return done;
 }
 
+void pgt_map_leaf(pte_t *leaf, uint64_t pa, pte_t attrs)
+{
+	/* The check found it empty (a valid one is E_EXISTS): no break. */
+	*(volatile pte_t *)leaf = pa | attrs | PTE_VALID | PTE_TYPE_TABLE;
+}
+
+void pgt_publish(const struct pgt *pgt)
+{
+	pgt->mm->publish();
+}
+
 struct retag_data {
 	uint64_t addr, pa;
 	pte_t tag;

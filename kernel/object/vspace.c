@@ -290,12 +290,16 @@ static void invoke_vspace_unmap_frames(const struct vspace_unmap_frames_args *a)
  * the frame capabilities', as at FRAME_MAP where the tag was first given:
  * a client holding only its VSpace cannot retag its own pages. The tag is
  * in bits the table walker ignores, so no entry is broken first and no
- * TLB entry is invalidated. Checked as VSPACE_UNMAP_FRAMES's run, and
- * each frame's mapping must be live (a stale record's range may hold
- * others' pages since) and at most 2 MiB (at most one table's entries, so
- * a step that stops between frames is bounded); then every frame's own
- * leaves get the tag, in steps of at most RETAG_STEP_FRAMES frames and
- * about MAPPING_STEP_LEAVES leaves, restarted on the rest as
+ * TLB entry is invalidated. Checked as VSPACE_UNMAP_FRAMES's run (each
+ * frame's record names this VSpace; a stale one counts), and each frame
+ * at most 2 MiB (at most one table's entries, so a step that stops
+ * between frames is bounded); then every frame's own leaves get the tag:
+ * those that map this frame at its offset, so a stale record's range,
+ * which may hold others' pages since, changes nothing of theirs (as
+ * VSPACE_UNMAP_FRAMES removes nothing of theirs). The check is O(1) a
+ * frame, no walk, so that restarting (each step checks what is left)
+ * costs little. Steps of at most RETAG_STEP_FRAMES frames and about
+ * MAPPING_STEP_LEAVES leaves, restarted on the rest as
  * VSPACE_UNMAP_FRAMES is.
  */
 #define RETAG_STEP_FRAMES 128u
@@ -333,7 +337,7 @@ static int decode_vspace_retag_frames(const struct vspace_retag_frames_msg *m,
 			return SEPTA_E_CAP_TYPE;
 		if (c->size_bits > 21)
 			return SEPTA_E_SIZE;
-		if (mapping_live(c) != vs)
+		if (vspace_of_mapping(c) != vs)
 			return SEPTA_E_NOT_MAPPED;
 	}
 	a->iv = m->iv;
@@ -383,6 +387,7 @@ struct vspace_map_frames_args {
 	const struct vspace *vs;
 	struct cte *src, *dst;
 	uint64_t count, ipa, rights, tag;
+	pte_t *leaf[SEPTA_MAP_FRAMES_MAX]; /* each page's entry, found by its check */
 };
 
 static int run_at(const struct cte *root, uint64_t index, uint64_t depth, uint64_t offset,
@@ -409,7 +414,7 @@ static pte_t run_attrs(const struct cap *c, uint64_t rights, uint64_t tag)
 	       pte_owner_bits((enum septa_owner)tag);
 }
 
-static int run_check_one(const struct vspace_map_frames_args *a, uint64_t i)
+static int run_check_one(struct vspace_map_frames_args *a, uint64_t i)
 {
 	const struct cap *c = &a->src[i].cap;
 	struct pgt_map_req req;
@@ -436,7 +441,10 @@ static int run_check_one(const struct vspace_map_frames_args *a, uint64_t i)
 			      .req = &req};
 	switch (pgt_check(&a->vs->pgt, &e)) {
 	case PGT_OK:
-		return SEPTA_OK;
+		/* A page under a table there: its entry is the last leaf
+		 * (at level 3, or the map would have needed a table). */
+		a->leaf[i] = e.last;
+		return e.last && e.last_level == 3 ? SEPTA_OK : SEPTA_E_NO_TABLE;
 	case PGT_E_NO_TABLE:
 		return SEPTA_E_NO_TABLE;
 	case PGT_E_EXISTS:
@@ -469,8 +477,11 @@ static int decode_vspace_map_frames(const struct vspace_map_frames_msg *m,
 		return SEPTA_E_ALIGN;
 	if (m->ipa >= limit || m->count > (limit - m->ipa) >> SEPTA_PAGE_SHIFT)
 		return SEPTA_E_RANGE;
-	*a = (struct vspace_map_frames_args){vs,     a->src,	a->dst, m->count,
-					     m->ipa, m->rights, m->tag};
+	a->vs = vs;
+	a->count = m->count;
+	a->ipa = m->ipa;
+	a->rights = m->rights;
+	a->tag = m->tag;
 	/* Overlapping runs cannot pass: a slot both source and destination
 	 * is empty (as a destination) and full (as a source) at once. */
 	for (uint64_t i = 0; i < a->count; i++) {
@@ -488,18 +499,18 @@ static void invoke_vspace_map_frames(const struct vspace_map_frames_args *a)
 
 	for (uint64_t i = 0; i < a->count; i++) {
 		struct cte *src = &a->src[i], *dst = &a->dst[i];
-		uint64_t ipa = a->ipa + i * SEPTA_PAGE_SIZE;
-		struct pgt_map_req req = {
-		    .pa = src->cap.obj, .attrs = run_attrs(&src->cap, a->rights, a->tag)};
 		struct cap copy;
 
 		(void)cap_copy_of(&src->cap, &copy); /* a frame: cannot fail */
 		copy.rights &= keep;
 		cdt_insert(src, dst, &copy);
-		/* Checked in decode, nothing changed since: it maps. */
-		(void)pgt_map(&a->vs->pgt, ipa, SEPTA_PAGE_SIZE, &req);
-		mapping_record(&dst->cap, a->vs, ipa);
+		/* Checked in decode, nothing changed since: its entry is
+		 * empty, under a table that is there. */
+		pgt_map_leaf(a->leaf[i], src->cap.obj,
+			     run_attrs(&src->cap, a->rights, a->tag));
+		mapping_record(&dst->cap, a->vs, a->ipa + i * SEPTA_PAGE_SIZE);
 	}
+	pgt_publish(&a->vs->pgt);
 }
 
 /*

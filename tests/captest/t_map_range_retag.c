@@ -216,8 +216,8 @@ void test_bad_vspace_retag_frames_not_mapped(void)
 {
 	uint64_t vs, run = tagged_pair(&vs), other = hostile_vspace32();
 	uint64_t loose = mk(SEPTA_OBJ_FRAME_4K, 0), there = mk(SEPTA_OBJ_FRAME_4K, 0);
-	uint64_t stale = mk(SEPTA_OBJ_FRAME_4K, 0), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);
-	uint64_t pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0), page = mk(SEPTA_OBJ_FRAME_4K, 0);
+	uint64_t stale = mk(SEPTA_OBJ_FRAME_4K, 0), page = mk(SEPTA_OBJ_FRAME_4K, 0);
+	uint64_t pt = mk(SEPTA_OBJ_PAGE_TABLE, 0), pt2 = mk(SEPTA_OBJ_PAGE_TABLE, 0);
 
 	CHECK(run && other && loose && there && stale && pt && pt2 && page);
 	CHECK_EQ(septa_frame_map(there, other, PAGE, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
@@ -226,16 +226,20 @@ void test_bad_vspace_retag_frames_not_mapped(void)
 	CHECK_EQ(retag(vs, there, 1, SEPTA_SHARED_OWNED), SEPTA_E_NOT_MAPPED);
 	CHECK_EQ(retag(other, run, 1, SEPTA_SHARED_OWNED), SEPTA_E_NOT_MAPPED);
 	CHECK_EQ(tag_at(other, PAGE, frame_pa(there), RW), SEPTA_OWNED);
-	/* A stale record: its table went, and another frame's page is where
-	 * it was mapped: that one keeps its tag. */
+	/* A stale record (its table went) counts, as for UNMAP_FRAMES: what
+	 * another frame mapped where it was since keeps its tag, in a run
+	 * with a live one that gets it. */
 	CHECK_EQ(septa_page_table_map(pt, vs, MIB2, 3, NULL), 0);
 	CHECK_EQ(septa_frame_map(stale, vs, MIB2, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
 	CHECK_EQ(septa_page_table_unmap(pt), 0);
 	CHECK_EQ(septa_page_table_map(pt2, vs, MIB2, 3, NULL), 0);
 	CHECK_EQ(septa_frame_map(page, vs, MIB2, RW, SEPTA_OWNED, 0, NULL, NULL), 0);
-	CHECK_EQ(retag(vs, stale, 1, SEPTA_SHARED_OWNED), SEPTA_E_NOT_MAPPED);
-	CHECK_EQ(tag_at(vs, MIB2, frame_pa(page), RW), SEPTA_OWNED);
+	CHECK_EQ(stale + 1, page);
 	CHECK(pair_owned(vs, run));
+	CHECK_EQ(retag(vs, stale, 2, SEPTA_SHARED_OWNED), 0);
+	CHECK_EQ(tag_at(vs, MIB2, frame_pa(page), RW), SEPTA_SHARED_OWNED);
+	CHECK_EQ(retag(vs, stale, 1, SEPTA_BORROWED), 0);
+	CHECK_EQ(tag_at(vs, MIB2, frame_pa(page), RW), SEPTA_SHARED_OWNED);
 }
 
 /* A frame above 2 MiB (its entries could be more than a step's): a 1 GiB
