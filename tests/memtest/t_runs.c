@@ -158,3 +158,27 @@ void test_runs_lend_reclaim(void)
 	CHECK_EQ(audit_differences(), base);
 	CHECK_EQ(memsrv_free(EP, pa, n), MEMSRV_OK);
 }
+
+/* A reclaim finds one of the owner's old addresses taken, in the middle
+ * of the run: refused, and the borrower keeps every page; once it is free
+ * again the whole run comes back. */
+void test_runs_reclaim_refused_midway(void)
+{
+	uint64_t pa, other, got, base = audit_differences();
+	const unsigned n = 20;
+
+	CHECK_EQ(run_alloc(n, &pa), n);
+	CHECK_EQ(memsrv_lend(EP, pa, n, mt.b, YR, MEMSRV_RW), MEMSRV_OK);
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, XA + 13 * PAGE, MEMSRV_RW, &other), MEMSRV_OK);
+	CHECK_EQ(memsrv_reclaim(EP, pa, n), MEMSRV_E_IPA_BUSY);
+	CHECK_EQ(wrong(pa, 0, 13, -1, SEPTA_BORROWED, MEMSRV_RW), 0);
+	CHECK_EQ(wrong(pa, 14, n, -1, SEPTA_BORROWED, MEMSRV_RW), 0);
+	CHECK_EQ(probe(mt.tcb_b, YR + 19 * PAGE, 0, 0, &got), PROBE_OK);
+	CHECK_EQ(got, 0x7000 + 19);
+	CHECK_EQ(audit_differences(), base);
+	CHECK_EQ(memsrv_free(EP, other, 1), MEMSRV_OK);
+	CHECK_EQ(memsrv_reclaim(EP, pa, n), MEMSRV_OK);
+	CHECK_EQ(wrong(pa, 0, n, SEPTA_OWNED, -1, 0), 0);
+	CHECK_EQ(audit_differences(), base);
+	CHECK_EQ(memsrv_free(EP, pa, n), MEMSRV_OK);
+}
