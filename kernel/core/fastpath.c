@@ -23,11 +23,8 @@
 
 bool fastpath_off;
 #ifdef SEPTA_TEST_BUILD
-/* Calls and ReplyRecvs served, for the test that it is taken at all. */
-static uint64_t fastpath_served[2];
-#define FASTPATH_COUNT(i) (fastpath_served[i]++)
-#else
-#define FASTPATH_COUNT(i) ((void)0)
+uint64_t fastpath_served[4];
+static bool fastpath_boot_off; /* septa.nofastpath, which no test lifts */
 #endif
 
 /* The message registers of a message of len words (endpoint.c's transfer
@@ -149,8 +146,12 @@ void fastpath_configure(const char *bootargs, uint32_t len)
 		while (i + n < len && bootargs[i + n] != ' ' && n < sizeof(word) - 1 &&
 		       bootargs[i + n] == word[n])
 			n++;
-		if (n == sizeof(word) - 1 && (i + n == len || bootargs[i + n] == ' '))
+		if (n == sizeof(word) - 1 && (i + n == len || bootargs[i + n] == ' ')) {
 			fastpath_off = true;
+#ifdef SEPTA_TEST_BUILD
+			fastpath_boot_off = true;
+#endif
+		}
 		while (i < len && bootargs[i] != ' ')
 			i++;
 		while (i < len && bootargs[i] == ' ')
@@ -159,11 +160,17 @@ void fastpath_configure(const char *bootargs, uint32_t len)
 }
 
 #ifdef SEPTA_TEST_BUILD
+/* x0 1: first set the fastpath off (x1 1) or back as booted (x1 0), so
+ * that a test can run one case on both paths. */
 void fastpath_test_syscall(struct tcb *t)
 {
+	if (t->regs.x[0] == 1)
+		fastpath_off = fastpath_boot_off || t->regs.x[1];
 	t->regs.x[0] = SEPTA_OK;
 	t->regs.x[1] = fastpath_served[0];
 	t->regs.x[2] = fastpath_served[1];
 	t->regs.x[3] = !fastpath_off;
+	t->regs.x[4] = fastpath_served[2];
+	t->regs.x[5] = fastpath_served[3];
 }
 #endif

@@ -9,6 +9,7 @@
 #include <kprintf.h>
 #include <object/cap.h>
 #include <object/endpoint.h>
+#include <object/faultmsg.h>
 #include <object/tcb.h>
 #include <status.h>
 
@@ -21,10 +22,6 @@ void thread_end(struct tcb *t, int status)
 	tcb_suspend(t);
 }
 
-_Static_assert(sizeof(((struct tcb *)0)->fault_mr) / sizeof(uint64_t) >= SEPTA_HVC_LEN &&
-		   SEPTA_HVC_LEN >= SEPTA_ABORT_LEN,
-	       "every fault message fits");
-
 void fault_raise(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned n)
 {
 	struct cte *ep = &t->slots[TCB_SLOT_FAULT];
@@ -35,11 +32,7 @@ void fault_raise(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned n)
 		thread_end(t, SEPTA_STATUS_ROOT_FAULT);
 		return;
 	}
-	t->fault = (uint8_t)label;
-	t->fault_len =
-	    (uint8_t)(n < ARRAY_SIZE(t->fault_mr) ? n : ARRAY_SIZE(t->fault_mr));
-	for (unsigned i = 0; i < t->fault_len; i++)
-		t->fault_mr[i] = mrs[i];
+	fault_record(t, label, mrs, n);
 	endpoint_send((struct endpoint *)(uintptr_t)ep->cap.obj, t, ep->cap.word, false,
 		      true, true);
 }

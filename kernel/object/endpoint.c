@@ -8,6 +8,7 @@
 #include <object/cap.h>
 #include <object/cspace.h>
 #include <object/endpoint.h>
+#include <object/faultmsg.h>
 #include <object/invoke.h>
 #include <object/notification.h>
 #include <object/tcb.h>
@@ -75,21 +76,12 @@ static unsigned transfer_caps(struct tcb *from, struct tcb *to, struct endpoint 
 	return i;
 }
 
-/* A fault message is the kernel's words, copied straight to the handler's
- * registers and buffer. Kept out of line: the ordinary path's code, and its
- * cost, stay as they are. */
+/* A fault message (object/faultmsg.h). Kept out of line: the ordinary
+ * path's code, and its cost, stay as they are. */
 static __attribute__((noinline)) unsigned
 fault_transfer(const struct tcb *from, struct tcb *to, struct septa_ipc_buffer *tb)
 {
-	unsigned len = from->fault_len;
-
-	if (len > SEPTA_MSG_REGS && !tb)
-		len = SEPTA_MSG_REGS;
-	for (unsigned i = 0; i < SEPTA_MSG_REGS && i < len; i++)
-		to->regs.x[2 + i] = from->fault_mr[i];
-	for (unsigned i = SEPTA_MSG_REGS; i < len; i++)
-		tb->msg[i] = from->fault_mr[i];
-	return len;
+	return fault_msg_write(from, to, tb);
 }
 
 static void transfer(struct tcb *from, struct tcb *to, uint64_t badge, bool can_grant,
@@ -190,65 +182,6 @@ void endpoint_cancel(struct tcb *t)
 	if (!ep->q.head)
 		ep->state = EP_IDLE;
 	t->blocked_on = NULL;
-}
-
-/* What an emulated load of `access` leaves in its register: the value at
- * the access's size, sign-extended if the load says so, into a W or an X. */
-static uint64_t loaded_value(uint64_t access, uint64_t v)
-{
-	unsigned bits = 8 * SEPTA_ACCESS_SIZE(access);
-
-	if (bits < 64) {
-		v &= (1ULL << bits) - 1;
-		if ((access & SEPTA_ACCESS_SIGNED) && (v >> (bits - 1)))
-			v |= ~0ULL << bits;
-	}
-	return access & SEPTA_ACCESS_WIDE ? v : v & 0xffffffffULL;
-}
-
-_Static_assert((int)SEPTA_ABORT_ACCESS == (int)SEPTA_SYSREG_ACCESS,
-	       "emulated accesses share one access word");
-
-/*
- * How a reply with label 0 resumes a faulted thread (septa/fault.h). An
- * abort or a system-register access was performed by the handler: a
- * described read gets the reply's value, or zero if the reply carries none
- * (never what the register held before); the instruction is stepped over.
- */
-static void fault_resume(struct tcb *t, unsigned fault, struct tcb *replier, unsigned len)
-{
-	uint64_t access = t->fault_mr[SEPTA_ABORT_ACCESS];
-	unsigned reg = SEPTA_ACCESS_REG(access);
-
-	switch (fault) {
-	case SEPTA_FAULT_HVC:
-	case SEPTA_FAULT_SMC:
-		for (unsigned i = 0; i < len && i < SEPTA_HVC_LEN; i++)
-			t->regs.x[i] = msg_get(replier, i);
-		if (fault == SEPTA_FAULT_SMC)
-			t->regs.elr += 4;
-		break;
-	case SEPTA_FAULT_ABORT:
-	case SEPTA_FAULT_SYSREG:
-		if (SEPTA_ACCESS_KIND(access) == SEPTA_ACCESS_READ &&
-		    (access & SEPTA_ACCESS_VALID) && reg != 31)
-			t->regs.x[reg] =
-			    len > SEPTA_REPLY_VALUE
-				? loaded_value(access,
-					       msg_get(replier, SEPTA_REPLY_VALUE))
-				: 0;
-		if (access & SEPTA_ACCESS_AARCH32)
-			arch_step_aarch32(&t->regs, access);
-		else
-			t->regs.elr += 4;
-		break;
-	default:
-		if (len > SEPTA_REPLY_PC)
-			t->regs.elr = msg_get(replier, SEPTA_REPLY_PC);
-		if (len > SEPTA_REPLY_SP)
-			t->regs.sp = msg_get(replier, SEPTA_REPLY_SP);
-		break;
-	}
 }
 
 int ipc_reply(struct tcb *replier)

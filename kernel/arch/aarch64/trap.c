@@ -69,6 +69,15 @@ static uint64_t abort_ipa(uint64_t far, bool stage2)
 	return HPFAR_PAGE(read_sysreg(hpfar_el2)) | (far & 0xfff);
 }
 
+/* A guest's exit to its VMM waiting goes straight there (the fault
+ * fastpath); this returns if the full path must serve it. */
+static inline void guest_exit_fast(struct tcb *t, unsigned label, const uint64_t *mr,
+				   unsigned n)
+{
+	if (t->vcpu && !fastpath_off)
+		fastpath_fault(t, label, mr, n);
+}
+
 /* Sends the decoded exception to the thread's fault endpoint. Without a
  * handler the kernel reports it first, where the registers are at hand. */
 static void fault_send(struct arch_regs *r, uint64_t esr, unsigned label,
@@ -76,6 +85,7 @@ static void fault_send(struct arch_regs *r, uint64_t esr, unsigned label,
 {
 	struct tcb *t = sched_current;
 
+	guest_exit_fast(t, label, mr, n);
 	if (t->slots[TCB_SLOT_FAULT].cap.type != CAP_ENDPOINT) {
 		uint64_t far = read_sysreg(far_el2);
 
@@ -119,9 +129,10 @@ static void trap_hvc(struct arch_regs *r, uint64_t esr)
 		thread_fault(r, esr);
 		return;
 	}
-	fault_raise(sched_current,
-		    ESR_EC(esr) == EC_HVC64 ? SEPTA_FAULT_HVC : SEPTA_FAULT_SMC, r->x,
-		    SEPTA_HVC_LEN);
+	unsigned label = ESR_EC(esr) == EC_HVC64 ? SEPTA_FAULT_HVC : SEPTA_FAULT_SMC;
+
+	guest_exit_fast(sched_current, label, r->x, SEPTA_HVC_LEN);
+	fault_raise(sched_current, label, r->x, SEPTA_HVC_LEN);
 }
 
 /* The value of register reg that a store of 1 << size_log2 bytes writes. */

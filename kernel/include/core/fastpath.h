@@ -6,6 +6,12 @@
  * names: serve it and do not return, or return having changed nothing. */
 void fastpath_call(struct tcb *t, const struct cap *c);
 void fastpath_reply_recv(struct tcb *t, const struct cap *c);
+/* The fault fastpath (core/fastpath_fault.c): a guest's exception of
+ * label with its n decoded words, delivered to a handler waiting on its
+ * fault endpoint; and the handler's ReplyRecv on c that resumes it. Each
+ * serves it and does not return, or returns having changed nothing. */
+void fastpath_fault(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned n);
+void fastpath_fault_reply(struct tcb *t, const struct cap *c);
 
 /* The endpoint capability with `right` that cptr names in t's CSpace, when
  * the root CNode's first step finds it (cspace.c's resolve stops at a slot
@@ -41,14 +47,24 @@ static inline void fastpath(struct tcb *t, uint64_t nr)
 	if (nr == SEPTA_SYS_CALL) {
 		if ((c = fastpath_ep_cap(t, t->regs.x[0], SEPTA_RIGHT_WRITE)))
 			fastpath_call(t, c);
-	} else if (t->reply_to && !t->reply_to->fault &&
+	} else if (t->reply_to &&
 		   (c = fastpath_ep_cap(t, t->regs.x[0], SEPTA_RIGHT_READ))) {
-		fastpath_reply_recv(t, c);
+		if (t->reply_to->fault)
+			fastpath_fault_reply(t, c);
+		else
+			fastpath_reply_recv(t, c);
 	}
 }
-/* Off with the bootarg septa.nofastpath: every call takes the full path. */
+/* Off with the bootarg septa.nofastpath: every call and fault takes the
+ * full path. */
 extern bool fastpath_off;
 void fastpath_configure(const char *bootargs, uint32_t len);
 #ifdef SEPTA_TEST_BUILD
+/* What each case served (Call, ReplyRecv, fault, fault reply), for the
+ * tests that it is taken at all. */
+extern uint64_t fastpath_served[4];
+#define FASTPATH_COUNT(i) (fastpath_served[i]++)
 void fastpath_test_syscall(struct tcb *t); /* SEPTA_SYS_TEST_FASTPATH */
+#else
+#define FASTPATH_COUNT(i) ((void)0)
 #endif

@@ -1,0 +1,122 @@
+/*
+ * The fault fastpath: a guest's exit delivered to its VMM waiting on the
+ * VCPU thread's fault endpoint, and the VMM's ReplyRecv that resumes the
+ * guest, each in one pass from the exception entry straight back to the
+ * partner. As the IPC fastpath (fastpath.c) it makes the full path's
+ * decisions and leaves its state (core/fault.c's fault_raise,
+ * endpoint.c's endpoint_send, ipc_reply and endpoint_recv, sched.c,
+ * kernel_exit), with the message in the one encoding of object/faultmsg.h,
+ * and it goes ahead only when that path would switch to the partner.
+ * Anything else (nobody waiting, a receiver without the IPC buffer the
+ * message needs, a reply that injects, aborts, stops or is refused, a
+ * sender queued, a bound notification pending, a turn that ends, a guest
+ * waiting for its timer, another thread the scheduler would choose)
+ * returns having touched nothing, and the full path serves it.
+ */
+#include <arch.h>
+#include <core/fastpath.h>
+#include <core/sched.h>
+#include <object/cap.h>
+#include <object/endpoint.h>
+#include <object/faultmsg.h>
+#include <object/notification.h>
+#include <object/tcb.h>
+
+/* What kernel_exit runs: a thread with its VSpace. */
+static inline bool has_vspace(const struct tcb *t)
+{
+	return t->slots[TCB_SLOT_VSPACE].cap.type == CAP_VSPACE;
+}
+
+/* fault_raise and endpoint_send (a Call) to a receiver waiting, then
+ * kernel_exit switching to it. */
+void fastpath_fault(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned n)
+{
+	const struct cap *c = &t->slots[TCB_SLOT_FAULT].cap;
+	struct septa_ipc_buffer *tb;
+	struct endpoint *ep;
+	struct tcb *r;
+	unsigned len;
+
+	if (c->type != CAP_ENDPOINT)
+		return;
+	ep = (struct endpoint *)(uintptr_t)c->obj;
+	if (ep->state != EP_RECV)
+		return;
+	r = ep->q.head;
+	tb = tcb_buffer(r);
+	/* Without a buffer the full path cuts the message to the registers. */
+	if (r->vcpu || r->fault || !has_vspace(r) || (n > SEPTA_MSG_REGS && !tb) ||
+	    !sched_turn_goes_on(t, r, true) || sched_waiting.head ||
+	    !sched_can_hand_off(t, r, false))
+		return;
+	fault_record(t, label, mrs, n);
+	tcbq_pop(&ep->q);
+	if (!ep->q.head)
+		ep->state = EP_IDLE;
+	len = fault_msg_write(t, r, tb);
+	r->regs.x[0] = SEPTA_OK;
+	r->regs.x[1] = septa_msginfo(label, 0, len);
+	r->regs.x[6] = c->word;
+	r->state = TCB_RUNNABLE;
+	r->blocked_on = NULL;
+	if (r->reply_to)
+		r->reply_to->replier = NULL;
+	r->reply_to = t;
+	t->replier = r;
+	t->state = TCB_BLOCKED_REPLY;
+	sched_hand_off(t, r, false);
+	FASTPATH_COUNT(2);
+	arch_fastpath_switch(r);
+}
+
+/* Whether a reply of label to caller's fault is served here: one that
+ * resumes a guest's hypercall, described access or system register, or
+ * retries; ipc_reply refuses label 0 to an undescribed abort. */
+static inline bool reply_plain(const struct tcb *caller, uint64_t label)
+{
+	switch (caller->fault) {
+	case SEPTA_FAULT_HVC:
+	case SEPTA_FAULT_SMC:
+	case SEPTA_FAULT_SYSREG:
+		return label == 0 || label == SEPTA_REPLY_RETRY;
+	case SEPTA_FAULT_ABORT:
+		return label == SEPTA_REPLY_RETRY ||
+		       (label == 0 &&
+			(caller->fault_mr[SEPTA_ABORT_ACCESS] & SEPTA_ACCESS_VALID));
+	default:
+		return false;
+	}
+}
+
+/* ipc_reply to a guest's fault, then sys_recv and endpoint_recv with
+ * nobody sending, then kernel_exit switching to the guest. */
+void fastpath_fault_reply(struct tcb *t, const struct cap *c)
+{
+	uint64_t mi = t->regs.x[1], label = SEPTA_MSG_LABEL(mi);
+	struct tcb *caller = t->reply_to;
+	struct endpoint *ep = (struct endpoint *)(uintptr_t)c->obj;
+
+	/* sched_resume puts a caller whose turn ended behind the others; a
+	 * bound notification's signal is received first. */
+	if (t->vcpu || t->fault || !caller->vcpu || caller->state != TCB_BLOCKED_REPLY ||
+	    !has_vspace(caller) || !reply_plain(caller, label) || ep->state == EP_SEND ||
+	    (t->bound_ntfn && t->bound_ntfn->active) || caller == sched_turn_over ||
+	    !sched_turn_goes_on(t, caller, false) || sched_waiting.head ||
+	    !sched_can_hand_off(t, caller, true))
+		return;
+	t->reply_to = NULL;
+	caller->replier = NULL;
+	if (label == 0)
+		fault_resume(caller, caller->fault, t, SEPTA_MSG_LEN(mi));
+	caller->fault = 0;
+	caller->state = TCB_RUNNABLE;
+	caller->blocked_on = NULL;
+	t->blocked_on = ep;
+	t->state = TCB_BLOCKED_RECV;
+	sched_hand_off(t, caller, true);
+	tcbq_append(&ep->q, t);
+	ep->state = EP_RECV;
+	FASTPATH_COUNT(3);
+	arch_fastpath_switch(caller);
+}

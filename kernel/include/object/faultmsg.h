@@ -1,0 +1,114 @@
+/*
+ * The one encoding of a fault message and of its reply's effect, shared
+ * by the full path (core/fault.c, object/endpoint.c) and the fault
+ * fastpath (core/fastpath_fault.c), so that both leave the same bytes:
+ * the decoded words kept in the faulting thread (fault_record), the
+ * message the handler receives (fault_msg_write), and what a reply with
+ * label 0 does to the thread (fault_resume). Inline: on the fastpath they
+ * are its body.
+ */
+#pragma once
+#include <arch.h>
+#include <object/invoke.h>
+#include <object/tcb.h>
+
+_Static_assert(sizeof(((struct tcb *)0)->fault_mr) / sizeof(uint64_t) >= SEPTA_HVC_LEN &&
+		   SEPTA_HVC_LEN >= SEPTA_ABORT_LEN,
+	       "every fault message fits");
+
+/* The fault being delivered, kept until the reply (which reads the access
+ * word and the address) or a deletion. */
+static inline __attribute__((always_inline)) void
+fault_record(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned n)
+{
+	t->fault = (uint8_t)label;
+	t->fault_len =
+	    (uint8_t)(n < ARRAY_SIZE(t->fault_mr) ? n : ARRAY_SIZE(t->fault_mr));
+	for (unsigned i = 0; i < t->fault_len; i++)
+		t->fault_mr[i] = mrs[i];
+}
+
+/* The kernel's words, straight to the handler's registers and buffer
+ * (tb, NULL if it has none: then what fits in the registers arrives);
+ * the length that arrived. The caller writes x0, x1 and the badge. */
+static inline __attribute__((always_inline)) unsigned
+fault_msg_write(const struct tcb *from, struct tcb *to, struct septa_ipc_buffer *tb)
+{
+	unsigned len = from->fault_len;
+
+	if (len > SEPTA_MSG_REGS && !tb)
+		len = SEPTA_MSG_REGS;
+	for (unsigned i = 0; i < SEPTA_MSG_REGS && i < len; i++)
+		to->regs.x[2 + i] = from->fault_mr[i];
+	for (unsigned i = SEPTA_MSG_REGS; i < len; i++)
+		tb->msg[i] = from->fault_mr[i];
+	return len;
+}
+
+/* msg_get, with the registers' part inline. */
+static inline uint64_t fault_reply_word(const struct tcb *replier, unsigned i)
+{
+	return i < SEPTA_MSG_REGS ? replier->regs.x[2 + i] : msg_get(replier, i);
+}
+
+/* What an emulated load of `access` leaves in its register: the value at
+ * the access's size, sign-extended if the load says so, into a W or an X. */
+static inline uint64_t fault_loaded_value(uint64_t access, uint64_t v)
+{
+	unsigned bits = 8 * SEPTA_ACCESS_SIZE(access);
+
+	if (bits < 64) {
+		v &= (1ULL << bits) - 1;
+		if ((access & SEPTA_ACCESS_SIGNED) && (v >> (bits - 1)))
+			v |= ~0ULL << bits;
+	}
+	return access & SEPTA_ACCESS_WIDE ? v : v & 0xffffffffULL;
+}
+
+_Static_assert((int)SEPTA_ABORT_ACCESS == (int)SEPTA_SYSREG_ACCESS,
+	       "emulated accesses share one access word");
+
+/*
+ * How a reply with label 0 and len words resumes a faulted thread
+ * (septa/fault.h). An abort or a system-register access was performed by
+ * the handler: a described read gets the reply's value, or zero if the
+ * reply carries none (never what the register held before); the
+ * instruction is stepped over.
+ */
+static inline __attribute__((always_inline)) void
+fault_resume(struct tcb *t, unsigned fault, const struct tcb *replier, unsigned len)
+{
+	uint64_t access = t->fault_mr[SEPTA_ABORT_ACCESS];
+	unsigned reg = SEPTA_ACCESS_REG(access);
+
+	switch (fault) {
+	case SEPTA_FAULT_HVC:
+	case SEPTA_FAULT_SMC:
+		for (unsigned i = 0; i < len && i < SEPTA_HVC_LEN; i++)
+			t->regs.x[i] = fault_reply_word(replier, i);
+		if (fault == SEPTA_FAULT_SMC)
+			t->regs.elr += 4;
+		break;
+	case SEPTA_FAULT_ABORT:
+	case SEPTA_FAULT_SYSREG:
+		if (SEPTA_ACCESS_KIND(access) == SEPTA_ACCESS_READ &&
+		    (access & SEPTA_ACCESS_VALID) && reg != 31)
+			t->regs.x[reg] =
+			    len > SEPTA_REPLY_VALUE
+				? fault_loaded_value(
+				      access,
+				      fault_reply_word(replier, SEPTA_REPLY_VALUE))
+				: 0;
+		if (access & SEPTA_ACCESS_AARCH32)
+			arch_step_aarch32(&t->regs, access);
+		else
+			t->regs.elr += 4;
+		break;
+	default:
+		if (len > SEPTA_REPLY_PC)
+			t->regs.elr = fault_reply_word(replier, SEPTA_REPLY_PC);
+		if (len > SEPTA_REPLY_SP)
+			t->regs.sp = fault_reply_word(replier, SEPTA_REPLY_SP);
+		break;
+	}
+}

@@ -1,0 +1,225 @@
+/*
+ * The fault fastpath (kernel/core/fastpath_fault.c): a guest's exit
+ * delivered straight to its VMM waiting, and the VMM's ReplyRecv resuming
+ * it. The test is the VMM of t_fault_fast_guest.S, which takes every exit
+ * kind the fastpath serves in rounds that are all alike. Each test runs
+ * a case twice, on the fastpath and with it turned off
+ * (SEPTA_SYS_TEST_FASTPATH), and compares what the VMM received, word by
+ * word with the IPC buffer's, and what the guest showed of the replies;
+ * the fastpath's counters say which path served what, so a fastpath that
+ * is never taken fails, and so does one taken where the full path must
+ * serve. Under septa.nofastpath (qemu.captest-slowpath) both runs are the
+ * full path's.
+ */
+#include <stdbool.h>
+#include <string.h>
+#include "captest.h"
+
+extern const uint8_t guest_ff_start[], guest_ff_end[];
+extern const uint8_t guest_ffwait_start[], guest_ffwait_end[];
+
+#define FF_EXITS 10 /* a round of t_fault_fast_guest.S */
+#define FF_BUF	 4  /* the buffer words looked at: msg[4..9] */
+
+struct ff_stats {
+	uint64_t faults, replies;
+	bool on;
+};
+
+/* The fastpath's counters; set first: -1 leaves it, 0 on, 1 off. */
+static struct ff_stats ff_stats(int set)
+{
+	struct septa_msg m = {.info = set > 0};
+	long err = septa_ipc(SEPTA_SYS_TEST_FASTPATH, set >= 0, &m);
+
+	if (err)
+		harness_fail(__FILE__, __LINE__, "SEPTA_SYS_TEST_FASTPATH", err, 0);
+	return (struct ff_stats){m.mr[2], m.mr[3], m.mr[1] != 0};
+}
+
+/* Everything a VMM sees of one exit. */
+struct ff_exit {
+	long err;
+	uint64_t info, badge, mr[SEPTA_MSG_REGS + FF_BUF + 2];
+	uint64_t fast_fault, fast_reply; /* what the fastpath served of it */
+};
+
+struct ff_round {
+	struct ff_exit e[FF_EXITS];
+};
+
+/* The reply to exit k of a round (t_fault_fast_guest.S says what each
+ * is), or with `odd` the unusual one the fastpath leaves to the full path:
+ * an injection with an HVC's answer, a plain stop of the last. */
+static void ff_reply(unsigned k, struct septa_msg *m, bool odd)
+{
+	static const struct {
+		uint64_t label, len, mr[4];
+	} r[FF_EXITS] = {
+	    {0, 4, {0xa0, 0xa1, 0xa2, 0xa3}},
+	    {0, 0, {0}},
+	    {0, 1, {0x187654321ULL}},
+	    {0, 1, {0x80}},
+	    {SEPTA_REPLY_RETRY, 0, {0}},
+	    {0, 1, {0x5555}},
+	    {0, 2, {0xb0, 0xb1}},
+	    {0, 1, {0x77}},
+	    {0, 0, {0}},
+	    {0, 0, {0}},
+	};
+
+	m->info = septa_msginfo(r[k].label | (odd && k == 0 ? SEPTA_REPLY_INJECT(40) : 0),
+				0, r[k].len);
+	for (unsigned i = 0; i < 4; i++)
+		m->mr[i] = r[k].mr[i];
+}
+
+/* ReplyRecv with m's reply; what arrived goes to e, with the buffer's
+ * words filled with a pattern first (the full path writes only what the
+ * message has), and what the fastpath served of it. */
+static void ff_reply_recv(uint64_t ep, struct septa_msg *m, struct ff_exit *e)
+{
+	volatile uint64_t *buf = septa_ipc_buffer()->msg;
+	struct ff_stats a, b;
+
+	for (unsigned i = SEPTA_MSG_REGS; i < SEPTA_MSG_REGS + FF_BUF + 2; i++)
+		buf[i] = 0xf00d0000 + i;
+	a = ff_stats(-1);
+	e->err = septa_reply_recv(ep, m);
+	b = ff_stats(-1);
+	e->info = m->info;
+	e->badge = m->badge;
+	for (unsigned i = 0; i < SEPTA_MSG_REGS + FF_BUF + 2; i++)
+		e->mr[i] = septa_mr(m, i);
+	e->fast_fault = b.faults - a.faults;
+	e->fast_reply = b.replies - a.replies;
+}
+
+/* The guest of t_fault_fast_guest.S at prio, faulting to ep with badge
+ * 0xfa57 + prio, run up to its first exit, which is in m; 0 if that
+ * failed. */
+static uint64_t ff_guest(uint64_t ep, unsigned prio, struct septa_msg *m)
+{
+	uint64_t vcpu = 0, badged = slot(), tcb;
+
+	if (septa_cnode_mint(CNODE, badged, DEPTH, CNODE, ep, DEPTH, SEPTA_RIGHTS_ALL,
+			     0xfa57 + prio))
+		return 0;
+	tcb = make_guest_running(guest_ff_start, guest_ff_end, badged, &vcpu);
+	if (!tcb)
+		return 0;
+	drop_guest_view();
+	if (septa_tcb_set_priority(tcb, prio) || septa_tcb_resume(tcb) ||
+	    septa_recv(ep, m) || SEPTA_MSG_LABEL(m->info) != SEPTA_FAULT_HVC)
+		return 0;
+	return tcb;
+}
+
+/* One round: m holds exit 0 (the guest's first, or the last round's
+ * end); the round replies to it and ends with the next exit 0. */
+static void ff_round(uint64_t ep, struct septa_msg *m, bool odd, struct ff_round *out)
+{
+	for (unsigned i = 0; i < FF_EXITS; i++) {
+		unsigned k = (1 + i) % FF_EXITS;
+
+		ff_reply((k + FF_EXITS - 1) % FF_EXITS, m, odd);
+		ff_reply_recv(ep, m, &out->e[k]);
+	}
+}
+
+/* What the guest's exits must say, whichever path. */
+static void ff_check(const struct ff_round *r)
+{
+	static const uint64_t report[8] = {
+	    0xb0, 0xb1, 0xa2, 0xa3, 0x14, 0x87654321, 0xffffffffffffff80ULL, 0x77};
+
+	for (unsigned k = 0; k < FF_EXITS; k++) {
+		CHECK_EQ(r->e[k].err, 0);
+		CHECK_EQ(r->e[k].badge, 0xfa57 + LOW_PRIO);
+	}
+	CHECK_EQ(r->e[0].info, septa_msginfo(SEPTA_FAULT_HVC, 0, SEPTA_HVC_LEN));
+	for (unsigned i = 0; i < 8; i++)
+		CHECK_EQ(r->e[0].mr[i], 0x10 + i);
+	CHECK_EQ(r->e[0].mr[8], 0xf00d0008); /* past the message: untouched */
+	CHECK_EQ(r->e[1].info, septa_msginfo(SEPTA_FAULT_ABORT, 0, SEPTA_ABORT_LEN));
+	CHECK_EQ(r->e[1].mr[SEPTA_ABORT_IPA], 0x09000000);
+	CHECK_EQ(r->e[1].mr[SEPTA_ABORT_VALUE], 0xa1);
+	CHECK_EQ(r->e[1].mr[6], 0xf00d0006);
+	CHECK_EQ(r->e[4].mr[SEPTA_ABORT_PC], r->e[5].mr[SEPTA_ABORT_PC]); /* retried */
+	CHECK_EQ(r->e[6].info, septa_msginfo(SEPTA_FAULT_SMC, 0, SEPTA_HVC_LEN));
+	CHECK_EQ(r->e[6].mr[5], 0x87654321);
+	CHECK_EQ(r->e[6].mr[6], 0xffffffffffffff80ULL);
+	CHECK_EQ(r->e[7].info, septa_msginfo(SEPTA_FAULT_SYSREG, 0, SEPTA_SYSREG_LEN));
+	CHECK_EQ(r->e[8].mr[SEPTA_ABORT_VALUE], 0x5555);
+	for (unsigned i = 0; i < 8; i++)
+		CHECK_EQ(r->e[9].mr[i], report[i]);
+}
+
+/* Two rounds as they differ only in the fastpath's counters. */
+static void ff_same(struct ff_round *a, struct ff_round *b)
+{
+	for (unsigned k = 0; k < FF_EXITS; k++) {
+		a->e[k].fast_fault = a->e[k].fast_reply = 0;
+		b->e[k].fast_fault = b->e[k].fast_reply = 0;
+	}
+	CHECK(memcmp(a, b, sizeof(*a)) == 0);
+}
+
+/* What the fastpath served of a round's exits and of its replies. */
+static void ff_served(const struct ff_round *r, uint64_t *faults, uint64_t *replies)
+{
+	*faults = *replies = 0;
+	for (unsigned k = 0; k < FF_EXITS; k++) {
+		*faults += r->e[k].fast_fault;
+		*replies += r->e[k].fast_reply;
+	}
+}
+
+#define FF_ON_ROUNDS 4
+static struct ff_round ff_rounds[FF_ON_ROUNDS + 1];
+
+/*
+ * Every exit kind and reply the fastpath serves: HVC, a described write,
+ * reads of 4 bytes and of a signed byte, a retry, SMC, a system register,
+ * each with the VMM waiting above the guest's priority. Rounds on the
+ * fastpath (where each exit and each reply must have been served by it at
+ * least once: a timer interrupt may send one to the full path now and
+ * then) and one off it give the same words.
+ */
+void test_fault_fast_kinds(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), tcb, f, r;
+	struct ff_round *off = &ff_rounds[FF_ON_ROUNDS];
+	struct septa_msg m = {0};
+	bool on = ff_stats(-1).on;
+
+	CHECK(ep);
+	tcb = ff_guest(ep, LOW_PRIO, &m);
+	CHECK(tcb);
+	for (unsigned i = 0; i < FF_ON_ROUNDS; i++)
+		ff_round(ep, &m, false, &ff_rounds[i]);
+	ff_stats(1);
+	ff_round(ep, &m, false, off);
+	ff_stats(0);
+	ff_check(off);
+	ff_served(off, &f, &r);
+	CHECK_EQ(f + r, 0);
+	for (unsigned k = 0; k < FF_EXITS; k++) {
+		uint64_t fk = 0, rk = 0;
+
+		for (unsigned i = 0; i < FF_ON_ROUNDS; i++) {
+			fk += ff_rounds[i].e[k].fast_fault;
+			rk += ff_rounds[i].e[k].fast_reply;
+		}
+		CHECK_EQ(fk > 0, on);
+		CHECK_EQ(rk > 0, on);
+		CHECK(fk <= FF_ON_ROUNDS && rk <= FF_ON_ROUNDS);
+	}
+	for (unsigned i = 0; i < FF_ON_ROUNDS; i++) {
+		ff_check(&ff_rounds[i]);
+		ff_same(&ff_rounds[i], off);
+	}
+	m.info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(&m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
