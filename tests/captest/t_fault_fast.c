@@ -49,8 +49,9 @@ struct ff_round {
 };
 
 /* The reply to exit k of a round (t_fault_fast_guest.S says what each
- * is), or with `odd` the unusual one the fastpath leaves to the full path:
- * an injection with an HVC's answer, a plain stop of the last. */
+ * is), or with `odd` the unusual ones the fastpath leaves to the full
+ * path: an injection with the HVC's answer, and an SMC's answer of five
+ * words (the fifth in the buffer: the x4 the guest has). */
 static void ff_reply(unsigned k, struct septa_msg *m, bool odd)
 {
 	static const struct {
@@ -62,16 +63,17 @@ static void ff_reply(unsigned k, struct septa_msg *m, bool odd)
 	    {0, 1, {0x80}},
 	    {SEPTA_REPLY_RETRY, 0, {0}},
 	    {0, 1, {0x5555}},
-	    {0, 2, {0xb0, 0xb1}},
+	    {0, 2, {0xb0, 0xb1, 0xa2, 0xa3}},
 	    {0, 1, {0x77}},
 	    {0, 0, {0}},
 	    {0, 0, {0}},
 	};
 
 	m->info = septa_msginfo(r[k].label | (odd && k == 0 ? SEPTA_REPLY_INJECT(40) : 0),
-				0, r[k].len);
+				0, odd && k == 6 ? 5 : r[k].len);
 	for (unsigned i = 0; i < 4; i++)
 		m->mr[i] = r[k].mr[i];
+	septa_ipc_buffer()->msg[4] = 0x14;
 }
 
 /* ReplyRecv with m's reply; what arrived goes to e, with the buffer's
@@ -82,7 +84,9 @@ static void ff_reply_recv(uint64_t ep, struct septa_msg *m, struct ff_exit *e)
 	volatile uint64_t *buf = septa_ipc_buffer()->msg;
 	struct ff_stats a, b;
 
-	for (unsigned i = SEPTA_MSG_REGS; i < SEPTA_MSG_REGS + FF_BUF + 2; i++)
+	/* From msg[5]: msg[4] may be the reply's fifth word, and every exit
+	 * writes it. */
+	for (unsigned i = SEPTA_MSG_REGS + 1; i < SEPTA_MSG_REGS + FF_BUF + 2; i++)
 		buf[i] = 0xf00d0000 + i;
 	a = ff_stats(-1);
 	e->err = septa_reply_recv(ep, m);
@@ -96,9 +100,8 @@ static void ff_reply_recv(uint64_t ep, struct septa_msg *m, struct ff_exit *e)
 }
 
 /* The guest of t_fault_fast_guest.S at prio, faulting to ep with badge
- * 0xfa57 + prio, run up to its first exit, which is in m; 0 if that
- * failed. */
-static uint64_t ff_guest(uint64_t ep, unsigned prio, struct septa_msg *m)
+ * 0xfa57 + prio, not started; 0 if that failed. */
+static uint64_t ff_make(uint64_t ep, unsigned prio)
 {
 	uint64_t vcpu = 0, badged = slot(), tcb;
 
@@ -109,8 +112,16 @@ static uint64_t ff_guest(uint64_t ep, unsigned prio, struct septa_msg *m)
 	if (!tcb)
 		return 0;
 	drop_guest_view();
-	if (septa_tcb_set_priority(tcb, prio) || septa_tcb_resume(tcb) ||
-	    septa_recv(ep, m) || SEPTA_MSG_LABEL(m->info) != SEPTA_FAULT_HVC)
+	return septa_tcb_set_priority(tcb, prio) ? 0 : tcb;
+}
+
+/* The same, run up to its first exit, which is in m. */
+static uint64_t ff_guest(uint64_t ep, unsigned prio, struct septa_msg *m)
+{
+	uint64_t tcb = ff_make(ep, prio);
+
+	if (!tcb || septa_tcb_resume(tcb) || septa_recv(ep, m) ||
+	    SEPTA_MSG_LABEL(m->info) != SEPTA_FAULT_HVC)
 		return 0;
 	return tcb;
 }
@@ -127,15 +138,15 @@ static void ff_round(uint64_t ep, struct septa_msg *m, bool odd, struct ff_round
 	}
 }
 
-/* What the guest's exits must say, whichever path. */
-static void ff_check(const struct ff_round *r)
+/* What the guest's exits must say, whichever path; its badge. */
+static void ff_check(const struct ff_round *r, uint64_t badge)
 {
 	static const uint64_t report[8] = {
 	    0xb0, 0xb1, 0xa2, 0xa3, 0x14, 0x87654321, 0xffffffffffffff80ULL, 0x77};
 
 	for (unsigned k = 0; k < FF_EXITS; k++) {
 		CHECK_EQ(r->e[k].err, 0);
-		CHECK_EQ(r->e[k].badge, 0xfa57 + LOW_PRIO);
+		CHECK_EQ(r->e[k].badge, badge);
 	}
 	CHECK_EQ(r->e[0].info, septa_msginfo(SEPTA_FAULT_HVC, 0, SEPTA_HVC_LEN));
 	for (unsigned i = 0; i < 8; i++)
@@ -156,13 +167,17 @@ static void ff_check(const struct ff_round *r)
 }
 
 /* Two rounds as they differ only in the fastpath's counters. */
-static void ff_same(struct ff_round *a, struct ff_round *b)
+static void ff_same(const struct ff_round *a, const struct ff_round *b)
 {
+	static struct ff_round x, y;
+
+	x = *a;
+	y = *b;
 	for (unsigned k = 0; k < FF_EXITS; k++) {
-		a->e[k].fast_fault = a->e[k].fast_reply = 0;
-		b->e[k].fast_fault = b->e[k].fast_reply = 0;
+		x.e[k].fast_fault = x.e[k].fast_reply = 0;
+		y.e[k].fast_fault = y.e[k].fast_reply = 0;
 	}
-	CHECK(memcmp(a, b, sizeof(*a)) == 0);
+	CHECK(memcmp(&x, &y, sizeof(x)) == 0);
 }
 
 /* What the fastpath served of a round's exits and of its replies. */
@@ -201,7 +216,7 @@ void test_fault_fast_kinds(void)
 	ff_stats(1);
 	ff_round(ep, &m, false, off);
 	ff_stats(0);
-	ff_check(off);
+	ff_check(off, 0xfa57 + LOW_PRIO);
 	ff_served(off, &f, &r);
 	CHECK_EQ(f + r, 0);
 	for (unsigned k = 0; k < FF_EXITS; k++) {
@@ -216,10 +231,154 @@ void test_fault_fast_kinds(void)
 		CHECK(fk <= FF_ON_ROUNDS && rk <= FF_ON_ROUNDS);
 	}
 	for (unsigned i = 0; i < FF_ON_ROUNDS; i++) {
-		ff_check(&ff_rounds[i]);
+		ff_check(&ff_rounds[i], 0xfa57 + LOW_PRIO);
 		ff_same(&ff_rounds[i], off);
 	}
 	m.info = septa_msginfo(1, 0, 0);
 	CHECK_EQ(septa_reply(&m), 0);
 	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
+
+/* The rounds of the fallback tests: on the fastpath as booted, then off. */
+static struct ff_round ff_on, ff_off;
+
+/* A round as booted and one off, the same words: r the one as booted. */
+static void ff_both(uint64_t ep, struct septa_msg *m, bool odd, uint64_t badge)
+{
+	ff_round(ep, m, odd, &ff_on);
+	ff_stats(1);
+	ff_round(ep, m, odd, &ff_off);
+	ff_stats(0);
+	ff_check(&ff_on, badge);
+	ff_check(&ff_off, badge);
+	ff_same(&ff_on, &ff_off);
+}
+
+/* The guest in m's exit stopped, and deleted. */
+static void ff_end(uint64_t tcb, struct septa_msg *m)
+{
+	m->info = septa_msginfo(1, 0, 0);
+	CHECK_EQ(septa_reply(m), 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+}
+
+/*
+ * A guest above its VMM: its first exit comes while the VMM is not
+ * waiting (it is resuming the guest), so it is queued and received by the
+ * full path, the same words as a delivery on the fastpath; the rest (the
+ * VMM waiting below the guest) go on the fastpath.
+ */
+void test_fault_fast_not_waiting(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), tcb, f, r;
+	struct ff_stats a, b;
+	struct septa_msg m = {0};
+	struct ff_exit first = {0};
+
+	CHECK(ep);
+	a = ff_stats(-1);
+	tcb = ff_guest(ep, HIGH_PRIO, &m);
+	b = ff_stats(-1);
+	CHECK(tcb);
+	CHECK_EQ(b.faults, a.faults);
+	first.info = m.info;
+	first.badge = m.badge;
+	for (unsigned i = 0; i < SEPTA_MSG_REGS + FF_BUF + 2; i++)
+		first.mr[i] = septa_mr(&m, i);
+	ff_both(ep, &m, false, 0xfa57 + HIGH_PRIO);
+	first.err = ff_on.e[0].err;
+	first.mr[8] = ff_on.e[0].mr[8]; /* the pattern, past the message */
+	first.mr[9] = ff_on.e[0].mr[9];
+	first.fast_fault = ff_on.e[0].fast_fault;
+	first.fast_reply = ff_on.e[0].fast_reply;
+	CHECK(memcmp(&first, &ff_on.e[0], sizeof(first)) == 0);
+	ff_served(&ff_on, &f, &r);
+	CHECK_EQ(f > 0 && r > 0, b.on);
+	ff_end(tcb, &m);
+}
+
+/*
+ * While a guest waits in WFI, every switch arms the EL2 timer for its
+ * deadline, which the fastpath does not: each exit and reply takes the
+ * full path. Once it is gone, the fastpath serves again.
+ */
+void test_fault_fast_guest_waiting(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), wep = mk(SEPTA_OBJ_ENDPOINT, 0);
+	uint64_t vcpu = 0, waiter, tcb, f, r;
+	struct septa_msg m = {0};
+	bool on = ff_stats(-1).on;
+
+	CHECK(ep && wep);
+	tcb = ff_guest(ep, LOW_PRIO, &m);
+	CHECK(tcb);
+	waiter = make_guest_running(guest_ffwait_start, guest_ffwait_end, wep, &vcpu);
+	CHECK(waiter);
+	drop_guest_view();
+	/* Above us: it runs at once, to its WFI. */
+	CHECK_EQ(septa_tcb_set_priority(waiter, HIGH_PRIO), 0);
+	CHECK_EQ(septa_tcb_resume(waiter), 0);
+	ff_both(ep, &m, false, 0xfa57 + LOW_PRIO);
+	ff_served(&ff_on, &f, &r);
+	CHECK_EQ(f + r, 0);
+	CHECK_EQ(septa_cnode_delete(CNODE, waiter, DEPTH), 0);
+	ff_round(ep, &m, false, &ff_on);
+	ff_served(&ff_on, &f, &r);
+	CHECK_EQ(f > 0 && r > 0, on);
+	ff_end(tcb, &m);
+}
+
+/*
+ * Replies the fastpath leaves to the full path: one that injects an
+ * interrupt, and one longer than the registers. The rest of the round
+ * goes on the fastpath.
+ */
+void test_fault_fast_odd_replies(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), tcb, f, r;
+	struct septa_msg m = {0};
+	bool on = ff_stats(-1).on;
+
+	CHECK(ep);
+	tcb = ff_guest(ep, LOW_PRIO, &m);
+	CHECK(tcb);
+	ff_both(ep, &m, true, 0xfa57 + LOW_PRIO);
+	CHECK_EQ(ff_on.e[1].fast_reply, 0); /* the injection, to exit 0 */
+	CHECK_EQ(ff_on.e[7].fast_reply, 0); /* five words, to exit 6 */
+	ff_served(&ff_on, &f, &r);
+	CHECK_EQ(f > 0 && r > 0, on);
+	ff_end(tcb, &m);
+}
+
+/*
+ * A reply while another guest's exit is queued on the endpoint: the full
+ * path's ReplyRecv receives that exit at once, and so it must here (the
+ * second guest, above us, exits while we resume it).
+ */
+void test_fault_fast_sender_queued(void)
+{
+	struct ff_exit got[2];
+
+	for (unsigned run = 0; run < 2; run++) {
+		uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), tcb, tcb2;
+		struct septa_msg m = {0};
+
+		CHECK(ep);
+		ff_stats(run);
+		tcb = ff_guest(ep, LOW_PRIO, &m);
+		CHECK(tcb);
+		tcb2 = ff_make(ep, HIGH_PRIO);
+		CHECK(tcb2);
+		CHECK_EQ(septa_tcb_resume(tcb2), 0); /* its exit 0 queued */
+		ff_reply(0, &m, false);
+		ff_reply_recv(ep, &m, &got[run]);
+		CHECK_EQ(got[run].fast_reply, 0);
+		CHECK_EQ(got[run].badge, 0xfa57 + HIGH_PRIO);
+		CHECK_EQ(got[run].info, septa_msginfo(SEPTA_FAULT_HVC, 0, SEPTA_HVC_LEN));
+		got[run].fast_fault = 0;
+		ff_stats(0);
+		CHECK_EQ(septa_cnode_delete(CNODE, tcb2, DEPTH), 0);
+		CHECK_EQ(septa_cnode_delete(CNODE, tcb, DEPTH), 0);
+	}
+	CHECK(memcmp(&got[0], &got[1], sizeof(got[0])) == 0);
 }
