@@ -382,3 +382,114 @@ void test_fault_fast_sender_queued(void)
 	}
 	CHECK(memcmp(&got[0], &got[1], sizeof(got[0])) == 0);
 }
+
+static volatile uint64_t ff_marks;
+
+/* Counts each time it runs: first, then each time it is woken. */
+static void ff_mark(uint64_t ep)
+{
+	struct septa_msg m = {0};
+
+	for (;;) {
+		ff_marks++;
+		septa_recv(ep, &m);
+	}
+}
+
+/*
+ * Where the full path's scheduler runs another thread first, so must the
+ * fastpath: a guest's exit while a thread of its VMM's priority is ready
+ * (the VMM goes behind it), and a reply while the VMM has made a thread
+ * above the guest ready (it runs before the guest). Each on both paths.
+ */
+void test_fault_fast_keeps_order(void)
+{
+	struct ff_exit got[2][2];
+	uint64_t marks[2][2];
+
+	for (unsigned run = 0; run < 2; run++) {
+		uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), wake = mk(SEPTA_OBJ_ENDPOINT, 0);
+		uint64_t tcb, mark, mark2;
+		struct septa_msg m = {0}, w = {.info = septa_msginfo(0, 0, 0)};
+
+		CHECK(ep && wake);
+		ff_stats(run);
+		ff_marks = 0;
+		/* The guest above us; a thread of ours, ready behind us. */
+		tcb = ff_guest(ep, HIGH_PRIO, &m);
+		CHECK(tcb);
+		mark = spawn(ff_mark, wake, ROOT_PRIO, 0);
+		CHECK(mark);
+		ff_reply(0, &m, false);
+		ff_reply_recv(ep, &m, &got[run][0]);
+		marks[run][0] = ff_marks;
+		CHECK_EQ(got[run][0].fast_fault, 0);
+		CHECK_EQ(septa_cnode_delete(CNODE, mark, DEPTH), 0);
+		/* A thread between the guest, now below us, and us, woken. */
+		CHECK_EQ(septa_tcb_set_priority(tcb, LOW_PRIO), 0);
+		mark2 = spawn(ff_mark, wake, (LOW_PRIO + ROOT_PRIO) / 2, 0);
+		CHECK(mark2);
+		join_lower(&ff_marks); /* it waits on wake */
+		ff_marks = 0;
+		CHECK_EQ(septa_nbsend(wake, &w), 0);
+		ff_reply(1, &m, false);
+		ff_reply_recv(ep, &m, &got[run][1]);
+		marks[run][1] = ff_marks;
+		CHECK_EQ(got[run][1].fast_reply, 0);
+		got[run][0].fast_reply = got[run][1].fast_fault = 0;
+		ff_stats(0);
+		ff_end(tcb, &m);
+		CHECK_EQ(septa_cnode_delete(CNODE, mark2, DEPTH), 0);
+	}
+	CHECK_EQ(marks[0][0], 1); /* it ran before the exit came to us */
+	CHECK_EQ(marks[0][1], 1); /* it ran before the guest */
+	CHECK(memcmp(marks[0], marks[1], sizeof(marks[0])) == 0);
+	CHECK(memcmp(got[0], got[1], sizeof(got[0])) == 0);
+}
+
+/*
+ * A ReplyRecv while the VMM's bound notification is signalled: the
+ * guest is answered, then the signal is received, not the next exit.
+ */
+void test_fault_fast_bound_notification(void)
+{
+	struct ff_exit got[2][2];
+
+	for (unsigned run = 0; run < 2; run++) {
+		uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0),
+			 n = mk(SEPTA_OBJ_NOTIFICATION, 0);
+		uint64_t b = slot(), tcb;
+		struct septa_msg m = {0};
+
+		CHECK(ep && n);
+		CHECK_EQ(septa_cnode_mint(CNODE, b, DEPTH, CNODE, n, DEPTH,
+					  SEPTA_RIGHTS_ALL, 0x5167),
+			 0);
+		ff_stats(run);
+		tcb = ff_guest(ep, LOW_PRIO, &m);
+		CHECK(tcb);
+		CHECK_EQ(septa_tcb_bind_notification(ct.self, n), 0);
+		CHECK_EQ(septa_signal(b), 0);
+		ff_reply(0, &m, false);
+		ff_reply_recv(ep, &m, &got[run][0]);
+		CHECK_EQ(got[run][0].fast_reply, 0);
+		CHECK_EQ(got[run][0].badge, 0x5167);
+		CHECK_EQ(septa_tcb_unbind_notification(ct.self), 0);
+		/* The guest, answered, goes on to its next exit. */
+		got[run][1].err = septa_recv(ep, &m);
+		got[run][1].info = m.info;
+		got[run][1].badge = m.badge;
+		for (unsigned i = 0; i < SEPTA_MSG_REGS + FF_BUF + 2; i++)
+			got[run][1].mr[i] = septa_mr(&m, i);
+		got[run][1].fast_fault = got[run][1].fast_reply = 0;
+		got[run][0].fast_fault = 0;
+		CHECK_EQ(got[run][1].info,
+			 septa_msginfo(SEPTA_FAULT_ABORT, 0, SEPTA_ABORT_LEN));
+		CHECK_EQ(got[run][1].mr[SEPTA_ABORT_VALUE], 0xa1);
+		ff_stats(0);
+		ff_end(tcb, &m);
+	}
+	got[0][1].mr[8] = got[1][1].mr[8]; /* the buffer past the message: */
+	got[0][1].mr[9] = got[1][1].mr[9]; /* not filled for a plain Recv */
+	CHECK(memcmp(got[0], got[1], sizeof(got[0])) == 0);
+}
