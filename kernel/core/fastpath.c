@@ -83,7 +83,7 @@ void fastpath_call(struct tcb *t, const struct cap *c)
 		return;
 	r = ep->q.head;
 	if (!can_run(r) || r->fault || !sched_turn_goes_on(t, r, true) ||
-	    sched_waiting.head || !sched_can_hand_off(t, r, false))
+	    sched_waiting.head || !sched_hand_over(t, r, false))
 		return;
 	t->del_again = false;
 	tcbq_pop(&ep->q);
@@ -97,7 +97,6 @@ void fastpath_call(struct tcb *t, const struct cap *c)
 	r->reply_to = t;
 	t->replier = r;
 	t->state = TCB_BLOCKED_REPLY;
-	sched_hand_off(t, r, false);
 	FASTPATH_COUNT(0);
 	arch_fastpath_switch(r);
 }
@@ -119,7 +118,7 @@ void fastpath_reply_recv(struct tcb *t, const struct cap *c)
 	 * whose turn ended behind the others. */
 	if (ep->state == EP_SEND || (t->bound_ntfn && t->bound_ntfn->active) ||
 	    caller == sched_turn_over || !sched_turn_goes_on(t, caller, false) ||
-	    sched_waiting.head || !sched_can_hand_off(t, caller, true))
+	    sched_waiting.head || !sched_hand_over(t, caller, true))
 		return;
 	t->reply_to = NULL;
 	caller->replier = NULL;
@@ -128,7 +127,6 @@ void fastpath_reply_recv(struct tcb *t, const struct cap *c)
 	caller->blocked_on = NULL;
 	t->blocked_on = ep;
 	t->state = TCB_BLOCKED_RECV;
-	sched_hand_off(t, caller, true);
 	tcbq_append(&ep->q, t);
 	ep->state = EP_RECV;
 	FASTPATH_COUNT(1);

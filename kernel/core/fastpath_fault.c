@@ -28,6 +28,38 @@ static inline bool has_vspace(const struct tcb *t)
 	return t->slots[TCB_SLOT_VSPACE].cap.type == CAP_VSPACE;
 }
 
+/* fault_record and fault_msg_write in one pass, unrolled: each word
+ * loaded once, kept in t and put in the handler r. n is at most
+ * ARRAY_SIZE(t->fault_mr) (trap.c's messages; fault_record's limit). */
+#define FF_WORD(i)                                                                       \
+	case (i) + 1: {                                                                  \
+		uint64_t v = mrs[i];                                                     \
+                                                                                         \
+		t->fault_mr[i] = v;                                                      \
+		fault_msg_put(r, tb, i, v);                                              \
+	}                                                                                \
+		__attribute__((fallthrough))
+
+static inline __attribute__((always_inline)) void
+deliver_words(struct tcb *t, struct tcb *r, struct septa_ipc_buffer *tb,
+	      const uint64_t *mrs, unsigned n)
+{
+	_Static_assert(ARRAY_SIZE(t->fault_mr) == 8, "one case a word");
+	t->fault_len = (uint8_t)n;
+	switch (n) {
+		FF_WORD(7);
+		FF_WORD(6);
+		FF_WORD(5);
+		FF_WORD(4);
+		FF_WORD(3);
+		FF_WORD(2);
+		FF_WORD(1);
+		FF_WORD(0);
+	default:
+		break;
+	}
+}
+
 /* fault_raise and endpoint_send (a Call) to a receiver waiting, then
  * kernel_exit switching to it. */
 void fastpath_fault(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned n)
@@ -36,9 +68,8 @@ void fastpath_fault(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned
 	struct septa_ipc_buffer *tb;
 	struct endpoint *ep;
 	struct tcb *r;
-	unsigned len;
 
-	if (c->type != CAP_ENDPOINT)
+	if (c->type != CAP_ENDPOINT || n > ARRAY_SIZE(t->fault_mr))
 		return;
 	ep = (struct endpoint *)(uintptr_t)c->obj;
 	if (ep->state != EP_RECV)
@@ -46,17 +77,17 @@ void fastpath_fault(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned
 	r = ep->q.head;
 	tb = tcb_buffer(r);
 	/* Without a buffer the full path cuts the message to the registers. */
-	if (r->vcpu || r->fault || !has_vspace(r) || (n > SEPTA_MSG_REGS && !tb) ||
+	if (r->vcpu || r->fault || !has_vspace(r) || fault_msg_len(n, tb) != n ||
 	    !sched_turn_goes_on(t, r, true) || sched_waiting.head ||
-	    !sched_can_hand_off(t, r, false))
+	    !sched_hand_over(t, r, false))
 		return;
-	fault_record(t, label, mrs, n);
+	t->fault = (uint8_t)label;
+	deliver_words(t, r, tb, mrs, n);
 	tcbq_pop(&ep->q);
 	if (!ep->q.head)
 		ep->state = EP_IDLE;
-	len = fault_msg_write(t, r, tb);
 	r->regs.x[0] = SEPTA_OK;
-	r->regs.x[1] = septa_msginfo(label, 0, len);
+	r->regs.x[1] = septa_msginfo(label, 0, fault_msg_len(n, tb));
 	r->regs.x[6] = c->word;
 	r->state = TCB_RUNNABLE;
 	r->blocked_on = NULL;
@@ -65,7 +96,6 @@ void fastpath_fault(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned
 	r->reply_to = t;
 	t->replier = r;
 	t->state = TCB_BLOCKED_REPLY;
-	sched_hand_off(t, r, false);
 	FASTPATH_COUNT(2);
 	arch_fastpath_switch(r);
 }
@@ -103,7 +133,7 @@ void fastpath_fault_reply(struct tcb *t, const struct cap *c)
 	    !has_vspace(caller) || !reply_plain(caller, label) || ep->state == EP_SEND ||
 	    (t->bound_ntfn && t->bound_ntfn->active) || caller == sched_turn_over ||
 	    !sched_turn_goes_on(t, caller, false) || sched_waiting.head ||
-	    !sched_can_hand_off(t, caller, true))
+	    !sched_hand_over(t, caller, true))
 		return;
 	t->reply_to = NULL;
 	caller->replier = NULL;
@@ -114,7 +144,6 @@ void fastpath_fault_reply(struct tcb *t, const struct cap *c)
 	caller->blocked_on = NULL;
 	t->blocked_on = ep;
 	t->state = TCB_BLOCKED_RECV;
-	sched_hand_off(t, caller, true);
 	tcbq_append(&ep->q, t);
 	ep->state = EP_RECV;
 	FASTPATH_COUNT(3);

@@ -145,60 +145,52 @@ void sched_set_prio(struct tcb *t, uint8_t prio)
 		enqueue(t, false);
 }
 
-/* The highest priority below q with a thread ready, -1 if none. */
-static int highest_below(unsigned q)
+/* Whether a thread is ready at a priority from lo to hi. */
+static bool ready_in(unsigned lo, unsigned hi)
 {
-	unsigned w = q / 64;
-	uint64_t bits = ready_bitmap[w] & ((1ULL << (q % 64)) - 1);
+	unsigned w = lo / 64, last = hi / 64;
+	uint64_t bits = ready_bitmap[w] & (~0ULL << (lo % 64));
 
-	for (;;) {
+	if (lo > hi)
+		return false;
+	for (; w < last; bits = ready_bitmap[++w])
 		if (bits)
-			return (int)(w * 64 + 63 - __builtin_clzll(bits));
-		if (w == 0)
-			return -1;
-		bits = ready_bitmap[--w];
-	}
+			return true;
+	return (bits & (~0ULL >> (63 - hi % 64))) != 0;
 }
 
 /*
- * The IPC fastpath's hand-over (core/fastpath.c): whether, once from (the
- * running thread, the head of the highest queue) blocks and to is made
- * runnable at the front of its queue (sched_resume) or the back
- * (sched_set_runnable), sched_choose picks to. Nothing changes here.
+ * The fastpaths' switch (core/fastpath*.c): if, once from (the running
+ * thread, the head of the highest queue) blocks and to is made runnable
+ * at the front of its queue (sched_resume) or the back
+ * (sched_set_runnable), sched_choose would pick to, leave the queues as
+ * those operations would (from, the head of its queue, leaves it) and
+ * say so; otherwise change nothing.
  */
-bool sched_can_hand_off(const struct tcb *from, const struct tcb *to, bool front)
+bool sched_hand_over(struct tcb *from, struct tcb *to, bool front)
 {
 	unsigned p = to->prio, q = from->prio;
-	int below;
+	struct tcb_queue *fq = &ready[q];
 
-	if (!from->queued || to->queued || ready[q].head != from)
+	if (!from->queued || to->queued || fq->head != from)
 		return false;
-	if (p > q || (p == q && front))
-		return true; /* to is alone at the top, or first of it */
-	if (from->q_next)
-		return false; /* another of from's priority is first */
-	if (p == q)
-		return true;
-	below = highest_below(q);
-	return below < (int)p || (below == (int)p && front);
-}
-
-/* What the full path's queue operations leave, when the check above said
- * so: from, the head of its queue, leaves it (dequeue, knowing where). */
-void sched_hand_off(struct tcb *from, struct tcb *to, bool front)
-{
-	struct tcb_queue *q = &ready[from->prio];
-
-	q->head = from->q_next;
-	if (q->head)
-		q->head->q_prev = NULL;
+	/* Below from or behind others of its priority, to must be first of
+	 * what is left: nobody else of from's priority, nobody ready between
+	 * them (nor at to's, when to goes to the back). */
+	if ((p < q || (p == q && !front)) &&
+	    (from->q_next || (p < q && ready_in(p + front, q - 1))))
+		return false;
+	fq->head = from->q_next;
+	if (fq->head)
+		fq->head->q_prev = NULL;
 	else {
-		q->tail = NULL;
-		ready_bitmap[from->prio / 64] &= ~(1ULL << (from->prio % 64));
+		fq->tail = NULL;
+		ready_bitmap[q / 64] &= ~(1ULL << (q % 64));
 	}
 	from->q_next = NULL;
 	from->queued = false;
 	enqueue(to, front);
+	return true;
 }
 
 struct tcb *sched_choose(void)

@@ -415,11 +415,17 @@ void test_fault_fast_keeps_order(void)
 		CHECK(ep && wake);
 		ff_stats(run);
 		ff_marks = 0;
-		/* The guest above us; a thread of ours, ready behind us. */
+		/* The guest above us; a thread of our priority, ready behind
+		 * us. */
 		tcb = ff_guest(ep, HIGH_PRIO, &m);
 		CHECK(tcb);
 		mark = spawn(ff_mark, wake, ROOT_PRIO, 0);
 		CHECK(mark);
+		yield_until(&ff_marks); /* it waits on wake */
+		/* Woken, it counts at once: a timer interrupt in the few
+		 * instructions before would let us run first. */
+		ff_marks = 0;
+		CHECK_EQ(septa_nbsend(wake, &w), 0);
 		ff_reply(0, &m, false);
 		ff_reply_recv(ep, &m, &got[run][0]);
 		marks[run][0] = ff_marks;

@@ -65,9 +65,9 @@ void sched_wait(struct tcb *t);	       /* blocked in WFI, on sched_waiting */
 void sched_wake(struct tcb *t);	       /* out of WFI, if it is there */
 void sched_wait_cancel(struct tcb *t); /* off sched_waiting (tcb_suspend) */
 struct tcb *sched_choose(void);
-/* The fastpath's switch from the running thread to to (core/sched.c). */
-bool sched_can_hand_off(const struct tcb *from, const struct tcb *to, bool front);
-void sched_hand_off(struct tcb *from, struct tcb *to, bool front);
+/* The fastpaths' switch from the running thread to to, if the scheduler
+ * would make it (core/sched.c); false: nothing changed. */
+bool sched_hand_over(struct tcb *from, struct tcb *to, bool front);
 /* The turn (core/sched.c): its owner (NULL: whoever runs next starts
  * one), the priority it runs at, and the owner whose turn ended while it
  * was blocked. */

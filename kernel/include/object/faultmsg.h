@@ -28,20 +28,36 @@ fault_record(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned n)
 		t->fault_mr[i] = mrs[i];
 }
 
-/* The kernel's words, straight to the handler's registers and buffer
- * (tb, NULL if it has none: then what fits in the registers arrives);
- * the length that arrived. The caller writes x0, x1 and the badge. */
+/* Where word i of a fault message goes in the handler: x2-x5, then its
+ * IPC buffer tb. */
+static inline __attribute__((always_inline)) void
+fault_msg_put(struct tcb *to, struct septa_ipc_buffer *tb, unsigned i, uint64_t v)
+{
+	if (i < SEPTA_MSG_REGS)
+		to->regs.x[2 + i] = v;
+	else
+		tb->msg[i] = v;
+}
+
+/* The length of the message of a fault of fault_len words that arrives
+ * in a handler with buffer tb (NULL if it has none: then what fits in the
+ * registers). */
+static inline unsigned fault_msg_len(unsigned fault_len,
+				     const struct septa_ipc_buffer *tb)
+{
+	return fault_len > SEPTA_MSG_REGS && !tb ? SEPTA_MSG_REGS : fault_len;
+}
+
+/* The kernel's words, straight to the handler's registers and buffer; the
+ * length that arrived. The caller writes x0, x1 (the label and that
+ * length) and the badge. */
 static inline __attribute__((always_inline)) unsigned
 fault_msg_write(const struct tcb *from, struct tcb *to, struct septa_ipc_buffer *tb)
 {
-	unsigned len = from->fault_len;
+	unsigned len = fault_msg_len(from->fault_len, tb);
 
-	if (len > SEPTA_MSG_REGS && !tb)
-		len = SEPTA_MSG_REGS;
-	for (unsigned i = 0; i < SEPTA_MSG_REGS && i < len; i++)
-		to->regs.x[2 + i] = from->fault_mr[i];
-	for (unsigned i = SEPTA_MSG_REGS; i < len; i++)
-		tb->msg[i] = from->fault_mr[i];
+	for (unsigned i = 0; i < len; i++)
+		fault_msg_put(to, tb, i, from->fault_mr[i]);
 	return len;
 }
 
