@@ -329,8 +329,22 @@ void trap_lower_sync(struct arch_regs *r)
 {
 	arch_entry_begin();
 	uint64_t esr = read_sysreg(esr_el2);
-	trap_handler_fn h = lower_sync_handlers[ESR_EC(esr)];
+	trap_handler_fn h;
 
+	/* The fastpaths' exceptions without the table's indirect call. */
+	if (ESR_EC(esr) == EC_SVC64) {
+		trap_svc(r, esr);
+		return;
+	}
+	if (ESR_EC(esr) == EC_HVC64) {
+		trap_hvc(r, esr);
+		return;
+	}
+	if (ESR_EC(esr) == EC_DABT_LOW) {
+		trap_abort(r, esr);
+		return;
+	}
+	h = lower_sync_handlers[ESR_EC(esr)];
 	(h ? h : thread_fault)(r, esr);
 }
 

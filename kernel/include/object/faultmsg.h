@@ -84,6 +84,12 @@ static inline uint64_t fault_loaded_value(uint64_t access, uint64_t v)
 _Static_assert((int)SEPTA_ABORT_ACCESS == (int)SEPTA_SYSREG_ACCESS,
 	       "emulated accesses share one access word");
 
+_Static_assert(SEPTA_HVC_LEN == 8, "one case a register");
+#define FAULT_REPLY_X(n)                                                                 \
+	case n:                                                                          \
+		t->regs.x[(n)-1] = fault_reply_word(replier, (n)-1);                     \
+		__attribute__((fallthrough))
+
 /*
  * How a reply with label 0 and len words resumes a faulted thread
  * (septa/fault.h). An abort or a system-register access was performed by
@@ -100,8 +106,20 @@ fault_resume(struct tcb *t, unsigned fault, const struct tcb *replier, unsigned 
 	switch (fault) {
 	case SEPTA_FAULT_HVC:
 	case SEPTA_FAULT_SMC:
-		for (unsigned i = 0; i < len && i < SEPTA_HVC_LEN; i++)
-			t->regs.x[i] = fault_reply_word(replier, i);
+		/* x0.. from the reply's words, as far as it has them: unrolled,
+		 * each one load and one store. */
+		switch (len < SEPTA_HVC_LEN ? len : SEPTA_HVC_LEN) {
+			FAULT_REPLY_X(8);
+			FAULT_REPLY_X(7);
+			FAULT_REPLY_X(6);
+			FAULT_REPLY_X(5);
+			FAULT_REPLY_X(4);
+			FAULT_REPLY_X(3);
+			FAULT_REPLY_X(2);
+			FAULT_REPLY_X(1);
+		default:
+			break;
+		}
 		if (fault == SEPTA_FAULT_SMC)
 			t->regs.elr += 4;
 		break;
