@@ -433,6 +433,7 @@ void test_fault_fast_keeps_order(void)
 		CHECK_EQ(septa_cnode_delete(CNODE, mark, DEPTH), 0);
 		/* A thread between the guest, now below us, and us, woken. */
 		CHECK_EQ(septa_tcb_set_priority(tcb, LOW_PRIO), 0);
+		ff_marks = 0;
 		mark2 = spawn(ff_mark, wake, (LOW_PRIO + ROOT_PRIO) / 2, 0);
 		CHECK(mark2);
 		join_lower(&ff_marks); /* it waits on wake */
@@ -447,9 +448,10 @@ void test_fault_fast_keeps_order(void)
 		ff_end(tcb, &m);
 		CHECK_EQ(septa_cnode_delete(CNODE, mark2, DEPTH), 0);
 	}
-	CHECK_EQ(marks[0][0], 1); /* it ran before the exit came to us */
-	CHECK_EQ(marks[0][1], 1); /* it ran before the guest */
-	CHECK(memcmp(marks[0], marks[1], sizeof(marks[0])) == 0);
+	for (unsigned run = 0; run < 2; run++) {
+		CHECK_EQ(marks[run][0], 1); /* it ran before the exit came to us */
+		CHECK_EQ(marks[run][1], 1); /* it ran before the guest */
+	}
 	CHECK(memcmp(got[0], got[1], sizeof(got[0])) == 0);
 }
 
