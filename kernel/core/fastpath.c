@@ -170,5 +170,6 @@ void fastpath_test_syscall(struct tcb *t)
 	t->regs.x[3] = !fastpath_off;
 	t->regs.x[4] = fastpath_served[2];
 	t->regs.x[5] = fastpath_served[3];
+	t->regs.x[6] = sched_slices_ended;
 }
 #endif

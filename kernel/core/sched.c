@@ -70,9 +70,17 @@ void sched_resume(struct tcb *t)
 
 /* A runnable owner is the head of its queue; a blocked one (waiting for
  * its VMM, say) goes to the back when it is resumed. */
+#ifdef SEPTA_TEST_BUILD
+uint64_t sched_slices_ended;
+#endif
+
 void sched_turn_end(void)
 {
 	struct tcb *head = ready[sched_turn_prio].head;
+
+#ifdef SEPTA_TEST_BUILD
+	sched_slices_ended++;
+#endif
 
 	if (!sched_turn_owner)
 		return;

@@ -77,6 +77,10 @@ extern const struct tcb *sched_turn_over;
 /* The slice is over: its owner goes to the back of its queue, and whoever
  * runs next starts a new turn (after an idle wait, too: reset). */
 void sched_turn_end(void);
+#ifdef SEPTA_TEST_BUILD
+/* Slices ended since boot, for tests whose order a slice's end changes. */
+extern uint64_t sched_slices_ended;
+#endif
 void sched_turn_reset(void);
 /* t goes away: forget it as a turn's owner. */
 void sched_forget(const struct tcb *t);

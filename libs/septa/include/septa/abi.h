@@ -47,8 +47,8 @@ enum septa_syscall {
 	/* Test kernels: -> x1 the Calls and x2 the ReplyRecvs the kernel's
 	 * fastpath served since boot, x3 1 if it is on (the bootarg
 	 * septa.nofastpath turns it off), x4 the faults and x5 the fault
-	 * replies its fault fastpath served. x0 1 first turns it off (x1 1)
-	 * or back as booted (x1 0). */
+	 * replies its fault fastpath served, x6 the time slices ended. x0 1
+	 * first turns it off (x1 1) or back as booted (x1 0). */
 	SEPTA_SYS_TEST_FASTPATH = 0x7f04,
 	/* Test kernels: x0 = 1 clears what retype makes with stores from now
 	 * on (as where DCZID_EL0.DZP prohibits DC ZVA), 0 with DC ZVA as at
