@@ -229,7 +229,14 @@ static int decode_frame_map(const struct frame_map_msg *m, struct frame_map_args
 				    .size = size,
 				    .req = &a->req,
 				    .limit = PGT_ENTRIES};
-	return mapping_check(iv, a->vs, &a->edit, a->t);
+	err = mapping_check(iv, a->vs, &a->edit, a->t);
+	/* The check lets the very entries asked for stand (the same frame,
+	 * rights and tag): another capability's mapping, not to be recorded
+	 * by this one too. A stale record of this one's own may have left
+	 * them: its invoke removes those first and decodes again. */
+	if (!err && !vspace_of_mapping(c) && a->edit.last && pte_valid(*a->edit.last))
+		return SEPTA_E_DELETE_FIRST;
+	return err;
 }
 
 static void invoke_frame_map(struct frame_map_args *a)

@@ -443,8 +443,15 @@ static int run_check_one(struct vspace_map_frames_args *a, uint64_t i)
 	case PGT_OK:
 		/* A page under a table there: its entry is the last leaf
 		 * (at level 3, or the map would have needed a table). */
+		if (!e.last || e.last_level != 3)
+			return SEPTA_E_NO_TABLE;
+		/* The check lets the very entry asked for stand (the same
+		 * frame, rights and tag): another capability's mapping,
+		 * which the copy must not record too. */
+		if (pte_valid(*e.last))
+			return SEPTA_E_DELETE_FIRST;
 		a->leaf[i] = e.last;
-		return e.last && e.last_level == 3 ? SEPTA_OK : SEPTA_E_NO_TABLE;
+		return SEPTA_OK;
 	case PGT_E_NO_TABLE:
 		return SEPTA_E_NO_TABLE;
 	case PGT_E_EXISTS:
