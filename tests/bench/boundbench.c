@@ -332,7 +332,8 @@ static void case_waiting_guests(void)
 /* Each case builds its worst case from bb_ut and the free slots from
  * bb_bi->first_free_slot on, and leaves both as it found them. */
 static void (*const cases[])(void) = {
-    case_floor, bb_delete_cases, case_retype, case_map, case_giant, case_waiting_guests,
+    case_floor, bb_delete_cases, case_retype,	      case_map,
+    case_giant, bb_ranged_cases, case_waiting_guests,
 };
 
 int main(void)

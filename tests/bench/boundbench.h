@@ -20,3 +20,5 @@ void bb_end(struct bb_run *r, const char *what, unsigned calls);
 void bb_check(bool ok, const char *what);
 /* The deletion cases (bound_delete.c). */
 void bb_delete_cases(void);
+/* The ranged invocations' cases (bound_ranged.c). */
+void bb_ranged_cases(void);
