@@ -1,7 +1,8 @@
 /*
  * The ranged invocations' longest entries (issue 16): VSPACE_MAP_FRAMES
  * checks and maps its whole run in one entry (SEPTA_MAP_FRAMES_MAX
- * frames, each a walk from the root of a 40-bit VSpace and a copy);
+ * frames, each a walk from the root of a 44-bit VSpace, four levels, and
+ * a copy);
  * VSPACE_RETAG_FRAMES and VSPACE_DELETE_FRAMES of SEPTA_UNMAP_FRAMES_MAX
  * frames run in restarted steps, each of which checks all that is left.
  */
@@ -41,7 +42,7 @@ void bb_ranged_cases(void)
 	struct bb_run r;
 
 	next = bb_bi->first_free_slot;
-	vs = take(SEPTA_OBJ_VSPACE, 40, 1);
+	vs = take(SEPTA_OBJ_VSPACE, 44, 1);
 	src = take(SEPTA_OBJ_FRAME_4K, 0, SEPTA_UNMAP_FRAMES_MAX);
 	dst = next;
 	next += SEPTA_MAP_FRAMES_MAX;
