@@ -2,9 +2,9 @@
  * The ranged invocations' longest entries (issue 16): VSPACE_MAP_FRAMES
  * checks and maps its whole run in one entry (SEPTA_MAP_FRAMES_MAX
  * frames, each a walk from the root of a 44-bit VSpace, four levels, and
- * a copy);
- * VSPACE_RETAG_FRAMES and VSPACE_DELETE_FRAMES of SEPTA_UNMAP_FRAMES_MAX
- * frames run in restarted steps, each of which checks all that is left.
+ * a copy); VSPACE_RETAG_FRAMES and VSPACE_DELETE_FRAMES of
+ * SEPTA_UNMAP_FRAMES_MAX frames run in restarted steps, each of which
+ * checks all that is left.
  */
 #include <septa/ipc.h>
 #include "boundbench.h"
