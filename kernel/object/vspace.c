@@ -222,6 +222,23 @@ static void invoke_vspace_query_extent(const struct vspace_query_extent_args *a)
  */
 #define UNMAP_RUN_STEP_FRAMES 128u
 
+/* The run of slots offset .. offset + count - 1 of the CNode at index:
+ * every ranged call names its frames so. */
+static int run_at(const struct cte *root, uint64_t index, uint64_t depth, uint64_t offset,
+		  uint64_t count, struct cte **run)
+{
+	const struct cap *node;
+	int err = cspace_cnode_at(&root->cap, index, depth, &node);
+
+	if (err)
+		return err;
+	if (offset >= (1ULL << node->size_bits) ||
+	    count > (1ULL << node->size_bits) - offset)
+		return SEPTA_E_RANGE;
+	*run = (struct cte *)(uintptr_t)node->obj + offset;
+	return SEPTA_OK;
+}
+
 struct vspace_unmap_frames_args {
 	struct inv *iv;
 	const struct vspace *vs;
@@ -233,18 +250,13 @@ static int decode_vspace_unmap_frames(const struct vspace_unmap_frames_msg *m,
 				      struct vspace_unmap_frames_args *a)
 {
 	const struct vspace *vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
-	const struct cap *node;
 	int err;
 
 	if (m->count == 0 || m->count > SEPTA_UNMAP_FRAMES_MAX)
 		return SEPTA_E_ARG;
-	err = cspace_cnode_at(&m->root->cap, m->index, m->depth, &node);
+	err = run_at(m->root, m->index, m->depth, m->offset, m->count, &a->run);
 	if (err)
 		return err;
-	if (m->offset >= (1ULL << node->size_bits) ||
-	    m->count > (1ULL << node->size_bits) - m->offset)
-		return SEPTA_E_RANGE;
-	a->run = (struct cte *)(uintptr_t)node->obj + m->offset;
 	for (uint64_t i = 0; i < m->count; i++) {
 		const struct cap *c = &a->run[i].cap;
 
@@ -316,18 +328,13 @@ static int decode_vspace_retag_frames(const struct vspace_retag_frames_msg *m,
 				      struct vspace_retag_frames_args *a)
 {
 	const struct vspace *vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
-	const struct cap *node;
 	int err;
 
 	if (m->count == 0 || m->count > SEPTA_UNMAP_FRAMES_MAX || m->tag > SEPTA_BORROWED)
 		return SEPTA_E_ARG;
-	err = cspace_cnode_at(&m->root->cap, m->index, m->depth, &node);
+	err = run_at(m->root, m->index, m->depth, m->offset, m->count, &a->run);
 	if (err)
 		return err;
-	if (m->offset >= (1ULL << node->size_bits) ||
-	    m->count > (1ULL << node->size_bits) - m->offset)
-		return SEPTA_E_RANGE;
-	a->run = (struct cte *)(uintptr_t)node->obj + m->offset;
 	for (uint64_t i = 0; i < m->count; i++) {
 		const struct cap *c = &a->run[i].cap;
 
@@ -389,21 +396,6 @@ struct vspace_map_frames_args {
 	uint64_t count, ipa, rights, tag;
 	pte_t *leaf[SEPTA_MAP_FRAMES_MAX]; /* each page's entry, found by its check */
 };
-
-static int run_at(const struct cte *root, uint64_t index, uint64_t depth, uint64_t offset,
-		  uint64_t count, struct cte **run)
-{
-	const struct cap *node;
-	int err = cspace_cnode_at(&root->cap, index, depth, &node);
-
-	if (err)
-		return err;
-	if (offset >= (1ULL << node->size_bits) ||
-	    count > (1ULL << node->size_bits) - offset)
-		return SEPTA_E_RANGE;
-	*run = (struct cte *)(uintptr_t)node->obj + offset;
-	return SEPTA_OK;
-}
 
 /* What a copy of c maps: FRAME_MAP's attributes for these rights. */
 static pte_t run_attrs(const struct cap *c, uint64_t rights, uint64_t tag)
@@ -543,18 +535,13 @@ static int decode_vspace_delete_frames(const struct vspace_delete_frames_msg *m,
 				       struct vspace_delete_frames_args *a)
 {
 	const struct vspace *vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
-	const struct cap *node;
 	int err;
 
 	if (m->count == 0 || m->count > SEPTA_UNMAP_FRAMES_MAX)
 		return SEPTA_E_ARG;
-	err = cspace_cnode_at(&m->root->cap, m->index, m->depth, &node);
+	err = run_at(m->root, m->index, m->depth, m->offset, m->count, &a->run);
 	if (err)
 		return err;
-	if (m->offset >= (1ULL << node->size_bits) ||
-	    m->count > (1ULL << node->size_bits) - m->offset)
-		return SEPTA_E_RANGE;
-	a->run = (struct cte *)(uintptr_t)node->obj + m->offset;
 	for (uint64_t i = 0; i < m->count; i++) {
 		const struct cte *s = &a->run[i];
 		const struct vspace *at = vspace_of_mapping(&s->cap);
