@@ -59,23 +59,34 @@ uint64_t grant_free_entries(void)
 	return nused < limit ? limit - nused : 0;
 }
 
+/* The tables a map made, the last one the deepest (septa_frame_map_with_tables
+ * makes them top down). */
+struct table_log {
+	uint64_t last;
+	unsigned made;
+};
+
 static uint64_t new_table(void *arg)
 {
-	(void)arg;
-	return kobj_new(SEPTA_OBJ_PAGE_TABLE, 0);
+	struct table_log *log = arg;
+	uint64_t pt = ptab_new();
+
+	log->last = pt;
+	log->made += pt != 0;
+	return pt;
 }
 
 static void drop_table(void *arg, uint64_t pt)
 {
 	(void)arg;
-	cs_delete(pt);
+	ptab_spare(pt); /* never linked: it serves the next map */
 }
-
-static const struct septa_table_source tables = {new_table, drop_table, NULL};
 
 static long map_cap(uint64_t s, uint64_t vspace, uint64_t ipa, unsigned rights,
 		    unsigned tag)
 {
+	struct table_log log = {0, 0};
+	const struct septa_table_source tables = {new_table, drop_table, &log};
 	struct septa_no_table nt = {0, 0};
 	long err = septa_frame_map_with_tables(s, vspace, ipa, rights, tag, &tables, &nt);
 
@@ -83,6 +94,10 @@ static long map_cap(uint64_t s, uint64_t vspace, uint64_t ipa, unsigned rights,
 	if (err)
 		printf("memsrv: BUG: cannot map at %#llx (error %ld, level %u)\n",
 		       (unsigned long long)ipa, err, nt.level);
+	/* The tables went in from the empty entry at nt.level down: the last
+	 * holds last-level entries when they reach level 3 (a 4 KiB page's). */
+	else if (log.made && nt.missing && nt.level + nt.missing == 3)
+		ptab_note(vspace, ipa, log.last);
 	return err;
 }
 
@@ -131,6 +146,9 @@ static struct grant *grant_add(unsigned client, uint64_t page, bool block, uint6
 struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa,
 			unsigned rights, unsigned tag)
 {
+	/* A table a page left there would make the block 512 page entries. */
+	if (block)
+		ptab_clear_for_block(clients[client].vspace, ipa);
 	return grant_add(
 	    client, page, block, ipa, rights, tag,
 	    map_frame(pool_frame(page), clients[client].vspace, ipa, rights, tag));

@@ -191,6 +191,16 @@ void grant_run_flush(struct grant_run *r);
 /* memsrv's own mappings (no grant): returns the mapped capability. */
 uint64_t map_frame(uint64_t frame, uint64_t vspace, uint64_t ipa, unsigned rights,
 		   unsigned tag);
+/* Last-level PageTables memsrv linked (ptab.c): ptab_new gives an unlinked
+ * one (a spare, or a new one), ptab_spare takes one back; ptab_note records
+ * the one a map linked under vspace's 2 MiB at ipa; ptab_clear_for_block
+ * unlinks it there, if nothing is mapped under it, before a block goes in. */
+uint64_t ptab_new(void);
+void ptab_spare(uint64_t pt);
+void ptab_note(uint64_t vspace, uint64_t ipa, uint64_t pt);
+void ptab_clear_for_block(uint64_t vspace, uint64_t ipa);
+unsigned ptab_spares(void);
+unsigned ptab_recorded(void);
 /* MEMSRV_OK if [ipa, ipa+size) is unmapped there, else _IPA_BUSY, or
  * _IPA_RANGE outside the VSpace or wrapping; _ALIGN ipa, _ARG size not
  * whole pages, _RANGE size 0. */

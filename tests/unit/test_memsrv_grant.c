@@ -39,10 +39,13 @@ void cs_delete(uint64_t cptr)
 	live_caps--;
 }
 
+static unsigned kobj_made;
+
 uint64_t kobj_new(unsigned type, unsigned size_bits)
 {
 	(void)type;
 	(void)size_bits;
+	kobj_made++;
 	return ++next_slot;
 }
 
@@ -142,13 +145,29 @@ long septa_vspace_delete_frames(uint64_t obj, uint64_t root, uint64_t index,
 	return SEPTA_OK;
 }
 
+/* A map that needs tables (fake_need: how many, the empty entry at
+ * fake_level) takes them from src as the library does, and reports them. */
+static unsigned fake_need, fake_level, pt_unmaps;
+static uint64_t last_made, last_pt_unmap;
+
 long septa_frame_map_with_tables(uint64_t frame, uint64_t vspace, uint64_t ipa,
 				 uint64_t rights, uint64_t owner,
 				 const struct septa_table_source *src,
 				 struct septa_no_table *nt)
 {
-	(void)frame, (void)vspace, (void)ipa, (void)rights, (void)owner, (void)src,
-	    (void)nt;
+	(void)frame, (void)vspace, (void)ipa, (void)rights, (void)owner;
+	for (unsigned i = 0; i < fake_need; i++)
+		if (!(last_made = src->make(src->arg)))
+			return SEPTA_E_NO_MEMORY;
+	if (fake_need)
+		*nt = (struct septa_no_table){fake_level, fake_need};
+	return SEPTA_OK;
+}
+
+long septa_page_table_unmap(uint64_t obj)
+{
+	pt_unmaps++;
+	last_pt_unmap = obj;
 	return SEPTA_OK;
 }
 
@@ -657,6 +676,57 @@ static void test_batch_runs(void)
 		CU_ASSERT(grant_find(3, p)->flags & G_MAPPED);
 }
 
+/* A last-level table a page's map linked is unlinked before a block goes
+ * there, if nothing is mapped under it, and serves the next map that needs
+ * a table; tables of blocks (level 2) and tables with a page under them
+ * stay. */
+static void test_block_clears_empty_table(void)
+{
+	const uint64_t a = 0x20000000, b = a + 4 * CHUNK_SIZE;
+	unsigned recorded = ptab_recorded(), spares = ptab_spares(), made;
+	uint64_t table_a, table_b;
+
+	fresh();
+	pt_unmaps = 0;
+	fake_need = 1;
+	fake_level = 2; /* a page's last-level table */
+	grant_drop(grant_map(1, 0, false, a, MEMSRV_RW, SEPTA_OWNED));
+	table_a = last_made;
+	grant_map(1, 1, false, b, MEMSRV_RW, SEPTA_OWNED);
+	table_b = last_made;
+	CU_ASSERT_EQUAL(ptab_recorded(), recorded + 2);
+	fake_need = 0;
+	/* b still has its page: its table stays. */
+	fake_map(1001, b, pool.base + SEPTA_PAGE_SIZE, SEPTA_MAP_R | SEPTA_MAP_W,
+		 SEPTA_OWNED);
+	grant_map(1, CHUNK_PAGES, true, b, MEMSRV_RW, SEPTA_OWNED);
+	CU_ASSERT_EQUAL(pt_unmaps, 0);
+	/* Another client's VSpace at a has no table of memsrv's. */
+	grant_map(2, 2 * CHUNK_PAGES, true, a, MEMSRV_RW, SEPTA_OWNED);
+	CU_ASSERT_EQUAL(pt_unmaps, 0);
+	/* a is empty: its table goes, once, and becomes a spare. */
+	grant_map(1, 3 * CHUNK_PAGES, true, a, MEMSRV_RW, SEPTA_OWNED);
+	CU_ASSERT_EQUAL(pt_unmaps, 1);
+	CU_ASSERT_EQUAL(last_pt_unmap, table_a);
+	CU_ASSERT_EQUAL(ptab_recorded(), recorded + 1);
+	CU_ASSERT_EQUAL(ptab_spares(), spares + 1);
+	grant_map(1, 4 * CHUNK_PAGES, true, a + CHUNK_SIZE, MEMSRV_RW, SEPTA_OWNED);
+	CU_ASSERT_EQUAL(pt_unmaps, 1);
+	/* The next table needed is that one, not a new object. */
+	made = kobj_made;
+	fake_need = 1;
+	grant_map(1, 5, false, a + 8 * CHUNK_SIZE, MEMSRV_RW, SEPTA_OWNED);
+	CU_ASSERT_EQUAL(last_made, table_a);
+	CU_ASSERT_EQUAL(kobj_made, made);
+	CU_ASSERT_EQUAL(ptab_spares(), spares);
+	/* A block's own table (entries at level 2) is not a page's. */
+	fake_level = 1;
+	grant_map(1, 6 * CHUNK_PAGES, true, a + 16 * CHUNK_SIZE, MEMSRV_RW, SEPTA_OWNED);
+	CU_ASSERT_EQUAL(ptab_recorded(), recorded + 2);
+	fake_need = 0;
+	CU_ASSERT(table_b != table_a);
+}
+
 void suite_memsrv_grant(void)
 {
 	CU_pSuite s = CU_add_suite("memsrv_grant", NULL, NULL);
@@ -677,4 +747,6 @@ void suite_memsrv_grant(void)
 		    test_batch_runs);
 	CU_add_test(s, "grants are deleted by runs, one by one if refused",
 		    test_delete_runs);
+	CU_add_test(s, "a block goes in where a page's empty table was",
+		    test_block_clears_empty_table);
 }
