@@ -57,11 +57,16 @@ uint64_t kobj_last_paddr(void)
 }
 
 /* A fresh 2 MiB chunk of memsrv's own when the current source is short. */
+static bool kobj_fits(uint64_t bytes)
+{
+	return ALIGN_UP_P2(src.used, bytes) + bytes <= src.size;
+}
+
 static bool kobj_room(uint64_t bytes)
 {
 	uint64_t first;
 
-	if (ALIGN_UP_P2(src.used, bytes) + bytes <= src.size)
+	if (kobj_fits(bytes))
 		return true;
 	if (!pool.db.pages || bytes > CHUNK_SIZE ||
 	    own_alloc(&pool.db, 0, CHUNK_PAGES, CHUNK_PAGES, &first) != OWN_OK)
@@ -74,6 +79,11 @@ static bool kobj_room(uint64_t bytes)
 bool kobj_reserve(unsigned pages)
 {
 	return kobj_room(pages * SEPTA_PAGE_SIZE);
+}
+
+bool kobj_reserved(unsigned pages)
+{
+	return kobj_fits(pages * SEPTA_PAGE_SIZE);
 }
 
 static bool kobj_at(unsigned type, unsigned bits, uint64_t index, unsigned depth,
@@ -166,6 +176,11 @@ void cs_delete(uint64_t cptr)
 {
 	septa_cnode_delete(cs_top, cptr, CS_DEPTH);
 	cs_free(cptr, 1);
+}
+
+bool cs_reserved(unsigned n)
+{
+	return slots.nfree >= n;
 }
 
 bool cs_reserve(unsigned n)

@@ -82,22 +82,32 @@ static void drop_table(void *arg, uint64_t pt)
 	ptab_spare(pt); /* never linked: it serves the next map */
 }
 
-static long map_cap(uint64_t s, uint64_t vspace, uint64_t ipa, unsigned rights,
-		    unsigned tag)
+static long map_cap_level(uint64_t s, uint64_t vspace, uint64_t ipa, unsigned rights,
+			  unsigned tag, unsigned *level)
 {
 	struct table_log log = {0, 0};
 	const struct septa_table_source tables = {new_table, drop_table, &log};
 	struct septa_no_table nt = {0, 0};
 	long err = septa_frame_map_with_tables(s, vspace, ipa, rights, tag, &tables, &nt);
 
+	*level = nt.level;
+	/* The tables went in from the empty entry at nt.level down: the last
+	 * holds last-level entries when they reach level 3 (a 4 KiB page's). */
+	if (!err && log.made && nt.missing && nt.level + nt.missing == 3)
+		ptab_note(vspace, ipa, log.last);
+	return err;
+}
+
+static long map_cap(uint64_t s, uint64_t vspace, uint64_t ipa, unsigned rights,
+		    unsigned tag)
+{
+	unsigned level;
+	long err = map_cap_level(s, vspace, ipa, rights, tag, &level);
+
 	/* The callers checked and reserved everything this needs. */
 	if (err)
 		printf("memsrv: BUG: cannot map at %#llx (error %ld, level %u)\n",
-		       (unsigned long long)ipa, err, nt.level);
-	/* The tables went in from the empty entry at nt.level down: the last
-	 * holds last-level entries when they reach level 3 (a 4 KiB page's). */
-	else if (log.made && nt.missing && nt.level + nt.missing == 3)
-		ptab_note(vspace, ipa, log.last);
+		       (unsigned long long)ipa, err, level);
 	return err;
 }
 
@@ -152,6 +162,40 @@ struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa
 	return grant_add(
 	    client, page, block, ipa, rights, tag,
 	    map_frame(pool_frame(page), clients[client].vspace, ipa, rights, tag));
+}
+
+long grant_map_unchecked(unsigned client, uint64_t page, uint64_t ipa, unsigned rights,
+			 unsigned tag)
+{
+	uint64_t s = cs_alloc(1), vs = clients[client].vspace;
+	unsigned capr = SEPTA_RIGHT_READ | (rights & MEMSRV_W ? SEPTA_RIGHT_WRITE : 0);
+	unsigned level;
+	long err = s ? septa_cnode_mint(cs_top, s, CS_DEPTH, cs_top, pool_frame(page),
+					CS_DEPTH, capr, 0)
+		     : SEPTA_E_NO_MEMORY;
+
+	if (err) {
+		printf("memsrv: BUG: no capability for page %#llx (error %ld)\n",
+		       (unsigned long long)page, err);
+	} else {
+		err = map_cap_level(s, vs, ipa, rights, tag, &level);
+		if (err == SEPTA_E_DELETE_FIRST || err == SEPTA_E_RANGE) {
+			/* Refused before anything changed: no table made. */
+			cs_delete(s);
+			return err;
+		}
+		if (!err) {
+			grant_add(client, page, false, ipa, rights, tag, s);
+			return SEPTA_OK;
+		}
+		printf("memsrv: BUG: cannot map at %#llx (error %ld, level %u)\n",
+		       (unsigned long long)ipa, err, level);
+	}
+	/* As grant_map's BUG: recorded unmapped, for the audit. */
+	if (s)
+		cs_delete(s);
+	grant_add(client, page, false, ipa, rights, tag, 0);
+	return SEPTA_OK;
 }
 
 /*

@@ -44,14 +44,17 @@ uint64_t cs_alloc(unsigned n);
 void cs_free(uint64_t cptr, unsigned n);
 /* Deletes the capability in a slot of cs_alloc(1) and frees the slot. */
 void cs_delete(uint64_t cptr);
-/* Makes sure n slots can be had without failing. */
+/* Makes sure n slots can be had without failing; cs_reserved: whether
+ * they can be already (nothing changes). */
 bool cs_reserve(unsigned n);
+bool cs_reserved(unsigned n);
 /* Retypes one kernel object from memsrv's own memory into a fresh slot. */
 uint64_t kobj_new(unsigned type, unsigned size_bits);
 /* The same into a slot of the root CNode (for the first thread); false if
  * it worked (the convention of the kernel calls). */
 bool kobj_new_at(unsigned type, unsigned size_bits, uint64_t root_slot);
 bool kobj_reserve(unsigned pages);
+bool kobj_reserved(unsigned pages);
 /* A thread memsrv starts: configured, at prio with MCP prio, running
  * pc with sp and x0. */
 struct thread_spec {
@@ -99,6 +102,7 @@ void pool_populate(uint64_t first, uint64_t n, bool blocks);
 /* Pages just freed: zeroes them, and returns whole chunks to Untyped. */
 void pool_release(uint64_t first, uint64_t n);
 bool pool_reserve(uint64_t n, bool blocks);
+bool pool_reserved(uint64_t n);
 /* Maps a page into memsrv at MS_SCRATCH_IPA for fn; used to fill or zero. */
 void pool_with_page(uint64_t page, void (*fn)(void *page, void *arg), void *arg);
 
@@ -149,6 +153,12 @@ uint64_t grant_free_entries(void);
  * once the caller has checked the range and reserved slots and tables. */
 struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa,
 			unsigned rights, unsigned tag);
+/* A 4 KiB page's grant at an address nothing checked: the kernel's own
+ * refusal of the map (SEPTA_E_DELETE_FIRST: something is mapped there;
+ * SEPTA_E_RANGE: outside the VSpace) comes back with no grant, slot or
+ * table left; SEPTA_OK otherwise (a grant made, as grant_map's). */
+long grant_map_unchecked(unsigned client, uint64_t page, uint64_t ipa, unsigned rights,
+			 unsigned tag);
 void grant_unmap(struct grant *g); /* keeps the record */
 /* Grants of 4 KiB pages mapped a run at a time (VSPACE_MAP_FRAMES):
  * grant_batch_new for a new one, grant_batch_add for a record whose page

@@ -147,6 +147,15 @@ int pool_init(const struct septa_bootinfo *bi, unsigned boot_ut)
 	return 0;
 }
 
+/* What pool_reserve(n, false) would make sure of, there already: it
+ * would change nothing. */
+bool pool_reserved(uint64_t n)
+{
+	return nstash >= n / CHUNK_PAGES + 2 && n / CHUNK_PAGES + 2 <= STASH_MAX &&
+	       cs_reserved((unsigned)(n + 8)) &&
+	       kobj_reserved((unsigned)(n / CHUNK_PAGES + 4));
+}
+
 bool pool_reserve(uint64_t n, bool blocks)
 {
 	/* A range touches at most n / 512 + 2 chunks; each may need a run. */
