@@ -164,15 +164,40 @@ struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa
 	    map_frame(pool_frame(page), clients[client].vspace, ipa, rights, tag));
 }
 
+/* The copy and its map in one kernel call, where the page's last-level
+ * table is there (VSPACE_MAP_FRAMES of one: it checks everything first and
+ * changes nothing when it refuses). */
+static long copy_and_map(uint64_t s, uint64_t vs, uint64_t page, uint64_t ipa,
+			 unsigned rights, unsigned tag)
+{
+	uint64_t src = pool_frame(page);
+
+	return septa_vspace_map_frames(
+	    vs, cs_top, src >> CS_SUB_BITS, CS_SLOT_DEPTH, src & (CS_SUB_SLOTS - 1),
+	    s >> CS_SUB_BITS, CS_SLOT_DEPTH, s & (CS_SUB_SLOTS - 1), 1, ipa, rights, tag);
+}
+
 long grant_map_unchecked(unsigned client, uint64_t page, uint64_t ipa, unsigned rights,
 			 unsigned tag)
 {
 	uint64_t s = cs_alloc(1), vs = clients[client].vspace;
 	unsigned capr = SEPTA_RIGHT_READ | (rights & MEMSRV_W ? SEPTA_RIGHT_WRITE : 0);
 	unsigned level;
-	long err = s ? septa_cnode_mint(cs_top, s, CS_DEPTH, cs_top, pool_frame(page),
-					CS_DEPTH, capr, 0)
-		     : SEPTA_E_NO_MEMORY;
+	long err = s ? copy_and_map(s, vs, page, ipa, rights, tag) : SEPTA_E_NO_MEMORY;
+
+	if (err == SEPTA_OK) {
+		grant_add(client, page, false, ipa, rights, tag, s);
+		return SEPTA_OK;
+	}
+	if (err == SEPTA_E_DELETE_FIRST || err == SEPTA_E_RANGE) {
+		cs_free(s, 1); /* refused: the slot stayed empty */
+		return err;
+	}
+	/* No table there (or a BUG, which the two calls log): the capability
+	 * first, then its map with the tables it needs. */
+	err = s ? septa_cnode_mint(cs_top, s, CS_DEPTH, cs_top, pool_frame(page),
+				   CS_DEPTH, capr, 0)
+		: SEPTA_E_NO_MEMORY;
 
 	if (err) {
 		printf("memsrv: BUG: no capability for page %#llx (error %ld)\n",
