@@ -5,25 +5,17 @@
 #include <object/invoke.h>
 #include <object/tcb.h>
 
-uint64_t msg_get(const struct tcb *t, unsigned i)
+uint64_t msg_get_buffer(const struct tcb *t, unsigned i)
 {
-	const struct septa_ipc_buffer *b;
+	const struct septa_ipc_buffer *b = tcb_buffer(t);
 
-	if (i < SEPTA_MSG_REGS)
-		return t->regs.x[2 + i];
-	b = tcb_buffer(t);
 	return b && i < SEPTA_MSG_MAX ? b->msg[i] : 0;
 }
 
-void msg_set(struct tcb *t, unsigned i, uint64_t v)
+void msg_set_buffer(struct tcb *t, unsigned i, uint64_t v)
 {
-	struct septa_ipc_buffer *b;
+	struct septa_ipc_buffer *b = tcb_buffer(t);
 
-	if (i < SEPTA_MSG_REGS) {
-		t->regs.x[2 + i] = v;
-		return;
-	}
-	b = tcb_buffer(t);
 	if (b && i < SEPTA_MSG_MAX)
 		b->msg[i] = v;
 }
@@ -36,12 +28,17 @@ void ipc_set_result(struct tcb *t, int status, uint64_t label, unsigned len)
 
 int msg_lookup_caps(struct tcb *t, unsigned n, struct cte **out)
 {
-	const struct septa_ipc_buffer *b = tcb_buffer(t);
+	const struct septa_ipc_buffer *b;
+	const struct cap *root;
 
-	if (n && !b)
+	if (n == 0)
+		return SEPTA_OK; /* most messages: no buffer needed */
+	b = tcb_buffer(t);
+	if (!b)
 		return SEPTA_E_EXTRA_CAPS;
+	root = tcb_cspace(t);
 	for (unsigned i = 0; i < n; i++) {
-		int err = cspace_lookup_cap(tcb_cspace(t), b->caps_or_badges[i], &out[i]);
+		int err = cspace_lookup_cap(root, b->caps_or_badges[i], &out[i]);
 
 		if (err)
 			return err;

@@ -105,6 +105,9 @@ static void test_bound_not_receiving_keeps_signal(void)
 	CU_ASSERT_FALSE(n->active);
 }
 
+/* Lookups against a model (test_cspace.c), in this suite. */
+void cspace_tests(CU_pSuite s);
+
 void suite_caps_objs(void)
 {
 	CU_pSuite s = CU_add_suite("caps_objs", kfix_suite_init, kfix_suite_clean);
@@ -114,4 +117,5 @@ void suite_caps_objs(void)
 		    test_poll_nothing_clears_badge);
 	CU_add_test(s, "a bound thread not receiving keeps its signal pending",
 		    test_bound_not_receiving_keeps_signal);
+	cspace_tests(s);
 }

@@ -41,14 +41,7 @@ static inline int inv_check_length(const struct inv *iv, unsigned nmr, unsigned 
 	return SEPTA_OK;
 }
 
-/* Message register i of the invocation: msg_get() without the call for
- * those that travel in registers (i is a constant here). */
-static inline uint64_t inv_mr(const struct inv *iv, unsigned i)
-{
-	return i < SEPTA_MSG_REGS ? iv->caller->regs.x[2 + i] : msg_get(iv->caller, i);
-}
-
-#define INV_UNPACK_MR(ctype, field, doc) m.field = inv_mr(iv, nmr++);
+#define INV_UNPACK_MR(ctype, field, doc) m.field = msg_get(iv->caller, nmr++);
 #define INV_UNPACK_CAP(field, doc)	 m.field = iv->caps[ncaps++];
 #define INV_CASE(OBJ, NAME, name, ...)                                                   \
 	case SEPTA_##NAME: {                                                             \

@@ -2,8 +2,7 @@
  * *_invoke) and the message registers they read and write. */
 #pragma once
 #include <object/cap.h>
-
-struct tcb;
+#include <object/tcb.h>
 
 /* An invocation being decoded: the invoked slot, the message and its
  * extra capabilities (already looked up), and the reply's length. */
@@ -19,8 +18,24 @@ struct inv {
 };
 
 /* ---- message registers ---- */
-uint64_t msg_get(const struct tcb *t, unsigned i);
-void msg_set(struct tcb *t, unsigned i, uint64_t v);
+/* Message register i: x2-x5 for the first SEPTA_MSG_REGS, inline since
+ * they are nearly all an invocation reads or writes; the IPC buffer
+ * beyond them (read as 0, and dropped, when there is none). */
+uint64_t msg_get_buffer(const struct tcb *t, unsigned i);
+void msg_set_buffer(struct tcb *t, unsigned i, uint64_t v);
+
+static inline uint64_t msg_get(const struct tcb *t, unsigned i)
+{
+	return i < SEPTA_MSG_REGS ? t->regs.x[2 + i] : msg_get_buffer(t, i);
+}
+
+static inline void msg_set(struct tcb *t, unsigned i, uint64_t v)
+{
+	if (i < SEPTA_MSG_REGS)
+		t->regs.x[2 + i] = v;
+	else
+		msg_set_buffer(t, i, v);
+}
 void ipc_set_result(struct tcb *t, int status, uint64_t label, unsigned len);
 /* Looks up the extra capabilities a thread names in its IPC buffer. */
 int msg_lookup_caps(struct tcb *t, unsigned n, struct cte **out);
