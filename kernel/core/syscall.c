@@ -110,23 +110,16 @@ static void sys_debug_read(struct tcb *t)
 	t->regs.x[2] = got;
 }
 
-/* Send, NBSend and Call. */
-static void sys_send(struct tcb *t, bool is_call, bool blocking)
+/* Send, NBSend and Call on an endpoint or notification (slot's). Apart
+ * from sys_send so that an invocation does not pay for its frame. */
+static __attribute__((noinline)) void sys_send_ipc(struct tcb *t, const struct cte *slot,
+						   bool is_call, bool blocking)
 {
 	uint64_t mi = t->regs.x[1];
-	struct cte *slot = NULL, *caps[SEPTA_MSG_MAX_CAPS];
-	int err = cspace_lookup_cap(tcb_cspace(t), t->regs.x[0], &slot);
-	const struct cap *c;
+	struct cte *caps[SEPTA_MSG_MAX_CAPS];
+	const struct cap *c = &slot->cap;
+	int err;
 
-	if (cap_delete_again(t) && err)
-		err = SEPTA_OK; /* its deletion was taken over (delete.c) */
-	if (err || !slot)
-		goto fail;
-	c = &slot->cap;
-	if (c->type != CAP_ENDPOINT && c->type != CAP_NOTIFICATION) {
-		invoke(t, slot, mi);
-		return;
-	}
 	if (SEPTA_MSG_LEN(mi) > SEPTA_MSG_MAX) {
 		err = SEPTA_E_MSG_LENGTH;
 		goto fail;
@@ -168,6 +161,25 @@ fail:
 	ipc_set_result(t, err, 0, 0);
 }
 
+/* Send, NBSend and Call: IPC on an endpoint or notification, else an
+ * invocation of the object. */
+static void sys_send(struct tcb *t, bool is_call, bool blocking)
+{
+	struct cte *slot = NULL;
+	int err = cspace_lookup_cap(tcb_cspace(t), t->regs.x[0], &slot);
+
+	if (cap_delete_again(t) && err)
+		err = SEPTA_OK; /* its deletion was taken over (delete.c) */
+	if (err || !slot) {
+		ipc_set_result(t, err, 0, 0);
+		return;
+	}
+	if (slot->cap.type != CAP_ENDPOINT && slot->cap.type != CAP_NOTIFICATION)
+		invoke(t, slot, t->regs.x[1]);
+	else
+		sys_send_ipc(t, slot, is_call, blocking);
+}
+
 static void sys_recv(struct tcb *t, bool blocking)
 {
 	struct cte *slot;
@@ -197,9 +209,21 @@ static void sys_test_kernel_fault(struct tcb *t)
 }
 #endif
 
+static __attribute__((noinline)) void syscall_other(struct tcb *t, struct arch_regs *r);
+
 void syscall_dispatch(struct arch_regs *r)
 {
-	struct tcb *t = sched_current;
+	/* A Call the fastpath did not serve is nearly always an invocation:
+	 * it goes first, without the frame the rest's fault_raise needs. */
+	if (r->x[7] == SEPTA_SYS_CALL)
+		sys_send(sched_current, true, true);
+	else
+		syscall_other(sched_current, r);
+}
+
+/* Every system call but Call (syscall_dispatch). */
+static void syscall_other(struct tcb *t, struct arch_regs *r)
+{
 	uint64_t nr = r->x[7];
 
 	switch (nr) {
@@ -218,9 +242,6 @@ void syscall_dispatch(struct arch_regs *r)
 		return;
 	case SEPTA_SYS_EXIT:
 		thread_end(t, (int)r->x[0]);
-		return;
-	case SEPTA_SYS_CALL:
-		sys_send(t, true, true);
 		return;
 	case SEPTA_SYS_SEND:
 		sys_send(t, false, true);
