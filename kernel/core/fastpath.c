@@ -83,10 +83,9 @@ void fastpath_call(struct tcb *t, const struct cap *c)
 		return;
 	r = ep->q.head;
 	if (!can_run(r) || r->fault || !sched_turn_goes_on(t, r, true) ||
-	    sched_waiting.head || !sched_hand_over(t, r, false))
+	    sched_waiting.head || !sched_hand_over(t, r, false, &ep->q))
 		return;
 	t->del_again = false;
-	tcbq_pop(&ep->q);
 	if (!ep->q.head)
 		ep->state = EP_IDLE;
 	copy_regs(r, t, SEPTA_MSG_LEN(mi), SEPTA_MSG_LABEL(mi), c->word);
@@ -118,7 +117,7 @@ void fastpath_reply_recv(struct tcb *t, const struct cap *c)
 	 * whose turn ended behind the others. */
 	if (ep->state == EP_SEND || (t->bound_ntfn && t->bound_ntfn->active) ||
 	    caller == sched_turn_over || !sched_turn_goes_on(t, caller, false) ||
-	    sched_waiting.head || !sched_hand_over(t, caller, true))
+	    sched_waiting.head || !sched_hand_over(t, caller, true, NULL))
 		return;
 	t->reply_to = NULL;
 	caller->replier = NULL;

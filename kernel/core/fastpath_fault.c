@@ -79,11 +79,10 @@ void fastpath_fault(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned
 	/* Without a buffer the full path cuts the message to the registers. */
 	if (r->vcpu || r->fault || !has_vspace(r) || fault_msg_len(n, tb) != n ||
 	    !sched_turn_goes_on(t, r, true) || sched_waiting.head ||
-	    !sched_hand_over(t, r, false))
+	    !sched_hand_over(t, r, false, &ep->q))
 		return;
 	t->fault = (uint8_t)label;
 	deliver_words(t, r, tb, mrs, n);
-	tcbq_pop(&ep->q);
 	if (!ep->q.head)
 		ep->state = EP_IDLE;
 	r->regs.x[0] = SEPTA_OK;
@@ -133,7 +132,7 @@ void fastpath_fault_reply(struct tcb *t, const struct cap *c)
 	    !has_vspace(caller) || !reply_plain(caller, label) || ep->state == EP_SEND ||
 	    (t->bound_ntfn && t->bound_ntfn->active) || caller == sched_turn_over ||
 	    !sched_turn_goes_on(t, caller, false) || sched_waiting.head ||
-	    !sched_hand_over(t, caller, true))
+	    !sched_hand_over(t, caller, true, NULL))
 		return;
 	t->reply_to = NULL;
 	caller->replier = NULL;

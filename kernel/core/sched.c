@@ -173,9 +173,11 @@ static bool ready_in(unsigned lo, unsigned hi)
  * at the front of its queue (sched_resume) or the back
  * (sched_set_runnable), sched_choose would pick to, leave the queues as
  * those operations would (from, the head of its queue, leaves it) and
- * say so; otherwise change nothing.
+ * say so; otherwise change nothing. A to that heads the endpoint queue
+ * wait (NULL: none) leaves it first: the two queues share its links, so
+ * enqueued before it left, its leaving would take the rest of wait too.
  */
-bool sched_hand_over(struct tcb *from, struct tcb *to, bool front)
+bool sched_hand_over(struct tcb *from, struct tcb *to, bool front, struct tcb_queue *wait)
 {
 	unsigned p = to->prio, q = from->prio;
 	struct tcb_queue *fq = &ready[q];
@@ -197,6 +199,8 @@ bool sched_hand_over(struct tcb *from, struct tcb *to, bool front)
 	}
 	from->q_next = NULL;
 	from->queued = false;
+	if (wait)
+		tcbq_pop(wait);
 	enqueue(to, front);
 	return true;
 }

@@ -66,8 +66,10 @@ void sched_wake(struct tcb *t);	       /* out of WFI, if it is there */
 void sched_wait_cancel(struct tcb *t); /* off sched_waiting (tcb_suspend) */
 struct tcb *sched_choose(void);
 /* The fastpaths' switch from the running thread to to, if the scheduler
- * would make it (core/sched.c); false: nothing changed. */
-bool sched_hand_over(struct tcb *from, struct tcb *to, bool front);
+ * would make it (core/sched.c), to taken first off the head of wait (an
+ * endpoint's queue, or NULL); false: nothing changed. */
+bool sched_hand_over(struct tcb *from, struct tcb *to, bool front,
+		     struct tcb_queue *wait);
 /* The turn (core/sched.c): its owner (NULL: whoever runs next starts
  * one), the priority it runs at, and the owner whose turn ended while it
  * was blocked. */
