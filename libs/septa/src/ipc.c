@@ -1,7 +1,11 @@
 /* System-call entry for IPC, and the invocations built on them. */
 #include <septa/ipc.h>
 
-long septa_ipc(long nr, uint64_t cptr, struct septa_msg *m)
+/* The system call: x0-x6 in and out, number in x7. Always inlined, so that
+ * in a stub whose message is known at compile time the struct dissolves and
+ * the arguments go straight into x2-x5 (no copy through memory). */
+static inline __attribute__((always_inline)) long ipc_svc(long nr, uint64_t cptr,
+							  struct septa_msg *m)
 {
 	register uint64_t x0 __asm__("x0") = cptr;
 	register uint64_t x1 __asm__("x1") = m->info;
@@ -24,6 +28,11 @@ long septa_ipc(long nr, uint64_t cptr, struct septa_msg *m)
 	m->mr[3] = x5;
 	m->badge = x6;
 	return (long)x0;
+}
+
+long septa_ipc(long nr, uint64_t cptr, struct septa_msg *m)
+{
+	return ipc_svc(nr, cptr, m);
 }
 
 long septa_yield(void)
@@ -61,21 +70,43 @@ long septa_poll(uint64_t ntfn, uint64_t *badge)
 }
 
 /* Calls obj with label, message registers mr and extra capabilities caps;
- * up to nout registers of the reply land in out. */
-static long invoke(uint64_t obj, uint64_t label, unsigned ncaps, const uint64_t *caps,
-		   unsigned nmr, const uint64_t *mr, unsigned nout, uint64_t *out)
+ * up to nout registers of the reply land in out. Always inlined: in the
+ * generated stubs the counts are constants, so the loops over the first
+ * SEPTA_MSG_REGS registers unroll into plain register moves, and the IPC
+ * buffer is touched only by messages that need it (capabilities, or more
+ * than SEPTA_MSG_REGS registers either way). */
+static inline __attribute__((always_inline)) long
+invoke(uint64_t obj, uint64_t label, unsigned ncaps, const uint64_t *caps, unsigned nmr,
+       const uint64_t *mr, unsigned nout, uint64_t *out)
 {
 	struct septa_msg m = {.info = septa_msginfo(label, ncaps, nmr)};
-	struct septa_ipc_buffer *b = septa_ipc_buffer();
+	unsigned len;
 	long err;
 
-	for (unsigned i = 0; i < ncaps; i++)
-		b->caps_or_badges[i] = caps[i];
-	for (unsigned i = 0; i < nmr; i++)
-		septa_set_mr(&m, i, mr[i]);
-	err = septa_call(obj, &m);
-	for (unsigned i = 0; i < SEPTA_MSG_LEN(m.info) && i < nout; i++)
-		out[i] = septa_mr(&m, i);
+	if (ncaps || nmr > SEPTA_MSG_REGS) {
+		struct septa_ipc_buffer *b = septa_ipc_buffer();
+
+		for (unsigned i = 0; i < ncaps; i++)
+			b->caps_or_badges[i] = caps[i];
+		for (unsigned i = SEPTA_MSG_REGS; i < nmr; i++)
+			b->msg[i] = mr[i];
+	}
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < SEPTA_MSG_REGS; i++)
+		if (i < nmr)
+			m.mr[i] = mr[i];
+	err = ipc_svc(SEPTA_SYS_CALL, obj, &m);
+	len = SEPTA_MSG_LEN(m.info);
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < SEPTA_MSG_REGS; i++)
+		if (i < nout && i < len)
+			out[i] = m.mr[i];
+	if (nout > SEPTA_MSG_REGS && len > SEPTA_MSG_REGS) {
+		const struct septa_ipc_buffer *b = septa_ipc_buffer();
+
+		for (unsigned i = SEPTA_MSG_REGS; i < len && i < nout; i++)
+			out[i] = b->msg[i];
+	}
 	return err;
 }
 
@@ -101,7 +132,7 @@ static long invoke(uint64_t obj, uint64_t label, unsigned ncaps, const uint64_t 
 	long septa_##name(SEPTA_STUB_PARAMS(NAME))                                       \
 	{                                                                                \
 		const uint64_t mr[] = STUB_MRS(NAME), caps[] = STUB_CAPS(NAME);          \
-		uint64_t out[SEPTA_INV_NOUT(NAME) + 1];                                  \
+		uint64_t out[SEPTA_INV_NOUT(NAME) + 1] = {0};                            \
 		unsigned nout = 0;                                                       \
 		long err = STUB_CALL(NAME, obj, mr, caps, SEPTA_INV_NOUT(NAME), out);    \
                                                                                          \
