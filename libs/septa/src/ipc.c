@@ -1,40 +1,6 @@
 /* System-call entry for IPC, and the invocations built on them. */
 #include <septa/ipc.h>
 
-/* The system call: x0-x6 in and out, number in x7. Always inlined, so that
- * in a stub whose message is known at compile time the struct dissolves and
- * the arguments go straight into x2-x5 (no copy through memory). */
-static inline __attribute__((always_inline)) long ipc_svc(long nr, uint64_t cptr,
-							  struct septa_msg *m)
-{
-	register uint64_t x0 __asm__("x0") = cptr;
-	register uint64_t x1 __asm__("x1") = m->info;
-	register uint64_t x2 __asm__("x2") = m->mr[0];
-	register uint64_t x3 __asm__("x3") = m->mr[1];
-	register uint64_t x4 __asm__("x4") = m->mr[2];
-	register uint64_t x5 __asm__("x5") = m->mr[3];
-	register uint64_t x6 __asm__("x6") = 0;
-	register uint64_t x7 __asm__("x7") = (uint64_t)nr;
-
-	__asm__ volatile("svc #0"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5),
-			   "+r"(x6)
-			 : "r"(x7)
-			 : "memory");
-	m->info = x1;
-	m->mr[0] = x2;
-	m->mr[1] = x3;
-	m->mr[2] = x4;
-	m->mr[3] = x5;
-	m->badge = x6;
-	return (long)x0;
-}
-
-long septa_ipc(long nr, uint64_t cptr, struct septa_msg *m)
-{
-	return ipc_svc(nr, cptr, m);
-}
-
 long septa_yield(void)
 {
 	struct septa_msg m = {0};
@@ -95,7 +61,7 @@ invoke(uint64_t obj, uint64_t label, unsigned ncaps, const uint64_t *caps, unsig
 	for (unsigned i = 0; i < SEPTA_MSG_REGS; i++)
 		if (i < nmr)
 			m.mr[i] = mr[i];
-	err = ipc_svc(SEPTA_SYS_CALL, obj, &m);
+	err = septa_ipc(SEPTA_SYS_CALL, obj, &m);
 	len = SEPTA_MSG_LEN(m.info);
 #pragma GCC unroll 4
 	for (unsigned i = 0; i < SEPTA_MSG_REGS; i++)

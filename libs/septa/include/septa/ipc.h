@@ -41,8 +41,35 @@ static inline void septa_set_mr(struct septa_msg *m, unsigned i, uint64_t v)
 		septa_ipc_buffer()->msg[i] = v;
 }
 
-/* The raw system call: x0-x6 in and out, number in x7; returns x0. */
-long septa_ipc(long nr, uint64_t cptr, struct septa_msg *m);
+/* The raw system call: x0-x6 in and out, number in x7; returns x0. Always
+ * inlined, so that where the message is known at compile time (the
+ * invocation stubs) the struct dissolves and the words go straight into
+ * x2-x5. */
+static inline __attribute__((always_inline)) long septa_ipc(long nr, uint64_t cptr,
+							    struct septa_msg *m)
+{
+	register uint64_t x0 __asm__("x0") = cptr;
+	register uint64_t x1 __asm__("x1") = m->info;
+	register uint64_t x2 __asm__("x2") = m->mr[0];
+	register uint64_t x3 __asm__("x3") = m->mr[1];
+	register uint64_t x4 __asm__("x4") = m->mr[2];
+	register uint64_t x5 __asm__("x5") = m->mr[3];
+	register uint64_t x6 __asm__("x6") = 0;
+	register uint64_t x7 __asm__("x7") = (uint64_t)nr;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5),
+			   "+r"(x6)
+			 : "r"(x7)
+			 : "memory");
+	m->info = x1;
+	m->mr[0] = x2;
+	m->mr[1] = x3;
+	m->mr[2] = x4;
+	m->mr[3] = x5;
+	m->badge = x6;
+	return (long)x0;
+}
 
 static inline long septa_call(uint64_t cptr, struct septa_msg *m)
 {
