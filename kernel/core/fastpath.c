@@ -5,9 +5,9 @@
  * leaves its state (syscall.c, endpoint.c, sched.c, kernel_exit in the
  * arch code), and it only goes ahead when every check the full path would
  * make passes and that path would switch to the partner: the capability in
- * one lookup step, the rights, the length, no capabilities, the partner
- * waiting, no restarted deletion, no fault, no bound notification
- * pending, a partner that the scheduler would choose, a turn that goes on
+ * one lookup step (a Call's in up to two, fastpath_slot), the rights, the length, no
+ * capabilities, the partner waiting, no restarted deletion, no fault, no bound
+ * notification pending, a partner that the scheduler would choose, a turn that goes on
  * and no guest waiting for its timer. Anything else, it returns having
  * touched nothing and the full path serves the call, saying why if it
  * fails.
@@ -69,22 +69,23 @@ static bool can_run(const struct tcb *t)
 }
 
 /* Call: sys_send, endpoint_send to a waiting receiver, reply_link. */
-void fastpath_call(struct tcb *t, const struct cap *c)
+struct cte *fastpath_call(struct tcb *t, struct cte *s)
 {
 	uint64_t mi = t->regs.x[1];
+	const struct cap *c = &s->cap;
 	struct endpoint *ep;
 	struct tcb *r;
 
 	/* del_regs: a CNODE_DELETE to take over (cap_delete_again). */
 	if (!plain(t, mi) || t->del_regs[1])
-		return;
+		return s;
 	ep = (struct endpoint *)(uintptr_t)c->obj;
 	if (ep->state != EP_RECV)
-		return;
+		return s;
 	r = ep->q.head;
 	if (!can_run(r) || r->fault || !sched_turn_goes_on(t, r, true) ||
 	    sched_waiting.head || !sched_hand_over(t, r, false, &ep->q))
-		return;
+		return s;
 	t->del_again = false;
 	if (!ep->q.head)
 		ep->state = EP_IDLE;

@@ -162,11 +162,10 @@ fail:
 }
 
 /* Send, NBSend and Call: IPC on an endpoint or notification, else an
- * invocation of the object. */
-static void sys_send(struct tcb *t, bool is_call, bool blocking)
+ * invocation of the object. slot: what the lookup would find, if known. */
+static void sys_send(struct tcb *t, bool is_call, bool blocking, struct cte *slot)
 {
-	struct cte *slot = NULL;
-	int err = cspace_lookup_cap(tcb_cspace(t), t->regs.x[0], &slot);
+	int err = slot ? SEPTA_OK : cspace_lookup_cap(tcb_cspace(t), t->regs.x[0], &slot);
 
 	if (cap_delete_again(t) && err)
 		err = SEPTA_OK; /* its deletion was taken over (delete.c) */
@@ -211,12 +210,12 @@ static void sys_test_kernel_fault(struct tcb *t)
 
 static __attribute__((noinline)) void syscall_other(struct tcb *t, struct arch_regs *r);
 
-void syscall_dispatch(struct arch_regs *r)
+void syscall_dispatch(struct arch_regs *r, struct cte *slot)
 {
 	/* A Call the fastpath did not serve is nearly always an invocation:
 	 * it goes first, without the frame the rest's fault_raise needs. */
 	if (r->x[7] == SEPTA_SYS_CALL)
-		sys_send(sched_current, true, true);
+		sys_send(sched_current, true, true, slot);
 	else
 		syscall_other(sched_current, r);
 }
@@ -244,10 +243,10 @@ static void syscall_other(struct tcb *t, struct arch_regs *r)
 		thread_end(t, (int)r->x[0]);
 		return;
 	case SEPTA_SYS_SEND:
-		sys_send(t, false, true);
+		sys_send(t, false, true, NULL);
 		return;
 	case SEPTA_SYS_NBSEND:
-		sys_send(t, false, false);
+		sys_send(t, false, false, NULL);
 		return;
 	case SEPTA_SYS_RECV:
 		sys_recv(t, true);

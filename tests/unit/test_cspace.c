@@ -4,6 +4,7 @@
  * significant resolved bit down, guard then radix at each CNode). The
  * model reads the cptr one bit at a time, so it shares no shift with
  * either. */
+#include <core/fastpath.h>
 #include <object/cap.h>
 #include <object/cspace.h>
 #include <string.h>
@@ -96,7 +97,7 @@ static void test_lookup_matches_model(void)
 	static const unsigned shapes[][2] = {{58, 6}, {44, 8}, {0, 6},	{0, 1},	 {63, 1},
 					     {1, 63}, {10, 0}, {0, 64}, {20, 3}, {2, 5}};
 	static const unsigned sub_shapes[][2] = {{0, 3}, {5, 3}, {0, 0}, {50, 3}};
-	unsigned checked = 0, found = 0;
+	unsigned checked = 0, found = 0, reused = 0, deep = 0, two = 0, cnodes = 0;
 
 	for (unsigned s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
 		for (unsigned u = 0; u < sizeof(sub_shapes) / sizeof(sub_shapes[0]);
@@ -142,6 +143,18 @@ static void test_lookup_matches_model(void)
 					CU_ASSERT_EQUAL_FATAL(e_got, e_want);
 					if (e_want == SEPTA_OK)
 						CU_ASSERT_PTR_EQUAL_FATAL(got, want);
+					/* The SVC entry's slot, which a Call uses
+					 * instead of its own lookup. */
+					got = fastpath_slot(&root, c);
+					if (got) {
+						CU_ASSERT_EQUAL_FATAL(e_want, SEPTA_OK);
+						CU_ASSERT_PTR_EQUAL_FATAL(got, want);
+						reused++;
+						deep += g + r < 64;
+						two +=
+						    got >= sub && got < sub + SUB_SLOTS;
+						cnodes += got->cap.type == CAP_CNODE;
+					}
 				}
 				want = got = NULL;
 				e_want = model(&root, c, depth, true, false, &want);
@@ -156,6 +169,12 @@ static void test_lookup_matches_model(void)
 		}
 	CU_ASSERT(checked > 100000);
 	CU_ASSERT(found > 10000);
+	/* The entry's slot met in one-level roots, in roots with bits
+	 * left over, two levels down and as a CNode at the end of the bits. */
+	CU_ASSERT(reused > 1000);
+	CU_ASSERT(deep > 100);
+	CU_ASSERT(two > 100);
+	CU_ASSERT(cnodes > 100);
 }
 
 void cspace_tests(CU_pSuite s)

@@ -114,12 +114,15 @@ static void thread_fault(struct arch_regs *r, uint64_t esr)
 
 static void trap_svc(struct arch_regs *r, uint64_t esr)
 {
+	struct cte *slot = NULL;
+
 	(void)esr;
-	if ((r->x[7] == SEPTA_SYS_CALL || r->x[7] == SEPTA_SYS_REPLY_RECV) &&
-	    !fastpath_off)
-		fastpath(sched_current,
-			 r->x[7]); /* returns if the full path must serve it */
-	syscall_dispatch(r);
+	/* Each returns if the full path must serve it; a Call with its slot. */
+	if (r->x[7] == SEPTA_SYS_CALL && !fastpath_off)
+		slot = fastpath_call_check(sched_current);
+	else if (r->x[7] == SEPTA_SYS_REPLY_RECV && !fastpath_off)
+		fastpath_reply_recv_check(sched_current);
+	syscall_dispatch(r, slot);
 }
 
 /* Guests' calls to the hypervisor and the secure monitor. */
