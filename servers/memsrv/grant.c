@@ -193,6 +193,18 @@ long grant_map_unchecked(unsigned client, uint64_t page, uint64_t ipa, unsigned 
 		cs_free(s, 1); /* refused: the slot stayed empty */
 		return err;
 	}
+	/* Any other refusal (a VSpace its server took away is no VSpace any
+	 * more): the address query's answer, as for many pages, if it has
+	 * one; else the BUG below. */
+	if (s && err != SEPTA_E_NO_TABLE) {
+		int at = ipa_check_free(vs, ipa, SEPTA_PAGE_SIZE);
+
+		if (at) {
+			cs_free(s, 1);
+			return at == MEMSRV_E_IPA_BUSY ? SEPTA_E_DELETE_FIRST
+						       : SEPTA_E_RANGE;
+		}
+	}
 	/* No table there (or a BUG, which the two calls log): the capability
 	 * first, then its map with the tables it needs. */
 	err = s ? septa_cnode_mint(cs_top, s, CS_DEPTH, cs_top, pool_frame(page),

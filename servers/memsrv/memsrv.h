@@ -155,8 +155,9 @@ struct grant *grant_map(unsigned client, uint64_t page, bool block, uint64_t ipa
 			unsigned rights, unsigned tag);
 /* A 4 KiB page's grant at an address nothing checked: the kernel's own
  * refusal of the map (SEPTA_E_DELETE_FIRST: something is mapped there;
- * SEPTA_E_RANGE: outside the VSpace) comes back with no grant, slot or
- * table left; SEPTA_OK otherwise (a grant made, as grant_map's). */
+ * SEPTA_E_RANGE: outside the VSpace, or no VSpace there any more) comes
+ * back with no grant, slot or table left; SEPTA_OK otherwise (a grant
+ * made, as grant_map's). */
 long grant_map_unchecked(unsigned client, uint64_t page, uint64_t ipa, unsigned rights,
 			 unsigned tag);
 void grant_unmap(struct grant *g); /* keeps the record */

@@ -1,0 +1,77 @@
+/*
+ * A hostile server against memsrv's fast single-page ALLOC
+ * (servers/memsrv/ops.c alloc_page) and its table records (ptab.c): it
+ * takes away the VSpace it registered (a revoke of its own capability
+ * deletes memsrv's copy) and asks for pages there. The refusal is the
+ * one the address query gives (MEMSRV_E_IPA_RANGE, as for many pages),
+ * not a grant memsrv could not map; nothing is left owned or recorded.
+ */
+#include <stdbool.h>
+#include "memtest.h"
+
+#define XA 0x6c000000ULL /* 2 MiB aligned, nothing of the sub-clients' there */
+
+/* Whether the capability in slot s is a VSpace that maps pa at XA: asked
+ * of a copy without Write, as memsrv asks (an endpoint's query would be a
+ * send that blocks; without Write it fails at once). */
+static bool vspace_maps(uint64_t s, uint64_t scratch, uint64_t pa)
+{
+	bool yes;
+
+	if (septa_cnode_copy(MEMSRV_CAP_CNODE, scratch, 64, MEMSRV_CAP_CNODE, s, 64,
+			     SEPTA_RIGHT_READ))
+		return false;
+	yes = pa_of(scratch, XA) == pa;
+	septa_cnode_delete(MEMSRV_CAP_CNODE, scratch, 64);
+	return yes;
+}
+
+/* A sub-client of memtest's with room for a page and its VSpace's slot in
+ * memtest's CNode: memtest's quota of sub-clients is used up by now, so
+ * one registered before (the newest first: the freshest, with no pages)
+ * is found by a page of its own, looked for in memtest's VSpaces. */
+static unsigned find_sub(uint64_t *vs)
+{
+	uint64_t scratch = mt.next_slot++;
+
+	for (unsigned id = MEMSRV_MAX_CLIENTS - 1; id > 0; id--) {
+		uint64_t pa = 0, ep = MEMSRV_AS(EP, id), found = 0;
+
+		if (id == mt.me || id == mt.b ||
+		    memsrv_alloc(ep, 1, 1, XA, MEMSRV_RW, &pa) != MEMSRV_OK)
+			continue;
+		for (uint64_t s = MEMSRV_FIRST_FREE; s < mt.next_slot && !found; s++)
+			if (s != mt.vs_b && s != scratch && vspace_maps(s, scratch, pa))
+				found = s;
+		if (memsrv_free(ep, pa, 1) != MEMSRV_OK)
+			return 0;
+		if (found) {
+			*vs = found;
+			return id;
+		}
+	}
+	return 0;
+}
+
+void test_ptab_attack_alloc_in_deleted_vspace(void)
+{
+	struct memsrv_audit a;
+	uint64_t vs = 0, pa = 0, ep;
+	unsigned id = find_sub(&vs);
+	int err;
+
+	CHECK(id != 0);
+	ep = MEMSRV_AS(EP, id);
+	CHECK_EQ(memsrv_audit(EP, &a), MEMSRV_OK);
+	CHECK_EQ(a.differences, 0);
+	/* Gone, memsrv's copy with it: nothing maps there any more. */
+	CHECK_EQ(septa_cnode_revoke(MEMSRV_CAP_CNODE, vs, 64), SEPTA_OK);
+	CHECK_EQ(septa_cnode_delete(MEMSRV_CAP_CNODE, vs, 64), SEPTA_OK);
+	CHECK_EQ(memsrv_alloc(ep, 2, 1, XA, MEMSRV_RW, &pa), MEMSRV_E_IPA_RANGE);
+	err = memsrv_alloc(ep, 1, 1, XA, MEMSRV_RW, &pa);
+	if (err == MEMSRV_OK)
+		memsrv_free(ep, pa, 1); /* the defect: owned, never mapped */
+	CHECK_EQ(err, MEMSRV_E_IPA_RANGE);
+	CHECK_EQ(memsrv_audit(EP, &a), MEMSRV_OK);
+	CHECK_EQ(a.differences, 0);
+}
