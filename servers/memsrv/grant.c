@@ -327,6 +327,17 @@ void grant_batch_new(struct grant_batch *b, unsigned client, uint64_t page, uint
 	grant_batch_add(b, grant_add(client, page, false, ipa, rights, tag, 0));
 }
 
+/* A VSpace its server deleted (memsrv's copy went with its revoke): the
+ * kernel took its mappings with it, so nothing is left to unmap or retag
+ * there, and a refusal of that is the client's doing, no BUG. The copy is
+ * read-only and only ever a VSpace, so the query cannot block. */
+static bool vspace_gone(uint64_t vspace)
+{
+	uint64_t q[4];
+
+	return septa_vspace_query(vspace, 0, q) != SEPTA_OK;
+}
+
 void grant_unmap_run(uint64_t vspace, uint64_t first, unsigned n)
 {
 	long err =
@@ -335,7 +346,7 @@ void grant_unmap_run(uint64_t vspace, uint64_t first, unsigned n)
 
 	/* Every slot holds a capability memsrv mapped there: the deletion
 	 * that follows would still unmap what this did not. */
-	if (err)
+	if (err && !vspace_gone(vspace))
 		printf("memsrv: BUG: cannot unmap %u frames at slot %#llx (error %ld)\n",
 		       n, (unsigned long long)first, err);
 }
@@ -398,7 +409,7 @@ void grant_run_flush(struct grant_run *r)
 					r->n, r->tag);
 	/* Every slot holds a capability memsrv mapped there: the audit
 	 * reports what this did not retag. */
-	if (err)
+	if (err && !vspace_gone(r->vspace))
 		printf("memsrv: BUG: cannot retag %u frames at slot %#llx (error %ld)\n",
 		       r->n, (unsigned long long)r->first, err);
 	r->n = 0;

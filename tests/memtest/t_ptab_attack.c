@@ -2,9 +2,10 @@
  * A hostile server against memsrv's fast single-page ALLOC
  * (servers/memsrv/ops.c alloc_page) and its table records (ptab.c): it
  * takes away the VSpace it registered (a revoke of its own capability
- * deletes memsrv's copy) and asks for pages there. The refusal is the
- * one the address query gives (MEMSRV_E_IPA_RANGE, as for many pages),
- * not a grant memsrv could not map; nothing is left owned or recorded.
+ * deletes memsrv's copy) and asks for pages there, or frees and unshares
+ * the pages it had. The refusal is the one the address query gives
+ * (MEMSRV_E_IPA_RANGE, as for many pages), not a grant memsrv could not
+ * map; nothing is left owned or recorded, and memsrv logs no BUG.
  */
 #include <stdbool.h>
 #include "memtest.h"
@@ -72,6 +73,34 @@ void test_ptab_attack_alloc_in_deleted_vspace(void)
 	if (err == MEMSRV_OK)
 		memsrv_free(ep, pa, 1); /* the defect: owned, never mapped */
 	CHECK_EQ(err, MEMSRV_E_IPA_RANGE);
+	CHECK_EQ(memsrv_audit(EP, &a), MEMSRV_OK);
+	CHECK_EQ(a.differences, 0);
+}
+
+/* Its pages, a block and a page shared with memtest, freed and unshared
+ * after its VSpace went: memsrv's unmap and retag of what the kernel
+ * removed with the VSpace are no BUG (the suite rejects one), and the
+ * pages come back whole. */
+void test_ptab_attack_free_after_vspace_deleted(void)
+{
+	struct memsrv_audit a;
+	uint64_t vs = 0, blk = 0, pg = 0, ep;
+	unsigned id = find_sub(&vs);
+
+	CHECK(id != 0);
+	ep = MEMSRV_AS(EP, id);
+	CHECK_EQ(memsrv_alloc(ep, 512, 512, XA, MEMSRV_RW, &blk), MEMSRV_OK);
+	CHECK_EQ(memsrv_alloc(ep, 1, 1, XA + BLOCK, MEMSRV_RW, &pg), MEMSRV_OK);
+	CHECK_EQ(memsrv_accept(EP, XA, 1, id), MEMSRV_OK);
+	CHECK_EQ(memsrv_share(ep, pg, 1, mt.me, XA, MEMSRV_R), MEMSRV_OK);
+	CHECK_EQ(pa_of(MY_VS, XA), pg);
+	CHECK_EQ(septa_cnode_revoke(MEMSRV_CAP_CNODE, vs, 64), SEPTA_OK);
+	CHECK_EQ(septa_cnode_delete(MEMSRV_CAP_CNODE, vs, 64), SEPTA_OK);
+	CHECK_EQ(memsrv_free(ep, blk, 512), MEMSRV_OK);
+	CHECK_EQ(memsrv_unshare(ep, pg, 1, mt.me), MEMSRV_OK);
+	CHECK_EQ(pa_of(MY_VS, XA), 0);
+	CHECK_EQ(memsrv_free(ep, pg, 1), MEMSRV_OK);
+	CHECK_EQ(memsrv_accept(EP, 0, 0, id), MEMSRV_OK);
 	CHECK_EQ(memsrv_audit(EP, &a), MEMSRV_OK);
 	CHECK_EQ(a.differences, 0);
 }
