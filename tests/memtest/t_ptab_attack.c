@@ -104,3 +104,27 @@ void test_ptab_attack_free_after_vspace_deleted(void)
 	CHECK_EQ(memsrv_audit(EP, &a), MEMSRV_OK);
 	CHECK_EQ(a.differences, 0);
 }
+
+/* A block it shares and unshares after its VSpace went: the owner's view
+ * retagged there is no BUG either, and the block is freed whole. */
+void test_ptab_attack_share_after_vspace_deleted(void)
+{
+	struct memsrv_audit a;
+	uint64_t vs = 0, blk = 0, ep;
+	unsigned id = find_sub(&vs);
+
+	CHECK(id != 0);
+	ep = MEMSRV_AS(EP, id);
+	CHECK_EQ(memsrv_alloc(ep, 512, 512, XA, MEMSRV_RW, &blk), MEMSRV_OK);
+	CHECK_EQ(memsrv_accept(EP, XA, 512, id), MEMSRV_OK);
+	CHECK_EQ(septa_cnode_revoke(MEMSRV_CAP_CNODE, vs, 64), SEPTA_OK);
+	CHECK_EQ(septa_cnode_delete(MEMSRV_CAP_CNODE, vs, 64), SEPTA_OK);
+	CHECK_EQ(memsrv_share(ep, blk, 512, mt.me, XA, MEMSRV_R), MEMSRV_OK);
+	CHECK_EQ(pa_of(MY_VS, XA + 5 * PAGE), blk + 5 * PAGE);
+	CHECK_EQ(memsrv_unshare(ep, blk, 512, mt.me), MEMSRV_OK);
+	CHECK_EQ(pa_of(MY_VS, XA + 5 * PAGE), 0);
+	CHECK_EQ(memsrv_free(ep, blk, 512), MEMSRV_OK);
+	CHECK_EQ(memsrv_accept(EP, 0, 0, id), MEMSRV_OK);
+	CHECK_EQ(memsrv_audit(EP, &a), MEMSRV_OK);
+	CHECK_EQ(a.differences, 0);
+}
