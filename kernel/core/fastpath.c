@@ -90,15 +90,7 @@ struct cte *fastpath_call(struct tcb *t, struct cte *s)
 	if (!ep->q.head)
 		ep->state = EP_IDLE;
 	copy_regs(r, t, SEPTA_MSG_LEN(mi), SEPTA_MSG_LABEL(mi), c->word);
-	r->state = TCB_RUNNABLE;
-	r->blocked_on = NULL;
-	if (r->reply_to)
-		r->reply_to->replier = NULL;
-	r->reply_to = t;
-	t->replier = r;
-	t->state = TCB_BLOCKED_REPLY;
-	FASTPATH_COUNT(0);
-	arch_fastpath_switch(r);
+	fastpath_call_switch(t, r, 0);
 }
 
 /* ReplyRecv: ipc_reply to a caller that is no fault, then sys_recv and

@@ -88,15 +88,7 @@ void fastpath_fault(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned
 	r->regs.x[0] = SEPTA_OK;
 	r->regs.x[1] = septa_msginfo(label, 0, fault_msg_len(n, tb));
 	r->regs.x[6] = c->word;
-	r->state = TCB_RUNNABLE;
-	r->blocked_on = NULL;
-	if (r->reply_to)
-		r->reply_to->replier = NULL;
-	r->reply_to = t;
-	t->replier = r;
-	t->state = TCB_BLOCKED_REPLY;
-	FASTPATH_COUNT(2);
-	arch_fastpath_switch(r);
+	fastpath_call_switch(t, r, 2);
 }
 
 /* Whether a reply of label to caller's fault is served here: one that

@@ -116,3 +116,21 @@ void fastpath_test_syscall(struct tcb *t); /* SEPTA_SYS_TEST_FASTPATH */
 #else
 #define FASTPATH_COUNT(i) ((void)0)
 #endif
+
+/* The end of both Calls (an IPC Call, a guest's exit): the receiver runs,
+ * linked to the caller it answers, and the caller waits for the reply.
+ * served says which case it was, for the test count. */
+static inline __attribute__((always_inline, noreturn)) void
+fastpath_call_switch(struct tcb *caller, struct tcb *r, unsigned served)
+{
+	r->state = TCB_RUNNABLE;
+	r->blocked_on = NULL;
+	if (r->reply_to)
+		r->reply_to->replier = NULL;
+	r->reply_to = caller;
+	caller->replier = r;
+	caller->state = TCB_BLOCKED_REPLY;
+	FASTPATH_COUNT(served);
+	(void)served;
+	arch_fastpath_switch(r);
+}
