@@ -109,7 +109,8 @@ static void chosen(const struct ram_info *ram, struct roottask_env *env)
 		kprintf("  bootargs    %s\n", c.bootargs);
 	fastpath_configure(c.bootargs, c.bootargs_len);
 	if (fastpath_off)
-		kprintf("  fastpaths off (septa.nofastpath): IPC and guest exits take the full path\n");
+		kprintf("  fastpaths off (septa.nofastpath): IPC and guest exits take "
+			"the full path\n");
 }
 
 void kmain(uint64_t x0)
