@@ -115,14 +115,7 @@ void fastpath_reply_recv(struct tcb *t, const struct cap *c)
 	t->reply_to = NULL;
 	caller->replier = NULL;
 	copy_regs(caller, t, SEPTA_MSG_LEN(mi), SEPTA_MSG_LABEL(mi), 0);
-	caller->state = TCB_RUNNABLE;
-	caller->blocked_on = NULL;
-	t->blocked_on = ep;
-	t->state = TCB_BLOCKED_RECV;
-	tcbq_append(&ep->q, t);
-	ep->state = EP_RECV;
-	FASTPATH_COUNT(1);
-	arch_fastpath_switch(caller);
+	fastpath_reply_switch(t, caller, ep, 1);
 }
 
 /* septa.nofastpath as one of the words of the bootargs. */

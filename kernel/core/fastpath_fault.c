@@ -131,12 +131,5 @@ void fastpath_fault_reply(struct tcb *t, const struct cap *c)
 	if (label == 0)
 		fault_resume(caller, caller->fault, t, SEPTA_MSG_LEN(mi));
 	caller->fault = 0;
-	caller->state = TCB_RUNNABLE;
-	caller->blocked_on = NULL;
-	t->blocked_on = ep;
-	t->state = TCB_BLOCKED_RECV;
-	tcbq_append(&ep->q, t);
-	ep->state = EP_RECV;
-	FASTPATH_COUNT(3);
-	arch_fastpath_switch(caller);
+	fastpath_reply_switch(t, caller, ep, 3);
 }

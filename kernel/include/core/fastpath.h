@@ -1,5 +1,7 @@
 /* The IPC fastpath (core/fastpath.c). */
 #pragma once
+#include <core/sched.h>
+#include <object/endpoint.h>
 #include <object/tcb.h>
 
 /* The fastpath's two cases, given the endpoint capability the call
@@ -133,4 +135,21 @@ fastpath_call_switch(struct tcb *caller, struct tcb *r, unsigned served)
 	FASTPATH_COUNT(served);
 	(void)served;
 	arch_fastpath_switch(r);
+}
+
+/* The end of both ReplyRecvs (to an IPC caller, to a guest's fault): the
+ * caller runs, and the replier waits on ep for the next message. */
+static inline __attribute__((always_inline, noreturn)) void
+fastpath_reply_switch(struct tcb *t, struct tcb *caller, struct endpoint *ep,
+		      unsigned served)
+{
+	caller->state = TCB_RUNNABLE;
+	caller->blocked_on = NULL;
+	t->blocked_on = ep;
+	t->state = TCB_BLOCKED_RECV;
+	tcbq_append(&ep->q, t);
+	ep->state = EP_RECV;
+	FASTPATH_COUNT(served);
+	(void)served;
+	arch_fastpath_switch(caller);
 }
