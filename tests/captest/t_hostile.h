@@ -23,6 +23,14 @@ uint64_t sub_ut(unsigned bits);
 long ut_whole(uint64_t ut, unsigned bits);
 /* n consecutive fresh slots; the first. */
 uint64_t slots(unsigned n);
+/* n fresh 4 KiB frames in consecutive slots (the first; 0 on error). */
+uint64_t frames(unsigned n);
+/* n fresh 4 KiB frames in consecutive slots, each mapped RW OWNED in vs at
+ * ipa + i * step (the first slot; 0 on error). */
+uint64_t mapped_frames(uint64_t vs, unsigned n, uint64_t ipa, uint64_t step);
+/* VSPACE_MAP_FRAMES of sources and copies in the test's own CNode. */
+long map_run(uint64_t vs, uint64_t src, uint64_t dst, uint64_t n, uint64_t ipa,
+	     uint64_t rights, uint64_t tag);
 /* A 32-bit VSpace with the level-3 table for its first 2 MiB; 0 on error. */
 uint64_t hostile_vspace32(void);
 /* A CNode of 4 slots with a copy of a new endpoint in slot 0, guard 0;

@@ -39,6 +39,37 @@ uint64_t slots(unsigned n)
 	return first;
 }
 
+uint64_t frames(unsigned n)
+{
+	uint64_t run = slots(n);
+
+	/* Retype makes at most 256 at once. */
+	for (unsigned i = 0; i < n; i += 256)
+		if (septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0,
+					 run + i, n - i > 256 ? 256 : n - i))
+			return 0;
+	return run;
+}
+
+uint64_t mapped_frames(uint64_t vs, unsigned n, uint64_t ipa, uint64_t step)
+{
+	uint64_t run = frames(n);
+
+	for (unsigned i = 0; run && i < n; i++)
+		if (septa_frame_map(run + i, vs, ipa + i * step,
+				    SEPTA_MAP_R | SEPTA_MAP_W, SEPTA_OWNED, 0, NULL,
+				    NULL))
+			return 0;
+	return run;
+}
+
+long map_run(uint64_t vs, uint64_t src, uint64_t dst, uint64_t n, uint64_t ipa,
+	     uint64_t rights, uint64_t tag)
+{
+	return septa_vspace_map_frames(vs, CNODE, 0, 0, src, 0, 0, dst, n, ipa, rights,
+				       tag);
+}
+
 uint64_t hostile_vspace32(void)
 {
 	uint64_t vs = mk(SEPTA_OBJ_VSPACE, 32), pt = mk(SEPTA_OBJ_PAGE_TABLE, 0);

@@ -17,23 +17,6 @@
 #define SEE_IPA	 0x61000000ULL /* the suite's VSpace: the sources, RW */
 #define COPY_IPA 0x61200000ULL /* and the copies, a table further */
 
-static long map_run(uint64_t vs, uint64_t src, uint64_t dst, uint64_t n, uint64_t ipa,
-		    uint64_t rights, uint64_t tag)
-{
-	return septa_vspace_map_frames(vs, CNODE, 0, 0, src, 0, 0, dst, n, ipa, rights,
-				       tag);
-}
-
-/* n fresh 4 KiB frames in consecutive slots. */
-static uint64_t frames(unsigned n)
-{
-	uint64_t run = slots(n);
-
-	if (septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, run, n))
-		return 0;
-	return run;
-}
-
 /* What VSPACE_QUERY says of ipa: out[0] the address (0: unmapped). */
 static uint64_t query(uint64_t vs, uint64_t ipa, uint64_t out[4])
 {

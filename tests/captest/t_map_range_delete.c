@@ -24,22 +24,6 @@ static uint64_t pa_at(uint64_t vs, uint64_t ipa)
 	return septa_vspace_query(vs, ipa, q) ? ~0ULL : q[0];
 }
 
-/* n 4 KiB frames in consecutive slots mapped RW in vs from ipa. */
-static uint64_t mapped_run(uint64_t vs, unsigned n, uint64_t ipa)
-{
-	uint64_t run = slots(n);
-
-	for (unsigned i = 0; i < n; i += 256)
-		if (septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0,
-					 run + i, n - i > 256 ? 256 : n - i))
-			return 0;
-	for (unsigned i = 0; i < n; i++)
-		if (septa_frame_map(run + i, vs, ipa + i * PAGE, RW, SEPTA_OWNED, 0, NULL,
-				    NULL))
-			return 0;
-	return run;
-}
-
 /* 300 mapped frames over two tables (more than a step: the call
  * restarts), then copies of frames (mapped, and one not mapped) whose
  * sources stay mapped: every slot of the runs empty after, every page of
@@ -50,14 +34,14 @@ void test_map_range_delete_frames(void)
 
 	CHECK(vs && pt);
 	CHECK_EQ(septa_page_table_map(pt, vs, MIB2, 3, NULL), 0);
-	run = mapped_run(vs, 300, MIB2 - 100 * PAGE);
+	run = mapped_frames(vs, 300, MIB2 - 100 * PAGE, PAGE);
 	CHECK(run);
 	CHECK_EQ(delete_run(vs, run, 300), 0);
 	for (unsigned i = 0; i < 300; i++) {
 		CHECK_EQ(probe(run + i), SEPTA_E_MISSING_CAP);
 		CHECK_EQ(pa_at(vs, MIB2 - 100 * PAGE + i * PAGE), 0);
 	}
-	src = mapped_run(vs, 2, PAGE);
+	src = mapped_frames(vs, 2, PAGE, PAGE);
 	cp = slots(3);
 	CHECK(src);
 	CHECK_EQ(septa_cnode_copy(CNODE, cp, DEPTH, CNODE, src, DEPTH, SEPTA_RIGHTS_ALL),
@@ -87,7 +71,7 @@ void test_map_range_delete_frames(void)
 static uint64_t pair(uint64_t *vs)
 {
 	*vs = hostile_vspace32();
-	return *vs ? mapped_run(*vs, 2, PAGE) : 0;
+	return *vs ? mapped_frames(*vs, 2, PAGE, PAGE) : 0;
 }
 
 static int pair_intact(uint64_t vs, uint64_t run)

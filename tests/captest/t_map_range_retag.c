@@ -31,23 +31,6 @@ static uint64_t tag_at(uint64_t vs, uint64_t ipa, uint64_t pa, uint64_t rights)
 	return q[3];
 }
 
-/* n 4 KiB frames in consecutive slots mapped RW OWNED in vs at ipa + i *
- * step. */
-static uint64_t mapped_frames(uint64_t vs, unsigned n, uint64_t ipa, uint64_t step)
-{
-	uint64_t run = slots(n);
-
-	for (unsigned i = 0; i < n; i += 256)
-		if (septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0,
-					 run + i, n - i > 256 ? 256 : n - i))
-			return 0;
-	for (unsigned i = 0; i < n; i++)
-		if (septa_frame_map(run + i, vs, ipa + i * step, RW, SEPTA_OWNED, 0, NULL,
-				    NULL))
-			return 0;
-	return run;
-}
-
 /* Two pages and a 2 MiB frame over a last-level table in the suite's own
  * VSpace, written before and used after: retagged SHARED_OWNED and back,
  * each entry's address and rights the same, the data still there and

@@ -25,23 +25,6 @@ static long unmap_run(uint64_t vs, uint64_t root, uint64_t offset, uint64_t coun
 	return septa_vspace_unmap_frames(vs, root, 0, 0, offset, count);
 }
 
-/* n 4 KiB frames in consecutive slots, mapped RW in vs at ipa + i * step. */
-static uint64_t frames_run(uint64_t vs, unsigned n, uint64_t ipa, uint64_t step)
-{
-	uint64_t run = slots(n);
-
-	/* Retype makes at most 256 at once. */
-	for (unsigned i = 0; i < n; i += 256)
-		if (septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0,
-					 run + i, n - i > 256 ? 256 : n - i))
-			return 0;
-	for (unsigned i = 0; i < n; i++)
-		if (septa_frame_map(run + i, vs, ipa + i * step, RW, SEPTA_OWNED, 0, NULL,
-				    NULL))
-			return 0;
-	return run;
-}
-
 static uint64_t reader_ep;
 
 /* Reads *(uint64_t *)ipa; a read that does not fault says so on the
@@ -151,7 +134,7 @@ void test_ranged_unmap_frames_restarts(void)
 	CHECK_EQ(
 	    septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, mix + 2, 1),
 	    0);
-	run = frames_run(vs, 300, 0, 0x1000);
+	run = mapped_frames(vs, 300, 0, 0x1000);
 	CHECK(run);
 	CHECK_EQ(unmap_run(vs, CNODE, run, 300), 0);
 	for (unsigned i = 0; i < 300; i++)
@@ -197,7 +180,7 @@ void test_ranged_unmap_frames_spares_others(void)
 static uint64_t mapped_pair(uint64_t *vs)
 {
 	*vs = hostile_vspace32();
-	return *vs ? frames_run(*vs, 2, 0x1000, 0x1000) : 0;
+	return *vs ? mapped_frames(*vs, 2, 0x1000, 0x1000) : 0;
 }
 
 static int pair_intact(uint64_t vs, uint64_t run)

@@ -12,22 +12,6 @@
 #define RW   (SEPTA_MAP_R | SEPTA_MAP_W)
 #define PAGE 0x1000ULL
 
-static long map_run(uint64_t vs, uint64_t src, uint64_t dst, uint64_t n, uint64_t ipa,
-		    uint64_t rights, uint64_t tag)
-{
-	return septa_vspace_map_frames(vs, CNODE, 0, 0, src, 0, 0, dst, n, ipa, rights,
-				       tag);
-}
-
-static uint64_t frames(unsigned n)
-{
-	uint64_t run = slots(n);
-
-	if (septa_untyped_retype(ct.ut, SEPTA_OBJ_FRAME_4K, 0, CNODE, 0, 0, run, n))
-		return 0;
-	return run;
-}
-
 static uint64_t query_pa(uint64_t vs, uint64_t ipa)
 {
 	uint64_t out[4];
