@@ -579,6 +579,58 @@ static int check_peers(struct ctx *c, struct vmcfg *cfg)
 	return err;
 }
 
+/* Every tag of the structure block, each step checked against the block's
+ * end before libfdt walks it: libfdt 1.6.1 adds a property's length to its
+ * offset in an int, so a length of 2^32 - 12 steps back onto the same tag
+ * and fdt_check_full loops for ever (found by fuzz.vmcfg). Each step here
+ * moves on by at least 4 bytes, so the walk ends within the block. */
+static bool structure_in_bounds(const void *fdt, size_t size)
+{
+	const uint8_t *b = fdt;
+	uint32_t off, end, strings;
+
+	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > size)
+		return false;
+	off = fdt_off_dt_struct(fdt);
+	end = fdt_version(fdt) >= 17 ? off + fdt_size_dt_struct(fdt) : fdt_totalsize(fdt);
+	strings = fdt_version(fdt) >= 17 ? fdt_size_dt_strings(fdt) : UINT32_MAX;
+	while (end - off >= FDT_TAGSIZE) {
+		uint32_t tag = fdt32_ld((const fdt32_t *)(b + off)), len;
+		const uint8_t *nul;
+
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			nul = memchr(b + off + FDT_TAGSIZE, 0, end - off - FDT_TAGSIZE);
+			if (!nul)
+				return false;
+			len = (uint32_t)(nul + 1 - (b + off));
+			break;
+		case FDT_PROP:
+			if (end - off < sizeof(struct fdt_property))
+				return false;
+			len = fdt32_ld((const fdt32_t *)(b + off + 4));
+			if (len > end - off - sizeof(struct fdt_property) ||
+			    fdt32_ld((const fdt32_t *)(b + off + 8)) >= strings)
+				return false;
+			len += sizeof(struct fdt_property);
+			break;
+		case FDT_END_NODE:
+		case FDT_NOP:
+			len = FDT_TAGSIZE;
+			break;
+		case FDT_END:
+			return true;
+		default:
+			return false;
+		}
+		len = (len + FDT_TAGSIZE - 1) & ~(FDT_TAGSIZE - 1);
+		if (len > end - off)
+			return false; /* no room left for the FDT_END tag */
+		off += len;
+	}
+	return false;
+}
+
 const struct vmcfg_vm *vmcfg_find(const struct vmcfg *cfg, unsigned id)
 {
 	for (unsigned i = 0; i < cfg->nvms; i++)
@@ -604,7 +656,7 @@ int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcf
 			    fdt_version(fdt));
 	/* The whole structure, not only the header: a name outside the
 	 * strings block would reach the checks below as a NULL pointer. */
-	if (fdt_check_full(fdt, size))
+	if (!structure_in_bounds(fdt, size) || fdt_check_full(fdt, size))
 		return fail(&c, VMCFG_E_FORMAT, "configuration", "not a device tree");
 	if (fdt_node_check_compatible(fdt, 0, "septa,vm-config"))
 		return fail(&c, VMCFG_E_FORMAT, "compatible",

@@ -458,6 +458,7 @@ static void test_regions_overlap(void)
 static void test_hostile(void)
 {
 	char args[VMCFG_ARGS_LEN + 1];
+	struct fdt_property *prop;
 	int n, off;
 
 	vt_base();
@@ -471,8 +472,28 @@ static void test_hostile(void)
 			break;
 	}
 	CU_ASSERT_FATAL(off >= 0);
-	((struct fdt_property *)((char *)vt_buf + fdt_off_dt_struct(vt_buf) + off))
-	    ->nameoff = cpu_to_fdt32(0x7ffffff0);
+	prop = (struct fdt_property *)((char *)vt_buf + fdt_off_dt_struct(vt_buf) + off);
+	prop->nameoff = cpu_to_fdt32(0x7ffffff0);
+	vt_refused(VMCFG_E_FORMAT, "configuration: not a device tree");
+	/* Lengths that run past the structure block, or (2^32 - 12) wrap
+	 * libfdt 1.6.1's next offset back onto the same tag: refused, not
+	 * walked for ever (found by fuzz.vmcfg on a clean clone's CI). */
+	for (unsigned i = 0; i < 4; i++) {
+		static const uint32_t lens[] = {0xfffffff4, 0xfffffff0, 0x7ffffffc,
+						0x4000};
+
+		vt_base();
+		prop = (struct fdt_property *)((char *)vt_buf +
+					       fdt_off_dt_struct(vt_buf) + off);
+		prop->len = cpu_to_fdt32(lens[i]);
+		vt_refused(VMCFG_E_FORMAT, "configuration: not a device tree");
+	}
+	/* The block ends inside a property's header, and with no FDT_END. */
+	vt_base();
+	fdt_set_size_dt_struct(vt_buf, off + 8);
+	vt_refused(VMCFG_E_FORMAT, "configuration: not a device tree");
+	vt_base();
+	fdt_set_size_dt_struct(vt_buf, fdt_size_dt_struct(vt_buf) - 4);
 	vt_refused(VMCFG_E_FORMAT, "configuration: not a device tree");
 
 	vt_base();
