@@ -86,7 +86,7 @@ static void ops(const char *name, unsigned n, uint32_t seed)
 /*
  * Regression inputs: what a long run found, once fixed, goes here (bytes
  * from the crash file, `xxd -i`) and is written into that fuzzer's seeds,
- * so every fuzz.NAME in make test runs it first (docs/testing.md, "Host
+ * so every fuzz.NAME in make test runs it first (docs/fuzzing.md, "Host
  * fuzzers"). Text in the tree, not a committed binary.
  */
 static const struct regress {

@@ -31,7 +31,7 @@
 static uint8_t kf_model[KF_FC_SLOTS];
 /*
  * The guard, off unless "kfuzz.guard=1": it kept out of the run the shape
- * of findings F2 and F3, both fixed (docs/testing.md): deleting an
+ * of findings F2 and F3, both fixed (docs/fuzzing.md): deleting an
  * object's original while it has copies. F2 handed the copies to the
  * Untyped side by side, each then taken for the last; F2's first fix put
  * them under the first copy, so revoking that one (it may have fewer

@@ -1,5 +1,5 @@
 /*
- * The on-target fuzzer (docs/testing.md, "On-target fuzzer"). The root
+ * The on-target fuzzer (docs/fuzzing.md, "On-target fuzzer"). The root
  * task (main.c) builds, each epoch, a hostile thread (fuzz.c) in a CSpace
  * of its own with a fresh Untyped, lets it issue seeded random system
  * calls in rounds, and between rounds checks the invariants: every call

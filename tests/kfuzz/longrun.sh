@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The fuzzer's long run: RUNS seeds from FIRST on, CALLS calls each, JOBS
-# at a time, on the test image (docs/testing.md, "On-target fuzzer").
+# at a time, on the test image (docs/fuzzing.md, "On-target fuzzer").
 # Defaults: 10 seeds of 1,000,000 calls from seed 1000, 2 at a time:
 # 10^7 calls, about 4 minutes on two cores.
 #   tests/kfuzz/longrun.sh [BUILD]   (BUILD: the build directory, default build)

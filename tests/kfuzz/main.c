@@ -219,7 +219,7 @@ static void make_fuzzer(void)
 
 /*
  * Left out of the default run, each with the finding it would report
- * (docs/testing.md, "On-target fuzzer", lists them):
+ * (docs/fuzzing.md, "On-target fuzzer", lists them):
  * F1 (kernel/object/frame.c, mapping_remove and the table removal of
  *     PAGE_TABLE_UNMAP or of a PageTable's deletion): removing a table
  *     takes every mapping below it but leaves the records of the frames
@@ -316,7 +316,7 @@ int main(void)
 	if (bootarg("kfuzz.strict", 0))
 		audit_flags = 0;
 	kf_guard = bootarg("kfuzz.guard", 0) != 0;
-	/* kfuzz.round=N audits every N calls (docs/testing.md: the fuzzer's
+	/* kfuzz.round=N audits every N calls (docs/fuzzing.md: the fuzzer's
 	 * threads run between rounds, so keep N to replay a failure). */
 	kf.round_calls = (unsigned)bootarg("kfuzz.round", KF_ROUND_CALLS);
 	if (kf.round_calls == 0 || kf.round_calls > KF_EPOCH_CALLS)

@@ -61,7 +61,7 @@ static void r1_configure_keeps_mapping_record(void)
 }
 
 /*
- * R2 (F2 of docs/testing.md; seeds 101-113 of an early build: a VMID
+ * R2 (F2 of docs/fuzzing.md; seeds 101-113 of an early build: a VMID
  * handed to a second VSpace, page tables linked with no capability
  * recording them): a VSpace and two copies; delete the original, then
  * one copy. The VSpace was finalised (its VMID freed) though the other
