@@ -30,6 +30,7 @@ static const struct {
     {"grants", suite_grants},
     {"vgic_edges", suite_vgic_edges},
     {"vmsrv_edges", suite_vmsrv_edges},
+    {"spp", suite_spp},
 #else
     {"pgtable", suite_pgtable},
     {"pgtable_tables", suite_pgtable_tables},

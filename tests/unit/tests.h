@@ -22,6 +22,7 @@ void suite_concmd(void);
 void suite_grants(void);
 void suite_vgic_edges(void);
 void suite_vmsrv_edges(void);
+void suite_spp(void);
 void suite_bootfmt_edges(void);
 void suite_own_edges(void);
 void suite_memsrv_grant(void);
