@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "config.h"
+#include "config_fdt.h"
 #include "vgic.h"
 
 #define MAP_R 1u
@@ -26,17 +27,8 @@ static const char *const vm_props[] = {
 static const char *const region_props[] = {"peer", "address", "peer-address",
 					   "size", "rights",  NULL};
 
-struct ctx {
-	const void *fdt;
-	int node;
-	const char *vm;	 /* name for messages; NULL at the root */
-	const char *sub; /* the VM's sub-node being read, or NULL */
-	char *msg;
-	size_t msglen;
-};
-
 /* "vm 'NAME': [SUBNODE/]PROPERTY: why": every message names the property. */
-static int fail(struct ctx *c, int err, const char *prop, const char *fmt, ...)
+int vmcfg_fail(struct vmcfg_ctx *c, int err, const char *prop, const char *fmt, ...)
 {
 	char why[160], vm[VMCFG_NAME_LEN + 8] = "";
 	va_list ap;
@@ -80,7 +72,7 @@ static unsigned distance(const char *a, const char *b)
 
 /* A second copy of a property would be ignored: fdt_getprop finds the
  * first. */
-static bool given_before(const struct ctx *c, int until, const char *name)
+static bool given_before(const struct vmcfg_ctx *c, int until, const char *name)
 {
 	int off;
 
@@ -97,7 +89,7 @@ static bool given_before(const struct ctx *c, int until, const char *name)
 	return false;
 }
 
-static int check_props(struct ctx *c, const char *const *known)
+int vmcfg_check_props(struct vmcfg_ctx *c, const char *const *known)
 {
 	int off;
 
@@ -110,8 +102,8 @@ static int check_props(struct ctx *c, const char *const *known)
 		while (known[i] && strcmp(known[i], name))
 			i++;
 		if (known[i] && given_before(c, off, name))
-			return fail(c, VMCFG_E_VALUE, name,
-				    "given twice (dtc makes no such tree)");
+			return vmcfg_fail(c, VMCFG_E_VALUE, name,
+					  "given twice (dtc makes no such tree)");
 		if (known[i])
 			continue;
 		for (i = 0; known[i]; i++)
@@ -119,99 +111,93 @@ static int check_props(struct ctx *c, const char *const *known)
 				best = distance(name, known[i]);
 				near = known[i];
 			}
-		return near ? fail(c, VMCFG_E_UNKNOWN, name,
-				   "unknown property (did you mean '%s'?)", near)
-			    : fail(c, VMCFG_E_UNKNOWN, name, "unknown property");
+		return near ? vmcfg_fail(c, VMCFG_E_UNKNOWN, name,
+					 "unknown property (did you mean '%s'?)", near)
+			    : vmcfg_fail(c, VMCFG_E_UNKNOWN, name, "unknown property");
 	}
 	return 0;
 }
 
 /* A property of n 64-bit cells (two 32-bit cells each). */
-static int get_u64s(struct ctx *c, const char *prop, uint64_t *out, int n, bool required)
+int vmcfg_get_u64s(struct vmcfg_ctx *c, const char *prop, uint64_t *out, int n,
+		   bool required)
 {
 	int len;
 	const fdt32_t *p = fdt_getprop(c->fdt, c->node, prop, &len);
 
 	if (!p)
-		return required ? fail(c, VMCFG_E_MISSING, prop, "missing") : 1;
+		return required ? vmcfg_fail(c, VMCFG_E_MISSING, prop, "missing") : 1;
 	if (len != n * 8)
-		return fail(c, VMCFG_E_VALUE, prop, "want %d cells, has %d", n * 2,
-			    len / 4);
+		return vmcfg_fail(c, VMCFG_E_VALUE, prop, "want %d cells, has %d", n * 2,
+				  len / 4);
 	for (int i = 0; i < n; i++)
 		out[i] =
 		    (uint64_t)fdt32_to_cpu(p[2 * i]) << 32 | fdt32_to_cpu(p[2 * i + 1]);
 	return 0;
 }
 
-static int get_u32(struct ctx *c, const char *prop, unsigned *out, bool required)
+int vmcfg_get_u32(struct vmcfg_ctx *c, const char *prop, unsigned *out, bool required)
 {
 	int len;
 	const fdt32_t *p = fdt_getprop(c->fdt, c->node, prop, &len);
 
 	if (!p)
-		return required ? fail(c, VMCFG_E_MISSING, prop, "missing") : 1;
+		return required ? vmcfg_fail(c, VMCFG_E_MISSING, prop, "missing") : 1;
 	if (len != 4)
-		return fail(c, VMCFG_E_VALUE, prop, "want one cell, has %d bytes", len);
+		return vmcfg_fail(c, VMCFG_E_VALUE, prop, "want one cell, has %d bytes",
+				  len);
 	*out = fdt32_to_cpu(*p);
 	return 0;
 }
 
-static int get_str(struct ctx *c, const char *prop, char *out, size_t cap, bool required)
+static int get_str(struct vmcfg_ctx *c, const char *prop, char *out, size_t cap,
+		   bool required)
 {
 	int len;
 	const char *p = fdt_getprop(c->fdt, c->node, prop, &len);
 
 	if (!p)
-		return required ? fail(c, VMCFG_E_MISSING, prop, "missing") : 1;
+		return required ? vmcfg_fail(c, VMCFG_E_MISSING, prop, "missing") : 1;
 	if (len < 2 || p[len - 1] || strlen(p) != (size_t)len - 1)
-		return fail(c, VMCFG_E_VALUE, prop, "not one non-empty string");
+		return vmcfg_fail(c, VMCFG_E_VALUE, prop, "not one non-empty string");
 	if ((size_t)len > cap)
-		return fail(c, VMCFG_E_VALUE, prop, "longer than %u characters",
-			    (unsigned)cap - 1);
+		return vmcfg_fail(c, VMCFG_E_VALUE, prop, "longer than %u characters",
+				  (unsigned)cap - 1);
 	/* Every string reaches the console in messages: a newline or an
 	 * escape there could forge or hide vmsrv's lines. */
 	for (int i = 0; i < len - 1; i++)
 		if ((uint8_t)p[i] < 0x20 || p[i] == 0x7f)
-			return fail(c, VMCFG_E_VALUE, prop,
-				    "control character %#x at byte %d", (uint8_t)p[i], i);
+			return vmcfg_fail(c, VMCFG_E_VALUE, prop,
+					  "control character %#x at byte %d",
+					  (uint8_t)p[i], i);
 	memcpy(out, p, (size_t)len);
 	return 0;
 }
 
 /* A flag is an empty property: given, it is set. A value would say more
  * than the flag can mean, so it is refused. */
-static int get_flag(struct ctx *c, const char *prop, bool *out)
+int vmcfg_get_flag(struct vmcfg_ctx *c, const char *prop, bool *out)
 {
 	int len;
 
 	*out = fdt_getprop(c->fdt, c->node, prop, &len) != NULL;
 	if (*out && len != 0)
-		return fail(c, VMCFG_E_VALUE, prop, "a flag: want no value, has %d bytes",
-			    len);
+		return vmcfg_fail(c, VMCFG_E_VALUE, prop,
+				  "a flag: want no value, has %d bytes", len);
 	return 0;
-}
-
-static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
-{
-	return a < b + bsz && b < a + asz;
-}
-
-static bool inside(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
-{
-	return a >= b && asz <= bsz && a - b <= bsz - asz;
 }
 
 /* Not RAM, not a device, below the IPA size: where something else may go. */
 bool vmcfg_free_ipa(const struct vmcfg_vm *v, uint64_t ipa, uint64_t size)
 {
 	return ipa + size > ipa && ipa + size <= 1ULL << v->ipa_bits &&
-	       !overlaps(ipa, size, v->ram_base, v->ram_size) &&
-	       !overlaps(ipa, size, VPLAT_GICD, VPLAT_GICD_SIZE) &&
-	       !overlaps(ipa, size, VPLAT_GICR, VPLAT_GICR_SIZE * VMCFG_MAX_CPUS) &&
-	       !overlaps(ipa, size, v->uart_base, VPLAT_UART_SIZE);
+	       !vmcfg_overlaps(ipa, size, v->ram_base, v->ram_size) &&
+	       !vmcfg_overlaps(ipa, size, VPLAT_GICD, VPLAT_GICD_SIZE) &&
+	       !vmcfg_overlaps(ipa, size, VPLAT_GICR, VPLAT_GICR_SIZE * VMCFG_MAX_CPUS) &&
+	       !vmcfg_overlaps(ipa, size, v->uart_base, VPLAT_UART_SIZE);
 }
 
-static int parse_region(struct ctx *c, int node, struct vmcfg_vm *v)
+static int parse_region(struct vmcfg_ctx *c, int node, struct vmcfg_vm *v)
 {
 	struct vmcfg_region *r = &v->regions[v->nregions];
 	const char *name = fdt_get_name(c->fdt, node, NULL);
@@ -220,15 +206,15 @@ static int parse_region(struct ctx *c, int node, struct vmcfg_vm *v)
 	int err;
 
 	if (v->nregions == VMCFG_MAX_REGIONS)
-		return fail(c, VMCFG_E_TOO_MANY, name, "more than %u regions",
-			    VMCFG_MAX_REGIONS);
+		return vmcfg_fail(c, VMCFG_E_TOO_MANY, name, "more than %u regions",
+				  VMCFG_MAX_REGIONS);
 	c->node = node;
 	c->sub = name;
-	if ((err = check_props(c, region_props)) ||
-	    (err = get_u32(c, "peer", &r->peer, true)) ||
-	    (err = get_u64s(c, "address", &a[0], 1, true)) ||
-	    (err = get_u64s(c, "peer-address", &a[1], 1, true)) ||
-	    (err = get_u64s(c, "size", &a[2], 1, true)) ||
+	if ((err = vmcfg_check_props(c, region_props)) ||
+	    (err = vmcfg_get_u32(c, "peer", &r->peer, true)) ||
+	    (err = vmcfg_get_u64s(c, "address", &a[0], 1, true)) ||
+	    (err = vmcfg_get_u64s(c, "peer-address", &a[1], 1, true)) ||
+	    (err = vmcfg_get_u64s(c, "size", &a[2], 1, true)) ||
 	    (err = get_str(c, "rights", rights, sizeof(rights), true)) < 0)
 		return err;
 	r->ipa = a[0];
@@ -241,25 +227,27 @@ static int parse_region(struct ctx *c, int node, struct vmcfg_vm *v)
 	else if (!strcmp(rights, "rx"))
 		r->rights = MAP_R | MAP_X;
 	else
-		return fail(c, VMCFG_E_VALUE, "rights", "'%s': want r, rw or rx", rights);
+		return vmcfg_fail(c, VMCFG_E_VALUE, "rights", "'%s': want r, rw or rx",
+				  rights);
 	if (r->size == 0 || r->size & 0xfff)
-		return fail(c, VMCFG_E_VALUE, "size",
-			    "want a non-zero multiple of 4 KiB");
+		return vmcfg_fail(c, VMCFG_E_VALUE, "size",
+				  "want a non-zero multiple of 4 KiB");
 	if (r->ipa & 0xfff)
-		return fail(c, VMCFG_E_VALUE, "address", "not a multiple of 4 KiB");
+		return vmcfg_fail(c, VMCFG_E_VALUE, "address", "not a multiple of 4 KiB");
 	if (r->peer_ipa & 0xfff)
-		return fail(c, VMCFG_E_VALUE, "peer-address", "not a multiple of 4 KiB");
+		return vmcfg_fail(c, VMCFG_E_VALUE, "peer-address",
+				  "not a multiple of 4 KiB");
 	if (r->peer == v->id || r->peer == 0 || r->peer > VMCFG_MAX_VMS)
-		return fail(c, VMCFG_E_VALUE, "peer", "%u is not another VM's id",
-			    r->peer);
+		return vmcfg_fail(c, VMCFG_E_VALUE, "peer", "%u is not another VM's id",
+				  r->peer);
 	if (!vmcfg_free_ipa(v, r->ipa, r->size))
-		return fail(c, VMCFG_E_OVERLAP, "address",
-			    "overlaps RAM, a device or the IPA limit");
+		return vmcfg_fail(c, VMCFG_E_OVERLAP, "address",
+				  "overlaps RAM, a device or the IPA limit");
 	v->nregions++;
 	return 0;
 }
 
-static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
+static int parse_vm(struct vmcfg_ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 {
 	uint64_t a[2], lo, hi;
 	unsigned u[1];
@@ -268,122 +256,132 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 	if ((err = get_str(c, "vm-name", v->name, sizeof(v->name), true)))
 		return err;
 	c->vm = v->name;
-	if ((err = check_props(c, vm_props)))
+	if ((err = vmcfg_check_props(c, vm_props)))
 		return err;
 	if ((err = get_str(c, "kernel", v->kernel, sizeof(v->kernel), true)) ||
 	    get_str(c, "initrd", v->initrd, sizeof(v->initrd), false) < 0 ||
 	    get_str(c, "bootargs", v->bootargs, sizeof(v->bootargs), false) < 0)
 		return err ? err : VMCFG_E_VALUE;
-	if ((err = get_u64s(c, "memory", a, 2, true)))
+	if ((err = vmcfg_get_u64s(c, "memory", a, 2, true)))
 		return err;
 	v->ram_base = a[0];
 	v->ram_size = a[1];
 	if ((v->ram_base | v->ram_size) & (VMCFG_BLOCK - 1) ||
 	    v->ram_size < 2 * VMCFG_BLOCK)
-		return fail(
+		return vmcfg_fail(
 		    c, VMCFG_E_VALUE, "memory",
 		    "base and size must be multiples of 2 MiB, size 4 MiB at least");
 	v->ipa_bits = 40;
-	if ((err = get_u32(c, "ipa-bits", &v->ipa_bits, false)) < 0)
+	if ((err = vmcfg_get_u32(c, "ipa-bits", &v->ipa_bits, false)) < 0)
 		return err;
 	if (v->ipa_bits < 32 || v->ipa_bits > max_ipa_bits)
-		return fail(c, VMCFG_E_VALUE, "ipa-bits", "%u: want 32 to %u",
-			    v->ipa_bits, max_ipa_bits);
+		return vmcfg_fail(c, VMCFG_E_VALUE, "ipa-bits", "%u: want 32 to %u",
+				  v->ipa_bits, max_ipa_bits);
 	if (v->ram_base + v->ram_size < v->ram_base ||
 	    v->ram_base + v->ram_size > 1ULL << v->ipa_bits)
-		return fail(c, VMCFG_E_VALUE, "memory", "beyond the %u-bit IPA space",
-			    v->ipa_bits);
-	if (overlaps(v->ram_base, v->ram_size, VPLAT_GICD, VPLAT_GICD_SIZE) ||
-	    overlaps(v->ram_base, v->ram_size, VPLAT_GICR,
-		     VPLAT_GICR_SIZE * VMCFG_MAX_CPUS))
-		return fail(c, VMCFG_E_OVERLAP, "memory",
-			    "overlaps the GIC (%#llx-%#llx)", VPLAT_GICD,
-			    VPLAT_GICR + VPLAT_GICR_SIZE * VMCFG_MAX_CPUS);
+		return vmcfg_fail(c, VMCFG_E_VALUE, "memory",
+				  "beyond the %u-bit IPA space", v->ipa_bits);
+	if (vmcfg_overlaps(v->ram_base, v->ram_size, VPLAT_GICD, VPLAT_GICD_SIZE) ||
+	    vmcfg_overlaps(v->ram_base, v->ram_size, VPLAT_GICR,
+			   VPLAT_GICR_SIZE * VMCFG_MAX_CPUS))
+		return vmcfg_fail(c, VMCFG_E_OVERLAP, "memory",
+				  "overlaps the GIC (%#llx-%#llx)", VPLAT_GICD,
+				  VPLAT_GICR + VPLAT_GICR_SIZE * VMCFG_MAX_CPUS);
 	v->cpus = 1;
-	if ((err = get_u32(c, "cpus", &v->cpus, false)) < 0)
+	if ((err = vmcfg_get_u32(c, "cpus", &v->cpus, false)) < 0)
 		return err;
 	if (v->cpus < 1 || v->cpus > VMCFG_MAX_CPUS)
-		return fail(c, VMCFG_E_VALUE, "cpus", "%u: want 1 to %u", v->cpus,
-			    VMCFG_MAX_CPUS);
+		return vmcfg_fail(c, VMCFG_E_VALUE, "cpus", "%u: want 1 to %u", v->cpus,
+				  VMCFG_MAX_CPUS);
 	v->load = v->ram_base + 0x80000;
-	if ((err = get_u64s(c, "load-address", a, 1, false)) < 0)
+	if ((err = vmcfg_get_u64s(c, "load-address", a, 1, false)) < 0)
 		return err;
 	v->load_set = err == 0;
 	if (v->load_set)
 		v->load = a[0];
 	v->entry = v->load;
-	if ((err = get_u64s(c, "entry", a, 1, false)) < 0)
+	if ((err = vmcfg_get_u64s(c, "entry", a, 1, false)) < 0)
 		return err;
 	v->entry_set = err == 0;
 	if (v->entry_set)
 		v->entry = a[0];
 	/* The last block holds the device tree. */
-	if (!inside(v->load, 1, v->ram_base, v->ram_size - VMCFG_BLOCK))
-		return fail(c, VMCFG_E_VALUE, "load-address",
-			    "outside RAM below its last 2 MiB (the device tree's)");
-	if (!inside(v->entry, 4, v->ram_base, v->ram_size) || v->entry & 3)
-		return fail(c, VMCFG_E_VALUE, "entry", "not an aligned address in RAM");
+	if (!vmcfg_inside(v->load, 1, v->ram_base, v->ram_size - VMCFG_BLOCK))
+		return vmcfg_fail(c, VMCFG_E_VALUE, "load-address",
+				  "outside RAM below its last 2 MiB (the device tree's)");
+	if (!vmcfg_inside(v->entry, 4, v->ram_base, v->ram_size) || v->entry & 3)
+		return vmcfg_fail(c, VMCFG_E_VALUE, "entry",
+				  "not an aligned address in RAM");
 	if (v->entry >= v->ram_base + v->ram_size - VMCFG_BLOCK)
-		return fail(c, VMCFG_E_VALUE, "entry",
-			    "in RAM's last 2 MiB, the device tree's");
-	if ((err = get_u64s(c, "uart", a, 1, true)))
+		return vmcfg_fail(c, VMCFG_E_VALUE, "entry",
+				  "in RAM's last 2 MiB, the device tree's");
+	if ((err = vmcfg_get_u64s(c, "uart", a, 1, true)))
 		return err;
 	v->uart_base = a[0];
 	if (v->uart_base & 0xfff)
-		return fail(c, VMCFG_E_VALUE, "uart", "not 4 KiB aligned");
+		return vmcfg_fail(c, VMCFG_E_VALUE, "uart", "not 4 KiB aligned");
 	/* Aligned, so below the limit it also ends there. */
 	if (v->uart_base >= 1ULL << v->ipa_bits)
-		return fail(c, VMCFG_E_VALUE, "uart", "beyond the %u-bit IPA space",
-			    v->ipa_bits);
-	if ((err = get_u32(c, "uart-interrupt", u, true)))
+		return vmcfg_fail(c, VMCFG_E_VALUE, "uart", "beyond the %u-bit IPA space",
+				  v->ipa_bits);
+	if ((err = vmcfg_get_u32(c, "uart-interrupt", u, true)))
 		return err;
 	/* An SPI the vGIC has: beyond them, it would never arrive. */
 	if (u[0] < 32 || u[0] >= 32 + VGIC_SPIS || u[0] == VPLAT_DOORBELL)
-		return fail(c, VMCFG_E_VALUE, "uart-interrupt",
-			    "%u: want an SPI (32-%u), not the doorbell %u", u[0],
-			    31 + VGIC_SPIS, VPLAT_DOORBELL);
+		return vmcfg_fail(c, VMCFG_E_VALUE, "uart-interrupt",
+				  "%u: want an SPI (32-%u), not the doorbell %u", u[0],
+				  31 + VGIC_SPIS, VPLAT_DOORBELL);
 	v->uart_spi = u[0] - 32;
-	if (overlaps(v->uart_base, VPLAT_UART_SIZE, v->ram_base, v->ram_size))
-		return fail(c, VMCFG_E_OVERLAP, "uart", "in the VM's memory");
-	if (overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICD, VPLAT_GICD_SIZE) ||
-	    overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICR,
-		     VPLAT_GICR_SIZE * VMCFG_MAX_CPUS))
-		return fail(c, VMCFG_E_OVERLAP, "uart", "overlaps the GIC (%#llx-%#llx)",
-			    VPLAT_GICD, VPLAT_GICR + VPLAT_GICR_SIZE * VMCFG_MAX_CPUS);
-	if ((err = get_u64s(c, "shareable", a, 2, false)) < 0)
+	if (vmcfg_overlaps(v->uart_base, VPLAT_UART_SIZE, v->ram_base, v->ram_size))
+		return vmcfg_fail(c, VMCFG_E_OVERLAP, "uart", "in the VM's memory");
+	if (vmcfg_overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICD, VPLAT_GICD_SIZE) ||
+	    vmcfg_overlaps(v->uart_base, VPLAT_UART_SIZE, VPLAT_GICR,
+			   VPLAT_GICR_SIZE * VMCFG_MAX_CPUS))
+		return vmcfg_fail(c, VMCFG_E_OVERLAP, "uart",
+				  "overlaps the GIC (%#llx-%#llx)", VPLAT_GICD,
+				  VPLAT_GICR + VPLAT_GICR_SIZE * VMCFG_MAX_CPUS);
+	if ((err = vmcfg_get_u64s(c, "shareable", a, 2, false)) < 0)
 		return err;
 	if (err == 0) {
 		v->share_base = a[0];
 		v->share_size = a[1];
 		if ((v->share_base | v->share_size) & 0xfff || !v->share_size ||
-		    !inside(v->share_base, v->share_size, v->ram_base, v->ram_size))
-			return fail(c, VMCFG_E_VALUE, "shareable",
-				    "not a page-aligned range of RAM");
+		    !vmcfg_inside(v->share_base, v->share_size, v->ram_base, v->ram_size))
+			return vmcfg_fail(c, VMCFG_E_VALUE, "shareable",
+					  "not a page-aligned range of RAM");
 		/* Blocks the loader fills are whole 2 MiB blocks. */
 		vmcfg_paged_blocks(v, &lo, &hi);
-		if (overlaps(lo, hi - lo, v->load & ~(VMCFG_BLOCK - 1), VMCFG_BLOCK) ||
-		    overlaps(v->share_base, v->share_size,
-			     v->ram_base + v->ram_size - VMCFG_BLOCK, VMCFG_BLOCK))
-			return fail(c, VMCFG_E_OVERLAP, "shareable",
-				    "shares a 2 MiB block with the kernel or the "
-				    "device tree");
+		if (vmcfg_overlaps(lo, hi - lo, v->load & ~(VMCFG_BLOCK - 1),
+				   VMCFG_BLOCK) ||
+		    vmcfg_overlaps(v->share_base, v->share_size,
+				   v->ram_base + v->ram_size - VMCFG_BLOCK, VMCFG_BLOCK))
+			return vmcfg_fail(c, VMCFG_E_OVERLAP, "shareable",
+					  "shares a 2 MiB block with the kernel or the "
+					  "device tree");
 	}
-	if ((err = get_flag(c, "show-vm-count", &v->show_vm_count)))
+	if ((err = vmcfg_get_flag(c, "show-vm-count", &v->show_vm_count)))
 		return err;
 	v->priority = VMCFG_PRIO_DEFAULT;
-	if ((err = get_u32(c, "priority", &v->priority, false)) < 0)
+	if ((err = vmcfg_get_u32(c, "priority", &v->priority, false)) < 0)
 		return err;
 	if (v->priority < VMCFG_PRIO_MIN || v->priority > VMCFG_PRIO_MAX)
-		return fail(c, VMCFG_E_VALUE, "priority",
-			    "%u: want %u to %u (below vmsrv's %u)", v->priority,
-			    VMCFG_PRIO_MIN, VMCFG_PRIO_MAX, VMCFG_VMSRV_PRIO);
+		return vmcfg_fail(c, VMCFG_E_VALUE, "priority",
+				  "%u: want %u to %u (below vmsrv's %u)", v->priority,
+				  VMCFG_PRIO_MIN, VMCFG_PRIO_MAX, VMCFG_VMSRV_PRIO);
 	node = c->node;
 	fdt_for_each_subnode(child, c->fdt, node)
 	{
-		if (strncmp(fdt_get_name(c->fdt, child, NULL), "region", 6))
-			return fail(c, VMCFG_E_UNKNOWN, fdt_get_name(c->fdt, child, NULL),
-				    "unknown node (want region-<name>)");
-		if ((err = parse_region(c, child, v)))
+		const char *name = fdt_get_name(c->fdt, child, NULL);
+
+		if (!strncmp(name, "subpage-", 8))
+			err = vmcfg_parse_subpage(c, child, v);
+		else if (!strncmp(name, "region", 6))
+			err = parse_region(c, child, v);
+		else
+			return vmcfg_fail(c, VMCFG_E_UNKNOWN, name,
+					  "unknown node (want region-<name> or "
+					  "subpage-<name>)");
+		if (err)
 			return err;
 		c->node = node;
 		c->sub = NULL;
@@ -391,13 +389,18 @@ static int parse_vm(struct ctx *c, struct vmcfg_vm *v, unsigned max_ipa_bits)
 	return 0;
 }
 
-/* The n-th child of a node: every child is a VM or a region by now. */
-static const char *child_name(const void *fdt, int node, unsigned n, int *child)
+/* The n-th child of a node among those named prefix...: the root's
+ * children are all VMs by now, a VM's regions and subpage nodes are
+ * counted apart. */
+const char *vmcfg_child_name(const void *fdt, int node, const char *prefix, unsigned n,
+			     int *child)
 {
 	fdt_for_each_subnode(*child, fdt, node)
 	{
-		if (!n--)
-			return fdt_get_name(fdt, *child, NULL);
+		const char *name = fdt_get_name(fdt, *child, NULL);
+
+		if (!strncmp(name, prefix, strlen(prefix)) && !n--)
+			return name;
 	}
 	return NULL;
 }
@@ -414,7 +417,8 @@ static void claim(const struct vmcfg *cfg, unsigned i, unsigned r, bool peer,
 
 /* A region lies in two VMs; in each, it may overlap no region before it,
  * owned or borrowed (memsrv would refuse the later one at run time). */
-static int check_claims(struct ctx *c, const struct vmcfg *cfg, unsigned i, unsigned r)
+static int check_claims(struct vmcfg_ctx *c, const struct vmcfg *cfg, unsigned i,
+			unsigned r)
 {
 	uint64_t size = cfg->vms[i].regions[r].size;
 
@@ -431,13 +435,15 @@ static int check_claims(struct ctx *c, const struct vmcfg *cfg, unsigned i, unsi
 				int node, region;
 
 				claim(cfg, j, q / 2, q & 1, &other_vm, &other);
-				if (other_vm != vm || !overlaps(ipa, size, other, osize))
+				if (other_vm != vm ||
+				    !vmcfg_overlaps(ipa, size, other, osize))
 					continue;
-				child_name(c->fdt, 0, j, &node);
-				return fail(
+				vmcfg_child_name(c->fdt, 0, "vm@", j, &node);
+				return vmcfg_fail(
 				    c, VMCFG_E_OVERLAP, side ? "peer-address" : "address",
 				    "overlaps %s of vm '%s' (%#llx-%#llx in vm '%s')",
-				    child_name(c->fdt, node, q / 2, &region),
+				    vmcfg_child_name(c->fdt, node, "region", q / 2,
+						     &region),
 				    cfg->vms[j].name, (unsigned long long)other,
 				    (unsigned long long)(other + osize),
 				    vmcfg_find(cfg, vm)->name);
@@ -448,35 +454,35 @@ static int check_claims(struct ctx *c, const struct vmcfg *cfg, unsigned i, unsi
 }
 
 /* What only the whole configuration shows: names, ids, region peers. */
-static int check_all(struct ctx *c, struct vmcfg *cfg)
+static int check_all(struct vmcfg_ctx *c, struct vmcfg *cfg)
 {
 	for (unsigned i = 0; i < cfg->nvms; i++) {
 		struct vmcfg_vm *v = &cfg->vms[i];
 		int vm_node, region, err;
 
-		child_name(c->fdt, 0, i, &vm_node);
+		vmcfg_child_name(c->fdt, 0, "vm@", i, &vm_node);
 		c->vm = v->name;
 		for (unsigned j = 0; j < i; j++) {
 			if (!strcmp(cfg->vms[j].name, v->name))
-				return fail(c, VMCFG_E_VALUE, "vm-name",
-					    "two VMs have this name");
+				return vmcfg_fail(c, VMCFG_E_VALUE, "vm-name",
+						  "two VMs have this name");
 			if (cfg->vms[j].id == v->id)
-				return fail(c, VMCFG_E_VALUE, "reg",
-					    "VM id %u is taken by vm '%s'", v->id,
-					    cfg->vms[j].name);
+				return vmcfg_fail(c, VMCFG_E_VALUE, "reg",
+						  "VM id %u is taken by vm '%s'", v->id,
+						  cfg->vms[j].name);
 		}
 		for (unsigned r = 0; r < v->nregions; r++) {
 			const struct vmcfg_region *g = &v->regions[r];
 			const struct vmcfg_vm *p = vmcfg_find(cfg, g->peer);
 
-			c->sub = child_name(c->fdt, vm_node, r, &region);
+			c->sub = vmcfg_child_name(c->fdt, vm_node, "region", r, &region);
 			if (!p)
-				return fail(c, VMCFG_E_VALUE, "peer", "no VM has id %u",
-					    g->peer);
+				return vmcfg_fail(c, VMCFG_E_VALUE, "peer",
+						  "no VM has id %u", g->peer);
 			if (!vmcfg_free_ipa(p, g->peer_ipa, g->size))
-				return fail(c, VMCFG_E_OVERLAP, "peer-address",
-					    "overlaps RAM or a device of vm '%s'",
-					    p->name);
+				return vmcfg_fail(c, VMCFG_E_OVERLAP, "peer-address",
+						  "overlaps RAM or a device of vm '%s'",
+						  p->name);
 			if ((err = check_claims(c, cfg, i, r)))
 				return err;
 		}
@@ -490,7 +496,7 @@ static int check_all(struct ctx *c, struct vmcfg *cfg)
  * without it. Read once every VM's name is known: each must be another
  * VM's, once. The whole list or nothing is taken.
  */
-static int peers_of(struct ctx *c, const struct vmcfg *cfg, struct vmcfg_vm *v)
+static int peers_of(struct vmcfg_ctx *c, const struct vmcfg *cfg, struct vmcfg_vm *v)
 {
 	int len, n = 0;
 	const char *p = fdt_getprop(c->fdt, c->node, "peers", &len), *s;
@@ -499,33 +505,36 @@ static int peers_of(struct ctx *c, const struct vmcfg *cfg, struct vmcfg_vm *v)
 	if (!p)
 		return 0;
 	if (len < 2 || p[len - 1])
-		return fail(c, VMCFG_E_VALUE, "peers", "not a list of VM names");
+		return vmcfg_fail(c, VMCFG_E_VALUE, "peers", "not a list of VM names");
 	for (s = p; s < p + len; s += strlen(s) + 1, n++)
 		if (!*s)
-			return fail(c, VMCFG_E_VALUE, "peers", "name %d is empty", n + 1);
+			return vmcfg_fail(c, VMCFG_E_VALUE, "peers", "name %d is empty",
+					  n + 1);
 	if (n > (int)VMCFG_MAX_PEERS)
-		return fail(c, VMCFG_E_TOO_MANY, "peers",
-			    "%d names, more than the %u other VMs there can be", n,
-			    VMCFG_MAX_PEERS);
+		return vmcfg_fail(c, VMCFG_E_TOO_MANY, "peers",
+				  "%d names, more than the %u other VMs there can be", n,
+				  VMCFG_MAX_PEERS);
 	for (s = p, n = 1; s < p + len; s += strlen(s) + 1, n++) {
 		const struct vmcfg_vm *o = NULL;
 
 		/* Printed below: no control character may reach the console. */
 		for (const char *q = s; *q; q++)
 			if ((uint8_t)*q < 0x20 || *q == 0x7f)
-				return fail(c, VMCFG_E_VALUE, "peers",
-					    "control character %#x in name %d",
-					    (uint8_t)*q, n);
+				return vmcfg_fail(c, VMCFG_E_VALUE, "peers",
+						  "control character %#x in name %d",
+						  (uint8_t)*q, n);
 		for (unsigned i = 0; i < cfg->nvms && !o; i++)
 			if (!strcmp(cfg->vms[i].name, s))
 				o = &cfg->vms[i];
 		if (!o)
-			return fail(c, VMCFG_E_VALUE, "peers", "no VM is named '%s'", s);
+			return vmcfg_fail(c, VMCFG_E_VALUE, "peers",
+					  "no VM is named '%s'", s);
 		if (o == v)
-			return fail(c, VMCFG_E_VALUE, "peers", "'%s' is this VM itself",
-				    s);
+			return vmcfg_fail(c, VMCFG_E_VALUE, "peers",
+					  "'%s' is this VM itself", s);
 		if (mask >> o->id & 1)
-			return fail(c, VMCFG_E_VALUE, "peers", "'%s' is named twice", s);
+			return vmcfg_fail(c, VMCFG_E_VALUE, "peers",
+					  "'%s' is named twice", s);
 		mask |= 1u << o->id;
 	}
 	v->peers = mask;
@@ -534,7 +543,7 @@ static int peers_of(struct ctx *c, const struct vmcfg *cfg, struct vmcfg_vm *v)
 
 /* Peers know each other, both ways, and a region (the guest's device tree
  * names its other VM) is shared only between peers. */
-static int check_pairs(struct ctx *c, const struct vmcfg *cfg)
+static int check_pairs(struct vmcfg_ctx *c, const struct vmcfg *cfg)
 {
 	int vm_node, region;
 
@@ -545,30 +554,30 @@ static int check_pairs(struct ctx *c, const struct vmcfg *cfg)
 		for (unsigned j = 0; j < cfg->nvms; j++)
 			if (vmcfg_is_peer(v, cfg->vms[j].id) &&
 			    !vmcfg_is_peer(&cfg->vms[j], v->id))
-				return fail(c, VMCFG_E_VALUE, "peers",
-					    "'%s' does not name this VM among its "
-					    "peers (peers are mutual)",
-					    cfg->vms[j].name);
-		child_name(c->fdt, 0, i, &vm_node);
+				return vmcfg_fail(c, VMCFG_E_VALUE, "peers",
+						  "'%s' does not name this VM among its "
+						  "peers (peers are mutual)",
+						  cfg->vms[j].name);
+		vmcfg_child_name(c->fdt, 0, "vm@", i, &vm_node);
 		for (unsigned r = 0; r < v->nregions; r++) {
 			if (vmcfg_is_peer(v, v->regions[r].peer))
 				continue;
-			c->sub = child_name(c->fdt, vm_node, r, &region);
-			return fail(c, VMCFG_E_VALUE, "peer",
-				    "vm '%s' is not among this VM's peers",
-				    vmcfg_find(cfg, v->regions[r].peer)->name);
+			c->sub = vmcfg_child_name(c->fdt, vm_node, "region", r, &region);
+			return vmcfg_fail(c, VMCFG_E_VALUE, "peer",
+					  "vm '%s' is not among this VM's peers",
+					  vmcfg_find(cfg, v->regions[r].peer)->name);
 		}
 	}
 	return 0;
 }
 
 /* Every VM's peers, or on a refusal none at all. */
-static int check_peers(struct ctx *c, struct vmcfg *cfg)
+static int check_peers(struct vmcfg_ctx *c, struct vmcfg *cfg)
 {
 	int err = 0;
 
 	for (unsigned i = 0; i < cfg->nvms && !err; i++) {
-		child_name(c->fdt, 0, i, &c->node);
+		vmcfg_child_name(c->fdt, 0, "vm@", i, &c->node);
 		c->vm = cfg->vms[i].name;
 		err = peers_of(c, cfg, &cfg->vms[i]);
 	}
@@ -642,27 +651,29 @@ const struct vmcfg_vm *vmcfg_find(const struct vmcfg *cfg, unsigned id)
 int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcfg *cfg,
 		char *msg, size_t msglen)
 {
-	struct ctx c = {.fdt = fdt, .msg = msg, .msglen = msglen};
+	struct vmcfg_ctx c = {.fdt = fdt, .msg = msg, .msglen = msglen};
 	int node, err;
 
 	memset(cfg, 0, sizeof(*cfg));
 	/* Before version 16 names were paths, and libfdt 1.6.1's check of
 	 * such a tree dereferences NULL on an empty root name; dtc writes 17. */
 	if (size < sizeof(struct fdt_header))
-		return fail(&c, VMCFG_E_FORMAT, "configuration", "not a device tree");
+		return vmcfg_fail(&c, VMCFG_E_FORMAT, "configuration",
+				  "not a device tree");
 	if (fdt_version(fdt) < 16)
-		return fail(&c, VMCFG_E_FORMAT, "configuration",
-			    "a device tree of version %u, older than 16",
-			    fdt_version(fdt));
+		return vmcfg_fail(&c, VMCFG_E_FORMAT, "configuration",
+				  "a device tree of version %u, older than 16",
+				  fdt_version(fdt));
 	/* The whole structure, not only the header: a name outside the
 	 * strings block would reach the checks below as a NULL pointer. */
 	if (!structure_in_bounds(fdt, size) || fdt_check_full(fdt, size))
-		return fail(&c, VMCFG_E_FORMAT, "configuration", "not a device tree");
+		return vmcfg_fail(&c, VMCFG_E_FORMAT, "configuration",
+				  "not a device tree");
 	if (fdt_node_check_compatible(fdt, 0, "septa,vm-config"))
-		return fail(&c, VMCFG_E_FORMAT, "compatible",
-			    "the root is not \"septa,vm-config\"");
+		return vmcfg_fail(&c, VMCFG_E_FORMAT, "compatible",
+				  "the root is not \"septa,vm-config\"");
 	c.node = 0;
-	if ((err = check_props(&c, root_props)))
+	if ((err = vmcfg_check_props(&c, root_props)))
 		return err;
 	fdt_for_each_subnode(node, fdt, 0)
 	{
@@ -672,24 +683,25 @@ int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcf
 		c.node = node;
 		c.vm = NULL;
 		if (strncmp(name, "vm@", 3))
-			return fail(&c, VMCFG_E_UNKNOWN, name,
-				    "unknown node (want vm@<id>)");
+			return vmcfg_fail(&c, VMCFG_E_UNKNOWN, name,
+					  "unknown node (want vm@<id>)");
 		if (cfg->nvms == VMCFG_MAX_VMS)
-			return fail(&c, VMCFG_E_TOO_MANY, name, "more than %u VMs",
-				    VMCFG_MAX_VMS);
+			return vmcfg_fail(&c, VMCFG_E_TOO_MANY, name, "more than %u VMs",
+					  VMCFG_MAX_VMS);
 		c.vm = name;
-		if ((err = get_u32(&c, "reg", &v->id, true)))
+		if ((err = vmcfg_get_u32(&c, "reg", &v->id, true)))
 			return err;
 		if (v->id == 0 || v->id > VMCFG_MAX_VMS)
-			return fail(&c, VMCFG_E_VALUE, "reg", "VM id %u: want 1 to %u",
-				    v->id, VMCFG_MAX_VMS);
+			return vmcfg_fail(&c, VMCFG_E_VALUE, "reg",
+					  "VM id %u: want 1 to %u", v->id, VMCFG_MAX_VMS);
 		if ((err = parse_vm(&c, v, max_ipa_bits)))
 			return err;
 		cfg->nvms++;
 	}
 	c.vm = NULL;
 	if (!cfg->nvms)
-		return fail(&c, VMCFG_E_MISSING, "configuration", "no vm@<id> node");
+		return vmcfg_fail(&c, VMCFG_E_MISSING, "configuration",
+				  "no vm@<id> node");
 	if ((err = check_all(&c, cfg)))
 		return err;
 	return check_peers(&c, cfg);
@@ -706,7 +718,7 @@ uint64_t vmcfg_memory(const struct vmcfg_vm *v)
 
 int vmcfg_check_memory(const struct vmcfg *cfg, uint64_t free, char *msg, size_t msglen)
 {
-	struct ctx c = {.msg = msg, .msglen = msglen};
+	struct vmcfg_ctx c = {.msg = msg, .msglen = msglen};
 	uint64_t need = 0;
 
 	for (unsigned i = 0; i < cfg->nvms; i++) {
@@ -718,14 +730,16 @@ int vmcfg_check_memory(const struct vmcfg *cfg, uint64_t free, char *msg, size_t
 			continue;
 		c.vm = v->name;
 		if (need == own)
-			return fail(&c, VMCFG_E_MEMORY, "memory",
-				    "needs %llu MiB, more than the %llu MiB memsrv has "
-				    "free",
-				    MIB_UP(own), MIB(free));
-		return fail(&c, VMCFG_E_MEMORY, "memory",
-			    "needs %llu MiB, which makes %llu MiB for the VMs so far, "
-			    "more than the %llu MiB memsrv has free",
-			    MIB_UP(own), MIB_UP(need), MIB(free));
+			return vmcfg_fail(
+			    &c, VMCFG_E_MEMORY, "memory",
+			    "needs %llu MiB, more than the %llu MiB memsrv has "
+			    "free",
+			    MIB_UP(own), MIB(free));
+		return vmcfg_fail(
+		    &c, VMCFG_E_MEMORY, "memory",
+		    "needs %llu MiB, which makes %llu MiB for the VMs so far, "
+		    "more than the %llu MiB memsrv has free",
+		    MIB_UP(own), MIB_UP(need), MIB(free));
 	}
 	return 0;
 }

@@ -12,10 +12,14 @@
 #define VMCFG_MAX_CPUS	  4u
 #define VMCFG_MAX_REGIONS 4u
 #define VMCFG_MAX_PEERS	  (VMCFG_MAX_VMS - 1u)
-#define VMCFG_NAME_LEN	  16u
-#define VMCFG_MODULE_LEN  32u
-#define VMCFG_ARGS_LEN	  256u
-#define VMCFG_BLOCK	  0x200000ULL /* guest RAM comes in 2 MiB blocks */
+/* subpage-<name> nodes per VM, and their pages all together (each gets a
+ * bitmap in vmsrv's table, spp.h: SPP_MAX_PAGES of them). */
+#define VMCFG_MAX_SUBPAGES  4u
+#define VMCFG_SUBPAGE_PAGES 256u
+#define VMCFG_NAME_LEN	    16u
+#define VMCFG_MODULE_LEN    32u
+#define VMCFG_ARGS_LEN	    256u
+#define VMCFG_BLOCK	    0x200000ULL /* guest RAM comes in 2 MiB blocks */
 /* A VM's vCPU threads' priority (`priority`): below vmsrv's, so that a
  * fault is served at once, whatever the guest does; 0 stays below every
  * guest (a new TCB's priority, docs/ipc-api.md). vmsrv runs at memsrv's
@@ -30,6 +34,14 @@ struct vmcfg_region {
 	unsigned peer; /* VM id */
 	uint64_t ipa, peer_ipa, size;
 	unsigned rights; /* SEPTA_MAP_R/W/X */
+};
+
+/* Pages of RAM whose writes are checked at 128-byte grain (docs/subpage.md):
+ * page i's bitmap is the VM's subpage_bitmaps[first + i]. */
+struct vmcfg_subpage {
+	uint64_t ipa;
+	unsigned pages, first;
+	bool loosen; /* the guest may set bits too, not only clear them */
 };
 
 struct vmcfg_vm {
@@ -49,6 +61,11 @@ struct vmcfg_vm {
 	unsigned uart_spi; /* INTID - 32 */
 	unsigned nregions;
 	struct vmcfg_region regions[VMCFG_MAX_REGIONS];
+	/* In RAM below its last 2 MiB, clear of the shareable range and of
+	 * each other. */
+	unsigned nsubpages, subpage_pages;
+	struct vmcfg_subpage subpages[VMCFG_MAX_SUBPAGES];
+	uint32_t subpage_bitmaps[VMCFG_SUBPAGE_PAGES];
 	/* VM_INFO tells it how many VMs there are; otherwise that is none of
 	 * its business (it reads 0). */
 	bool show_vm_count;

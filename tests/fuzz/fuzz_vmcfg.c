@@ -3,7 +3,9 @@
  * tree blobs (libfdt underneath), and guestdt.c on what it accepts. An
  * accepted configuration keeps every promise config.h makes: ids, names,
  * RAM, load and entry addresses, the UART and the regions are in range and
- * clear of each other, peers are other VMs and mutual; each VM's guest device tree then
+ * clear of each other, peers are other VMs and mutual, sub-page nodes lie in
+ * RAM below the device tree, clear of each other and of the shareable
+ * range, and fit the VM's bitmap table; each VM's guest device tree then
  * builds and is a well-formed tree. A refusal names what it refused.
  */
 #include <libfdt.h>
@@ -11,6 +13,7 @@
 #include "config.h"
 #include "fuzz.h"
 #include "guestdt.h"
+#include "spp.h"
 #include "vgic.h"
 
 static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
@@ -87,6 +90,50 @@ static void check_vm(const struct vmcfg *cfg, const struct vmcfg_vm *v)
 	}
 }
 
+/* subpage-<name> nodes: in RAM below the device tree's block, clear of
+ * the shareable range and of each other, their bitmaps laid end to end;
+ * and vmsrv's table takes every one of them. */
+static void check_subpages(const struct vmcfg_vm *v)
+{
+	static struct spp_table t;
+	uint64_t dtb = v->ram_base + v->ram_size - VMCFG_BLOCK;
+	unsigned first = 0, protected = 0;
+
+	FUZZ_CHECK(v->nsubpages <= VMCFG_MAX_SUBPAGES);
+	FUZZ_CHECK(v->subpage_pages <= VMCFG_SUBPAGE_PAGES);
+	spp_init(&t, v->ram_base, v->ram_size);
+	for (unsigned i = 0; i < v->nsubpages; i++) {
+		const struct vmcfg_subpage *s = &v->subpages[i];
+		uint64_t size = (uint64_t)s->pages * 4096;
+
+		FUZZ_CHECK(s->pages >= 1 && s->first == first && !(s->ipa & 0xfff));
+		first += s->pages;
+		FUZZ_CHECK(inside(s->ipa, size, v->ram_base, dtb - v->ram_base));
+		FUZZ_CHECK(!v->share_size ||
+			   !overlaps(s->ipa, size, v->share_base, v->share_size));
+		for (unsigned j = 0; j < i; j++)
+			FUZZ_CHECK(!overlaps(s->ipa, size, v->subpages[j].ipa,
+					     (uint64_t)v->subpages[j].pages * 4096));
+		for (unsigned p = 0; p < s->pages; p += SPP_MAX_RUN) {
+			unsigned n =
+			    s->pages - p < SPP_MAX_RUN ? s->pages - p : SPP_MAX_RUN;
+
+			FUZZ_CHECK(spp_set(&t, s->ipa + (uint64_t)p * 4096, n,
+					   &v->subpage_bitmaps[s->first + p], SPP_SET_ANY,
+					   NULL) == SPP_OK);
+		}
+		for (unsigned p = 0; p < s->pages; p++) {
+			uint32_t b = v->subpage_bitmaps[s->first + p];
+
+			protected += b != SPP_OPEN;
+			FUZZ_CHECK(spp_lookup(&t, s->ipa + (uint64_t)p * 4096) == b);
+		}
+		if (s->loosen)
+			FUZZ_CHECK(spp_allow_loosen(&t, s->ipa, s->pages) == SPP_OK);
+	}
+	FUZZ_CHECK(first == v->subpage_pages && spp_count(&t) == protected);
+}
+
 /* No two regions lie on the same addresses of one VM, owned or borrowed. */
 static void check_claims(const struct vmcfg *cfg)
 {
@@ -137,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (unsigned j = 0; j < i; j++)
 			FUZZ_CHECK(strcmp(cfg.vms[i].name, cfg.vms[j].name) != 0);
 		check_vm(&cfg, &cfg.vms[i]);
+		check_subpages(&cfg.vms[i]);
 	}
 	check_claims(&cfg);
 	err = vmcfg_check_memory(&cfg, 1ULL << 30, msg, sizeof(msg));

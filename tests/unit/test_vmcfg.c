@@ -293,8 +293,9 @@ static void test_bad_structure(void)
 	n = fdt_add_subnode(vt_buf, vt_vm_node(2), "disk");
 	CU_ASSERT(n >= 0);
 	CU_ASSERT_EQUAL(vt_parse(), VMCFG_E_UNKNOWN);
-	CU_ASSERT_STRING_EQUAL(vt_msg,
-			       "vm 'beta': disk: unknown node (want region-<name>)");
+	CU_ASSERT_STRING_EQUAL(
+	    vt_msg,
+	    "vm 'beta': disk: unknown node (want region-<name> or subpage-<name>)");
 }
 
 int vt_add_region_named(const char *node, unsigned peer, uint64_t ipa, uint64_t peer_ipa,
@@ -725,6 +726,7 @@ void suite_vmcfg(void)
 	CU_add_test(s, "shared regions", test_regions);
 	CU_add_test(s, "shared regions overlapping in either VM", test_regions_overlap);
 	vmcfg_peer_tests(s);
+	vmcfg_subpage_tests(s);
 	CU_add_test(s, "hostile configurations", test_hostile);
 	CU_add_test(s, "a property given twice", test_twice);
 	CU_add_test(s, "a tree older than version 16", test_old_version);

@@ -27,5 +27,7 @@ int vt_add_region(unsigned peer, uint64_t ipa, uint64_t peer_ipa, uint64_t size,
 void vt_refused(int want_err, const char *want);
 /* The peers tests, in the vmcfg suite. */
 void vmcfg_peer_tests(CU_pSuite s);
+/* The subpage-<name> tests (test_vmcfg_subpage.c), in the vmcfg suite. */
+void vmcfg_subpage_tests(CU_pSuite s);
 
 #endif
