@@ -450,8 +450,7 @@ static void test_steps(void)
 	CU_ASSERT_EQUAL_FATAL(steps_of(&c, s, 8), 1);
 	CU_ASSERT(is(&s[0], SPP_PROTECT, b1 + 0x4000));
 	/* Protected to protected, and open to open: nothing. */
-	CU_ASSERT_EQUAL(spp_set(&t, b1 + 0x4000, 1, &four[0] + 0, SPP_SET_ANY, &c),
-			SPP_OK);
+	CU_ASSERT_EQUAL(spp_set(&t, b1 + 0x4000, 1, four, SPP_SET_ANY, &c), SPP_OK);
 	CU_ASSERT_EQUAL(steps_of(&c, s, 8), 0);
 	CU_ASSERT_EQUAL(
 	    spp_set(&t, b1 + 0x3000, 3, (uint32_t[]){5, 6, 7}, SPP_SET_ANY, &c), SPP_OK);
@@ -487,9 +486,12 @@ static void test_steps(void)
 	CU_ASSERT_EQUAL_FATAL(steps_of(&c, s, 8), 2);
 	CU_ASSERT(is(&s[0], SPP_UNPROTECT, b1 - 0x2000) && is(&s[1], SPP_MERGE, RAM));
 	/* A refused set leaves the steps alone too: none are made up. */
-	c.n = 0;
+	c.n = 77;
 	CU_ASSERT_EQUAL(spp_set(&t, b1 + 1, 1, four, SPP_SET_ANY, &c), SPP_E_ALIGN);
-	CU_ASSERT_EQUAL(c.n, 0);
+	CU_ASSERT_EQUAL(spp_set(&t, b1, 1, open4, SPP_SET_ANY, &c), SPP_OK);
+	CU_ASSERT_EQUAL(spp_set(&t, b1, 1, four, SPP_SET_CLEAR_ONLY, &c), SPP_OK);
+	CU_ASSERT_EQUAL(spp_set(&t, b1, 1, open4, SPP_SET_CLEAR_ONLY, &c), SPP_E_LOOSEN);
+	CU_ASSERT_EQUAL(c.n, 2); /* the last good set's: split, protect */
 }
 
 /* Blocks that RAM covers only in part (RAM need not start on one here). */
