@@ -30,7 +30,8 @@ set(VMS ${CMAKE_SOURCE_DIR}/tests/system/vms)
 set(ALL_GUESTS hello=hello share=share witness=witness probe=probe spin=spin echo=echo
   crash=crash reset=reset peers=peers mailfair=mailfair mailreset=mailreset)
 foreach(s two four isolation reset misbehave console bad-memory bad-uart bad-property
-  bad-overcommit bad-format bad-initrd peers bad-peers mail-fair mail-reset bad-subpage)
+  bad-overcommit bad-format bad-initrd peers bad-peers mail-fair mail-reset bad-subpage
+  subpage)
   septa_image(test-vm-${s} KERNEL septa_kernel_test ROOT memsrv SERVERS vmsrv=vmsrv
     VMS ${VMS}/${s}.dts GUESTS ${ALL_GUESTS})
 endforeach()
