@@ -364,6 +364,58 @@ static void test_table_full(void)
 	CU_ASSERT_EQUAL(spp_lookup(&t, RAM), 5);
 }
 
+/* At capacity, a run that protects pages before it opens as many: it fits
+ * (the net change is none), and no step of it holds more than
+ * SPP_MAX_PAGES entries, not even for a moment: the table is followed in
+ * memory by its loosen runs, here by a guard, and both stay as they were. */
+static void test_full_protect_then_open(void)
+{
+	static struct {
+		struct spp_table t;
+		uint8_t guard[SPP_MAX_RUN * sizeof(struct spp_entry)];
+	} g;
+	static const uint8_t zero[sizeof(g.guard)];
+	uint32_t zeros[SPP_MAX_RUN] = {0}, run[SPP_MAX_RUN];
+	const uint64_t half = SPP_MAX_RUN / 2 * 0x1000;
+
+	/* Pages 1..512 protected; then pages 0 (protect) and 1 (open). */
+	spp_init(&g.t, RAM, SIZE);
+	CU_ASSERT_EQUAL(spp_allow_loosen(&g.t, RAM + 0x800000, 4), SPP_OK);
+	for (unsigned p = 1; p <= SPP_MAX_PAGES; p += SPP_MAX_RUN)
+		CU_ASSERT_EQUAL(spp_set(&g.t, RAM + (uint64_t)p * 0x1000, SPP_MAX_RUN,
+					zeros, SPP_SET_ANY, NULL),
+				SPP_OK);
+	CU_ASSERT_EQUAL_FATAL(spp_count(&g.t), SPP_MAX_PAGES);
+	CU_ASSERT_EQUAL(
+	    spp_set(&g.t, RAM, 2, (uint32_t[]){0x3, SPP_OPEN}, SPP_SET_ANY, NULL),
+	    SPP_OK);
+	CU_ASSERT_EQUAL(spp_count(&g.t), SPP_MAX_PAGES);
+	CU_ASSERT_EQUAL(spp_lookup(&g.t, RAM), 0x3);
+	CU_ASSERT_EQUAL(spp_lookup(&g.t, RAM + 0x1000), SPP_OPEN);
+	CU_ASSERT_EQUAL(spp_lookup(&g.t, RAM + 0x2000), 0);
+	CU_ASSERT_EQUAL(g.t.nloosen, 1);
+	CU_ASSERT(g.t.loosen[0].ipa == RAM + 0x800000 && g.t.loosen[0].npages == 4);
+	/* Pages 32..543 protected; a run of 64 from page 0 protects 0..31
+	 * and opens 32..63: 32 entries more, then 32 fewer. */
+	spp_init(&g.t, RAM, SIZE);
+	CU_ASSERT_EQUAL(spp_allow_loosen(&g.t, RAM + 0x800000, 4), SPP_OK);
+	for (unsigned p = 32; p < 32 + SPP_MAX_PAGES; p += SPP_MAX_RUN)
+		CU_ASSERT_EQUAL(spp_set(&g.t, RAM + (uint64_t)p * 0x1000, SPP_MAX_RUN,
+					zeros, SPP_SET_ANY, NULL),
+				SPP_OK);
+	CU_ASSERT_EQUAL_FATAL(spp_count(&g.t), SPP_MAX_PAGES);
+	for (unsigned i = 0; i < SPP_MAX_RUN; i++)
+		run[i] = i < SPP_MAX_RUN / 2 ? 0x5a5a5a5au : SPP_OPEN;
+	CU_ASSERT_EQUAL(spp_set(&g.t, RAM, SPP_MAX_RUN, run, SPP_SET_ANY, NULL), SPP_OK);
+	CU_ASSERT_EQUAL(spp_count(&g.t), SPP_MAX_PAGES);
+	CU_ASSERT_EQUAL(spp_lookup(&g.t, RAM + half - 0x1000), 0x5a5a5a5au);
+	CU_ASSERT_EQUAL(spp_lookup(&g.t, RAM + half), SPP_OPEN);
+	CU_ASSERT_EQUAL(spp_lookup(&g.t, RAM + 2 * half), 0);
+	CU_ASSERT_EQUAL(g.t.nloosen, 1);
+	CU_ASSERT(g.t.loosen[0].ipa == RAM + 0x800000 && g.t.loosen[0].npages == 4);
+	CU_ASSERT(memcmp(g.guard, zero, sizeof(zero)) == 0);
+}
+
 /* Random runs against a flat array of every page's bitmap. */
 static void test_against_flat(void)
 {
@@ -544,6 +596,8 @@ void suite_spp(void)
 	CU_add_test(s, "the guest's set only clears, but in loosen runs",
 		    test_clear_only);
 	CU_add_test(s, "the table's capacity", test_table_full);
+	CU_add_test(s, "at capacity, protect then open in one run",
+		    test_full_protect_then_open);
 	CU_add_test(s, "random runs against a flat array", test_against_flat);
 	CU_add_test(s, "the stage-2 steps of a set", test_steps);
 	CU_add_test(s, "blocks RAM covers in part", test_block_edges);
