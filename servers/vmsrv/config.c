@@ -664,6 +664,13 @@ int vmcfg_parse(const void *fdt, size_t size, unsigned max_ipa_bits, struct vmcf
 		return vmcfg_fail(&c, VMCFG_E_FORMAT, "configuration",
 				  "a device tree of version %u, older than 16",
 				  fdt_version(fdt));
+	/* A good header, but tokens and cells not on 32-bit boundaries
+	 * (the module starts on a page): libfdt 1.6.1 takes a structure
+	 * block at any offset, and it and the parser below would load every
+	 * fdt32_t unaligned. */
+	if (!fdt_check_header(fdt) && fdt_off_dt_struct(fdt) & (FDT_TAGSIZE - 1))
+		return vmcfg_fail(&c, VMCFG_E_FORMAT, "configuration",
+				  "the structure block is not 4-byte aligned");
 	/* The whole structure, not only the header: a name outside the
 	 * strings block would reach the checks below as a NULL pointer. */
 	if (!structure_in_bounds(fdt, size) || fdt_check_full(fdt, size))

@@ -496,6 +496,27 @@ static void test_hostile(void)
 	vt_base();
 	fdt_set_size_dt_struct(vt_buf, fdt_size_dt_struct(vt_buf) - 4);
 	vt_refused(VMCFG_E_FORMAT, "configuration: not a device tree");
+	/* The structure block moved by 4 bytes is a tree; by 1, 2 or 3 its
+	 * tokens and cells are not on 32-bit boundaries (which the format
+	 * wants, and vmsrv's and libfdt's fdt32_t loads assume), though
+	 * libfdt 1.6.1's checks take it: refused. */
+	for (unsigned by = 1; by <= 4; by++) {
+		uint32_t os;
+
+		vt_base();
+		os = fdt_off_dt_struct(vt_buf);
+		CU_ASSERT_FATAL(fdt_off_dt_strings(vt_buf) > os &&
+				fdt_totalsize(vt_buf) == sizeof(vt_buf));
+		memmove(vt_buf + os + by, vt_buf + os, sizeof(vt_buf) - os - by);
+		fdt_set_off_dt_struct(vt_buf, os + by);
+		fdt_set_off_dt_strings(vt_buf, fdt_off_dt_strings(vt_buf) + by);
+		if (by == 4) {
+			CU_ASSERT_EQUAL(vt_parse(), VMCFG_OK);
+		} else {
+			vt_refused(VMCFG_E_FORMAT, "configuration: the structure block "
+						   "is not 4-byte aligned");
+		}
+	}
 
 	vt_base();
 	vt_set_u64s(vt_vm_node(2), "uart", 0x10000000000ULL, 0, 1); /* 40 bits */
