@@ -118,6 +118,16 @@ int vmcfg_check_props(struct vmcfg_ctx *c, const char *const *known)
 	return 0;
 }
 
+int vmcfg_check_leaf(struct vmcfg_ctx *c, const char *kind)
+{
+	int child = fdt_first_subnode(c->fdt, c->node);
+
+	if (child < 0)
+		return 0;
+	return vmcfg_fail(c, VMCFG_E_UNKNOWN, fdt_get_name(c->fdt, child, NULL),
+			  "unknown node (%s has none)", kind);
+}
+
 /* A property of n 64-bit cells (two 32-bit cells each). */
 int vmcfg_get_u64s(struct vmcfg_ctx *c, const char *prop, uint64_t *out, int n,
 		   bool required)
@@ -211,6 +221,7 @@ static int parse_region(struct vmcfg_ctx *c, int node, struct vmcfg_vm *v)
 	c->node = node;
 	c->sub = name;
 	if ((err = vmcfg_check_props(c, region_props)) ||
+	    (err = vmcfg_check_leaf(c, "region-<name>")) ||
 	    (err = vmcfg_get_u32(c, "peer", &r->peer, true)) ||
 	    (err = vmcfg_get_u64s(c, "address", &a[0], 1, true)) ||
 	    (err = vmcfg_get_u64s(c, "peer-address", &a[1], 1, true)) ||

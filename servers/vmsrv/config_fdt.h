@@ -23,6 +23,9 @@ int vmcfg_fail(struct vmcfg_ctx *c, int err, const char *prop, const char *fmt, 
     __attribute__((format(printf, 4, 5)));
 /* Every property of c->node is in known (NULL-terminated), once. */
 int vmcfg_check_props(struct vmcfg_ctx *c, const char *const *known);
+/* c->node has no child node: one would be ignored (kind names the node's
+ * kind in the message). */
+int vmcfg_check_leaf(struct vmcfg_ctx *c, const char *kind);
 /* 0, 1 if absent and not required, or the refusal. */
 int vmcfg_get_u64s(struct vmcfg_ctx *c, const char *prop, uint64_t *out, int n,
 		   bool required);

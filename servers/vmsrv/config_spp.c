@@ -47,6 +47,7 @@ int vmcfg_parse_subpage(struct vmcfg_ctx *c, int node, struct vmcfg_vm *v)
 	c->node = node;
 	c->sub = name;
 	if ((err = vmcfg_check_props(c, subpage_props)) ||
+	    (err = vmcfg_check_leaf(c, "subpage-<name>")) ||
 	    (err = vmcfg_get_u64s(c, "address", &ipa, 1, true)) ||
 	    (err = vmcfg_get_u32(c, "pages", &pages, true)) ||
 	    (err = vmcfg_get_flag(c, "loosen", &s->loosen)))

@@ -177,6 +177,20 @@ static void test_subpage_bad(void)
 	vt_base();
 	fdt_setprop_u32(vt_buf, add_pattern("subpage-s", 0x40100000, 1, 0), "size", 1);
 	vt_refused(VMCFG_E_UNKNOWN, "vm 'alpha': subpage-s/size: unknown property");
+	/* A node inside one (a subpage node nested by mistake, say) would be
+	 * a protection silently not applied: refused, named; a region's too. */
+	vt_base();
+	CU_ASSERT_FATAL(fdt_add_subnode(vt_buf,
+					add_pattern("subpage-s", 0x40100000, 1, 0),
+					"subpage-inner") >= 0);
+	vt_refused(VMCFG_E_UNKNOWN, "vm 'alpha': subpage-s/subpage-inner: unknown node "
+				    "(subpage-<name> has none)");
+	vt_base_peers();
+	CU_ASSERT_FATAL(
+	    fdt_add_subnode(vt_buf, vt_add_region(2, 0x50000000, 0x50000000, 0x1000, "r"),
+			    "x") >= 0);
+	vt_refused(VMCFG_E_UNKNOWN,
+		   "vm 'alpha': region-a/x: unknown node (region-<name> has none)");
 	vt_base();
 	add_pattern("subpages", 0x40100000, 1, 0);
 	vt_refused(VMCFG_E_UNKNOWN, "vm 'alpha': subpages: unknown node (want "
