@@ -15,7 +15,8 @@ void spp_init(struct spp_table *t, uint64_t ram_base, uint64_t ram_size)
 {
 	memset(t, 0, sizeof(*t));
 	t->ram_base = ram_base;
-	t->ram_size = ram_size;
+	/* An entry's page number is 32 bits: beyond, pages would alias. */
+	t->ram_size = ram_size < SPP_MAX_RAM ? ram_size : SPP_MAX_RAM;
 }
 
 enum spp_decision spp_decide(uint32_t bitmap, unsigned offset, unsigned access)
@@ -215,8 +216,7 @@ int spp_allow_loosen(struct spp_table *t, uint64_t ipa, uint64_t npages)
 		return err;
 	if (t->nloosen == SPP_MAX_LOOSEN)
 		return SPP_E_LOOSEN_FULL;
-	t->loosen[t->nloosen++] =
-	    (struct spp_run){.ipa = ipa, .npages = (uint32_t)npages};
+	t->loosen[t->nloosen++] = (struct spp_run){.ipa = ipa, .npages = npages};
 	return SPP_OK;
 }
 

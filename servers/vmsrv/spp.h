@@ -60,14 +60,18 @@ enum spp_set_mode {
 	SPP_SET_CLEAR_ONLY = 1, /* the guest's own: tighten only, but in loosen runs */
 };
 
+/* The RAM a table covers, from its base: 2^32 pages, as many as an entry
+ * numbers; pages past it are refused as outside RAM (SPP_E_RANGE). */
+#define SPP_MAX_RAM (1ull << 44)
+
 struct spp_entry {
-	uint32_t page; /* (IPA - RAM's base) >> 12: 16 TiB of RAM */
+	uint32_t page; /* (IPA - RAM's base) >> 12, below SPP_MAX_RAM */
 	uint32_t bitmap;
 };
 
 struct spp_run {
 	uint64_t ipa;
-	uint32_t npages;
+	uint64_t npages; /* up to SPP_MAX_RAM's 2^32 */
 };
 
 struct spp_table {
@@ -99,8 +103,8 @@ struct spp_changes {
 	struct spp_step step[SPP_MAX_RUN + 4]; /* pages + two blocks' split/merge */
 };
 
-/* An empty table for RAM [ram_base, ram_base + ram_size): no page protected,
- * no loosen run. */
+/* An empty table for RAM [ram_base, ram_base + ram_size), its first
+ * SPP_MAX_RAM bytes only: no page protected, no loosen run. */
 void spp_init(struct spp_table *t, uint64_t ram_base, uint64_t ram_size);
 /* The decision for one write at offset (0..4095) into a page with this
  * bitmap, access being the fault's SEPTA_ACCESS_* word. A described store

@@ -570,6 +570,15 @@ static void test_block_edges(void)
 	CU_ASSERT(!spp_block_protected(&t, RAM));
 	CU_ASSERT(spp_block_protected(&t, RAM + SPP_BLOCK));
 	CU_ASSERT_EQUAL(set1(RAM + 0x400000, 0, SPP_SET_ANY), SPP_E_RANGE);
+	/* RAM past the 2^32 pages an entry can number: the page 16 TiB in
+	 * is refused, not taken for RAM's first page. */
+	spp_init(&t, 0, 1ull << 45);
+	CU_ASSERT_EQUAL(set1((1ull << 44) - 0x1000, 0, SPP_SET_ANY), SPP_OK);
+	CU_ASSERT_EQUAL(set1(1ull << 44, 0, SPP_SET_ANY), SPP_E_RANGE);
+	CU_ASSERT_EQUAL(spp_lookup(&t, 0), SPP_OPEN);
+	CU_ASSERT_EQUAL(spp_lookup(&t, (1ull << 44) - 0x1000), 0);
+	CU_ASSERT_EQUAL(spp_allow_loosen(&t, 0, (1ull << 32) + 1), SPP_E_COUNT);
+	CU_ASSERT(!spp_block_protected(&t, 1ull << 44));
 	/* Near the top of the address space nothing wraps. */
 	spp_init(&t, ~0ull - 2 * SPP_BLOCK + 1, 2 * SPP_BLOCK);
 	CU_ASSERT_EQUAL(set1(~0ull - 0xfff, 0, SPP_SET_ANY), SPP_OK);
