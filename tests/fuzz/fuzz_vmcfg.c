@@ -180,6 +180,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_CHECK(cfg.nvms >= 1 && cfg.nvms <= VMCFG_MAX_VMS);
+	/* Every cell the parser read was on a 32-bit boundary. */
+	FUZZ_CHECK(!(fdt_off_dt_struct(buf) & 3));
 	for (unsigned i = 0; i < cfg.nvms; i++) {
 		for (unsigned j = 0; j < i; j++)
 			FUZZ_CHECK(strcmp(cfg.vms[i].name, cfg.vms[j].name) != 0);
