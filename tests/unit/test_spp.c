@@ -546,6 +546,79 @@ static void test_steps(void)
 	CU_ASSERT_EQUAL(c.n, 2); /* the last good set's: split, protect */
 }
 
+/* Random sets, many of them at the table's capacity and near blocks'
+ * edges, their steps applied one by one to a model of stage 2 (a split
+ * flag per block, W per page): a page loses W only in a split block and
+ * gets it back before its block merges, and after each set stage 2 is
+ * what the bitmaps say. */
+static void test_steps_model(void)
+{
+	enum { NP = SIZE / 0x1000, NB = SIZE / SPP_BLOCK };
+	static uint32_t flat[NP];
+	static bool split[NB], w[NP];
+	unsigned bad = 0, full = 0;
+
+	fresh();
+	for (unsigned i = 0; i < NP; i++) {
+		flat[i] = SPP_OPEN;
+		w[i] = true;
+	}
+	memset(split, 0, sizeof(split));
+	for (unsigned round = 0; round < 20000; round++) {
+		unsigned n = 1 + rng() % SPP_MAX_RUN, p = rng() % NP, cursor = 0;
+		uint32_t b[SPP_MAX_RUN];
+		struct spp_changes c;
+		struct spp_step st;
+
+		if (rng() % 2) /* around a block's start */
+			p = (rng() % NB) * SPP_BLOCK_PAGES + NP - SPP_MAX_RUN +
+			    rng() % 130;
+		p = p % NP > NP - n ? NP - n : p % NP;
+		for (unsigned i = 0; i < n; i++)
+			b[i] = rng() % 2 ? SPP_OPEN : rng() % 3 ? 0 : rng();
+		full += spp_count(&t) == SPP_MAX_PAGES;
+		if (spp_set(&t, RAM + (uint64_t)p * 0x1000, n, b,
+			    rng() % 4 ? SPP_SET_ANY : SPP_SET_CLEAR_ONLY, &c))
+			continue;
+		memcpy(&flat[p], b, n * sizeof(b[0]));
+		while (spp_next(&c, &cursor, &st)) {
+			unsigned pg = (unsigned)((st.ipa - RAM) / 0x1000);
+			unsigned blk = pg / SPP_BLOCK_PAGES;
+
+			switch (st.action) {
+			case SPP_SPLIT:
+				bad += split[blk] || pg % SPP_BLOCK_PAGES;
+				split[blk] = true;
+				break;
+			case SPP_PROTECT:
+			case SPP_UNPROTECT:
+				bad += !split[blk] || w[pg] != (st.action == SPP_PROTECT);
+				w[pg] = st.action == SPP_UNPROTECT;
+				break;
+			case SPP_MERGE:
+				bad += !split[blk] || pg % SPP_BLOCK_PAGES;
+				for (unsigned q = 0; q < SPP_BLOCK_PAGES; q++)
+					bad += !w[blk * SPP_BLOCK_PAGES + q];
+				split[blk] = false;
+				break;
+			}
+		}
+		for (unsigned blk = 0; blk < NB; blk++) {
+			bool any = false;
+
+			for (unsigned q = 0; q < SPP_BLOCK_PAGES; q++)
+				any |= flat[blk * SPP_BLOCK_PAGES + q] != SPP_OPEN;
+			bad += split[blk] != any;
+		}
+		for (unsigned q = p; q < p + n; q++)
+			bad += w[q] != (flat[q] == SPP_OPEN) ||
+			       spp_lookup(&t, RAM + (uint64_t)q * 0x1000) != flat[q];
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(full > 0); /* the capacity was reached, and held */
+	CU_ASSERT_EQUAL(t.nloosen, 0);
+}
+
 /* Blocks that RAM covers only in part (RAM need not start on one here). */
 static void test_block_edges(void)
 {
@@ -609,5 +682,6 @@ void suite_spp(void)
 		    test_full_protect_then_open);
 	CU_add_test(s, "random runs against a flat array", test_against_flat);
 	CU_add_test(s, "the stage-2 steps of a set", test_steps);
+	CU_add_test(s, "random sets' steps on a model of stage 2", test_steps_model);
 	CU_add_test(s, "blocks RAM covers in part", test_block_edges);
 }
