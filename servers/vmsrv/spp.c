@@ -196,9 +196,9 @@ int spp_set(struct spp_table *t, uint64_t ipa_base, uint64_t npages,
 	/* 64 pages span two blocks at most. */
 	before[0] = spp_block_protected(t, ipa_base);
 	before[1] = spp_block_protected(t, (ipa_base & ~(SPP_BLOCK - 1)) + SPP_BLOCK);
-	/* The pages that open first: the count checked is the end's, and a
-	 * run that protects a page before it opens another would hold one
-	 * entry more than the table in between. */
+	/* Pages that open go first: the room checked is the count at the
+	 * end, and a run that protected a page before opening another would
+	 * pass through a count above SPP_MAX_PAGES, writing past e[]. */
 	for (int opening = 1; opening >= 0; opening--)
 		for (unsigned i = 0; i < npages; i++)
 			if ((bitmaps[i] == SPP_OPEN) == opening)
