@@ -479,14 +479,22 @@ static void test_hostile(void)
 	/* Lengths that run past the structure block, or (2^32 - 12) wrap
 	 * libfdt 1.6.1's next offset back onto the same tag: refused, not
 	 * walked for ever (found by fuzz.vmcfg on a clean clone's CI). */
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < 8; i++) {
 		static const uint32_t lens[] = {0xfffffff4, 0xfffffff0, 0x7ffffffc,
 						0x4000};
 
 		vt_base();
+		/* The same in a version-16 tree, which has no size_dt_struct
+		 * (the walk ends at the blob's end) and no strings size. */
+		if (i >= 4) {
+			fdt_set_version(vt_buf, 16);
+			fdt_set_last_comp_version(vt_buf, 16);
+			if (i == 4)
+				CU_ASSERT_EQUAL(vt_parse(), VMCFG_OK);
+		}
 		prop = (struct fdt_property *)((char *)vt_buf +
 					       fdt_off_dt_struct(vt_buf) + off);
-		prop->len = cpu_to_fdt32(lens[i]);
+		prop->len = cpu_to_fdt32(lens[i % 4]);
 		vt_refused(VMCFG_E_FORMAT, "configuration: not a device tree");
 	}
 	/* The block ends inside a property's header, and with no FDT_END. */
