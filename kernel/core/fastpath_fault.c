@@ -92,9 +92,12 @@ void fastpath_fault(struct tcb *t, unsigned label, const uint64_t *mrs, unsigned
 }
 
 /* Whether a reply of label to caller's fault is served here: one that
- * resumes a guest's hypercall, described access or system register, or
- * retries; ipc_reply refuses label 0 to an undescribed abort. */
-static inline bool reply_plain(const struct tcb *caller, uint64_t label)
+ * resumes a guest's hypercall, described access or system register,
+ * retries, or stores as the abort asked (its check here, leaving *store);
+ * ipc_reply refuses label 0 to an undescribed abort, and the store a
+ * check refuses, with the error the full path gives. */
+static inline bool reply_plain(const struct tcb *caller, uint64_t label,
+			       struct fault_store *store)
 {
 	switch (caller->fault) {
 	case SEPTA_FAULT_HVC:
@@ -102,6 +105,9 @@ static inline bool reply_plain(const struct tcb *caller, uint64_t label)
 	case SEPTA_FAULT_SYSREG:
 		return label == 0 || label == SEPTA_REPLY_RETRY;
 	case SEPTA_FAULT_ABORT:
+		if (label == SEPTA_REPLY_STORE)
+			return fault_store_check(caller, SEPTA_FAULT_ABORT, store) ==
+			       SEPTA_OK;
 		return label == SEPTA_REPLY_RETRY ||
 		       (label == 0 &&
 			(caller->fault_mr[SEPTA_ABORT_ACCESS] & SEPTA_ACCESS_VALID));
@@ -117,18 +123,21 @@ void fastpath_fault_reply(struct tcb *t, const struct cap *c)
 	uint64_t mi = t->regs.x[1], label = SEPTA_MSG_LABEL(mi);
 	struct tcb *caller = t->reply_to;
 	struct endpoint *ep = (struct endpoint *)(uintptr_t)c->obj;
+	struct fault_store store;
 
 	/* sched_resume puts a caller whose turn ended behind the others; a
 	 * bound notification's signal is received first. */
 	if (t->vcpu || t->fault || !caller->vcpu || caller->state != TCB_BLOCKED_REPLY ||
-	    !has_vspace(caller) || !reply_plain(caller, label) || ep->state == EP_SEND ||
-	    (t->bound_ntfn && t->bound_ntfn->active) || caller == sched_turn_over ||
-	    !sched_turn_goes_on(t, caller, false) || sched_waiting.head ||
-	    !sched_hand_over(t, caller, true, NULL))
+	    !has_vspace(caller) || !reply_plain(caller, label, &store) ||
+	    ep->state == EP_SEND || (t->bound_ntfn && t->bound_ntfn->active) ||
+	    caller == sched_turn_over || !sched_turn_goes_on(t, caller, false) ||
+	    sched_waiting.head || !sched_hand_over(t, caller, true, NULL))
 		return;
 	t->reply_to = NULL;
 	caller->replier = NULL;
-	if (label == 0)
+	if (label == SEPTA_REPLY_STORE)
+		fault_store_commit(&store);
+	if (label == 0 || label == SEPTA_REPLY_STORE)
 		fault_resume(caller, caller->fault, t, SEPTA_MSG_LEN(mi));
 	caller->fault = 0;
 	fastpath_reply_switch(t, caller, ep, 3);

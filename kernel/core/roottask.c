@@ -81,8 +81,11 @@ static int load_segment(struct pgt *vs, const struct elf64_segment *seg)
 {
 	uint64_t start = ALIGN_DOWN(seg->vaddr, SEPTA_PAGE_SIZE);
 	uint64_t end = ALIGN_UP(seg->vaddr + seg->memsz, SEPTA_PAGE_SIZE);
+	/* The root task owns what it is given writable: PTE_FRAME_W, as a
+	 * frame capability with Write would have put there. */
 	pte_t attrs = arch_s2_attrs(seg->flags & ELF64_PF_R, seg->flags & ELF64_PF_W,
-				    seg->flags & ELF64_PF_X);
+				    seg->flags & ELF64_PF_X) |
+		      pte_frame_w_bit(seg->flags & ELF64_PF_W);
 	paddr_t pa;
 	int err;
 
@@ -275,7 +278,7 @@ int roottask_start(const struct bootarc_module *mod, const struct roottask_env *
 	}
 
 	const pte_t ro = arch_s2_attrs(true, false, false),
-		    rw = arch_s2_attrs(true, true, false);
+		    rw = arch_s2_attrs(true, true, false) | PTE_FRAME_W;
 
 	err = map_fresh(&vs->pgt, SEPTA_ROOT_BOOTINFO, SEPTA_PAGE_SIZE, ro, &bi_pa);
 	if (!err)

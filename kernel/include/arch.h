@@ -98,6 +98,10 @@ unsigned arch_s2_rights(pte_t pte);
 bool arch_s2_readable(pte_t pte);
 /* A valid leaf over normal RAM, which the kernel's own map covers. */
 bool arch_s2_normal_ram(pte_t pte);
+/* A SEPTA_REPLY_STORE's store at p, the kernel's address of RAM: one
+ * store of 2^size_log2 bytes of v (single-copy atomic when aligned), then
+ * cleaned to the point of coherency for a guest whose caches are off. */
+void arch_fault_store(void *p, unsigned size_log2, uint64_t v);
 /* Drops every TLB entry tagged with vmid. */
 void arch_vmid_flush(uint16_t vmid);
 /* The VSpace is going away: the CPU must not keep using it. */

@@ -153,6 +153,23 @@ static inline enum septa_owner pte_owner(pte_t p)
 }
 
 /*
+ * Software bit 57 of a stage-2 leaf: the frame capability that mapped it
+ * had Write (whatever rights the mapping itself has now). Every map path
+ * sets it from the capability's rights; VSPACE_PROTECT (splits included)
+ * and VSPACE_RETAG_FRAMES keep it. A SEPTA_REPLY_STORE writes only into
+ * a page that has it (object/faultstore.c): taking W away at stage 2 to
+ * watch a page's writes leaves the authority to write it on the record.
+ * The table walker ignores it, and VSPACE_QUERY does not report it.
+ */
+#define PTE_FRAME_W BIT(57)
+_Static_assert(!(PTE_FRAME_W & PTE_OWNER_MASK), "its own bit");
+
+static inline pte_t pte_frame_w_bit(bool frame_has_write)
+{
+	return frame_has_write ? PTE_FRAME_W : 0;
+}
+
+/*
  * Geometry for an input-address size. With concat (stage 2), up to 16 root
  * tables are concatenated so that one level fewer is walked, as the Arm ARM
  * allows; stage 1 always has a single root page.

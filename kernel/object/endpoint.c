@@ -188,6 +188,7 @@ int ipc_reply(struct tcb *replier)
 {
 	struct tcb *caller = replier->reply_to;
 	uint64_t mi = replier->regs.x[1];
+	struct fault_store store;
 
 	if (!caller)
 		return SEPTA_E_NO_REPLY;
@@ -198,6 +199,15 @@ int ipc_reply(struct tcb *replier)
 		return SEPTA_E_MSG_LENGTH;
 	if (SEPTA_MSG_LEN(mi) > SEPTA_MSG_REGS && !tcb_buffer(replier))
 		return SEPTA_E_NO_BUFFER;
+	/* A store the kernel cannot make as the thread asked is refused so
+	 * too: the handler learns it and may still answer otherwise. */
+	if (caller->fault &&
+	    SEPTA_REPLY_ACTION(SEPTA_MSG_LABEL(mi)) == SEPTA_REPLY_STORE) {
+		int err = fault_store_check(caller, caller->fault, &store);
+
+		if (err)
+			return err;
+	}
 	replier->reply_to = NULL;
 	caller->replier = NULL;
 	if (caller->fault) {
@@ -220,6 +230,7 @@ int ipc_reply(struct tcb *replier)
 		}
 		if ((label & SEPTA_REPLY_INJECT(0)) && caller->vcpu &&
 		    (action == 0 || action == SEPTA_REPLY_RETRY ||
+		     action == SEPTA_REPLY_STORE ||
 		     (action == SEPTA_REPLY_ABORT && guest_abort))) {
 			/* VCPU_INJECT_IRQ's check, on the whole field: a refused
 			 * injection refuses the reply, which stays to be given. */
@@ -243,7 +254,9 @@ int ipc_reply(struct tcb *replier)
 			sched_resume(caller);
 			return SEPTA_OK;
 		}
-		if (action != 0) {
+		if (action == SEPTA_REPLY_STORE)
+			fault_store_commit(&store); /* checked above; then as label 0 */
+		else if (action != 0) {
 			sched_block(caller, TCB_INACTIVE);
 			return SEPTA_OK;
 		}

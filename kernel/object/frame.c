@@ -218,7 +218,8 @@ static int decode_frame_map(const struct frame_map_msg *m, struct frame_map_args
 		((c->flags & CAP_F_DEVICE)
 		     ? arch_s2_device_attrs(true, rights & SEPTA_MAP_W)
 		     : arch_s2_attrs(true, rights & SEPTA_MAP_W, rights & SEPTA_MAP_X)) |
-		pte_owner_bits((enum septa_owner)owner)};
+		pte_owner_bits((enum septa_owner)owner) |
+		pte_frame_w_bit(c->rights & SEPTA_RIGHT_WRITE)};
 	/* A frame goes as one entry or one table's entries, the most a frame
 	 * as big as a block has at the level below it. Over finer tables (a
 	 * 1 GiB frame over last-level tables: 262,144 entries) it would cost

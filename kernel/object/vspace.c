@@ -397,13 +397,16 @@ struct vspace_map_frames_args {
 	pte_t *leaf[SEPTA_MAP_FRAMES_MAX]; /* each page's entry, found by its check */
 };
 
-/* What a copy of c maps: FRAME_MAP's attributes for these rights. */
+/* What a copy of c maps: FRAME_MAP's attributes for these rights. The
+ * copy has Write (PTE_FRAME_W) only for a writable mapping: it is made
+ * with no more rights than that (invoke_vspace_map_frames' keep). */
 static pte_t run_attrs(const struct cap *c, uint64_t rights, uint64_t tag)
 {
 	return ((c->flags & CAP_F_DEVICE)
 		    ? arch_s2_device_attrs(true, rights & SEPTA_MAP_W)
 		    : arch_s2_attrs(true, rights & SEPTA_MAP_W, rights & SEPTA_MAP_X)) |
-	       pte_owner_bits((enum septa_owner)tag);
+	       pte_owner_bits((enum septa_owner)tag) |
+	       pte_frame_w_bit((c->rights & SEPTA_RIGHT_WRITE) && (rights & SEPTA_MAP_W));
 }
 
 static int run_check_one(struct vspace_map_frames_args *a, uint64_t i)

@@ -86,6 +86,17 @@ bool arch_s2_readable(pte_t pte)
 	return (pte >> 6) & 1;
 }
 
+bool arch_s2_normal_ram(pte_t pte)
+{
+	return ((pte >> 2) & 0xf) == 0xf;
+}
+
+/* Host memory: the store at its size, as the kernel's one instruction. */
+void arch_fault_store(void *p, unsigned size_log2, uint64_t v)
+{
+	memcpy(p, &v, 1u << size_log2); /* little-endian, as AArch64 */
+}
+
 unsigned kfix_vmid_flushes;
 
 void arch_vmid_flush(uint16_t vmid)

@@ -40,6 +40,7 @@ static const struct {
     {"kprintf", suite_kprintf},
     {"caps", suite_caps},
     {"caps_ipc", suite_caps_ipc},
+    {"faultstore", suite_faultstore},
     {"own", suite_own},
     {"bootfmt_edges", suite_bootfmt_edges},
     {"own_edges", suite_own_edges},

@@ -9,6 +9,7 @@ void suite_elf64(void);
 void suite_kprintf(void);
 void suite_caps(void);
 void suite_caps_ipc(void);
+void suite_faultstore(void);
 void suite_own(void);
 void suite_bitrun(void);
 void suite_zring(void);

@@ -62,6 +62,30 @@ bool arch_s2_normal_ram(pte_t pte)
 	return (pte & S2_MEMATTR_MASK) == S2_MEMATTR_NORMAL_WB;
 }
 
+void arch_fault_store(void *p, unsigned size_log2, uint64_t v)
+{
+	/* Each one instruction: the guest's own store, at its size. */
+	switch (size_log2) {
+	case 0:
+		__asm__ volatile("strb %w1, [%0]" ::"r"(p), "r"(v) : "memory");
+		break;
+	case 1:
+		__asm__ volatile("strh %w1, [%0]" ::"r"(p), "r"(v) : "memory");
+		break;
+	case 2:
+		__asm__ volatile("str %w1, [%0]" ::"r"(p), "r"(v) : "memory");
+		break;
+	default:
+		__asm__ volatile("str %1, [%0]" ::"r"(p), "r"(v) : "memory");
+		break;
+	}
+	/* An unaligned store inside the page may span two lines. */
+	__asm__ volatile("dc cvac, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dc cvac, %0" ::"r"((uintptr_t)p + (1u << size_log2) - 1)
+			 : "memory");
+	dsb(sy);
+}
+
 static void *s2_phys_to_virt(paddr_t pa)
 {
 	return (void *)(uintptr_t)pa_addr(pa);

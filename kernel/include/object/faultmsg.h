@@ -61,6 +61,22 @@ fault_msg_write(const struct tcb *from, struct tcb *to, struct septa_ipc_buffer 
 	return len;
 }
 
+/* A SEPTA_REPLY_STORE (object/faultstore.c): fault_store_check checks
+ * it against t's recorded fault and its VSpace now, changing nothing, and
+ * says where and what to store; fault_store_commit stores it. Nothing may
+ * change t's VSpace in between. */
+struct fault_store {
+	void *p; /* the kernel's address of the byte at the fault's IPA */
+	uint64_t value;
+	unsigned size_log2;
+};
+int fault_store_check(const struct tcb *t, unsigned fault, struct fault_store *s);
+
+static inline void fault_store_commit(const struct fault_store *s)
+{
+	arch_fault_store(s->p, s->size_log2, s->value);
+}
+
 /* msg_get, with the registers' part inline. */
 static inline uint64_t fault_reply_word(const struct tcb *replier, unsigned i)
 {

@@ -94,7 +94,8 @@ enum septa_syscall {
 	X(NO_BUFFER, -29, "beyond 4 registers, and the thread has no IPC buffer")        \
 	X(ZOMBIE, -30, "a deletion in progress: delete or revoke it again to finish it") \
 	X(LIMIT, -31, "beyond a kernel limit that bounds its work")                      \
-	X(NOT_MAPPED, -32, "a frame is not mapped in that VSpace")
+	X(NOT_MAPPED, -32, "a frame is not mapped in that VSpace")                       \
+	X(NOT_WRITE, -33, "a store reply to a fault that was not a write")
 
 enum septa_error {
 	SEPTA_OK = 0,

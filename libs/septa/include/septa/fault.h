@@ -115,6 +115,25 @@ enum septa_badcall_mr {
 /* To a guest's abort: it takes a synchronous external abort at its own
  * EL1 vector, as if the access had hit nothing. */
 #define SEPTA_REPLY_ABORT 3
+/*
+ * To an abort, a guest's or a native thread's: the kernel performs the
+ * write the thread attempted, as the fault words recorded it (the IPA
+ * with its offset in the page, the size, the value: the replier chooses
+ * none of them), and steps over the instruction. A page watched for its
+ * writes (mapped without W at stage 2) is written so without the
+ * replier mapping it. Refused, with the thread still waiting for a
+ * reply (a ReplyRecv returns the error instead of receiving), if:
+ *   E_LABEL       the fault is not an abort;
+ *   E_ARG         the syndrome does not describe the access (STP, SIMD,
+ *                 exclusives, ...), or a guest's abort that was not a
+ *                 stage-2 fault (its IPA is not known);
+ *   E_NOT_WRITE   the access is a read;
+ *   E_ALIGN       the store crosses into the next page (unaligned);
+ *   E_NOT_MAPPED  nothing is mapped at the IPA in the thread's VSpace;
+ *   E_NOT_RAM     the page is device memory;
+ *   E_RIGHTS      the frame capability that mapped the page had no Write.
+ */
+#define SEPTA_REPLY_STORE 4
 /* Or'ed into the reply label to a guest's fault: inject this virtual
  * interrupt (priority 0xa0) as the guest resumes. */
 #define SEPTA_REPLY_INJECT(intid) (1ULL << 16 | (uint64_t)(intid) << 20)
