@@ -10,6 +10,8 @@
 	.global	guest_ff_end
 guest_ff_start:
 	movz	x9, #0x0900, lsl #16	/* nothing mapped: an emulated device */
+	movz	x11, #0x4000, lsl #16	/* its own code page (GUEST_RAM), */
+	add	x11, x11, #0xff0	/* mapped without W: past the code */
 1:	mov	x0, #0x10
 	mov	x1, #0x11
 	mov	x2, #0x12
@@ -26,7 +28,13 @@ guest_ff_start:
 	smc	#0			/* 6: SMC, x0-x7; the reply sets x0-x1 */
 	mrs	x7, pmccntr_el0		/* 7: a trapped system register read */
 	str	x10, [x9, #32]		/* 8: what 5 read */
-	hvc	#1			/* 9: x0-x7 as the replies left them */
+	str	x1, [x11]		/* 9: stored by the kernel (SEPTA_REPLY_STORE) */
+	ldr	x12, [x11]
+	str	x12, [x9, #40]		/* 10: what 9 stored, read back */
+	str	xzr, [x11]		/* 11: XZR stored by the kernel */
+	ldr	x12, [x11]
+	str	x12, [x9, #48]		/* 12: zero, read back */
+	hvc	#1			/* 13: x0-x7 as the replies left them */
 	b	1b
 guest_ff_end:
 

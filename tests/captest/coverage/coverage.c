@@ -56,7 +56,8 @@ static const struct {
     {"sys_call", "CAP_TYPE MISSING_CAP GUARD"},
     {"sys_recv", "CAP_TYPE RIGHTS DELETED"},
     {"sys_nbrecv", "WOULD_BLOCK"},
-    {"sys_reply", "NO_REPLY MSG_LENGTH ARG NO_BUFFER"},
+    {"sys_reply", "NO_REPLY MSG_LENGTH ARG NO_BUFFER LABEL NOT_WRITE ALIGN NOT_MAPPED "
+		  "NOT_RAM RIGHTS"},
 };
 #define NSYS (sizeof(syscalls) / sizeof(syscalls[0]))
 
