@@ -1,6 +1,6 @@
 /*
  * The guest side of tests/bench/guestbench.c: hypercalls, device writes,
- * then loads that fault on memory the VMM maps on demand. x0 = 1 marks a
+ * stores into a page mapped without W (SEPTA_REPLY_STORE), then loads that fault on memory the VMM maps on demand. x0 = 1 marks a
  * hypercall of the first phase, x0 = 2 the end.
  */
 	.section .rodata.guest, "a"
@@ -18,6 +18,12 @@ guest_bench_start:
 2:	str	w19, [x9]
 	subs	x19, x19, #1
 	b.ne	2b
+	movz	x11, #0x4000, lsl #16	/* its own code page, mapped without W: */
+	add	x11, x11, #0xf00	/* each store done by the kernel */
+	mov	x19, #2000
+5:	str	w19, [x11]
+	subs	x19, x19, #1
+	b.ne	5b
 	movz	x10, #0x5000, lsl #16	/* 256 pages in one 2 MiB: one table */
 	mov	x19, #256
 3:	ldr	x3, [x10]
