@@ -629,31 +629,42 @@ void pgt_clear(const struct pgt *pgt)
 
 /* ---- query ---- */
 
-struct query_data {
-	pte_t pte;
-	unsigned level;
+/* Where addr's leaf or empty entry is (never a table entry): its table,
+ * that table's level and entry count, and addr's index in it. A descent
+ * from the root without a visitor: a query's few instructions a level. */
+struct pgt_spot {
+	const pte_t *table;
+	unsigned level, n, idx;
 };
 
-static int query_leaf(struct pgt_visit *v, enum pgt_visit_kind kind)
+static inline void descend(const struct pgt *pgt, uint64_t a, struct pgt_spot *s)
 {
-	struct query_data *q = v->arg;
+	const pte_t *table = pgt->mm->phys_to_virt(pgt->root);
+	unsigned level = pgt->geom.start_level, n = PGT_ENTRIES * pgt->geom.root_pages,
+		 idx;
 
-	(void)kind;
-	q->pte = *v->ptep;
-	q->level = v->level;
-	return 0;
+	for (;;) {
+		idx = (unsigned)(a >> pgt_level_shift(level)) & (n - 1);
+		if (!pte_is_table(table[idx], level))
+			break;
+		table = pgt->mm->phys_to_virt(pa_init(pte_addr(table[idx])));
+		level++;
+		n = PGT_ENTRIES;
+	}
+	*s = (struct pgt_spot){table, level, n, idx};
 }
 
 int pgt_query(const struct pgt *pgt, uint64_t addr, pte_t *pte, unsigned *level)
 {
-	struct query_data q = {0, 0};
-	struct pgt_walker w = {query_leaf, &q, PGT_VISIT_LEAF};
-	int ret = pgt_walk(pgt, ALIGN_DOWN(addr, SEPTA_PAGE_SIZE), SEPTA_PAGE_SIZE, &w);
+	struct pgt_spot s;
+	pte_t e;
 
-	if (ret)
-		return ret;
-	*pte = pte_valid(q.pte) ? q.pte : 0;
-	*level = q.level;
+	if (!range_ok(pgt, ALIGN_DOWN(addr, SEPTA_PAGE_SIZE), SEPTA_PAGE_SIZE))
+		return PGT_E_RANGE;
+	descend(pgt, addr, &s);
+	e = s.table[s.idx];
+	*pte = pte_valid(e) ? e : 0;
+	*level = s.level;
 	return PGT_OK;
 }
 
@@ -679,20 +690,16 @@ int pgt_query_range(const struct pgt *pgt, uint64_t addr, uint64_t size, unsigne
 	if (!IS_ALIGNED(addr | size, SEPTA_PAGE_SIZE))
 		return PGT_E_ALIGN;
 	while (a < end && seen < limit) {
-		const pte_t *table = pgt->mm->phys_to_virt(pgt->root);
-		unsigned level = pgt->geom.start_level,
-			 n = PGT_ENTRIES * pgt->geom.root_pages, idx, shift, k, i;
-		const pte_t *e, *stop;
+		struct pgt_spot sp;
+		const pte_t *table, *e, *stop;
+		unsigned level, n, idx, shift, k, i;
 		pte_t mask, want;
 
-		for (;;) {
-			idx = (unsigned)(a >> pgt_level_shift(level)) & (n - 1);
-			if (!pte_is_table(table[idx], level))
-				break;
-			table = pgt->mm->phys_to_virt(pa_init(pte_addr(table[idx])));
-			level++;
-			n = PGT_ENTRIES;
-		}
+		descend(pgt, a, &sp);
+		table = sp.table;
+		level = sp.level;
+		n = sp.n;
+		idx = sp.idx;
 		if (kind < 0)
 			kind = pte_valid(table[idx]);
 		else if (pte_valid(table[idx]) != (kind > 0))
