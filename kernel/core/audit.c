@@ -15,7 +15,9 @@
  *    exists that was not derived.
  *  - What the kernel holds: a frame or page table recorded as mapped is
  *    mapped there; every leaf and table of a VSpace other than the
- *    caller's own is one a capability records; a TCB's CSpace, VSpace, IPC
+ *    caller's own is one a capability records (its PTE_FRAME_W only from
+ *    a capability with Write, and there whenever stage 2 allows writes);
+ *    a TCB's CSpace, VSpace, IPC
  *    buffer and fault endpoint are of the right types and in the tree;
  *    TCB-VCPU and TCB-notification bindings are mutual.
  *
@@ -23,6 +25,7 @@
  * The first violations are printed; the count is returned.
  */
 #ifdef SEPTA_TEST_BUILD
+#include <arch.h>
 #include <core/audit.h>
 #include <kprintf.h>
 #include <object/cap.h>
@@ -482,6 +485,21 @@ static void check_cspace_node(struct audit *a, const struct cap *node, unsigned 
 	}
 }
 
+/* A leaf's PTE_FRAME_W says the frame capability that made it had Write
+ * (what a SEPTA_REPLY_STORE trusts): it must have, and a leaf writable at
+ * stage 2 must have the bit. */
+static void check_frame_w(struct audit *a, const struct audit_mapping *m, pte_t pte,
+			  uint64_t addr)
+{
+	bool fw = pte & PTE_FRAME_W, w = arch_s2_rights(pte) & SEPTA_MAP_W;
+
+	if ((fw && !(m->slot->cap.rights & SEPTA_RIGHT_WRITE)) || (w && !fw))
+		violation(a, m->slot,
+			  "mapping at %lx: PTE_FRAME_W %u, stage-2 W %u, capability "
+			  "rights %u",
+			  (unsigned long)addr, fw, w, m->slot->cap.rights);
+}
+
 /* Leaves and tables of a VSpace: each one a capability records. */
 static int check_entry(struct pgt_visit *v, enum pgt_visit_kind kind)
 {
@@ -501,8 +519,11 @@ static int check_entry(struct pgt_visit *v, enum pgt_visit_kind kind)
 			continue;
 		if (table ? m->ipa == addr && m->level == v->level + 1 && m->obj == pa
 			  : addr >= m->ipa && addr - m->ipa < m->size &&
-				pa == m->obj + (addr - m->ipa))
+				pa == m->obj + (addr - m->ipa)) {
+			if (!table)
+				check_frame_w(a, m, *v->ptep, addr);
 			return 0;
+		}
 	}
 	violation(
 	    a, NULL,
