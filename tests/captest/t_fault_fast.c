@@ -50,7 +50,8 @@ struct ff_round {
 
 /* The reply to exit k of a round (t_fault_fast_guest.S says what each
  * is), or with `odd` the unusual ones the fastpath leaves to the full
- * path: an injection with the HVC's answer, and an SMC's answer of five
+ * path: an injection with the HVC's answer and with a store's
+ * (SEPTA_REPLY_STORE | SEPTA_REPLY_INJECT), and an SMC's answer of five
  * words (the fifth in the buffer: the x4 the guest has). */
 static void ff_reply(unsigned k, struct septa_msg *m, bool odd)
 {
@@ -73,8 +74,9 @@ static void ff_reply(unsigned k, struct septa_msg *m, bool odd)
 	    {0, 0, {0}},
 	};
 
-	m->info = septa_msginfo(r[k].label | (odd && k == 0 ? SEPTA_REPLY_INJECT(40) : 0),
-				0, odd && k == 6 ? 5 : r[k].len);
+	m->info = septa_msginfo(
+	    r[k].label | (odd && (k == 0 || k == 9) ? SEPTA_REPLY_INJECT(40) : 0), 0,
+	    odd && k == 6 ? 5 : r[k].len);
 	for (unsigned i = 0; i < 4; i++)
 		m->mr[i] = r[k].mr[i];
 	septa_ipc_buffer()->msg[4] = 0x14;
@@ -349,8 +351,9 @@ void test_fault_fast_guest_waiting(void)
 }
 
 /*
- * Replies the fastpath leaves to the full path: one that injects an
- * interrupt, and one longer than the registers. The rest of the round
+ * Replies the fastpath leaves to the full path: two that inject an
+ * interrupt (one with a store the kernel performs, which it does: the
+ * guest reads it back), and one longer than the registers. The rest of the round
  * goes on the fastpath.
  */
 void test_fault_fast_odd_replies(void)
@@ -363,8 +366,9 @@ void test_fault_fast_odd_replies(void)
 	tcb = ff_guest(ep, LOW_PRIO, &m);
 	CHECK(tcb);
 	ff_both(ep, &m, true, 0xfa57 + LOW_PRIO);
-	CHECK_EQ(ff_on.e[1].fast_reply, 0); /* the injection, to exit 0 */
-	CHECK_EQ(ff_on.e[7].fast_reply, 0); /* five words, to exit 6 */
+	CHECK_EQ(ff_on.e[1].fast_reply, 0);  /* the injection, to exit 0 */
+	CHECK_EQ(ff_on.e[10].fast_reply, 0); /* a store's, to exit 9 */
+	CHECK_EQ(ff_on.e[7].fast_reply, 0);  /* five words, to exit 6 */
 	ff_served(&ff_on, &f, &r);
 	CHECK_EQ(f > 0 && r > 0, on);
 	ff_end(tcb, &m);
