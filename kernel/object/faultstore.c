@@ -31,8 +31,12 @@ int fault_store_check(const struct tcb *t, unsigned fault, struct fault_store *s
 		return SEPTA_E_ARG;
 	if (SEPTA_ACCESS_KIND(access) != SEPTA_ACCESS_WRITE)
 		return SEPTA_E_NOT_WRITE;
-	/* One page's leaf is checked: a store into the next is not. */
-	if ((ipa & (SEPTA_PAGE_SIZE - 1)) + (1u << size_log2) > SEPTA_PAGE_SIZE)
+	/* Aligned only. The Arm ARM does not promise that the fault address
+	 * of a misaligned access is its first byte (one that crosses into a
+	 * protected page may report that page's start), so the kernel could
+	 * not know which bytes the thread wrote. Aligned, it cannot cross
+	 * the page, whose leaf is the one checked. */
+	if (ipa & ((1u << size_log2) - 1))
 		return SEPTA_E_ALIGN;
 	vs = tcb_vspace(t);
 	if (!vs || pgt_query(&vs->pgt, ipa, &pte, &level) != PGT_OK || !pte_valid(pte))

@@ -21,7 +21,7 @@ void spp_init(struct spp_table *t, uint64_t ram_base, uint64_t ram_size)
 
 enum spp_decision spp_decide(uint32_t bitmap, unsigned offset, unsigned access)
 {
-	unsigned size, first, last;
+	unsigned size;
 	uint32_t need;
 
 	if (SEPTA_ACCESS_KIND(access) == SEPTA_ACCESS_READ ||
@@ -33,15 +33,12 @@ enum spp_decision spp_decide(uint32_t bitmap, unsigned offset, unsigned access)
 	    !(access & SEPTA_ACCESS_VALID))
 		return SPP_REFUSE_UNDESCRIBED;
 	size = SEPTA_ACCESS_SIZE(access);
-	/* The rest of such a store lies in the next page, whose bitmap (and
-	 * mapping) this decision does not know: refused whole. */
-	if (offset >= SPP_PAGE || size > SPP_PAGE - offset)
-		return SPP_REFUSE_CROSSES;
-	first = offset / SPP_SUBPAGE;
-	last = (offset + size - 1) / SPP_SUBPAGE;
-	/* Bits first..last: a store of at most 8 bytes touches one or two. */
-	need = (uint32_t)((2ull << last) - (1ull << first));
-	return (bitmap & need) == need ? SPP_PERMIT : SPP_REFUSE_FORBIDDEN;
+	/* Aligned only, as the kernel performs it (SPP_REFUSE_MISALIGNED);
+	 * then it stays inside its page, and touches one sub-page. */
+	if (offset >= SPP_PAGE || (offset & (size - 1)))
+		return SPP_REFUSE_MISALIGNED;
+	need = 1u << (offset / SPP_SUBPAGE);
+	return bitmap & need ? SPP_PERMIT : SPP_REFUSE_FORBIDDEN;
 }
 
 /* The first entry at or after RAM page p. */

@@ -33,7 +33,11 @@ enum spp_decision {
 	SPP_PERMIT = 0,		    /* perform it (SEPTA_REPLY_STORE) and go on */
 	SPP_REFUSE_FORBIDDEN = 1,   /* touches a byte of a forbidden sub-page */
 	SPP_REFUSE_UNDESCRIBED = 2, /* a write without a valid syndrome */
-	SPP_REFUSE_CROSSES = 3,	    /* runs past the end of the page */
+	/* Not aligned to its size: the kernel refuses to perform it (a
+	 * misaligned access's fault address need not be its first byte),
+	 * so it is refused here, where the guest learns of it. An aligned
+	 * store never runs past the end of its page. */
+	SPP_REFUSE_MISALIGNED = 3,
 	/* A read or a fetch: reads and fetches of a protected page are mapped
 	 * and never fault for its bitmap, so such a fault is not this
 	 * module's; the caller treats it as it would without sub-pages. */

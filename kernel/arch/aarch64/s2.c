@@ -64,6 +64,9 @@ bool arch_s2_normal_ram(pte_t pte)
 
 void arch_fault_store(void *p, unsigned size_log2, uint64_t v)
 {
+	/* The thread's accesses before the store are observed first, so a
+	 * store-release (STLR, which has a syndrome) keeps its ordering. */
+	__asm__ volatile("dmb ish" ::: "memory");
 	/* Each one instruction: the guest's own store, at its size. */
 	switch (size_log2) {
 	case 0:
@@ -79,10 +82,8 @@ void arch_fault_store(void *p, unsigned size_log2, uint64_t v)
 		__asm__ volatile("str %1, [%0]" ::"r"(p), "r"(v) : "memory");
 		break;
 	}
-	/* An unaligned store inside the page may span two lines. */
+	/* Aligned (fault_store_check), so within one cache line. */
 	__asm__ volatile("dc cvac, %0" ::"r"(p) : "memory");
-	__asm__ volatile("dc cvac, %0" ::"r"((uintptr_t)p + (1u << size_log2) - 1)
-			 : "memory");
 	dsb(sy);
 }
 
