@@ -69,7 +69,7 @@ static bool kobj_room(uint64_t bytes)
 	if (kobj_fits(bytes))
 		return true;
 	if (!pool.db.pages || bytes > CHUNK_SIZE ||
-	    own_alloc(&pool.db, 0, CHUNK_PAGES, CHUNK_PAGES, &first) != OWN_OK)
+	    idle_alloc(0, CHUNK_PAGES, CHUNK_PAGES, &first) != OWN_OK)
 		return false;
 	pool_chunk(first)->state = CH_KOBJ;
 	kobj_add_source(pool_chunk(first)->ut, pool.base + first * SEPTA_PAGE_SIZE, 21);

@@ -73,6 +73,7 @@ static void server_main(struct septa_ipc_buffer *buf)
 		       n == 0 ? "no servers in the boot image" : "no server could start");
 		memsrv_power_off(n == 0 ? 0 : 1);
 	}
+	idle_start(ep_slot);
 	serve(ep_slot);
 }
 

@@ -33,6 +33,8 @@
 /* memsrv's own address space beyond what the kernel set up. */
 #define MS_META_IPA    0x40000000ULL /* the database and the grant table */
 #define MS_SCRATCH_IPA 0x80000000ULL /* one page at a time, to fill or zero it */
+/* The idle thread's IPC buffer: recorded, never mapped (idle.c). */
+#define MS_IDLE_BUFFER_IPA (MS_SCRATCH_IPA + SEPTA_PAGE_SIZE)
 
 extern uint64_t cs_top; /* root-CNode slot of the top CNode (root of CNode calls) */
 
@@ -101,10 +103,29 @@ uint64_t pool_free_pages(void);
 void pool_populate(uint64_t first, uint64_t n, bool blocks);
 /* Pages just freed: zeroes them, and returns whole chunks to Untyped. */
 void pool_release(uint64_t first, uint64_t n);
+/* A page pool_populate made a frame for and nobody had since (the ready
+ * pool's): out of its chunk's count, with no zeroing; the chunk back to
+ * Untyped if that was its last. */
+void pool_unpopulate(uint64_t page);
 bool pool_reserve(uint64_t n, bool blocks);
 bool pool_reserved(uint64_t n);
 /* Maps a page into memsrv at MS_SCRATCH_IPA for fn; used to fill or zero. */
 void pool_with_page(uint64_t page, void (*fn)(void *page, void *arg), void *arg);
+
+/* The ready pool (idle.c, ready.h): pages memsrv made frames of ahead of
+ * a fault, refilled by idle_refill when nothing else runs.
+ * idle_alloc_page: one page, first fit (*pooled: from the pool, a frame
+ * already); idle_untake: back, unmapped;
+ * idle_alloc: own_alloc that drains the pool rather than fail;
+ * idle_audit: the pool's pages checked into an audit. */
+unsigned idle_pooled(void);
+int idle_alloc_page(unsigned client, uint64_t *page, bool *pooled);
+void idle_untake(uint64_t page);
+int idle_alloc(unsigned client, uint64_t n, uint64_t align, uint64_t *first);
+bool idle_refill(void);
+void idle_audit(struct memsrv_audit *out);
+/* Starts the idle thread, which calls on ep with the CTRL_IDLE badge. */
+int idle_start(uint64_t ep);
 
 /* A grant: one mapping memsrv made for a client, by a minted frame cap. */
 #define G_USED	 1u
@@ -292,3 +313,5 @@ __attribute__((noreturn)) void memsrv_power_off(int status);
 /* Badge bit of the fault endpoints memsrv gives the servers it starts: a
  * message with it is a fault of server (badge & 0xff), not a request. */
 #define CTRL_FAULT (1ULL << 8)
+/* Badge bit of the idle thread's endpoint: a refill step (idle.c). */
+#define CTRL_IDLE (1ULL << 9)

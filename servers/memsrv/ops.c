@@ -111,27 +111,33 @@ static int alloc_page(unsigned me, uint64_t align, uint64_t ipa, unsigned rights
 		      uint64_t *pa)
 {
 	uint64_t first;
+	bool pooled = false;
 	long kerr;
 	int err;
 
 	if (ipa % SEPTA_PAGE_SIZE)
 		return MEMSRV_E_ALIGN;
-	err = !quota_room(me, 0, 1) ? MEMSRV_E_QUOTA
-	      : grant_free_entries() < 1
-		  ? MEMSRV_E_FULL
-		  : own_to_memsrv(own_alloc(&pool.db, me, 1, align, &first));
+	err = !quota_room(me, 0, 1)	 ? MEMSRV_E_QUOTA
+	      : grant_free_entries() < 1 ? MEMSRV_E_FULL
+	      : align == 1 ? own_to_memsrv(idle_alloc_page(me, &first, &pooled))
+			   : own_to_memsrv(idle_alloc(me, 1, align, &first));
 	if (err) {
 		int at = ipa_check_free(clients[me].vspace, ipa, SEPTA_PAGE_SIZE);
 
 		return at ? at : err;
 	}
 	quota_move(me, 0, 1);
-	pool_populate(first, 1, false);
+	if (!pooled) /* a pooled page is a frame already */
+		pool_populate(first, 1, false);
 	kerr = grant_map_unchecked(me, first, ipa, rights, SEPTA_OWNED);
 	if (kerr) {
-		own_commit_free(&pool.db, first, 1);
 		quota_move(0, me, 1);
-		pool_release(first, 1);
+		if (pooled) { /* nobody saw it: still zero, back in the pool */
+			idle_untake(first);
+		} else {
+			own_commit_free(&pool.db, first, 1);
+			pool_release(first, 1);
+		}
 		return kerr == SEPTA_E_DELETE_FIRST ? MEMSRV_E_IPA_BUSY
 						    : MEMSRV_E_IPA_RANGE;
 	}
@@ -164,7 +170,7 @@ int op_alloc(unsigned me, uint64_t n, uint64_t align, uint64_t ipa, unsigned rig
 	if (!err)
 		err = op_reserve(blocks ? n / CHUNK_PAGES : n, n, blocks);
 	if (!err)
-		err = own_to_memsrv(own_alloc(&pool.db, me, n, align, &first));
+		err = own_to_memsrv(idle_alloc(me, n, align, &first));
 	if (err)
 		return err;
 	quota_move(me, 0, n);

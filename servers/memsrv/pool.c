@@ -31,9 +31,10 @@ uint64_t pool_frame(uint64_t page)
 	return c->state == CH_PAGES ? c->frames + page % CHUNK_PAGES : c->frames;
 }
 
+/* The ready pool's pages are free for any client that asks. */
 uint64_t pool_free_pages(void)
 {
-	return pool.db.index.nfree;
+	return pool.db.index.nfree + idle_pooled();
 }
 
 /* Cuts one RAM Untyped into 2 MiB chunk Untypeds. */
@@ -237,6 +238,14 @@ static void chunk_revoke(struct chunk *c)
 	c->state = CH_FREE;
 	c->frames = 0;
 	c->used = 0;
+}
+
+void pool_unpopulate(uint64_t page)
+{
+	struct chunk *c = pool_chunk(page);
+
+	if (--c->used == 0)
+		chunk_revoke(c);
 }
 
 void pool_release(uint64_t first, uint64_t n)

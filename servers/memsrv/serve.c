@@ -150,6 +150,7 @@ static int dispatch(unsigned me, struct septa_msg *m, uint64_t *out, unsigned *n
 		struct memsrv_audit a;
 
 		audit_run(&a);
+		idle_audit(&a);
 		out[0] = a.checked;
 		out[1] = a.differences;
 		out[2] = a.kind;
@@ -191,6 +192,11 @@ void serve(uint64_t ep)
 		if (err)
 			continue;
 		me = (unsigned)(m.badge & 0xff);
+		if (m.badge & CTRL_IDLE) {
+			m.info = septa_msginfo(idle_refill(), 0, 0);
+			reply = true;
+			continue;
+		}
 		if (m.badge & CTRL_FAULT) {
 			report_fault(me, &m);
 			continue;

@@ -51,6 +51,9 @@ void memtest_bench(void);
 /* runner.c: each test in a thread of its own; the harness's run hook. */
 int memtest_runner_setup(void);
 int memtest_run(const char *name, void (*fn)(void));
+/* memsrv idle until its idle thread has refilled what it would: the test's
+ * thread below every other (priority 0) while it yields. */
+void memtest_idle(void);
 /* The list packed as "memtest-crash" runs (its n tests), or NULL. */
 const struct harness_test *memtest_selftest(unsigned *n);
 /* cleanup.c: every memsrv_alloc of memtest is recorded, and after each test

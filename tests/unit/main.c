@@ -49,6 +49,7 @@ static const struct {
     {"caps_objs", suite_caps_objs},
     {"pgtable_edges", suite_pgtable_edges},
     {"bitrun", suite_bitrun},
+    {"ready", suite_ready},
 #endif
 };
 

@@ -12,6 +12,7 @@ void suite_caps_ipc(void);
 void suite_faultstore(void);
 void suite_own(void);
 void suite_bitrun(void);
+void suite_ready(void);
 void suite_zring(void);
 void suite_vmcfg(void);
 void suite_image(void);

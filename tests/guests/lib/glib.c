@@ -214,6 +214,28 @@ void wait_doorbell(unsigned seen)
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
 }
 
+void guest_idle(uint64_t ticks)
+{
+	uint64_t at, now;
+
+	gic_init();
+	gic_enable_private(0, 27); /* the virtual timer's PPI */
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(now));
+	at = now + ticks;
+	/* IRQs masked: the WFI still wakes for the timer, whose interrupt is
+	 * taken after the timer is off again. */
+	__asm__ volatile("msr daifset, #2; msr cntv_cval_el0, %0; msr cntv_ctl_el0, %1; "
+			 "isb" ::"r"(at),
+			 "r"(1UL)
+			 : "memory");
+	do {
+		__asm__ volatile("dsb sy; wfi; isb; mrs %0, cntvct_el0"
+				 : "=r"(now)::"memory");
+	} while (now < at);
+	__asm__ volatile("msr cntv_ctl_el0, %0; isb; msr daifclr, #2; isb" ::"r"(0UL)
+			 : "memory");
+}
+
 void check(bool ok, const char *what)
 {
 	gprintf("%s: %s\n", ok ? "PASS" : "FAIL", what);

@@ -43,6 +43,10 @@ extern volatile unsigned guest_irq_cpu[64]; /* by whom (Aff0), the last time */
 /* Doorbells taken so far; waits (WFI) until there are more than seen. */
 extern volatile unsigned guest_doorbells;
 void wait_doorbell(unsigned seen);
+/* In WFI until the virtual counter has gone `ticks` further: the vCPU
+ * blocked in vmsrv, so that what runs only when nothing else does (memsrv's
+ * refill of its ready pages) runs. */
+void guest_idle(uint64_t ticks);
 /* DOORBELL to a peer, again while its last mail is unread (BUSY): a
  * check that the ring went in. */
 void guest_ring(unsigned peer, uint64_t value);

@@ -90,6 +90,7 @@ enum memsrv_audit_kind {
 	MEMSRV_AUDIT_TAG = 4,	     /* the PTE's ownership tag disagrees */
 	MEMSRV_AUDIT_STALE = 5,	     /* mapped although the page is lent away */
 	MEMSRV_AUDIT_STRAY = 6,	     /* memsrv's memory mapped with no grant */
+	MEMSRV_AUDIT_POOL = 7, /* a ready-pool page not memsrv's alone (ipa: its pa) */
 };
 
 /* Slots memsrv fills in a server's CNode (the kernel's layout for the root
