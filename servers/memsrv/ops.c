@@ -117,10 +117,13 @@ static int alloc_page(unsigned me, uint64_t align, uint64_t ipa, unsigned rights
 
 	if (ipa % SEPTA_PAGE_SIZE)
 		return MEMSRV_E_ALIGN;
+	/* No ready pages (a burst used them up): the index alone, as if
+	 * there were no pool. */
 	err = !quota_room(me, 0, 1)	 ? MEMSRV_E_QUOTA
 	      : grant_free_entries() < 1 ? MEMSRV_E_FULL
-	      : align == 1 ? own_to_memsrv(idle_alloc_page(me, &first, &pooled))
-			   : own_to_memsrv(idle_alloc(me, 1, align, &first));
+	      : !idle_pooled() ? own_to_memsrv(own_alloc(&pool.db, me, 1, align, &first))
+	      : align == 1     ? own_to_memsrv(idle_alloc_page(me, &first, &pooled))
+			       : own_to_memsrv(idle_alloc(me, 1, align, &first));
 	if (err) {
 		int at = ipa_check_free(clients[me].vspace, ipa, SEPTA_PAGE_SIZE);
 
