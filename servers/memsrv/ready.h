@@ -4,9 +4,9 @@
  * 4 KiB allocation pops one instead of searching the index and cutting a
  * chunk into frames. Each is memsrv's own (owner 0, OWN_OWNED) in the
  * database, in no client's quota, and zero: it came from the free index,
- * whose pages are all zero (docs/ownership.md, "Zeroing"), and nobody had
- * it since. Pure logic on the database, so host tests drive the very code
- * memsrv runs; the frames are idle.c's.
+ * whose pages are all zero (docs/ownership.md, "memsrv's memory: chunks"),
+ * and nobody had it since. Pure logic on the database, so host tests drive
+ * the very code memsrv runs; the frames are idle.c's.
  */
 #pragma once
 #include <stdbool.h>
