@@ -11,8 +11,8 @@
  * serve any request, one at a time, and answers whether the pool wants
  * more. A request that arrives meanwhile waits for that batch at most,
  * as it waits today for a fault that cuts a chunk. When the pool is full
- * the thread waits on a notification, which the server signals when it
- * next takes a page. Polling the endpoint instead (NBRecv between
+ * the thread waits on a notification, which the server signals when the
+ * pool falls below READY_LOW. Polling the endpoint instead (NBRecv between
  * batches) would refill while the client the server just answered has
  * not run yet: the server is at 200, above everyone, so "no request
  * waiting" says nothing about idleness, and the guest would wait for the
@@ -42,19 +42,30 @@ static void drained(uint64_t page)
 	pool_unpopulate(page);
 }
 
+/* The refill woken when the pool is low: after a take that made it so,
+ * and after a drain (a pool left empty while the thread sleeps would
+ * never fill again). */
+static void wake_if_low(void)
+{
+	if (idle_asleep && ready.n < READY_LOW) {
+		idle_asleep = false;
+		septa_signal(idle_ntfn);
+	}
+}
+
 int idle_alloc(unsigned client, uint64_t n, uint64_t align, uint64_t *first)
 {
-	return ready_alloc(&pool.db, &ready, client, n, align, first, drained);
+	int err = ready_alloc(&pool.db, &ready, client, n, align, first, drained);
+
+	wake_if_low();
+	return err;
 }
 
 int idle_alloc_page(unsigned client, uint64_t *page, bool *pooled)
 {
 	int err = ready_alloc_page(&pool.db, &ready, client, page, pooled, drained);
 
-	if (*pooled && idle_asleep) {
-		idle_asleep = false;
-		septa_signal(idle_ntfn);
-	}
+	wake_if_low();
 	return err;
 }
 

@@ -13,8 +13,12 @@
 #include <stdint.h>
 #include "own.h"
 
-#define READY_MAX   512u /* a chunk's pages: 496 back-to-back faults fit */
+#define READY_MAX   512u /* a chunk's pages */
 #define READY_BATCH 64u	 /* pages per refill step: at most two chunks cut */
+/* Below this the server wakes the refill (idle.c): a signal per 256
+ * pages taken, not per fault, and a burst of 256 faults always finds
+ * ready pages if memsrv was idle since the last one. */
+#define READY_LOW (READY_MAX / 2)
 
 /* A ring in ascending order of page: its oldest is its lowest. A single
  * page still goes first fit, the lowest free one whether pooled or not

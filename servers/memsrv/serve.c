@@ -156,7 +156,8 @@ static int dispatch(unsigned me, struct septa_msg *m, uint64_t *out, unsigned *n
 		out[2] = a.kind;
 		out[3] = a.client;
 		out[4] = a.ipa;
-		*nout = 5;
+		out[5] = idle_pooled();
+		*nout = 6;
 		return MEMSRV_OK;
 	}
 	case MEMSRV_ACCEPT:
@@ -183,7 +184,7 @@ void serve(uint64_t ep)
 	bool reply = false;
 
 	for (;;) {
-		uint64_t out[5] = {0};
+		uint64_t out[6] = {0};
 		unsigned nout = 0, me;
 		long err = reply ? septa_reply_recv(ep, &m) : septa_recv(ep, &m);
 		int r;

@@ -1,7 +1,8 @@
 /*
  * memsrv's ready pages (servers/memsrv/idle.c, ready.c) on the target:
  * filled while memsrv is idle, which memtest makes it by running its test
- * thread below every other thread (memtest_idle); counted by the audit as
+ * thread below every other thread (memtest_idle), once the pool fell
+ * below READY_LOW (256); counted by the audit (its `ready`) as
  * memsrv's own with nothing off; a page taken from them is a zero frame
  * of the client's, even one a client wrote and freed before it was
  * pooled again; a refused map puts the page back unchanged. What the host
@@ -11,82 +12,117 @@
 
 #define XR 0x50000000ULL /* 2 MiB aligned, nothing of memtest's there */
 
-/* The audit's count of what it checked; 0 if it failed or found a
+#define READY_PAGES 512u /* servers/memsrv/ready.h's READY_MAX */
+#define READY_LOW   256u /* and READY_LOW */
+#define TAKE_MAX    2048u
+
+/* The audit's count of ready pages; ~0 if it failed or found a
  * difference (then no test's comparison holds). */
-static uint64_t audit_checked(void)
+static uint64_t ready_pages(void)
 {
 	struct memsrv_audit a;
 
 	if (memsrv_audit(EP, &a) != MEMSRV_OK || a.differences)
-		return 0;
-	return a.checked;
+		return ~0ULL;
+	return a.ready;
 }
 
+/* More than cleanup.c records for a test: these tests free what they take
+ * themselves (a failed CHECK leaves the rest, and the test failed). */
+#undef memsrv_alloc
+static uint64_t taken[TAKE_MAX];
+static unsigned ntaken;
+
+/* Single pages at XR + PAGE on, first fit, until the pool is below
+ * READY_LOW (freed pages below it go first): the refill is woken. */
+static void take_until_low(void)
+{
+	uint64_t r;
+
+	ntaken = 0;
+	do { /* at least 64: the tests use the first two */
+		for (unsigned k = 0; k < 64; k++, ntaken++)
+			CHECK_EQ(memsrv_alloc(EP, 1, 1, XR + (ntaken + 1) * PAGE,
+					      MEMSRV_RW, &taken[ntaken]),
+				 MEMSRV_OK);
+		r = ready_pages();
+	} while (r >= READY_LOW && r != ~0ULL && ntaken < TAKE_MAX);
+	CHECK(r < READY_LOW);
+}
+
+static void free_taken(unsigned from)
+{
+	for (unsigned i = from; i < ntaken; i++)
+		CHECK_EQ(memsrv_free(EP, taken[i], 1), MEMSRV_OK);
+}
+
+/* Idle, the pool fills up to its bound and no further, counted by the
+ * audit; allocation stays first fit. */
 void test_ready_filled_when_idle(void)
 {
-	uint64_t before, after, pa, again;
-
-	/* Taking a page wakes the idle thread; idle, it fills the pool up. */
-	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR, MEMSRV_RW, &pa), MEMSRV_OK);
-	before = audit_checked();
+	take_until_low();
 	memtest_idle();
-	after = audit_checked();
-	/* The pool's pages are in the audit's count; one was taken. */
-	CHECK(before > 0 && after > before);
-	CHECK(after - before <= 512);
-	/* From the pool now, and still first fit: freed, the same page. */
-	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
-	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR, MEMSRV_RW, &again), MEMSRV_OK);
-	CHECK_EQ(again, pa);
-	CHECK_EQ(audit_checked(), after);
-	CHECK_EQ(memsrv_free(EP, again, 1), MEMSRV_OK);
+	CHECK_EQ(ready_pages(), READY_PAGES);
+	memtest_idle(); /* full: nothing more */
+	CHECK_EQ(ready_pages(), READY_PAGES);
+	/* Freed, the lowest page is the next one again (from the index: it
+	 * is below the pool now), and the pool is as it was. */
+	CHECK_EQ(memsrv_free(EP, taken[0], 1), MEMSRV_OK);
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR + PAGE, MEMSRV_RW, &taken[0]), MEMSRV_OK);
+	CHECK(taken[0] < taken[1]);
+	CHECK_EQ(ready_pages(), READY_PAGES);
+	free_taken(0);
+	CHECK_EQ(ready_pages(), READY_PAGES);
 }
 
 /* A page written, freed and pooled again while memsrv was idle reaches
  * the next client zero. */
 void test_ready_freed_page_pooled_zero(void)
 {
-	uint64_t pa[2], again;
-	volatile uint64_t *w = (volatile uint64_t *)XR;
+	uint64_t again;
+	volatile uint64_t *w = (volatile uint64_t *)(XR + PAGE);
 
-	memtest_idle();
-	/* Two pages: the chunk stays frames when the first is freed. */
-	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR, MEMSRV_RW, &pa[0]), MEMSRV_OK);
-	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR + PAGE, MEMSRV_RW, &pa[1]), MEMSRV_OK);
+	take_until_low(); /* the chunk stays frames: its other pages are taken */
 	for (unsigned i = 0; i < PAGE / 8; i++)
 		w[i] = 0x5eb7a000 + i;
-	CHECK_EQ(memsrv_free(EP, pa[0], 1), MEMSRV_OK);
+	CHECK_EQ(memsrv_free(EP, taken[0], 1), MEMSRV_OK);
 	memtest_idle(); /* the freed page, the lowest free, pooled again */
-	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR + 2 * PAGE, MEMSRV_RW, &again), MEMSRV_OK);
-	CHECK_EQ(again, pa[0]);
+	CHECK_EQ(ready_pages(), READY_PAGES);
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR, MEMSRV_RW, &again), MEMSRV_OK);
+	CHECK_EQ(again, taken[0]);
+	CHECK_EQ(ready_pages(), READY_PAGES - 1); /* it was a ready page */
 	for (unsigned i = 0; i < PAGE / 8; i++)
-		if (((volatile uint64_t *)(XR + 2 * PAGE))[i]) {
+		if (((volatile uint64_t *)XR)[i]) {
 			CHECK(!"a pooled page not zero");
 			break;
 		}
 	CHECK_EQ(memsrv_free(EP, again, 1), MEMSRV_OK);
-	CHECK_EQ(memsrv_free(EP, pa[1], 1), MEMSRV_OK);
+	free_taken(1);
 }
 
-/* A pooled page whose map is refused goes back: the audit counts what it
- * did, and the next allocation gets that page. */
+/* A ready page whose map is refused goes back: the pool and the audit as
+ * before, and the next allocation gets that page. */
 void test_ready_refused_map_gives_back(void)
 {
-	uint64_t pa, busy, c0, again;
+	uint64_t pa, again;
 
-	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR, MEMSRV_RW, &busy), MEMSRV_OK);
-	memtest_idle();
-	c0 = audit_checked();
-	CHECK(c0 > 0);
-	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR, MEMSRV_RW, &pa), MEMSRV_E_IPA_BUSY);
-	CHECK_EQ(memsrv_alloc(EP, 1, 1, 1ULL << 47, MEMSRV_RW, &pa), MEMSRV_E_IPA_RANGE);
-	CHECK_EQ(audit_checked(), c0);
-	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR + PAGE, MEMSRV_RW, &pa), MEMSRV_OK);
-	CHECK(pa != busy);
-	/* The lowest free page: nothing below it but what is taken. */
-	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
+	take_until_low();
+	free_taken(0);
+	memtest_idle(); /* full, with the lowest free pages */
+	/* A run, from the index above the pool, reserves what a single page
+	 * needs (slots, stash, tables), so that the page goes alloc_page's
+	 * way, where the map's refusal undoes it. */
+	CHECK_EQ(memsrv_alloc(EP, 2, 1, XR + PAGE, MEMSRV_RW, &pa), MEMSRV_OK);
+	CHECK_EQ(memsrv_free(EP, pa, 2), MEMSRV_OK);
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR, MEMSRV_RW, &pa), MEMSRV_OK);
+	CHECK_EQ(ready_pages(), READY_PAGES - 1);
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR, MEMSRV_RW, &again), MEMSRV_E_IPA_BUSY);
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, 1ULL << 47, MEMSRV_RW, &again),
+		 MEMSRV_E_IPA_RANGE);
+	CHECK_EQ(ready_pages(), READY_PAGES - 1);
 	CHECK_EQ(memsrv_alloc(EP, 1, 1, XR + PAGE, MEMSRV_RW, &again), MEMSRV_OK);
-	CHECK_EQ(again, pa);
+	CHECK_EQ(ready_pages(), READY_PAGES - 2);
+	CHECK(again > pa); /* the refused ones' page, the next ready one */
 	CHECK_EQ(memsrv_free(EP, again, 1), MEMSRV_OK);
-	CHECK_EQ(memsrv_free(EP, busy, 1), MEMSRV_OK);
+	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
 }

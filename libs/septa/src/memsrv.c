@@ -91,15 +91,16 @@ long memsrv_query(uint64_t ep, uint64_t pa, struct memsrv_query *q)
 
 long memsrv_audit(uint64_t ep, struct memsrv_audit *a)
 {
-	uint64_t r[5];
-	long err = call(ep, MEMSRV_AUDIT, NULL, 0, r, 5);
+	uint64_t r[6];
+	long err = call(ep, MEMSRV_AUDIT, NULL, 0, r, 6);
 
 	if (!err)
 		*a = (struct memsrv_audit){.checked = r[0],
 					   .differences = r[1],
 					   .kind = (unsigned)r[2],
 					   .client = (unsigned)r[3],
-					   .ipa = r[4]};
+					   .ipa = r[4],
+					   .ready = r[5]};
 	return err;
 }
 

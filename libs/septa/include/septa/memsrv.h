@@ -19,7 +19,8 @@ enum memsrv_label {
 	MEMSRV_RECLAIM = 6, /* MR pa, pages */
 	MEMSRV_DONATE = 7,  /* MR pa, pages, recipient, recipient's ipa */
 	MEMSRV_QUERY = 8,   /* MR pa; reply view, owner, caller's ipa, rights, sharers */
-	MEMSRV_AUDIT = 9,   /* reply checked, differences, first: kind, client, ipa */
+	MEMSRV_AUDIT =
+	    9, /* reply checked, differences, first: kind, client, ipa; ready pages */
 	MEMSRV_REGISTER = 10, /* MR slot of a VSpace in the caller's CNode; reply id */
 	MEMSRV_SHUTDOWN = 11, /* MR status: powers the machine off (servers only) */
 	MEMSRV_ACCEPT = 12, /* MR ipa, pages, from: consent to pages at ipa (0: close) */
@@ -127,6 +128,7 @@ struct memsrv_audit {
 	unsigned kind; /* of the first difference */
 	unsigned client;
 	uint64_t ipa;
+	uint64_t ready; /* memsrv's ready pages (in checked): frames made ahead */
 };
 
 /* Wrappers: each returns MEMSRV_OK, a memsrv_error or a septa_error. */
