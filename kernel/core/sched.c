@@ -1,8 +1,19 @@
 /*
- * Ready queues by priority with round robin within a priority. Every
- * runnable thread, the running one included, is on its queue; the one that
- * runs is the head of the highest non-empty queue. Yield and the timer
- * move it to the tail.
+ * Ready queues by priority with round robin within a priority, kept
+ * lazily: the running thread (sched_current, runnable, queued false) is on
+ * no ready queue while it runs. It stands, unseen, at the head of its
+ * priority's queue, and goes onto the queue only when that place has to
+ * be real: it is preempted by a higher priority (sched_choose puts it back
+ * at the front), yields or its slice ends (the back), its priority
+ * changes (the back of the new one, as before), or a thread is put in
+ * front of it at its priority (sched_resume's front: it goes first, so
+ * the order is the one a queue holding it would have). A thread the
+ * fastpaths switch to (sched_hand_over) is never queued at all. So the
+ * invariant: a runnable thread is on its queue unless it is the running
+ * one, and nothing is queued above the running thread's priority at user
+ * level (sched_choose took the highest). The ones that run are taken off
+ * their queue when chosen; yield and the timer move the running thread
+ * to the tail.
  *
  * The time slice is a turn of one thread at its priority, and what runs
  * above that priority while the turn lasts, or answers the owner's Call,
@@ -24,14 +35,29 @@ const struct tcb *sched_turn_owner;
 uint8_t sched_turn_prio;
 const struct tcb *sched_turn_over;
 
+/* Whether t is the running thread, on no queue (the header). */
+static inline bool running(const struct tcb *t)
+{
+	return t == sched_current && t->state == TCB_RUNNABLE && !t->queued;
+}
+
 static inline __attribute__((always_inline)) void enqueue(struct tcb *t, bool front)
 {
+	struct tcb *c = sched_current;
+
 	if (t->queued)
 		return;
-	if (front)
+	if (front) {
+		/* In front of the running thread: that one's place at the
+		 * head becomes real first, so that it comes next. */
+		if (c && c != t && c->prio == t->prio && running(c)) {
+			tcbq_prepend(&ready[c->prio], c);
+			c->queued = true;
+		}
 		tcbq_prepend(&ready[t->prio], t);
-	else
+	} else {
 		tcbq_append(&ready[t->prio], t);
+	}
 	ready_bitmap[t->prio / 64] |= 1ULL << (t->prio % 64);
 	t->queued = true;
 }
@@ -46,8 +72,12 @@ static void dequeue(struct tcb *t)
 	t->queued = false;
 }
 
+/* The running thread stays where it is; one that blocked in this kernel
+ * entry and is runnable again goes on its queue like any other. */
 void sched_set_runnable(struct tcb *t)
 {
+	if (running(t))
+		return;
 	t->state = TCB_RUNNABLE;
 	t->blocked_on = NULL;
 	enqueue(t, false);
@@ -58,6 +88,8 @@ void sched_set_runnable(struct tcb *t)
  * would otherwise cost it a whole time slice each). */
 void sched_resume(struct tcb *t)
 {
+	if (running(t))
+		return;
 	t->state = TCB_RUNNABLE;
 	t->blocked_on = NULL;
 	if (__builtin_expect(t == sched_turn_over, 0)) {
@@ -68,8 +100,9 @@ void sched_resume(struct tcb *t)
 	}
 }
 
-/* A runnable owner is the head of its queue; a blocked one (waiting for
- * its VMM, say) goes to the back when it is resumed. */
+/* A runnable owner is the head of its queue, or runs (and is its unseen
+ * head); a blocked one (waiting for its VMM, say) goes to the back when
+ * it is resumed. */
 #ifdef SEPTA_TEST_BUILD
 uint64_t sched_slices_ended;
 #endif
@@ -86,6 +119,9 @@ void sched_turn_end(void)
 		return;
 	if (head == sched_turn_owner)
 		sched_yield(head);
+	else if (sched_current == sched_turn_owner && running(sched_current) &&
+		 sched_current->prio == sched_turn_prio)
+		sched_yield(sched_current);
 	else
 		sched_turn_over = sched_turn_owner;
 	sched_turn_owner = NULL;
@@ -137,15 +173,17 @@ void sched_wait_cancel(struct tcb *t)
 
 void sched_yield(struct tcb *t)
 {
-	if (t->queued) {
+	if (running(t) || t->queued) {
 		dequeue(t);
 		enqueue(t, false);
 	}
 }
 
+/* To the back of the new priority, the running thread too (it runs on
+ * only if sched_choose takes it again). */
 void sched_set_prio(struct tcb *t, uint8_t prio)
 {
-	bool was = t->queued;
+	bool was = t->queued || running(t);
 
 	dequeue(t);
 	t->prio = prio;
@@ -169,47 +207,61 @@ static bool ready_in(unsigned lo, unsigned hi)
 
 /*
  * The fastpaths' switch (core/fastpath*.c): if, once from (the running
- * thread, the head of the highest queue) blocks and to is made runnable
- * at the front of its queue (sched_resume) or the back
- * (sched_set_runnable), sched_choose would pick to, leave the queues as
- * those operations would (from, the head of its queue, leaves it) and
- * say so; otherwise change nothing. A to that heads the endpoint queue
- * wait (NULL: none) leaves it first: the two queues share its links, so
- * enqueued before it left, its leaving would take the rest of wait too.
+ * thread, on no queue) blocks and to is made runnable at the front of its
+ * queue (sched_resume) or the back (sched_set_runnable), sched_choose
+ * would pick to, say so: to then runs without touching the ready queues,
+ * as a thread sched_choose took. Otherwise change nothing. Nothing is
+ * queued above from (the header), so to wins if it is above from, or at
+ * from's priority in front; else nothing may be ready from to's priority
+ * (past it, when in front) to from's. A to that heads the endpoint queue
+ * wait (NULL: none) leaves it.
  */
 bool sched_hand_over(struct tcb *from, struct tcb *to, bool front, struct tcb_queue *wait)
 {
 	unsigned p = to->prio, q = from->prio;
-	struct tcb_queue *fq = &ready[q];
 
-	if (!from->queued || to->queued || fq->head != from)
+	if (from->queued || to->queued || from != sched_current)
 		return false;
-	/* Below from or behind others of its priority, to must be first of
-	 * what is left: nobody else of from's priority, nobody ready between
-	 * them (nor at to's, when to goes to the back). */
-	if ((p < q || (p == q && !front)) &&
-	    (from->q_next || (p < q && ready_in(p + front, q - 1))))
+	if ((p < q || (p == q && !front)) && ready_in(p + front, q))
 		return false;
-	fq->head = from->q_next;
-	if (fq->head)
-		fq->head->q_prev = NULL;
-	else {
-		fq->tail = NULL;
-		ready_bitmap[q / 64] &= ~(1ULL << (q % 64));
-	}
-	from->q_next = NULL;
-	from->queued = false;
 	if (wait)
 		tcbq_pop(wait);
-	enqueue(to, front);
 	return true;
 }
 
+/* Whether a thread is ready above priority p: at a guest's or a thread's
+ * every kernel exit, so only the words from p's up are looked at. */
+static inline bool ready_above(unsigned p)
+{
+	unsigned w = p / 64;
+
+	if (ready_bitmap[w] & (~1ULL << (p % 64)))
+		return true;
+	while (++w < ARRAY_SIZE(ready_bitmap))
+		if (ready_bitmap[w])
+			return true;
+	return false;
+}
+
+/* The thread to run, taken off its queue: the running thread goes on
+ * unless a higher priority is ready (it is then put back at the head of
+ * its queue); NULL if nobody is runnable. */
 struct tcb *sched_choose(void)
 {
-	for (int w = (int)ARRAY_SIZE(ready_bitmap) - 1; w >= 0; w--)
-		if (ready_bitmap[w])
-			return ready[w * 64 + 63 - __builtin_clzll(ready_bitmap[w])].head;
+	struct tcb *c = sched_current, *t;
+
+	if (c && running(c)) {
+		if (!ready_above(c->prio))
+			return c;
+		enqueue(c, true);
+	}
+	for (int w = (int)ARRAY_SIZE(ready_bitmap) - 1; w >= 0; w--) {
+		if (!ready_bitmap[w])
+			continue;
+		t = ready[w * 64 + 63 - __builtin_clzll(ready_bitmap[w])].head;
+		dequeue(t);
+		return t;
+	}
 	return NULL;
 }
 

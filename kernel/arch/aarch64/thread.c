@@ -189,8 +189,8 @@ void arch_thread_start(struct tcb *t)
 	__asm__ volatile("tlbi alle1" ::: "memory");
 	dsb(ish);
 	isb();
-	sched_set_runnable(t);
 	sched_current = NULL;
-	switch_to(t);
+	sched_set_runnable(t);
+	switch_to(sched_choose()); /* t, taken off its queue: it runs */
 	arch_enter_user();
 }
