@@ -13,7 +13,10 @@
  * one, and nothing is queued above the running thread's priority at user
  * level (sched_choose took the highest). The ones that run are taken off
  * their queue when chosen; yield and the timer move the running thread
- * to the tail.
+ * to the tail. sched_changed says whether a thread was queued since
+ * sched_choose last decided: if not, the running thread that still runs
+ * is still its choice, and kernel_exit lets it go on without asking
+ * (nothing else makes a thread ready).
  *
  * The time slice is a turn of one thread at its priority, and what runs
  * above that priority while the turn lasts, or answers the owner's Call,
@@ -34,12 +37,7 @@ static uint64_t ready_bitmap[(SEPTA_PRIO_MAX + 1) / 64];
 const struct tcb *sched_turn_owner;
 uint8_t sched_turn_prio;
 const struct tcb *sched_turn_over;
-
-/* Whether t is the running thread, on no queue (the header). */
-static inline bool running(const struct tcb *t)
-{
-	return t == sched_current && t->state == TCB_RUNNABLE && !t->queued;
-}
+bool sched_changed;
 
 static inline __attribute__((always_inline)) void enqueue(struct tcb *t, bool front)
 {
@@ -47,10 +45,11 @@ static inline __attribute__((always_inline)) void enqueue(struct tcb *t, bool fr
 
 	if (t->queued)
 		return;
+	sched_changed = true;
 	if (front) {
 		/* In front of the running thread: that one's place at the
 		 * head becomes real first, so that it comes next. */
-		if (c && c != t && c->prio == t->prio && running(c)) {
+		if (c && c != t && c->prio == t->prio && sched_running(c)) {
 			tcbq_prepend(&ready[c->prio], c);
 			c->queued = true;
 		}
@@ -76,7 +75,7 @@ static void dequeue(struct tcb *t)
  * entry and is runnable again goes on its queue like any other. */
 void sched_set_runnable(struct tcb *t)
 {
-	if (running(t))
+	if (sched_running(t))
 		return;
 	t->state = TCB_RUNNABLE;
 	t->blocked_on = NULL;
@@ -88,7 +87,7 @@ void sched_set_runnable(struct tcb *t)
  * would otherwise cost it a whole time slice each). */
 void sched_resume(struct tcb *t)
 {
-	if (running(t))
+	if (sched_running(t))
 		return;
 	t->state = TCB_RUNNABLE;
 	t->blocked_on = NULL;
@@ -119,7 +118,7 @@ void sched_turn_end(void)
 		return;
 	if (head == sched_turn_owner)
 		sched_yield(head);
-	else if (sched_current == sched_turn_owner && running(sched_current) &&
+	else if (sched_current == sched_turn_owner && sched_running(sched_current) &&
 		 sched_current->prio == sched_turn_prio)
 		sched_yield(sched_current);
 	else
@@ -173,7 +172,7 @@ void sched_wait_cancel(struct tcb *t)
 
 void sched_yield(struct tcb *t)
 {
-	if (running(t) || t->queued) {
+	if (sched_running(t) || t->queued) {
 		dequeue(t);
 		enqueue(t, false);
 	}
@@ -183,7 +182,7 @@ void sched_yield(struct tcb *t)
  * only if sched_choose takes it again). */
 void sched_set_prio(struct tcb *t, uint8_t prio)
 {
-	bool was = t->queued || running(t);
+	bool was = t->queued || sched_running(t);
 
 	dequeue(t);
 	t->prio = prio;
@@ -250,7 +249,8 @@ struct tcb *sched_choose(void)
 {
 	struct tcb *c = sched_current, *t;
 
-	if (c && running(c)) {
+	sched_changed = false;
+	if (c && sched_running(c)) {
 		if (!ready_above(c->prio))
 			return c;
 		enqueue(c, true);

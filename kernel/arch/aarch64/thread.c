@@ -9,6 +9,7 @@
 #include <core/sched.h>
 #include <kernel.h>
 #include <kprintf.h>
+#include <object/cap.h>
 #include <object/tcb.h>
 #include <object/vspace.h>
 #include <status.h>
@@ -143,9 +144,19 @@ void arch_fp_claim(void)
 
 void kernel_exit(void)
 {
-	struct tcb *next;
+	struct tcb *next = sched_current;
 	bool idled = false;
 
+	/* The caller goes on (an invocation's usual end): nothing queued
+	 * since sched_choose let it run, so sched_choose would take it again;
+	 * its turn goes on, so sched_turn_begins would start none; its VSpace
+	 * is checked as below. */
+	if (!sched_changed && next && sched_running(next) &&
+	    next->slots[TCB_SLOT_VSPACE].cap.type == CAP_VSPACE &&
+	    sched_turn_goes_on(next, next, false)) {
+		arch_entry_end();
+		return;
+	}
 	for (;;) {
 		next = sched_choose();
 		if (next && !tcb_vspace(next)) {

@@ -56,6 +56,14 @@ static inline void tcbq_prepend(struct tcb_queue *q, struct tcb *t)
 }
 
 bool tcbq_wake_deleted(struct tcb_queue *q); /* one waiter */
+/* Whether t is the running thread, on no ready queue while it runs
+ * (core/sched.c's header). */
+static inline bool sched_running(const struct tcb *t)
+{
+	return t == sched_current && t->state == TCB_RUNNABLE && !t->queued;
+}
+/* A thread was queued since sched_choose last decided (which clears it). */
+extern bool sched_changed;
 void sched_set_prio(struct tcb *t, uint8_t prio);
 void sched_set_runnable(struct tcb *t);
 void sched_resume(struct tcb *t); /* runnable, first of its priority */
