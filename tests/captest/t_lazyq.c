@@ -283,3 +283,73 @@ void test_lazyq_direct_target_stops_itself(void)
 	yield_until(&lq_flag);
 	CHECK_EQ(lq_flag, 1);
 }
+
+/* Answers a Call after a kernel call of its own (a poll that finds
+ * nothing), so that its turn is decided on that call's way out. */
+static void lq_poll_server(uint64_t ep)
+{
+	struct septa_msg m = {0};
+	uint64_t badge;
+
+	lq_ready = 1;
+	CHECK_EQ(septa_recv(ep, &m), 0);
+	for (;;) {
+		CHECK_EQ(septa_poll(lq_ntfn, &badge), SEPTA_E_WOULD_BLOCK);
+		m.info = septa_msginfo(0, 0, 0);
+		CHECK_EQ(septa_reply_recv(ep, &m), 0);
+	}
+}
+
+/* The caller that goes on leaves the kernel without the scheduler only
+ * where the scheduler would decide the same, turn included: a server of
+ * the caller's priority, switched to directly, starts its own turn at its
+ * first kernel call (it only answers the caller), so its ReplyRecv is no
+ * turn that goes on and takes the full path. */
+void test_lazyq_fast_exit_starts_turn(void)
+{
+	uint64_t ep = mk(SEPTA_OBJ_ENDPOINT, 0), slices = 1;
+	struct lq_stats a = {0}, b = {0};
+
+	lq_ntfn = mk(SEPTA_OBJ_NOTIFICATION, 0);
+	lq_ready = 0;
+	CHECK(spawn(lq_poll_server, ep, ROOT_PRIO, 0));
+	yield_until(&lq_ready);
+	for (int tries = 0; slices && tries < 8; tries++) {
+		struct septa_msg m = {.info = septa_msginfo(0, 0, 0)};
+
+		CHECK_EQ(septa_yield(), 0); /* a turn of our own, it waiting */
+		a = lq_stats();
+		CHECK_EQ(septa_call(ep, &m), 0);
+		b = lq_stats();
+		slices = b.slices - a.slices;
+	}
+	CHECK_EQ(slices, 0);
+	CHECK_EQ(b.calls - a.calls, b.on ? 1 : 0);
+	CHECK_EQ(b.reply_recvs - a.reply_recvs, 0);
+}
+
+static void lq_drop_vspace(uint64_t vs)
+{
+	CHECK_EQ(septa_cnode_revoke(CNODE, vs, DEPTH), 0);
+	lq_flag = 1; /* never: the thread lost its VSpace on the way out */
+}
+
+/* A thread that takes its own VSpace capability away (revoking the one
+ * its TCB's copy came from) is stopped on its way out of that call, as it
+ * would be at any other: the early exit checks the VSpace too. */
+void test_lazyq_running_thread_loses_vspace(void)
+{
+	uint64_t vs = slot(), t;
+
+	CHECK_EQ(
+	    septa_cnode_copy(CNODE, vs, DEPTH, CNODE, VSPACE, DEPTH, SEPTA_RIGHTS_ALL),
+	    0);
+	lq_flag = 0;
+	ct.vspace = vs;
+	t = spawn(lq_drop_vspace, vs, HIGH_PRIO, 0); /* runs at once */
+	ct.vspace = 0;
+	CHECK(t);
+	CHECK_EQ(lq_flag, 0);
+	CHECK_EQ(septa_tcb_resume(t), SEPTA_E_STATE); /* stopped, unconfigured */
+	CHECK_EQ(lq_flag, 0);
+}
