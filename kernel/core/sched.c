@@ -247,12 +247,13 @@ static inline bool ready_above(unsigned p)
  * its queue); NULL if nobody is runnable. */
 struct tcb *sched_choose(void)
 {
-	struct tcb *c = sched_current, *t;
+	struct tcb *c = sched_current, *t = NULL;
 
-	sched_changed = false;
 	if (c && sched_running(c)) {
-		if (!ready_above(c->prio))
+		if (!ready_above(c->prio)) {
+			sched_changed = false;
 			return c;
+		}
 		enqueue(c, true);
 	}
 	for (int w = (int)ARRAY_SIZE(ready_bitmap) - 1; w >= 0; w--) {
@@ -260,9 +261,10 @@ struct tcb *sched_choose(void)
 			continue;
 		t = ready[w * 64 + 63 - __builtin_clzll(ready_bitmap[w])].head;
 		dequeue(t);
-		return t;
+		break;
 	}
-	return NULL;
+	sched_changed = false; /* after its own enqueue: decided */
+	return t;
 }
 
 /* The object q belongs to is going away: a waiter learns it. A thread
