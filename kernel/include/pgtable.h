@@ -56,6 +56,9 @@ struct pgt {
 	struct pgt_geom geom;
 	const struct pgt_mm_ops *mm;
 	uint16_t vmid; /* stage 2 only: which TLB entries belong to this table */
+	/* Stage 2 only: VTCR_EL2 for this table's geometry, made by the arch
+	 * code the first time the table is loaded (0: not yet). */
+	uint32_t vtcr;
 };
 
 enum pgt_visit_kind {

@@ -35,6 +35,7 @@ void vspace_init(struct vspace *vs, paddr_t root, unsigned ia_bits)
 	pgt_geom_init(&vs->pgt.geom, ia_bits, true);
 	vs->pgt.root = root;
 	vs->pgt.mm = &arch_s2_mm_ops;
+	vs->pgt.vtcr = 0;
 	for (unsigned v = vmid_hint; v < VMID_COUNT; v++)
 		if (!vmid_owner[v]) {
 			take_vmid(vs, v);

@@ -57,13 +57,16 @@ void arch_syscall_restart(struct arch_regs *regs)
 	regs->elr -= 4;
 }
 
-static uint64_t vtcr_for(const struct pgt *p)
+/* Every field fits in 32 bits (PS is bits 16-18, RES1 bit 31): kept in
+ * the table (struct pgt's vtcr) once made. */
+static uint32_t vtcr_for(const struct pgt *p)
 {
 	uint64_t ps = ID_MMFR0_PARANGE(read_sysreg(id_aa64mmfr0_el1)) & TCR_PS_MASK;
 	uint64_t sl0 = 2 - p->geom.start_level; /* 4 KiB granule: 0 = level 2 */
 
-	return TCR_T0SZ(p->geom.ia_bits) | sl0 << VTCR_SL0_SHIFT | TCR_IRGN0_WBWA |
-	       TCR_ORGN0_WBWA | TCR_SH0_INNER | ps << TCR_PS_SHIFT | VTCR_RES1;
+	return (uint32_t)(TCR_T0SZ(p->geom.ia_bits) | sl0 << VTCR_SL0_SHIFT |
+			  TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |
+			  ps << TCR_PS_SHIFT | VTCR_RES1);
 }
 
 void arch_vspace_forget(struct vspace *vs)
@@ -85,14 +88,18 @@ void arch_tcb_forget(struct tcb *t)
 /* next's registers and address space, as the CPU runs them. */
 static inline __attribute__((always_inline)) void load_thread(struct tcb *next)
 {
-	const struct pgt *vs = &tcb_vspace(next)->pgt;
+	/* Every caller checked that next holds its VSpace. */
+	struct pgt *vs =
+	    &((struct vspace *)(uintptr_t)next->slots[TCB_SLOT_VSPACE].cap.obj)->pgt;
 
 	if (sched_current)
 		sched_current->tpidr_el0 = read_sysreg(tpidr_el0);
 	write_sysreg(tpidr_el0, next->tpidr_el0);
 	write_sysreg(cptr_el2, CPTR_EL2_RES1 | (fp_owner != next ? CPTR_EL2_TFP : 0));
 	if (loaded_vs != vs) {
-		write_sysreg(vtcr_el2, vtcr_for(vs));
+		if (__builtin_expect(!vs->vtcr, 0))
+			vs->vtcr = vtcr_for(vs);
+		write_sysreg(vtcr_el2, (uint64_t)vs->vtcr);
 		write_sysreg(vttbr_el2,
 			     (uint64_t)vs->vmid << VTTBR_VMID_SHIFT | pa_addr(vs->root));
 		isb();
