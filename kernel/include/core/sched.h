@@ -72,6 +72,8 @@ void sched_yield(struct tcb *t);
 void sched_wait(struct tcb *t);	       /* blocked in WFI, on sched_waiting */
 void sched_wake(struct tcb *t);	       /* out of WFI, if it is there */
 void sched_wait_cancel(struct tcb *t); /* off sched_waiting (tcb_suspend) */
+/* The thread to run, taken off its queue (the running one goes on unless
+ * a higher priority is ready); NULL: nobody is runnable. */
 struct tcb *sched_choose(void);
 /* The fastpaths' switch from the running thread to to, if the scheduler
  * would make it (core/sched.c), to taken first off the head of wait (an
