@@ -50,7 +50,10 @@ int fault_store_check(const struct tcb *t, unsigned fault, struct fault_store *s
 	s->p = vs->pgt.mm->phys_to_virt(
 	    pa_init(pte_addr(pte) + (ipa & (pgt_granule(level) - 1))));
 	s->size_log2 = size_log2;
-	/* trap.c's stored_value: XZR's zero, cut to the size. */
+	/* trap.c's stored_value: XZR's zero, cut to the size. The kernel's
+	 * store is little-endian: a big-endian thread's bytes go reversed. */
 	s->value = t->fault_mr[SEPTA_ABORT_VALUE];
+	if (access & SEPTA_ACCESS_BIG_ENDIAN)
+		s->value = __builtin_bswap64(s->value) >> (64 - (8u << size_log2));
 	return SEPTA_OK;
 }

@@ -201,6 +201,35 @@ static void test_store_sizes_offsets(void)
 	fs_clean_up();
 }
 
+/* A big-endian access (a guest with SCTLR_EL1.EE or E0E set, or
+ * PSTATE.E in AArch32): the bytes in memory are the register's most
+ * significant first, as the thread's own store would have left them. */
+static void test_store_big_endian(void)
+{
+	static const uint8_t be[8] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+	const uint64_t value = 0x1122334455667788ULL;
+
+	fs_setup();
+	for (unsigned log2 = 0; log2 < 4; log2++) {
+		unsigned size = 1u << log2;
+		uint64_t v = log2 < 3 ? value >> (64 - 8 * size) : value;
+		uint8_t want[4096];
+
+		memset(fs_mem(FS_RW), 0x5a, 4096);
+		memset(want, 0x5a, sizeof(want));
+		memcpy(want + 0x100, be, size);
+		CU_ASSERT_EQUAL(fs_fault_reply(SEPTA_FAULT_ABORT, FS_IPA_RW + 0x100,
+					       fs_access(SEPTA_ACCESS_WRITE, true, log2,
+							 SEPTA_CAUSE_PERMISSION) |
+						   SEPTA_ACCESS_BIG_ENDIAN,
+					       v, SEPTA_REPLY_STORE),
+				SEPTA_OK);
+		CU_ASSERT(memcmp(fs_mem(FS_RW), want, 4096) == 0);
+		CU_ASSERT_EQUAL(fs_t->regs.elr, 0x4004);
+	}
+	fs_clean_up();
+}
+
 /* A refusal: its error, nothing stored, the thread still waiting for its
  * reply (which a label 1 then gives: stopped). */
 static void fs_refused(unsigned fault, uint64_t ipa, uint64_t access, long err)
@@ -346,6 +375,8 @@ void suite_faultstore(void)
 
 	CU_add_test(s, "a STORE reply stores at every size and offset",
 		    test_store_sizes_offsets);
+	CU_add_test(s, "a big-endian access's STORE stores its bytes big-endian",
+		    test_store_big_endian);
 	CU_add_test(s, "each refused STORE has its error and changes nothing",
 		    test_store_refusals);
 	CU_add_test(s, "PTE_FRAME_W follows the frame capability's Write",

@@ -100,6 +100,9 @@
 	(BIT(4) | BIT(5) | BIT(11) | BIT(16) | BIT(18) | BIT(22) | BIT(23) | BIT(28) |   \
 	 BIT(29))
 
+/* SCTLR_EL1's data endianness: of EL1, of EL0 (1: big-endian). */
+#define SCTLR_EL1_EE  BIT(25)
+#define SCTLR_EL1_E0E BIT(24)
 /* SCTLR_EL1 as EL0 threads see it: stage 1 off, cache and DC ZVA usable. */
 #define SCTLR_EL1_RES1 (BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 #define SCTLR_EL1_DZE  BIT(14)
@@ -171,6 +174,7 @@
 #define SPSR_EL1h	 0x5
 #define SPSR_DAIF	 (0xfULL << 6)
 #define SPSR_AARCH32	 BIT(4) /* M[4]: taken from AArch32 (a guest's EL0) */
+#define SPSR_A32_E	 BIT(9) /* AArch32 PSTATE.E: data big-endian */
 #define SPSR_IT_LO_SHIFT 25	/* AArch32 IT[1:0] */
 #define SPSR_IT_HI_SHIFT 10	/* AArch32 IT[7:2] */
 

@@ -94,6 +94,11 @@ enum septa_badcall_mr {
 /* From a guest's EL0 in AArch32 state; and by a 16-bit (T32) instruction. */
 #define SEPTA_ACCESS_AARCH32 (1u << 14)
 #define SEPTA_ACCESS_SHORT   (1u << 15)
+/* A described access made big-endian (SCTLR_EL1.EE at EL1, E0E at EL0,
+ * PSTATE.E in AArch32): its bytes in memory are VALUE's (the register's)
+ * in reverse order. A SEPTA_REPLY_STORE writes them so; a handler that
+ * emulates the access itself orders them so. */
+#define SEPTA_ACCESS_BIG_ENDIAN (1u << 16)
 
 /*
  * Reply labels to a fault. 0 resumes: after an abort or a system-register
