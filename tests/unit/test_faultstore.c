@@ -369,6 +369,170 @@ static void test_frame_w_bit(void)
 	fs_clean_up();
 }
 
+/* fs_t faults with a described 4-byte write of 0x77 at ipa; nobody
+ * replies yet. */
+static void fs_fault_only(uint64_t ipa)
+{
+	uint64_t mr[SEPTA_ABORT_LEN] = {
+	    [SEPTA_ABORT_PC] = 0x4000,
+	    [SEPTA_ABORT_IPA] = ipa,
+	    [SEPTA_ABORT_ACCESS] =
+		fs_access(SEPTA_ACCESS_WRITE, true, 2, SEPTA_CAUSE_PERMISSION),
+	    [SEPTA_ABORT_VALUE] = 0x77,
+	    [SEPTA_ABORT_FAR] = ipa};
+
+	endpoint_recv((struct endpoint *)(uintptr_t)kf.root[FS_EP].cap.obj, fs_h, true);
+	fs_t->regs.elr = 0x4000;
+	fault_raise(fs_t, SEPTA_FAULT_ABORT, mr, SEPTA_ABORT_LEN);
+	CU_ASSERT_EQUAL(fs_t->state, TCB_BLOCKED_REPLY);
+}
+
+static long fs_reply(uint64_t label)
+{
+	fs_h->regs.x[1] = septa_msginfo(label, 0, 0);
+	return ipc_reply(fs_h);
+}
+
+static bool fs_untouched(uint64_t slot)
+{
+	for (unsigned i = 0; i < 4096; i++)
+		if (fs_mem(slot)[i] != 0x5a)
+			return false;
+	return true;
+}
+
+/* The mapping changed between the fault and the reply: the check is of
+ * the VSpace at the reply. Unmapped: E_NOT_MAPPED; a Read-only copy of
+ * the frame mapped there instead: E_RIGHTS; protect keeping W cannot give
+ * the copy's leaf PTE_FRAME_W; another frame with Write there: the store
+ * goes into that one, never the old; that frame deleted: E_NOT_MAPPED.
+ * Nothing is stored by a refusal, and the thread still waits. */
+static void test_store_stale_mapping(void)
+{
+	enum { COPY = 26, OTHER = 27 };
+
+	fs_setup();
+	fs_fault_only(FS_IPA_RW);
+	CU_ASSERT_EQUAL(kfix_call(FS_RW, SEPTA_FRAME_UNMAP, 0, NULL, 0, NULL), SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_reply(SEPTA_REPLY_STORE), SEPTA_E_NOT_MAPPED);
+	CU_ASSERT_EQUAL(fs_t->state, TCB_BLOCKED_REPLY);
+	CU_ASSERT_EQUAL(kfix_copy(COPY, FS_RW, SEPTA_RIGHT_READ), SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_map(COPY, FS_IPA_RW, SEPTA_MAP_R), SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_reply(SEPTA_REPLY_STORE), SEPTA_E_RIGHTS);
+	CU_ASSERT_EQUAL(fs_protect(FS_IPA_RW, 4096, SEPTA_MAP_R | SEPTA_MAP_W, 0, NULL),
+			SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_pte(FS_IPA_RW) & PTE_FRAME_W, 0);
+	CU_ASSERT_FALSE(arch_s2_rights(fs_pte(FS_IPA_RW)) & SEPTA_MAP_W);
+	CU_ASSERT_EQUAL(fs_reply(SEPTA_REPLY_STORE), SEPTA_E_RIGHTS);
+	CU_ASSERT(fs_untouched(FS_RW));
+	CU_ASSERT_EQUAL(kfix_delete(COPY), SEPTA_OK);
+	CU_ASSERT_EQUAL(kfix_retype(SEPTA_OBJ_FRAME_4K, 0, OTHER, 1), SEPTA_OK);
+	memset(fs_mem(OTHER), 0x5a, 4096);
+	CU_ASSERT_EQUAL(fs_map(OTHER, FS_IPA_RW, SEPTA_MAP_R), SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_reply(SEPTA_REPLY_STORE), SEPTA_OK);
+	CU_ASSERT_EQUAL(*(uint32_t *)fs_mem(OTHER), 0x77);
+	CU_ASSERT(fs_untouched(FS_RW));
+	CU_ASSERT_EQUAL(fs_t->regs.elr, 0x4004);
+	/* Its frame deleted while the thread waits. */
+	*(uint32_t *)fs_mem(OTHER) = 0x5a5a5a5a;
+	fs_fault_only(FS_IPA_RW);
+	CU_ASSERT_EQUAL(kfix_delete(OTHER), SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_reply(SEPTA_REPLY_STORE), SEPTA_E_NOT_MAPPED);
+	CU_ASSERT_EQUAL(fs_t->fault, SEPTA_FAULT_ABORT);
+	CU_ASSERT_EQUAL(fs_reply(1), SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_t->state, TCB_INACTIVE);
+	fs_clean_up();
+}
+
+/* The thread taken away from its fault: suspended (its reply is gone:
+ * E_NO_REPLY, nothing stored, no fault left to store later), or its
+ * handler's reply given to a later caller (a STORE label to a plain call
+ * is a message label: nothing stored in the old caller's page); its
+ * VSpace deleted (E_NOT_MAPPED). */
+static void test_store_thread_changed(void)
+{
+	fs_setup();
+	memset(fs_mem(FS_RW), 0x5a, 4096);
+	fs_fault_only(FS_IPA_RW);
+	CU_ASSERT_EQUAL(kfix_call(10, SEPTA_TCB_SUSPEND, 0, NULL, 0, NULL), SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_t->fault, 0);
+	CU_ASSERT_EQUAL(fs_reply(SEPTA_REPLY_STORE), SEPTA_E_NO_REPLY);
+	CU_ASSERT(fs_untouched(FS_RW));
+	CU_ASSERT_EQUAL(fs_t->state, TCB_INACTIVE);
+	/* The VSpace revoked: its copy in the thread goes with it. */
+	fs_fault_only(FS_IPA_RW);
+	CU_ASSERT_EQUAL(kfix_revoke(FS_VSPACE), SEPTA_OK);
+	CU_ASSERT_PTR_NULL(tcb_vspace(fs_t));
+	CU_ASSERT_EQUAL(fs_reply(SEPTA_REPLY_STORE), SEPTA_E_NOT_MAPPED);
+	CU_ASSERT(fs_untouched(FS_RW));
+	CU_ASSERT_EQUAL(fs_reply(1), SEPTA_OK);
+	fs_clean_up();
+}
+
+/* A 2 MiB block protected whole stays one leaf (level 2): the store goes
+ * at the IPA's offset in the block, near its end and its start. */
+static void test_store_block_offsets(void)
+{
+	static const uint64_t offs[] = {0, 0x1000, 0x12340, 0x1ffff8};
+
+	fs_setup();
+	CU_ASSERT_EQUAL_FATAL(kfix_retype(SEPTA_OBJ_FRAME_2M, 0, FS_BIG, 1), SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_map(FS_BIG, FS_IPA_BIG, FS_MAP_RW), SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_protect(FS_IPA_BIG, FS_IPA_BIG, SEPTA_MAP_R, 0, NULL),
+			SEPTA_OK);
+	for (unsigned i = 0; i < ARRAY_SIZE(offs); i++) {
+		pte_t pte;
+		unsigned level;
+
+		CU_ASSERT_EQUAL(
+		    pgt_query(&fs_vs()->pgt, FS_IPA_BIG + offs[i], &pte, &level), PGT_OK);
+		CU_ASSERT_EQUAL(level, 2);
+		memset(fs_mem(FS_BIG), 0, 1u << 21);
+		CU_ASSERT_EQUAL(fs_fault_reply(SEPTA_FAULT_ABORT, FS_IPA_BIG + offs[i],
+					       fs_access(SEPTA_ACCESS_WRITE, true, 3,
+							 SEPTA_CAUSE_PERMISSION),
+					       0xfeed0000 + i, SEPTA_REPLY_STORE),
+				SEPTA_OK);
+		CU_ASSERT_EQUAL(*(uint64_t *)(fs_mem(FS_BIG) + offs[i]), 0xfeed0000 + i);
+		for (uint64_t j = 0; j < (1u << 21) / 8; j++)
+			if (j != offs[i] / 8 && ((uint64_t *)fs_mem(FS_BIG))[j]) {
+				CU_FAIL("a block's store went elsewhere too");
+				break;
+			}
+	}
+	fs_clean_up();
+}
+
+/* VSPACE_MAP_FRAMES of a frame with Write mapped read-only: its copy has
+ * no Write, so neither has the leaf (E_RIGHTS); mapped writable and then
+ * protected read-only, the store goes through. */
+static void test_store_map_frames_runs(void)
+{
+	uint64_t vs = FS_VSPACE, root = 0;
+	uint64_t run[] = {0,	   0, FS_RW,  0,	   0,
+			  FS_COPY, 1, 0x8000, SEPTA_MAP_R, SEPTA_OWNED};
+
+	fs_setup();
+	CU_ASSERT_EQUAL(kfix_call(vs, SEPTA_VSPACE_MAP_FRAMES, 1, &root, 10, run),
+			SEPTA_OK);
+	fs_refused(SEPTA_FAULT_ABORT, 0x8000,
+		   fs_access(SEPTA_ACCESS_WRITE, true, 2, SEPTA_CAUSE_PERMISSION),
+		   SEPTA_E_RIGHTS);
+	run[5] = FS_COPY + 1;
+	run[7] = 0x9000;
+	run[8] = FS_MAP_RW;
+	CU_ASSERT_EQUAL(kfix_call(vs, SEPTA_VSPACE_MAP_FRAMES, 1, &root, 10, run),
+			SEPTA_OK);
+	CU_ASSERT_EQUAL(fs_protect(0x9000, 4096, SEPTA_MAP_R, 0, NULL), SEPTA_OK);
+	CU_ASSERT_EQUAL(
+	    fs_fault_reply(SEPTA_FAULT_ABORT, 0x9008,
+			   fs_access(SEPTA_ACCESS_WRITE, true, 2, SEPTA_CAUSE_PERMISSION),
+			   0x1234, SEPTA_REPLY_STORE),
+	    SEPTA_OK);
+	CU_ASSERT_EQUAL(*(uint32_t *)(fs_mem(FS_RW) + 8), 0x1234);
+	fs_clean_up();
+}
+
 void suite_faultstore(void)
 {
 	CU_pSuite s = CU_add_suite("faultstore", kfix_suite_init, kfix_suite_clean);
@@ -381,4 +545,12 @@ void suite_faultstore(void)
 		    test_store_refusals);
 	CU_add_test(s, "PTE_FRAME_W follows the frame capability's Write",
 		    test_frame_w_bit);
+	CU_add_test(s, "a STORE is checked against the mapping at the reply",
+		    test_store_stale_mapping);
+	CU_add_test(s, "a STORE to a thread suspended or without its VSpace",
+		    test_store_thread_changed);
+	CU_add_test(s, "a STORE into an unsplit 2 MiB block at its offset",
+		    test_store_block_offsets);
+	CU_add_test(s, "a STORE into VSPACE_MAP_FRAMES' read-only and writable runs",
+		    test_store_map_frames_runs);
 }
