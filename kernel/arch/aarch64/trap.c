@@ -206,15 +206,20 @@ _Static_assert(FSC_ACCESS_FLAG - FSC_TRANSLATION == SEPTA_CAUSE_ACCESS_FLAG &&
 		   SEPTA_CAUSE_TRANSLATION == 0,
 	       "causes in the order of the fault status codes");
 
-/* Whether the thread's data accesses are big-endian, from where it was:
- * AArch32's PSTATE.E, else SCTLR_EL1 (the thread's own, still loaded)
- * for its EL. */
-static bool data_big_endian(const struct arch_regs *r)
+/* SEPTA_ACCESS_BIG_ENDIAN if the thread's data accesses are big-endian:
+ * AArch32's PSTATE.E, else SCTLR_EL1's (the thread's own, still loaded)
+ * EE from EL1 or E0E from EL0, one bit apart: SPSR.M[2] is the EL. */
+_Static_assert(SCTLR_EL1_EE == SCTLR_EL1_E0E << 1, "EE just above E0E");
+static inline unsigned access_big_endian(const struct arch_regs *r)
 {
-	if (r->spsr & SPSR_AARCH32)
-		return r->spsr & SPSR_A32_E;
-	return read_sysreg(sctlr_el1) &
-	       (SPSR_M(r->spsr) == SPSR_EL0t ? SCTLR_EL1_E0E : SCTLR_EL1_EE);
+	uint64_t spsr = r->spsr;
+
+	if (spsr & SPSR_AARCH32)
+		return spsr & SPSR_A32_E ? SEPTA_ACCESS_BIG_ENDIAN : 0;
+	return (unsigned)(read_sysreg(sctlr_el1) >>
+			      (__builtin_ctzll(SCTLR_EL1_E0E) + (spsr >> 2 & 1)) &
+			  1) *
+	       SEPTA_ACCESS_BIG_ENDIAN;
 }
 
 /*
@@ -242,8 +247,7 @@ static void trap_abort(struct arch_regs *r, uint64_t esr)
 		access |= SEPTA_ACCESS_VALID | size_log2 << SEPTA_ACCESS_SIZE_SHIFT |
 			  reg << SEPTA_ACCESS_REG_SHIFT |
 			  (esr & ISS_SSE ? SEPTA_ACCESS_SIGNED : 0) |
-			  (esr & ISS_SF ? SEPTA_ACCESS_WIDE : 0) |
-			  (data_big_endian(r) ? SEPTA_ACCESS_BIG_ENDIAN : 0);
+			  (esr & ISS_SF ? SEPTA_ACCESS_WIDE : 0) | access_big_endian(r);
 		if (SEPTA_ACCESS_KIND(access) == SEPTA_ACCESS_WRITE)
 			value = stored_value(r, reg, size_log2);
 	}
