@@ -46,25 +46,27 @@ void ready_untake(struct own_db *db, struct ready *r, uint64_t page)
 	db->pages[page].owner = 0;
 }
 
-void ready_drain(struct own_db *db, struct ready *r, void (*drained)(uint64_t page))
-{
-	uint64_t p;
-
-	while (ready_take(db, r, 0, &p)) {
-		own_commit_free(db, p, 1);
-		drained(p);
-	}
-}
-
 int ready_alloc(struct own_db *db, struct ready *r, unsigned client, uint64_t n,
 		uint64_t align, uint64_t *first, void (*drained)(uint64_t page))
 {
 	int err = own_alloc(db, client, n, align, first);
+	unsigned i;
 
-	if (err != OWN_E_NO_MEMORY || !r->n)
+	if (err != OWN_E_NO_MEMORY || !r->n || n > db->index.nfree + r->n)
 		return err;
-	ready_drain(db, r, drained);
-	return own_alloc(db, client, n, align, first);
+	/* The pool's pages in the index for the search only: drained if it
+	 * finds the run, else memsrv's again as they were, so that a request
+	 * the pool cannot complete costs no drain and no refill. */
+	for (i = 0; i < r->n; i++)
+		own_commit_free(db, ready_at(r, i), 1);
+	err = own_alloc(db, client, n, align, first);
+	for (i = 0; err && i < r->n; i++)
+		own_claim(db, 0, ready_at(r, i), 1);
+	for (; !err && r->n; r->n--) {
+		drained(r->page[r->head]);
+		r->head = (r->head + 1) % READY_MAX;
+	}
+	return err;
 }
 
 int ready_alloc_page(struct own_db *db, struct ready *r, unsigned client, uint64_t *page,

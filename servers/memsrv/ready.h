@@ -42,17 +42,16 @@ static inline uint32_t ready_at(const struct ready *r, unsigned i)
 bool ready_take(struct own_db *db, struct ready *r, unsigned client, uint64_t *page);
 /* Undoes ready_take of page (a map refused): memsrv's again, the oldest. */
 void ready_untake(struct own_db *db, struct ready *r, uint64_t page);
-/* own_alloc, and where that finds no run: the pool's pages back in the
- * free index (each passed to drained, for its frame) and own_alloc again,
- * so that pages in the pool are never refused to a client. */
+/* own_alloc, and where that finds no run: own_alloc again with the pool's
+ * pages in the free index, so that pages in the pool are never refused to
+ * a client; if that finds the run, the pool is drained (each page passed
+ * to drained, for its frame), else left exactly as it was. */
 int ready_alloc(struct own_db *db, struct ready *r, unsigned client, uint64_t n,
 		uint64_t align, uint64_t *first, void (*drained)(uint64_t page));
 /* One page for client, first fit: the lowest free page, the pool's
  * oldest (*pooled true: a frame already) or the index's (false). */
 int ready_alloc_page(struct own_db *db, struct ready *r, unsigned client, uint64_t *page,
 		     bool *pooled, void (*drained)(uint64_t page));
-/* Every page of the pool back in the free index, each passed to drained. */
-void ready_drain(struct own_db *db, struct ready *r, void (*drained)(uint64_t page));
 /* The audit's check: -1 if each pooled page is in the database, memsrv's
  * own with no borrowers, not in the free index, and the ring in ascending
  * order (so each pooled once); else the

@@ -4,6 +4,7 @@
  * as the client's, given back whole when a client's allocation finds no
  * other free run, and checked by the audit.
  */
+#include <string.h>
 #include "../../servers/memsrv/ready.h"
 #include "tests.h"
 
@@ -145,11 +146,83 @@ static void test_alloc_drains(void)
 	/* Other errors are not a reason to drain. */
 	CU_ASSERT_EQUAL(ready_alloc(&db, &r, 1, 1, 3, &first, drained), OWN_E_ALIGN);
 	CU_ASSERT_EQUAL(r.n, 4);
-	/* Too big even with the pool: refused, the pool given back. */
+	/* Too big even with the pool: refused, the pool as it was
+	 * (test_refused_keeps_pool). */
 	CU_ASSERT_EQUAL(ready_alloc(&db, &r, 1, 9, 1, &first, drained), OWN_E_NO_MEMORY);
+	CU_ASSERT_EQUAL(drained_count, 0);
+	CU_ASSERT_EQUAL(r.n, 4);
+	CU_ASSERT_EQUAL(db.index.nfree, 8);
+	/* The index's run, the pool still untouched. */
+	CU_ASSERT_EQUAL(ready_alloc(&db, &r, 1, 8, 8, &first, drained), OWN_OK);
+	CU_ASSERT_EQUAL(first, 8);
+	CU_ASSERT_EQUAL(drained_count, 0);
+}
+
+/* What a refusal leaves: the pool, its order and the index exactly as
+ * before, nothing drained. */
+static struct own_page pages_before[PAGES];
+static uint64_t index_before[OWN_INDEX_WORDS(PAGES)];
+static struct ready r_before;
+
+static void snapshot(void)
+{
+	memcpy(pages_before, pages, sizeof(pages));
+	memcpy(index_before, index_mem, sizeof(index_mem));
+	r_before = r;
+}
+
+static bool unchanged(void)
+{
+	return !memcmp(pages_before, pages, sizeof(pages)) &&
+	       !memcmp(index_before, index_mem, sizeof(index_mem)) && r_before.n == r.n &&
+	       r_before.head == r.head &&
+	       !memcmp(r_before.page, r.page, sizeof(r.page)) && drained_count == 0;
+}
+
+/* A hostile client (or memsrv's own kernel-object chunk, cspace.c) asks
+ * for what the pool cannot complete: a run bigger than everything free,
+ * or an aligned run its pages do not close. Draining the pool for it
+ * (review rev3) refused the request and still cost memsrv the drain, the
+ * chunks' revocation and the refill that makes them frames again, on
+ * demand, and left the next clients' faults without ready pages. */
+static void test_refused_keeps_pool(void)
+{
+	uint64_t first;
+
+	/* Bigger than the index and the pool together. */
+	setup(16);
+	CU_ASSERT_EQUAL(own_claim(&db, 2, 8, 4), OWN_OK);
+	CU_ASSERT_EQUAL(ready_fill(&db, &r, 4, NULL), 4);
+	snapshot();
+	CU_ASSERT_EQUAL(ready_alloc(&db, &r, 1, 13, 1, &first, drained), OWN_E_NO_MEMORY);
+	CU_ASSERT_TRUE(unchanged());
+	CU_ASSERT_EQUAL(ready_check(&db, &r), -1);
+	/* Enough pages, but no aligned run even with the pool's: page 5
+	 * and page 9 are clients'; pool 0..3, the index the rest. */
+	setup(16);
+	CU_ASSERT_EQUAL(own_claim(&db, 2, 5, 1), OWN_OK);
+	CU_ASSERT_EQUAL(own_claim(&db, 2, 9, 1), OWN_OK);
+	CU_ASSERT_EQUAL(ready_fill(&db, &r, 4, NULL), 4);
+	CU_ASSERT_EQUAL(ready_at(&r, 3), 3);
+	snapshot();
+	CU_ASSERT_EQUAL(ready_alloc(&db, &r, 1, 8, 8, &first, drained), OWN_E_NO_MEMORY);
+	CU_ASSERT_TRUE(unchanged());
+	CU_ASSERT_EQUAL(ready_check(&db, &r), -1);
+	/* A 4-page aligned run the pool does close: page 4 free, 5 not:
+	 * 0..3 is the pool's whole. Drained, and the run is 0..3. */
+	CU_ASSERT_EQUAL(own_claim(&db, 2, 4, 1), OWN_OK);
+	CU_ASSERT_EQUAL(own_claim(&db, 2, 12, 1), OWN_OK);
+	CU_ASSERT_EQUAL(ready_alloc(&db, &r, 1, 4, 4, &first, drained), OWN_OK);
+	CU_ASSERT_EQUAL(first, 0);
 	CU_ASSERT_EQUAL(drained_count, 4);
-	CU_ASSERT_EQUAL(drained_last, 3);
-	CU_ASSERT_EQUAL(db.index.nfree, 12);
+	CU_ASSERT_EQUAL(r.n, 0);
+	for (unsigned i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(own_query(&db, 1, i), OWN_VIEW_OWNED);
+	/* The pool empty, the next refusal changes nothing either. */
+	snapshot();
+	drained_count = 0;
+	CU_ASSERT_EQUAL(ready_alloc(&db, &r, 1, 4, 4, &first, drained), OWN_E_NO_MEMORY);
+	CU_ASSERT_TRUE(unchanged());
 }
 
 /* A single page goes first fit as without the pool: the lowest free
@@ -229,6 +302,8 @@ void suite_ready(void)
 	CU_add_test(s, "a freed page is pooled again", test_free_repooled);
 	CU_add_test(s, "an allocation drains the pool rather than fail",
 		    test_alloc_drains);
+	CU_add_test(s, "a refused allocation leaves the pool and the index as they were",
+		    test_refused_keeps_pool);
 	CU_add_test(s, "a single page goes first fit, pooled or not",
 		    test_alloc_page_first_fit);
 	CU_add_test(s, "the audit's check of pooled pages", test_audit);
