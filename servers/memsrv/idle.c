@@ -43,8 +43,10 @@ static void drained(uint64_t page)
 }
 
 /* The refill woken when the pool is low: after a take that made it so,
- * and after a drain (a pool left empty while the thread sleeps would
- * never fill again). */
+ * after a drain, and after a page from the index with the pool empty (a
+ * pool left empty while the thread sleeps would never fill again: the
+ * refill sleeps too when it found no free page, and memory freed since
+ * does not wake it). */
 static void wake_if_low(void)
 {
 	if (idle_asleep && ready.n < READY_LOW) {
@@ -56,6 +58,14 @@ static void wake_if_low(void)
 int idle_alloc(unsigned client, uint64_t n, uint64_t align, uint64_t *first)
 {
 	int err = ready_alloc(&pool.db, &ready, client, n, align, first, drained);
+
+	wake_if_low();
+	return err;
+}
+
+int idle_alloc_index(unsigned client, uint64_t align, uint64_t *page)
+{
+	int err = own_alloc(&pool.db, client, 1, align, page);
 
 	wake_if_low();
 	return err;

@@ -117,11 +117,11 @@ static int alloc_page(unsigned me, uint64_t align, uint64_t ipa, unsigned rights
 
 	if (ipa % SEPTA_PAGE_SIZE)
 		return MEMSRV_E_ALIGN;
-	/* No ready pages (a burst used them up): the index alone, as if
-	 * there were no pool. */
+	/* No ready pages (a burst used them up, or memory did): the index
+	 * alone, as if there were no pool, but the refill woken. */
 	err = !quota_room(me, 0, 1)	 ? MEMSRV_E_QUOTA
 	      : grant_free_entries() < 1 ? MEMSRV_E_FULL
-	      : !idle_pooled() ? own_to_memsrv(own_alloc(&pool.db, me, 1, align, &first))
+	      : !idle_pooled() ? own_to_memsrv(idle_alloc_index(me, align, &first))
 	      : align == 1     ? own_to_memsrv(idle_alloc_page(me, &first, &pooled))
 			       : own_to_memsrv(idle_alloc(me, 1, align, &first));
 	if (err) {

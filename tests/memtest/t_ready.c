@@ -126,3 +126,80 @@ void test_ready_refused_map_gives_back(void)
 	CHECK_EQ(memsrv_free(EP, again, 1), MEMSRV_OK);
 	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
 }
+
+/* Memory exhausted and given back (review rev3): the refill, asleep
+ * because it found no free page, is woken by the next 4 KiB allocation
+ * even when the pool is empty. It was not: with no ready pages a single
+ * page went to the index without the wake-up, so a client that faults
+ * only 4 KiB pages never had ready pages again. */
+#define XBIG	   0x40000000ULL /* blocks, every free 2 MiB up to XBIG_END */
+#define XBIG_END   0xc0000000ULL
+#define XRUNS	   0x20000000ULL /* the rest, in runs, below the test stacks */
+#define XPAGE	   0x30000000ULL /* the fault's page, past the runs */
+#define BLOCKS_MAX 1024u
+#define RUNS_MAX   512u
+
+static uint64_t big[BLOCKS_MAX];
+static struct {
+	uint64_t pa, n;
+} runs[RUNS_MAX];
+static unsigned nbig, nruns;
+
+/* Everything free into memtest: blocks where its addresses are free, then
+ * runs, halving on refusal. */
+static void take_all(void)
+{
+	static uint64_t ipa;
+	uint64_t pa;
+	long err = MEMSRV_OK;
+
+	for (uint64_t at = XBIG;
+	     at < XBIG_END && nbig < BLOCKS_MAX && err != MEMSRV_E_NO_MEMORY;
+	     at += 512 * PAGE)
+		if (!(err = memsrv_alloc(EP, 512, 512, at, MEMSRV_RW, &pa)))
+			big[nbig++] = pa;
+	if (!nruns)
+		ipa = XRUNS;
+	for (uint64_t n = 256; n && nruns < RUNS_MAX;) {
+		if (memsrv_alloc(EP, n, 1, ipa, MEMSRV_RW, &pa) != MEMSRV_OK) {
+			n /= 2;
+			continue;
+		}
+		runs[nruns].pa = pa;
+		runs[nruns++].n = n;
+		ipa += n * PAGE;
+	}
+}
+
+void test_ready_refilled_after_memory_returns(void)
+{
+	uint64_t pa;
+	unsigned tries;
+
+	nbig = nruns = 0;
+	/* Until idle time finds nothing to pool: the refill asleep, the
+	 * pool empty. */
+	for (tries = 0; tries < 4; tries++) {
+		take_all();
+		memtest_idle();
+		if (ready_pages() == 0)
+			break;
+	}
+	CHECK_EQ(ready_pages(), 0);
+	CHECK(nbig > 0);
+	CHECK(nruns < RUNS_MAX);
+	/* A block back: 512 free pages; a fault's page from them. */
+	if (nbig)
+		CHECK_EQ(memsrv_free(EP, big[--nbig], 512), MEMSRV_OK);
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, XPAGE, MEMSRV_RW, &pa), MEMSRV_OK);
+	memtest_idle();
+	CHECK_EQ(ready_pages(), 511); /* the rest of that chunk, pooled */
+	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
+	while (nbig)
+		CHECK_EQ(memsrv_free(EP, big[--nbig], 512), MEMSRV_OK);
+	while (nruns) {
+		nruns--;
+		CHECK_EQ(memsrv_free(EP, runs[nruns].pa, runs[nruns].n), MEMSRV_OK);
+	}
+	CHECK(ready_pages() != ~0ULL); /* the audit clean */
+}
