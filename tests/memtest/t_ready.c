@@ -203,3 +203,69 @@ void test_ready_refilled_after_memory_returns(void)
 	}
 	CHECK(ready_pages() != ~0ULL); /* the audit clean */
 }
+
+/* Memory exhausted but for the ready pages (review rev3): each size takes
+ * them (a run, a 2 MiB block), a request they cannot complete leaves them
+ * as they were, and the audit finds nothing off. */
+static void pool_the_last_chunk(void)
+{
+	uint64_t pa;
+
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, XPAGE, MEMSRV_RW, &pa), MEMSRV_OK);
+	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
+	memtest_idle();
+}
+
+void test_ready_last_free_pages(void)
+{
+	uint64_t pa, pb;
+
+	nbig = nruns = 0;
+	take_all();
+	memtest_idle();
+	CHECK_EQ(ready_pages(), 0);
+	CHECK(nbig > 0);
+	if (!nbig)
+		return;
+	CHECK_EQ(memsrv_free(EP, big[--nbig], 512), MEMSRV_OK);
+	pool_the_last_chunk();
+	CHECK_EQ(ready_pages(), READY_PAGES); /* the chunk's every page */
+	/* More than there is: refused, the pool unchanged. */
+	CHECK_EQ(memsrv_alloc(EP, 513, 1, XPAGE, MEMSRV_RW, &pb), MEMSRV_E_NO_MEMORY);
+	CHECK_EQ(ready_pages(), READY_PAGES);
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, XPAGE, MEMSRV_RW, &pa), MEMSRV_OK);
+	CHECK_EQ(ready_pages(), READY_PAGES - 1); /* a ready one: the lowest */
+	/* Enough pages, but no run of that alignment even with the pool's
+	 * (pa, the chunk's first, is taken): refused, the pool as it was. */
+	CHECK_EQ(memsrv_alloc(EP, 2, 512, XBIG_END - 512 * PAGE, MEMSRV_RW, &pb),
+		 MEMSRV_E_NO_MEMORY);
+	CHECK_EQ(memsrv_alloc(EP, 512, 512, XBIG_END - 512 * PAGE, MEMSRV_RW, &pb),
+		 MEMSRV_E_NO_MEMORY);
+	CHECK_EQ(ready_pages(), READY_PAGES - 1);
+	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
+	/* A run: the pool drained for it; the rest back in the index. */
+	CHECK_EQ(memsrv_alloc(EP, 3, 1, XPAGE, MEMSRV_RW, &pa), MEMSRV_OK);
+	CHECK_EQ(ready_pages(), 0);
+	CHECK_EQ(memsrv_free(EP, pa, 3), MEMSRV_OK);
+	pool_the_last_chunk();
+	CHECK_EQ(ready_pages(), READY_PAGES);
+	/* A 2 MiB block: the whole chunk, its frames given back first. */
+	CHECK_EQ(memsrv_alloc(EP, 512, 512, XBIG_END - 512 * PAGE, MEMSRV_RW, &pb),
+		 MEMSRV_OK);
+	CHECK_EQ(ready_pages(), 0);
+	((volatile uint64_t *)(XBIG_END - 512 * PAGE))[7] = 1;
+	CHECK_EQ(memsrv_free(EP, pb, 512), MEMSRV_OK);
+	/* A page of it again, zero. */
+	pool_the_last_chunk();
+	CHECK_EQ(ready_pages(), READY_PAGES);
+	CHECK_EQ(memsrv_alloc(EP, 1, 1, XPAGE, MEMSRV_RW, &pa), MEMSRV_OK);
+	CHECK_EQ(((volatile uint64_t *)XPAGE)[7], 0);
+	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
+	while (nbig)
+		CHECK_EQ(memsrv_free(EP, big[--nbig], 512), MEMSRV_OK);
+	while (nruns) {
+		nruns--;
+		CHECK_EQ(memsrv_free(EP, runs[nruns].pa, runs[nruns].n), MEMSRV_OK);
+	}
+	CHECK(ready_pages() != ~0ULL);
+}
