@@ -43,10 +43,10 @@ static void drained(uint64_t page)
 }
 
 /* The refill woken when the pool is low: after a take that made it so,
- * after a drain, and after a page from the index with the pool empty (a
- * pool left empty while the thread sleeps would never fill again: the
- * refill sleeps too when it found no free page, and memory freed since
- * does not wake it). */
+ * after a drain, and after a free (a pool left empty while the thread
+ * sleeps would never fill again: the refill sleeps too when it found no
+ * free page, and a single page taken from the index while the pool is
+ * empty does not wake it, to keep that path short). */
 static void wake_if_low(void)
 {
 	if (idle_asleep && ready.n < READY_LOW) {
@@ -63,12 +63,9 @@ int idle_alloc(unsigned client, uint64_t n, uint64_t align, uint64_t *first)
 	return err;
 }
 
-int idle_alloc_index(unsigned client, uint64_t align, uint64_t *page)
+void idle_freed(void)
 {
-	int err = own_alloc(&pool.db, client, 1, align, page);
-
 	wake_if_low();
-	return err;
 }
 
 int idle_alloc_page(unsigned client, uint64_t *page, bool *pooled)

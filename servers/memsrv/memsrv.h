@@ -115,13 +115,13 @@ void pool_with_page(uint64_t page, void (*fn)(void *page, void *arg), void *arg)
 /* The ready pool (idle.c, ready.h): pages memsrv made frames of ahead of
  * a fault, refilled by idle_refill when nothing else runs.
  * idle_alloc_page: one page, first fit (*pooled: from the pool, a frame
- * already); idle_alloc_index: one from the index alone (the pool empty),
- * the refill woken all the same; idle_untake: back, unmapped;
+ * already); idle_freed: pages went back to the index, the refill woken
+ * if the pool is low; idle_untake: back, unmapped;
  * idle_alloc: own_alloc that drains the pool rather than fail;
  * idle_audit: the pool's pages checked into an audit. */
 unsigned idle_pooled(void);
 int idle_alloc_page(unsigned client, uint64_t *page, bool *pooled);
-int idle_alloc_index(unsigned client, uint64_t align, uint64_t *page);
+void idle_freed(void);
 void idle_untake(uint64_t page);
 int idle_alloc(unsigned client, uint64_t n, uint64_t align, uint64_t *first);
 bool idle_refill(void);

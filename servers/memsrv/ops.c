@@ -117,11 +117,11 @@ static int alloc_page(unsigned me, uint64_t align, uint64_t ipa, unsigned rights
 
 	if (ipa % SEPTA_PAGE_SIZE)
 		return MEMSRV_E_ALIGN;
-	/* No ready pages (a burst used them up, or memory did): the index
-	 * alone, as if there were no pool, but the refill woken. */
+	/* No ready pages (a burst used them up): the index alone, as if
+	 * there were no pool. */
 	err = !quota_room(me, 0, 1)	 ? MEMSRV_E_QUOTA
 	      : grant_free_entries() < 1 ? MEMSRV_E_FULL
-	      : !idle_pooled() ? own_to_memsrv(idle_alloc_index(me, align, &first))
+	      : !idle_pooled() ? own_to_memsrv(own_alloc(&pool.db, me, 1, align, &first))
 	      : align == 1     ? own_to_memsrv(idle_alloc_page(me, &first, &pooled))
 			       : own_to_memsrv(idle_alloc(me, 1, align, &first));
 	if (err) {
@@ -192,6 +192,7 @@ static int op_free(unsigned me, uint64_t first, uint64_t n)
 	for (uint64_t p = first; p < first + n; p = unit_end(p))
 		grant_drop(grant_find(me, p));
 	pool_release(first, n);
+	idle_freed(); /* memory back: a refill that found none may now */
 	return MEMSRV_OK;
 }
 
