@@ -64,8 +64,12 @@ bool arch_s2_normal_ram(pte_t pte)
 
 void arch_fault_store(void *p, unsigned size_log2, uint64_t v)
 {
-	/* The thread's accesses before the store are observed first, so a
+	/* The line out of the cache first (written back if dirty): a guest
+	 * with its caches off writes memory straight, and a stale clean copy
+	 * here would otherwise be cleaned back over its other bytes. Then
+	 * the thread's accesses before the store are observed first, so a
 	 * store-release (STLR, which has a syndrome) keeps its ordering. */
+	__asm__ volatile("dc civac, %0" ::"r"(p) : "memory");
 	__asm__ volatile("dmb ish" ::: "memory");
 	/* Each one instruction: the guest's own store, at its size. */
 	switch (size_log2) {
