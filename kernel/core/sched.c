@@ -194,10 +194,12 @@ void sched_set_prio(struct tcb *t, uint8_t prio)
 static bool ready_in(unsigned lo, unsigned hi)
 {
 	unsigned w = lo / 64, last = hi / 64;
-	uint64_t bits = ready_bitmap[w] & (~0ULL << (lo % 64));
+	uint64_t bits;
 
+	/* Before any read: lo may be one past SEPTA_PRIO_MAX (to + front). */
 	if (lo > hi)
 		return false;
+	bits = ready_bitmap[w] & (~0ULL << (lo % 64));
 	for (; w < last; bits = ready_bitmap[++w])
 		if (bits)
 			return true;
