@@ -20,6 +20,9 @@
  *    a TCB's CSpace, VSpace, IPC
  *    buffer and fault endpoint are of the right types and in the tree;
  *    TCB-VCPU and TCB-notification bindings are mutual.
+ *  - The ready queues (core/sched.c): every runnable thread found is
+ *    queued exactly once or is the running one; the queues' links, marks
+ *    and bitmap agree; nothing is queued above the running thread.
  *
  * It is unbounded kernel work, which is why only test kernels have it.
  * The first violations are printed; the count is returned.
@@ -352,6 +355,7 @@ static void check_object(struct audit *a, const struct cte *n)
 		break;
 	case CAP_TCB: {
 		const struct tcb *t = (const struct tcb *)(uintptr_t)n->cap.obj;
+		const char *why;
 
 		check_tcb_slot(a, &t->slots[TCB_SLOT_CSPACE], CAP_CNODE, "CSpace");
 		check_tcb_slot(a, &t->slots[TCB_SLOT_VSPACE], CAP_VSPACE, "VSpace");
@@ -362,6 +366,8 @@ static void check_object(struct audit *a, const struct cte *n)
 			violation(a, n, "TCB's VCPU is bound to another thread");
 		if (t->bound_ntfn && t->bound_ntfn->bound != t)
 			violation(a, n, "TCB's notification is bound to another thread");
+		if ((why = sched_tcb_problem(t)))
+			violation(a, n, "TCB %p: %s", (const void *)t, why);
 		break;
 	}
 	case CAP_ZOMBIE: {
@@ -559,6 +565,17 @@ static void check_vspaces(struct audit *a)
 	}
 }
 
+/* The ready queues as a whole (core/sched.c's invariant; each TCB found
+ * is checked against them in check_object). */
+static void check_sched(struct audit *a)
+{
+	const struct tcb *at;
+	const char *why = sched_queues_problem(&at);
+
+	if (why)
+		violation(a, NULL, "%s (tcb %p)", why, (const void *)at);
+}
+
 /* The root task's only. x0: how many slots of the root CNode, from the
  * first, hold boot capabilities (septa_bootinfo.first_free_slot); x1:
  * SEPTA_AUDIT_* flags. */
@@ -586,6 +603,7 @@ void audit_syscall(struct tcb *t)
 			walk_tree(a, &a->root[i]);
 	check_cspace_node(a, root, 0);
 	check_vspaces(a);
+	check_sched(a);
 	if (a->violations > AUDIT_PRINT_MAX)
 		kprintf("audit: %lu violations in all\n", (unsigned long)a->violations);
 	t->regs.x[0] = SEPTA_OK;

@@ -293,3 +293,66 @@ bool tcbq_wake_deleted(struct tcb_queue *q)
 	sched_set_runnable(t);
 	return true;
 }
+
+#if defined(SEPTA_TEST_BUILD) || defined(SEPTA_HOST_UNIT)
+/* More threads than that on one queue: its links go round. */
+#define SCHED_AUDIT_QUEUE_MAX (1u << 20)
+
+/* Whether t is on its priority's ready queue. */
+static bool on_ready(const struct tcb *t)
+{
+	unsigned n = 0;
+
+	for (const struct tcb *q = ready[t->prio].head; q && n < SCHED_AUDIT_QUEUE_MAX;
+	     q = q->q_next, n++)
+		if (q == t)
+			return true;
+	return false;
+}
+
+const char *sched_queues_problem(const struct tcb **at)
+{
+	const struct tcb *c = sched_current;
+
+	for (unsigned p = 0; p <= SEPTA_PRIO_MAX; p++) {
+		const struct tcb *prev = NULL, *t = ready[p].head;
+		bool bit = (ready_bitmap[p / 64] >> (p % 64)) & 1;
+		unsigned n = 0;
+
+		*at = t;
+		if (bit != (t != NULL))
+			return "ready bitmap disagrees with its queue";
+		if (t && c && sched_running(c) && p > c->prio)
+			return "thread queued above the running one";
+		for (; t; prev = t, t = t->q_next) {
+			*at = t;
+			if (++n > SCHED_AUDIT_QUEUE_MAX)
+				return "ready queue goes round";
+			if (t->q_prev != prev)
+				return "ready queue's links disagree (a thread on it "
+				       "twice)";
+			if (!t->queued)
+				return "thread on a ready queue not marked queued";
+			if (t->prio != p)
+				return "thread on another priority's ready queue";
+			if (t->state != TCB_RUNNABLE)
+				return "thread on a ready queue not runnable";
+		}
+		if (ready[p].tail != prev)
+			return "ready queue's tail is not its last";
+	}
+	*at = NULL;
+	return NULL;
+}
+
+const char *sched_tcb_problem(const struct tcb *t)
+{
+	if (t->state == TCB_RUNNABLE && !t->queued && t != sched_current)
+		return "runnable thread neither queued nor running (lost)";
+	if (t->queued && t->state != TCB_RUNNABLE)
+		return "queued thread not runnable";
+	if (t->queued && !on_ready(t))
+		return "thread marked queued on no ready queue";
+	return NULL;
+}
+#endif

@@ -47,6 +47,7 @@ static const struct {
     {"zring", suite_zring},
     {"memsrv_grant", suite_memsrv_grant},
     {"caps_objs", suite_caps_objs},
+    {"sched", suite_sched},
     {"pgtable_edges", suite_pgtable_edges},
     {"bitrun", suite_bitrun},
     {"ready", suite_ready},

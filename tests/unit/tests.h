@@ -30,6 +30,7 @@ void suite_own_edges(void);
 void suite_memsrv_grant(void);
 void suite_caps_objs(void);
 void suite_pgtable_edges(void);
+void suite_sched(void);
 
 /* Every test is added through main.c's unit_add_test: a test CUnit refuses
  * (a duplicate name, no suite) fails the run instead of going missing. */

@@ -122,3 +122,13 @@ static inline bool sched_turn_begins(const struct tcb *prev, const struct tcb *n
 		sched_turn_over = NULL;
 	return true;
 }
+#if defined(SEPTA_TEST_BUILD) || defined(SEPTA_HOST_UNIT)
+/* The audit's checks of core/sched.c's header invariant (core/audit.c,
+ * tests/unit): what is wrong, or NULL. The ready queues: each a list whose
+ * links agree, of runnable threads of its priority marked queued, the
+ * bitmap naming the ones that hold any, none above the running thread
+ * (*at: the thread concerned). One thread: runnable only if queued
+ * (exactly once, on its priority's queue) or running. */
+const char *sched_queues_problem(const struct tcb **at);
+const char *sched_tcb_problem(const struct tcb *t);
+#endif
