@@ -154,8 +154,12 @@ static int after(const char *name)
 	const char *what = NULL;
 	uint64_t bad_slot = 0;
 	long err;
+	int live;
 
 	(void)name;
+	/* First with the test's threads still there, in whatever state it
+	 * left them (each runnable one queued or running, core/sched.c). */
+	live = kernel_audit();
 	if ((err = septa_cnode_revoke(CNODE, ut_slot, DEPTH)))
 		what = "revoke of the test's Untyped";
 	else if ((err = septa_cnode_delete(CNODE, ut_slot, DEPTH)))
@@ -182,7 +186,7 @@ static int after(const char *name)
 	else if (!what && (err = septa_cnode_delete(CNODE, ut_slot, DEPTH)))
 		what = "delete of the whole-Untyped probe";
 	if (!what)
-		return kernel_audit();
+		return kernel_audit() | live;
 	printf("     teardown: %s (slot %lu): %ld\n", what, (unsigned long)bad_slot, err);
 	restore_clean();
 	kernel_audit();
