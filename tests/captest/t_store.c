@@ -237,6 +237,16 @@ void test_store_reply_split_block(void)
 	CHECK_EQ(septa_cnode_delete(CNODE, big, DEPTH), 0);
 }
 
+/* A copy of frame f with Read only, in slot ro, mapped at ST_RO_IPA. */
+static void st_read_only_copy(uint64_t f, uint64_t ro)
+{
+	CHECK_EQ(septa_cnode_copy(CNODE, ro, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHT_READ),
+		 0);
+	CHECK_EQ(septa_frame_map(ro, VSPACE, ST_RO_IPA, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL,
+				 NULL),
+		 0);
+}
+
 /* A store pair is not described: nothing the kernel could store. */
 void test_bad_sys_reply_arg_store_undescribed(void)
 {
@@ -258,11 +268,7 @@ void test_bad_sys_reply_rights_store_read_only_frame(void)
 	struct septa_msg m = {0};
 
 	CHECK(f);
-	CHECK_EQ(septa_cnode_copy(CNODE, ro, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHT_READ),
-		 0);
-	CHECK_EQ(septa_frame_map(ro, VSPACE, ST_RO_IPA, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL,
-				 NULL),
-		 0);
+	st_read_only_copy(f, ro);
 	tcb = st_thread(st_store_one, ST_RO_IPA + 8, &ep, &m);
 	CHECK(tcb);
 	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], ST_RO_IPA + 8);
@@ -278,11 +284,7 @@ void test_bad_sys_reply_not_write_store_read(void)
 	struct septa_msg m = {0};
 
 	CHECK(f);
-	CHECK_EQ(septa_cnode_copy(CNODE, ro, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHT_READ),
-		 0);
-	CHECK_EQ(septa_frame_map(ro, VSPACE, ST_RO_IPA, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL,
-				 NULL),
-		 0);
+	st_read_only_copy(f, ro);
 	CHECK_EQ(septa_vspace_protect(VSPACE, ST_IPA, 4096, 0, 0, NULL, NULL), 0);
 	tcb = st_thread(st_load_one, ST_IPA + 0x40, &ep, &m);
 	CHECK(tcb);
@@ -339,11 +341,7 @@ void test_bad_sys_reply_align_store_crossing(void)
 	struct septa_msg m = {0};
 
 	CHECK(f);
-	CHECK_EQ(septa_cnode_copy(CNODE, ro, DEPTH, CNODE, f, DEPTH, SEPTA_RIGHT_READ),
-		 0);
-	CHECK_EQ(septa_frame_map(ro, VSPACE, ST_RO_IPA, SEPTA_MAP_R, SEPTA_OWNED, 0, NULL,
-				 NULL),
-		 0);
+	st_read_only_copy(f, ro);
 	tcb = st_thread(st_store_crossing, ST_IPA + 0x1000, &ep, &m);
 	CHECK(tcb);
 	CHECK_EQ(m.mr[SEPTA_ABORT_IPA], ST_IPA + 0xffe);

@@ -171,6 +171,17 @@ static void take_all(void)
 	}
 }
 
+/* What take_all took, freed. */
+static void give_all_back(void)
+{
+	while (nbig)
+		CHECK_EQ(memsrv_free(EP, big[--nbig], 512), MEMSRV_OK);
+	while (nruns) {
+		nruns--;
+		CHECK_EQ(memsrv_free(EP, runs[nruns].pa, runs[nruns].n), MEMSRV_OK);
+	}
+}
+
 void test_ready_refilled_after_memory_returns(void)
 {
 	uint64_t pa;
@@ -195,12 +206,7 @@ void test_ready_refilled_after_memory_returns(void)
 	memtest_idle();
 	CHECK_EQ(ready_pages(), 511); /* the rest of that chunk, pooled */
 	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
-	while (nbig)
-		CHECK_EQ(memsrv_free(EP, big[--nbig], 512), MEMSRV_OK);
-	while (nruns) {
-		nruns--;
-		CHECK_EQ(memsrv_free(EP, runs[nruns].pa, runs[nruns].n), MEMSRV_OK);
-	}
+	give_all_back();
 	CHECK(ready_pages() != ~0ULL); /* the audit clean */
 }
 
@@ -261,11 +267,6 @@ void test_ready_last_free_pages(void)
 	CHECK_EQ(memsrv_alloc(EP, 1, 1, XPAGE, MEMSRV_RW, &pa), MEMSRV_OK);
 	CHECK_EQ(((volatile uint64_t *)XPAGE)[7], 0);
 	CHECK_EQ(memsrv_free(EP, pa, 1), MEMSRV_OK);
-	while (nbig)
-		CHECK_EQ(memsrv_free(EP, big[--nbig], 512), MEMSRV_OK);
-	while (nruns) {
-		nruns--;
-		CHECK_EQ(memsrv_free(EP, runs[nruns].pa, runs[nruns].n), MEMSRV_OK);
-	}
+	give_all_back();
 	CHECK(ready_pages() != ~0ULL);
 }
