@@ -240,42 +240,76 @@ static int run_at(const struct cte *root, uint64_t index, uint64_t depth, uint64
 	return SEPTA_OK;
 }
 
-struct vspace_unmap_frames_args {
+/* A run of frame capabilities one ranged call on this VSpace works
+ * through (UNMAP, RETAG and DELETE_FRAMES), in steps. */
+struct frame_run {
 	struct inv *iv;
 	const struct vspace *vs;
 	struct cte *run;
 	uint64_t offset, count;
 };
 
+/* What each of those calls checks of a run, slot by slot in order: count,
+ * the run's slots, each a Frame, then the call's own check of it. Inline,
+ * so each call's check is inlined into its loop. */
+static inline __attribute__((always_inline)) int
+frame_run_open(struct inv *iv, const struct cte *root, uint64_t index, uint64_t depth,
+	       uint64_t offset, uint64_t count, struct frame_run *r,
+	       int (*check)(const struct cte *s, const struct vspace *vs))
+{
+	const struct vspace *vs = (const struct vspace *)(uintptr_t)iv->slot->cap.obj;
+	int err;
+
+	if (count == 0 || count > SEPTA_UNMAP_FRAMES_MAX)
+		return SEPTA_E_ARG;
+	err = run_at(root, index, depth, offset, count, &r->run);
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < count; i++) {
+		const struct cte *s = &r->run[i];
+
+		if (s->cap.type == CAP_NULL)
+			return SEPTA_E_MISSING_CAP;
+		if (s->cap.type != CAP_FRAME)
+			return SEPTA_E_CAP_TYPE;
+		err = check(s, vs);
+		if (err)
+			return err;
+	}
+	r->iv = iv;
+	r->vs = vs;
+	r->offset = offset;
+	r->count = count;
+	return SEPTA_OK;
+}
+
+/* done of the run's frames are through: the caller restarts on the rest. */
+static void frame_run_restart(const struct frame_run *r, uint64_t done)
+{
+	if (done < r->count) {
+		msg_set(r->iv->caller, 2, r->offset + done); /* offset */
+		msg_set(r->iv->caller, 3, r->count - done);  /* count */
+		r->iv->restart = true;
+	}
+}
+
+struct vspace_unmap_frames_args {
+	struct frame_run r;
+};
+
+/* Its record names this VSpace. A stale one (a table above went)
+ * counts: its step removes nothing of anyone else's, only the record, as
+ * FRAME_UNMAP's would. */
+static int unmap_frames_check(const struct cte *s, const struct vspace *vs)
+{
+	return vspace_of_mapping(&s->cap) != vs ? SEPTA_E_NOT_MAPPED : SEPTA_OK;
+}
+
 static int decode_vspace_unmap_frames(const struct vspace_unmap_frames_msg *m,
 				      struct vspace_unmap_frames_args *a)
 {
-	const struct vspace *vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
-	int err;
-
-	if (m->count == 0 || m->count > SEPTA_UNMAP_FRAMES_MAX)
-		return SEPTA_E_ARG;
-	err = run_at(m->root, m->index, m->depth, m->offset, m->count, &a->run);
-	if (err)
-		return err;
-	for (uint64_t i = 0; i < m->count; i++) {
-		const struct cap *c = &a->run[i].cap;
-
-		if (c->type == CAP_NULL)
-			return SEPTA_E_MISSING_CAP;
-		if (c->type != CAP_FRAME)
-			return SEPTA_E_CAP_TYPE;
-		/* Its record names this VSpace. A stale one (a table above
-		 * went) counts: its step removes nothing of anyone else's,
-		 * only the record, as FRAME_UNMAP's would. */
-		if (vspace_of_mapping(c) != vs)
-			return SEPTA_E_NOT_MAPPED;
-	}
-	a->iv = m->iv;
-	a->vs = vs;
-	a->offset = m->offset;
-	a->count = m->count;
-	return SEPTA_OK;
+	return frame_run_open(m->iv, m->root, m->index, m->depth, m->offset, m->count,
+			      &a->r, unmap_frames_check);
 }
 
 static void invoke_vspace_unmap_frames(const struct vspace_unmap_frames_args *a)
@@ -283,17 +317,13 @@ static void invoke_vspace_unmap_frames(const struct vspace_unmap_frames_args *a)
 	struct pgt_flush f = {0};
 	uint64_t i = 0;
 
-	while (
-	    i < a->count && i < UNMAP_RUN_STEP_FRAMES &&
-	    f.visited < MAPPING_STEP_LEAVES &&
-	    frame_remove_step(&a->run[i].cap, a->vs, MAPPING_STEP_LEAVES - f.visited, &f))
+	while (i < a->r.count && i < UNMAP_RUN_STEP_FRAMES &&
+	       f.visited < MAPPING_STEP_LEAVES &&
+	       frame_remove_step(&a->r.run[i].cap, a->r.vs,
+				 MAPPING_STEP_LEAVES - f.visited, &f))
 		i++;
-	pgt_flush(&a->vs->pgt, &f);
-	if (i < a->count) {
-		msg_set(a->iv->caller, 2, a->offset + i); /* offset */
-		msg_set(a->iv->caller, 3, a->count - i);  /* count */
-		a->iv->restart = true;
-	}
+	pgt_flush(&a->r.vs->pgt, &f);
+	frame_run_restart(&a->r, i);
 }
 
 /*
@@ -318,42 +348,25 @@ static void invoke_vspace_unmap_frames(const struct vspace_unmap_frames_args *a)
 #define RETAG_STEP_FRAMES 128u
 
 struct vspace_retag_frames_args {
-	struct inv *iv;
-	const struct vspace *vs;
-	struct cte *run;
-	uint64_t offset, count;
+	struct frame_run r;
 	pte_t tag;
 };
+
+static int retag_frames_check(const struct cte *s, const struct vspace *vs)
+{
+	if (s->cap.size_bits > 21)
+		return SEPTA_E_SIZE;
+	return vspace_of_mapping(&s->cap) != vs ? SEPTA_E_NOT_MAPPED : SEPTA_OK;
+}
 
 static int decode_vspace_retag_frames(const struct vspace_retag_frames_msg *m,
 				      struct vspace_retag_frames_args *a)
 {
-	const struct vspace *vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
-	int err;
-
-	if (m->count == 0 || m->count > SEPTA_UNMAP_FRAMES_MAX || m->tag > SEPTA_BORROWED)
+	if (m->tag > SEPTA_BORROWED)
 		return SEPTA_E_ARG;
-	err = run_at(m->root, m->index, m->depth, m->offset, m->count, &a->run);
-	if (err)
-		return err;
-	for (uint64_t i = 0; i < m->count; i++) {
-		const struct cap *c = &a->run[i].cap;
-
-		if (c->type == CAP_NULL)
-			return SEPTA_E_MISSING_CAP;
-		if (c->type != CAP_FRAME)
-			return SEPTA_E_CAP_TYPE;
-		if (c->size_bits > 21)
-			return SEPTA_E_SIZE;
-		if (vspace_of_mapping(c) != vs)
-			return SEPTA_E_NOT_MAPPED;
-	}
-	a->iv = m->iv;
-	a->vs = vs;
-	a->offset = m->offset;
-	a->count = m->count;
 	a->tag = pte_owner_bits((enum septa_owner)m->tag);
-	return SEPTA_OK;
+	return frame_run_open(m->iv, m->root, m->index, m->depth, m->offset, m->count,
+			      &a->r, retag_frames_check);
 }
 
 static void invoke_vspace_retag_frames(const struct vspace_retag_frames_args *a)
@@ -361,21 +374,17 @@ static void invoke_vspace_retag_frames(const struct vspace_retag_frames_args *a)
 	unsigned visited = 0;
 	uint64_t i = 0;
 
-	for (; i < a->count && i < RETAG_STEP_FRAMES && visited < MAPPING_STEP_LEAVES;
+	for (; i < a->r.count && i < RETAG_STEP_FRAMES && visited < MAPPING_STEP_LEAVES;
 	     i++) {
-		const struct cap *c = &a->run[i].cap;
+		const struct cap *c = &a->r.run[i].cap;
 		uint64_t done = MAPPING_DONE(c);
 
 		/* What a half-done unmap left: the rest of the frame. */
 		visited +=
-		    pgt_retag_own(&a->vs->pgt, CAP_MAP_IPA(c->word) + done,
+		    pgt_retag_own(&a->r.vs->pgt, CAP_MAP_IPA(c->word) + done,
 				  (1ULL << c->size_bits) - done, c->obj + done, a->tag);
 	}
-	if (i < a->count) {
-		msg_set(a->iv->caller, 2, a->offset + i); /* offset */
-		msg_set(a->iv->caller, 3, a->count - i);  /* count */
-		a->iv->restart = true;
-	}
+	frame_run_restart(&a->r, i);
 }
 
 /*
@@ -529,41 +538,23 @@ static void invoke_vspace_map_frames(const struct vspace_map_frames_args *a)
  * unmapped stays in its slot with its progress until a later step.
  */
 struct vspace_delete_frames_args {
-	struct inv *iv;
-	const struct vspace *vs;
-	struct cte *run;
-	uint64_t offset, count;
+	struct frame_run r;
 };
+
+static int delete_frames_check(const struct cte *s, const struct vspace *vs)
+{
+	const struct vspace *at = vspace_of_mapping(&s->cap);
+
+	if (s->first_child)
+		return SEPTA_E_REVOKE_FIRST;
+	return at && at != vs ? SEPTA_E_NOT_MAPPED : SEPTA_OK;
+}
 
 static int decode_vspace_delete_frames(const struct vspace_delete_frames_msg *m,
 				       struct vspace_delete_frames_args *a)
 {
-	const struct vspace *vs = (const struct vspace *)(uintptr_t)m->iv->slot->cap.obj;
-	int err;
-
-	if (m->count == 0 || m->count > SEPTA_UNMAP_FRAMES_MAX)
-		return SEPTA_E_ARG;
-	err = run_at(m->root, m->index, m->depth, m->offset, m->count, &a->run);
-	if (err)
-		return err;
-	for (uint64_t i = 0; i < m->count; i++) {
-		const struct cte *s = &a->run[i];
-		const struct vspace *at = vspace_of_mapping(&s->cap);
-
-		if (s->cap.type == CAP_NULL)
-			return SEPTA_E_MISSING_CAP;
-		if (s->cap.type != CAP_FRAME)
-			return SEPTA_E_CAP_TYPE;
-		if (s->first_child)
-			return SEPTA_E_REVOKE_FIRST;
-		if (at && at != vs)
-			return SEPTA_E_NOT_MAPPED;
-	}
-	a->iv = m->iv;
-	a->vs = vs;
-	a->offset = m->offset;
-	a->count = m->count;
-	return SEPTA_OK;
+	return frame_run_open(m->iv, m->root, m->index, m->depth, m->offset, m->count,
+			      &a->r, delete_frames_check);
 }
 
 static void invoke_vspace_delete_frames(const struct vspace_delete_frames_args *a)
@@ -571,25 +562,21 @@ static void invoke_vspace_delete_frames(const struct vspace_delete_frames_args *
 	struct pgt_flush f = {0};
 	uint64_t i = 0;
 
-	for (;
-	     i < a->count && i < UNMAP_RUN_STEP_FRAMES && f.visited < MAPPING_STEP_LEAVES;
+	for (; i < a->r.count && i < UNMAP_RUN_STEP_FRAMES &&
+	       f.visited < MAPPING_STEP_LEAVES;
 	     i++) {
-		struct cte *s = &a->run[i];
+		struct cte *s = &a->r.run[i];
 
 		if (vspace_of_mapping(&s->cap) &&
-		    !frame_remove_step(&s->cap, a->vs, MAPPING_STEP_LEAVES - f.visited,
+		    !frame_remove_step(&s->cap, a->r.vs, MAPPING_STEP_LEAVES - f.visited,
 				       &f))
 			break; /* half done: the next step goes on with it */
 		cdt_unlink(s);
 	}
 	/* Before anyone can reuse what the frames held: the caller's next
 	 * instruction is after this. */
-	pgt_flush(&a->vs->pgt, &f);
-	if (i < a->count) {
-		msg_set(a->iv->caller, 2, a->offset + i); /* offset */
-		msg_set(a->iv->caller, 3, a->count - i);  /* count */
-		a->iv->restart = true;
-	}
+	pgt_flush(&a->r.vs->pgt, &f);
+	frame_run_restart(&a->r, i);
 }
 
 INV_DISPATCH(vspace_invoke, SEPTA_VSPACE_INVOCATIONS)
